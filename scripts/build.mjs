@@ -1,0 +1,25 @@
+// Bundles the extension, the cpapi CLI and the sandbox with esbuild. Types are checked by `npm run typecheck`.
+import * as esbuild from 'esbuild';
+
+const args = process.argv.slice(2);
+const production = args.includes('--production');
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node22',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
+const targets = {
+  cli: { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  sandbox: { ...common, entryPoints: ['src/sandbox/main.ts'], outfile: 'dist/sandbox.js' },
+};
+
+const chosen = only ? { [only]: targets[only] } : targets;
+await Promise.all(Object.values(chosen).map((t) => esbuild.build(t)));

@@ -1,0 +1,168 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { splitFunction, type ApiRequest, type Family, type Param } from '../core/api/request';
+import { cleanAccessHash } from '../core/auth/accessHash';
+import { defaultPort, hostProblem, normalizeFingerprint, profileProblems, type AuthMethod, type Secrets, type ServerProfile, type Service, type TwoFactorMode } from '../core/servers';
+
+export const CALL_USAGE = `Usage:
+  cpapi call API FUNCTION [name=value ...] --host H --service cpanel|whm|webmail [--port P] [--http]
+             --user U --auth password|token|accesshash|session [--otp header|session] [--as CPANEL_USER]
+             [--post] [--fingerprint SHA256] [--ca FILE] [--timeout SECONDS] [--raw]
+  cpapi run FILE|FOLDER... --servers SERVERS.json [--json]
+
+  API: uapi (FUNCTION is Module/function) | whm (a WHM API 1 function) | api2 (Module/function, needs --as)
+  --as on a WHM server calls UAPI or API 2 on behalf of that cPanel user.
+  Secrets come only from the environment: CPANEL_PASSWORD, CPANEL_TOKEN, CPANEL_ACCESSHASH or
+  CPANEL_ACCESSHASH_FILE, CPANEL_TOTP_SECRET.
+  stdout: the normalized result as one JSON object {ok, kind, status, data, errors, warnings, messages, metadata};
+  --raw prints the server's body instead.
+  exit: 0 ok · 1 the API reported failure · 2 usage or config · 3 authentication · 4 TLS, network or timeout · 5 malformed answer
+`;
+
+export class UsageError extends Error {}
+
+export interface CallInvocation {
+  profile: ServerProfile;
+  secrets: Secrets;
+  request: ApiRequest;
+  raw: boolean;
+  timeoutMs?: number;
+}
+
+function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T {
+  if (value === undefined) throw new UsageError(`--${name} is required (${allowed.join(', ')}).`);
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, not "${value}".`);
+  return value as T;
+}
+
+/** Reads `cpapi call …` arguments and the environment into a profile, secrets and a request. */
+export function parseCall(argv: string[], env: NodeJS.ProcessEnv): CallInvocation {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        host: { type: 'string' },
+        service: { type: 'string' },
+        port: { type: 'string' },
+        http: { type: 'boolean' },
+        user: { type: 'string' },
+        auth: { type: 'string' },
+        otp: { type: 'string' },
+        as: { type: 'string' },
+        post: { type: 'boolean' },
+        fingerprint: { type: 'string' },
+        ca: { type: 'string' },
+        timeout: { type: 'string' },
+        raw: { type: 'boolean' },
+      },
+    });
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message.split('\n')[0]! : String(e));
+  }
+  const { values: v, positionals } = parsed;
+  const [api, fn, ...pairs] = positionals;
+  const family = oneOf<Family>('API (the first argument)', api, ['uapi', 'whm', 'api2']);
+  if (!fn) throw new UsageError('FUNCTION is missing: e.g. Email/list_pops (uapi, api2) or listaccts (whm).');
+  const service = oneOf<Service>('service', v.service, ['cpanel', 'whm', 'webmail']);
+  const auth = oneOf<AuthMethod>('auth', v.auth, ['password', 'token', 'accesshash', 'session']);
+  const otp = v.otp === undefined ? 'none' : oneOf<Exclude<TwoFactorMode, 'none'>>('otp', v.otp, ['header', 'session']);
+  if (!v.host) throw new UsageError('--host is required.');
+  const hp = hostProblem(v.host);
+  if (hp) throw new UsageError(hp);
+  if (!v.user) throw new UsageError('--user is required.');
+  const secure = !v.http;
+  let port = defaultPort(service, secure);
+  if (v.port !== undefined) {
+    port = Number(v.port);
+    if (!/^\d+$/.test(v.port) || port < 1 || port > 65535) throw new UsageError(`--port must be a number from 1 to 65535, not "${v.port}".`);
+  }
+  if (v.fingerprint !== undefined && v.ca !== undefined) throw new UsageError('Use either --fingerprint or --ca, not both.');
+  let tls: ServerProfile['tls'] = { mode: 'system' };
+  if (v.fingerprint !== undefined) {
+    const fp = normalizeFingerprint(v.fingerprint);
+    if (!fp) throw new UsageError('--fingerprint must be a SHA-256 fingerprint: 64 hex digits, with or without colons (as OpenSSL and Node print it).');
+    tls = { mode: 'pinned', fingerprint256: fp };
+  } else if (v.ca !== undefined) {
+    tls = { mode: 'ca', caFile: v.ca };
+  }
+  let timeoutMs: number | undefined;
+  if (v.timeout !== undefined) {
+    const t = Number(v.timeout);
+    if (!Number.isFinite(t) || t <= 0) throw new UsageError(`--timeout must be a positive number of seconds, not "${v.timeout}".`);
+    timeoutMs = Math.round(t * 1000);
+  }
+
+  const params: Param[] = pairs.map((p) => {
+    const eq = p.indexOf('=');
+    if (eq <= 0) throw new UsageError(`"${p}" is not name=value: parameters are written like domain=example.com.`);
+    return [p.slice(0, eq), p.slice(eq + 1)];
+  });
+  const parts = (() => {
+    try {
+      return splitFunction(family, fn);
+    } catch (e) {
+      throw new UsageError(e instanceof Error ? e.message : String(e));
+    }
+  })();
+  if (family === 'api2' && v.as === undefined) throw new UsageError('api2 needs --as CPANEL_USER: cPanel API 2 is called through WHM on behalf of an account.');
+
+  const profile: ServerProfile = {
+    id: 'cli',
+    label: v.host,
+    host: v.host,
+    service,
+    secure,
+    port,
+    username: v.user,
+    auth,
+    twoFactor: otp,
+    tls,
+  };
+  const problems = profileProblems(profile);
+  if (problems.length) throw new UsageError(problems.join(' '));
+  return {
+    profile,
+    secrets: secretsFromEnv(profile, env, ''),
+    request: { family, ...parts, params, method: v.post ? 'POST' : 'GET', ...(v.as !== undefined ? { asUser: v.as } : {}) },
+    raw: v.raw === true,
+    timeoutMs,
+  };
+}
+
+/**
+ * Secrets for a profile from environment variables: CPANEL_PASSWORD, CPANEL_TOKEN,
+ * CPANEL_ACCESSHASH or CPANEL_ACCESSHASH_FILE, CPANEL_TOTP_SECRET. With a prefix (cpapi run),
+ * CPANEL_<LABEL>_PASSWORD and so on.
+ */
+export function secretsFromEnv(profile: Pick<ServerProfile, 'auth' | 'twoFactor'>, env: NodeJS.ProcessEnv, label: string): Secrets {
+  const name = (what: string): string => (label ? `CPANEL_${envLabel(label)}_${what}` : `CPANEL_${what}`);
+  const need = (what: string, why: string): string => {
+    const value = env[name(what)];
+    if (!value) throw new UsageError(`${why} needs the ${name(what)} environment variable.`);
+    return value;
+  };
+  const s: Secrets = {};
+  if (profile.auth === 'password' || profile.auth === 'session') s.password = need('PASSWORD', `--auth ${profile.auth}`);
+  if (profile.auth === 'token') s.token = need('TOKEN', '--auth token');
+  if (profile.auth === 'accesshash') {
+    const file = env[name('ACCESSHASH_FILE')];
+    if (env[name('ACCESSHASH')]) s.accessHash = env[name('ACCESSHASH')];
+    else if (file) {
+      try {
+        s.accessHash = cleanAccessHash(readFileSync(file, 'utf8'));
+      } catch {
+        throw new UsageError(`The access hash file named by ${name('ACCESSHASH_FILE')} cannot be read.`);
+      }
+    } else throw new UsageError(`--auth accesshash needs ${name('ACCESSHASH')} or ${name('ACCESSHASH_FILE')}.`);
+  }
+  if (profile.twoFactor !== 'none') s.totpSecret = need('TOTP_SECRET', `--otp ${profile.twoFactor}`);
+  return s;
+}
+
+/** "prod-1.example" → "PROD_1_EXAMPLE", for environment variable names. */
+export function envLabel(label: string): string {
+  return label.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+}

@@ -1,0 +1,92 @@
+import type { HttpRequest, HttpResponse } from '../http';
+import type { TotpSource } from '../otp';
+import type { Redactor } from '../redact';
+import { CallFailure } from '../result';
+import { cookieHeader, findSecurityToken, noTokenFailure, type Session } from './session';
+
+export type Sender = (req: HttpRequest) => Promise<HttpResponse>;
+
+const TFA = /tfa_login_form|tfa_token|two-factor|two factor|\btfa\b|security code/i;
+
+/** Whether an answer talks about two-factor authentication. */
+export function mentionsTwoFactor(body: string): boolean {
+  return TFA.test(body.slice(0, 16_384));
+}
+
+/**
+ * Session login: POST /login with user and pass (and tfa_token when 2FA is on, the code sent
+ * once). The answer is a redirect to /cpsessNNNN/… (or, with login_only=1, JSON naming it) and the
+ * session cookie.
+ */
+export async function passwordLogin(opts: {
+  send: Sender;
+  user: string;
+  password: string;
+  totp?: TotpSource;
+  redactor: Redactor;
+  signal?: AbortSignal;
+}): Promise<Session> {
+  const form = new URLSearchParams({ user: opts.user, pass: opts.password });
+  let sentCode = false;
+  if (opts.totp) {
+    // A server may refuse a code it has already accepted, so a re-login never reuses a step.
+    const { code } = await opts.totp.next({ distinctSteps: true, signal: opts.signal });
+    opts.redactor.addExact(code);
+    form.set('tfa_token', code);
+    sentCode = true;
+  }
+  const res = await opts.send({
+    method: 'POST',
+    path: '/login/?login_only=1',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    body: form.toString(),
+    signal: opts.signal,
+  });
+  const body = res.body.toString('utf8');
+  let json: Record<string, unknown> | undefined;
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (parsed && typeof parsed === 'object') json = parsed as Record<string, unknown>;
+  } catch {
+    /* a page, not JSON: the redirect and cookie are what count */
+  }
+  const location = headerString(res.headers.location);
+  const refused = res.status === 401 || res.status === 403 || (json !== undefined && (json.status === 0 || json.status === '0'));
+  const token = refused
+    ? undefined
+    : findSecurityToken(location, str(json?.security_token), str(json?.redirect), res.status < 400 ? body.slice(0, 65_536) : undefined);
+  if (!token) {
+    if (mentionsTwoFactor(body) || (json && /tfa/i.test(String(json.message ?? '')))) {
+      throw new CallFailure(
+        'auth_error',
+        sentCode
+          ? `The server refused the two-factor code for ${opts.user}. Check that the stored TOTP secret is the one set up for this account and that this computer's clock is right.`
+          : `${opts.user} has two-factor authentication: set the two-factor mode to "at session login" and store the account's TOTP secret.`,
+        { status: res.status },
+      );
+    }
+    if (refused || res.status >= 400) {
+      throw new CallFailure(
+        'auth_error',
+        `The server refused the username or password for ${opts.user} (login failed, HTTP ${res.status}). Check them; repeated failures can get this IP blocked by cPHulk for a while.`,
+        { status: res.status },
+      );
+    }
+    throw noTokenFailure();
+  }
+  const cookie = cookieHeader(res.headers['set-cookie']);
+  if (!cookie) {
+    throw new CallFailure('auth_error', 'The login was accepted but the server set no session cookie, so the session cannot be used. Check the service and port.');
+  }
+  opts.redactor.add(token.slice(1));
+  for (const part of cookie.split('; ')) opts.redactor.add(part.slice(part.indexOf('=') + 1));
+  return { token, cookie, createdAt: Date.now() };
+}
+
+export function headerString(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}

@@ -1,0 +1,140 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/** Facts about one function, from the bundled catalog (cPanel & WHM v138). */
+export interface CatalogParam {
+  name: string;
+  type: string;
+  required: boolean;
+  /** Documented values: often an enum, sometimes only special values. */
+  values?: string[];
+  description?: string;
+}
+
+export interface CatalogFunction {
+  family: 'uapi' | 'whm';
+  /** UAPI module, e.g. "Email". */
+  module?: string;
+  function: string;
+  /** "Email/list_pops" or "listaccts". */
+  name: string;
+  title: string;
+  method: 'GET' | 'POST';
+  params: CatalogParam[];
+  docs: string;
+  since?: string;
+  /** Docs category slug: WHM groups functions by it. */
+  category: string;
+}
+
+export const CATALOG_FILE = 'cpanel-api-catalog-v138.json';
+
+interface RawEntry {
+  module?: string;
+  function: string;
+  title?: string;
+  method?: string;
+  params?: { name: string; type?: string; required?: boolean; values?: string[]; description?: string }[];
+  docs?: string;
+  since?: string;
+  category?: string;
+}
+
+/** Finds resources/<file> above this module: the bundles live in dist/, compiled tests deeper in out/. */
+function locate(file: string): string {
+  let dir = __dirname;
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(dir, 'resources', file);
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  throw new Error(`The function catalog (${file}) is missing from the installation.`);
+}
+
+/** The catalog, parsed on first use and indexed for lookups and search. */
+export class Catalog {
+  private constructor(readonly functions: readonly CatalogFunction[]) {
+    for (const f of functions) this.byKey.set(`${f.family}:${f.name}`, f);
+  }
+
+  private readonly byKey = new Map<string, CatalogFunction>();
+  private static loaded: Catalog | undefined;
+
+  static load(path?: string): Catalog {
+    if (!path && Catalog.loaded) return Catalog.loaded;
+    const raw = JSON.parse(readFileSync(path ?? locate(CATALOG_FILE), 'utf8')) as { uapi: RawEntry[]; whm: RawEntry[] };
+    const c = new Catalog([...raw.uapi.map((e) => toFunction('uapi', e)), ...raw.whm.map((e) => toFunction('whm', e))]);
+    if (!path) Catalog.loaded = c;
+    return c;
+  }
+
+  get(family: 'uapi' | 'whm', name: string): CatalogFunction | undefined {
+    return this.byKey.get(`${family}:${name}`);
+  }
+
+  /** UAPI modules or WHM categories, sorted, with their function counts. */
+  groups(family: 'uapi' | 'whm'): { name: string; count: number }[] {
+    const counts = new Map<string, number>();
+    for (const f of this.functions) {
+      if (f.family !== family) continue;
+      const g = groupOf(f);
+      counts.set(g, (counts.get(g) ?? 0) + 1);
+    }
+    return [...counts].map(([name, count]) => ({ name, count })).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  inGroup(family: 'uapi' | 'whm', group: string): CatalogFunction[] {
+    return this.functions.filter((f) => f.family === family && groupOf(f) === group).sort((a, b) => a.function.localeCompare(b.function));
+  }
+
+  /**
+   * Functions whose name or title hold every word of the query, best first: an exact name, then a
+   * name that starts with the query, then names holding it, then titles.
+   */
+  search(query: string, opts: { family?: 'uapi' | 'whm'; limit?: number } = {}): CatalogFunction[] {
+    const words = query.toLowerCase().split(/[\s/]+/).filter(Boolean);
+    if (!words.length) return [];
+    const q = query.trim().toLowerCase();
+    const scored: { f: CatalogFunction; score: number }[] = [];
+    for (const f of this.functions) {
+      if (opts.family && f.family !== opts.family) continue;
+      const name = f.name.toLowerCase();
+      const hay = `${name} ${f.title.toLowerCase()} ${f.category}`;
+      if (!words.every((w) => hay.includes(w))) continue;
+      const fn = f.function.toLowerCase();
+      const score = name === q || fn === q ? 0 : fn.startsWith(q) || name.startsWith(q) ? 1 : words.every((w) => name.includes(w)) ? 2 : 3;
+      scored.push({ f, score });
+    }
+    scored.sort((a, b) => a.score - b.score || a.f.name.localeCompare(b.f.name));
+    return scored.slice(0, opts.limit ?? 50).map((s) => s.f);
+  }
+}
+
+/** UAPI functions group by module; WHM's by their documentation category. */
+export function groupOf(f: CatalogFunction): string {
+  return f.family === 'uapi' ? (f.module ?? '') : f.category;
+}
+
+function toFunction(family: 'uapi' | 'whm', e: RawEntry): CatalogFunction {
+  const params = (e.params ?? []).map((p) => ({
+    name: p.name,
+    type: p.type ?? 'string',
+    required: p.required === true,
+    ...(p.values?.length ? { values: p.values } : {}),
+    ...(p.description ? { description: p.description } : {}),
+  }));
+  // Required parameters first, each group in the catalog's order.
+  params.sort((a, b) => Number(b.required) - Number(a.required));
+  return {
+    family,
+    module: e.module,
+    function: e.function,
+    name: family === 'uapi' ? `${e.module}/${e.function}` : e.function,
+    title: e.title ?? e.function,
+    method: e.method === 'POST' ? 'POST' : 'GET',
+    params,
+    docs: e.docs ?? '',
+    since: e.since,
+    category: e.category ?? '',
+  };
+}

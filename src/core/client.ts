@@ -1,0 +1,462 @@
+import type { Agent } from 'undici';
+import { buildRequest, FAMILY_NAMES, requestLabel, type ApiRequest, type BuiltRequest } from './api/request';
+import { normalize } from './api/normalize';
+import { accessHashAuthorization, cleanAccessHash } from './auth/accessHash';
+import { basicAuthorization } from './auth/basic';
+import { mentionsTwoFactor, passwordLogin } from './auth/login';
+import { isSessionRejected, SessionManager, type Session } from './auth/session';
+import { readUserSession, redeemUserSession, type SsoService, type UserSession } from './auth/sso';
+import { tokenAuthorization } from './auth/token';
+import { createAgent, DEFAULT_LIMITS, formatBytes, inspectCertificate, send, type HttpRequest, type HttpResponse, type TransportLimits } from './http';
+import { systemClock, totpSecretProblem, TotpSource, type Clock } from './otp';
+import { Redactor, redactUrl } from './redact';
+import { CallFailure, type ApiResult, type CertificateInfo } from './result';
+import { baseUrl, profileProblems, requiredSecrets, SERVICE_NAMES, serviceOfPort, type Secrets, type ServerProfile } from './servers';
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+/** Receives only redacted text. */
+export type LogSink = (level: LogLevel, message: string) => void;
+
+export interface ClientOptions {
+  limits?: Partial<TransportLimits>;
+  clock?: Clock;
+  log?: LogSink;
+  /** Seconds before the end of a TOTP step within which a new code is awaited instead of sent. */
+  otpMarginSeconds?: number;
+  /** For SSO account clients: how to get a fresh login URL when the session ends. */
+  ssoLogin?: (signal?: AbortSignal) => Promise<UserSession>;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** Headers and body timeout for this call, in milliseconds. */
+  timeoutMs?: number;
+}
+
+export type ClientState = 'signed_out' | 'signed_in' | 'error';
+
+const USER_AGENT = 'cpanel-api-explorer/0.1';
+const SECRET_NAMES: Record<keyof Secrets, string> = {
+  password: 'password',
+  token: 'API token',
+  accessHash: 'access hash',
+  totpSecret: 'two-factor (TOTP) secret',
+};
+
+/**
+ * One per server profile: owns the connection pool and the session, and turns every call into an
+ * ApiResult. It never throws for a call: every failure comes back as a result with a kind and a hint.
+ */
+export class CpanelClient {
+  readonly redactor = new Redactor();
+  private readonly limits: TransportLimits;
+  private readonly clock: Clock;
+  private agent: Agent | undefined;
+  private readonly sessions: SessionManager | undefined;
+  private readonly totp: TotpSource | undefined;
+  private _state: ClientState = 'signed_out';
+  private readonly listeners = new Set<(s: ClientState) => void>();
+
+  constructor(
+    readonly profile: ServerProfile,
+    private readonly secrets: Secrets,
+    private readonly options: ClientOptions = {},
+  ) {
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.clock = options.clock ?? systemClock;
+    for (const v of [secrets.password, secrets.token, secrets.totpSecret]) this.redactor.add(v);
+    if (secrets.accessHash) {
+      this.redactor.add(secrets.accessHash);
+      this.redactor.add(cleanAccessHash(secrets.accessHash));
+    }
+    if (profile.twoFactor !== 'none' && secrets.totpSecret && !totpSecretProblem(secrets.totpSecret)) {
+      this.totp = new TotpSource(secrets.totpSecret, this.clock, options.otpMarginSeconds);
+    }
+    if (options.ssoLogin) {
+      const ssoLogin = options.ssoLogin;
+      this.sessions = new SessionManager(async (signal) =>
+        redeemUserSession({ send: (r) => this.transport(r), userSession: await ssoLogin(signal), redactor: this.redactor, signal }),
+      );
+    } else if (profile.auth === 'session') {
+      this.sessions = new SessionManager((signal) =>
+        passwordLogin({
+          send: (r) => this.transport(r),
+          user: profile.username,
+          password: secrets.password ?? '',
+          totp: profile.twoFactor === 'session' ? this.totp : undefined,
+          redactor: this.redactor,
+          signal,
+        }),
+      );
+    }
+  }
+
+  get state(): ClientState {
+    return this._state;
+  }
+
+  /** Logins made so far (session and SSO modes). */
+  get loginCount(): number {
+    return this.sessions?.loginCount ?? 0;
+  }
+
+  onDidChangeState(listener: (s: ClientState) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  /** Why this client cannot make calls (profile or secrets), or undefined. */
+  configProblem(): string | undefined {
+    if (this.options.ssoLogin) return undefined;
+    const problems = profileProblems(this.profile);
+    if (problems.length) return problems.join(' ');
+    const missing = requiredSecrets(this.profile).filter((k) => !this.secrets[k]);
+    if (missing.length) {
+      return `The ${missing.map((k) => SECRET_NAMES[k]).join(' and ')} for ${this.profile.label} ${missing.length > 1 ? 'are' : 'is'} not stored: set ${missing.length > 1 ? 'them' : 'it'} for this server.`;
+    }
+    if (this.profile.twoFactor !== 'none') return totpSecretProblem(this.secrets.totpSecret ?? '');
+    return undefined;
+  }
+
+  async call(req: ApiRequest, opts: CallOptions = {}): Promise<ApiResult> {
+    const started = performance.now();
+    const label = safeLabel(req);
+    let built: BuiltRequest | undefined;
+    let sentPath = '';
+    try {
+      const problem = this.configProblem();
+      if (problem) throw new CallFailure('config_error', problem);
+      built = buildRequest(req, this.profile);
+      let session = this.sessions ? await this.sessions.get(opts.signal) : undefined;
+      sentPath = (session?.token ?? '') + built.path;
+      let res = await this.exchange(built, session, opts);
+      if (session && isSessionRejected(res.status, res.body.toString('utf8', 0, 4096))) {
+        // The server refused the session itself, so it did not run the call: one new login and one retry are safe.
+        this.log('info', `session for ${this.profile.label} was refused (HTTP ${res.status}); logging in again`);
+        session = await this.sessions!.renew(session, opts.signal);
+        sentPath = session.token + built.path;
+        res = await this.exchange(built, session, opts);
+        if (isSessionRejected(res.status, res.body.toString('utf8', 0, 4096))) {
+          this.sessions!.clear();
+          throw new CallFailure(
+            'auth_error',
+            'The server refused a new session right after logging in. The session may be bound to another IP address, or the service and port do not match: check them.',
+            { status: res.status },
+          );
+        }
+      }
+      const result = this.interpret(res, built, req, sentPath, performance.now() - started);
+      this.setState(result.kind === 'auth_error' ? 'error' : 'signed_in');
+      return result;
+    } catch (err) {
+      const f = err instanceof CallFailure ? err : new CallFailure('network_error', err instanceof Error ? err.message : String(err));
+      const result = await this.failureResult(f, req, label, built, sentPath, performance.now() - started);
+      if (f.kind === 'auth_error' || f.kind === 'tls_error') this.setState('error');
+      return result;
+    }
+  }
+
+  /** Ends the session on the server (best effort) and forgets it. */
+  async signOut(): Promise<void> {
+    const session = this.sessions?.session;
+    this.sessions?.clear();
+    if (session && this.agent) {
+      try {
+        await this.transport({ method: 'GET', path: `${session.token}/logout/`, headers: { cookie: session.cookie } });
+      } catch {
+        /* the session is forgotten here whatever the server says */
+      }
+    }
+    this.setState('signed_out');
+  }
+
+  /** The certificate this server presents, and whether it is trusted under the profile's policy. */
+  certificate(): Promise<CertificateInfo> {
+    return inspectCertificate(this.profile, this.limits.connectTimeoutMs);
+  }
+
+  /**
+   * Single Sign On (WHM API 1 create_user_session): a one-time login URL for `user` on `service`.
+   * The URL is a credential: show it to nobody, hand it to the browser.
+   */
+  async createUserSession(user: string, service: SsoService, opts: CallOptions = {}): Promise<UserSession> {
+    const r = await this.call({ family: 'whm', function: 'create_user_session', params: [['user', user], ['service', service]] }, opts);
+    if (!r.ok) {
+      throw new CallFailure(r.kind === 'ok' || r.kind === 'api_error' ? 'auth_error' : r.kind, `WHM could not open a session for ${user}: ${r.hint ?? r.errors.join(' ')}`);
+    }
+    const us = readUserSession(r.data);
+    this.redactor.add(us.session);
+    this.redactor.add(us.securityToken.replace(/^\//, ''));
+    return us;
+  }
+
+  /**
+   * A client that calls cPanel's own port as `user`, through sessions WHM opens with
+   * create_user_session (Single Sign On): no password of the account is needed. Call close() on it.
+   */
+  async accountClient(user: string, opts: CallOptions = {}): Promise<CpanelClient> {
+    const first = await this.createUserSession(user, 'cpaneld', opts);
+    const u = new URL(first.url);
+    const secure = u.protocol === 'https:';
+    const port = u.port ? Number(u.port) : secure ? 443 : 80;
+    let pending: UserSession | undefined = first;
+    const profile: ServerProfile = {
+      ...this.profile,
+      id: `${this.profile.id}/${user}`,
+      label: `${this.profile.label} → ${user}`,
+      service: 'cpanel',
+      username: user,
+      auth: 'session',
+      twoFactor: 'none',
+      secure,
+      port,
+      tls: secure ? this.profile.tls : { mode: 'system' },
+    };
+    return new CpanelClient(profile, {}, {
+      ...this.options,
+      ssoLogin: async (signal) => {
+        const us = pending ?? (await this.createUserSession(user, 'cpaneld', { signal }));
+        pending = undefined;
+        return us;
+      },
+    });
+  }
+
+  async close(): Promise<void> {
+    const a = this.agent;
+    this.agent = undefined;
+    await a?.close();
+  }
+
+  private setState(s: ClientState): void {
+    if (s === this._state) return;
+    this._state = s;
+    for (const l of this.listeners) l(s);
+  }
+
+  private log(level: LogLevel, message: string): void {
+    this.options.log?.(level, this.redactor.redact(message));
+  }
+
+  private transport(req: HttpRequest): Promise<HttpResponse> {
+    this.agent ??= createAgent(this.profile, this.limits);
+    return send(this.agent, this.profile, this.limits, req);
+  }
+
+  private authorization(): string {
+    const { username } = this.profile;
+    switch (this.profile.auth) {
+      case 'password':
+        return basicAuthorization(username, this.secrets.password ?? '');
+      case 'token':
+        return tokenAuthorization(this.profile.service, username, this.secrets.token ?? '');
+      case 'accesshash':
+        return accessHashAuthorization(username, this.secrets.accessHash ?? '');
+      case 'session':
+        throw new Error('session calls carry a cookie, not an Authorization header');
+    }
+  }
+
+  private async exchange(built: BuiltRequest, session: Session | undefined, opts: CallOptions): Promise<HttpResponse> {
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': USER_AGENT };
+    let path = built.path;
+    if (session) {
+      path = session.token + path;
+      headers.cookie = session.cookie;
+    } else {
+      headers.authorization = this.authorization();
+    }
+    if (this.profile.twoFactor === 'header' && this.totp) {
+      const { code } = await this.totp.next({ signal: opts.signal });
+      this.redactor.addExact(code);
+      headers['x-cpanel-otp'] = code;
+    }
+    if (built.body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
+    this.log('debug', `→ ${built.method} ${baseUrl(this.profile)}${path}${built.body ? ` (form: ${redactUrl(`?${built.body}`).slice(1)})` : ''}`);
+    const res = await this.transport({ method: built.method, path, headers, body: built.body, signal: opts.signal, timeoutMs: opts.timeoutMs });
+    this.log('debug', `← HTTP ${res.status}, ${formatBytes(res.body.length)} in ${Math.round(res.totalMs)} ms`);
+    return res;
+  }
+
+  private interpret(res: HttpResponse, built: BuiltRequest, req: ApiRequest, sentPath: string, totalMs: number): ApiResult {
+    const text = res.body.toString('utf8');
+    const contentType = String(res.headers['content-type'] ?? '');
+    const base = {
+      status: res.status,
+      raw: this.redactor.scrubKnown(text),
+      contentType,
+      timings: { headersMs: Math.round(res.headersMs), totalMs: Math.round(totalMs) },
+      request: { method: built.method, url: redactUrl(baseUrl(this.profile) + sentPath), family: req.family, function: built.label },
+    };
+    const empty = { data: null, errors: [] as string[], warnings: [] as string[], messages: [] as string[], metadata: {} };
+    const fail = (kind: ApiResult['kind'], hint: string, errors: string[] = [hint]): ApiResult => ({
+      ...empty,
+      ...base,
+      ok: false,
+      kind,
+      errors: errors.map((e) => this.redactor.redact(e)),
+      hint: this.redactor.redact(hint),
+    });
+
+    if (res.status === 401 || res.status === 403) return fail('auth_error', this.authFailure(res.status, text));
+    if (res.status >= 300 && res.status < 400) {
+      const loc = String(res.headers.location ?? '');
+      return fail(
+        'http_error',
+        `The server redirected the call (HTTP ${res.status}${loc ? ` to ${redactUrl(loc)}` : ''}). Redirects are not followed, so credentials never go elsewhere: check the host, port and whether "secure" is right.`,
+      );
+    }
+    const trimmed = text.trimStart();
+    if (!trimmed) {
+      return fail(res.status >= 400 ? 'http_error' : 'malformed', `The server sent an empty answer (HTTP ${res.status}) where JSON was expected. Check the service and port.`);
+    }
+    if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) {
+      const kind = res.status >= 400 ? 'http_error' : 'malformed';
+      const what = /<html|<!doctype/i.test(trimmed.slice(0, 512)) ? 'an HTML page' : 'text';
+      const login = /login|password/i.test(trimmed.slice(0, 8192)) ? ' It looks like a login page: the credentials or session may not have been accepted.' : '';
+      return fail(
+        kind,
+        `The server answered ${what} where JSON was expected (HTTP ${res.status}).${login} Check the service and port. It begins: ${firstLines(this.redactor.scrubKnown(trimmed))}`,
+      );
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      const cut = /end of (JSON )?input|unterminated/i.test(why);
+      return fail(
+        'malformed',
+        cut
+          ? `The answer is not complete JSON: it ends abruptly after ${formatBytes(res.body.length)}, so it was probably cut off on the way. Try again.`
+          : `The answer is not valid JSON (${why}). It begins: ${firstLines(this.redactor.scrubKnown(trimmed))}`,
+      );
+    }
+    const verdict = normalize(built.shape, parsed);
+    if (!verdict) {
+      return fail(
+        res.status >= 400 ? 'http_error' : 'malformed',
+        `The answer is JSON but not in the shape of a ${req.asUser !== undefined && req.family === 'uapi' ? 'UAPI (through WHM)' : FAMILY_NAMES[req.family]} answer (HTTP ${res.status}). Check the service and port.`,
+      );
+    }
+    const kind = verdict.ok ? (res.status >= 400 ? 'http_error' : 'ok') : 'api_error';
+    const result: ApiResult = {
+      ...base,
+      ...verdict,
+      errors: verdict.errors.map((e) => this.redactor.scrubKnown(e)),
+      ok: kind === 'ok',
+      kind,
+    };
+    if (!result.ok) result.hint = this.redactor.redact(this.apiFailureHint(result, built, req));
+    return result;
+  }
+
+  private authFailure(status: number, body: string): string {
+    const user = this.profile.username;
+    if (mentionsTwoFactor(body)) {
+      if (this.profile.twoFactor === 'header') {
+        return `The server refused the two-factor code for ${user}. Check that the stored TOTP secret is the one set up for this account and that this computer's clock is right.`;
+      }
+      return `${user} has two-factor authentication for API calls: set the two-factor mode to "code on every request" (or use session login with the code at login) and store the account's TOTP secret.`;
+    }
+    switch (this.options.ssoLogin ? 'sso' : this.profile.auth) {
+      case 'password':
+        return `The server refused the username or password for ${user} (HTTP ${status}). Check them; repeated failures can get this IP blocked by cPHulk for a while.`;
+      case 'token':
+        return `The server refused the API token for ${user} (HTTP ${status}). It may be revoked or expired, limited to other IP addresses, or made for ${this.profile.service === 'whm' ? 'cPanel rather than WHM' : 'WHM rather than cPanel'}.`;
+      case 'accesshash':
+        return `The server refused the access hash for ${user} (HTTP ${status}). Copy it again from WHM's Remote Access Key page; access hashes work only for WHM.`;
+      default:
+        return `The server refused the session (HTTP ${status}). Sign in again.`;
+    }
+  }
+
+  private apiFailureHint(r: ApiResult, built: BuiltRequest, req: ApiRequest): string {
+    const all = `${r.errors.join(' ')} ${String((r.metadata as { reason?: unknown }).reason ?? '')}`;
+    const port = this.profile.port;
+    const other = serviceOfPort(port);
+    if (/permission denied|function not found/i.test(all)) {
+      const onOther = other ? ` Port ${port} is ${SERVICE_NAMES[other.service]}'s port.` : '';
+      if (req.family === 'whm') {
+        return `${built.label} is a WHM function: WHM API 1 answers on port 2087 (2086 without TLS), and port ${port} answered "${firstError(r)}".${onOther} Check the server's port.`;
+      }
+      if (req.asUser === undefined) {
+        return `${built.label} is a cPanel function: UAPI answers on port 2083 (or Webmail's 2096), and port ${port} answered "${firstError(r)}".${onOther} Check the server's port.`;
+      }
+      return `WHM answered "${firstError(r)}": the account may not be yours to manage, or the function may not be allowed for it.`;
+    }
+    if (/unknown app/i.test(all)) return `WHM has no function named ${built.label}: check the spelling (names are case-sensitive).`;
+    if (/could not find function|failed to load module|module .* not found/i.test(all)) {
+      return `The server has no ${FAMILY_NAMES[req.family]} function ${built.label}: check the module and function names (case-sensitive).`;
+    }
+    if (/user parameter is invalid/i.test(all)) return `The account "${req.asUser ?? ''}" does not exist on this server, or this WHM user does not own it.`;
+    if (r.kind === 'http_error') return `The server answered HTTP ${r.status}: ${firstError(r) || 'see the raw answer'}.`;
+    return `${built.label} failed: ${firstError(r)}`;
+  }
+
+  private async failureResult(
+    f: CallFailure,
+    req: ApiRequest,
+    label: string,
+    built: BuiltRequest | undefined,
+    sentPath: string,
+    totalMs: number,
+  ): Promise<ApiResult> {
+    let hint = f.message;
+    let certificate = f.extra.certificate;
+    if (f.kind === 'tls_error' && this.profile.secure && !/changed: it has the fingerprint/.test(hint)) {
+      try {
+        certificate = await inspectCertificate(this.profile, this.limits.connectTimeoutMs);
+        hint += ` Its SHA-256 fingerprint is ${certificate.fingerprint256} (${certificate.subject}; valid until ${certificate.validTo}).`;
+      } catch {
+        /* the message without the fingerprint still says what to do */
+      }
+    }
+    hint = this.redactor.redact(hint);
+    return {
+      ok: false,
+      kind: f.kind,
+      status: f.extra.status ?? 0,
+      data: null,
+      errors: [hint],
+      warnings: [],
+      messages: [],
+      metadata: {},
+      raw: f.extra.raw ? this.redactor.scrubKnown(f.extra.raw) : '',
+      contentType: f.extra.contentType ?? '',
+      hint,
+      certificate,
+      timings: { headersMs: 0, totalMs: Math.round(totalMs) },
+      request: {
+        method: built?.method ?? req.method ?? 'GET',
+        url: built ? redactUrl(baseUrl(this.profile) + (sentPath || built.path)) : '',
+        family: req.family,
+        function: label,
+      },
+    };
+  }
+}
+
+function safeLabel(req: ApiRequest): string {
+  try {
+    return requestLabel(req);
+  } catch {
+    return req.function;
+  }
+}
+
+function firstError(r: ApiResult): string {
+  return (r.errors[0] ?? '').slice(0, 300);
+}
+
+/** The first few lines of a body, short enough for a message. */
+export function firstLines(text: string, lines = 3): string {
+  const out = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .slice(0, lines)
+    .map((l) => (l.length > 160 ? `${l.slice(0, 160)}…` : l))
+    .join(' ⏎ ');
+  return `“${out}”`;
+}

@@ -1,0 +1,305 @@
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import * as tls from 'node:tls';
+import { Agent, buildConnector, request } from 'undici';
+import { CallFailure, type CertificateInfo } from './result';
+import { baseUrl, normalizeFingerprint, SERVICE_NAMES, serviceOfPort, type ServerProfile } from './servers';
+
+export interface TransportLimits {
+  connectTimeoutMs: number;
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+  /** Answers larger than this are cut off and reported as too_large. */
+  maxResponseBytes: number;
+}
+
+export const DEFAULT_LIMITS: TransportLimits = {
+  connectTimeoutMs: 10_000,
+  headersTimeoutMs: 60_000,
+  bodyTimeoutMs: 60_000,
+  maxResponseBytes: 64 * 1024 * 1024,
+};
+
+export interface HttpRequest {
+  method: 'GET' | 'POST';
+  /** Path and query, starting with "/". */
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
+  /** Overrides the profile's headers timeout for this request (e.g. --timeout). */
+  timeoutMs?: number;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  headersMs: number;
+  totalMs: number;
+}
+
+const PIN_MISMATCH = 'CPAPI_PIN_MISMATCH';
+
+interface PinError extends Error {
+  code: string;
+  seen?: string;
+}
+
+/**
+ * Accepts only a server whose certificate has the pinned SHA-256 fingerprint. Chain and hostname are
+ * not consulted (the pin names the exact certificate); the check runs on every new connection, and
+ * TLS sessions are never cached, so a resumed session can never skip it.
+ */
+function pinningConnector(fingerprint: string, timeoutMs: number): buildConnector.connector {
+  // Chain verification is replaced, not skipped: the fingerprint check below decides.
+  const base = buildConnector({ rejectUnauthorized: false, maxCachedSessions: 0, timeout: timeoutMs });
+  return (opts, callback) => {
+    base(opts, (err, socket) => {
+      if (err || !socket) return callback(err ?? new Error('no socket'), null);
+      const seen = (socket as tls.TLSSocket).getPeerCertificate?.()?.fingerprint256;
+      if (seen !== fingerprint) {
+        socket.destroy();
+        const e = new Error(`certificate fingerprint ${seen ?? 'unknown'} does not match the pinned one`) as PinError;
+        e.code = PIN_MISMATCH;
+        e.seen = seen;
+        return callback(e, null);
+      }
+      callback(null, socket);
+    });
+  };
+}
+
+export function createAgent(profile: ServerProfile, limits: TransportLimits): Agent {
+  const common = {
+    keepAliveTimeout: 30_000,
+    headersTimeout: limits.headersTimeoutMs,
+    bodyTimeout: limits.bodyTimeoutMs,
+    allowH2: false,
+  };
+  if (!profile.secure) return new Agent({ ...common, connect: { timeout: limits.connectTimeoutMs } });
+  const policy = profile.tls;
+  if (policy.mode === 'pinned') {
+    const fp = normalizeFingerprint(policy.fingerprint256);
+    if (!fp) throw new CallFailure('config_error', 'The pinned fingerprint is not a SHA-256 fingerprint (64 hex digits).');
+    return new Agent({ ...common, connect: pinningConnector(fp, limits.connectTimeoutMs) });
+  }
+  if (policy.mode === 'ca') {
+    return new Agent({ ...common, connect: { timeout: limits.connectTimeoutMs, ca: readCa(policy.caFile) } });
+  }
+  return new Agent({ ...common, connect: { timeout: limits.connectTimeoutMs } });
+}
+
+function readCa(file: string): string {
+  try {
+    const pem = readFileSync(file, 'utf8');
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error('not PEM');
+    return pem;
+  } catch {
+    throw new CallFailure('config_error', `The CA file "${file}" cannot be read as a PEM certificate. Check the path, or choose another TLS policy.`);
+  }
+}
+
+/** Sends one request and reads the whole answer within the size limit; failures are CallFailures. */
+export async function send(agent: Agent, profile: ServerProfile, limits: TransportLimits, req: HttpRequest): Promise<HttpResponse> {
+  const started = performance.now();
+  let headersMs = 0;
+  try {
+    const res = await request(baseUrl(profile) + req.path, {
+      dispatcher: agent,
+      method: req.method,
+      headers: req.headers,
+      body: req.body,
+      signal: req.signal,
+      headersTimeout: req.timeoutMs ?? limits.headersTimeoutMs,
+      bodyTimeout: req.timeoutMs ?? limits.bodyTimeoutMs,
+    });
+    headersMs = performance.now() - started;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+      size += (chunk as Buffer).length;
+      if (size > limits.maxResponseBytes) {
+        res.body.destroy();
+        throw new CallFailure(
+          'too_large',
+          `The answer is larger than the ${formatBytes(limits.maxResponseBytes)} limit, so it was not read to the end. ` +
+            'Narrow the call (filter, paginate, fewer columns) or raise the maximum answer size.',
+          { status: res.statusCode },
+        );
+      }
+      chunks.push(chunk as Buffer);
+    }
+    return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks), headersMs, totalMs: performance.now() - started };
+  } catch (err) {
+    if (err instanceof CallFailure) throw err;
+    throw classifyTransportError(err, profile, req.signal, headersMs > 0);
+  }
+}
+
+export function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${Math.round((n / 1024 / 1024) * 10) / 10} MB`;
+  if (n >= 1024) return `${Math.round(n / 1024)} KB`;
+  return `${n} bytes`;
+}
+
+const TLS_TRUST_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_REVOKED',
+]);
+
+function errorCode(err: unknown): string {
+  let e: unknown = err;
+  for (let i = 0; i < 4 && e; i++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== 'UND_ERR_CONNECT' && code !== 'UND_ERR_SOCKET') return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  const top = (err as { code?: unknown })?.code;
+  return typeof top === 'string' ? top : '';
+}
+
+/** Turns what undici and Node throw into a failure a person can act on. */
+export function classifyTransportError(err: unknown, profile: ServerProfile, signal: AbortSignal | undefined, gotHeaders: boolean): CallFailure {
+  const where = `${profile.host}:${profile.port}`;
+  if (signal?.aborted) return new CallFailure('cancelled', 'The call was cancelled before the answer arrived.');
+  const code = errorCode(err);
+  const svc = SERVICE_NAMES[profile.service];
+  const portHint = `${svc} listens on ${serviceOfPortHint(profile)}`;
+  switch (code) {
+    case PIN_MISMATCH: {
+      const seen = (err as PinError).seen ?? (err as { cause?: PinError }).cause?.seen ?? 'unknown';
+      return new CallFailure(
+        'tls_error',
+        `The certificate of ${where} changed: it has the fingerprint ${seen}, but ${
+          profile.tls.mode === 'pinned' ? normalizeFingerprint(profile.tls.fingerprint256) : '?'
+        } is pinned. Nothing was sent. If the server's certificate was renewed on purpose, pin the new one; otherwise someone may be intercepting the connection.`,
+      );
+    }
+    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'ETIMEDOUT':
+      return new CallFailure('timeout', `Could not connect to ${where} in time. Check the host and port (${portHint}) and any firewall in between.`);
+    case 'UND_ERR_HEADERS_TIMEOUT':
+      return new CallFailure('timeout', `${where} accepted the connection but did not answer in time. The function may be slow: raise the timeout or try again.`);
+    case 'UND_ERR_BODY_TIMEOUT':
+      return new CallFailure('timeout', `${where} stopped sending its answer part way through. Try again; if it repeats, narrow the call.`);
+    case 'ECONNREFUSED':
+      return new CallFailure('network_error', `Nothing is listening on ${where} (connection refused). Check the port: ${portHint}.`);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new CallFailure('network_error', `The host "${profile.host}" could not be found (DNS). Check the spelling, or use the server's IP address.`);
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return new CallFailure('network_error', `${profile.host} cannot be reached from this machine (no route). Check the network or VPN.`);
+    case 'ECONNRESET':
+    case 'UND_ERR_CLOSED':
+    case 'UND_ERR_SOCKET':
+    case 'EPIPE':
+    case '':
+      if (code === '' && !(err instanceof Error)) break;
+      return new CallFailure(
+        'network_error',
+        gotHeaders
+          ? `The connection to ${where} was closed while the answer was arriving, so the answer is incomplete. Try again.`
+          : profile.secure
+            ? `The connection to ${where} was closed before an answer arrived. Try again; if it repeats, check that the port expects HTTPS and that the server is running.`
+            : `The connection to ${where} was closed before an answer arrived. If this port expects HTTPS, turn on "secure"; ${portHint}.`,
+      );
+    case 'ERR_SSL_WRONG_VERSION_NUMBER':
+    case 'ERR_SSL_PACKET_LENGTH_TOO_LONG':
+    case 'EPROTO':
+      return new CallFailure('tls_error', `${where} does not speak HTTPS. It may be a plain-HTTP port: turn off "secure", or use ${portHint}.`);
+  }
+  if (TLS_TRUST_CODES.has(code) || code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || code.startsWith('CERT_')) {
+    return new CallFailure(
+      'tls_error',
+      code === 'ERR_TLS_CERT_ALTNAME_INVALID'
+        ? `The certificate of ${where} is not issued for "${profile.host}". Connect with the name on the certificate, or pin this certificate's fingerprint for this server.`
+        : code === 'CERT_HAS_EXPIRED'
+          ? `The certificate of ${where} has expired. Renew it on the server, or pin its fingerprint for this server if you trust it.`
+          : `The certificate of ${where} is not trusted by this system (${code}). If it is the server's own self-signed certificate, check its fingerprint and pin it for this server.`,
+    );
+  }
+  const msg = err instanceof Error ? err.message : String(err);
+  return new CallFailure('network_error', `The call to ${where} failed: ${msg.split('\n')[0]}.`);
+}
+
+function serviceOfPortHint(profile: ServerProfile): string {
+  const known = serviceOfPort(profile.port);
+  const secure = profile.secure ? 'HTTPS' : 'plain HTTP';
+  const expected = profile.service === 'cpanel' ? (profile.secure ? 2083 : 2082) : profile.service === 'whm' ? (profile.secure ? 2087 : 2086) : profile.secure ? 2096 : 2095;
+  if (known && known.service !== profile.service) {
+    return `port ${expected} for ${secure}, but ${profile.port} is ${SERVICE_NAMES[known.service]}'s port`;
+  }
+  return `port ${expected} for ${secure}`;
+}
+
+/**
+ * Reads the certificate a server presents, without sending anything, to show its fingerprint,
+ * subject and expiry when the system does not trust it. Verification is done here by hand (authorized
+ * flag and hostname check) so that an untrusted certificate can still be described.
+ */
+export function inspectCertificate(
+  profile: Pick<ServerProfile, 'host' | 'port' | 'tls'>,
+  timeoutMs = 10_000,
+): Promise<CertificateInfo> {
+  const host = profile.host.replace(/^\[|\]$/g, '');
+  let ca: string | undefined;
+  if (profile.tls.mode === 'ca') ca = readCa(profile.tls.caFile);
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({
+      host,
+      port: profile.port,
+      servername: isIP(host) ? undefined : host,
+      ca,
+      // Only to read the certificate: nothing is sent on this connection, and trust is judged below.
+      rejectUnauthorized: false,
+    });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new CallFailure('timeout', `${profile.host}:${profile.port} did not complete a TLS handshake in time.`));
+    }, timeoutMs);
+    socket.once('secureConnect', () => {
+      clearTimeout(timer);
+      const cert = socket.getPeerCertificate();
+      let trusted = socket.authorized;
+      let trustError = socket.authorizationError ? String((socket.authorizationError as { code?: string }).code ?? socket.authorizationError) : undefined;
+      if (trusted) {
+        const idErr = tls.checkServerIdentity(host, cert);
+        if (idErr) {
+          trusted = false;
+          trustError = 'ERR_TLS_CERT_ALTNAME_INVALID';
+        }
+      }
+      socket.destroy();
+      resolve({
+        fingerprint256: cert.fingerprint256,
+        subject: formatName(cert.subject),
+        issuer: formatName(cert.issuer),
+        validFrom: cert.valid_from,
+        validTo: cert.valid_to,
+        trusted,
+        trustError,
+      });
+    });
+    socket.once('error', (err) => {
+      clearTimeout(timer);
+      reject(classifyTransportError(err, { ...(profile as ServerProfile), secure: true, service: 'cpanel' }, undefined, false));
+    });
+  });
+}
+
+function formatName(name: tls.Certificate | undefined): string {
+  if (!name) return '';
+  return Object.entries(name)
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : String(v)}`)
+    .join(', ');
+}

@@ -1,0 +1,89 @@
+import { createGuardrails, generateSync, NobleCryptoPlugin, ScureBase32Plugin } from 'otplib';
+
+/** cPanel's TOTP: RFC 6238, SHA-1, 30-second steps, 6 digits, base32 secrets of 16 characters (10 bytes). */
+export const TOTP_STEP_SECONDS = 30;
+
+// cPanel's secrets are 10 bytes; otplib v13 rejects anything under 16 bytes unless told otherwise.
+const guardrails = createGuardrails({ MIN_SECRET_BYTES: 10 });
+const crypto = new NobleCryptoPlugin();
+const base32 = new ScureBase32Plugin();
+
+/** Strips spaces and dashes that authenticator apps show, and uppercases. */
+export function normalizeTotpSecret(secret: string): string {
+  return secret.replace(/[\s-]/g, '').replace(/=+$/, '').toUpperCase();
+}
+
+/** Why a TOTP secret cannot be used, or undefined when it can. Never echoes the secret. */
+export function totpSecretProblem(secret: string): string | undefined {
+  const s = normalizeTotpSecret(secret);
+  if (!/^[A-Z2-7]+$/.test(s)) return 'The two-factor secret must be base32 (letters A–Z and digits 2–7), as WHM shows it when 2FA is set up.';
+  if (s.length < 16) return 'The two-factor secret is too short: cPanel secrets have 16 base32 characters.';
+  return undefined;
+}
+
+export function totpCode(secret: string | Uint8Array, epochSeconds: number, digits: 6 | 8 = 6): string {
+  const s = typeof secret === 'string' ? normalizeTotpSecret(secret) : secret;
+  return generateSync({ secret: s, epoch: Math.floor(epochSeconds), digits, guardrails, crypto, base32, period: TOTP_STEP_SECONDS });
+}
+
+export function stepOf(epochSeconds: number): number {
+  return Math.floor(epochSeconds / TOTP_STEP_SECONDS);
+}
+
+export function secondsLeftInStep(epochSeconds: number): number {
+  return TOTP_STEP_SECONDS - (epochSeconds % TOTP_STEP_SECONDS);
+}
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const t = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      const onAbort = (): void => {
+        clearTimeout(t);
+        reject(signal?.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+    }),
+};
+
+/**
+ * Hands out codes for requests. A code sent in the last moments of its step can expire in flight,
+ * so within `marginSeconds` of a step's end it waits for the next step. With `distinctSteps`
+ * (session logins, which a server may refuse to accept twice with one code) it never hands out
+ * the same step twice.
+ */
+export class TotpSource {
+  private lastStep = -1;
+
+  constructor(
+    private readonly secret: string,
+    private readonly clock: Clock = systemClock,
+    private readonly marginSeconds = 3,
+  ) {}
+
+  async next(opts: { distinctSteps?: boolean; signal?: AbortSignal } = {}): Promise<{ code: string; step: number }> {
+    for (;;) {
+      const nowS = this.clock.now() / 1000;
+      const step = stepOf(nowS);
+      const left = secondsLeftInStep(nowS);
+      const reused = opts.distinctSteps === true && step <= this.lastStep;
+      if (left > this.marginSeconds && !reused) {
+        this.lastStep = Math.max(this.lastStep, step);
+        return { code: totpCode(this.secret, nowS), step };
+      }
+      // Wait until just past the start of the next step.
+      await this.clock.sleep(Math.ceil(left * 1000) + 50, opts.signal);
+    }
+  }
+}

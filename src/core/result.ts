@@ -1,0 +1,81 @@
+/** What went right or wrong with one call, in the words a user and a script can act on. */
+export type ResultKind =
+  | 'ok'
+  | 'api_error'
+  | 'auth_error'
+  | 'http_error'
+  | 'tls_error'
+  | 'network_error'
+  | 'timeout'
+  | 'cancelled'
+  | 'too_large'
+  | 'malformed'
+  | 'config_error';
+
+export interface Timings {
+  /** Time until the response headers arrived, including connect and any login. */
+  headersMs: number;
+  /** Time until the whole body was read. */
+  totalMs: number;
+}
+
+/** The certificate a server presented, for pinning decisions and TLS error messages. */
+export interface CertificateInfo {
+  fingerprint256: string;
+  subject: string;
+  issuer: string;
+  validFrom: string;
+  validTo: string;
+  /** Whether the system trust store (or the configured CA) accepts it for this host. */
+  trusted: boolean;
+  /** Why it is not trusted, as Node reports it (e.g. DEPTH_ZERO_SELF_SIGNED_CERT). */
+  trustError?: string;
+}
+
+export interface ApiResult {
+  ok: boolean;
+  kind: ResultKind;
+  /** HTTP status of the final answer; 0 when no answer arrived. */
+  status: number;
+  data: unknown;
+  errors: string[];
+  warnings: string[];
+  messages: string[];
+  metadata: Record<string, unknown>;
+  /** The server's body as text (empty when none arrived). Never contains request secrets. */
+  raw: string;
+  contentType: string;
+  /** One or two sentences on what happened and what to do; set for every failure. */
+  hint?: string;
+  /** For tls_error: the certificate the server presented, when it could be read. */
+  certificate?: CertificateInfo;
+  timings: Timings;
+  /** What was sent, redacted: safe to show and log. */
+  request: { method: 'GET' | 'POST'; url: string; family: string; function: string };
+}
+
+/** The fields the CLI prints and scripts rely on. */
+export function publicView(r: ApiResult): Pick<ApiResult, 'ok' | 'kind' | 'status' | 'data' | 'errors' | 'warnings' | 'messages' | 'metadata'> {
+  return {
+    ok: r.ok,
+    kind: r.kind,
+    status: r.status,
+    data: r.data,
+    errors: r.errors,
+    warnings: r.warnings,
+    messages: r.messages,
+    metadata: r.metadata,
+  };
+}
+
+/** A failure that happens before or around the HTTP exchange, carried as a value. */
+export class CallFailure extends Error {
+  constructor(
+    readonly kind: Exclude<ResultKind, 'ok' | 'api_error'>,
+    message: string,
+    readonly extra: { status?: number; raw?: string; contentType?: string; certificate?: CertificateInfo } = {},
+  ) {
+    super(message);
+    this.name = 'CallFailure';
+  }
+}

@@ -1,0 +1,138 @@
+import { isIPv4, isIPv6 } from 'node:net';
+
+export type Service = 'cpanel' | 'whm' | 'webmail';
+export type AuthMethod = 'password' | 'token' | 'accesshash' | 'session';
+/** none; a fresh code in X-CPANEL-OTP on every request; or one code at session login (tfa_token). */
+export type TwoFactorMode = 'none' | 'header' | 'session';
+
+export type TlsPolicy =
+  | { mode: 'system' }
+  | { mode: 'pinned'; fingerprint256: string }
+  | { mode: 'ca'; caFile: string };
+
+export interface ServerProfile {
+  id: string;
+  label: string;
+  host: string;
+  service: Service;
+  secure: boolean;
+  port: number;
+  username: string;
+  auth: AuthMethod;
+  twoFactor: TwoFactorMode;
+  tls: TlsPolicy;
+}
+
+export const SERVICES: readonly Service[] = ['cpanel', 'whm', 'webmail'];
+export const AUTH_METHODS: readonly AuthMethod[] = ['password', 'token', 'accesshash', 'session'];
+export const TWO_FACTOR_MODES: readonly TwoFactorMode[] = ['none', 'header', 'session'];
+
+const PORTS: Record<Service, { secure: number; plain: number }> = {
+  cpanel: { secure: 2083, plain: 2082 },
+  whm: { secure: 2087, plain: 2086 },
+  webmail: { secure: 2096, plain: 2095 },
+};
+
+export const SERVICE_NAMES: Record<Service, string> = { cpanel: 'cPanel', whm: 'WHM', webmail: 'Webmail' };
+
+export function defaultPort(service: Service, secure: boolean): number {
+  return secure ? PORTS[service].secure : PORTS[service].plain;
+}
+
+/** Which service a well-known port belongs to, to explain wrong-port answers. */
+export function serviceOfPort(port: number): { service: Service; secure: boolean } | undefined {
+  for (const service of SERVICES) {
+    if (PORTS[service].secure === port) return { service, secure: true };
+    if (PORTS[service].plain === port) return { service, secure: false };
+  }
+  return undefined;
+}
+
+const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/i;
+
+/** Returns why `host` is not a hostname, IPv4 or IPv6 address, or undefined when it is one. */
+export function hostProblem(host: string): string | undefined {
+  if (host.length === 0) return 'The host is empty: enter a hostname or an IP address.';
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(host)) {
+    return `The host "${host}" is a URL: enter only the hostname or IP address (the scheme comes from the secure setting).`;
+  }
+  if (/[\s/@?#]/.test(host)) return `The host "${host}" contains a space, "/", "@", "?" or "#": enter only a hostname or an IP address.`;
+  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  if (isIPv6(bare)) return undefined;
+  if (/^[\d.]+$/.test(host)) return isIPv4(host) ? undefined : `The host "${host}" is not a valid IPv4 address.`;
+  if (/:\d+$/.test(host)) return `The host "${host}" includes a port: put the port in the port setting instead.`;
+  const name = host.endsWith('.') ? host.slice(0, -1) : host;
+  if (name.length > 253 || !name.split('.').every((l) => LABEL.test(l))) {
+    return `The host "${host}" is not a valid hostname, IPv4 or IPv6 address.`;
+  }
+  return undefined;
+}
+
+/** Host as it goes into a URL: IPv6 addresses in brackets. */
+export function urlHost(host: string): string {
+  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  return isIPv6(bare) ? `[${bare}]` : host;
+}
+
+export function baseUrl(p: Pick<ServerProfile, 'host' | 'port' | 'secure'>): string {
+  return `${p.secure ? 'https' : 'http'}://${urlHost(p.host)}:${p.port}`;
+}
+
+/** "user@host:port", as the tree and result titles show a server. */
+export function describeServer(p: Pick<ServerProfile, 'username' | 'host' | 'port'>): string {
+  return `${p.username}@${urlHost(p.host)}:${p.port}`;
+}
+
+/**
+ * Accepts a SHA-256 fingerprint as OpenSSL or Node print it (colon-separated hex), or as plain hex,
+ * and returns Node's form (uppercase, colon-separated), or undefined when it is not 32 bytes of hex.
+ */
+export function normalizeFingerprint(input: string): string | undefined {
+  const hex = input.trim().replace(/^sha256\s*(fingerprint)?\s*=?\s*/i, '').replace(/[:\s]/g, '');
+  if (!/^[0-9a-f]{64}$/i.test(hex)) return undefined;
+  return hex.toUpperCase().match(/../g)!.join(':');
+}
+
+/** Every problem with a profile, each a sentence that says what to change. Empty when valid. */
+export function profileProblems(p: ServerProfile): string[] {
+  const out: string[] = [];
+  if (!p.id) out.push('The server has no id.');
+  if (!p.label.trim()) out.push('The server needs a label.');
+  const h = hostProblem(p.host);
+  if (h) out.push(h);
+  if (!SERVICES.includes(p.service)) out.push(`The service "${String(p.service)}" is not one of cpanel, whm or webmail.`);
+  if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) out.push(`The port ${String(p.port)} is not a number from 1 to 65535.`);
+  if (!/^[a-z0-9_.-]{1,64}$/i.test(p.username)) out.push(`The username "${p.username}" is empty or has characters cPanel usernames never have.`);
+  if (!AUTH_METHODS.includes(p.auth)) out.push(`The authentication method "${String(p.auth)}" is not one of password, token, accesshash or session.`);
+  if (!TWO_FACTOR_MODES.includes(p.twoFactor)) out.push(`The two-factor mode "${String(p.twoFactor)}" is not one of none, header or session.`);
+  if (p.auth === 'accesshash' && p.service !== 'whm') out.push('Access hash authentication works only with WHM: choose the WHM service or another method.');
+  if (p.auth === 'token' && p.service === 'webmail') out.push('Webmail does not accept API tokens: use a password or a session login.');
+  if (p.twoFactor === 'session' && p.auth !== 'session') {
+    out.push('Two-factor mode "at session login" needs the session login method; with other methods use the header mode.');
+  }
+  if (p.twoFactor === 'header' && p.auth === 'session') {
+    out.push('With session login the code is sent once at login: choose the two-factor mode "at session login".');
+  }
+  if (p.tls.mode === 'pinned' && !normalizeFingerprint(p.tls.fingerprint256)) {
+    out.push('The pinned fingerprint is not a SHA-256 fingerprint (64 hex digits, colons allowed).');
+  }
+  if (p.tls.mode === 'ca' && !p.tls.caFile) out.push('The CA file path is empty.');
+  return out;
+}
+
+/** What each method needs from secret storage. */
+export interface Secrets {
+  password?: string;
+  token?: string;
+  accessHash?: string;
+  totpSecret?: string;
+}
+
+export function requiredSecrets(p: Pick<ServerProfile, 'auth' | 'twoFactor'>): (keyof Secrets)[] {
+  const need: (keyof Secrets)[] = [];
+  if (p.auth === 'password' || p.auth === 'session') need.push('password');
+  if (p.auth === 'token') need.push('token');
+  if (p.auth === 'accesshash') need.push('accessHash');
+  if (p.twoFactor !== 'none') need.push('totpSecret');
+  return need;
+}

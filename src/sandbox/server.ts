@@ -1,0 +1,534 @@
+import { randomBytes } from 'node:crypto';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { stepOf, totpCode } from '../core/otp';
+import { initialAccounts, initialMail, initialUsers, type MailAccount, type SandboxAccount, type SandboxUser } from './accounts';
+import { makeCertificate, type SandboxCertificate } from './cert';
+import { api2, isWhmFunction, shapeUapi, shapeWhm, uapi, whm, type FnContext } from './functions';
+
+export type SandboxService = 'cpanel' | 'whm' | 'webmail';
+
+export interface SandboxOptions {
+  /** Idle time after which a session ends (cpsrvd's default is much longer; tests use seconds). */
+  sessionIdleSeconds?: number;
+  /** WHM's Security Policy Extensions → "API requests": 2FA users must send X-CPANEL-OTP with Basic auth. */
+  tfaForApi?: boolean;
+  /** Refuse a login whose tfa_token was already accepted for that user (replay protection). */
+  rejectReusedLoginCodes?: boolean;
+  /** Milliseconds since the epoch; tests move it to simulate time. */
+  now?: () => number;
+}
+
+/** A fault injected into the next matching answers. */
+export type Fault =
+  | { kind: 'slow-headers'; ms: number }
+  | { kind: 'drop' }
+  | { kind: 'drop-mid-body' }
+  | { kind: 'html' }
+  | { kind: 'status500' }
+  | { kind: 'huge'; bytes: number }
+  | { kind: 'truncated' };
+
+export interface FaultRule {
+  fault: Fault;
+  /** How many answers it affects (default 1). */
+  count?: number;
+  /** Only on this service's listeners. */
+  service?: SandboxService;
+  /** Also for /login (default: API calls only). */
+  includeLogin?: boolean;
+}
+
+export interface LoggedRequest {
+  seq: number;
+  service: SandboxService;
+  secure: boolean;
+  port: number;
+  method: string;
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  /** The client's source port: equal for requests on one kept-alive connection. */
+  remotePort: number;
+  status?: number;
+}
+
+interface SessionRecord {
+  token: string;
+  user: string;
+  service: SandboxService;
+  cookieName: string;
+  cookieValue: string;
+  lastUsed: number;
+  /** create_user_session sessions start unredeemed: the login URL sets the cookie. */
+  ssoSecret?: string;
+}
+
+interface Listener {
+  service: SandboxService;
+  secure: boolean;
+  server: http.Server;
+  port: number;
+}
+
+const COOKIE: Record<SandboxService, string> = { cpanel: 'cpsession', whm: 'whostmgrsession', webmail: 'webmailsession' };
+const SSO_SERVICE: Record<'cpaneld' | 'whostmgrd' | 'webmaild', SandboxService> = { cpaneld: 'cpanel', whostmgrd: 'whm', webmaild: 'webmail' };
+
+export interface SandboxPorts {
+  cpanel: { secure: number; plain: number };
+  whm: { secure: number; plain: number };
+  webmail: { secure: number; plain: number };
+}
+
+/**
+ * A simulated cPanel & WHM on 127.0.0.1: six listeners (three services, HTTPS and HTTP), the login
+ * flow and sessions, every auth method, 2FA, realistic answers for a dozen functions, faults on
+ * demand, and a log of what it received.
+ */
+export class Sandbox {
+  readonly host = '127.0.0.1';
+  readonly log: LoggedRequest[] = [];
+  users: SandboxUser[] = initialUsers();
+  accounts: SandboxAccount[] = initialAccounts();
+  mail: MailAccount[] = initialMail();
+  private certificate!: SandboxCertificate;
+  private readonly listeners: Listener[] = [];
+  private readonly sessions = new Map<string, SessionRecord>();
+  private readonly faults: FaultRule[] = [];
+  private readonly usedLoginSteps = new Map<string, number>();
+  private readonly sockets = new Set<Socket>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private seq = 0;
+  readonly options: Required<SandboxOptions>;
+
+  constructor(options: SandboxOptions = {}) {
+    this.options = { sessionIdleSeconds: 900, tfaForApi: true, rejectReusedLoginCodes: true, now: () => Date.now(), ...options };
+  }
+
+  static async start(options: SandboxOptions = {}): Promise<Sandbox> {
+    const s = new Sandbox(options);
+    await s.listen();
+    return s;
+  }
+
+  get fingerprint256(): string {
+    return this.certificate.fingerprint256;
+  }
+
+  get certPem(): string {
+    return this.certificate.cert;
+  }
+
+  get certValidTo(): string {
+    return this.certificate.validTo;
+  }
+
+  get ports(): SandboxPorts {
+    const p = (service: SandboxService, secure: boolean): number => this.listeners.find((l) => l.service === service && l.secure === secure)?.port ?? 0;
+    return {
+      cpanel: { secure: p('cpanel', true), plain: p('cpanel', false) },
+      whm: { secure: p('whm', true), plain: p('whm', false) },
+      webmail: { secure: p('webmail', true), plain: p('webmail', false) },
+    };
+  }
+
+  port(service: SandboxService, secure = true): number {
+    return this.ports[service][secure ? 'secure' : 'plain'];
+  }
+
+  /** The TOTP code a user's authenticator would show now (or at `atMs`). */
+  totp(user: string, atMs = this.options.now()): string {
+    const u = this.users.find((x) => x.user === user);
+    if (!u?.tfaSecret) throw new Error(`${user} has no 2FA`);
+    return totpCode(u.tfaSecret, atMs / 1000);
+  }
+
+  inject(rule: FaultRule): void {
+    this.faults.push({ count: 1, ...rule });
+  }
+
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
+  /** Ends every session, as a server restart or an administrator would. */
+  expireAllSessions(): void {
+    this.sessions.clear();
+  }
+
+  sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  /** Requests received, optionally only those whose path contains `part`. */
+  requests(part?: string): LoggedRequest[] {
+    return part ? this.log.filter((r) => r.path.includes(part)) : [...this.log];
+  }
+
+  clearLog(): void {
+    this.log.length = 0;
+  }
+
+  /** Replaces the certificate on every HTTPS listener, as a renewal (or an impostor) would. */
+  async rotateCertificate(): Promise<void> {
+    this.certificate = await makeCertificate();
+    for (const l of this.listeners) if (l.secure) (l.server as https.Server).setSecureContext({ key: this.certificate.key, cert: this.certificate.cert });
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearTimeout(t);
+    for (const s of this.sockets) s.destroy();
+    await Promise.all(this.listeners.map((l) => new Promise<void>((r) => l.server.close(() => r()))));
+    this.listeners.length = 0;
+  }
+
+  private async listen(): Promise<void> {
+    this.certificate = await makeCertificate();
+    for (const service of ['cpanel', 'whm', 'webmail'] as const) {
+      for (const secure of [true, false]) {
+        const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+          this.handle(service, secure, req, res).catch((e: unknown) => {
+            if (!res.headersSent) this.send(res, 500, 'text/plain', `sandbox error: ${String(e)}`);
+          });
+        };
+        const server = secure ? https.createServer({ key: this.certificate.key, cert: this.certificate.cert }, handler) : http.createServer(handler);
+        server.keepAliveTimeout = 60_000;
+        server.on(secure ? 'secureConnection' : 'connection', (s: Socket) => {
+          this.sockets.add(s);
+          s.on('close', () => this.sockets.delete(s));
+        });
+        await new Promise<void>((resolve) => server.listen(0, this.host, resolve));
+        this.listeners.push({ service, secure, server, port: (server.address() as AddressInfo).port });
+      }
+    }
+  }
+
+  private takeFault(service: SandboxService, isLogin: boolean): FaultRule | undefined {
+    const i = this.faults.findIndex((f) => (!f.service || f.service === service) && (!isLogin || f.includeLogin));
+    if (i < 0) return undefined;
+    const rule = this.faults[i]!;
+    rule.count = (rule.count ?? 1) - 1;
+    if (rule.count <= 0) this.faults.splice(i, 1);
+    return rule;
+  }
+
+  private async handle(service: SandboxService, secure: boolean, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const body = await readBody(req);
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    const entry: LoggedRequest = {
+      seq: ++this.seq,
+      service,
+      secure,
+      port: req.socket.localPort ?? 0,
+      method: req.method ?? 'GET',
+      path: url.pathname + url.search,
+      headers: req.headers,
+      body,
+      remotePort: req.socket.remotePort ?? 0,
+    };
+    this.log.push(entry);
+    res.on('finish', () => (entry.status = res.statusCode));
+
+    const params = new URLSearchParams(url.search);
+    if ((req.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded')) {
+      for (const [k, v] of new URLSearchParams(body)) params.append(k, v);
+    }
+
+    const isLogin = /^\/login\/?$/.test(url.pathname);
+    const fault = this.takeFault(service, isLogin);
+    if (fault && (await this.applyFault(fault, req, res))) return;
+
+    if (isLogin && req.method === 'POST') return this.login(service, params, res);
+
+    // A session path: /cpsessNNNNNNNNNN/...
+    const m = /^(\/cpsess\d{10})(\/.*)?$/.exec(url.pathname);
+    let caller: SandboxUser | undefined;
+    let rest = url.pathname;
+    if (m) {
+      const token = m[1]!;
+      rest = m[2] ?? '/';
+      const s = this.sessions.get(token);
+      if (s?.ssoSecret && rest.startsWith('/login') && params.get('session') === s.ssoSecret && s.service === service) {
+        s.ssoSecret = undefined;
+        s.lastUsed = this.options.now();
+        res.setHeader('set-cookie', `${s.cookieName}=${s.cookieValue}; HttpOnly; path=/; secure`);
+        return this.send(res, 302, 'text/html', '<html><body>Redirecting…</body></html>', { location: `${token}/` });
+      }
+      if (!s || s.ssoSecret || s.service !== service || cookieOf(req, s.cookieName) !== s.cookieValue || this.idleExpired(s)) {
+        if (s && this.idleExpired(s)) this.sessions.delete(token);
+        return this.loginPage(res, 401, 'Invalid security token: your session has expired or the token is wrong. Token denied.');
+      }
+      s.lastUsed = this.options.now();
+      if (rest.startsWith('/logout')) {
+        this.sessions.delete(token);
+        return this.send(res, 200, 'text/html', '<html><body>You have logged out.</body></html>');
+      }
+      caller = this.users.find((u) => u.user === s.user);
+    } else {
+      const auth = this.headerAuth(req);
+      if (auth.kind === 'none') return this.loginPage(res, 401, 'Login required.');
+      if (auth.kind === 'denied') return this.accessDenied(res);
+      if (auth.kind === 'tfa') return this.tfaRequired(res, auth.wrong);
+      caller = auth.user;
+    }
+    if (!caller) return this.accessDenied(res);
+    return this.api(service, rest, params, caller, res);
+  }
+
+  private idleExpired(s: SessionRecord): boolean {
+    return this.options.now() - s.lastUsed > this.options.sessionIdleSeconds * 1000;
+  }
+
+  private headerAuth(
+    req: http.IncomingMessage,
+  ): { kind: 'ok'; user: SandboxUser } | { kind: 'none' } | { kind: 'denied' } | { kind: 'tfa'; wrong: boolean } {
+    const h = req.headers.authorization;
+    if (!h) return { kind: 'none' };
+    const sp = h.indexOf(' ');
+    const scheme = h.slice(0, sp).toLowerCase();
+    const cred = h.slice(sp + 1);
+    if (scheme === 'basic') {
+      const decoded = Buffer.from(cred, 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      const user = this.users.find((u) => u.user === decoded.slice(0, colon));
+      if (!user || user.password !== decoded.slice(colon + 1) || !user.password) return { kind: 'denied' };
+      if (user.tfaSecret && this.options.tfaForApi) {
+        const otp = req.headers['x-cpanel-otp'];
+        if (typeof otp !== 'string' || !otp) return { kind: 'tfa', wrong: false };
+        if (otp !== this.totp(user.user)) return { kind: 'tfa', wrong: true };
+      }
+      return { kind: 'ok', user };
+    }
+    const colon = cred.indexOf(':');
+    const name = cred.slice(0, colon);
+    const secret = cred.slice(colon + 1);
+    const user = this.users.find((u) => u.user === name);
+    if (!user || colon < 0) return { kind: 'denied' };
+    if (scheme === 'cpanel' && !user.whm && user.tokens.includes(secret)) return { kind: 'ok', user };
+    if (scheme === 'whm' && user.whm) {
+      if (user.tokens.includes(secret)) return { kind: 'ok', user };
+      if (user.accessHash && user.accessHash.replace(/[\r\n]/g, '') === secret) return { kind: 'ok', user };
+      // A hash sent with its line breaks fails, as on a real server.
+    }
+    return { kind: 'denied' };
+  }
+
+  private login(service: SandboxService, params: URLSearchParams, res: http.ServerResponse): void {
+    const user = this.users.find((u) => u.user === params.get('user'));
+    const loginOnly = params.get('login_only') === '1';
+    const refuse = (message: string, tfaForm = false): void => {
+      if (loginOnly && !tfaForm) return this.send(res, 401, 'application/json', JSON.stringify({ status: 0, message, redirect: null }));
+      return this.loginPage(res, 401, message, tfaForm);
+    };
+    if (!user || !user.password || user.password !== params.get('pass')) return refuse('invalid_login');
+    if (user.user === 'root' && service !== 'whm') return refuse('invalid cpanel user root');
+    if (service === 'whm' && !user.whm) return refuse('invalid_login');
+    if (user.tfaSecret) {
+      const code = params.get('tfa_token');
+      if (!code) return refuse('Two-factor authentication: enter the security code from your authenticator app.', true);
+      const now = this.options.now();
+      const step = stepOf(now / 1000);
+      if (code !== this.totp(user.user, now)) return refuse('tfa_invalid: the security code is not valid.', true);
+      if (this.options.rejectReusedLoginCodes && this.usedLoginSteps.get(user.user) === step) {
+        return refuse('tfa_invalid: that security code was already used; wait for the next one.', true);
+      }
+      this.usedLoginSteps.set(user.user, step);
+    }
+    const s = this.newSession(user.user, service);
+    res.setHeader('set-cookie', [`${s.cookieName}=${s.cookieValue}; HttpOnly; path=/; secure`, `${s.cookieName}_locale=en; path=/`]);
+    const redirect = `${s.token}/${service === 'whm' ? 'scripts/command?PFILE=main' : 'frontend/jupiter/index.html'}`;
+    if (loginOnly) {
+      res.setHeader('location', redirect);
+      return this.send(res, 200, 'application/json', JSON.stringify({ status: 1, security_token: s.token, redirect }));
+    }
+    return this.send(res, 301, 'text/html', `<html><body>Moved: <a href="${redirect}">continue</a></body></html>`, { location: redirect });
+  }
+
+  private newSession(user: string, service: SandboxService): SessionRecord {
+    let token: string;
+    do token = `/cpsess${String(randomBytes(5).readUIntBE(0, 5) % 1e10).padStart(10, '0')}`;
+    while (this.sessions.has(token));
+    const s: SessionRecord = {
+      token,
+      user,
+      service,
+      cookieName: COOKIE[service],
+      cookieValue: `${user}%3a${randomBytes(12).toString('hex')}%2c${randomBytes(16).toString('hex')}`,
+      lastUsed: this.options.now(),
+    };
+    this.sessions.set(token, s);
+    return s;
+  }
+
+  private api(service: SandboxService, path: string, params: URLSearchParams, caller: SandboxUser, res: http.ServerResponse): void {
+    const json = (body: unknown, status = 200): void => this.send(res, status, 'application/json; charset="utf-8"', JSON.stringify(body));
+    const ctx = (account: string): FnContext => ({
+      caller,
+      account,
+      params,
+      accounts: this.accounts,
+      mail: this.mail,
+      users: this.users,
+      openSession: (user, svc) => {
+        const target = SSO_SERVICE[svc];
+        const s = this.newSession(user, target);
+        s.ssoSecret = `${user}:${randomBytes(16).toString('hex')}`;
+        const expires = Math.floor(this.options.now() / 1000) + 15 * 60;
+        const port = this.port(target, true);
+        return { url: `https://${this.host}:${port}${s.token}/login/?session=${encodeURIComponent(s.ssoSecret)}`, session: s.ssoSecret, token: s.token, expires };
+      },
+    });
+
+    const exec = /^\/execute\/([^/]+)\/([^/]+)\/?$/.exec(path);
+    if (exec) {
+      if (service === 'whm') return json({ status: 0, errors: ['Function not found'], messages: null, warnings: null, data: null, metadata: {} });
+      if (caller.whm) return this.accessDenied(res);
+      return json(shapeUapi(uapi(exec[1]!, exec[2]!, ctx(caller.user)), params));
+    }
+    const ja = /^\/json-api\/([^/]+)\/?$/.exec(path);
+    if (!ja) return this.send(res, 404, 'text/html', '<html><body><h1>404 Not Found</h1></body></html>');
+    const fn = ja[1]!;
+    if (service !== 'whm') {
+      return json({ metadata: { result: 0, reason: 'Permission denied', version: 1, command: fn }, data: null });
+    }
+    if (!caller.whm) return this.accessDenied(res);
+    if (caller.acl && isWhmFunction(fn) && !caller.acl.includes(fn)) {
+      return json({ metadata: { result: 0, reason: `Access denied: the “${fn}” function needs a privilege you do not have.`, version: 1, command: fn } });
+    }
+    if (fn === 'cpanel') return this.cpanelThroughWhm(params, caller, ctx, json);
+    if (params.get('api.version') !== '1') {
+      // Legacy WHM API 0: a different shape, which is why clients must always send api.version=1.
+      const a = whm(fn, ctx(''));
+      return json({ status: a.result, statusmsg: a.reason, ...(typeof a.data === 'object' ? a.data : {}) });
+    }
+    if (fn === 'uapi_cpanel') {
+      const user = params.get('cpanel.user') ?? '';
+      if (!this.owned(caller, user)) return json({ metadata: { result: 0, reason: 'User parameter is invalid or was not supplied', version: 1, command: fn } });
+      const inner = shapeUapi(uapi(params.get('cpanel.module') ?? '', params.get('cpanel.function') ?? '', ctx(user)), params);
+      return json({ metadata: { result: 1, reason: 'OK', version: 1, command: fn }, data: { uapi: inner } });
+    }
+    const a = whm(fn, ctx(''));
+    const shaped = a.result ? shapeWhm(a.data, params) : { data: a.data, metadata: {} };
+    const metadata: Record<string, unknown> = { result: a.result, reason: a.reason, version: 1, command: fn, ...shaped.metadata };
+    if (a.output) metadata.output = a.output;
+    return json(shaped.data === undefined ? { metadata } : { metadata, data: shaped.data });
+  }
+
+  private owned(caller: SandboxUser, user: string): boolean {
+    return this.accounts.some((a) => a.user === user && (caller.user === 'root' || a.owner === caller.user));
+  }
+
+  /** /json-api/cpanel: UAPI (apiversion 3) or API 2 (2, and the default) on behalf of an account. */
+  private cpanelThroughWhm(params: URLSearchParams, caller: SandboxUser, ctx: (a: string) => FnContext, json: (b: unknown) => void): void {
+    const user = params.get('cpanel_jsonapi_user') ?? '';
+    const module = params.get('cpanel_jsonapi_module') ?? '';
+    const func = params.get('cpanel_jsonapi_func') ?? '';
+    const version = params.get('cpanel_jsonapi_apiversion') ?? '2';
+    if (!this.owned(caller, user)) {
+      return json({ cpanelresult: { apiversion: Number(version), error: 'User parameter is invalid or was not supplied', data: { result: '0', reason: 'User parameter is invalid or was not supplied' }, type: 'text' } });
+    }
+    const inner = new URLSearchParams([...params].filter(([k]) => !k.startsWith('cpanel_jsonapi_')));
+    const c = { ...ctx(user), params: inner };
+    if (version === '3') return json({ apiversion: 3, module, func, result: shapeUapi(uapi(module, func, c), inner) });
+    const r = api2(module, func, c);
+    return json({ cpanelresult: { apiversion: 2, module, func, data: r.data, event: { result: r.error ? 0 : 1 }, ...(r.error ? { error: r.error } : {}), preevent: { result: 1 }, postevent: { result: 1 } } });
+  }
+
+  private async applyFault(rule: FaultRule, req: http.IncomingMessage, res: http.ServerResponse): Promise<boolean> {
+    const f = rule.fault;
+    switch (f.kind) {
+      case 'slow-headers':
+        await new Promise<void>((r) => {
+          const t = setTimeout(() => {
+            this.timers.delete(t);
+            r();
+          }, f.ms);
+          this.timers.add(t);
+        });
+        return res.destroyed || req.socket.destroyed;
+      case 'drop':
+        req.socket.destroy();
+        return true;
+      case 'drop-mid-body':
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100000' });
+        res.write('{"status":1,"errors":null,"data":[');
+        setImmediate(() => req.socket.destroy());
+        return true;
+      case 'html':
+        this.send(res, 200, 'text/html', '<!DOCTYPE html>\n<html>\n<head><title>Proxy Error</title></head>\n<body><h1>Bad Gateway</h1><p>The proxy server received an invalid response.</p></body>\n</html>\n');
+        return true;
+      case 'status500':
+        this.send(res, 500, 'text/html', '<html><head><title>500 Internal Server Error</title></head><body><h1>Internal Server Error</h1></body></html>');
+        return true;
+      case 'truncated': {
+        const full = JSON.stringify({ status: 1, errors: null, messages: null, warnings: null, data: [{ email: 'a@b.example', login: 'a@b.example' }], metadata: {} });
+        this.send(res, 200, 'application/json', full.slice(0, Math.floor(full.length / 2)));
+        return true;
+      }
+      case 'huge': {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        const item = JSON.stringify({ email: 'mailbox-0000000@example.test', login: 'mailbox-0000000@example.test', suspended_login: 0, diskquota: 'unlimited', diskused: 123456 });
+        res.write('{"status":1,"errors":null,"messages":null,"warnings":null,"metadata":{},"data":[');
+        let sent = 0;
+        let i = 0;
+        while (sent < f.bytes && !res.destroyed) {
+          const chunk: string[] = [];
+          for (let k = 0; k < 1000 && sent < f.bytes; k++, i++) {
+            const s = (i ? ',' : '') + item.replace(/0000000/g, String(i).padStart(7, '0'));
+            chunk.push(s);
+            sent += s.length;
+          }
+          if (!res.write(chunk.join(''))) await new Promise<void>((r) => {
+            res.once('drain', r);
+            res.once('close', r);
+          });
+        }
+        res.end(']}');
+        return true;
+      }
+    }
+  }
+
+  private send(res: http.ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}): void {
+    res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...headers });
+    res.end(body);
+  }
+
+  private loginPage(res: http.ServerResponse, status: number, message: string, tfa = false): void {
+    const form = tfa
+      ? '<form id="tfa_login_form" method="post" action="/login"><input name="tfa_token" autocomplete="one-time-code"></form>'
+      : '<form id="login_form" method="post" action="/login"><input name="user"><input name="pass" type="password"></form>';
+    this.send(res, status, 'text/html; charset="utf-8"', `<!DOCTYPE html>\n<html>\n<head><title>cPanel Login</title></head>\n<body>\n<div id="login-status">${message}</div>\n${form}\n</body>\n</html>\n`);
+  }
+
+  private accessDenied(res: http.ServerResponse): void {
+    this.send(res, 403, 'application/json', JSON.stringify({ cpanelresult: { apiversion: '2', error: 'Access denied', data: { reason: 'Access denied', result: '0' }, type: 'text' } }));
+  }
+
+  private tfaRequired(res: http.ServerResponse, wrong: boolean): void {
+    this.loginPage(res, 401, wrong ? 'The security code is not valid: two-factor authentication failed.' : 'Two-factor authentication is required for API requests.', true);
+  }
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > 4 * 1024 * 1024) req.destroy();
+      else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function cookieOf(req: http.IncomingMessage, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return v.join('=');
+  }
+  return undefined;
+}

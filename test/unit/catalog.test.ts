@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Catalog } from '../../src/core/catalog';
+
+describe('catalog', () => {
+  const c = Catalog.load();
+
+  it('holds every function of v138: 657 UAPI in 101 modules, 625 WHM API 1 in 100 categories', () => {
+    assert.equal(c.functions.length, 1282);
+    assert.equal(c.functions.filter((f) => f.family === 'uapi').length, 657);
+    assert.equal(c.functions.filter((f) => f.family === 'whm').length, 625);
+    assert.equal(c.groups('uapi').length, 101);
+    assert.equal(c.groups('whm').length, 100);
+    assert.equal(c.groups('uapi').reduce((n, g) => n + g.count, 0), 657);
+  });
+
+  it('finds a function by name with its facts, required parameters first', () => {
+    const f = c.get('uapi', 'Email/add_pop');
+    assert.ok(f);
+    assert.equal(f.module, 'Email');
+    assert.match(f.docs, /^https:\/\/api\.docs\.cpanel\.net\//);
+    const firstOptional = f.params.findIndex((p) => !p.required);
+    assert.ok(f.params.slice(firstOptional).every((p) => !p.required));
+    assert.ok(c.get('whm', 'listaccts'));
+    assert.equal(c.get('whm', 'nonexistent'), undefined);
+  });
+
+  it('searches names and title words, best match first', () => {
+    assert.equal(c.search('listaccts')[0]?.name, 'listaccts');
+    const r = c.search('list email accounts');
+    assert.ok(r.some((f) => f.name === 'Email/list_pops'), r.map((f) => f.name).join());
+    assert.ok(c.search('create_user_session', { family: 'whm' }).length >= 1);
+    assert.deepEqual(c.search('   '), []);
+    assert.ok(c.search('zzzzqqq').length === 0);
+  });
+
+  it('is parsed once and reused', () => {
+    assert.equal(Catalog.load(), c);
+  });
+});

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { baseUrl, defaultPort, describeServer, hostProblem, normalizeFingerprint, profileProblems, requiredSecrets, type ServerProfile } from '../../src/core/servers';
+
+const good: ServerProfile = {
+  id: 'p1',
+  label: 'prod',
+  host: 'server.example.com',
+  service: 'whm',
+  secure: true,
+  port: 2087,
+  username: 'root',
+  auth: 'token',
+  twoFactor: 'none',
+  tls: { mode: 'system' },
+};
+
+describe('server profiles', () => {
+  it('defaults ports by service and TLS', () => {
+    assert.deepEqual(
+      [defaultPort('cpanel', true), defaultPort('cpanel', false), defaultPort('whm', true), defaultPort('whm', false), defaultPort('webmail', true), defaultPort('webmail', false)],
+      [2083, 2082, 2087, 2086, 2096, 2095],
+    );
+  });
+
+  it('accepts hostnames, IPv4 and IPv6, and rejects anything else with a reason', () => {
+    for (const h of ['server.example.com', 'localhost', 'a-b.c', '203.0.113.9', '::1', '2001:db8::1', '[2001:db8::1]', 'host.example.']) {
+      assert.equal(hostProblem(h), undefined, h);
+    }
+    const cases: [string, RegExp][] = [
+      ['https://server.example.com', /URL/],
+      ['server.example.com:2087', /port/],
+      ['300.1.2.3', /IPv4/],
+      ['bad host', /space/],
+      ['-bad.example', /not a valid hostname/],
+      ['', /empty/],
+      ['user@host', /"@"/],
+    ];
+    for (const [h, re] of cases) assert.match(hostProblem(h) ?? '', re, h);
+  });
+
+  it('puts IPv6 addresses in brackets in URLs', () => {
+    assert.equal(baseUrl({ host: '::1', port: 2083, secure: true }), 'https://[::1]:2083');
+    assert.equal(baseUrl({ host: '[::1]', port: 2082, secure: false }), 'http://[::1]:2082');
+    assert.equal(describeServer({ username: 'bob', host: '10.0.0.1', port: 2083 }), 'bob@10.0.0.1:2083');
+  });
+
+  it('normalizes fingerprints in the forms OpenSSL and Node print', () => {
+    const node = 'AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89';
+    assert.equal(normalizeFingerprint(node.toLowerCase()), node);
+    assert.equal(normalizeFingerprint(node.replace(/:/g, '')), node);
+    assert.equal(normalizeFingerprint(`sha256 Fingerprint=${node}`), node);
+    assert.equal(normalizeFingerprint('AB:CD'), undefined);
+    assert.equal(normalizeFingerprint(node.replace('AB', 'ZZ')), undefined);
+  });
+
+  it('finds every problem in a profile', () => {
+    assert.deepEqual(profileProblems(good), []);
+    const bad = profileProblems({ ...good, host: 'https://x', port: 70000, service: 'cpanel', auth: 'accesshash', twoFactor: 'session' });
+    assert.equal(bad.length, 4, bad.join('\n'));
+    assert.match(profileProblems({ ...good, auth: 'session', twoFactor: 'header' }).join(), /at session login/);
+    assert.match(profileProblems({ ...good, service: 'webmail', auth: 'token' }).join(), /Webmail does not accept API tokens/);
+    assert.match(profileProblems({ ...good, tls: { mode: 'pinned', fingerprint256: 'nope' } }).join(), /SHA-256/);
+  });
+
+  it('knows which secrets each method needs', () => {
+    assert.deepEqual(requiredSecrets({ auth: 'session', twoFactor: 'session' }), ['password', 'totpSecret']);
+    assert.deepEqual(requiredSecrets({ auth: 'accesshash', twoFactor: 'none' }), ['accessHash']);
+    assert.deepEqual(requiredSecrets({ auth: 'token', twoFactor: 'header' }), ['token', 'totpSecret']);
+  });
+});
