@@ -130,6 +130,9 @@ export async function send(agent: Agent, profile: ServerProfile, limits: Transpo
       }
       chunks.push(chunk as Buffer);
     }
+    // undici hands a kept-alive socket back to its pool one event-loop turn after the answer ends;
+    // waiting that turn lets the caller's next request reuse it instead of opening another connection.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks), headersMs, totalMs: performance.now() - started };
   } catch (err) {
     if (err instanceof CallFailure) throw err;

@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import type { CpanelClient } from '../../src/core/client';
+import type { Sandbox } from '../../src/sandbox/server';
+import { client, closeAll, CREDS, profile, startSandbox } from '../helpers/sandbox';
+
+const listPops = { family: 'uapi' as const, module: 'Email', function: 'list_pops', params: [] };
+
+describe('faults: every failure is a clear, typed result', () => {
+  let sb: Sandbox;
+  let cp: CpanelClient;
+  before(async () => {
+    sb = await startSandbox();
+    cp = client(profile(sb, 'cpanel', { auth: 'token' }), { token: CREDS.bob.cpanelToken }, { limits: { headersTimeoutMs: 400, bodyTimeoutMs: 400 } });
+  });
+  beforeEach(() => {
+    sb.clearLog();
+    sb.clearFaults();
+  });
+  after(async () => {
+    await closeAll();
+    await sb.stop();
+  });
+
+  function noSecret(r: object): void {
+    assert.ok(!JSON.stringify(r).includes(CREDS.bob.cpanelToken), 'the token never appears in a result');
+  }
+
+  it('slow headers: timeout', async () => {
+    sb.inject({ fault: { kind: 'slow-headers', ms: 1500 } });
+    const r = await cp.call(listPops);
+    assert.equal(r.kind, 'timeout');
+    assert.match(r.hint ?? '', /did not answer in time/);
+    noSecret(r);
+  });
+
+  it('a per-call timeout overrides the client\'s', async () => {
+    const slow = client(profile(sb, 'cpanel', { auth: 'token' }), { token: CREDS.bob.cpanelToken });
+    sb.inject({ fault: { kind: 'slow-headers', ms: 1000 } });
+    const r = await slow.call(listPops, { timeoutMs: 200 });
+    assert.equal(r.kind, 'timeout');
+  });
+
+  it('dropped connection: network error', async () => {
+    sb.inject({ fault: { kind: 'drop' } });
+    const r = await cp.call(listPops);
+    assert.equal(r.kind, 'network_error');
+    assert.match(r.hint ?? '', /closed before an answer arrived/);
+  });
+
+  it('dropped mid-answer: network error that says the answer is incomplete', async () => {
+    sb.inject({ fault: { kind: 'drop-mid-body' } });
+    const r = await cp.call(listPops);
+    assert.equal(r.kind, 'network_error');
+    assert.match(r.hint ?? '', /incomplete|closed/);
+  });
+
+  it('an HTML page where JSON was expected: malformed, first lines shown', async () => {
+    sb.inject({ fault: { kind: 'html' } });
+    const r = await cp.call(listPops);
+    assert.equal(r.kind, 'malformed');
+    assert.match(r.hint ?? '', /an HTML page where JSON was expected \(HTTP 200\)/);
+    assert.match(r.hint ?? '', /<title>Proxy Error<\/title>/);
+    assert.match(r.raw, /Bad Gateway/);
+  });
+
+  it('HTTP 500 with a page: http_error', async () => {
+    sb.inject({ fault: { kind: 'status500' } });
+    const r = await cp.call(listPops);
+    assert.equal(r.kind, 'http_error');
+    assert.equal(r.status, 500);
+  });
+
+  it('truncated JSON: malformed, says it was cut off', async () => {
+    sb.inject({ fault: { kind: 'truncated' } });
+    const r = await cp.call(listPops);
+    assert.equal(r.kind, 'malformed');
+    assert.match(r.hint ?? '', /not complete JSON.*cut off/);
+  });
+
+  it('a huge answer over the limit: too_large, read no further', async () => {
+    const small = client(profile(sb, 'cpanel', { auth: 'token' }), { token: CREDS.bob.cpanelToken }, { limits: { maxResponseBytes: 1024 * 1024 } });
+    sb.inject({ fault: { kind: 'huge', bytes: 8 * 1024 * 1024 } });
+    const r = await small.call(listPops);
+    assert.equal(r.kind, 'too_large');
+    assert.match(r.hint ?? '', /larger than the 1 MB limit/);
+    // The client is still usable afterwards.
+    assert.equal((await small.call(listPops)).kind, 'ok');
+  });
+
+  it('a 20 MB answer within the limit is read whole', async () => {
+    sb.inject({ fault: { kind: 'huge', bytes: 20 * 1024 * 1024 } });
+    const r = await cp.call(listPops, { timeoutMs: 30_000 });
+    assert.equal(r.kind, 'ok', r.hint);
+    assert.ok((r.data as unknown[]).length > 100_000);
+  });
+
+  it('cancellation: cancelled', async () => {
+    sb.inject({ fault: { kind: 'slow-headers', ms: 1000 } });
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 50);
+    const r = await client(profile(sb, 'cpanel', { auth: 'token' }), { token: CREDS.bob.cpanelToken }).call(listPops, { signal: ac.signal });
+    assert.equal(r.kind, 'cancelled');
+  });
+
+  it('nothing listening: network error naming the port to use', async () => {
+    const srv = createServer();
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const port = (srv.address() as { port: number }).port;
+    await new Promise<void>((r) => srv.close(() => r()));
+    const r = await client(profile(sb, 'cpanel', { auth: 'token', port }), { token: CREDS.bob.cpanelToken }).call(listPops);
+    assert.equal(r.kind, 'network_error');
+    assert.match(r.hint ?? '', /connection refused.*port 2083/);
+  });
+
+  it('HTTPS to a plain-HTTP port: says the port does not speak HTTPS', async () => {
+    const r = await client(profile(sb, 'cpanel', { auth: 'token', port: sb.port('cpanel', false) }), { token: CREDS.bob.cpanelToken }).call(listPops);
+    assert.equal(r.kind, 'tls_error');
+    assert.match(r.hint ?? '', /does not speak HTTPS/);
+  });
+
+  it('plain HTTP to an HTTPS port: says to turn on secure', async () => {
+    const r = await client(profile(sb, 'cpanel', { auth: 'token', secure: false, port: sb.port('cpanel', true) }), { token: CREDS.bob.cpanelToken }).call(listPops);
+    assert.ok(['network_error', 'malformed', 'http_error'].includes(r.kind), r.kind);
+    assert.match(r.hint ?? '', /secure|HTTPS|JSON/);
+  });
+
+  it('an expired session answered with an HTML login page is re-established, not a crash', async () => {
+    const c = client(profile(sb, 'cpanel', { auth: 'session' }), { password: CREDS.bob.password });
+    assert.equal((await c.call(listPops)).kind, 'ok');
+    sb.expireAllSessions();
+    const r = await c.call(listPops);
+    assert.equal(r.kind, 'ok', r.hint);
+  });
+
+  it('a login answered by a dropped connection: network error, and the next call logs in', async () => {
+    const c = client(profile(sb, 'cpanel', { auth: 'session' }), { password: CREDS.bob.password });
+    sb.inject({ fault: { kind: 'drop' }, includeLogin: true });
+    const r = await c.call(listPops);
+    assert.equal(r.kind, 'network_error');
+    assert.equal((await c.call(listPops)).kind, 'ok');
+  });
+});
