@@ -17,6 +17,7 @@ const common = {
 };
 
 const targets = {
+  extension: { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   cli: { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   sandbox: { ...common, entryPoints: ['src/sandbox/main.ts'], outfile: 'dist/sandbox.js' },
 };

@@ -102,7 +102,7 @@ export function profileProblems(p: ServerProfile): string[] {
   if (h) out.push(h);
   if (!SERVICES.includes(p.service)) out.push(`The service "${String(p.service)}" is not one of cpanel, whm or webmail.`);
   if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) out.push(`The port ${String(p.port)} is not a number from 1 to 65535.`);
-  if (!/^[a-z0-9_.-]{1,64}$/i.test(p.username)) out.push(`The username "${p.username}" is empty or has characters cPanel usernames never have.`);
+  if (!/^[a-z0-9_.@-]{1,64}$/i.test(p.username)) out.push(`The username "${p.username}" is empty or has characters cPanel usernames never have.`);
   if (!AUTH_METHODS.includes(p.auth)) out.push(`The authentication method "${String(p.auth)}" is not one of password, token, accesshash or session.`);
   if (!TWO_FACTOR_MODES.includes(p.twoFactor)) out.push(`The two-factor mode "${String(p.twoFactor)}" is not one of none, header or session.`);
   if (p.auth === 'accesshash' && p.service !== 'whm') out.push('Access hash authentication works only with WHM: choose the WHM service or another method.');

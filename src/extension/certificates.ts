@@ -1,0 +1,50 @@
+import * as vscode from 'vscode';
+import type { ApiResult } from '../core/result';
+import type { ServerProfile } from '../core/servers';
+import type { ProfileStore } from './profileStore';
+
+/**
+ * After a TLS failure: a certificate the system does not trust is shown (fingerprint, subject,
+ * expiry) with an offer to pin it for this server; a pinned certificate that changed is refused
+ * with both fingerprints, and re-pinning takes an explicit choice. Returns the updated profile when
+ * the user pinned, so the call can be tried again.
+ */
+export async function offerPin(profile: ServerProfile, result: ApiResult, profiles: ProfileStore): Promise<ServerProfile | undefined> {
+  if (result.kind !== 'tls_error' || !profile.secure) return undefined;
+  const where = `${profile.host}:${profile.port}`;
+  if (profile.tls.mode === 'pinned') {
+    const seen = /fingerprint ([0-9A-F:]{95})/.exec(result.hint ?? '')?.[1];
+    if (!seen) return undefined;
+    const choice = await vscode.window.showErrorMessage(
+      `The certificate of ${where} (${profile.label}) has changed, so the call was refused and nothing was sent.`,
+      {
+        modal: true,
+        detail: `Pinned:    ${profile.tls.fingerprint256}\nPresented: ${seen}\n\nIf the server's certificate was renewed on purpose, pin the new one. Otherwise someone may be intercepting the connection.`,
+      },
+      'Pin New Certificate',
+    );
+    if (choice !== 'Pin New Certificate') return undefined;
+    return pin(profile, seen, profiles);
+  }
+  const c = result.certificate;
+  if (!c || c.trusted || profile.tls.mode !== 'system') return undefined;
+  const choice = await vscode.window.showWarningMessage(
+    `${where} (${profile.label}) presents a certificate this system does not trust.`,
+    {
+      modal: true,
+      detail:
+        `SHA-256 fingerprint:\n${c.fingerprint256}\n\nSubject: ${c.subject}\nIssuer: ${c.issuer}\nValid until: ${c.validTo}\n\n` +
+        'Compare the fingerprint with the one the server shows (WHM » Manage Service SSL Certificates). Pinning trusts this certificate, and only this one, for this server.',
+    },
+    'Pin Certificate',
+  );
+  if (choice !== 'Pin Certificate') return undefined;
+  return pin(profile, c.fingerprint256, profiles);
+}
+
+async function pin(profile: ServerProfile, fingerprint256: string, profiles: ProfileStore): Promise<ServerProfile> {
+  const updated: ServerProfile = { ...profile, tls: { mode: 'pinned', fingerprint256 } };
+  await profiles.save(updated);
+  void vscode.window.showInformationMessage(`Pinned the certificate of ${profile.label}.`);
+  return updated;
+}

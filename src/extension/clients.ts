@@ -1,0 +1,104 @@
+import * as vscode from 'vscode';
+import type { ApiRequest } from '../core/api/request';
+import { CpanelClient, type ClientState } from '../core/client';
+import type { ApiResult } from '../core/result';
+import type { ServerProfile } from '../core/servers';
+import { CONFIG } from './constants';
+import type { Log } from './log';
+import type { ProfileStore } from './profileStore';
+import type { SecretStore } from './secretStore';
+
+/**
+ * One CpanelClient per server profile, made on first use with the secrets from SecretStorage and
+ * thrown away when the profile, its secrets or the request settings change.
+ */
+export class ClientRegistry implements vscode.Disposable {
+  private readonly clients = new Map<string, { client: CpanelClient; key: string; sub: { dispose(): void } }>();
+  private readonly accountClients = new Map<string, Promise<CpanelClient>>();
+  private readonly _onDidChangeState = new vscode.EventEmitter<string>();
+  /** Fires with a profile id when its client signs in, out, or fails. */
+  readonly onDidChangeState = this._onDidChangeState.event;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly profiles: ProfileStore,
+    private readonly secrets: SecretStore,
+    private readonly log: Log,
+  ) {
+    this.disposables.push(
+      profiles.onDidChange(() => this.dropStale()),
+      secrets.onDidChange((id) => this.drop(id)),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(`${CONFIG}.request`)) for (const id of [...this.clients.keys()]) this.drop(id);
+      }),
+    );
+  }
+
+  state(profileId: string): ClientState {
+    return this.clients.get(profileId)?.client.state ?? 'signed_out';
+  }
+
+  async get(profile: ServerProfile): Promise<CpanelClient> {
+    const key = JSON.stringify(profile);
+    const existing = this.clients.get(profile.id);
+    if (existing && existing.key === key) return existing.client;
+    if (existing) this.drop(profile.id);
+    const cfg = vscode.workspace.getConfiguration(CONFIG);
+    const timeoutMs = Math.max(1, cfg.get<number>('request.timeoutSeconds', 60)) * 1000;
+    const maxMb = Math.max(1, cfg.get<number>('request.maxResponseMB', 64));
+    const client = new CpanelClient(profile, await this.secrets.get(profile.id), {
+      limits: { headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs, maxResponseBytes: maxMb * 1024 * 1024 },
+      log: this.log.sink(profile.label),
+    });
+    const sub = client.onDidChangeState(() => this._onDidChangeState.fire(profile.id));
+    this.clients.set(profile.id, { client, key, sub });
+    return client;
+  }
+
+  /** Sends a call, on behalf of nobody or through WHM, and logs the outcome. */
+  async call(profile: ServerProfile, req: ApiRequest, signal?: AbortSignal): Promise<ApiResult> {
+    const client = await this.get(profile);
+    const r = await client.call(req, { signal });
+    this.log.write(r.ok ? 'info' : 'warn', profile.label, `${r.request.method} ${r.request.function}: ${r.kind} (HTTP ${r.status}, ${r.timings.totalMs} ms)${r.ok ? '' : ` ${r.hint ?? ''}`}`);
+    return r;
+  }
+
+  /** A cPanel-port client for an account under a WHM server (Single Sign On), cached per account. */
+  accountClient(profile: ServerProfile, user: string): Promise<CpanelClient> {
+    const key = `${profile.id}/${user}`;
+    let p = this.accountClients.get(key);
+    if (!p) {
+      p = this.get(profile).then((c) => c.accountClient(user));
+      p.catch(() => this.accountClients.delete(key));
+      this.accountClients.set(key, p);
+    }
+    return p;
+  }
+
+  drop(profileId: string): void {
+    const e = this.clients.get(profileId);
+    if (e) {
+      this.clients.delete(profileId);
+      e.sub.dispose();
+      void e.client.close();
+      this._onDidChangeState.fire(profileId);
+    }
+    for (const [k, p] of [...this.accountClients]) {
+      if (k.startsWith(`${profileId}/`)) {
+        this.accountClients.delete(k);
+        void p.then((c) => c.close(), () => undefined);
+      }
+    }
+  }
+
+  private dropStale(): void {
+    const current = new Map(this.profiles.profiles().map((p) => [p.id, JSON.stringify(p)]));
+    for (const [id, e] of [...this.clients]) if (current.get(id) !== e.key) this.drop(id);
+  }
+
+  dispose(): void {
+    for (const id of [...this.clients.keys()]) this.drop(id);
+    for (const d of this.disposables) d.dispose();
+    this._onDidChangeState.dispose();
+  }
+}

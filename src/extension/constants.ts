@@ -1,0 +1,26 @@
+/** Every id the extension contributes, in one place. */
+export const VIEW_SERVERS = 'cpanel.servers';
+export const RESULT_SCHEME = 'cpanel-result';
+export const CONFIG = 'cpanel';
+export const SETTING_SERVERS = 'servers';
+export const CONTEXT_SERVER_COUNT = 'cpanel.serverCount';
+
+export const Commands = {
+  serverAdd: 'cpanel.server.add',
+  serverEdit: 'cpanel.server.edit',
+  serverRemove: 'cpanel.server.remove',
+  serverSetSecrets: 'cpanel.server.setSecrets',
+  serverTest: 'cpanel.server.test',
+  serverSignOut: 'cpanel.server.signOut',
+  serverShowTotp: 'cpanel.server.showTotp',
+  serverOpenInBrowser: 'cpanel.server.openInBrowser',
+  serversRefresh: 'cpanel.servers.refresh',
+  functionFind: 'cpanel.function.find',
+  functionSend: 'cpanel.function.send',
+  functionCopyName: 'cpanel.function.copyName',
+  functionOpenDocs: 'cpanel.function.openDocs',
+  requestSend: 'cpanel.request.send',
+  requestRerun: 'cpanel.request.rerun',
+  resultShowRaw: 'cpanel.result.showRaw',
+  logShow: 'cpanel.log.show',
+} as const;

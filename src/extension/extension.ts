@@ -1,0 +1,36 @@
+import * as vscode from 'vscode';
+import { ClientRegistry } from './clients';
+import { CommandHandlers, type Services } from './commands';
+import { CONTEXT_SERVER_COUNT } from './constants';
+import { Log } from './log';
+import { ProfileStore } from './profileStore';
+import { ResultDocuments } from './results';
+import { SecretStore } from './secretStore';
+import { ServersTree } from './serversTree';
+
+/** The composition root: builds the stores and providers, registers everything, does nothing else. */
+export function activate(context: vscode.ExtensionContext): Services {
+  const log = new Log();
+  const profiles = new ProfileStore();
+  const secrets = new SecretStore(context.secrets);
+  const clients = new ClientRegistry(profiles, secrets, log);
+  const results = new ResultDocuments();
+  const tree = new ServersTree(profiles, clients);
+  const services: Services = { profiles, secrets, clients, results, tree, log };
+
+  const updateContext = (): void => {
+    void vscode.commands.executeCommand('setContext', CONTEXT_SERVER_COUNT, profiles.entries().length);
+    for (const e of profiles.entries()) {
+      if (e.problems.length) log.write('warn', 'settings', `${e.profile.label}: ${e.problems.join(' ')}`);
+    }
+  };
+  updateContext();
+
+  context.subscriptions.push(log, profiles, secrets, clients, results, tree, profiles.onDidChange(updateContext), ...new CommandHandlers(services).register());
+  log.write('info', 'extension', `activated with ${profiles.entries().length} server(s)`);
+  return services;
+}
+
+export function deactivate(): void {
+  /* everything is in context.subscriptions */
+}

@@ -1,0 +1,104 @@
+import * as vscode from 'vscode';
+import { defaultPort, normalizeFingerprint, profileProblems, type ServerProfile } from '../core/servers';
+import { CONFIG, SETTING_SERVERS } from './constants';
+
+export interface ProfileEntry {
+  profile: ServerProfile;
+  /** Why this entry cannot be used as it is written in settings; empty when fine. */
+  problems: string[];
+}
+
+/**
+ * Server profiles in the user's (application-scope) settings. Workspace values are ignored on
+ * purpose: a cloned repository must never be able to point a stored secret at another host.
+ */
+export class ProfileStore implements vscode.Disposable {
+  private readonly _onDidChange = new vscode.EventEmitter<void>();
+  readonly onDidChange = this._onDidChange.event;
+  private readonly subscription: vscode.Disposable;
+
+  constructor() {
+    this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(`${CONFIG}.${SETTING_SERVERS}`)) this._onDidChange.fire();
+    });
+  }
+
+  entries(): ProfileEntry[] {
+    const raw = vscode.workspace.getConfiguration(CONFIG).inspect<unknown[]>(SETTING_SERVERS)?.globalValue ?? [];
+    if (!Array.isArray(raw)) return [];
+    const seen = new Set<string>();
+    return raw.map((item, i) => {
+      const { profile, problems } = readProfile(item, i);
+      if (seen.has(profile.id)) problems.push(`Another server has the id "${profile.id}": give each server its own id.`);
+      seen.add(profile.id);
+      return { profile, problems };
+    });
+  }
+
+  profiles(): ServerProfile[] {
+    return this.entries()
+      .filter((e) => e.problems.length === 0)
+      .map((e) => e.profile);
+  }
+
+  get(id: string): ServerProfile | undefined {
+    return this.entries().find((e) => e.profile.id === id)?.profile;
+  }
+
+  async save(profile: ServerProfile): Promise<void> {
+    const list = this.rawList();
+    const i = list.findIndex((p) => (p as { id?: unknown }).id === profile.id);
+    if (i >= 0) list[i] = profile;
+    else list.push(profile);
+    await this.write(list);
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.write(this.rawList().filter((p) => (p as { id?: unknown }).id !== id));
+  }
+
+  private rawList(): unknown[] {
+    const v = vscode.workspace.getConfiguration(CONFIG).inspect<unknown[]>(SETTING_SERVERS)?.globalValue;
+    return Array.isArray(v) ? [...v] : [];
+  }
+
+  private async write(list: unknown[]): Promise<void> {
+    await vscode.workspace.getConfiguration(CONFIG).update(SETTING_SERVERS, list, vscode.ConfigurationTarget.Global);
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this._onDidChange.dispose();
+  }
+}
+
+/** Reads one settings entry leniently, collecting every problem as a sentence. */
+export function readProfile(item: unknown, index: number): ProfileEntry {
+  const o = (item && typeof item === 'object' ? item : {}) as Record<string, unknown>;
+  const str = (k: string): string => (typeof o[k] === 'string' ? (o[k] as string) : '');
+  const service = (['cpanel', 'whm', 'webmail'].includes(str('service')) ? str('service') : 'cpanel') as ServerProfile['service'];
+  const secure = o.secure !== false;
+  const tlsRaw = (o.tls && typeof o.tls === 'object' ? o.tls : { mode: 'system' }) as Record<string, unknown>;
+  const tls: ServerProfile['tls'] =
+    tlsRaw.mode === 'pinned'
+      ? { mode: 'pinned', fingerprint256: normalizeFingerprint(String(tlsRaw.fingerprint256 ?? '')) ?? String(tlsRaw.fingerprint256 ?? '') }
+      : tlsRaw.mode === 'ca'
+        ? { mode: 'ca', caFile: String(tlsRaw.caFile ?? '') }
+        : { mode: 'system' };
+  const profile: ServerProfile = {
+    id: str('id') || `invalid-${index}`,
+    label: str('label') || str('host') || `server ${index + 1}`,
+    host: str('host'),
+    service,
+    secure,
+    port: typeof o.port === 'number' ? o.port : defaultPort(service, secure),
+    username: str('username'),
+    auth: (str('auth') || 'password') as ServerProfile['auth'],
+    twoFactor: (str('twoFactor') || 'none') as ServerProfile['twoFactor'],
+    tls,
+  };
+  const problems = typeof item === 'object' && item !== null ? profileProblems(profile) : ['This entry is not an object.'];
+  if (!str('id')) problems.unshift('The entry has no id.');
+  if (o.service !== undefined && !['cpanel', 'whm', 'webmail'].includes(String(o.service))) problems.push(`The service "${String(o.service)}" is not cpanel, whm or webmail.`);
+  return { profile, problems };
+}

@@ -1,0 +1,141 @@
+import * as vscode from 'vscode';
+import type { ApiResult, ResultKind } from '../core/result';
+import type { ServerProfile } from '../core/servers';
+import { CONFIG, RESULT_SCHEME } from './constants';
+
+const VERDICTS: Record<ResultKind, string> = {
+  ok: 'OK',
+  api_error: 'API error',
+  auth_error: 'Authentication error',
+  http_error: 'HTTP error',
+  tls_error: 'TLS error',
+  network_error: 'Network error',
+  timeout: 'Timed out',
+  cancelled: 'Cancelled',
+  too_large: 'Answer too large',
+  malformed: 'Malformed answer',
+  config_error: 'Configuration error',
+};
+
+export function verdictOf(kind: ResultKind): string {
+  return VERDICTS[kind];
+}
+
+interface Stored {
+  result: ApiResult;
+  server: string;
+  title: string;
+}
+
+/** Keeps this many results in memory; older ones are dropped when their tabs are gone. */
+const KEEP = 30;
+
+/**
+ * Results as read-only documents (closing never asks to save): the verdict, hint, errors,
+ * warnings and messages first, then data; the raw answer is one command away.
+ */
+export class ResultDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly results = new Map<number, Stored>();
+  private next = 1;
+  private readonly _onDidChange = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this._onDidChange.event;
+  private readonly registration: vscode.Disposable;
+
+  constructor() {
+    this.registration = vscode.workspace.registerTextDocumentContentProvider(RESULT_SCHEME, this);
+  }
+
+  static title(result: ApiResult, server: ServerProfile): string {
+    const family = result.request.family === 'whm' ? 'whm' : result.request.family;
+    const status = result.status ? String(result.status) : verdictOf(result.kind);
+    return `${family} ${result.request.function} · ${server.label} · ${status} · ${result.timings.totalMs} ms`;
+  }
+
+  /** Stores a result and opens it in an editor tab. */
+  async show(result: ApiResult, server: ServerProfile): Promise<vscode.TextEditor> {
+    const id = this.next++;
+    const title = ResultDocuments.title(result, server);
+    this.results.set(id, { result, server: server.label, title });
+    this.trim();
+    const uri = this.uri(id, title, false);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.languages.setTextDocumentLanguage(doc, 'json');
+    const reuse = vscode.workspace.getConfiguration(CONFIG).get<string>('results.tabMode', 'reuse') === 'reuse';
+    return vscode.window.showTextDocument(doc, { preview: reuse, preserveFocus: false });
+  }
+
+  async showRaw(uri: vscode.Uri | undefined): Promise<void> {
+    const id = uri ? idOf(uri) : this.next - 1;
+    const stored = id !== undefined ? this.results.get(id) : undefined;
+    if (!stored) {
+      void vscode.window.showInformationMessage('No result to show: send a request first.');
+      return;
+    }
+    const doc = await vscode.workspace.openTextDocument(this.uri(id!, `${stored.title} · raw`, true));
+    const ct = stored.result.contentType;
+    await vscode.languages.setTextDocumentLanguage(doc, /json/.test(ct) ? 'json' : /html/.test(ct) ? 'html' : 'plaintext');
+    await vscode.window.showTextDocument(doc, { preview: false });
+  }
+
+  get(uri: vscode.Uri): ApiResult | undefined {
+    const id = idOf(uri);
+    return id === undefined ? undefined : this.results.get(id)?.result;
+  }
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    const id = idOf(uri);
+    const stored = id === undefined ? undefined : this.results.get(id);
+    if (!stored) return '// This result is no longer kept in memory: send the request again.';
+    const r = stored.result;
+    if (new URLSearchParams(uri.query).get('raw') === '1') return r.raw || '(the server sent no body)';
+    return render(r, stored.server);
+  }
+
+  private uri(id: number, title: string, raw: boolean): vscode.Uri {
+    // The path is the tab title; the query tells results apart.
+    const safe = title.replace(/[/\\?#%]/g, '∕');
+    return vscode.Uri.from({ scheme: RESULT_SCHEME, path: `/${safe}${raw ? ' raw' : ''}`, query: `id=${id}${raw ? '&raw=1' : ''}` });
+  }
+
+  private trim(): void {
+    if (this.results.size <= KEEP) return;
+    const open = new Set(vscode.workspace.textDocuments.filter((d) => d.uri.scheme === RESULT_SCHEME).map((d) => idOf(d.uri)));
+    for (const id of [...this.results.keys()]) {
+      if (this.results.size <= KEEP) break;
+      if (!open.has(id)) this.results.delete(id);
+    }
+  }
+
+  dispose(): void {
+    this.registration.dispose();
+    this._onDidChange.dispose();
+  }
+}
+
+function idOf(uri: vscode.Uri): number | undefined {
+  const v = Number(new URLSearchParams(uri.query).get('id'));
+  return Number.isInteger(v) && v > 0 ? v : undefined;
+}
+
+/** The document a person reads: what happened first, then the data. */
+export function render(r: ApiResult, server: string): string {
+  const head: Record<string, unknown> = {
+    verdict: verdictOf(r.kind),
+    kind: r.kind,
+    ...(r.hint ? { hint: r.hint } : {}),
+    ...(r.errors.length ? { errors: r.errors } : {}),
+    ...(r.warnings.length ? { warnings: r.warnings } : {}),
+    ...(r.messages.length ? { messages: r.messages } : {}),
+    ...(r.certificate ? { certificate: r.certificate } : {}),
+    status: r.status,
+    server,
+    request: r.request,
+    timings: r.timings,
+    metadata: r.metadata,
+  };
+  // Pretty-printing a multi-megabyte answer costs more than it helps; keep big data compact.
+  const bigData = r.raw.length > 5 * 1024 * 1024;
+  const headText = JSON.stringify(head, null, 2);
+  const dataText = bigData ? JSON.stringify(r.data) : JSON.stringify(r.data, null, 2).replace(/\n/g, '\n  ');
+  return `${headText.slice(0, -2)},\n  "data": ${dataText ?? 'null'}\n}\n`;
+}

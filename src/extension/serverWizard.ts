@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import * as vscode from 'vscode';
+import { totpSecretProblem } from '../core/otp';
+import { defaultPort, hostProblem, requiredSecrets, SERVICE_NAMES, type AuthMethod, type Secrets, type ServerProfile, type Service, type TwoFactorMode } from '../core/servers';
+
+interface Pick<T> extends vscode.QuickPickItem {
+  value: T;
+}
+
+/** Escape or an empty answer cancels the whole flow. */
+class Cancelled extends Error {}
+
+async function pick<T>(title: string, items: Pick<T>[], current?: T): Promise<T> {
+  const active = items.find((i) => i.value === current);
+  const chosen = await new Promise<Pick<T> | undefined>((resolve) => {
+    const qp = vscode.window.createQuickPick<Pick<T>>();
+    qp.title = title;
+    qp.items = items;
+    qp.ignoreFocusOut = true;
+    if (active) qp.activeItems = [active];
+    qp.onDidAccept(() => {
+      resolve(qp.selectedItems[0]);
+      qp.hide();
+    });
+    qp.onDidHide(() => {
+      resolve(undefined);
+      qp.dispose();
+    });
+    qp.show();
+  });
+  if (!chosen) throw new Cancelled();
+  return chosen.value;
+}
+
+async function input(title: string, opts: { value?: string; prompt: string; placeHolder?: string; password?: boolean; validate?: (v: string) => string | undefined }): Promise<string> {
+  const v = await vscode.window.showInputBox({
+    title,
+    value: opts.value,
+    prompt: opts.prompt,
+    placeHolder: opts.placeHolder,
+    password: opts.password,
+    ignoreFocusOut: true,
+    validateInput: opts.validate ? (x) => opts.validate!(x) ?? null : undefined,
+  });
+  if (v === undefined) throw new Cancelled();
+  return v;
+}
+
+export interface WizardResult {
+  profile: ServerProfile;
+  secrets: Secrets;
+}
+
+/**
+ * Add Server / Edit Server: label, host, service, TLS, port, username, auth method, 2FA mode, then
+ * the secrets in password boxes. Editing keeps stored secrets unless new ones are typed.
+ */
+export async function serverWizard(existing?: ServerProfile, hasSecrets?: Secrets): Promise<WizardResult | undefined> {
+  const verb = existing ? 'Edit Server' : 'Add Server';
+  let step = 0;
+  const total = 9;
+  const t = (what: string): string => `${verb} (${++step}/${total}): ${what}`;
+  try {
+    const label = (await input(t('Label'), { value: existing?.label, prompt: 'A name for this server, shown in the tree and in result titles', placeHolder: 'prod-whm', validate: (v) => (v.trim() ? undefined : 'Enter a label.') })).trim();
+    const host = (await input(t('Host'), { value: existing?.host, prompt: 'Hostname or IP address, without https:// or a port', placeHolder: 'server.example.com', validate: (v) => hostProblem(v.trim()) })).trim();
+    const service = await pick<Service>(t('Service'), [
+      { label: 'WHM', description: 'ports 2087 / 2086', detail: 'WHM API 1, and UAPI / cPanel API 2 on behalf of accounts', value: 'whm' },
+      { label: 'cPanel', description: 'ports 2083 / 2082', detail: 'UAPI as a cPanel account', value: 'cpanel' },
+      { label: 'Webmail', description: 'ports 2096 / 2095', detail: 'UAPI as a mail user', value: 'webmail' },
+    ], existing?.service);
+    const secure = await pick<boolean>(t('Connection'), [
+      { label: 'HTTPS', description: 'recommended', value: true },
+      { label: 'Plain HTTP', description: 'credentials travel in clear text', value: false },
+    ], existing?.secure ?? true);
+    const suggested = existing && existing.service === service && existing.secure === secure ? existing.port : defaultPort(service, secure);
+    const port = Number(
+      await input(t('Port'), {
+        value: String(suggested),
+        prompt: `${SERVICE_NAMES[service]} listens on ${defaultPort(service, secure)} for ${secure ? 'HTTPS' : 'plain HTTP'}`,
+        validate: (v) => (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 65535 ? undefined : 'Enter a port from 1 to 65535.'),
+      }),
+    );
+    const username = (await input(t('Username'), { value: existing?.username ?? (service === 'whm' ? 'root' : ''), prompt: service === 'webmail' ? 'The mail account (user@domain) or cPanel user' : 'The cPanel or WHM username', validate: (v) => (/^[a-z0-9_.@-]{1,64}$/i.test(v.trim()) ? undefined : 'Enter a username.') })).trim();
+    const methods: Pick<AuthMethod>[] = ([
+      { label: 'API token', detail: service === 'whm' ? 'Authorization: whm USER:TOKEN (made in WHM » Manage API Tokens)' : 'Authorization: cpanel USER:TOKEN (made in cPanel » Manage API Tokens)', value: 'token' },
+      { label: 'Password', detail: 'HTTP Basic on every request', value: 'password' },
+      { label: 'Session login', detail: 'POST /login once, then a cpsess token and cookie', value: 'session' },
+      ...(service === 'whm' ? [{ label: 'Access hash', detail: 'Deprecated by cPanel; WHM only', value: 'accesshash' }] : []),
+    ] as Pick<AuthMethod>[]).filter((m) => !(service === 'webmail' && m.value === 'token'));
+    const auth = await pick<AuthMethod>(t('Authentication'), methods, existing?.auth);
+    const tfaChoices: Pick<TwoFactorMode>[] =
+      auth === 'session'
+        ? [
+            { label: 'No two-factor authentication', value: 'none' },
+            { label: 'Code once at login', detail: 'The TOTP code goes in tfa_token when the session opens', value: 'session' },
+          ]
+        : [
+            { label: 'No two-factor authentication', value: 'none' },
+            { label: 'Code on every request', detail: 'A fresh TOTP code in X-CPANEL-OTP (needs WHM » Security Policies » API requests)', value: 'header' },
+          ];
+    const current2fa = existing?.twoFactor === 'none' || (existing?.twoFactor === 'session') === (auth === 'session') ? existing?.twoFactor : undefined;
+    const twoFactor = await pick<TwoFactorMode>(t('Two-factor authentication'), tfaChoices, current2fa);
+    const profile: ServerProfile = {
+      id: existing?.id ?? randomUUID(),
+      label,
+      host,
+      service,
+      secure,
+      port,
+      username,
+      auth,
+      twoFactor,
+      tls: existing && existing.host === host && existing.port === port ? existing.tls : { mode: 'system' },
+    };
+    step = total - 1;
+    const secrets = await askSecrets(profile, hasSecrets ?? {}, (what) => t(what));
+    return { profile, secrets };
+  } catch (e) {
+    if (e instanceof Cancelled) return undefined;
+    throw e;
+  }
+}
+
+/** Asks for each secret the profile needs. With `stored`, an empty answer keeps the stored value. */
+export async function askSecrets(profile: ServerProfile, stored: Secrets, title: (what: string) => string = (w) => `Credentials for ${profile.label}: ${w}`): Promise<Secrets> {
+  const out: Secrets = {};
+  const keep = (k: keyof Secrets): string => (stored[k] ? ' (leave empty to keep the stored one)' : '');
+  for (const k of requiredSecrets(profile)) {
+    const ask = async (what: string, prompt: string, validate?: (v: string) => string | undefined): Promise<string> =>
+      input(title(what), { prompt: prompt + keep(k), password: true, validate: (v) => (!v && stored[k] ? undefined : !v ? 'Required.' : validate?.(v)) });
+    let v: string;
+    switch (k) {
+      case 'password':
+        v = await ask('Password', `The password of ${profile.username}`);
+        break;
+      case 'token':
+        v = await ask('API token', `The API token of ${profile.username}`, (x) => (/^[A-Za-z0-9]{16,64}$/.test(x.trim()) ? undefined : 'API tokens are 32 letters and digits.'));
+        break;
+      case 'accessHash':
+        v = await ask('Access hash', 'The access hash from WHM » Remote Access Key (line breaks are removed)');
+        break;
+      case 'totpSecret':
+        v = await ask('Two-factor secret', 'The base32 TOTP secret shown when 2FA was set up for this account', totpSecretProblem);
+        break;
+    }
+    if (v) out[k] = v.trim();
+  }
+  return out;
+}

@@ -1,0 +1,206 @@
+import * as vscode from 'vscode';
+import type { Family } from '../core/api/request';
+import { Catalog, groupOf, type CatalogFunction } from '../core/catalog';
+import { describeServer, SERVICE_NAMES, type ServerProfile } from '../core/servers';
+import type { ClientRegistry } from './clients';
+import { VIEW_SERVERS } from './constants';
+import type { ProfileStore } from './profileStore';
+
+export type Node =
+  | { kind: 'server'; profile: ServerProfile; problems: string[] }
+  | { kind: 'family'; profile: ServerProfile; family: Family; asUser?: string }
+  | { kind: 'group'; profile: ServerProfile; family: 'uapi' | 'whm'; group: string; asUser?: string }
+  | { kind: 'function'; profile: ServerProfile; fn: CatalogFunction; asUser?: string; allowed?: boolean }
+  | { kind: 'api2'; profile: ServerProfile; asUser: string }
+  | { kind: 'accounts'; profile: ServerProfile }
+  | { kind: 'account'; profile: ServerProfile; user: string; domain: string; suspended: boolean }
+  | { kind: 'message'; text: string; icon: string; tooltip?: string };
+
+const AUTH_NAMES: Record<ServerProfile['auth'], string> = { password: 'password', token: 'API token', accesshash: 'access hash', session: 'session login' };
+const FAMILY_LABELS: Record<Family, string> = { uapi: 'UAPI', whm: 'WHM API 1', api2: 'cPanel API 2' };
+
+/** Servers → API families → modules or categories → functions; on WHM also cPanel accounts. */
+export class ServersTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+  private readonly _onDidChangeTreeData = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
+  private readonly applists = new Map<string, Promise<Set<string> | undefined>>();
+  private readonly disposables: vscode.Disposable[] = [];
+  readonly view: vscode.TreeView<Node>;
+
+  constructor(
+    private readonly profiles: ProfileStore,
+    private readonly clients: ClientRegistry,
+  ) {
+    this.view = vscode.window.createTreeView(VIEW_SERVERS, { treeDataProvider: this, showCollapseAll: true });
+    this.disposables.push(
+      this.view,
+      profiles.onDidChange(() => this.refresh()),
+      clients.onDidChangeState(() => this._onDidChangeTreeData.fire(undefined)),
+    );
+  }
+
+  refresh(): void {
+    this.applists.clear();
+    this._onDidChangeTreeData.fire(undefined);
+  }
+
+  getTreeItem(n: Node): vscode.TreeItem {
+    const Collapsed = vscode.TreeItemCollapsibleState.Collapsed;
+    switch (n.kind) {
+      case 'server': {
+        const p = n.profile;
+        const item = new vscode.TreeItem(p.label, n.problems.length ? vscode.TreeItemCollapsibleState.None : Collapsed);
+        item.id = `server:${p.id}`;
+        const state = n.problems.length ? 'invalid' : this.clients.state(p.id);
+        const stateText = { signed_out: 'not signed in', signed_in: 'signed in', error: 'error', invalid: 'invalid settings' }[state];
+        item.description = `${describeServer(p)} · ${stateText}`;
+        item.iconPath =
+          state === 'signed_in'
+            ? new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed'))
+            : state === 'error' || state === 'invalid'
+              ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'))
+              : new vscode.ThemeIcon('circle-large-outline');
+        const md = new vscode.MarkdownString(undefined, true);
+        md.appendMarkdown(`**${escapeMd(p.label)}** · ${SERVICE_NAMES[p.service]}\n\n`);
+        md.appendMarkdown(`\`${describeServer(p)}\` · ${p.secure ? 'HTTPS' : 'plain HTTP'}\n\n`);
+        md.appendMarkdown(`Authentication: ${AUTH_NAMES[p.auth]}${p.twoFactor === 'none' ? '' : p.twoFactor === 'header' ? ', 2FA code on every request' : ', 2FA code at login'}\n\n`);
+        md.appendMarkdown(`TLS: ${p.tls.mode === 'pinned' ? `pinned certificate \`${p.tls.fingerprint256.slice(0, 23)}…\`` : p.tls.mode === 'ca' ? 'custom CA file' : 'system trust'}\n\n`);
+        md.appendMarkdown(`State: ${stateText}`);
+        for (const problem of n.problems) md.appendMarkdown(`\n\n$(warning) ${escapeMd(problem)}`);
+        item.tooltip = md;
+        item.contextValue = n.problems.length ? 'invalidServer' : `server.${p.service}${p.auth === 'session' ? '.session' : ''}${p.twoFactor !== 'none' ? '.tfa' : ''}`;
+        return item;
+      }
+      case 'family': {
+        const item = new vscode.TreeItem(FAMILY_LABELS[n.family], Collapsed);
+        item.id = `family:${n.profile.id}:${n.asUser ?? ''}:${n.family}`;
+        item.iconPath = new vscode.ThemeIcon(n.family === 'whm' ? 'server-process' : n.family === 'api2' ? 'history' : 'symbol-namespace');
+        item.description = n.asUser ? `as ${n.asUser}` : undefined;
+        item.contextValue = 'family';
+        return item;
+      }
+      case 'group': {
+        const item = new vscode.TreeItem(n.group, Collapsed);
+        item.id = `group:${n.profile.id}:${n.asUser ?? ''}:${n.family}:${n.group}`;
+        item.iconPath = new vscode.ThemeIcon(n.family === 'uapi' ? 'symbol-module' : 'folder');
+        item.contextValue = 'group';
+        return item;
+      }
+      case 'function': {
+        const f = n.fn;
+        const item = new vscode.TreeItem(f.function, vscode.TreeItemCollapsibleState.None);
+        item.id = `function:${n.profile.id}:${n.asUser ?? ''}:${f.family}:${f.name}`;
+        item.description = n.allowed === false ? `${f.title} · not allowed for this user` : f.title;
+        item.iconPath = new vscode.ThemeIcon(n.allowed === false ? 'circle-slash' : 'symbol-method');
+        item.tooltip = functionTooltip(f, n.allowed);
+        item.contextValue = `function${f.docs ? '.docs' : ''}`;
+        item.accessibilityInformation = { label: `${f.name}: ${f.title}` };
+        return item;
+      }
+      case 'api2': {
+        const item = new vscode.TreeItem('Call an API 2 function…', vscode.TreeItemCollapsibleState.None);
+        item.iconPath = new vscode.ThemeIcon('play');
+        item.command = { command: 'cpanel.request.send', title: 'Send', arguments: [{ profileId: n.profile.id, family: 'api2', asUser: n.asUser }] };
+        return item;
+      }
+      case 'accounts': {
+        const item = new vscode.TreeItem('cPanel accounts', Collapsed);
+        item.id = `accounts:${n.profile.id}`;
+        item.iconPath = new vscode.ThemeIcon('organization');
+        return item;
+      }
+      case 'account': {
+        const item = new vscode.TreeItem(n.user, Collapsed);
+        item.id = `account:${n.profile.id}:${n.user}`;
+        item.description = `${n.domain}${n.suspended ? ' · suspended' : ''}`;
+        item.iconPath = new vscode.ThemeIcon('account');
+        item.contextValue = 'account';
+        return item;
+      }
+      case 'message': {
+        const item = new vscode.TreeItem(n.text, vscode.TreeItemCollapsibleState.None);
+        item.iconPath = new vscode.ThemeIcon(n.icon);
+        item.tooltip = n.tooltip ?? n.text;
+        return item;
+      }
+    }
+  }
+
+  async getChildren(n?: Node): Promise<Node[]> {
+    if (!n) {
+      return this.profiles.entries().map((e) => ({ kind: 'server', profile: e.profile, problems: e.problems }));
+    }
+    const catalog = Catalog.load();
+    switch (n.kind) {
+      case 'server':
+        if (n.profile.service === 'whm') {
+          return [
+            { kind: 'family', profile: n.profile, family: 'whm' },
+            { kind: 'accounts', profile: n.profile },
+          ];
+        }
+        return [{ kind: 'family', profile: n.profile, family: 'uapi' }];
+      case 'family':
+        if (n.family === 'api2') return [{ kind: 'api2', profile: n.profile, asUser: n.asUser ?? '' }];
+        return catalog.groups(n.family).map((g) => ({ kind: 'group', profile: n.profile, family: n.family as 'uapi' | 'whm', group: g.name, asUser: n.asUser }));
+      case 'group': {
+        const allowed = n.family === 'whm' ? await this.applist(n.profile) : undefined;
+        return catalog.inGroup(n.family, n.group).map((fn) => ({ kind: 'function', profile: n.profile, fn, asUser: n.asUser, allowed: allowed ? allowed.has(fn.function) : undefined }));
+      }
+      case 'accounts': {
+        const r = await this.clients.call(n.profile, { family: 'whm', function: 'listaccts', params: [['want', 'user,domain,suspended']] });
+        if (!r.ok) return [{ kind: 'message', text: `Could not list accounts: ${r.hint ?? r.kind}`, icon: 'error', tooltip: r.hint }];
+        const accts = ((r.data as { acct?: { user: string; domain: string; suspended?: unknown }[] } | null)?.acct ?? []).slice().sort((a, b) => a.user.localeCompare(b.user));
+        if (!accts.length) return [{ kind: 'message', text: 'No accounts', icon: 'info' }];
+        return accts.map((a) => ({ kind: 'account', profile: n.profile, user: a.user, domain: a.domain, suspended: a.suspended === 1 || a.suspended === '1' }));
+      }
+      case 'account':
+        return [
+          { kind: 'family', profile: n.profile, family: 'uapi', asUser: n.user },
+          { kind: 'family', profile: n.profile, family: 'api2', asUser: n.user },
+        ];
+      default:
+        return [];
+    }
+  }
+
+  /** WHM's applist: the functions this WHM user may call, or undefined when it cannot be had. */
+  private applist(profile: ServerProfile): Promise<Set<string> | undefined> {
+    let p = this.applists.get(profile.id);
+    if (!p) {
+      p = this.clients.call(profile, { family: 'whm', function: 'applist', params: [] }).then((r) => {
+        const apps = (r.data as { app?: unknown } | null)?.app;
+        return r.ok && Array.isArray(apps) ? new Set(apps.map(String)) : undefined;
+      });
+      this.applists.set(profile.id, p);
+    }
+    return p;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+    this._onDidChangeTreeData.dispose();
+  }
+}
+
+export function functionTooltip(f: CatalogFunction, allowed?: boolean): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(undefined, true);
+  md.appendMarkdown(`**${escapeMd(f.title)}**\n\n`);
+  md.appendMarkdown(`\`${f.name}\` · ${f.family === 'uapi' ? 'UAPI' : 'WHM API 1'} · ${f.method}${f.since ? ` · since ${f.since}` : ''} · ${escapeMd(groupOf(f))}\n\n`);
+  if (allowed === false) md.appendMarkdown('$(circle-slash) Not in this user\'s applist: WHM will refuse it.\n\n');
+  if (f.params.length) {
+    md.appendMarkdown('Parameters:\n');
+    for (const p of f.params) {
+      const values = p.values?.length ? ` — ${p.values.slice(0, 8).map((v) => `\`${escapeMd(v)}\``).join(', ')}${p.values.length > 8 ? ', …' : ''}` : '';
+      md.appendMarkdown(`- \`${p.name}\` ${escapeMd(p.type)}${p.required ? ' **required**' : ''}${values}\n`);
+    }
+  } else {
+    md.appendMarkdown('No parameters.\n');
+  }
+  if (f.docs) md.appendMarkdown(`\n[Documentation](${f.docs})`);
+  return md;
+}
+
+function escapeMd(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+!|<>]/g, '\\$&');
+}
