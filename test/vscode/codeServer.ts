@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -77,7 +77,7 @@ const QUIET_SETTINGS = {
 
 /** Copies what the packaged extension contains (see .vscodeignore) into an extensions folder. */
 export function installUnpacked(extensionsDir: string): void {
-  const pkg = require(join(ROOT, 'package.json')) as { version: string };
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
   const dest = join(extensionsDir, `${EXTENSION_ID}-${pkg.version}`);
   mkdirSync(dest, { recursive: true });
   for (const f of ['package.json', 'README.md', 'dist/extension.js', 'dist/cli.js', 'resources', 'media']) {

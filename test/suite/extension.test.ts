@@ -1,0 +1,179 @@
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { Sent, Services } from '../../src/extension/commands';
+import type { Node } from '../../src/extension/serversTree';
+import { SANDBOX_CREDENTIALS as CREDS } from '../../src/sandbox/accounts';
+import { Sandbox } from '../../src/sandbox/server';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const EXT_ID = 'cpanel-api-explorer.cpanel-api-explorer';
+const CATEGORY = 'account-management';
+
+describe('cPanel API Explorer in a real extension host', () => {
+  let sb: Sandbox;
+  let s: Services;
+
+  const whm = (): Record<string, unknown> => ({
+    id: 'whm-1',
+    label: 'sandbox-whm',
+    host: '127.0.0.1',
+    service: 'whm',
+    secure: true,
+    port: sb.port('whm'),
+    username: 'root',
+    auth: 'token',
+    twoFactor: 'none',
+    tls: { mode: 'pinned', fingerprint256: sb.fingerprint256 },
+  });
+  const cpanel = (): Record<string, unknown> => ({
+    id: 'cp-1',
+    label: 'sandbox-cpanel',
+    host: '127.0.0.1',
+    service: 'cpanel',
+    secure: true,
+    port: sb.port('cpanel'),
+    username: 'cptest',
+    auth: 'session',
+    twoFactor: 'session',
+    tls: { mode: 'pinned', fingerprint256: sb.fingerprint256 },
+  });
+
+  async function setServers(list: unknown[]): Promise<void> {
+    await vscode.workspace.getConfiguration('cpanel').update('servers', list, vscode.ConfigurationTarget.Global);
+  }
+
+  before(async () => {
+    sb = await Sandbox.start({ rejectReusedLoginCodes: false });
+    const ext = vscode.extensions.getExtension<Services>(EXT_ID);
+    assert.ok(ext, 'the extension is installed');
+    s = await ext.activate();
+  });
+
+  after(async () => {
+    await setServers([]);
+    await s.secrets.delete('whm-1');
+    await s.secrets.delete('cp-1');
+    await sb.stop();
+  });
+
+  it('activates and registers every contributed command', async () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { contributes: { commands: { command: string }[] } };
+    const registered = new Set(await vscode.commands.getCommands(true));
+    const missing = pkg.contributes.commands.map((c) => c.command).filter((c) => !registered.has(c));
+    assert.deepEqual(missing, []);
+    assert.ok(pkg.contributes.commands.length >= 15);
+  });
+
+  it('stores secrets in SecretStorage only, and removes them', async () => {
+    await s.secrets.set('whm-1', { token: CREDS.root.whmToken });
+    assert.equal((await s.secrets.get('whm-1')).token, CREDS.root.whmToken);
+    await setServers([whm()]);
+    const settingsText = JSON.stringify(vscode.workspace.getConfiguration('cpanel').get('servers'));
+    assert.ok(!settingsText.includes(CREDS.root.whmToken), 'no secret in settings');
+    await s.secrets.delete('whm-1');
+    assert.deepEqual(await s.secrets.get('whm-1'), {});
+    await s.secrets.set('whm-1', { token: CREDS.root.whmToken });
+  });
+
+  it('reports invalid settings entries without breaking the tree', async () => {
+    await setServers([whm(), { id: 'bad', label: 'broken', host: 'https://x.example', service: 'whm', secure: true, port: 99999, username: 'root', auth: 'token' }, 'not an object']);
+    const roots = (await s.tree.getChildren()) as Extract<Node, { kind: 'server' }>[];
+    assert.equal(roots.length, 3);
+    const broken = roots.find((r) => r.profile.label === 'broken')!;
+    assert.ok(broken.problems.some((p) => /is a URL/.test(p)), broken.problems.join());
+    assert.ok(broken.problems.some((p) => /port 99999/.test(p)));
+    assert.equal(s.tree.getTreeItem(broken).contextValue, 'invalidServer');
+    assert.equal(s.profiles.profiles().length, 1, 'only valid profiles are usable');
+    await setServers([whm()]);
+  });
+
+  it('shows server → WHM API 1 → categories → functions, and accounts from listaccts', async () => {
+    await setServers([whm()]);
+    const [server] = await s.tree.getChildren();
+    assert.ok(server && server.kind === 'server');
+    const item = s.tree.getTreeItem(server);
+    assert.equal(item.label, 'sandbox-whm');
+    assert.match(String(item.description), /^root@127\.0\.0\.1:\d+ · not signed in$/);
+    const families = await s.tree.getChildren(server);
+    assert.deepEqual(families.map((f) => s.tree.getTreeItem(f).label), ['WHM API 1', 'cPanel accounts']);
+    const categories = await s.tree.getChildren(families[0]);
+    assert.equal(categories.length, 100);
+    const accountsCat = categories.find((c) => c.kind === 'group' && c.group === CATEGORY);
+    assert.ok(accountsCat);
+    const fns = await s.tree.getChildren(accountsCat);
+    const listaccts = fns.find((f) => f.kind === 'function' && f.fn.name === 'listaccts');
+    assert.ok(listaccts && listaccts.kind === 'function');
+    assert.equal(listaccts.allowed, true, 'applist marks what root may call');
+    const tip = s.tree.getTreeItem(listaccts).tooltip as vscode.MarkdownString;
+    assert.match(tip.value, /\[Documentation\]\(https:\/\/api\.docs\.cpanel\.net\//);
+    const accounts = await s.tree.getChildren(families[1]);
+    assert.deepEqual(accounts.map((a) => (a.kind === 'account' ? a.user : '?')), ['bob', 'cptest']);
+    const onBehalf = await s.tree.getChildren(accounts[0]);
+    assert.deepEqual(onBehalf.map((f) => s.tree.getTreeItem(f).label), ['UAPI', 'cPanel API 2']);
+    assert.equal(s.clients.state('whm-1'), 'signed_in');
+    assert.match(String(s.tree.getTreeItem(server).description), /signed in$/);
+  });
+
+  it('sends a WHM call and opens a read-only result document', async () => {
+    const sent = await vscode.commands.executeCommand<Sent>('cpanel.request.send', { profileId: 'whm-1', request: { family: 'whm', function: 'listaccts', params: [] } });
+    assert.ok(sent);
+    assert.equal(sent.result.kind, 'ok');
+    const doc = vscode.window.activeTextEditor?.document;
+    assert.ok(doc && doc.uri.scheme === 'cpanel-result');
+    assert.equal(doc.languageId, 'json');
+    assert.match(doc.uri.path, /^\/whm listaccts · sandbox-whm · 200 · \d+ ms$/);
+    const body = JSON.parse(doc.getText()) as { verdict: string; data: { acct: unknown[] } };
+    assert.equal(body.verdict, 'OK');
+    assert.equal(body.data.acct.length, 2);
+    assert.ok(!doc.getText().includes(CREDS.root.whmToken));
+  });
+
+  it('puts the verdict first for failures, and the raw answer one command away', async () => {
+    const sent = await vscode.commands.executeCommand<Sent>('cpanel.request.send', {
+      profileId: 'whm-1',
+      request: { family: 'uapi', module: 'Email', function: 'add_pop', params: [['email', 'x']], asUser: 'cptest' },
+    });
+    assert.equal(sent?.result.kind, 'api_error');
+    const text = vscode.window.activeTextEditor!.document.getText();
+    assert.ok(text.indexOf('"verdict": "API error"') < text.indexOf('"data"'));
+    assert.match(text, /You must specify the “password” parameter/);
+    await vscode.commands.executeCommand('cpanel.result.showRaw');
+    const raw = vscode.window.activeTextEditor!.document;
+    assert.match(raw.uri.query, /raw=1/);
+    assert.equal((JSON.parse(raw.getText()) as { apiversion: number }).apiversion, 3);
+  });
+
+  it('session login with 2FA, then Rerun Last Request, from its own secrets', async () => {
+    await setServers([whm(), cpanel()]);
+    await s.secrets.set('cp-1', { password: CREDS.cptest.password, totpSecret: CREDS.cptest.tfaSecret });
+    const first = await vscode.commands.executeCommand<Sent>('cpanel.request.send', { profileId: 'cp-1', request: { family: 'uapi', module: 'Email', function: 'list_pops', params: [] } });
+    assert.equal(first?.result.kind, 'ok', first?.result.hint);
+    const again = await vscode.commands.executeCommand<Sent>('cpanel.request.rerun');
+    assert.equal(again?.result.kind, 'ok');
+    assert.equal(sb.requests('/login').length, 1, 'one login for both calls');
+    assert.notEqual(first?.uri.toString(), again?.uri.toString());
+  });
+
+  it('a secret changed in storage takes effect on the next call', async () => {
+    await s.secrets.set('whm-1', { token: 'WRONGTOKEN0000000000000000000000' });
+    const bad = await vscode.commands.executeCommand<Sent>('cpanel.request.send', { profileId: 'whm-1', request: { family: 'whm', function: 'version', params: [] } });
+    assert.equal(bad?.result.kind, 'auth_error');
+    assert.equal(s.clients.state('whm-1'), 'error');
+    await s.secrets.set('whm-1', { token: CREDS.root.whmToken });
+    const good = await vscode.commands.executeCommand<Sent>('cpanel.request.send', { profileId: 'whm-1', request: { family: 'whm', function: 'version', params: [] } });
+    assert.equal(good?.result.kind, 'ok');
+  });
+
+  it('a 20 MB answer opens as a document', async () => {
+    sb.inject({ fault: { kind: 'huge', bytes: 20 * 1024 * 1024 } });
+    const started = Date.now();
+    const sent = await vscode.commands.executeCommand<Sent>('cpanel.request.send', { profileId: 'cp-1', request: { family: 'uapi', module: 'Email', function: 'list_pops', params: [] } });
+    assert.equal(sent?.result.kind, 'ok', sent?.result.hint);
+    const doc = vscode.window.activeTextEditor!.document;
+    assert.ok(doc.getText().length > 20 * 1024 * 1024, `${doc.getText().length} characters`);
+    assert.match(doc.getText().slice(0, 2000), /"verdict": "OK"/);
+    assert.ok(Date.now() - started < 30_000);
+  });
+});
