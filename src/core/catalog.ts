@@ -135,6 +135,6 @@ function toFunction(family: 'uapi' | 'whm', e: RawEntry): CatalogFunction {
     params,
     docs: e.docs ?? '',
     since: e.since,
-    category: e.category ?? '',
+    category: e.category || (family === 'whm' ? 'other' : ''),
   };
 }

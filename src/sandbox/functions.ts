@@ -1,3 +1,4 @@
+import { Catalog } from '../core/catalog';
 import { WHM_FUNCTIONS, type MailAccount, type SandboxAccount, type SandboxUser } from './accounts';
 
 /** What a sandbox function needs to know about the call and the server. */
@@ -121,7 +122,8 @@ export function whm(fn: string, ctx: FnContext): WhmAnswer {
     case 'gethostname':
       return { result: 1, reason: 'OK', data: { hostname: 'sandbox.cpanel.test' } };
     case 'applist':
-      return { result: 1, reason: 'OK', data: { app: c.acl ?? [...WHM_FUNCTIONS] } };
+      // root may call every WHM function; a reseller only what its privileges allow.
+      return { result: 1, reason: 'OK', data: { app: c.acl ?? Catalog.load().functions.filter((f) => f.family === 'whm').map((f) => f.function) } };
     case 'listaccts': {
       const search = p.get('search');
       const type = p.get('searchtype') ?? 'user';

@@ -27,7 +27,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const cs = await startCodeServer({ workspace: folder, smokeTestDriver: true, settings: { 'cpanel.results.tabMode': 'perResult' } });
   const { context, page } = await launchBrowser(cs.runDir);
-  let code = 1;
+  let code: number;
   try {
     const exit = new Promise<number>((resolve) => {
       void page.exposeFunction('codeAutomationExit', (c: number) => resolve(Number(c)));

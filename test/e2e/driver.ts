@@ -1,0 +1,82 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { ARTIFACTS } from '../vscode/codeServer';
+
+/** Small verbs for driving VS Code's workbench as a person would. Selectors fit code-server 4.139.1. */
+export class Workbench {
+  private shot = 0;
+  readonly shots = join(ARTIFACTS, 'screenshots');
+
+  constructor(readonly page: Page) {
+    mkdirSync(this.shots, { recursive: true });
+  }
+
+  async screenshot(name: string): Promise<string> {
+    const path = join(this.shots, `${String(++this.shot).padStart(2, '0')}-${name}.png`);
+    await this.page.screenshot({ path });
+    return path;
+  }
+
+  get quickInput(): Locator {
+    return this.page.locator('.quick-input-widget');
+  }
+
+  /** Waits for a quick input whose title holds `title`, types `text` and presses Enter. */
+  async answer(title: string | RegExp, text: string): Promise<void> {
+    await this.quickInput.locator('.quick-input-title', { hasText: title }).waitFor({ state: 'visible', timeout: 20_000 });
+    const input = this.quickInput.locator('input.input');
+    await input.fill(text);
+    await this.page.waitForTimeout(150);
+    await input.press('Enter');
+    await this.page.waitForTimeout(150);
+  }
+
+  /** Picks the quick-pick row whose label is exactly `label` (filtering first by typing it). */
+  async pick(title: string | RegExp, label: string): Promise<void> {
+    await this.quickInput.locator('.quick-input-title', { hasText: title }).waitFor({ state: 'visible', timeout: 20_000 });
+    const input = this.quickInput.locator('input.input');
+    await input.fill(label);
+    const row = this.quickInput.locator('.quick-input-list .monaco-list-row', { has: this.page.locator('.label-name', { hasText: label }) }).first();
+    await row.waitFor({ state: 'visible', timeout: 10_000 });
+    await row.click();
+    await this.page.waitForTimeout(150);
+  }
+
+  async command(title: string): Promise<void> {
+    await this.page.keyboard.press('F1');
+    const input = this.quickInput.locator('input.input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${title}`);
+    await this.quickInput.locator('.quick-input-list .monaco-list-row').first().waitFor({ state: 'visible' });
+    await this.page.waitForTimeout(200);
+    await input.press('Enter');
+  }
+
+  treeItem(name: string | RegExp): Locator {
+    return this.page.getByRole('treeitem', { name }).first();
+  }
+
+  /** A notification toast holding `text`. */
+  toast(text: string | RegExp): Locator {
+    return this.page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
+  }
+
+  async clickToastButton(text: string | RegExp, button: string): Promise<void> {
+    await this.toast(text).waitFor({ state: 'visible', timeout: 20_000 });
+    await this.toast(text).getByRole('button', { name: button }).click();
+  }
+
+  async clearToasts(): Promise<void> {
+    await this.command('Notifications: Clear All Notifications');
+    await this.page.waitForTimeout(200);
+  }
+
+  dialog(): Locator {
+    return this.page.locator('.monaco-dialog-box');
+  }
+
+  tab(title: string | RegExp): Locator {
+    return this.page.locator('.tabs-container .tab', { hasText: title }).first();
+  }
+}

@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, afterEach, before, describe, it } from 'node:test';
+import type { BrowserContext } from 'playwright-core';
+import { SANDBOX_CREDENTIALS as CREDS } from '../../src/sandbox/accounts';
+import { Sandbox } from '../../src/sandbox/server';
+import { ARTIFACTS, launchBrowser, ROOT, startCodeServer, type RunningCodeServer } from '../vscode/codeServer';
+import { Workbench } from './driver';
+
+/**
+ * A person's path through the product, in a real VS Code (code-server) in headless Chromium,
+ * against the sandbox: add servers through the UI, pin a certificate, browse the tree, send calls
+ * from the palette, and meet a wrong password and a wrong two-factor code.
+ */
+describe('end to end in VS Code and Chromium', () => {
+  let sb: Sandbox;
+  let cs: RunningCodeServer;
+  let context: BrowserContext;
+  let wb: Workbench;
+
+  before(async () => {
+    sb = await Sandbox.start({ rejectReusedLoginCodes: false });
+    const workspace = join(ARTIFACTS, 'workspace-e2e');
+    mkdirSync(workspace, { recursive: true });
+    cs = await startCodeServer({ workspace, installExtension: true, logFile: join(ARTIFACTS, 'e2e-code-server.log') });
+    const b = await launchBrowser(cs.runDir);
+    context = b.context;
+    wb = new Workbench(b.page);
+    await wb.page.goto(`${cs.url}/?folder=${encodeURIComponent(workspace)}`);
+    await wb.page.locator('.activitybar').waitFor({ timeout: 60_000 });
+    await wb.page.locator('.activitybar a.action-label[aria-label^="cPanel"]').click();
+  });
+
+  afterEach(async (t) => {
+    await wb?.screenshot(`after-${t.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40)}`).catch(() => undefined);
+  });
+
+  after(async () => {
+    await context?.close();
+    await cs?.stop();
+    await sb?.stop();
+  });
+
+  /** The screenshots the README shows. */
+  function keep(path: string, name: string): void {
+    mkdirSync(join(ROOT, 'media', 'screenshots'), { recursive: true });
+    copyFileSync(path, join(ROOT, 'media', 'screenshots', `${name}.png`));
+  }
+
+  it('shows the welcome view, adds a WHM server through the wizard and pins its certificate', async () => {
+    const welcome = wb.page.locator('.welcome-view-content', { hasText: 'No cPanel or WHM server yet' });
+    await welcome.waitFor({ timeout: 30_000 });
+    await wb.screenshot('welcome');
+    await welcome.getByRole('button', { name: 'Add Server' }).click();
+    await wb.answer('Label', 'sandbox-whm');
+    await wb.answer('Host', '127.0.0.1');
+    await wb.pick('Service', 'WHM');
+    await wb.pick('Connection', 'HTTPS');
+    await wb.answer('Port', String(sb.port('whm')));
+    await wb.answer('Username', 'root');
+    await wb.pick('Authentication', 'API token');
+    await wb.pick('Two-factor', 'No two-factor authentication');
+    await wb.answer('API token', CREDS.root.whmToken);
+    await wb.clickToastButton('Added sandbox-whm', 'Test Connection');
+    // A self-signed certificate: the fingerprint is shown and pinning is offered.
+    const dialog = wb.dialog();
+    await dialog.waitFor({ timeout: 20_000 });
+    assert.match(await dialog.innerText(), new RegExp(sb.fingerprint256));
+    keep(await wb.screenshot('pin-certificate'), 'pin-certificate');
+    await dialog.getByRole('button', { name: 'Pin Certificate' }).click();
+    await wb.toast(/Connected to sandbox-whm as root: cPanel & WHM 11\.138/).waitFor({ timeout: 20_000 });
+    await wb.screenshot('connected');
+    await wb.clearToasts();
+  });
+
+  it('browses the tree: families, categories, functions with tooltips, and accounts', async () => {
+    await wb.treeItem(/^sandbox-whm/).click();
+    await wb.treeItem('cPanel accounts').click();
+    await wb.treeItem(/^cptest/).waitFor();
+    assert.ok(await wb.treeItem(/^bob/).isVisible());
+    await wb.treeItem(/^cptest/).click();
+    await wb.treeItem(/^UAPI/).waitFor();
+    await wb.treeItem('WHM API 1').click();
+    await wb.treeItem('account-management').click();
+    await wb.treeItem(/^listaccts/).waitFor();
+    await wb.treeItem(/^listaccts/).hover();
+    await wb.page.locator('.monaco-hover', { hasText: 'Documentation' }).first().waitFor({ timeout: 10_000 });
+    keep(await wb.screenshot('tree'), 'tree');
+  });
+
+  it('sends a WHM call from the palette and shows the result tab', async () => {
+    await wb.command('cPanel: Send Request…');
+    await wb.pick('API', 'WHM API 1');
+    await wb.pick('function', 'listaccts');
+    await wb.pick('parameters', 'Send');
+    const tab = wb.tab(/whm listaccts · sandbox-whm · 200 · \d+ ms/);
+    await tab.waitFor({ timeout: 20_000 });
+    await wb.page.locator('.monaco-editor .view-lines', { hasText: '"verdict": "OK"' }).first().waitFor();
+    keep(await wb.screenshot('whm-result'), 'whm-result');
+  });
+
+  it('adds a cPanel server with session login and 2FA, and sends a UAPI call', async () => {
+    await wb.command('cPanel: Add Server…');
+    await wb.answer('Label', 'sandbox-cpanel');
+    await wb.answer('Host', '127.0.0.1');
+    await wb.pick('Service', 'cPanel');
+    await wb.pick('Connection', 'HTTPS');
+    await wb.answer('Port', String(sb.port('cpanel')));
+    await wb.answer('Username', 'cptest');
+    await wb.pick('Authentication', 'Session login');
+    await wb.pick('Two-factor', 'Code once at login');
+    await wb.answer('Password', CREDS.cptest.password);
+    await wb.answer('Two-factor secret', CREDS.cptest.tfaSecret);
+    await wb.toast('Added sandbox-cpanel').waitFor();
+    await wb.clearToasts();
+    await wb.command('cPanel: Send Request…');
+    await wb.pick('server', 'sandbox-cpanel');
+    await wb.pick('function', 'Email/list_pops');
+    await wb.pick('parameters', 'Send');
+    // Same self-signed certificate, same choice: pin it for this server too.
+    await wb.dialog().getByRole('button', { name: 'Pin Certificate' }).click();
+    await wb.tab(/uapi Email.list_pops · sandbox-cpanel · 200/).waitFor({ timeout: 20_000 });
+    await wb.page.locator('.monaco-editor .view-lines', { hasText: 'info@cptest.example' }).first().waitFor();
+    keep(await wb.screenshot('uapi-result'), 'uapi-result');
+    const login = sb.requests('/login');
+    assert.equal(login.length, 1);
+    assert.match(new URLSearchParams(login[0]!.body).get('tfa_token') ?? '', /^\d{6}$/);
+  });
+
+  it('a wrong password gives a clear error with what to do', async () => {
+    await wb.command('cPanel: Sign Out');
+    await wb.pick('Server to sign out of', 'sandbox-cpanel').catch(() => undefined);
+    await wb.clearToasts();
+    await wb.command('cPanel: Set Credentials…');
+    await wb.pick('Server to set credentials for', 'sandbox-cpanel');
+    await wb.answer('Password', 'definitely-wrong');
+    await wb.answer('Two-factor secret', CREDS.cptest.tfaSecret);
+    await wb.clearToasts();
+    await wb.command('cPanel: Test Connection');
+    await wb.pick('Server to test', 'sandbox-cpanel');
+    const toast = wb.toast(/refused the username or password for cptest/);
+    await toast.waitFor({ timeout: 20_000 });
+    keep(await wb.screenshot('wrong-password'), 'wrong-password');
+    assert.ok(!(await toast.innerText()).includes('definitely-wrong'));
+    await wb.clearToasts();
+  });
+
+  it('a wrong two-factor secret gives a clear error', async () => {
+    await wb.command('cPanel: Set Credentials…');
+    await wb.pick('Server to set credentials for', 'sandbox-cpanel');
+    await wb.answer('Password', CREDS.cptest.password);
+    await wb.answer('Two-factor secret', 'AAAAAAAAAAAAAAAA');
+    await wb.clearToasts();
+    await wb.command('cPanel: Test Connection');
+    await wb.pick('Server to test', 'sandbox-cpanel');
+    await wb.toast(/refused the two-factor code for cptest/).waitFor({ timeout: 20_000 });
+    keep(await wb.screenshot('wrong-otp'), 'wrong-otp');
+  });
+});
