@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the demo and the tests need, on a fresh Debian machine:
-#   Debian: chromium (the browser the end-to-end tests drive), libkrb5-dev and a compiler (code-server's native modules)
+#   Debian: chromium (the browser the end-to-end tests drive), libkrb5-dev and a compiler (code-server's native modules),
+#           and what runs the generated curl, Perl, PHP and Python code in the tests
 #   npm:    the project's packages (with Node 24 from the `node` package), then code-server into .vscode-test/
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,10 +10,9 @@ CODE_SERVER_VERSION=4.139.1
 NODE_VERSION=$(node -p "require('./package.json').devDependencies.node")
 
 missing=()
-[ -x /usr/bin/chromium ] || missing+=(chromium)
-dpkg -s libkrb5-dev >/dev/null 2>&1 || missing+=(libkrb5-dev)
-command -v g++ >/dev/null 2>&1 || missing+=(build-essential)
-command -v python3 >/dev/null 2>&1 || missing+=(python3)
+for pkg in chromium libkrb5-dev build-essential python3 curl oathtool libwww-perl liblwp-protocol-https-perl php-cli php-curl python3-requests; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${missing[*]}"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"

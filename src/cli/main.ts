@@ -1,6 +1,7 @@
 import { CpanelClient } from '../core/client';
 import { publicView, type ApiResult, type ResultKind } from '../core/result';
 import { CALL_USAGE, parseCall, UsageError } from './args';
+import { runSnippets } from './run';
 
 /** Exit codes are part of the CLI's contract: scripts branch on them. */
 export function exitCode(kind: ResultKind): number {
@@ -58,6 +59,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     switch (command) {
       case 'call':
         return await runCall(rest, io);
+      case 'run':
+        return await runSnippets(rest, io);
       case undefined:
       case '-h':
       case '--help':

@@ -136,3 +136,43 @@ export function requiredSecrets(p: Pick<ServerProfile, 'auth' | 'twoFactor'>): (
   if (p.twoFactor !== 'none') need.push('totpSecret');
   return need;
 }
+
+export interface ProfileEntry {
+  profile: ServerProfile;
+  /** Why this entry cannot be used as written; empty when fine. */
+  problems: string[];
+}
+
+/**
+ * Reads one profile as written by a person (settings, a servers file) leniently, collecting every
+ * problem as a sentence. Without an id, `fallbackId` is used (the CLI names servers by label).
+ */
+export function readProfile(item: unknown, index: number, fallbackId?: (o: Record<string, unknown>) => string | undefined): ProfileEntry {
+  const o = (item && typeof item === 'object' ? item : {}) as Record<string, unknown>;
+  const str = (k: string): string => (typeof o[k] === 'string' ? (o[k] as string) : '');
+  const service = (['cpanel', 'whm', 'webmail'].includes(str('service')) ? str('service') : 'cpanel') as ServerProfile['service'];
+  const secure = o.secure !== false;
+  const tlsRaw = (o.tls && typeof o.tls === 'object' ? o.tls : { mode: 'system' }) as Record<string, unknown>;
+  const tls: ServerProfile['tls'] =
+    tlsRaw.mode === 'pinned'
+      ? { mode: 'pinned', fingerprint256: normalizeFingerprint(String(tlsRaw.fingerprint256 ?? '')) ?? String(tlsRaw.fingerprint256 ?? '') }
+      : tlsRaw.mode === 'ca'
+        ? { mode: 'ca', caFile: String(tlsRaw.caFile ?? '') }
+        : { mode: 'system' };
+  const profile: ServerProfile = {
+    id: str('id') || fallbackId?.(o) || `invalid-${index}`,
+    label: str('label') || str('host') || `server ${index + 1}`,
+    host: str('host'),
+    service,
+    secure,
+    port: typeof o.port === 'number' ? o.port : defaultPort(service, secure),
+    username: str('username'),
+    auth: (str('auth') || 'password') as ServerProfile['auth'],
+    twoFactor: (str('twoFactor') || 'none') as ServerProfile['twoFactor'],
+    tls,
+  };
+  const problems = typeof item === 'object' && item !== null ? profileProblems(profile) : ['This entry is not an object.'];
+  if (!str('id') && !fallbackId?.(o)) problems.unshift('The entry has no id.');
+  if (o.service !== undefined && !['cpanel', 'whm', 'webmail'].includes(String(o.service))) problems.push(`The service "${String(o.service)}" is not cpanel, whm or webmail.`);
+  return { profile, problems };
+}

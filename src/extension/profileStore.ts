@@ -1,12 +1,6 @@
 import * as vscode from 'vscode';
-import { defaultPort, normalizeFingerprint, profileProblems, type ServerProfile } from '../core/servers';
+import { readProfile, type ProfileEntry, type ServerProfile } from '../core/servers';
 import { CONFIG, SETTING_SERVERS } from './constants';
-
-export interface ProfileEntry {
-  profile: ServerProfile;
-  /** Why this entry cannot be used as it is written in settings; empty when fine. */
-  problems: string[];
-}
 
 /**
  * Server profiles in the user's (application-scope) settings. Workspace values are ignored on
@@ -70,35 +64,4 @@ export class ProfileStore implements vscode.Disposable {
     this.subscription.dispose();
     this._onDidChange.dispose();
   }
-}
-
-/** Reads one settings entry leniently, collecting every problem as a sentence. */
-export function readProfile(item: unknown, index: number): ProfileEntry {
-  const o = (item && typeof item === 'object' ? item : {}) as Record<string, unknown>;
-  const str = (k: string): string => (typeof o[k] === 'string' ? (o[k] as string) : '');
-  const service = (['cpanel', 'whm', 'webmail'].includes(str('service')) ? str('service') : 'cpanel') as ServerProfile['service'];
-  const secure = o.secure !== false;
-  const tlsRaw = (o.tls && typeof o.tls === 'object' ? o.tls : { mode: 'system' }) as Record<string, unknown>;
-  const tls: ServerProfile['tls'] =
-    tlsRaw.mode === 'pinned'
-      ? { mode: 'pinned', fingerprint256: normalizeFingerprint(String(tlsRaw.fingerprint256 ?? '')) ?? String(tlsRaw.fingerprint256 ?? '') }
-      : tlsRaw.mode === 'ca'
-        ? { mode: 'ca', caFile: String(tlsRaw.caFile ?? '') }
-        : { mode: 'system' };
-  const profile: ServerProfile = {
-    id: str('id') || `invalid-${index}`,
-    label: str('label') || str('host') || `server ${index + 1}`,
-    host: str('host'),
-    service,
-    secure,
-    port: typeof o.port === 'number' ? o.port : defaultPort(service, secure),
-    username: str('username'),
-    auth: (str('auth') || 'password') as ServerProfile['auth'],
-    twoFactor: (str('twoFactor') || 'none') as ServerProfile['twoFactor'],
-    tls,
-  };
-  const problems = typeof item === 'object' && item !== null ? profileProblems(profile) : ['This entry is not an object.'];
-  if (!str('id')) problems.unshift('The entry has no id.');
-  if (o.service !== undefined && !['cpanel', 'whm', 'webmail'].includes(String(o.service))) problems.push(`The service "${String(o.service)}" is not cpanel, whm or webmail.`);
-  return { profile, problems };
 }

@@ -1,4 +1,4 @@
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runTests } from '@vscode/test-electron';
 import { ARTIFACTS, ROOT } from './codeServer';
@@ -11,6 +11,7 @@ import { ARTIFACTS, ROOT } from './codeServer';
 async function main(): Promise<void> {
   let executable = process.env.VSCODE_EXECUTABLE;
   if (!executable) {
+    mkdirSync(ARTIFACTS, { recursive: true });
     executable = join(ARTIFACTS, 'code-server-test-host');
     writeFileSync(executable, `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, 'out', 'test', 'vscode', 'testHost.js')}" "$@"\n`);
     chmodSync(executable, 0o755);

@@ -64,6 +64,17 @@ export function requestLabel(req: Pick<ApiRequest, 'family' | 'module' | 'functi
  * work on this service (WHM API 1 on a cPanel port, UAPI straight to WHM) fail here, before sending.
  */
 export function buildRequest(req: ApiRequest, profile: Pick<ServerProfile, 'service'>): BuiltRequest {
+  const { method, path, params, label, shape } = requestParts(req, profile);
+  const encoded = encodeParams(params);
+  if (method === 'POST') return { method, path, body: encoded, label, shape };
+  return { method, path: encoded ? `${path}?${encoded}` : path, label, shape };
+}
+
+/** The path without query and the full parameter list (API version and account included). */
+export function requestParts(
+  req: ApiRequest,
+  profile: Pick<ServerProfile, 'service'>,
+): { method: 'GET' | 'POST'; path: string; params: Param[]; label: string; shape: BuiltRequest['shape'] } {
   const label = requestLabel(req);
   if (!NAME.test(req.function) || (req.family !== 'whm' && !NAME.test(req.module ?? ''))) {
     throw new CallFailure('config_error', `"${label}" is not a valid function name: names have only letters, digits and underscores.`);
@@ -126,7 +137,5 @@ export function buildRequest(req: ApiRequest, profile: Pick<ServerProfile, 'serv
     shape = 'uapi';
   }
 
-  const encoded = encodeParams(params);
-  if (method === 'POST') return { method, path, body: encoded, label, shape };
-  return { method, path: encoded ? `${path}?${encoded}` : path, label, shape };
+  return { method, path, params, label, shape };
 }

@@ -1,0 +1,169 @@
+import type { ApiRequest, Family } from './api/request';
+import { isSecretParam } from './redact';
+
+/**
+ * One saved request per file (*.cpanel.json): which server (by label, never host or credentials),
+ * which function, and its parameters in order. Values may be ${env:NAME} placeholders, resolved
+ * when the snippet runs, so that a password parameter never has to be written into the repository.
+ */
+export interface Snippet {
+  version: 1;
+  server: string;
+  family: Family;
+  /** "Email/list_pops" (UAPI, API 2) or "listaccts" (WHM API 1). */
+  function: string;
+  /** UAPI or API 2 on behalf of this account, through a WHM server. */
+  account?: string;
+  method: 'GET' | 'POST';
+  params: { name: string; value: string }[];
+  note?: string;
+}
+
+export const SNIPPET_SUFFIX = '.cpanel.json';
+
+export interface SnippetProblem {
+  message: string;
+  /** Zero-based position of the problem in the text, when known. */
+  offset?: number;
+  severity: 'error' | 'warning';
+}
+
+export type ParsedSnippet = { ok: true; snippet: Snippet; warnings: SnippetProblem[] } | { ok: false; problems: SnippetProblem[] };
+
+const KEYS = new Set(['$schema', 'version', 'server', 'family', 'function', 'account', 'method', 'params', 'note']);
+const ENV_REF = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/** Reads a snippet file's text; every problem is a sentence that says what to change. */
+export function parseSnippet(text: string): ParsedSnippet {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    const pos = /position (\d+)/.exec(msg);
+    return { ok: false, problems: [{ message: `This is not valid JSON: ${msg.replace(/ in JSON at position \d+.*$/, '')}.`, offset: pos ? Number(pos[1]) : undefined, severity: 'error' }] };
+  }
+  const problems: SnippetProblem[] = [];
+  const err = (message: string, key?: string): void => {
+    problems.push({ message, offset: key ? offsetOfKey(text, key) : undefined, severity: 'error' });
+  };
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, problems: [{ message: 'A snippet is a JSON object with server, family, function and params.', offset: 0, severity: 'error' }] };
+  const o = raw as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (!KEYS.has(k)) err(`Unknown property "${k}": a snippet has version, server, family, function, account, method, params and note.`, k);
+  if (o.version !== 1) err('"version" must be 1.', 'version');
+  if (typeof o.server !== 'string' || !o.server.trim()) err('"server" must name a configured server by its label.', 'server');
+  const family = o.family;
+  if (family !== 'uapi' && family !== 'whm' && family !== 'api2') err('"family" must be "uapi", "whm" or "api2".', 'family');
+  const fn = o.function;
+  if (typeof fn !== 'string') err('"function" must be a string such as "Email/list_pops" or "listaccts".', 'function');
+  else if (family === 'whm' ? !/^[A-Za-z0-9_]+$/.test(fn) : !/^[A-Za-z0-9_]+\/[A-Za-z0-9_]+$/.test(fn)) {
+    err(family === 'whm' ? `"${fn}" is not a WHM API 1 function name.` : `"${fn}" is not Module/function.`, 'function');
+  }
+  if (o.account !== undefined && (typeof o.account !== 'string' || !/^[a-z0-9_.-]+$/.test(o.account))) err('"account" must be a cPanel username.', 'account');
+  if (family === 'api2' && o.account === undefined) err('cPanel API 2 snippets need "account": API 2 is called through WHM on behalf of an account.', 'family');
+  if (family === 'whm' && o.account !== undefined) err('WHM API 1 functions are not called on behalf of an account: remove "account".', 'account');
+  if (o.method !== undefined && o.method !== 'GET' && o.method !== 'POST') err('"method" must be "GET" or "POST".', 'method');
+  if (o.note !== undefined && typeof o.note !== 'string') err('"note" must be a string.', 'note');
+  const params: { name: string; value: string }[] = [];
+  const warnings: SnippetProblem[] = [];
+  if (!Array.isArray(o.params)) err('"params" must be a list of {"name": …, "value": …} pairs.', 'params');
+  else {
+    o.params.forEach((p, i) => {
+      const pr = p as { name?: unknown; value?: unknown };
+      if (!p || typeof p !== 'object' || typeof pr.name !== 'string' || !pr.name || !['string', 'number', 'boolean'].includes(typeof pr.value)) {
+        err(`params[${i}] must be {"name": "…", "value": "…"} with a non-empty name.`, 'params');
+        return;
+      }
+      const value = typeof pr.value === 'boolean' ? (pr.value ? '1' : '0') : String(pr.value);
+      if (isSecretParam(pr.name) && value && !/^\$\{env:[A-Za-z_][A-Za-z0-9_]*\}$/.test(value)) {
+        warnings.push({
+          message: `"${pr.name}" holds a secret written into the file: use a placeholder such as "\${env:CPANEL_PARAM_${pr.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}}" and keep the value out of the repository.`,
+          offset: offsetOfKey(text, 'params'),
+          severity: 'warning',
+        });
+      }
+      params.push({ name: pr.name, value });
+    });
+  }
+  if (problems.length) return { ok: false, problems: [...problems, ...warnings] };
+  return {
+    ok: true,
+    warnings,
+    snippet: {
+      version: 1,
+      server: (o.server as string).trim(),
+      family: family as Family,
+      function: fn as string,
+      ...(o.account !== undefined ? { account: o.account as string } : {}),
+      method: (o.method as 'GET' | 'POST' | undefined) ?? 'GET',
+      params,
+      ...(o.note !== undefined ? { note: o.note as string } : {}),
+    },
+  };
+}
+
+/** Stable, readable JSON: the same snippet always writes the same bytes. */
+export function serializeSnippet(s: Snippet): string {
+  const out: Record<string, unknown> = { version: 1, server: s.server, family: s.family, function: s.function };
+  if (s.account !== undefined) out.account = s.account;
+  out.method = s.method;
+  out.params = s.params.map((p) => ({ name: p.name, value: p.value }));
+  if (s.note !== undefined && s.note !== '') out.note = s.note;
+  return `${JSON.stringify(out, null, 2)}\n`;
+}
+
+/** The environment variables a snippet's placeholders name. */
+export function envRefs(s: Snippet): string[] {
+  const names = new Set<string>();
+  for (const p of s.params) for (const m of p.value.matchAll(ENV_REF)) names.add(m[1]!);
+  return [...names];
+}
+
+/** Builds the request, resolving ${env:NAME} placeholders with `lookup`; throws naming a missing one. */
+export function snippetRequest(s: Snippet, lookup: (name: string) => string | undefined): ApiRequest {
+  const params = s.params.map(({ name, value }) => {
+    const resolved = value.replace(ENV_REF, (_m, env: string) => {
+      const v = lookup(env);
+      if (v === undefined) throw new Error(`The snippet needs the environment variable ${env} (for the parameter "${name}").`);
+      return v;
+    });
+    return [name, resolved] as const;
+  });
+  const slash = s.function.indexOf('/');
+  return {
+    family: s.family,
+    ...(s.family === 'whm' ? { function: s.function } : { module: s.function.slice(0, slash), function: s.function.slice(slash + 1) }),
+    params,
+    method: s.method,
+    ...(s.account !== undefined ? { asUser: s.account } : {}),
+  };
+}
+
+/** The inverse: a request as a snippet for a server label. */
+export function requestToSnippet(server: string, req: ApiRequest, note?: string): Snippet {
+  return {
+    version: 1,
+    server,
+    family: req.family,
+    function: req.family === 'whm' ? req.function : `${req.module ?? ''}/${req.function}`,
+    ...(req.asUser !== undefined ? { account: req.asUser } : {}),
+    method: req.method ?? 'GET',
+    params: req.params.map(([name, value]) => ({ name, value: typeof value === 'boolean' ? (value ? '1' : '0') : String(value) })),
+    ...(note ? { note } : {}),
+  };
+}
+
+/** Functions that remove, suspend, terminate, kill or change passwords: always confirmed before running from a snippet. */
+export function isDestructive(functionName: string): boolean {
+  return /remove|delete|suspend|terminate|kill|passw|chpass|change_?password|set_?password|reset_?password|destroy|purge|wipe/i.test(functionName);
+}
+
+/** A file name for a snippet: "whm-listaccts.cpanel.json". */
+export function snippetFileName(s: Pick<Snippet, 'family' | 'function'>): string {
+  return `${s.family}-${s.function.replace(/[^A-Za-z0-9_]+/g, '-')}${SNIPPET_SUFFIX}`;
+}
+
+function offsetOfKey(text: string, key: string): number | undefined {
+  const i = text.indexOf(`"${key}"`);
+  return i >= 0 ? i : undefined;
+}

@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { ApiRequest } from '../../src/core/api/request';
+import { generate, LANGUAGES, type Language } from '../../src/core/codegen';
+import type { ServerProfile } from '../../src/core/servers';
+import type { Sandbox } from '../../src/sandbox/server';
+import { client, closeAll, CREDS, profile, startSandbox } from '../helpers/sandbox';
+
+const RUNNERS: Record<Language, [string, string]> = {
+  curl: ['/bin/sh', 'call.sh'],
+  perl: ['/usr/bin/perl', 'call.pl'],
+  php: ['/usr/bin/php', 'call.php'],
+  // Debian's python3, where python3-requests is installed (scripts/setup.sh).
+  python: ['/usr/bin/python3', 'call.py'],
+};
+
+function run(language: Language, code: string, env: Record<string, string>, dir: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const [bin, file] = RUNNERS[language];
+  writeFileSync(join(dir, file), code);
+  return new Promise((done) => {
+    execFile(bin, [file], { cwd: dir, env: { PATH: '/usr/bin:/bin', ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
+      done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('generated code runs against the sandbox and gets the same answer', () => {
+  let sb: Sandbox;
+  let dir: string;
+  before(async () => {
+    sb = await startSandbox();
+    dir = mkdtempSync(join(tmpdir(), 'cpapi-codegen-'));
+    writeFileSync(join(dir, 'server.pem'), sb.certPem);
+  });
+  after(async () => {
+    await closeAll();
+    await sb.stop();
+  });
+
+  const cases: { name: string; p: () => ServerProfile; req: ApiRequest; env: Record<string, string> }[] = [
+    { name: 'WHM token', p: () => profile(sb, 'whm', { auth: 'token' }), req: { family: 'whm', function: 'listaccts', params: [['search', 'bob']] }, env: { CPANEL_TOKEN: CREDS.root.whmToken } },
+    { name: 'access hash', p: () => profile(sb, 'whm', { auth: 'accesshash' }), req: { family: 'whm', function: 'version', params: [] }, env: { CPANEL_ACCESSHASH: CREDS.root.accessHash } },
+    {
+      name: 'password with a 2FA header',
+      p: () => profile(sb, 'cpanel', { username: 'cptest', twoFactor: 'header' }),
+      req: { family: 'uapi', module: 'Email', function: 'list_pops', params: [] },
+      env: { CPANEL_PASSWORD: CREDS.cptest.password, CPANEL_TOTP_SECRET: CREDS.cptest.tfaSecret },
+    },
+    {
+      name: 'session login with 2FA at login',
+      p: () => profile(sb, 'cpanel', { username: 'cptest', auth: 'session', twoFactor: 'session' }),
+      req: { family: 'uapi', module: 'Ftp', function: 'list_ftp', params: [] },
+      env: { CPANEL_PASSWORD: CREDS.cptest.password, CPANEL_TOTP_SECRET: CREDS.cptest.tfaSecret },
+    },
+    {
+      name: 'cPanel token, POST, repeated keys and awkward values',
+      p: () => profile(sb, 'cpanel', { auth: 'token' }),
+      req: { family: 'uapi', module: 'Notes', function: 'echo', params: [['d', "it's a \"test\" & more"], ['d', 'two'], ['flag', true]], method: 'POST' },
+      env: { CPANEL_TOKEN: CREDS.bob.cpanelToken },
+    },
+    {
+      name: 'API 2 through WHM over plain HTTP',
+      p: () => profile(sb, 'whm', { secure: false }),
+      req: { family: 'api2', module: 'Email', function: 'listpops', params: [], asUser: 'cptest' },
+      env: { CPANEL_PASSWORD: CREDS.root.password },
+    },
+  ];
+
+  for (const c of cases) {
+    for (const language of LANGUAGES) {
+      it(`${language}: ${c.name}`, async () => {
+        const prof = c.p();
+        const expected = await client(prof, { password: c.env.CPANEL_PASSWORD, token: c.env.CPANEL_TOKEN, accessHash: c.env.CPANEL_ACCESSHASH, totpSecret: c.env.CPANEL_TOTP_SECRET }).call(c.req);
+        assert.equal(expected.kind, 'ok', expected.hint);
+        const code = generate(language, prof, c.req);
+        for (const secret of Object.values(c.env)) assert.ok(!code.includes(secret), 'no secret in generated code');
+        const r = await run(language, code, c.env, dir);
+        assert.equal(r.code, 0, `${r.stderr}\n${r.stdout}\n--- code ---\n${code}`);
+        const answer = JSON.parse(r.stdout) as { data?: unknown; result?: { data: unknown }; cpanelresult?: { data: unknown } };
+        const data = c.req.asUser !== undefined ? (c.req.family === 'api2' ? answer.cpanelresult?.data : answer.result?.data) : answer.data;
+        assert.deepEqual(data, expected.data);
+      });
+    }
+  }
+
+  it('secret-looking parameters and ${env:…} placeholders become environment lookups', () => {
+    const code = generate('python', profile(sb, 'whm', { auth: 'token' }), { family: 'whm', function: 'passwd', params: [['user', 'bob'], ['password', 'hunter22'], ['note', '${env:MY_NOTE}']] });
+    assert.ok(!code.includes('hunter22'));
+    assert.match(code, /\("password", env\("CPANEL_PARAM_PASSWORD"\)\)/);
+    assert.match(code, /\("note", env\("MY_NOTE"\)\)/);
+    assert.match(code, /Secrets come from the environment: CPANEL_PARAM_PASSWORD, MY_NOTE, CPANEL_TOKEN/);
+  });
+
+  it('a pinned server explains how to save and check its certificate', () => {
+    const code = generate('curl', profile(sb, 'cpanel', { auth: 'token' }), { family: 'uapi', module: 'Email', function: 'list_pops', params: [] });
+    assert.ok(code.includes(sb.fingerprint256));
+    assert.match(code, /openssl x509 -in server\.pem -noout -fingerprint -sha256/);
+    assert.match(code, /--cacert "\$\{CPANEL_CA_FILE:-server\.pem\}"/);
+  });
+});
