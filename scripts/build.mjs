@@ -1,4 +1,5 @@
 // Bundles the extension, the cpapi CLI and the sandbox with esbuild. Types are checked by `npm run typecheck`.
+import { copyFileSync, mkdirSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 
 const args = process.argv.slice(2);
@@ -22,5 +23,20 @@ const targets = {
   sandbox: { ...common, entryPoints: ['src/sandbox/main.ts'], outfile: 'dist/sandbox.js' },
 };
 
+targets.webview = {
+  ...common,
+  platform: 'browser',
+  format: 'iife',
+  target: 'chrome120',
+  entryPoints: ['src/webview/builder.ts'],
+  outfile: 'dist/webview/builder.js',
+};
+
 const chosen = only ? { [only]: targets[only] } : targets;
 await Promise.all(Object.values(chosen).map((t) => esbuild.build(t)));
+
+// Codicons for the webview, served from the extension (node_modules is not packaged).
+if (!only || only === 'webview') {
+  mkdirSync('dist/codicons', { recursive: true });
+  for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(`node_modules/@vscode/codicons/dist/${f}`, `dist/codicons/${f}`);
+}

@@ -1,5 +1,6 @@
 /** Every id the extension contributes, in one place. */
 export const VIEW_SERVERS = 'cpanel.servers';
+export const VIEW_SNIPPETS = 'cpanel.snippets';
 export const RESULT_SCHEME = 'cpanel-result';
 export const CONFIG = 'cpanel';
 export const SETTING_SERVERS = 'servers';
@@ -23,4 +24,11 @@ export const Commands = {
   requestRerun: 'cpanel.request.rerun',
   resultShowRaw: 'cpanel.result.showRaw',
   logShow: 'cpanel.log.show',
+  builderOpen: 'cpanel.builder.open',
+  functionOpenInBuilder: 'cpanel.function.openInBuilder',
+  snippetSend: 'cpanel.snippet.send',
+  snippetOpenInBuilder: 'cpanel.snippet.openInBuilder',
+  snippetRename: 'cpanel.snippet.rename',
+  snippetDelete: 'cpanel.snippet.delete',
+  snippetsRefresh: 'cpanel.snippets.refresh',
 } as const;

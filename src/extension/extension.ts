@@ -7,6 +7,11 @@ import { ProfileStore } from './profileStore';
 import { ResultDocuments } from './results';
 import { SecretStore } from './secretStore';
 import { ServersTree } from './serversTree';
+import { BUILDER_VIEW_TYPE, BuilderPanel } from './builderPanel';
+import { parseSnippet, SNIPPET_SUFFIX } from '../core/snippets';
+import { SnippetCommands } from './snippetCommands';
+import { SnippetStore } from './snippetStore';
+import { SnippetCodeLens, SnippetDiagnostics, SnippetsTree } from './snippetViews';
 
 /** The composition root: builds the stores and providers, registers everything, does nothing else. */
 export function activate(context: vscode.ExtensionContext): Services {
@@ -26,7 +31,26 @@ export function activate(context: vscode.ExtensionContext): Services {
   };
   updateContext();
 
-  context.subscriptions.push(log, profiles, secrets, clients, results, tree, profiles.onDidChange(updateContext), ...new CommandHandlers(services).register());
+  const snippets = new SnippetStore();
+  const snippetsTree = new SnippetsTree(snippets);
+  context.subscriptions.push(
+    log,
+    profiles,
+    secrets,
+    clients,
+    results,
+    tree,
+    snippets,
+    snippetsTree,
+    new SnippetDiagnostics(parseSnippet),
+    vscode.languages.registerCodeLensProvider({ pattern: `**/*${SNIPPET_SUFFIX}` }, new SnippetCodeLens(parseSnippet)),
+    vscode.window.registerWebviewPanelSerializer(BUILDER_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel) => BuilderPanel.revive(panel, context.extensionUri, services, snippets),
+    }),
+    profiles.onDidChange(updateContext),
+    ...new CommandHandlers(services).register(),
+    ...new SnippetCommands(services, snippets, snippetsTree, context.extensionUri).register(),
+  );
   log.write('info', 'extension', `activated with ${profiles.entries().length} server(s)`);
   return services;
 }

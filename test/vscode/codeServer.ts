@@ -80,7 +80,7 @@ export function installUnpacked(extensionsDir: string): void {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
   const dest = join(extensionsDir, `${EXTENSION_ID}-${pkg.version}`);
   mkdirSync(dest, { recursive: true });
-  for (const f of ['package.json', 'README.md', 'dist/extension.js', 'dist/cli.js', 'resources', 'media']) {
+  for (const f of ['package.json', 'README.md', 'dist/extension.js', 'dist/cli.js', 'dist/webview', 'dist/codicons', 'resources', 'media']) {
     if (existsSync(join(ROOT, f))) cpSync(join(ROOT, f), join(dest, f), { recursive: true });
   }
 }

@@ -1,0 +1,64 @@
+import type { ApiRequest } from '../core/api/request';
+import { Catalog } from '../core/catalog';
+import { describeServer, SERVICE_NAMES, type ServerProfile } from '../core/servers';
+import { emptyState, EMPTY_SHAPING, shapingParams, type BuilderState, type FunctionSummary, type ServerSummary } from '../shared/protocol';
+
+/** Converts between what the builder shows and what the core sends. No vscode here: unit-tested. */
+
+export function serverSummary(p: ServerProfile): ServerSummary {
+  return { id: p.id, label: p.label, service: p.service, description: `${describeServer(p)} · ${SERVICE_NAMES[p.service]}` };
+}
+
+export function functionSummaries(): FunctionSummary[] {
+  return Catalog.load().functions.map((f) => ({
+    family: f.family,
+    name: f.name,
+    title: f.title,
+    method: f.method,
+    docs: f.docs,
+    params: f.params.map((p) => ({ name: p.name, type: p.type, required: p.required, ...(p.values ? { values: p.values } : {}) })),
+  }));
+}
+
+/** The request a builder state describes: empty optional parameters are left out, shaping becomes api.* parameters. */
+export function stateToRequest(s: BuilderState, onWhm: boolean): ApiRequest {
+  const fn = s.family === 'api2' ? undefined : Catalog.load().get(s.family, s.functionName);
+  const required = new Set(fn?.params.filter((p) => p.required).map((p) => p.name));
+  const params = [...s.params.filter((p) => p.name && (p.value !== '' || required.has(p.name))), ...shapingParams(s.family, s.shaping)].map((p) => [p.name, p.value] as const);
+  const slash = s.functionName.indexOf('/');
+  return {
+    family: s.family,
+    ...(s.family === 'whm' ? { function: s.functionName } : { module: s.functionName.slice(0, slash), function: s.functionName.slice(slash + 1) }),
+    params,
+    method: s.method,
+    ...(onWhm && s.family !== 'whm' ? { asUser: s.account } : {}),
+  };
+}
+
+/** A builder state for a request (from a snippet or the tree); api.* shaping parameters stay as rows. */
+export function requestToState(serverId: string, req: Pick<ApiRequest, 'family' | 'module' | 'function' | 'params' | 'method' | 'asUser'>): BuilderState {
+  return {
+    ...emptyState(),
+    serverId,
+    family: req.family,
+    account: req.asUser ?? '',
+    functionName: req.family === 'whm' ? req.function : `${req.module ?? ''}/${req.function}`,
+    method: req.method ?? 'GET',
+    params: req.params.map(([name, value]) => ({ name, value: typeof value === 'boolean' ? (value ? '1' : '0') : String(value) })),
+    shaping: { ...EMPTY_SHAPING },
+  };
+}
+
+/** A fresh state for a catalog function: its required parameters, empty. */
+export function functionState(serverId: string, family: BuilderState['family'], functionName: string, account = ''): BuilderState {
+  const fn = family === 'api2' ? undefined : Catalog.load().get(family, functionName);
+  return {
+    ...emptyState(),
+    serverId,
+    family,
+    account,
+    functionName,
+    method: fn?.method ?? 'GET',
+    params: (fn?.params ?? []).filter((p) => p.required).map((p) => ({ name: p.name, value: '' })),
+  };
+}

@@ -1,0 +1,139 @@
+import * as vscode from 'vscode';
+import { generate, LANGUAGE_NAMES } from '../core/codegen';
+import { requestToSnippet } from '../core/snippets';
+import { parseWebviewMessage, type BuilderState, type HostToWebview, type WebviewToHost } from '../shared/protocol';
+import { builderHtml, makeNonce } from './builderHtml';
+import { functionSummaries, serverSummary, stateToRequest } from './builderModel';
+import type { Sent, Services } from './commands';
+import { Commands } from './constants';
+import { verdictOf } from './results';
+import type { SnippetStore } from './snippetStore';
+
+export const BUILDER_VIEW_TYPE = 'cpanel.builder';
+
+/**
+ * The request builder panel. One at a time; reopening reveals it (with a new starting state when one
+ * is given). The webview keeps its own form state (getState/setState), so a reload or a restart of
+ * VS Code restores it through the serializer.
+ */
+export class BuilderPanel implements vscode.Disposable {
+  private static current: BuilderPanel | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  private pendingState: BuilderState | undefined;
+
+  static createOrShow(extensionUri: vscode.Uri, s: Services, snippets: SnippetStore, start?: BuilderState): BuilderPanel {
+    if (BuilderPanel.current) {
+      BuilderPanel.current.panel.reveal();
+      if (start) BuilderPanel.current.post({ type: 'init', servers: s.profiles.profiles().map(serverSummary), functions: functionSummaries(), state: start });
+      return BuilderPanel.current;
+    }
+    const panel = vscode.window.createWebviewPanel(BUILDER_VIEW_TYPE, 'Request Builder', vscode.ViewColumn.One, BuilderPanel.options(extensionUri));
+    BuilderPanel.current = new BuilderPanel(panel, extensionUri, s, snippets, start);
+    return BuilderPanel.current;
+  }
+
+  static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, s: Services, snippets: SnippetStore): void {
+    panel.webview.options = BuilderPanel.options(extensionUri);
+    BuilderPanel.current?.dispose();
+    BuilderPanel.current = new BuilderPanel(panel, extensionUri, s, snippets);
+  }
+
+  static get active(): BuilderPanel | undefined {
+    return BuilderPanel.current;
+  }
+
+  private static options(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return {
+      enableScripts: true,
+      enableCommandUris: false,
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'dist', 'codicons'), vscode.Uri.joinPath(extensionUri, 'media')],
+    };
+  }
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    private readonly s: Services,
+    private readonly snippets: SnippetStore,
+    start?: BuilderState,
+  ) {
+    this.pendingState = start;
+    const w = panel.webview;
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'cpanel.svg');
+    w.html = builderHtml({
+      cspSource: w.cspSource,
+      nonce: makeNonce(),
+      scriptUri: w.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'builder.js')).toString(),
+      styleUri: w.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'builder.css')).toString(),
+      codiconUri: w.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'codicons', 'codicon.css')).toString(),
+    });
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      w.onDidReceiveMessage((raw: unknown) => {
+        const msg = parseWebviewMessage(raw);
+        if (!msg) {
+          this.s.log.write('warn', 'builder', 'ignored a malformed message from the webview');
+          return;
+        }
+        void this.handle(msg);
+      }),
+      s.profiles.onDidChange(() => this.post({ type: 'servers', servers: s.profiles.profiles().map(serverSummary) })),
+    );
+  }
+
+  private post(msg: HostToWebview): void {
+    void this.panel.webview.postMessage(msg);
+  }
+
+  private async handle(msg: WebviewToHost): Promise<void> {
+    switch (msg.type) {
+      case 'ready':
+        this.post({ type: 'init', servers: this.s.profiles.profiles().map(serverSummary), functions: functionSummaries(), ...(this.pendingState ? { state: this.pendingState } : {}) });
+        this.pendingState = undefined;
+        return;
+      case 'loadAccounts': {
+        const p = this.s.profiles.get(msg.serverId);
+        if (!p || p.service !== 'whm') return;
+        const r = await this.s.clients.call(p, { family: 'whm', function: 'listaccts', params: [['want', 'user,domain']] });
+        const accts = r.ok ? ((r.data as { acct?: { user: string; domain: string }[] } | null)?.acct ?? []) : [];
+        this.post({ type: 'accounts', serverId: p.id, accounts: accts.map((a) => ({ user: String(a.user), domain: String(a.domain) })), ...(r.ok ? {} : { error: r.hint ?? r.kind }) });
+        return;
+      }
+      case 'send': {
+        const p = this.s.profiles.get(msg.state.serverId);
+        if (!p) return this.post({ type: 'notice', level: 'error', message: 'That server no longer exists: choose another.' });
+        this.post({ type: 'sending' });
+        const sent = await vscode.commands.executeCommand<Sent | undefined>(Commands.requestSend, { profileId: p.id, request: stateToRequest(msg.state, p.service === 'whm') });
+        if (!sent) return this.post({ type: 'notice', level: 'info', message: 'Not sent.' });
+        const r = sent.result;
+        this.post({ type: 'result', result: { ok: r.ok, kind: r.kind, verdict: verdictOf(r.kind), status: r.status, ms: r.timings.totalMs, hint: r.hint, errors: r.errors } });
+        return;
+      }
+      case 'save': {
+        const p = this.s.profiles.get(msg.state.serverId);
+        if (!p) return this.post({ type: 'notice', level: 'error', message: 'Choose a server before saving.' });
+        const uri = await this.snippets.saveNew(requestToSnippet(p.label, stateToRequest(msg.state, p.service === 'whm')));
+        if (uri) this.post({ type: 'notice', level: 'info', message: `Saved ${vscode.workspace.asRelativePath(uri)}.` });
+        return;
+      }
+      case 'copy': {
+        const p = this.s.profiles.get(msg.state.serverId);
+        if (!p) return this.post({ type: 'notice', level: 'error', message: 'Choose a server first.' });
+        const code = generate(msg.language, p, stateToRequest(msg.state, p.service === 'whm'));
+        await vscode.env.clipboard.writeText(code);
+        const envs = /Secrets come from the environment: (.*)\./.exec(code)?.[1] ?? '';
+        this.post({ type: 'notice', level: 'info', message: `Copied as ${LANGUAGE_NAMES[msg.language]}. It reads its secrets from the environment: ${envs}.` });
+        return;
+      }
+      case 'openDocs':
+        await vscode.env.openExternal(vscode.Uri.parse(msg.url));
+        return;
+    }
+  }
+
+  dispose(): void {
+    if (BuilderPanel.current === this) BuilderPanel.current = undefined;
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+  }
+}

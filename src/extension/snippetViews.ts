@@ -1,0 +1,110 @@
+import * as vscode from 'vscode';
+import { SNIPPET_SUFFIX } from '../core/snippets';
+import { Commands, VIEW_SNIPPETS } from './constants';
+import type { SnippetFile, SnippetStore } from './snippetStore';
+
+/** The Snippets view: every snippet file, with what it calls and on which server; broken ones flagged. */
+export class SnippetsTree implements vscode.TreeDataProvider<SnippetFile>, vscode.Disposable {
+  private readonly _onDidChangeTreeData = new vscode.EventEmitter<SnippetFile | undefined>();
+  readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
+  private readonly disposables: vscode.Disposable[] = [];
+  readonly view: vscode.TreeView<SnippetFile>;
+
+  constructor(private readonly store: SnippetStore) {
+    this.view = vscode.window.createTreeView(VIEW_SNIPPETS, { treeDataProvider: this });
+    this.disposables.push(this.view, store.onDidChange(() => this.refresh()));
+  }
+
+  refresh(): void {
+    this._onDidChangeTreeData.fire(undefined);
+  }
+
+  getChildren(n?: SnippetFile): Promise<SnippetFile[]> | SnippetFile[] {
+    return n ? [] : this.store.list();
+  }
+
+  getTreeItem(f: SnippetFile): vscode.TreeItem {
+    const name = f.uri.path.split('/').pop()!.replace(SNIPPET_SUFFIX, '');
+    const item = new vscode.TreeItem(name, vscode.TreeItemCollapsibleState.None);
+    item.id = f.uri.toString();
+    item.resourceUri = f.uri;
+    item.command = { command: 'vscode.open', title: 'Open', arguments: [f.uri] };
+    if (f.parsed.ok) {
+      const s = f.parsed.snippet;
+      item.description = `${s.family} ${s.function}${s.account ? ` as ${s.account}` : ''} · ${s.server}`;
+      item.iconPath = new vscode.ThemeIcon(f.parsed.warnings.length ? 'warning' : 'symbol-event');
+      const md = new vscode.MarkdownString();
+      md.appendText(`${s.family} ${s.function} on ${s.server}${s.note ? `\n\n${s.note}` : ''}`);
+      for (const w of f.parsed.warnings) md.appendText(`\n\n⚠ ${w.message}`);
+      item.tooltip = md;
+      item.contextValue = 'snippet';
+    } else {
+      item.description = 'has problems';
+      item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
+      item.tooltip = f.parsed.problems.map((p) => p.message).join('\n');
+      item.contextValue = 'snippet.invalid';
+    }
+    return item;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+    this._onDidChangeTreeData.dispose();
+  }
+}
+
+/** "Send" and "Open in Builder" above each snippet file; a pointer to the problems when it is broken. */
+export class SnippetCodeLens implements vscode.CodeLensProvider {
+  private readonly _onDidChange = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this._onDidChange.event;
+
+  constructor(private readonly parse: (text: string) => { ok: boolean }) {}
+
+  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    const top = new vscode.Range(0, 0, 0, 0);
+    if (!this.parse(doc.getText()).ok) {
+      return [new vscode.CodeLens(top, { title: '$(error) This snippet has problems: fix them to send it', command: 'workbench.actions.view.problems' })];
+    }
+    return [
+      new vscode.CodeLens(top, { title: '$(play) Send', command: Commands.snippetSend, arguments: [doc.uri] }),
+      new vscode.CodeLens(top, { title: '$(edit) Open in Builder', command: Commands.snippetOpenInBuilder, arguments: [doc.uri] }),
+    ];
+  }
+}
+
+/** Problems of snippet files, shown in the editor and the Problems panel as they are typed. */
+export class SnippetDiagnostics implements vscode.Disposable {
+  private readonly collection = vscode.languages.createDiagnosticCollection('cpanel-snippets');
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly parse: typeof import('../core/snippets').parseSnippet) {
+    const check = (d: vscode.TextDocument): void => this.check(d);
+    this.disposables.push(
+      this.collection,
+      vscode.workspace.onDidOpenTextDocument(check),
+      vscode.workspace.onDidChangeTextDocument((e) => check(e.document)),
+      vscode.workspace.onDidCloseTextDocument((d) => this.collection.delete(d.uri)),
+    );
+    vscode.workspace.textDocuments.forEach(check);
+  }
+
+  check(doc: vscode.TextDocument): void {
+    if (!doc.fileName.endsWith(SNIPPET_SUFFIX)) return;
+    const parsed = this.parse(doc.getText());
+    const problems = parsed.ok ? parsed.warnings : parsed.problems;
+    this.collection.set(
+      doc.uri,
+      problems.map((p) => {
+        const start = doc.positionAt(p.offset ?? 0);
+        const range = doc.getWordRangeAtPosition(start, /"[^"]*"|[^\s,:{}[\]]+/) ?? new vscode.Range(start, start.translate(0, 1));
+        const d = new vscode.Diagnostic(range, p.message, p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
+        d.source = 'cPanel snippet';
+        return d;
+      }),
+    );
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,428 @@
+import {
+  emptyState,
+  EMPTY_SHAPING,
+  parseHostMessage,
+  parseState,
+  type BuilderFamily,
+  type BuilderParam,
+  type BuilderState,
+  type CodeLanguage,
+  type FunctionSummary,
+  type ServerSummary,
+  type WebviewToHost,
+} from '../shared/protocol';
+
+/**
+ * The request builder, in the webview. Everything is built as DOM nodes and every text from the host
+ * (and so from servers) is set as textContent, never as HTML. State survives reloads through
+ * getState/setState.
+ */
+
+interface VsCodeApi {
+  postMessage(message: WebviewToHost): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+let state: BuilderState = parseState(vscode.getState()) ?? emptyState();
+let servers: ServerSummary[] = [];
+let functions: FunctionSummary[] = [];
+let accounts: { user: string; domain: string }[] = [];
+let busy = false;
+
+type Attrs = Record<string, string | boolean | ((e: Event) => void)>;
+
+function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: (Node | string | null | undefined)[]): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (typeof v === 'function') el.addEventListener(k.replace(/^on/, ''), v);
+    else if (typeof v === 'boolean') {
+      if (v) el.setAttribute(k, '');
+    } else el.setAttribute(k, v);
+  }
+  for (const c of children) if (c !== null && c !== undefined) el.append(typeof c === 'string' ? document.createTextNode(c) : c);
+  return el;
+}
+
+function icon(name: string): HTMLElement {
+  return h('span', { class: `codicon codicon-${name}`, 'aria-hidden': 'true' });
+}
+
+function save(): void {
+  vscode.setState(state);
+}
+
+function server(): ServerSummary | undefined {
+  return servers.find((s) => s.id === state.serverId);
+}
+
+function catalogFamily(): 'uapi' | 'whm' | undefined {
+  return state.family === 'api2' ? undefined : state.family;
+}
+
+function currentFunction(): FunctionSummary | undefined {
+  const fam = catalogFamily();
+  return fam ? functions.find((f) => f.family === fam && f.name === state.functionName) : undefined;
+}
+
+function familiesFor(s: ServerSummary | undefined): { value: BuilderFamily; label: string }[] {
+  if (s?.service === 'whm') {
+    return [
+      { value: 'whm', label: 'WHM API 1' },
+      { value: 'uapi', label: 'UAPI (on behalf of an account)' },
+      { value: 'api2', label: 'cPanel API 2 (on behalf of an account)' },
+    ];
+  }
+  return [{ value: 'uapi', label: 'UAPI' }];
+}
+
+function onBehalf(): boolean {
+  return server()?.service === 'whm' && state.family !== 'whm';
+}
+
+/** Problems that keep Send disabled, each tied to a parameter row or the form. */
+function problems(): { row?: number; message: string }[] {
+  const out: { row?: number; message: string }[] = [];
+  if (!server()) out.push({ message: 'Choose a server.' });
+  if (!state.functionName) out.push({ message: 'Choose a function.' });
+  else if (!/^[A-Za-z0-9_]+(\/[A-Za-z0-9_]+)?$/.test(state.functionName) || (state.family !== 'whm') !== state.functionName.includes('/')) {
+    out.push({ message: state.family === 'whm' ? 'A WHM API 1 function name has no "/".' : 'Write the function as Module/function.' });
+  }
+  if (onBehalf() && !state.account) out.push({ message: 'Choose the account to call on behalf of.' });
+  const fn = currentFunction();
+  state.params.forEach((p, i) => {
+    const spec = fn?.params.find((x) => x.name === p.name);
+    if (!p.name.trim()) out.push({ row: i, message: 'A parameter needs a name.' });
+    else if (spec?.required && p.value === '') out.push({ row: i, message: `${p.name} is required.` });
+    else if (spec?.type === 'integer' && p.value !== '' && !/^-?\d+$/.test(p.value)) out.push({ row: i, message: `${p.name} is an integer.` });
+    else if (spec?.type === 'boolean' && p.value !== '' && p.value !== '0' && p.value !== '1') out.push({ row: i, message: `${p.name} is 1 or 0.` });
+  });
+  if (state.shaping.pageSize && !/^\d+$/.test(state.shaping.pageSize)) out.push({ message: 'The page size is a number.' });
+  return out;
+}
+
+/** Required parameters of a newly chosen function, keeping values already typed. */
+function applyFunction(fn: FunctionSummary | undefined): void {
+  if (!fn) return;
+  const keep = new Map(state.params.map((p) => [p.name, p.value]));
+  const required = fn.params.filter((p) => p.required).map((p) => ({ name: p.name, value: keep.get(p.name) ?? '' }));
+  const others = state.params.filter((p) => !fn.params.some((x) => x.required && x.name === p.name) && p.value !== '');
+  state.params = [...required, ...others];
+  state.method = fn.method;
+}
+
+function render(): void {
+  const app = document.getElementById('app')!;
+  const s = server();
+  const fn = currentFunction();
+  const errs = problems();
+  const fam = catalogFamily();
+
+  const serverSelect = h(
+    'select',
+    {
+      id: 'server',
+      'aria-label': 'Server',
+      onchange: (e) => {
+        state.serverId = (e.target as HTMLSelectElement).value;
+        if (!state.functionName || !familiesFor(server()).some((f) => f.value === state.family)) state.family = familiesFor(server())[0]!.value;
+        accounts = [];
+        if (onBehalf()) vscode.postMessage({ type: 'loadAccounts', serverId: state.serverId });
+        update();
+      },
+    },
+    h('option', { value: '' }, servers.length ? 'Choose a server…' : 'No servers: add one in the cPanel view'),
+    ...servers.map((x) => h('option', { value: x.id, selected: x.id === state.serverId }, `${x.label} — ${x.description}`)),
+  );
+
+  const familySelect = h(
+    'select',
+    {
+      id: 'family',
+      'aria-label': 'API',
+      onchange: (e) => {
+        state.family = (e.target as HTMLSelectElement).value as BuilderFamily;
+        if (state.family === 'whm' || !currentFunction()) state.functionName = '';
+        if (onBehalf() && !accounts.length) vscode.postMessage({ type: 'loadAccounts', serverId: state.serverId });
+        update();
+      },
+    },
+    ...familiesFor(s).map((f) => h('option', { value: f.value, selected: f.value === state.family }, f.label)),
+  );
+
+  const accountInput = h('input', {
+    id: 'account',
+    list: 'accounts',
+    value: state.account,
+    placeholder: 'cPanel username',
+    'aria-label': 'Account',
+    spellcheck: 'false',
+    oninput: (e) => {
+      state.account = (e.target as HTMLInputElement).value.trim().toLowerCase();
+      save();
+      refreshProblems();
+    },
+  });
+  const accountList = h('datalist', { id: 'accounts' }, ...accounts.map((a) => {
+    const o = h('option', {});
+    o.value = a.user;
+    o.label = a.domain;
+    return o;
+  }));
+
+  const fnList = h('datalist', { id: 'functions' }, ...functions.filter((f) => f.family === fam).map((f) => {
+    const o = h('option', {});
+    o.value = f.name;
+    o.label = f.title;
+    return o;
+  }));
+  const fnInput = h('input', {
+    id: 'function',
+    list: 'functions',
+    value: state.functionName,
+    placeholder: fam ? `Search ${functions.filter((f) => f.family === fam).length} functions by name or title` : 'Module/function, e.g. Email/listpops',
+    'aria-label': 'Function',
+    spellcheck: 'false',
+    autocomplete: 'off',
+    onchange: (e) => {
+      state.functionName = (e.target as HTMLInputElement).value.trim();
+      applyFunction(currentFunction());
+      update();
+    },
+  });
+
+  const methodGroup = h(
+    'div',
+    { class: 'segmented', role: 'radiogroup', 'aria-label': 'HTTP method' },
+    ...(['GET', 'POST'] as const).map((m) =>
+      h('label', {}, h('input', { type: 'radio', name: 'method', value: m, checked: state.method === m, onchange: () => ((state.method = m), update()) }), m),
+    ),
+  );
+
+  const info = fn
+    ? h(
+        'p',
+        { class: 'fninfo' },
+        h('strong', {}, fn.title),
+        ` · ${fn.family === 'whm' ? 'WHM API 1' : 'UAPI'} · ${fn.method} · `,
+        h('a', { href: '#', onclick: (e) => (e.preventDefault(), vscode.postMessage({ type: 'openDocs', url: fn.docs })) }, 'documentation'),
+      )
+    : state.functionName && fam
+      ? h('p', { class: 'fninfo muted' }, 'Not in the catalog: add its parameters by hand.')
+      : null;
+
+  const rows = state.params.map((p, i) => paramRow(p, i, fn, errs.filter((e) => e.row === i).map((e) => e.message)));
+  const optional = (fn?.params ?? []).filter((x) => !x.required && !state.params.some((p) => p.name === x.name));
+  const addOptional = optional.length
+    ? h(
+        'select',
+        {
+          'aria-label': 'Add an optional parameter',
+          onchange: (e) => {
+            const name = (e.target as HTMLSelectElement).value;
+            if (name) state.params.push({ name, value: '' });
+            update();
+          },
+        },
+        h('option', { value: '' }, `Add optional parameter (${optional.length})…`),
+        ...optional.map((x) => h('option', { value: x.name }, `${x.name} (${x.type})`)),
+      )
+    : null;
+
+  const shaping = state.family === 'api2' ? null : shapingSection();
+
+  const send = h('button', { id: 'send', class: 'primary', disabled: busy || errs.length > 0, onclick: () => post('send') }, icon('play'), busy ? 'Sending…' : 'Send');
+  const saveBtn = h('button', { id: 'save', disabled: errs.length > 0, onclick: () => post('save') }, icon('save'), 'Save as Snippet');
+  const copyButtons = (['curl', 'perl', 'php', 'python'] as CodeLanguage[]).map((l) =>
+    h('button', { class: 'secondary', 'data-lang': l, disabled: errs.length > 0, onclick: () => post('copy', l) }, { curl: 'curl', perl: 'Perl', php: 'PHP', python: 'Python' }[l]),
+  );
+
+  const parts: (HTMLElement | null)[] = [
+    h('h1', {}, icon('server-process'), 'Request Builder'),
+    h('div', { class: 'grid' }, h('label', { for: 'server' }, 'Server'), serverSelect, h('label', { for: 'family' }, 'API'), familySelect),
+    onBehalf() ? h('div', { class: 'grid' }, h('label', { for: 'account' }, 'Account'), accountInput, accountList) : null,
+    h('div', { class: 'grid' }, h('label', { for: 'function' }, 'Function'), h('div', { class: 'fnline' }, fnInput, methodGroup), fnList),
+    info,
+    h(
+      'section',
+      { 'aria-label': 'Parameters' },
+      h('h2', {}, 'Parameters'),
+      rows.length ? h('div', { class: 'params', role: 'table' }, ...rows) : h('p', { class: 'muted' }, 'No parameters.'),
+      h('div', { class: 'row' }, h('button', { class: 'secondary', id: 'addParam', onclick: () => (state.params.push({ name: '', value: '' }), update(), focusLast()) }, icon('add'), 'Add parameter'), addOptional),
+    ),
+    shaping,
+    h('div', { class: 'actions' }, send, saveBtn, h('span', { class: 'copylabel' }, 'Copy as'), ...copyButtons),
+    h('p', { id: 'problems', class: 'problems', role: 'alert' }, errs.filter((e) => e.row === undefined).map((e) => e.message).join(' ')),
+    h('section', { id: 'status', role: 'status', 'aria-live': 'polite' }),
+  ];
+  app.replaceChildren(...parts.filter((x): x is HTMLElement => x !== null));
+  renderStatus();
+}
+
+let lastStatus: HTMLElement[] = [];
+function renderStatus(): void {
+  document.getElementById('status')?.replaceChildren(...lastStatus);
+}
+
+function paramRow(p: BuilderParam, i: number, fn: FunctionSummary | undefined, rowErrors: string[]): HTMLElement {
+  const spec = fn?.params.find((x) => x.name === p.name);
+  const name = h('input', {
+    class: 'pname',
+    value: p.name,
+    'aria-label': `Parameter ${i + 1} name`,
+    spellcheck: 'false',
+    readonly: spec?.required === true,
+    onchange: (e) => ((state.params[i]!.name = (e.target as HTMLInputElement).value.trim()), update()),
+  });
+  let value: HTMLElement;
+  const onValue = (e: Event): void => {
+    state.params[i]!.value = (e.target as HTMLInputElement | HTMLSelectElement).value;
+    save();
+    refreshProblems();
+  };
+  if (spec?.type === 'boolean') {
+    value = h('select', { class: 'pvalue', 'aria-label': `${p.name} value`, onchange: onValue }, ...['', '1', '0'].map((v) => h('option', { value: v, selected: p.value === v }, v === '' ? '(not set)' : v === '1' ? '1 (yes)' : '0 (no)')));
+  } else {
+    const listId = spec?.values?.length ? `values-${i}` : undefined;
+    value = h('input', {
+      class: 'pvalue',
+      value: p.value,
+      'aria-label': `${p.name || `Parameter ${i + 1}`} value`,
+      spellcheck: 'false',
+      ...(listId ? { list: listId } : {}),
+      ...(spec?.type === 'integer' ? { inputmode: 'numeric' } : {}),
+      ...(/pass|secret|token/i.test(p.name) ? { type: 'password', placeholder: 'or ${env:NAME}' } : {}),
+      oninput: onValue,
+    });
+    if (listId) {
+      value = h('span', { class: 'pvalue-wrap' }, value, h('datalist', { id: listId }, ...spec!.values!.map((v) => {
+        const o = h('option', {});
+        o.value = v;
+        return o;
+      })));
+    }
+  }
+  return h(
+    'div',
+    { class: `param${rowErrors.length ? ' invalid' : ''}`, role: 'row' },
+    h('span', { class: 'req', title: spec?.required ? 'required' : '' }, spec?.required ? '*' : ''),
+    name,
+    value,
+    h('span', { class: 'ptype muted' }, spec ? spec.type : 'custom'),
+    h('button', { class: 'icon', title: `Remove ${p.name || 'parameter'}`, 'aria-label': `Remove ${p.name || 'parameter'}`, onclick: () => (state.params.splice(i, 1), update()) }, icon('close')),
+    rowErrors.length ? h('span', { class: 'rowerror' }, rowErrors.join(' ')) : null,
+  );
+}
+
+function shapingSection(): HTMLElement {
+  const sh = state.shaping;
+  const field = (key: 'sortField' | 'filterField' | 'filterValue' | 'pageSize' | 'pageStart' | 'columns', label: string, placeholder = ''): HTMLElement[] => [
+    h('label', { for: `sh-${key}` }, label),
+    h('input', { id: `sh-${key}`, value: sh[key], placeholder, spellcheck: 'false', oninput: (e) => ((sh[key] = (e.target as HTMLInputElement).value), save(), refreshProblems()) }),
+  ];
+  const active = Object.entries(sh).some(([k, v]) => v !== (EMPTY_SHAPING as unknown as Record<string, unknown>)[k]);
+  return h(
+    'details',
+    { open: active },
+    h('summary', {}, state.family === 'whm' ? 'Output shaping (api.sort, api.filter, api.chunk, api.columns)' : 'Output shaping (api.sort_column, api.filter_*, api.paginate_*)'),
+    h(
+      'div',
+      { class: 'grid shaping' },
+      ...field('sortField', 'Sort by', 'field'),
+      h('label', { for: 'sh-rev' }, 'Reverse'),
+      h('input', { id: 'sh-rev', type: 'checkbox', checked: sh.sortReverse, onchange: (e) => ((sh.sortReverse = (e.target as HTMLInputElement).checked), save()) }),
+      ...field('filterField', 'Filter field', 'field'),
+      h('label', { for: 'sh-ftype' }, 'Filter type'),
+      h('select', { id: 'sh-ftype', onchange: (e) => ((sh.filterType = (e.target as HTMLSelectElement).value), save()) }, ...['contains', 'eq', 'begins'].map((t) => h('option', { value: t, selected: sh.filterType === t }, t))),
+      ...field('filterValue', 'Filter value'),
+      ...field('pageSize', state.family === 'whm' ? 'Chunk size' : 'Page size', 'e.g. 20'),
+      ...field('pageStart', 'Start at', '1'),
+      ...(state.family === 'whm' ? field('columns', 'Columns', 'user, domain') : []),
+    ),
+  );
+}
+
+function refreshProblems(): void {
+  const errs = problems();
+  const disabled = busy || errs.length > 0;
+  for (const id of ['send', 'save']) (document.getElementById(id) as HTMLButtonElement | null)?.toggleAttribute('disabled', id === 'send' ? disabled : errs.length > 0);
+  document.querySelectorAll<HTMLButtonElement>('button[data-lang]').forEach((b) => b.toggleAttribute('disabled', errs.length > 0));
+  const p = document.getElementById('problems');
+  if (p) p.textContent = errs.map((e) => e.message).join(' ');
+}
+
+function update(): void {
+  save();
+  render();
+}
+
+function focusLast(): void {
+  const names = document.querySelectorAll<HTMLInputElement>('.pname');
+  names[names.length - 1]?.focus();
+}
+
+function post(kind: 'send' | 'save' | 'copy', language?: CodeLanguage): void {
+  if (problems().length) return;
+  const snapshot: BuilderState = JSON.parse(JSON.stringify(state)) as BuilderState;
+  if (!onBehalf()) snapshot.account = '';
+  if (kind === 'copy') vscode.postMessage({ type: 'copy', language: language!, state: snapshot });
+  else vscode.postMessage({ type: kind, state: snapshot });
+}
+
+window.addEventListener('message', (event: MessageEvent) => {
+  const msg = parseHostMessage(event.data);
+  if (!msg) return;
+  switch (msg.type) {
+    case 'init':
+      servers = msg.servers;
+      functions = msg.functions;
+      if (msg.state) state = msg.state;
+      if (!state.serverId && servers.length === 1) state.serverId = servers[0]!.id;
+      // A fresh form on a WHM server starts on WHM API 1; a family the server cannot serve is replaced.
+      if (server() && (!state.functionName || !familiesFor(server()).some((f) => f.value === state.family))) state.family = familiesFor(server())[0]!.value;
+      if (onBehalf()) vscode.postMessage({ type: 'loadAccounts', serverId: state.serverId });
+      update();
+      break;
+    case 'servers':
+      servers = msg.servers;
+      render();
+      break;
+    case 'accounts':
+      if (msg.serverId !== state.serverId) return;
+      accounts = msg.accounts;
+      render();
+      break;
+    case 'sending':
+      busy = true;
+      lastStatus = [h('p', { class: 'muted' }, icon('loading'), ' Sending…')];
+      render();
+      break;
+    case 'result': {
+      busy = false;
+      const r = msg.result;
+      lastStatus = [
+        h(
+          'p',
+          { class: `verdict ${r.ok ? 'ok' : 'fail'}` },
+          icon(r.ok ? 'pass' : 'error'),
+          ` ${r.verdict}`,
+          h('span', { class: 'muted' }, ` · ${r.status ? `HTTP ${r.status}` : 'no answer'} · ${r.ms} ms · the result opened in an editor tab`),
+        ),
+        ...(r.hint ? [h('p', { class: 'hint' }, r.hint)] : []),
+        ...(r.errors.length && !r.ok ? [h('ul', { class: 'errors' }, ...r.errors.slice(0, 10).map((e) => h('li', {}, e)))] : []),
+      ];
+      render();
+      break;
+    }
+    case 'notice':
+      busy = false;
+      lastStatus = [h('p', { class: msg.level === 'error' ? 'verdict fail' : 'muted' }, msg.message)];
+      render();
+      break;
+  }
+});
+
+render();
+vscode.postMessage({ type: 'ready' });

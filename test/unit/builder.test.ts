@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { builderHtml, makeNonce } from '../../src/extension/builderHtml';
+import { functionState, requestToState, stateToRequest } from '../../src/extension/builderModel';
+import { emptyState, parseHostMessage, parseState, parseWebviewMessage, shapingParams, type BuilderState } from '../../src/shared/protocol';
+
+const good: BuilderState = {
+  ...emptyState(),
+  serverId: 'whm-1',
+  family: 'uapi',
+  account: 'cptest',
+  functionName: 'Email/list_pops',
+  params: [{ name: 'regex', value: 'info' }],
+};
+
+describe('webview messages are validated', () => {
+  it('accepts well-formed messages', () => {
+    assert.deepEqual(parseWebviewMessage({ type: 'ready' }), { type: 'ready' });
+    assert.deepEqual(parseWebviewMessage({ type: 'send', state: good }), { type: 'send', state: good });
+    assert.equal(parseWebviewMessage({ type: 'copy', language: 'php', state: good })?.type, 'copy');
+    assert.deepEqual(parseWebviewMessage({ type: 'loadAccounts', serverId: 'whm-1' }), { type: 'loadAccounts', serverId: 'whm-1' });
+    assert.equal(parseWebviewMessage({ type: 'openDocs', url: 'https://api.docs.cpanel.net/x' })?.type, 'openDocs');
+  });
+
+  it('drops hostile and malformed messages', () => {
+    const bad: unknown[] = [
+      null,
+      'send',
+      42,
+      [],
+      { type: 'nope' },
+      { type: 'send' },
+      { type: 'send', state: { ...good, family: 'shell' } },
+      { type: 'send', state: { ...good, method: 'DELETE' } },
+      { type: 'send', state: { ...good, functionName: '../../etc/passwd' } },
+      { type: 'send', state: { ...good, functionName: 'Email/list_pops?x=1' } },
+      { type: 'send', state: { ...good, account: 'Root; rm -rf /' } },
+      { type: 'send', state: { ...good, params: [{ name: 1, value: 'x' }] } },
+      { type: 'send', state: { ...good, params: 'a=b' } },
+      { type: 'send', state: { ...good, params: Array.from({ length: 501 }, () => ({ name: 'a', value: 'b' })) } },
+      { type: 'send', state: { ...good, params: [{ name: 'a', value: 'x'.repeat(70_000) }] } },
+      { type: 'send', state: { ...good, shaping: { ...good.shaping, pageSize: '1; drop' } } },
+      { type: 'send', state: { ...good, shaping: { ...good.shaping, filterType: 'regex' } } },
+      { type: 'copy', language: 'bash', state: good },
+      { type: 'openDocs', url: 'javascript:alert(1)' },
+      { type: 'openDocs', url: 'https://evil.example/api.docs.cpanel.net/' },
+      { type: 'loadAccounts', serverId: '' },
+      { type: 'loadAccounts', serverId: { toString: () => 'x' } },
+    ];
+    for (const m of bad) assert.equal(parseWebviewMessage(m), undefined, JSON.stringify(m)?.slice(0, 120));
+  });
+
+  it('the webview checks the host\'s messages too', () => {
+    assert.equal(parseHostMessage({ type: 'result', result: { kind: 'ok' } })?.type, 'result');
+    assert.equal(parseHostMessage({ type: 'notice', level: 'warn', message: 'x' }), undefined);
+    assert.equal(parseHostMessage({ type: 'init', servers: [], functions: [], state: { bad: true } }), undefined);
+    assert.equal(parseHostMessage({ type: 'eval', code: '1' }), undefined);
+    assert.equal(parseState({ ...good, extra: 'ignored' })?.serverId, 'whm-1');
+  });
+});
+
+describe('the builder page', () => {
+  const html = builderHtml({ cspSource: 'https://file+.vscode-resource.example', nonce: 'abc123', scriptUri: 'https://x/builder.js', styleUri: 'https://x/builder.css', codiconUri: 'https://x/codicon.css' });
+  const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? '';
+
+  it('has a strict CSP: nothing by default, no inline or eval, no network', () => {
+    assert.match(csp, /^default-src 'none'/);
+    assert.ok(!/unsafe-inline|unsafe-eval/.test(csp), csp);
+    assert.ok(!/connect-src/.test(csp), csp);
+    assert.match(csp, /script-src 'nonce-abc123'/);
+    assert.ok(!/\*/.test(csp));
+  });
+
+  it('loads only its nonce\'d script, and no inline code or handlers', () => {
+    const scripts = [...html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];
+    assert.equal(scripts.length, 1);
+    assert.match(scripts[0]![1]!, /nonce="abc123"/);
+    assert.equal(scripts[0]![2]!.trim(), '');
+    assert.ok(!/\son[a-z]+=/i.test(html));
+    assert.ok(!/style="/.test(html));
+  });
+
+  it('makes a new, unguessable nonce each time', () => {
+    const a = makeNonce();
+    assert.match(a, /^[A-Za-z0-9]{16,}$/);
+    assert.notEqual(a, makeNonce());
+  });
+});
+
+describe('builder state ⇄ request', () => {
+  it('adds output shaping in each family\'s own parameter names', () => {
+    const sh = { ...emptyState().shaping, sortField: 'user', sortReverse: true, filterField: 'domain', filterValue: 'example', pageSize: '10', columns: 'user, domain' };
+    assert.deepEqual(shapingParams('whm', sh).map((p) => `${p.name}=${p.value}`), [
+      'api.sort.enable=1',
+      'api.sort.a.field=user',
+      'api.sort.a.reverse=1',
+      'api.filter.enable=1',
+      'api.filter.a.field=domain',
+      'api.filter.a.type=contains',
+      'api.filter.a.arg0=example',
+      'api.chunk.enable=1',
+      'api.chunk.size=10',
+      'api.chunk.start=1',
+      'api.columns.enable=1',
+      'api.columns.a=user',
+      'api.columns.b=domain',
+    ]);
+    assert.deepEqual(shapingParams('uapi', sh).map((p) => p.name), ['api.sort_column', 'api.sort_reverse', 'api.filter_column', 'api.filter_type', 'api.filter_term', 'api.paginate_size', 'api.paginate_start']);
+    assert.deepEqual(shapingParams('api2', sh), []);
+  });
+
+  it('leaves out empty optional parameters but keeps required ones, and calls on behalf only on WHM', () => {
+    const s: BuilderState = { ...good, functionName: 'Email/add_pop', params: [{ name: 'email', value: 'x' }, { name: 'password', value: '' }, { name: 'quota', value: '' }] };
+    const onWhm = stateToRequest(s, true);
+    assert.deepEqual(onWhm.params, [['email', 'x'], ['password', '']]);
+    assert.equal(onWhm.asUser, 'cptest');
+    assert.equal(stateToRequest(s, false).asUser, undefined);
+    assert.equal(stateToRequest({ ...good, family: 'whm', functionName: 'listaccts', account: '' }, true).function, 'listaccts');
+  });
+
+  it('round-trips a request, and starts a function with its required parameters', () => {
+    const req = stateToRequest(good, true);
+    assert.deepEqual(stateToRequest(requestToState('whm-1', req), true), req);
+    const f = functionState('whm-1', 'whm', 'createacct');
+    assert.ok(f.params.some((p) => p.name === 'username'));
+    assert.ok(f.params.every((p) => p.value === ''));
+  });
+});
