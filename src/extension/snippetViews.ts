@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { SNIPPET_SUFFIX } from '../core/snippets';
+import { SNIPPET_SUFFIX, type parseSnippet } from '../core/snippets';
 import { Commands, VIEW_SNIPPETS } from './constants';
 import type { SnippetFile, SnippetStore } from './snippetStore';
 
@@ -77,7 +77,7 @@ export class SnippetDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('cpanel-snippets');
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly parse: typeof import('../core/snippets').parseSnippet) {
+  constructor(private readonly parse: typeof parseSnippet) {
     const check = (d: vscode.TextDocument): void => this.check(d);
     this.disposables.push(
       this.collection,
