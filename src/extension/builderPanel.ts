@@ -103,7 +103,7 @@ export class BuilderPanel implements vscode.Disposable {
         const p = this.s.profiles.get(msg.state.serverId);
         if (!p) return this.post({ type: 'notice', level: 'error', message: 'That server no longer exists: choose another.' });
         this.post({ type: 'sending' });
-        const sent = await vscode.commands.executeCommand<Sent | undefined>(Commands.requestSend, { profileId: p.id, request: stateToRequest(msg.state, p.service === 'whm') });
+        const sent = await vscode.commands.executeCommand<Sent | undefined>(Commands.requestSend, { profileId: p.id, request: stateToRequest(msg.state, p.service === 'whm'), beside: true });
         if (!sent) return this.post({ type: 'notice', level: 'info', message: 'Not sent.' });
         const r = sent.result;
         this.post({ type: 'result', result: { ok: r.ok, kind: r.kind, verdict: verdictOf(r.kind), status: r.status, ms: r.timings.totalMs, hint: r.hint, errors: r.errors } });

@@ -228,7 +228,7 @@ export class CommandHandlers {
         void vscode.window.showErrorMessage(`No server with the id "${start.profileId}".`);
         return undefined;
       }
-      planned = { profile, request: start.request };
+      planned = { profile, request: start.request, beside: start.beside === true };
     } else {
       planned = await planRequest(start ?? {}, this.s.profiles, this.s.clients);
     }
@@ -253,7 +253,7 @@ export class CommandHandlers {
   private async send(planned: PlannedRequest): Promise<Sent | undefined> {
     const r = await this.callWithPin(planned.profile, planned.request, `${planned.request.family} ${planned.request.module ? `${planned.request.module}/` : ''}${planned.request.function} on ${planned.profile.label}…`);
     if (!r) return undefined;
-    const editor = await this.s.results.show(r.result, r.profile);
+    const editor = await this.s.results.show(r.result, r.profile, planned.beside === true);
     if (!r.result.ok && r.result.kind !== 'api_error') void this.explainFailure(r.profile, r.result);
     return { result: r.result, uri: editor.document.uri };
   }
@@ -282,8 +282,10 @@ export class CommandHandlers {
   }
 }
 
-/** A complete request, as tests and snippets send it. */
+/** A complete request, as the builder, snippets and tests send it. */
 export interface PlannedRequestArg {
   profileId: string;
   request: ApiRequest;
+  /** Open the result beside the active editor, keeping focus (the builder stays in view). */
+  beside?: boolean;
 }

@@ -16,6 +16,7 @@ export interface SendStart {
 export interface PlannedRequest {
   profile: ServerProfile;
   request: ApiRequest;
+  beside?: boolean;
 }
 
 interface Item<T> extends vscode.QuickPickItem {

@@ -51,8 +51,8 @@ export class ResultDocuments implements vscode.TextDocumentContentProvider, vsco
     return `${family} ${result.request.function} · ${server.label} · ${status} · ${result.timings.totalMs} ms`;
   }
 
-  /** Stores a result and opens it in an editor tab. */
-  async show(result: ApiResult, server: ServerProfile): Promise<vscode.TextEditor> {
+  /** Stores a result and opens it in an editor tab (beside the active editor when `beside`). */
+  async show(result: ApiResult, server: ServerProfile, beside = false): Promise<vscode.TextEditor> {
     const id = this.next++;
     const title = ResultDocuments.title(result, server);
     this.results.set(id, { result, server: server.label, title });
@@ -61,7 +61,7 @@ export class ResultDocuments implements vscode.TextDocumentContentProvider, vsco
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.languages.setTextDocumentLanguage(doc, 'json');
     const reuse = vscode.workspace.getConfiguration(CONFIG).get<string>('results.tabMode', 'reuse') === 'reuse';
-    return vscode.window.showTextDocument(doc, { preview: reuse, preserveFocus: false });
+    return vscode.window.showTextDocument(doc, { preview: reuse, preserveFocus: beside, ...(beside ? { viewColumn: vscode.ViewColumn.Beside } : {}) });
   }
 
   async showRaw(uri: vscode.Uri | undefined): Promise<void> {

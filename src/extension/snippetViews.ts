@@ -44,6 +44,7 @@ export class SnippetsTree implements vscode.TreeDataProvider<SnippetFile>, vscod
       item.tooltip = f.parsed.problems.map((p) => p.message).join('\n');
       item.contextValue = 'snippet.invalid';
     }
+    item.accessibilityInformation = { label: `${name}, ${String(item.description)}` };
     return item;
   }
 

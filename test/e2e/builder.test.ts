@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, afterEach, before, describe, it } from 'node:test';
+import type { BrowserContext, FrameLocator } from 'playwright-core';
+import { parseSnippet } from '../../src/core/snippets';
+import { SANDBOX_CREDENTIALS as CREDS } from '../../src/sandbox/accounts';
+import { Sandbox } from '../../src/sandbox/server';
+import { ARTIFACTS, launchBrowser, ROOT, startCodeServer, type RunningCodeServer } from '../vscode/codeServer';
+import { Workbench } from './driver';
+
+/** The request builder and workspace snippets, in a real VS Code in Chromium, against the sandbox. */
+describe('request builder and snippets end to end', () => {
+  let sb: Sandbox;
+  let cs: RunningCodeServer;
+  let context: BrowserContext;
+  let wb: Workbench;
+  let builder: FrameLocator;
+  const workspace = join(ARTIFACTS, 'workspace-builder');
+  const snippetDir = join(workspace, '.vscode', 'cpanel');
+
+  before(async () => {
+    sb = await Sandbox.start({ rejectReusedLoginCodes: false });
+    rmSync(workspace, { recursive: true, force: true });
+    mkdirSync(snippetDir, { recursive: true });
+    const tls = { mode: 'pinned', fingerprint256: sb.fingerprint256 };
+    cs = await startCodeServer({
+      workspace,
+      installExtension: true,
+      logFile: join(ARTIFACTS, 'e2e-builder-code-server.log'),
+      settings: { 'cpanel.servers': [{ id: 'whm-e2e', label: 'sandbox-whm', host: '127.0.0.1', service: 'whm', secure: true, port: sb.port('whm'), username: 'root', auth: 'token', twoFactor: 'none', tls }] },
+    });
+    const b = await launchBrowser(cs.runDir);
+    context = b.context;
+    wb = new Workbench(b.page);
+    wb.page.on('dialog', (d) => void d.dismiss());
+    await wb.page.goto(`${cs.url}/?folder=${encodeURIComponent(workspace)}`);
+    await wb.page.locator('.activitybar').waitFor({ timeout: 60_000 });
+    await wb.page.locator('.activitybar a.action-label[aria-label^="cPanel"]').click();
+    builder = wb.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    // The one secret, typed as a person would.
+    await wb.command('cPanel: Set Credentials…');
+    await wb.answer('API token', CREDS.root.whmToken);
+    await wb.toast('stored in VS Code\'s secret storage').waitFor();
+    await wb.clearToasts();
+  });
+
+  afterEach(async (t) => {
+    await wb?.screenshot(`builder-after-${t.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40)}`).catch(() => undefined);
+  });
+
+  after(async () => {
+    await context?.close();
+    await cs?.stop();
+    await sb?.stop();
+  });
+
+  function keep(path: string, name: string): void {
+    mkdirSync(join(ROOT, 'media', 'screenshots'), { recursive: true });
+    copyFileSync(path, join(ROOT, 'media', 'screenshots', `${name}.png`));
+  }
+
+  it('opens the builder from a function in the tree, fills a parameter and sends', async () => {
+    await wb.treeItem(/^sandbox-whm/).click();
+    await wb.treeItem('WHM API 1').click();
+    await wb.treeItem('account-management').click();
+    await wb.treeItem(/^accountsummary/).click({ button: 'right' });
+    await wb.page.getByRole('menuitem', { name: 'Open in Request Builder' }).click();
+    await builder.locator('#function').waitFor({ timeout: 30_000 });
+    // The function's hover card would cover the builder: move the pointer away, as a person would.
+    await wb.page.mouse.move(900, 700);
+    await wb.page.locator('.monaco-hover').first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
+    assert.equal(await builder.locator('#function').inputValue(), 'accountsummary');
+    assert.match(await builder.locator('.fninfo').innerText(), /WHM API 1 · GET/);
+    await builder.locator('select[aria-label="Add an optional parameter"]').selectOption('user');
+    await builder.locator('.pvalue').last().fill('bob');
+    await builder.locator('#send').click();
+    await wb.tab(/whm accountsummary · sandbox-whm · 200/).waitFor({ timeout: 20_000 });
+    await builder.locator('.verdict.ok').waitFor({ timeout: 20_000 });
+    assert.match(await builder.locator('#status').innerText(), /OK\s*· HTTP 200/);
+    assert.match(sb.requests('accountsummary').at(-1)!.path, /user=bob/);
+    await wb.page.locator('.tabs-container .tab', { hasText: 'Request Builder' }).click();
+    keep(await wb.screenshot('builder'), 'builder');
+  });
+
+  it('saves the call as a snippet, lists it in the Snippets view and sends it from its CodeLens', async () => {
+    await builder.locator('#save').click();
+    await wb.answer('Save as Snippet', 'bob-summary');
+    const file = join(snippetDir, 'bob-summary.cpanel.json');
+    for (let i = 0; i < 50 && !existsSync(file); i++) await wb.page.waitForTimeout(100);
+    const parsed = parseSnippet(readFileSync(file, 'utf8'));
+    assert.ok(parsed.ok);
+    assert.deepEqual(parsed.snippet, { version: 1, server: 'sandbox-whm', family: 'whm', function: 'accountsummary', method: 'GET', params: [{ name: 'user', value: 'bob' }] });
+    assert.ok(!readFileSync(file, 'utf8').includes(CREDS.root.whmToken));
+    await wb.treeItem(/^bob-summary/).waitFor({ timeout: 20_000 });
+    const before = sb.requests('accountsummary').length;
+    const lens = wb.page.locator('.contentWidgets .codelens-decoration a', { hasText: 'Send' }).first();
+    await lens.waitFor({ timeout: 20_000 });
+    keep(await wb.screenshot('snippet-codelens'), 'snippet-codelens');
+    await lens.click();
+    for (let i = 0; i < 100 && sb.requests('accountsummary').length === before; i++) await wb.page.waitForTimeout(100);
+    assert.equal(sb.requests('accountsummary').length, before + 1);
+    await wb.tab(/whm accountsummary · sandbox-whm · 200/).waitFor();
+  });
+
+  it('a malformed snippet shows a problem and does not break the view', async () => {
+    writeFileSync(join(snippetDir, 'broken.cpanel.json'), '{ "version": 1, "server": "sandbox-whm", "family": "rest" }\n');
+    // Files written behind VS Code's back reach the watcher late here; the view's Refresh is immediate.
+    await wb.command('cPanel: Refresh Snippets');
+    await wb.treeItem(/^broken/).waitFor({ timeout: 20_000 });
+    assert.ok(await wb.treeItem(/^bob-summary/).isVisible(), 'the good snippet is still listed');
+    await wb.treeItem(/^broken/).click();
+    await wb.page.locator('.contentWidgets .codelens-decoration', { hasText: 'This snippet has problems' }).waitFor({ timeout: 20_000 });
+    await wb.page.locator('.squiggly-error').first().waitFor({ timeout: 20_000 });
+  });
+
+  it('server text with HTML and script in it is shown as text in the builder', async () => {
+    const evil = '<img src=x onerror="document.title=\'pwned\'"><b>bold</b><script>document.title="pwned"</script>';
+    writeFileSync(
+      join(snippetDir, 'xss.cpanel.json'),
+      JSON.stringify({ version: 1, server: 'sandbox-whm', family: 'uapi', account: 'cptest', function: 'Email/add_pop', method: 'GET', params: [{ name: 'email', value: 'x' }, { name: 'password', value: 'Secret-123' }, { name: 'domain', value: evil }] }, null, 2),
+    );
+    await wb.command('cPanel: Refresh Snippets');
+    await wb.treeItem(/^xss/).click();
+    await wb.page.mouse.move(900, 700);
+    await wb.page.locator('.contentWidgets .codelens-decoration a', { hasText: 'Open in Builder' }).first().click();
+    await builder.locator('#account').waitFor();
+    assert.equal(await builder.locator('#account').inputValue(), 'cptest');
+    await builder.locator('#send').click();
+    const errors = builder.locator('#status .errors');
+    await errors.waitFor({ timeout: 20_000 });
+    assert.ok((await errors.innerText()).includes('<b>bold</b>'), 'the markup is visible as text');
+    assert.equal(await builder.locator('#status b, #status img, #status script').count(), 0, 'and never became elements');
+    const title = await builder.locator('body').evaluate(() => (globalThis as unknown as { document: { title: string } }).document.title);
+    assert.notEqual(title, 'pwned');
+    keep(await wb.screenshot('builder-html-as-text'), 'builder-html-as-text');
+  });
+});
