@@ -479,10 +479,17 @@ export class Sandbox {
             chunk.push(s);
             sent += s.length;
           }
-          if (!res.write(chunk.join(''))) await new Promise<void>((r) => {
-            res.once('drain', r);
-            res.once('close', r);
-          });
+          if (!res.write(chunk.join(''))) {
+            await new Promise<void>((resolve) => {
+              const done = (): void => {
+                res.off('drain', done);
+                res.off('close', done);
+                resolve();
+              };
+              res.on('drain', done);
+              res.on('close', done);
+            });
+          }
         }
         res.end(']}');
         return true;
