@@ -65,8 +65,9 @@ export class CommandHandlers {
     if (!w) return undefined;
     await this.s.secrets.set(w.profile.id, w.secrets);
     await this.s.profiles.save(w.profile);
-    const test = await vscode.window.showInformationMessage(`Added ${w.profile.label} (${describeServer(w.profile)}).`, 'Test Connection');
-    if (test) await this.testConnection({ kind: 'server', profile: w.profile, problems: [] });
+    void vscode.window
+      .showInformationMessage(`Added ${w.profile.label} (${describeServer(w.profile)}).`, 'Test Connection')
+      .then((test) => test && this.testConnection({ kind: 'server', profile: w.profile, problems: [] }));
     return w.profile;
   }
 
@@ -129,7 +130,7 @@ export class CommandHandlers {
       const version = (r.result.data as { version?: string } | null)?.version;
       void vscode.window.showInformationMessage(`Connected to ${r.profile.label} as ${p.username}${version ? `: cPanel & WHM ${version}` : ''} (${r.result.timings.totalMs} ms).`);
     } else {
-      await this.explainFailure(r.profile, r.result);
+      void this.explainFailure(r.profile, r.result);
     }
     return r.result;
   }

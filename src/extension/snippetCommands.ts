@@ -61,8 +61,9 @@ export class SnippetCommands {
     const { uri, snippet } = loaded;
     const profile = this.s.profiles.profiles().find((p) => p.label === snippet.server);
     if (!profile) {
-      const add = await vscode.window.showErrorMessage(`No server is labelled "${snippet.server}". Add one with that label, or change "server" in the snippet.`, 'Add Server…');
-      if (add) await vscode.commands.executeCommand(Commands.serverAdd);
+      void vscode.window
+        .showErrorMessage(`No server is labelled "${snippet.server}". Add one with that label, or change "server" in the snippet.`, 'Add Server…')
+        .then((add) => add && vscode.commands.executeCommand(Commands.serverAdd));
       return undefined;
     }
     const what = `${snippet.family} ${snippet.function}${snippet.account ? ` as ${snippet.account}` : ''} on ${profile.label}`;

@@ -135,4 +135,28 @@ describe('request builder and snippets end to end', () => {
     assert.notEqual(title, 'pwned');
     keep(await wb.screenshot('builder-html-as-text'), 'builder-html-as-text');
   });
+
+  it('a snippet that removes an account asks first, and Cancel sends nothing', async () => {
+    writeFileSync(
+      join(snippetDir, 'remove-bob.cpanel.json'),
+      JSON.stringify({ version: 1, server: 'sandbox-whm', family: 'whm', function: 'removeacct', method: 'GET', params: [{ name: 'user', value: 'bob' }] }, null, 2),
+    );
+    await wb.command('cPanel: Refresh Snippets');
+    await wb.treeItem(/^remove-bob/).click();
+    await wb.page.mouse.move(900, 700);
+    const send = wb.page.locator('.contentWidgets .codelens-decoration a', { hasText: 'Send' }).first();
+    await send.click();
+    const dialog = wb.dialog();
+    await dialog.waitFor({ timeout: 20_000 });
+    assert.match(await dialog.innerText(), /removeacct removes, suspends or changes something on sandbox-whm/);
+    keep(await wb.screenshot('confirm-destructive'), 'confirm-destructive');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await wb.page.waitForTimeout(500);
+    assert.equal(sb.requests('removeacct').length, 0, 'Cancel sends nothing');
+    await send.click();
+    await wb.dialog().getByRole('button', { name: 'Run' }).click();
+    await wb.tab(/whm removeacct · sandbox-whm · 200/).waitFor({ timeout: 20_000 });
+    assert.equal(sb.requests('removeacct').length, 1);
+    assert.ok(!sb.accounts.some((a) => a.user === 'bob'));
+  });
 });
