@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { splitFunction, type ApiRequest, type Family, type Param } from '../core/api/request';
 import { cleanAccessHash } from '../core/auth/accessHash';
 import { defaultPort, hostProblem, normalizeFingerprint, profileProblems, type AuthMethod, type Secrets, type ServerProfile, type Service, type TwoFactorMode } from '../core/servers';
@@ -26,6 +26,15 @@ export const CALL_USAGE = `Usage:
 
 export class UsageError extends Error {}
 
+/** node:util parseArgs, strict, with its errors turned into one-line usage errors. */
+export function parseOptions<T extends ParseArgsConfig['options']>(argv: string[], options: T): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, strict: true, options }) as { values: Record<string, string | boolean | undefined>; positionals: string[] };
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message.split('\n')[0]! : String(e));
+  }
+}
+
 export interface CallInvocation {
   profile: ServerProfile;
   secrets: Secrets;
@@ -42,32 +51,36 @@ function oneOf<T extends string>(name: string, value: string | undefined, allowe
 
 /** Reads `cpapi call …` arguments and the environment into a profile, secrets and a request. */
 export function parseCall(argv: string[], env: NodeJS.ProcessEnv): CallInvocation {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        host: { type: 'string' },
-        service: { type: 'string' },
-        port: { type: 'string' },
-        http: { type: 'boolean' },
-        user: { type: 'string' },
-        auth: { type: 'string' },
-        otp: { type: 'string' },
-        as: { type: 'string' },
-        post: { type: 'boolean' },
-        fingerprint: { type: 'string' },
-        ca: { type: 'string' },
-        timeout: { type: 'string' },
-        raw: { type: 'boolean' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError(e instanceof Error ? e.message.split('\n')[0]! : String(e));
-  }
-  const { values: v, positionals } = parsed;
+  const { values, positionals } = parseOptions(argv, {
+    host: { type: 'string' },
+    service: { type: 'string' },
+    port: { type: 'string' },
+    http: { type: 'boolean' },
+    user: { type: 'string' },
+    auth: { type: 'string' },
+    otp: { type: 'string' },
+    as: { type: 'string' },
+    post: { type: 'boolean' },
+    fingerprint: { type: 'string' },
+    ca: { type: 'string' },
+    timeout: { type: 'string' },
+    raw: { type: 'boolean' },
+  });
+  const v = values as {
+    host?: string;
+    service?: string;
+    port?: string;
+    http?: boolean;
+    user?: string;
+    auth?: string;
+    otp?: string;
+    as?: string;
+    post?: boolean;
+    fingerprint?: string;
+    ca?: string;
+    timeout?: string;
+    raw?: boolean;
+  };
   const [api, fn, ...pairs] = positionals;
   const family = oneOf<Family>('API (the first argument)', api, ['uapi', 'whm', 'api2']);
   if (!fn) throw new UsageError('FUNCTION is missing: e.g. Email/list_pops (uapi, api2) or listaccts (whm).');

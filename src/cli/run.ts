@@ -1,11 +1,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { parseArgs } from 'node:util';
 import { CpanelClient } from '../core/client';
 import type { ApiResult } from '../core/result';
 import { readProfile, type ServerProfile } from '../core/servers';
 import { isDestructive, parseSnippet, snippetRequest, SNIPPET_SUFFIX, type Snippet } from '../core/snippets';
-import { secretsFromEnv, UsageError } from './args';
+import { parseOptions, secretsFromEnv, UsageError } from './args';
 
 export interface RunOutcome {
   file: string;
@@ -68,18 +67,8 @@ export async function runSnippets(
   argv: string[],
   io: { out: (s: string) => void; err: (s: string) => void; env: NodeJS.ProcessEnv; signal?: AbortSignal; cwd?: string },
 ): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: { servers: { type: 'string' }, json: { type: 'boolean' }, timeout: { type: 'string' }, 'allow-destructive': { type: 'boolean' } },
-    });
-  } catch (e) {
-    throw new UsageError(e instanceof Error ? e.message.split('\n')[0]! : String(e));
-  }
-  const { values: v, positionals } = parsed;
+  const { values, positionals } = parseOptions(argv, { servers: { type: 'string' }, json: { type: 'boolean' }, timeout: { type: 'string' }, 'allow-destructive': { type: 'boolean' } });
+  const v = values as { servers?: string; json?: boolean; timeout?: string; 'allow-destructive'?: boolean };
   if (!positionals.length) throw new UsageError('Name at least one snippet file or folder: cpapi run FILE|FOLDER... --servers SERVERS.json');
   if (!v.servers) throw new UsageError('--servers SERVERS.json is required: it names each server (host, service, auth) by its label.');
   const timeoutMs = v.timeout === undefined ? undefined : Math.round(Number(v.timeout) * 1000);

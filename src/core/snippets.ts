@@ -1,4 +1,4 @@
-import type { ApiRequest, Family } from './api/request';
+import { splitFunction, type ApiRequest, type Family } from './api/request';
 import { isSecretParam } from './redact';
 
 /**
@@ -129,10 +129,9 @@ export function snippetRequest(s: Snippet, lookup: (name: string) => string | un
     });
     return [name, resolved] as const;
   });
-  const slash = s.function.indexOf('/');
   return {
     family: s.family,
-    ...(s.family === 'whm' ? { function: s.function } : { module: s.function.slice(0, slash), function: s.function.slice(slash + 1) }),
+    ...splitFunction(s.family, s.function),
     params,
     method: s.method,
     ...(s.account !== undefined ? { asUser: s.account } : {}),

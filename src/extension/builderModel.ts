@@ -1,4 +1,4 @@
-import type { ApiRequest } from '../core/api/request';
+import { splitFunction, type ApiRequest } from '../core/api/request';
 import { Catalog } from '../core/catalog';
 import { describeServer, SERVICE_NAMES, type ServerProfile } from '../core/servers';
 import { emptyState, EMPTY_SHAPING, shapingParams, type BuilderState, type FunctionSummary, type ServerSummary } from '../shared/protocol';
@@ -25,10 +25,9 @@ export function stateToRequest(s: BuilderState, onWhm: boolean): ApiRequest {
   const fn = s.family === 'api2' ? undefined : Catalog.load().get(s.family, s.functionName);
   const required = new Set(fn?.params.filter((p) => p.required).map((p) => p.name));
   const params = [...s.params.filter((p) => p.name && (p.value !== '' || required.has(p.name))), ...shapingParams(s.family, s.shaping)].map((p) => [p.name, p.value] as const);
-  const slash = s.functionName.indexOf('/');
   return {
     family: s.family,
-    ...(s.family === 'whm' ? { function: s.functionName } : { module: s.functionName.slice(0, slash), function: s.functionName.slice(slash + 1) }),
+    ...splitFunction(s.family, s.functionName),
     params,
     method: s.method,
     ...(onWhm && s.family !== 'whm' ? { asUser: s.account } : {}),

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { BrowserContext, FrameLocator } from 'playwright-core';
 import { parseSnippet } from '../../src/core/snippets';
 import { SANDBOX_CREDENTIALS as CREDS } from '../../src/sandbox/accounts';
 import { Sandbox } from '../../src/sandbox/server';
-import { ARTIFACTS, launchBrowser, ROOT, startCodeServer, type RunningCodeServer } from '../vscode/codeServer';
-import { Workbench } from './driver';
+import { ARTIFACTS, type RunningCodeServer } from '../vscode/codeServer';
+import { openVsCode, type Workbench } from './driver';
 
 /** The request builder and workspace snippets, in a real VS Code in Chromium, against the sandbox. */
 describe('request builder and snippets end to end', () => {
@@ -24,19 +24,8 @@ describe('request builder and snippets end to end', () => {
     rmSync(workspace, { recursive: true, force: true });
     mkdirSync(snippetDir, { recursive: true });
     const tls = { mode: 'pinned', fingerprint256: sb.fingerprint256 };
-    cs = await startCodeServer({
-      workspace,
-      installExtension: true,
-      logFile: join(ARTIFACTS, 'e2e-builder-code-server.log'),
-      settings: { 'cpanel.servers': [{ id: 'whm-e2e', label: 'sandbox-whm', host: '127.0.0.1', service: 'whm', secure: true, port: sb.port('whm'), username: 'root', auth: 'token', twoFactor: 'none', tls }] },
-    });
-    const b = await launchBrowser(cs.runDir);
-    context = b.context;
-    wb = new Workbench(b.page);
-    wb.page.on('dialog', (d) => void d.dismiss());
-    await wb.page.goto(`${cs.url}/?folder=${encodeURIComponent(workspace)}`);
-    await wb.page.locator('.activitybar').waitFor({ timeout: 60_000 });
-    await wb.page.locator('.activitybar a.action-label[aria-label^="cPanel"]').click();
+    const settings = { 'cpanel.servers': [{ id: 'whm-e2e', label: 'sandbox-whm', host: '127.0.0.1', service: 'whm', secure: true, port: sb.port('whm'), username: 'root', auth: 'token', twoFactor: 'none', tls }] };
+    ({ cs, context, wb } = await openVsCode({ workspace, settings, name: 'e2e-builder' }));
     builder = wb.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
     // The one secret, typed as a person would.
     await wb.command('cPanel: Set Credentials…');
@@ -45,20 +34,13 @@ describe('request builder and snippets end to end', () => {
     await wb.clearToasts();
   });
 
-  afterEach(async (t) => {
-    await wb?.screenshot(`builder-after-${t.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40)}`).catch(() => undefined);
-  });
+  afterEach(async (t) => wb?.afterTest(`builder-${t.name}`));
 
   after(async () => {
     await context?.close();
     await cs?.stop();
     await sb?.stop();
   });
-
-  function keep(path: string, name: string): void {
-    mkdirSync(join(ROOT, 'media', 'screenshots'), { recursive: true });
-    copyFileSync(path, join(ROOT, 'media', 'screenshots', `${name}.png`));
-  }
 
   it('opens the builder from a function in the tree, fills a parameter and sends', async () => {
     await wb.treeItem(/^sandbox-whm/).click();
@@ -80,7 +62,7 @@ describe('request builder and snippets end to end', () => {
     assert.match(await builder.locator('#status').innerText(), /OK\s*· HTTP 200/);
     assert.match(sb.requests('accountsummary').at(-1)!.path, /user=bob/);
     await wb.page.locator('.tabs-container .tab', { hasText: 'Request Builder' }).click();
-    keep(await wb.screenshot('builder'), 'builder');
+    await wb.keepForReadme('builder');
   });
 
   it('saves the call as a snippet, lists it in the Snippets view and sends it from its CodeLens', async () => {
@@ -96,7 +78,7 @@ describe('request builder and snippets end to end', () => {
     const before = sb.requests('accountsummary').length;
     const lens = wb.page.locator('.contentWidgets .codelens-decoration a', { hasText: 'Send' }).first();
     await lens.waitFor({ timeout: 20_000 });
-    keep(await wb.screenshot('snippet-codelens'), 'snippet-codelens');
+    await wb.keepForReadme('snippet-codelens');
     await lens.click();
     for (let i = 0; i < 100 && sb.requests('accountsummary').length === before; i++) await wb.page.waitForTimeout(100);
     assert.equal(sb.requests('accountsummary').length, before + 1);
@@ -133,7 +115,7 @@ describe('request builder and snippets end to end', () => {
     assert.equal(await builder.locator('#status b, #status img, #status script').count(), 0, 'and never became elements');
     const title = await builder.locator('body').evaluate(() => (globalThis as unknown as { document: { title: string } }).document.title);
     assert.notEqual(title, 'pwned');
-    keep(await wb.screenshot('builder-html-as-text'), 'builder-html-as-text');
+    await wb.keepForReadme('builder-html-as-text');
   });
 
   it('a snippet that removes an account asks first, and Cancel sends nothing', async () => {
@@ -149,7 +131,7 @@ describe('request builder and snippets end to end', () => {
     const dialog = wb.dialog();
     await dialog.waitFor({ timeout: 20_000 });
     assert.match(await dialog.innerText(), /removeacct removes, suspends or changes something on sandbox-whm/);
-    keep(await wb.screenshot('confirm-destructive'), 'confirm-destructive');
+    await wb.keepForReadme('confirm-destructive');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await wb.page.waitForTimeout(500);
     assert.equal(sb.requests('removeacct').length, 0, 'Cancel sends nothing');

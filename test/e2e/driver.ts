@@ -1,7 +1,19 @@
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Locator, Page } from 'playwright-core';
-import { ARTIFACTS } from '../vscode/codeServer';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { ARTIFACTS, launchBrowser, ROOT, startCodeServer, type RunningCodeServer } from '../vscode/codeServer';
+
+/** A real VS Code with the built extension in headless Chromium, on the cPanel view. */
+export async function openVsCode(opts: { workspace: string; settings?: Record<string, unknown>; name: string }): Promise<{ cs: RunningCodeServer; context: BrowserContext; wb: Workbench }> {
+  mkdirSync(opts.workspace, { recursive: true });
+  const cs = await startCodeServer({ workspace: opts.workspace, installExtension: true, settings: opts.settings, logFile: join(ARTIFACTS, `${opts.name}-code-server.log`) });
+  const { context, page } = await launchBrowser(cs.runDir);
+  const wb = new Workbench(page);
+  await page.goto(`${cs.url}/?folder=${encodeURIComponent(opts.workspace)}`);
+  await page.locator('.activitybar').waitFor({ timeout: 60_000 });
+  await page.locator('.activitybar a.action-label[aria-label^="cPanel"]').click();
+  return { cs, context, wb };
+}
 
 /** Small verbs for driving VS Code's workbench as a person would. Selectors fit code-server 4.139.1. */
 export class Workbench {
@@ -16,6 +28,18 @@ export class Workbench {
     const path = join(this.shots, `${String(++this.shot).padStart(2, '0')}-${name}.png`);
     await this.page.screenshot({ path });
     return path;
+  }
+
+  /** A screenshot that the README shows, kept in media/screenshots. */
+  async keepForReadme(name: string): Promise<void> {
+    const path = await this.screenshot(name);
+    mkdirSync(join(ROOT, 'media', 'screenshots'), { recursive: true });
+    copyFileSync(path, join(ROOT, 'media', 'screenshots', `${name}.png`));
+  }
+
+  /** For an afterEach hook: a picture of how each test left the window. */
+  async afterTest(testName: string): Promise<void> {
+    await this.screenshot(`after-${testName.replace(/[^a-z0-9]+/gi, '-').slice(0, 40)}`).catch(() => undefined);
   }
 
   get quickInput(): Locator {

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { BrowserContext } from 'playwright-core';
 import { SANDBOX_CREDENTIALS as CREDS } from '../../src/sandbox/accounts';
 import { Sandbox } from '../../src/sandbox/server';
-import { ARTIFACTS, launchBrowser, ROOT, startCodeServer, type RunningCodeServer } from '../vscode/codeServer';
-import { Workbench } from './driver';
+import { ARTIFACTS, type RunningCodeServer } from '../vscode/codeServer';
+import { openVsCode, type Workbench } from './driver';
 
 /**
  * A person's path through the product, in a real VS Code (code-server) in headless Chromium,
@@ -21,32 +20,16 @@ describe('end to end in VS Code and Chromium', () => {
 
   before(async () => {
     sb = await Sandbox.start({ rejectReusedLoginCodes: false });
-    const workspace = join(ARTIFACTS, 'workspace-e2e');
-    mkdirSync(workspace, { recursive: true });
-    cs = await startCodeServer({ workspace, installExtension: true, logFile: join(ARTIFACTS, 'e2e-code-server.log') });
-    const b = await launchBrowser(cs.runDir);
-    context = b.context;
-    wb = new Workbench(b.page);
-    await wb.page.goto(`${cs.url}/?folder=${encodeURIComponent(workspace)}`);
-    await wb.page.locator('.activitybar').waitFor({ timeout: 60_000 });
-    await wb.page.locator('.activitybar a.action-label[aria-label^="cPanel"]').click();
+    ({ cs, context, wb } = await openVsCode({ workspace: join(ARTIFACTS, 'workspace-e2e'), name: 'e2e-ui' }));
   });
 
-  afterEach(async (t) => {
-    await wb?.screenshot(`after-${t.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40)}`).catch(() => undefined);
-  });
+  afterEach(async (t) => wb?.afterTest(t.name));
 
   after(async () => {
     await context?.close();
     await cs?.stop();
     await sb?.stop();
   });
-
-  /** The screenshots the README shows. */
-  function keep(path: string, name: string): void {
-    mkdirSync(join(ROOT, 'media', 'screenshots'), { recursive: true });
-    copyFileSync(path, join(ROOT, 'media', 'screenshots', `${name}.png`));
-  }
 
   it('shows the welcome view, adds a WHM server through the wizard and pins its certificate', async () => {
     const welcome = wb.page.locator('.welcome-view-content', { hasText: 'No cPanel or WHM server yet' });
@@ -67,7 +50,7 @@ describe('end to end in VS Code and Chromium', () => {
     const dialog = wb.dialog();
     await dialog.waitFor({ timeout: 20_000 });
     assert.match(await dialog.innerText(), new RegExp(sb.fingerprint256));
-    keep(await wb.screenshot('pin-certificate'), 'pin-certificate');
+    await wb.keepForReadme('pin-certificate');
     await dialog.getByRole('button', { name: 'Pin Certificate' }).click();
     await wb.toast(/Connected to sandbox-whm as root: cPanel & WHM 11\.138/).waitFor({ timeout: 20_000 });
     await wb.screenshot('connected');
@@ -86,7 +69,7 @@ describe('end to end in VS Code and Chromium', () => {
     await wb.treeItem(/^listaccts/).waitFor();
     await wb.treeItem(/^listaccts/).hover();
     await wb.page.locator('.monaco-hover', { hasText: 'Documentation' }).first().waitFor({ timeout: 10_000 });
-    keep(await wb.screenshot('tree'), 'tree');
+    await wb.keepForReadme('tree');
   });
 
   it('sends a WHM call from the palette and shows the result tab', async () => {
@@ -97,7 +80,7 @@ describe('end to end in VS Code and Chromium', () => {
     const tab = wb.tab(/whm listaccts · sandbox-whm · 200 · \d+ ms/);
     await tab.waitFor({ timeout: 20_000 });
     await wb.page.locator('.monaco-editor .view-lines', { hasText: '"verdict": "OK"' }).first().waitFor();
-    keep(await wb.screenshot('whm-result'), 'whm-result');
+    await wb.keepForReadme('whm-result');
   });
 
   it('adds a cPanel server with session login and 2FA, and sends a UAPI call', async () => {
@@ -122,7 +105,7 @@ describe('end to end in VS Code and Chromium', () => {
     await wb.dialog().getByRole('button', { name: 'Pin Certificate' }).click();
     await wb.tab(/uapi Email.list_pops · sandbox-cpanel · 200/).waitFor({ timeout: 20_000 });
     await wb.page.locator('.monaco-editor .view-lines', { hasText: 'info@cptest.example' }).first().waitFor();
-    keep(await wb.screenshot('uapi-result'), 'uapi-result');
+    await wb.keepForReadme('uapi-result');
     const login = sb.requests('/login');
     assert.equal(login.length, 1);
     assert.match(new URLSearchParams(login[0]!.body).get('tfa_token') ?? '', /^\d{6}$/);
@@ -141,7 +124,7 @@ describe('end to end in VS Code and Chromium', () => {
     await wb.pick('Server to test', 'sandbox-cpanel');
     const toast = wb.toast(/refused the username or password for cptest/);
     await toast.waitFor({ timeout: 20_000 });
-    keep(await wb.screenshot('wrong-password'), 'wrong-password');
+    await wb.keepForReadme('wrong-password');
     assert.ok(!(await toast.innerText()).includes('definitely-wrong'));
     await wb.clearToasts();
   });
@@ -155,6 +138,6 @@ describe('end to end in VS Code and Chromium', () => {
     await wb.command('cPanel: Test Connection');
     await wb.pick('Server to test', 'sandbox-cpanel');
     await wb.toast(/refused the two-factor code for cptest/).waitFor({ timeout: 20_000 });
-    keep(await wb.screenshot('wrong-otp'), 'wrong-otp');
+    await wb.keepForReadme('wrong-otp');
   });
 });
