@@ -65,6 +65,21 @@ describe('request builder and snippets end to end', () => {
     await wb.keepForReadme('builder');
   });
 
+  it('copies the call as curl, with the secret as an environment variable', async () => {
+    await builder.locator('button[data-lang="curl"]').click();
+    await builder.locator('#status', { hasText: 'Copied as curl' }).waitFor({ timeout: 10_000 });
+    assert.match(await builder.locator('#status').innerText(), /reads its secrets from the environment: CPANEL_TOKEN/);
+  });
+
+  it('keeps the form across a window reload', async () => {
+    await wb.command('Developer: Reload Window');
+    await wb.page.locator('.activitybar').waitFor({ timeout: 60_000 });
+    await builder.locator('#function').waitFor({ timeout: 30_000 });
+    assert.equal(await builder.locator('#function').inputValue(), 'accountsummary');
+    assert.equal(await builder.locator('.pvalue').last().inputValue(), 'bob');
+    await wb.page.mouse.move(900, 700);
+  });
+
   it('saves the call as a snippet, lists it in the Snippets view and sends it from its CodeLens', async () => {
     await builder.locator('#save').click();
     await wb.answer('Save as Snippet', 'bob-summary');
