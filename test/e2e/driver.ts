@@ -4,9 +4,9 @@ import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { ARTIFACTS, launchBrowser, ROOT, startCodeServer, type RunningCodeServer } from '../vscode/codeServer';
 
 /** A real VS Code with the built extension in headless Chromium, on the cPanel view. */
-export async function openVsCode(opts: { workspace: string; settings?: Record<string, unknown>; name: string }): Promise<{ cs: RunningCodeServer; context: BrowserContext; wb: Workbench }> {
+export async function openVsCode(opts: { workspace: string; settings?: Record<string, unknown>; name: string; workspaceTrust?: boolean }): Promise<{ cs: RunningCodeServer; context: BrowserContext; wb: Workbench }> {
   mkdirSync(opts.workspace, { recursive: true });
-  const cs = await startCodeServer({ workspace: opts.workspace, installExtension: true, settings: opts.settings, logFile: join(ARTIFACTS, `${opts.name}-code-server.log`) });
+  const cs = await startCodeServer({ workspace: opts.workspace, installExtension: true, settings: opts.settings, workspaceTrust: opts.workspaceTrust, logFile: join(ARTIFACTS, `${opts.name}-code-server.log`) });
   const { context, page } = await launchBrowser(cs.runDir);
   const wb = new Workbench(page);
   await page.goto(`${cs.url}/?folder=${encodeURIComponent(opts.workspace)}`);

@@ -47,6 +47,8 @@ export interface CodeServerOptions {
   runDir?: string;
   /** Keep code-server's output here for a failing run. */
   logFile?: string;
+  /** Leave workspace trust on, so that an unknown folder opens in Restricted Mode. */
+  workspaceTrust?: boolean;
 }
 
 export interface RunningCodeServer {
@@ -104,7 +106,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<RunningC
     'none',
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(opts.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--user-data-dir',
     dataDir,
