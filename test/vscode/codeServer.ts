@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -10,7 +10,6 @@ export const ROOT = resolve(__dirname, '../../..');
 export const CODE_SERVER_VERSION = '4.139.1';
 export const CODE_SERVER_HOME = join(ROOT, '.vscode-test', `code-server-${CODE_SERVER_VERSION}`);
 export const ARTIFACTS = join(ROOT, '.test-artifacts');
-const EXTENSION_ID = 'cpanel-api-explorer.cpanel-api-explorer';
 
 export function codeServerEntry(): string {
   const entry = join(CODE_SERVER_HOME, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
@@ -77,13 +76,14 @@ const QUIET_SETTINGS = {
   'git.enabled': false,
 };
 
-/** Copies what the packaged extension contains (see .vscodeignore) into an extensions folder. */
-export function installUnpacked(extensionsDir: string): void {
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
-  const dest = join(extensionsDir, `${EXTENSION_ID}-${pkg.version}`);
-  mkdirSync(dest, { recursive: true });
-  for (const f of ['package.json', 'README.md', 'dist/extension.js', 'dist/cli.js', 'dist/webview', 'dist/codicons', 'resources', 'media']) {
-    if (existsSync(join(ROOT, f))) cpSync(join(ROOT, f), join(dest, f), { recursive: true });
+export const VSIX = join(ROOT, 'dist', 'cpanel-api-explorer.vsix');
+
+/** Installs the packaged extension (npm run package) the way a user would: code-server --install-extension. */
+export function installVsix(entry: string, dataDir: string, extensionsDir: string): void {
+  if (!existsSync(VSIX)) throw new Error(`${VSIX} is missing: run "npm run package" first.`);
+  const r = spawnSync(process.execPath, [entry, '--user-data-dir', dataDir, '--extensions-dir', extensionsDir, '--install-extension', VSIX], { encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0 || !/successfully installed/i.test(`${r.stdout}${r.stderr}`)) {
+    throw new Error(`code-server could not install ${VSIX}:\n${r.stdout}${r.stderr}`);
   }
 }
 
@@ -96,7 +96,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<RunningC
   mkdirSync(join(dataDir, 'User'), { recursive: true });
   mkdirSync(extDir, { recursive: true });
   writeFileSync(join(dataDir, 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...opts.settings }, null, 2));
-  if (opts.installExtension) installUnpacked(extDir);
+  if (opts.installExtension) installVsix(entry, dataDir, extDir);
   const port = await freePort();
   const args = [
     entry,
