@@ -404,7 +404,8 @@ export class CpanelClient {
   ): Promise<ApiResult> {
     let hint = f.message;
     let certificate = f.extra.certificate;
-    if (f.kind === 'tls_error' && this.profile.secure && !/changed: it has the fingerprint/.test(hint)) {
+    // A changed pinned certificate already carries what was seen; other TLS failures are described by a look at the certificate.
+    if (f.kind === 'tls_error' && this.profile.secure && !certificate) {
       try {
         certificate = await inspectCertificate(this.profile, this.limits.connectTimeoutMs);
         hint += ` Its SHA-256 fingerprint is ${certificate.fingerprint256} (${certificate.subject}; valid until ${certificate.validTo}).`;

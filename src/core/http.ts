@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import * as tls from 'node:tls';
 import { Agent, buildConnector, request } from 'undici';
-import { CallFailure, type CertificateInfo } from './result';
+import { CallFailure, PIN_MISMATCH as PIN_MISMATCH_TRUST, type CertificateInfo } from './result';
 import { baseUrl, normalizeFingerprint, SERVICE_NAMES, serviceOfPort, type ServerProfile } from './servers';
 
 export interface TransportLimits {
@@ -180,11 +180,11 @@ export function classifyTransportError(err: unknown, profile: ServerProfile, sig
   switch (code) {
     case PIN_MISMATCH: {
       const seen = (err as PinError).seen ?? (err as { cause?: PinError }).cause?.seen ?? 'unknown';
+      const pinned = profile.tls.mode === 'pinned' ? normalizeFingerprint(profile.tls.fingerprint256) : '?';
       return new CallFailure(
         'tls_error',
-        `The certificate of ${where} changed: it has the fingerprint ${seen}, but ${
-          profile.tls.mode === 'pinned' ? normalizeFingerprint(profile.tls.fingerprint256) : '?'
-        } is pinned. Nothing was sent. If the server's certificate was renewed on purpose, pin the new one; otherwise someone may be intercepting the connection.`,
+        `The certificate of ${where} changed: it has the fingerprint ${seen}, but ${pinned} is pinned. Nothing was sent. If the server's certificate was renewed on purpose, pin the new one; otherwise someone may be intercepting the connection.`,
+        { certificate: { fingerprint256: seen, subject: '', issuer: '', validFrom: '', validTo: '', trusted: false, trustError: PIN_MISMATCH_TRUST } },
       );
     }
     case 'UND_ERR_CONNECT_TIMEOUT':

@@ -28,9 +28,12 @@ export interface CertificateInfo {
   validTo: string;
   /** Whether the system trust store (or the configured CA) accepts it for this host. */
   trusted: boolean;
-  /** Why it is not trusted, as Node reports it (e.g. DEPTH_ZERO_SELF_SIGNED_CERT). */
+  /** Why it is not trusted, as Node reports it (e.g. DEPTH_ZERO_SELF_SIGNED_CERT), or PIN_MISMATCH. */
   trustError?: string;
 }
+
+/** trustError of a certificate that differs from the one pinned for the server. */
+export const PIN_MISMATCH = 'PIN_MISMATCH';
 
 export interface ApiResult {
   ok: boolean;

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ApiResult } from '../core/result';
+import { PIN_MISMATCH, type ApiResult } from '../core/result';
 import type { ServerProfile } from '../core/servers';
 import type { ProfileStore } from './profileStore';
 
@@ -13,8 +13,8 @@ export async function offerPin(profile: ServerProfile, result: ApiResult, profil
   if (result.kind !== 'tls_error' || !profile.secure) return undefined;
   const where = `${profile.host}:${profile.port}`;
   if (profile.tls.mode === 'pinned') {
-    const seen = /fingerprint ([0-9A-F:]{95})/.exec(result.hint ?? '')?.[1];
-    if (!seen) return undefined;
+    if (result.certificate?.trustError !== PIN_MISMATCH) return undefined;
+    const seen = result.certificate.fingerprint256;
     const choice = await vscode.window.showErrorMessage(
       `The certificate of ${where} (${profile.label}) has changed, so the call was refused and nothing was sent.`,
       {

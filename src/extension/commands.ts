@@ -49,8 +49,8 @@ export class CommandHandlers {
       r(Commands.serversRefresh, () => this.s.tree.refresh()),
       r(Commands.functionFind, () => this.findFunction()),
       r(Commands.functionSend, (n?: Node) => this.sendFromNode(n)),
-      r(Commands.functionCopyName, (n?: Node) => this.copyName(n)),
-      r(Commands.functionOpenDocs, (n?: Node) => this.openDocs(n)),
+      r(Commands.functionCopyName, (n?: Node) => this.copyName(n?.kind === 'function' ? n.fn : undefined)),
+      r(Commands.functionOpenDocs, (n?: Node) => this.openDocs(n?.kind === 'function' ? n.fn : undefined)),
       r(Commands.requestSend, (start?: SendStart | PlannedRequestArg) => this.sendRequest(start)),
       r(Commands.requestRerun, () => this.rerun()),
       r(Commands.resultShowRaw, (uri?: vscode.Uri) => this.s.results.showRaw(uri ?? vscode.window.activeTextEditor?.document.uri)),
@@ -188,8 +188,8 @@ export class CommandHandlers {
     );
     if (!chosen) return;
     const action = await vscode.window.showQuickPick(['Send…', 'Open Docs', 'Copy Name'], { title: chosen.f.name });
-    if (action === 'Open Docs') return this.openDocs({ kind: 'function', profile: undefined as never, fn: chosen.f });
-    if (action === 'Copy Name') return this.copyName({ kind: 'function', profile: undefined as never, fn: chosen.f });
+    if (action === 'Open Docs') return this.openDocs(chosen.f);
+    if (action === 'Copy Name') return this.copyName(chosen.f);
     if (action === 'Send…') {
       const f = chosen.f;
       const fits = (p: ServerProfile): boolean => (f.family === 'whm' ? p.service === 'whm' : true);
@@ -209,14 +209,13 @@ export class CommandHandlers {
     return this.sendRequest({ profileId: n.profile.id, family: n.fn.family, functionName: n.fn.name, asUser: n.asUser });
   }
 
-  private async copyName(n?: Node): Promise<void> {
-    if (n?.kind !== 'function') return;
-    await vscode.env.clipboard.writeText(n.fn.name);
-    vscode.window.setStatusBarMessage(`Copied ${n.fn.name}`, 3000);
+  private async copyName(f: CatalogFunction | undefined): Promise<void> {
+    if (!f) return;
+    await vscode.env.clipboard.writeText(f.name);
+    vscode.window.setStatusBarMessage(`Copied ${f.name}`, 3000);
   }
 
-  private async openDocs(n?: Node): Promise<void> {
-    const f: CatalogFunction | undefined = n?.kind === 'function' ? n.fn : undefined;
+  private async openDocs(f: CatalogFunction | undefined): Promise<void> {
     if (f?.docs) await vscode.env.openExternal(vscode.Uri.parse(f.docs));
   }
 

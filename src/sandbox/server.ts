@@ -170,10 +170,11 @@ export class Sandbox {
     this.log.length = 0;
   }
 
-  /** Replaces the certificate on every HTTPS listener, as a renewal (or an impostor) would. */
+  /** Replaces the certificate on every HTTPS listener, as a renewal (or an impostor) would; open connections end, as at a restart. */
   async rotateCertificate(): Promise<void> {
     this.certificate = await makeCertificate();
     for (const l of this.listeners) if (l.secure) (l.server as https.Server).setSecureContext({ key: this.certificate.key, cert: this.certificate.cert });
+    for (const sock of this.sockets) sock.destroy();
   }
 
   async stop(): Promise<void> {

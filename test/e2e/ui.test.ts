@@ -140,4 +140,22 @@ describe('end to end in VS Code and Chromium', () => {
     await wb.toast(/refused the two-factor code for cptest/).waitFor({ timeout: 20_000 });
     await wb.keepForReadme('wrong-otp');
   });
+
+  it('refuses a pinned server whose certificate changed, showing both fingerprints', async () => {
+    const pinned = sb.fingerprint256;
+    await sb.rotateCertificate();
+    await wb.clearToasts();
+    await wb.command('cPanel: Test Connection');
+    await wb.pick('Server to test', 'sandbox-whm');
+    const dialog = wb.dialog();
+    await dialog.waitFor({ timeout: 20_000 });
+    const text = await dialog.innerText();
+    assert.match(text, /has changed, so the call was refused and nothing was sent/);
+    assert.ok(text.includes(pinned) && text.includes(sb.fingerprint256), text);
+    await wb.keepForReadme('certificate-changed');
+    const before = sb.requests('/json-api/').length;
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await wb.page.waitForTimeout(300);
+    assert.equal(sb.requests('/json-api/').length, before, 'nothing reached the server');
+  });
 });

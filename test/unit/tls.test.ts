@@ -37,6 +37,8 @@ describe('TLS policy', () => {
     assert.ok(r.hint?.includes(sb.fingerprint256), r.hint);
     assert.ok(r.hint?.includes(WRONG));
     assert.match(r.hint ?? '', /Nothing was sent/);
+    assert.equal(r.certificate?.trustError, 'PIN_MISMATCH');
+    assert.equal(r.certificate?.fingerprint256, sb.fingerprint256, 'the result carries what the server presented');
     assert.equal(sb.log.length, 0, 'the server never saw a request, so the token never left');
   });
 
@@ -61,6 +63,7 @@ describe('TLS policy', () => {
       const r = await client(p, { token: CREDS.bob.cpanelToken }).call(listPops);
       assert.equal(r.kind, 'tls_error');
       assert.ok(r.hint?.includes(pinned) && r.hint.includes(own.fingerprint256), r.hint);
+      assert.deepEqual([r.certificate?.trustError, r.certificate?.fingerprint256], ['PIN_MISMATCH', own.fingerprint256]);
     } finally {
       await own.stop();
     }
