@@ -206,8 +206,6 @@ export function classifyTransportError(err: unknown, profile: ServerProfile, sig
     case 'UND_ERR_CLOSED':
     case 'UND_ERR_SOCKET':
     case 'EPIPE':
-    case '':
-      if (code === '' && !(err instanceof Error)) break;
       return new CallFailure(
         'network_error',
         gotHeaders
