@@ -1,13 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { FAMILY_IDS, paramNameProblem } from '../shared/families';
 import { splitFunction, type ApiRequest, type Family, type Param } from '../core/api/request';
 import { cleanAccessHash } from '../core/auth/accessHash';
-import { defaultPort, hostProblem, normalizeFingerprint, profileProblems, type AuthMethod, type Secrets, type ServerProfile, type Service, type TwoFactorMode } from '../core/servers';
+import type { TransportLimits } from '../core/http';
+import { AUTH_SCHEMES, SECRET_SPECS } from '../core/auth/schemes';
+import { defaultPort, hostProblem, normalizeFingerprint, profileProblems, requiredSecrets, SERVICES, type AuthMethod, type Secrets, type ServerProfile, type Service, type TwoFactorMode } from '../core/servers';
 
 export const CALL_USAGE = `Usage:
   cpapi call API FUNCTION [name=value ...] --host H --service cpanel|whm|webmail [--port P] [--http]
              --user U --auth password|token|accesshash|session [--otp header|session] [--as CPANEL_USER]
-             [--post] [--fingerprint SHA256] [--ca FILE] [--timeout SECONDS] [--raw]
+             [--post] [--fingerprint SHA256] [--ca FILE] [--timeout SECONDS] [--raw [--unredacted]]
   cpapi run FILE|FOLDER... --servers SERVERS.json [--json] [--timeout SECONDS] [--allow-destructive]
 
   API: uapi (FUNCTION is Module/function) | whm (a WHM API 1 function) | api2 (Module/function, needs --as)
@@ -15,7 +18,8 @@ export const CALL_USAGE = `Usage:
   Secrets come only from the environment: CPANEL_PASSWORD, CPANEL_TOKEN, CPANEL_ACCESSHASH or
   CPANEL_ACCESSHASH_FILE, CPANEL_TOTP_SECRET.
   stdout: the normalized result as one JSON object {ok, kind, status, data, errors, warnings, messages, metadata};
-  --raw prints the server's body instead.
+  --raw prints the server's body instead, with any credential the server echoed back redacted;
+  add --unredacted to print it exactly as received. --timeout (1 to 3600 s, default 120) bounds the whole call.
   exit: 0 ok · 1 the API reported failure · 2 usage or config · 3 authentication · 4 TLS, network or timeout · 5 malformed answer
 
   run: servers come from SERVERS.json (a list of profiles named by label, no secrets); secrets from
@@ -40,7 +44,33 @@ export interface CallInvocation {
   secrets: Secrets;
   request: ApiRequest;
   raw: boolean;
+  unredacted: boolean;
   timeoutMs?: number;
+}
+
+/** --timeout bounds connecting, waiting and reading, and the whole call. */
+export function timeoutLimits(timeoutMs: number | undefined): Partial<TransportLimits> {
+  return timeoutMs ? { connectTimeoutMs: timeoutMs, headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs, deadlineMs: timeoutMs } : {};
+}
+
+/** --timeout: seconds from 1 to 3600, as a number of milliseconds; undefined when not given. */
+export function parseTimeout(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const t = /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!(t >= 1 && t <= 3600)) throw new UsageError(`--timeout must be a number of seconds from 1 to 3600, not "${value}".`);
+  return Math.round(t * 1000);
+}
+
+/** name=value pairs from the command line; a name cPanel cannot have, or one that would rewrite the call, is refused. */
+export function parseParams(pairs: string[]): Param[] {
+  return pairs.map((p) => {
+    const eq = p.indexOf('=');
+    if (eq <= 0) throw new UsageError(`"${p.length > 80 ? `${p.slice(0, 80)}…` : p}" is not name=value: parameters are written like domain=example.com.`);
+    const name = p.slice(0, eq);
+    const problem = paramNameProblem(name);
+    if (problem) throw new UsageError(problem);
+    return [name, p.slice(eq + 1)];
+  });
 }
 
 function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T {
@@ -65,6 +95,7 @@ export function parseCall(argv: string[], env: NodeJS.ProcessEnv): CallInvocatio
     ca: { type: 'string' },
     timeout: { type: 'string' },
     raw: { type: 'boolean' },
+    unredacted: { type: 'boolean' },
   });
   const v = values as {
     host?: string;
@@ -80,12 +111,14 @@ export function parseCall(argv: string[], env: NodeJS.ProcessEnv): CallInvocatio
     ca?: string;
     timeout?: string;
     raw?: boolean;
+    unredacted?: boolean;
   };
   const [api, fn, ...pairs] = positionals;
-  const family = oneOf<Family>('API (the first argument)', api, ['uapi', 'whm', 'api2']);
+  const family = oneOf<Family>('API (the first argument)', api, FAMILY_IDS);
   if (!fn) throw new UsageError('FUNCTION is missing: e.g. Email/list_pops (uapi, api2) or listaccts (whm).');
-  const service = oneOf<Service>('service', v.service, ['cpanel', 'whm', 'webmail']);
-  const auth = oneOf<AuthMethod>('auth', v.auth, ['password', 'token', 'accesshash', 'session']);
+  const service = oneOf<Service>('service', v.service, SERVICES);
+  const auth = oneOf<AuthMethod>('auth', v.auth, Object.keys(AUTH_SCHEMES) as AuthMethod[]);
+  if (v.unredacted && !v.raw) throw new UsageError('--unredacted goes with --raw: it prints the body exactly as received.');
   const otp = v.otp === undefined ? 'none' : oneOf<Exclude<TwoFactorMode, 'none'>>('otp', v.otp, ['header', 'session']);
   if (!v.host) throw new UsageError('--host is required.');
   const hp = hostProblem(v.host);
@@ -106,18 +139,8 @@ export function parseCall(argv: string[], env: NodeJS.ProcessEnv): CallInvocatio
   } else if (v.ca !== undefined) {
     tls = { mode: 'ca', caFile: v.ca };
   }
-  let timeoutMs: number | undefined;
-  if (v.timeout !== undefined) {
-    const t = Number(v.timeout);
-    if (!Number.isFinite(t) || t <= 0) throw new UsageError(`--timeout must be a positive number of seconds, not "${v.timeout}".`);
-    timeoutMs = Math.round(t * 1000);
-  }
-
-  const params: Param[] = pairs.map((p) => {
-    const eq = p.indexOf('=');
-    if (eq <= 0) throw new UsageError(`"${p}" is not name=value: parameters are written like domain=example.com.`);
-    return [p.slice(0, eq), p.slice(eq + 1)];
-  });
+  const timeoutMs = parseTimeout(v.timeout);
+  const params = parseParams(pairs);
   const parts = (() => {
     try {
       return splitFunction(family, fn);
@@ -146,6 +169,7 @@ export function parseCall(argv: string[], env: NodeJS.ProcessEnv): CallInvocatio
     secrets: secretsFromEnv(profile, env, ''),
     request: { family, ...parts, params, method: v.post ? 'POST' : 'GET', ...(v.as !== undefined ? { asUser: v.as } : {}) },
     raw: v.raw === true,
+    unredacted: v.unredacted === true,
     timeoutMs,
   };
 }
@@ -163,20 +187,22 @@ export function secretsFromEnv(profile: Pick<ServerProfile, 'auth' | 'twoFactor'
     return value;
   };
   const s: Secrets = {};
-  if (profile.auth === 'password' || profile.auth === 'session') s.password = need('PASSWORD', `--auth ${profile.auth}`);
-  if (profile.auth === 'token') s.token = need('TOKEN', '--auth token');
-  if (profile.auth === 'accesshash') {
-    const file = env[name('ACCESSHASH_FILE')];
-    if (env[name('ACCESSHASH')]) s.accessHash = env[name('ACCESSHASH')];
-    else if (file) {
+  for (const kind of requiredSecrets(profile)) {
+    const spec = SECRET_SPECS[kind];
+    const why = kind === 'totpSecret' ? `--otp ${profile.twoFactor}` : `--auth ${profile.auth}`;
+    // The access hash may also come from the file WHM writes (wrapped over many lines).
+    if (kind === 'accessHash' && !env[name(spec.env)]) {
+      const file = env[name(`${spec.env}_FILE`)];
+      if (!file) throw new UsageError(`${why} needs ${name(spec.env)} or ${name(`${spec.env}_FILE`)}.`);
       try {
-        s.accessHash = cleanAccessHash(readFileSync(file, 'utf8'));
+        s[kind] = cleanAccessHash(readFileSync(file, 'utf8'));
       } catch {
-        throw new UsageError(`The access hash file named by ${name('ACCESSHASH_FILE')} cannot be read.`);
+        throw new UsageError(`The access hash file named by ${name(`${spec.env}_FILE`)} cannot be read.`);
       }
-    } else throw new UsageError(`--auth accesshash needs ${name('ACCESSHASH')} or ${name('ACCESSHASH_FILE')}.`);
+      continue;
+    }
+    s[kind] = need(spec.env, why);
   }
-  if (profile.twoFactor !== 'none') s.totpSecret = need('TOTP_SECRET', `--otp ${profile.twoFactor}`);
   return s;
 }
 

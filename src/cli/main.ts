@@ -1,6 +1,6 @@
 import { CpanelClient } from '../core/client';
 import { publicView, type ApiResult, type ResultKind } from '../core/result';
-import { CALL_USAGE, parseCall, UsageError } from './args';
+import { CALL_USAGE, parseCall, timeoutLimits, UsageError } from './args';
 import { runSnippets } from './run';
 
 /** Exit codes are part of the CLI's contract: scripts branch on them. */
@@ -35,17 +35,16 @@ export interface Io {
 
 export async function runCall(argv: string[], io: Io): Promise<number> {
   const inv = parseCall(argv, io.env);
-  const client = new CpanelClient(inv.profile, inv.secrets, {
-    limits: inv.timeoutMs ? { connectTimeoutMs: inv.timeoutMs, headersTimeoutMs: inv.timeoutMs, bodyTimeoutMs: inv.timeoutMs } : {},
-  });
+  const client = new CpanelClient(inv.profile, inv.secrets, { limits: timeoutLimits(inv.timeoutMs) });
   let result: ApiResult;
   try {
-    result = await client.call(inv.request, { signal: io.signal });
+    result = await client.call(inv.request, { signal: io.signal, keepUnredacted: inv.unredacted });
   } finally {
     await client.close();
   }
   if (inv.raw) {
-    if (result.raw) io.out(result.raw.endsWith('\n') ? result.raw : `${result.raw}\n`);
+    const body = inv.unredacted ? (result.rawUnredacted ?? result.raw) : result.raw;
+    if (body) io.out(body.endsWith('\n') ? body : `${body}\n`);
   } else {
     io.out(`${JSON.stringify(publicView(result), null, 2)}\n`);
   }

@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { CpanelClient } from '../core/client';
-import type { ApiResult } from '../core/result';
+import { resolveSnippet, runRequest } from '../core/requestRun';
 import { readProfile, type ServerProfile } from '../core/servers';
-import { isDestructive, parseSnippet, snippetRequest, SNIPPET_SUFFIX, type Snippet } from '../core/snippets';
-import { parseOptions, secretsFromEnv, UsageError } from './args';
+import { parseSnippet, SNIPPET_SUFFIX, type Snippet } from '../core/snippets';
+import { parseOptions, parseTimeout, secretsFromEnv, timeoutLimits, UsageError } from './args';
 
 export interface RunOutcome {
   file: string;
@@ -71,8 +71,7 @@ export async function runSnippets(
   const v = values as { servers?: string; json?: boolean; timeout?: string; 'allow-destructive'?: boolean };
   if (!positionals.length) throw new UsageError('Name at least one snippet file or folder: cpapi run FILE|FOLDER... --servers SERVERS.json');
   if (!v.servers) throw new UsageError('--servers SERVERS.json is required: it names each server (host, service, auth) by its label.');
-  const timeoutMs = v.timeout === undefined ? undefined : Math.round(Number(v.timeout) * 1000);
-  if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new UsageError(`--timeout must be a positive number of seconds, not "${v.timeout}".`);
+  const timeoutMs = parseTimeout(v.timeout);
   const profiles = readServersFile(v.servers);
   const files = collectSnippetFiles(positionals);
   if (!files.length) throw new UsageError(`No *${SNIPPET_SUFFIX} files in ${positionals.join(', ')}.`);
@@ -110,17 +109,9 @@ export async function runSnippets(
     if (!parsed.ok) return fail('malformed_snippet', parsed.problems.filter((p) => p.severity === 'error').map((p) => p.message).join(' '));
     const s: Snippet = parsed.snippet;
     const base = { server: s.server, function: `${s.family} ${s.function}${s.account ? ` as ${s.account}` : ''}` };
-    const profile = profiles.find((p) => p.label === s.server);
-    if (!profile) return fail('config_error', `No server labelled "${s.server}" in the servers file.`, base);
-    if (isDestructive(s.function) && !v['allow-destructive']) {
-      return fail('config_error', `${s.function} removes, suspends or changes something: run it only with --allow-destructive.`, base);
-    }
-    let req;
-    try {
-      req = snippetRequest(s, (name) => io.env[name]);
-    } catch (e) {
-      return fail('config_error', e instanceof Error ? e.message : String(e), base);
-    }
+    const resolved = resolveSnippet(s, profiles, (name) => io.env[name]);
+    if (!resolved.ok) return fail('config_error', `${resolved.message}${resolved.message.startsWith('No server') ? ' Add it to the servers file.' : ''}`, base);
+    const { profile } = resolved.target;
     let client = clients.get(profile.label);
     if (!client) {
       let secrets;
@@ -129,10 +120,15 @@ export async function runSnippets(
       } catch (e) {
         return fail('config_error', e instanceof Error ? e.message : String(e), base);
       }
-      client = new CpanelClient(profile, secrets, timeoutMs ? { limits: { connectTimeoutMs: timeoutMs, headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs } } : {});
+      client = new CpanelClient(profile, secrets, { limits: timeoutLimits(timeoutMs) });
       clients.set(profile.label, client);
     }
-    const r: ApiResult = await client.call(req, { signal: io.signal });
+    const run = await runRequest(client, resolved.target, { signal: io.signal, confirm: async () => v['allow-destructive'] === true });
+    if (!run.sent) {
+      const why = run.reason === 'declined' ? `${s.function} removes, suspends, revokes or resets something: run it only with --allow-destructive.` : run.message;
+      return fail('config_error', why, base);
+    }
+    const r = run.result;
     return { file: shown, ...base, ok: r.ok, kind: r.kind, status: r.status, ms: r.timings.totalMs, errors: r.errors, ...(r.hint ? { hint: r.hint } : {}) };
   }
 }

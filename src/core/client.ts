@@ -1,12 +1,12 @@
 import type { Agent } from 'undici';
-import { buildRequest, FAMILY_NAMES, requestLabel, type ApiRequest, type BuiltRequest } from './api/request';
+import { FAMILIES } from '../shared/families';
+import { buildRequest, functionName, type ApiRequest, type BuiltRequest } from './api/request';
 import { normalize } from './api/normalize';
-import { accessHashAuthorization, cleanAccessHash } from './auth/accessHash';
-import { basicAuthorization } from './auth/basic';
+import { cleanAccessHash } from './auth/accessHash';
 import { mentionsTwoFactor, passwordLogin } from './auth/login';
+import { AUTH_SCHEMES, SECRET_SPECS } from './auth/schemes';
 import { isSessionRejected, SessionManager, type Session } from './auth/session';
 import { readUserSession, redeemUserSession, type SsoService, type UserSession } from './auth/sso';
-import { tokenAuthorization } from './auth/token';
 import { createAgent, DEFAULT_LIMITS, formatBytes, inspectCertificate, send, type HttpRequest, type HttpResponse, type TransportLimits } from './http';
 import { systemClock, totpSecretProblem, TotpSource, type Clock } from './otp';
 import { Redactor, redactUrl } from './redact';
@@ -29,26 +29,25 @@ export interface ClientOptions {
 
 export interface CallOptions {
   signal?: AbortSignal;
-  /** Headers and body timeout for this call, in milliseconds. */
+  /** The deadline for the whole call (login, retry and the whole answer), in milliseconds. */
   timeoutMs?: number;
+  /** Keep the server's body exactly as received in `rawUnredacted` (cpapi --raw --unredacted only). */
+  keepUnredacted?: boolean;
 }
+
+/** Deeper nesting than this is no cPanel answer, and would overflow the stack of whatever prints it. */
+export const MAX_JSON_DEPTH = 256;
 
 export type ClientState = 'signed_out' | 'signed_in' | 'error';
 
 const USER_AGENT = 'cpanel-api-explorer/0.1';
-const SECRET_NAMES: Record<keyof Secrets, string> = {
-  password: 'password',
-  token: 'API token',
-  accessHash: 'access hash',
-  totpSecret: 'two-factor (TOTP) secret',
-};
 
 /**
  * One per server profile: owns the connection pool and the session, and turns every call into an
  * ApiResult. It never throws for a call: every failure comes back as a result with a kind and a hint.
  */
 export class CpanelClient {
-  readonly redactor = new Redactor();
+  readonly redactor: Redactor;
   private readonly limits: TransportLimits;
   private readonly clock: Clock;
   private agent: Agent | undefined;
@@ -64,6 +63,7 @@ export class CpanelClient {
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.clock = options.clock ?? systemClock;
+    this.redactor = new Redactor(() => this.clock.now());
     for (const v of [secrets.password, secrets.token, secrets.totpSecret]) this.redactor.add(v);
     if (secrets.accessHash) {
       this.redactor.add(secrets.accessHash);
@@ -112,7 +112,12 @@ export class CpanelClient {
     if (problems.length) return problems.join(' ');
     const missing = requiredSecrets(this.profile).filter((k) => !this.secrets[k]);
     if (missing.length) {
-      return `The ${missing.map((k) => SECRET_NAMES[k]).join(' and ')} for ${this.profile.label} ${missing.length > 1 ? 'are' : 'is'} not stored: set ${missing.length > 1 ? 'them' : 'it'} for this server.`;
+      return `The ${missing.map((k) => SECRET_SPECS[k].name).join(' and ')} for ${this.profile.label} ${missing.length > 1 ? 'are' : 'is'} not stored: set ${missing.length > 1 ? 'them' : 'it'} for this server.`;
+    }
+    const scheme = AUTH_SCHEMES[this.profile.auth];
+    const header = scheme.authorization(this.profile, this.secrets[scheme.secret] ?? '');
+    if (header !== undefined && hasControlCharacter(header)) {
+      return `The ${scheme.name} for ${this.profile.label} contains a line break or another control character, which cannot go into a request header: copy it again without them.`;
     }
     if (this.profile.twoFactor !== 'none') return totpSecretProblem(this.secrets.totpSecret ?? '');
     return undefined;
@@ -123,6 +128,12 @@ export class CpanelClient {
     const label = safeLabel(req);
     let built: BuiltRequest | undefined;
     let sentPath = '';
+    // One deadline for the whole call: a server that sends a byte a second never ends otherwise.
+    const deadlineMs = opts.timeoutMs ?? this.limits.deadlineMs;
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), deadlineMs);
+    const callerSignal = opts.signal;
+    opts = { ...opts, signal: callerSignal ? AbortSignal.any([callerSignal, deadline.signal]) : deadline.signal };
     try {
       const problem = this.configProblem();
       if (problem) throw new CallFailure('config_error', problem);
@@ -145,14 +156,22 @@ export class CpanelClient {
           );
         }
       }
-      const result = this.interpret(res, built, req, sentPath, performance.now() - started);
+      const result = this.interpret(res, built, req, sentPath, performance.now() - started, opts.keepUnredacted === true);
       this.setState(result.kind === 'auth_error' ? 'error' : 'signed_in');
       return result;
     } catch (err) {
-      const f = err instanceof CallFailure ? err : new CallFailure('network_error', err instanceof Error ? err.message : String(err));
+      let f = err instanceof CallFailure ? err : new CallFailure('network_error', err instanceof Error ? err.message : String(err));
+      if (deadline.signal.aborted && !callerSignal?.aborted) {
+        f = new CallFailure(
+          'timeout',
+          `The call did not finish within ${formatSeconds(deadlineMs)}${f.kind === 'cancelled' || f.kind === 'timeout' ? '' : ` (${f.message})`}. The server may be slow or sending its answer very slowly: raise the timeout, or narrow the call.`,
+        );
+      }
       const result = await this.failureResult(f, req, label, built, sentPath, performance.now() - started);
       if (f.kind === 'auth_error' || f.kind === 'tls_error') this.setState('error');
       return result;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -244,17 +263,12 @@ export class CpanelClient {
   }
 
   private authorization(): string {
-    const { username } = this.profile;
-    switch (this.profile.auth) {
-      case 'password':
-        return basicAuthorization(username, this.secrets.password ?? '');
-      case 'token':
-        return tokenAuthorization(this.profile.service, username, this.secrets.token ?? '');
-      case 'accesshash':
-        return accessHashAuthorization(username, this.secrets.accessHash ?? '');
-      case 'session':
-        throw new Error('session calls carry a cookie, not an Authorization header');
-    }
+    const scheme = AUTH_SCHEMES[this.profile.auth];
+    const header = scheme.authorization(this.profile, this.secrets[scheme.secret] ?? '');
+    if (header === undefined) throw new CallFailure('config_error', `${scheme.name} calls carry a session cookie, not an Authorization header.`);
+    // The credential part of the header is itself a secret (a Basic value is the password, encoded).
+    this.redactor.add(header.slice(header.indexOf(' ') + 1));
+    return header;
   }
 
   private async exchange(built: BuiltRequest, session: Session | undefined, opts: CallOptions): Promise<HttpResponse> {
@@ -267,8 +281,8 @@ export class CpanelClient {
       headers.authorization = this.authorization();
     }
     if (this.profile.twoFactor === 'header' && this.totp) {
-      const { code } = await this.totp.next({ signal: opts.signal });
-      this.redactor.addExact(code);
+      const { code, step } = await this.totp.next({ signal: opts.signal });
+      this.redactor.addCode(code, step);
       headers['x-cpanel-otp'] = code;
     }
     if (built.body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
@@ -278,7 +292,7 @@ export class CpanelClient {
     return res;
   }
 
-  private interpret(res: HttpResponse, built: BuiltRequest, req: ApiRequest, sentPath: string, totalMs: number): ApiResult {
+  private interpret(res: HttpResponse, built: BuiltRequest, req: ApiRequest, sentPath: string, totalMs: number, keepUnredacted: boolean): ApiResult {
     const text = res.body.toString('utf8');
     const contentType = String(res.headers['content-type'] ?? '');
     const base = {
@@ -287,6 +301,7 @@ export class CpanelClient {
       contentType,
       timings: { headersMs: Math.round(res.headersMs), totalMs: Math.round(totalMs) },
       request: { method: built.method, url: redactUrl(baseUrl(this.profile) + sentPath), family: req.family, function: built.label },
+      ...(keepUnredacted ? { rawUnredacted: text } : {}),
     };
     const empty = { data: null, errors: [] as string[], warnings: [] as string[], messages: [] as string[], metadata: {} };
     const fail = (kind: ApiResult['kind'], hint: string, errors: string[] = [hint]): ApiResult => ({
@@ -299,6 +314,12 @@ export class CpanelClient {
     });
 
     if (res.status === 401 || res.status === 403) return fail('auth_error', this.authFailure(res.status, text));
+    if (res.status === 431 || res.status === 414) {
+      return fail(
+        'http_error',
+        `The server refused the request as too large (HTTP ${res.status}: ${res.status === 431 ? 'request header fields too large' : 'URI too long'}): the parameters do not fit in a URL. Send it as POST, which puts them in the body.`,
+      );
+    }
     if (res.status >= 300 && res.status < 400) {
       const loc = String(res.headers.location ?? '');
       return fail(
@@ -332,11 +353,16 @@ export class CpanelClient {
           : `The answer is not valid JSON (${why}). It begins: ${firstLines(this.redactor.scrubKnown(trimmed))}`,
       );
     }
+    if (tooDeep(parsed, 0)) {
+      return fail('malformed', `The answer is JSON nested more than ${MAX_JSON_DEPTH} levels deep, which no cPanel answer is: it was not read. Check the service and port, or what sits between you and the server.`);
+    }
+    // A server that echoes the request (a debug page, a misconfigured proxy) must not hand back a credential.
+    if (this.redactor.finds(text)) parsed = this.redactor.scrubValue(parsed);
     const verdict = normalize(built.shape, parsed);
     if (!verdict) {
       return fail(
         res.status >= 400 ? 'http_error' : 'malformed',
-        `The answer is JSON but not in the shape of a ${req.asUser !== undefined && req.family === 'uapi' ? 'UAPI (through WHM)' : FAMILY_NAMES[req.family]} answer (HTTP ${res.status}). Check the service and port.`,
+        `The answer is JSON but not in the shape of a ${req.asUser !== undefined && req.family === 'uapi' ? 'UAPI (through WHM)' : FAMILIES[req.family].name} answer (HTTP ${res.status}). Check the service and port.`,
       );
     }
     const kind = verdict.ok ? (res.status >= 400 ? 'http_error' : 'ok') : 'api_error';
@@ -359,16 +385,8 @@ export class CpanelClient {
       }
       return `${user} has two-factor authentication for API calls: set the two-factor mode to "code on every request" (or use session login with the code at login) and store the account's TOTP secret.`;
     }
-    switch (this.options.ssoLogin ? 'sso' : this.profile.auth) {
-      case 'password':
-        return `The server refused the username or password for ${user} (HTTP ${status}). Check them; repeated failures can get this IP blocked by cPHulk for a while.`;
-      case 'token':
-        return `The server refused the API token for ${user} (HTTP ${status}). It may be revoked or expired, limited to other IP addresses, or made for ${this.profile.service === 'whm' ? 'cPanel rather than WHM' : 'WHM rather than cPanel'}.`;
-      case 'accesshash':
-        return `The server refused the access hash for ${user} (HTTP ${status}). Copy it again from WHM's Remote Access Key page; access hashes work only for WHM.`;
-      default:
-        return `The server refused the session (HTTP ${status}). Sign in again.`;
-    }
+    if (this.options.ssoLogin) return `The server refused the session (HTTP ${status}). Sign in again.`;
+    return AUTH_SCHEMES[this.profile.auth].refusedHint(this.profile, status);
   }
 
   private apiFailureHint(r: ApiResult, built: BuiltRequest, req: ApiRequest): string {
@@ -387,7 +405,7 @@ export class CpanelClient {
     }
     if (/unknown app/i.test(all)) return `WHM has no function named ${built.label}: check the spelling (names are case-sensitive).`;
     if (/could not find function|failed to load module|module .* not found/i.test(all)) {
-      return `The server has no ${FAMILY_NAMES[req.family]} function ${built.label}: check the module and function names (case-sensitive).`;
+      return `The server has no ${FAMILIES[req.family].name} function ${built.label}: check the module and function names (case-sensitive).`;
     }
     if (/user parameter is invalid/i.test(all)) return `The account "${req.asUser ?? ''}" does not exist on this server, or this WHM user does not own it.`;
     if (r.kind === 'http_error') return `The server answered HTTP ${r.status}: ${firstError(r) || 'see the raw answer'}.`;
@@ -440,10 +458,37 @@ export class CpanelClient {
 
 function safeLabel(req: ApiRequest): string {
   try {
-    return requestLabel(req);
+    return functionName(req);
   } catch {
     return req.function;
   }
+}
+
+function hasControlCharacter(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
+
+function formatSeconds(ms: number): string {
+  const s = ms / 1000;
+  return `${Number.isInteger(s) ? s : s.toFixed(1)} seconds`;
+}
+
+/** Whether a parsed value nests deeper than MAX_JSON_DEPTH (iterates only into objects and arrays). */
+function tooDeep(v: unknown, depth: number): boolean {
+  if (depth > MAX_JSON_DEPTH) return true;
+  if (Array.isArray(v)) {
+    for (const x of v) if (typeof x === 'object' && x !== null && tooDeep(x, depth + 1)) return true;
+  } else if (v && typeof v === 'object') {
+    for (const k in v) {
+      const x = (v as Record<string, unknown>)[k];
+      if (typeof x === 'object' && x !== null && tooDeep(x, depth + 1)) return true;
+    }
+  }
+  return false;
 }
 
 function firstError(r: ApiResult): string {

@@ -1,12 +1,16 @@
+import { FAMILIES, isSecretParam } from '../shared/families';
 import { paramValue, requestParts, type ApiRequest } from './api/request';
-import { isSecretParam } from './redact';
-import { baseUrl, type ServerProfile } from './servers';
+import type { AuthFragment, CodegenHelpers } from './auth/scheme';
+import { AUTH_SCHEMES, SECRET_SPECS } from './auth/schemes';
+import { baseUrl, requiredSecrets, type ServerProfile } from './servers';
 
 /**
  * "Copy as curl / Perl / PHP / Python": a self-contained program that makes the same call with the
  * same auth method and 2FA mode. Secrets are never written into it: they come from the same
  * environment variables the cpapi CLI reads (CPANEL_PASSWORD, CPANEL_TOKEN, CPANEL_ACCESSHASH,
- * CPANEL_TOTP_SECRET), and secret-looking parameters from CPANEL_PARAM_<NAME>.
+ * CPANEL_TOTP_SECRET), and secret-looking parameters from CPANEL_PARAM_<NAME>. Every name and value
+ * taken from the request is quoted for the target language: a snippet from a cloned repository must
+ * not be able to run code where its generated program runs.
  */
 export type Language = 'curl' | 'perl' | 'php' | 'python';
 export const LANGUAGES: readonly Language[] = ['curl', 'perl', 'php', 'python'];
@@ -44,10 +48,7 @@ function plan(profile: ServerProfile, req: ApiRequest): Plan {
     }
     return { name, value: { literal: s } };
   });
-  if (profile.auth === 'password' || profile.auth === 'session') envs.add('CPANEL_PASSWORD');
-  if (profile.auth === 'token') envs.add('CPANEL_TOKEN');
-  if (profile.auth === 'accesshash') envs.add('CPANEL_ACCESSHASH');
-  if (profile.twoFactor !== 'none') envs.add('CPANEL_TOTP_SECRET');
+  for (const k of requiredSecrets(profile)) envs.add(`CPANEL_${SECRET_SPECS[k].env}`);
   const caFile = !profile.secure
     ? undefined
     : profile.tls.mode === 'pinned'
@@ -62,9 +63,14 @@ function plan(profile: ServerProfile, req: ApiRequest): Plan {
     path: parts.path,
     params,
     envs: [...envs],
-    what: `${req.family === 'whm' ? 'WHM API 1' : req.family === 'api2' ? 'cPanel API 2' : 'UAPI'} ${parts.label}${req.asUser ? ` as ${req.asUser}` : ''} on ${profile.label}`,
+    what: `${FAMILIES[req.family].name} ${parts.label}${req.asUser ? ` as ${req.asUser}` : ''} on ${oneLine(profile.label)}`,
     caFile,
   };
+}
+
+/** A comment holds anything but a line break. */
+function oneLine(s: string): string {
+  return s.replace(/[\r\n\u2028\u2029]+/g, ' ');
 }
 
 function header(p: Plan, comment: string): string[] {
@@ -95,51 +101,36 @@ export function generate(language: Language, profile: ServerProfile, req: ApiReq
   }
 }
 
+/** The auth method's own lines, from its scheme. */
+function auth(p: Plan, h: Pick<CodegenHelpers, 'language' | 'q' | 'env' | 'otp' | 'curlTls'>): AuthFragment {
+  return AUTH_SCHEMES[p.profile.auth].codegen({ ...h, user: p.profile.username, service: p.profile.service, twoFactor: p.profile.twoFactor, url: p.base });
+}
+
 // ── curl ───────────────────────────────────────────────────────────────────
 
-function sh(s: string): string {
+/** A POSIX shell word in single quotes: nothing inside is expanded; a quote is written '\''. */
+export function sh(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 function curl(p: Plan): string {
   const { profile } = p;
   const otp = 'oathtool --totp -b "$CPANEL_TOTP_SECRET"';
-  const tls = p.caFile ? ` --cacert "\${${p.caFile.env}:-${p.caFile.fallback}}"` : '';
+  const tls = p.caFile ? ' --cacert "$ca_file"' : '';
   const lines = ['#!/bin/sh', ...header(p, '#'), ...(profile.twoFactor !== 'none' ? ['# Two-factor codes come from oathtool (Debian/Ubuntu: apt install oathtool).'] : []), 'set -eu', ''];
-  const data = p.params.map((x) => `  --data-urlencode ${'literal' in x.value ? sh(`${x.name}=${x.value.literal}`) : `"${x.name}=$${x.value.env}"`}`);
-  const call = (prefix: string, auth: string[]): string[] => {
-    const url = `"${p.base}${prefix}${p.path}"`;
-    const first = `curl --silent --show-error${tls}${p.method === 'GET' ? ' --get' : ''} ${url}`;
-    return [first, ...auth, ...data].map((l, i, all) => (i < all.length - 1 ? `${l} \\` : l));
-  };
-  switch (profile.auth) {
-    case 'password':
-      lines.push(...call('', [`  --user ${sh(`${profile.username}:`)}"$CPANEL_PASSWORD"`, ...(profile.twoFactor === 'header' ? [`  --header "X-CPANEL-OTP: $(${otp})"`] : [])]));
-      break;
-    case 'token':
-      lines.push(...call('', [`  --header "Authorization: ${profile.service === 'whm' ? 'whm' : 'cpanel'} ${profile.username}:$CPANEL_TOKEN"`, ...(profile.twoFactor === 'header' ? [`  --header "X-CPANEL-OTP: $(${otp})"`] : [])]));
-      break;
-    case 'accesshash':
-      lines.push(
-        '# The access hash file is wrapped over many lines: every line break goes.',
-        `hash=$(printf '%s' "$CPANEL_ACCESSHASH" | tr -d '\\r\\n')`,
-        ...call('', [`  --header "Authorization: WHM ${profile.username}:$hash"`]),
-      );
-      break;
-    case 'session':
-      lines.push(
-        'jar=$(mktemp)',
-        "trap 'rm -f \"$jar\"' EXIT",
-        '# Log in once: the answer names the session token (/cpsessNNNNNNNNNN); the cookie goes to the jar.',
-        `token=$(curl --silent --show-error${tls} --cookie-jar "$jar" "${p.base}/login/?login_only=1" \\`,
-        `  --data-urlencode ${sh(`user=${profile.username}`)} \\`,
-        `  --data-urlencode "pass=$CPANEL_PASSWORD"${profile.twoFactor === 'session' ? ` \\\n  --data-urlencode "tfa_token=$(${otp})"` : ''} \\`,
-        "  | grep -o '/cpsess[0-9]*' | head -n 1)",
-        '[ -n "$token" ] || { echo "login failed" >&2; exit 3; }',
-        ...call('$token', ['  --cookie "$jar"']),
-      );
-      break;
-  }
+  if (p.caFile) lines.push(`ca_file=\${${p.caFile.env}:-${sh(p.caFile.fallback)}}`);
+  // A literal pair in single quotes; with an environment value, the name in single quotes and the value in double quotes.
+  const data = p.params.map((x) => `  --data-urlencode ${'literal' in x.value ? sh(`${x.name}=${x.value.literal}`) : `${sh(`${x.name}=`)}"$${x.value.env}"`}`);
+  const a = auth(p, { language: 'curl', q: sh, env: (name) => `"$${name}"`, otp, curlTls: tls });
+  lines.push(...a.lines);
+  const url = a.prefix ? `${sh(p.base)}${a.prefix}${sh(p.path)}` : sh(p.base + p.path);
+  const call = [
+    `curl --silent --show-error${tls}${p.method === 'GET' ? ' --get' : ''} ${url}`,
+    ...(a.curlArgs ?? []),
+    ...(profile.twoFactor === 'header' ? [`  --header "X-CPANEL-OTP: $(${otp})"`] : []),
+    ...data,
+  ];
+  lines.push(...call.map((l, i) => (i < call.length - 1 ? `${l} \\` : l)));
   return `${lines.join('\n')}\n`;
 }
 
@@ -187,27 +178,9 @@ function perl(p: Plan): string {
     ');',
     '',
   ];
-  let prefix = "''";
-  switch (profile.auth) {
-    case 'password':
-      out.push(`$ua->default_header(Authorization => 'Basic ' . MIME::Base64::encode_base64(${pl(`${profile.username}:`)} . ${env('CPANEL_PASSWORD')}, ''));`);
-      break;
-    case 'token':
-      out.push(`$ua->default_header(Authorization => ${pl(`${profile.service === 'whm' ? 'whm' : 'cpanel'} ${profile.username}:`)} . ${env('CPANEL_TOKEN')});`);
-      break;
-    case 'accesshash':
-      out.push(`(my $hash = ${env('CPANEL_ACCESSHASH')}) =~ s/[\\r\\n]//g;   # the hash file is wrapped over many lines`, `$ua->default_header(Authorization => ${pl(`WHM ${profile.username}:`)} . $hash);`);
-      break;
-    case 'session':
-      out.push(
-        '# Log in once: the answer names the session token (/cpsessNNNNNNNNNN) and sets the cookie.',
-        `my $login = $ua->post("$base/login/?login_only=1", [user => ${pl(profile.username)}, pass => ${env('CPANEL_PASSWORD')}${profile.twoFactor === 'session' ? `, tfa_token => totp(${env('CPANEL_TOTP_SECRET')})` : ''}]);`,
-        "my ($token) = (($login->header('Location') // '') . $login->decoded_content) =~ m{(/cpsess\\d+)};",
-        'die "Login failed: " . $login->status_line . "\\n" unless $token;',
-      );
-      prefix = '$token';
-      break;
-  }
+  const a = auth(p, { language: 'perl', q: pl, env, otp: `totp(${env('CPANEL_TOTP_SECRET')})`, curlTls: '' });
+  out.push(...a.lines);
+  const prefix = a.prefix ?? "''";
   if (profile.twoFactor === 'header') out.push(`$ua->default_header('X-CPANEL-OTP' => totp(${env('CPANEL_TOTP_SECRET')}));`);
   out.push(`my $uri = URI->new($base . ${prefix} . ${pl(p.path)});`);
   if (p.method === 'GET') out.push('$uri->query_form(@params);', 'my $res = $ua->get($uri);');
@@ -273,30 +246,9 @@ function php(p: Plan): string {
     'curl_setopt_array($ch, $options);',
     '$headers = [];',
   ];
-  let prefix = "''";
-  switch (profile.auth) {
-    case 'password':
-      out.push(`$headers[] = 'Authorization: Basic ' . base64_encode(${phps(`${profile.username}:`)} . ${env('CPANEL_PASSWORD')});`);
-      break;
-    case 'token':
-      out.push(`$headers[] = ${phps(`Authorization: ${profile.service === 'whm' ? 'whm' : 'cpanel'} ${profile.username}:`)} . ${env('CPANEL_TOKEN')};`);
-      break;
-    case 'accesshash':
-      out.push(`$headers[] = ${phps(`Authorization: WHM ${profile.username}:`)} . str_replace(["\\r", "\\n"], '', ${env('CPANEL_ACCESSHASH')});`);
-      break;
-    case 'session':
-      out.push(
-        '// Log in once: the answer names the session token (/cpsessNNNNNNNNNN) and sets the cookie.',
-        `$login = [['user', ${phps(profile.username)}], ['pass', ${env('CPANEL_PASSWORD')}]${profile.twoFactor === 'session' ? `, ['tfa_token', totp(${env('CPANEL_TOTP_SECRET')})]` : ''}];`,
-        'curl_setopt_array($ch, [CURLOPT_URL => "$base/login/?login_only=1", CURLOPT_POST => true, CURLOPT_POSTFIELDS => form($login), CURLOPT_HEADER => true]);',
-        '$answer = curl_exec($ch);',
-        "if (!is_string($answer) || !preg_match('#/cpsess\\d+#', $answer, $m)) { fwrite(STDERR, 'Login failed: ' . curl_error($ch) . \"\\n\"); exit(3); }",
-        '$token = $m[0];',
-        'curl_setopt_array($ch, [CURLOPT_HEADER => false, CURLOPT_POST => false, CURLOPT_HTTPGET => true]);',
-      );
-      prefix = '$token';
-      break;
-  }
+  const a = auth(p, { language: 'php', q: phps, env, otp: `totp(${env('CPANEL_TOTP_SECRET')})`, curlTls: '' });
+  out.push(...a.lines);
+  const prefix = a.prefix ?? "''";
   if (profile.twoFactor === 'header') out.push(`$headers[] = 'X-CPANEL-OTP: ' . totp(${env('CPANEL_TOTP_SECRET')});`);
   const url = `$base . ${prefix} . ${phps(p.path)}`;
   if (p.method === 'GET') out.push(`curl_setopt_array($ch, [CURLOPT_URL => ${url} . '?' . form($params), CURLOPT_HTTPHEADER => $headers]);`);
@@ -366,29 +318,9 @@ function python(p: Plan): string {
     ...(p.caFile ? [`session.verify = os.environ.get(${py(p.caFile.env)}, ${py(p.caFile.fallback)})`] : []),
     'headers = {}',
   ];
-  let prefix = '""';
-  switch (profile.auth) {
-    case 'password':
-      out.push(`session.auth = (${py(profile.username)}, ${env('CPANEL_PASSWORD')})`);
-      break;
-    case 'token':
-      out.push(`headers["Authorization"] = ${py(`${profile.service === 'whm' ? 'whm' : 'cpanel'} ${profile.username}:`)} + ${env('CPANEL_TOKEN')}`);
-      break;
-    case 'accesshash':
-      out.push(`headers["Authorization"] = ${py(`WHM ${profile.username}:`)} + re.sub(r"[\\r\\n]", "", ${env('CPANEL_ACCESSHASH')})`);
-      break;
-    case 'session':
-      out.push(
-        '# Log in once: the answer names the session token (/cpsessNNNNNNNNNN) and sets the cookie.',
-        `login = session.post(base + "/login/?login_only=1", data={"user": ${py(profile.username)}, "pass": ${env('CPANEL_PASSWORD')}${profile.twoFactor === 'session' ? `, "tfa_token": totp(${env('CPANEL_TOTP_SECRET')})` : ''}}, allow_redirects=False, timeout=60)`,
-        'found = re.search(r"/cpsess\\d+", login.headers.get("Location", "") + login.text)',
-        'if not found:',
-        '    sys.exit("Login failed: HTTP %d" % login.status_code)',
-        'token = found.group(0)',
-      );
-      prefix = 'token';
-      break;
-  }
+  const a = auth(p, { language: 'python', q: py, env, otp: `totp(${env('CPANEL_TOTP_SECRET')})`, curlTls: '' });
+  out.push(...a.lines);
+  const prefix = a.prefix ?? '""';
   if (profile.twoFactor === 'header') out.push(`headers["X-CPANEL-OTP"] = totp(${env('CPANEL_TOTP_SECRET')})`);
   const url = `base + ${prefix} + ${py(p.path)}`;
   out.push(

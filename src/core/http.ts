@@ -11,6 +11,8 @@ export interface TransportLimits {
   bodyTimeoutMs: number;
   /** Answers larger than this are cut off and reported as too_large. */
   maxResponseBytes: number;
+  /** The whole call (login, retry, every byte of the answer) must end within this. */
+  deadlineMs: number;
 }
 
 export const DEFAULT_LIMITS: TransportLimits = {
@@ -18,6 +20,7 @@ export const DEFAULT_LIMITS: TransportLimits = {
   headersTimeoutMs: 60_000,
   bodyTimeoutMs: 60_000,
   maxResponseBytes: 64 * 1024 * 1024,
+  deadlineMs: 120_000,
 };
 
 export interface HttpRequest {
@@ -53,7 +56,8 @@ interface PinError extends Error {
  */
 function pinningConnector(fingerprint: string, timeoutMs: number): buildConnector.connector {
   // Chain verification is replaced, not skipped: the fingerprint check below decides.
-  const base = buildConnector({ rejectUnauthorized: false, maxCachedSessions: 0, timeout: timeoutMs });
+  // allowH2 here too: the connector, not the agent, decides what ALPN offers.
+  const base = buildConnector({ rejectUnauthorized: false, maxCachedSessions: 0, timeout: timeoutMs, allowH2: false });
   return (opts, callback) => {
     base(opts, (err, socket) => {
       if (err || !socket) return callback(err ?? new Error('no socket'), null);

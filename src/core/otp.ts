@@ -18,6 +18,17 @@ export function totpSecretProblem(secret: string): string | undefined {
   const s = normalizeTotpSecret(secret);
   if (!/^[A-Z2-7]+$/.test(s)) return 'The two-factor secret must be base32 (letters A–Z and digits 2–7), as WHM shows it when 2FA is set up.';
   if (s.length < 16) return 'The two-factor secret is too short: cPanel secrets have 16 base32 characters.';
+  // 64 bytes is the most an HMAC-SHA1 key holds without being hashed first; otplib refuses more.
+  if (s.length > 102) return `The two-factor secret is too long (${s.length} characters): cPanel secrets have 16 base32 characters. Copy it again.`;
+  // Base32 packs 5 bits a character; lengths that leave 5 or more bits over cannot come from whole bytes.
+  if ([1, 3, 6].includes(s.length % 8)) {
+    return `The two-factor secret has ${s.length} characters, which no base32 secret has (a character is missing or extra): cPanel secrets have 16. Copy it again.`;
+  }
+  try {
+    totpCode(s, 0);
+  } catch {
+    return 'The two-factor secret cannot be read as base32: copy it again from the 2FA setup page.';
+  }
   return undefined;
 }
 

@@ -4,17 +4,13 @@
  * passes through here.
  */
 
+import { isSecretParam } from '../shared/families';
+
+export { isSecretParam } from '../shared/families';
+
 export const REDACTED = '[redacted]';
 
 const SECRET_HEADERS = new Set(['authorization', 'cookie', 'set-cookie', 'x-cpanel-otp', 'proxy-authorization']);
-
-/** Parameter names whose values are credentials: passwords, OTP codes, tokens, private keys, sessions. */
-const SECRET_PARAM =
-  /^(pass|passwd|password|newpass|oldpass|new_?password|old_?password|password[0-9]?|tfa_token|otp|token|api_?token|access_?hash|secret|session|cp_security_token|key|private_?key|user_session)$|(^|[_.-])(password|passwd|secret)([_.-]|$)/i;
-
-export function isSecretParam(name: string): boolean {
-  return SECRET_PARAM.test(name);
-}
 
 export function isSecretHeader(name: string): boolean {
   return SECRET_HEADERS.has(name.toLowerCase());
@@ -66,35 +62,79 @@ export function redactParams(params: readonly (readonly [string, string])[]): [s
   return params.map(([k, v]) => [k, isSecretParam(k) ? REDACTED : v]);
 }
 
+/** How many OTP codes are remembered at most: a code is valid for its step and one either side. */
+const MAX_CODES = 8;
+const STEP_MS = 30_000;
+
 /**
- * Remembers the secret values a client holds (password, token, hash, TOTP secret, session cookie,
- * cpsess token, recent OTP codes) and scrubs them from any text, whatever form they appear in.
+ * Remembers the secret values a client holds (password, token, hash, TOTP secret) and the ones
+ * derived from them as soon as they are made (the Basic value, session cookies, the cpsess token, each
+ * OTP code sent), and scrubs them from any text, whatever form they appear in: a server that echoes
+ * request headers must not put a credential into a result, a log or printed output.
  */
 export class Redactor {
   private readonly values = new Set<string>();
+  private sorted: string[] | undefined;
+  /** OTP code → the TOTP step it was made for. Short and numeric: matched only as a whole token, only while valid. */
+  private readonly codes = new Map<string, number>();
+
+  constructor(private readonly now: () => number = Date.now) {}
 
   add(value: string | undefined): void {
     if (!value || value.length < 4) return;
-    this.values.add(value);
-    // The same secret as it appears in a URL, a form body, or Basic auth.
-    this.values.add(encodeURIComponent(value));
-    this.values.add(new URLSearchParams({ v: value }).toString().slice(2));
+    // The same secret as it appears in a URL, a form body, or inside a JSON string.
+    for (const form of [value, encodeURIComponent(value), new URLSearchParams({ v: value }).toString().slice(2), JSON.stringify(value).slice(1, -1)]) {
+      this.values.add(form);
+    }
+    this.sorted = undefined;
   }
 
-  /** A secret that should be scrubbed even when short (OTP codes are six digits). */
-  addExact(value: string | undefined): void {
-    if (value) this.values.add(value);
+  /** An OTP code sent for TOTP step `step`: scrubbed where it stands alone, while it can still be valid. */
+  addCode(code: string, step: number): void {
+    if (!/^\d{6,8}$/.test(code)) return;
+    this.codes.delete(code);
+    this.codes.set(code, step);
+    while (this.codes.size > MAX_CODES) this.codes.delete(this.codes.keys().next().value!);
+  }
+
+  /** Codes still valid now (their step ± one); older ones are forgotten. */
+  private liveCodes(): string[] {
+    const step = Math.floor(this.now() / STEP_MS);
+    const out: string[] = [];
+    for (const [code, s] of [...this.codes]) {
+      if (Math.abs(step - s) <= 1) out.push(code);
+      else if (s < step - 1) this.codes.delete(code);
+    }
+    return out;
   }
 
   /** Replaces only the values this client holds; leaves everything else as the server wrote it. */
   scrubKnown(text: string): string {
     let out = text;
     // Longest first, so that a value containing another is replaced whole.
-    const sorted = [...this.values].sort((a, b) => b.length - a.length);
-    for (const v of sorted) {
+    this.sorted ??= [...this.values].sort((a, b) => b.length - a.length);
+    for (const v of this.sorted) {
       if (out.includes(v)) out = out.split(v).join(REDACTED);
     }
+    const codes = this.liveCodes().filter((c) => out.includes(c));
+    if (codes.length) out = out.replace(new RegExp(`(?<![A-Za-z0-9])(?:${codes.join('|')})(?![A-Za-z0-9])`, 'g'), REDACTED);
     return out;
+  }
+
+  /** Whether any known value appears in the text (cheap: no copy when nothing does). */
+  finds(text: string): boolean {
+    return this.scrubKnown(text) !== text;
+  }
+
+  /** Scrubs every string (keys too) in a parsed JSON value; returns the same value when nothing was found. */
+  scrubValue<T>(value: T): T {
+    const walk = (v: unknown): unknown => {
+      if (typeof v === 'string') return this.scrubKnown(v);
+      if (Array.isArray(v)) return v.map(walk);
+      if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [this.scrubKnown(k), walk(x)]));
+      return v;
+    };
+    return walk(value) as T;
   }
 
   /** For logs, messages and printed requests: known values, cpsess tokens, cookies, auth headers. */

@@ -53,6 +53,8 @@ export interface ApiResult {
   /** For tls_error: the certificate the server presented, when it could be read. */
   certificate?: CertificateInfo;
   timings: Timings;
+  /** The body exactly as received: only when the caller asked for it (cpapi --raw --unredacted). */
+  rawUnredacted?: string;
   /** What was sent, redacted: safe to show and log. */
   request: { method: 'GET' | 'POST'; url: string; family: string; function: string };
 }

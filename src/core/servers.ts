@@ -1,6 +1,8 @@
 import { isIPv4, isIPv6 } from 'node:net';
+import type { Service } from '../shared/families';
+import { AUTH_SCHEMES } from './auth/schemes';
 
-export type Service = 'cpanel' | 'whm' | 'webmail';
+export type { Service } from '../shared/families';
 export type AuthMethod = 'password' | 'token' | 'accesshash' | 'session';
 /** none; a fresh code in X-CPANEL-OTP on every request; or one code at session login (tfa_token). */
 export type TwoFactorMode = 'none' | 'header' | 'session';
@@ -24,7 +26,6 @@ export interface ServerProfile {
 }
 
 export const SERVICES: readonly Service[] = ['cpanel', 'whm', 'webmail'];
-export const AUTH_METHODS: readonly AuthMethod[] = ['password', 'token', 'accesshash', 'session'];
 export const TWO_FACTOR_MODES: readonly TwoFactorMode[] = ['none', 'header', 'session'];
 
 const PORTS: Record<Service, { secure: number; plain: number }> = {
@@ -103,10 +104,11 @@ export function profileProblems(p: ServerProfile): string[] {
   if (!SERVICES.includes(p.service)) out.push(`The service "${String(p.service)}" is not one of cpanel, whm or webmail.`);
   if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) out.push(`The port ${String(p.port)} is not a number from 1 to 65535.`);
   if (!/^[a-z0-9_.@-]{1,64}$/i.test(p.username)) out.push(`The username "${p.username}" is empty or has characters cPanel usernames never have.`);
-  if (!AUTH_METHODS.includes(p.auth)) out.push(`The authentication method "${String(p.auth)}" is not one of password, token, accesshash or session.`);
+  const scheme = Object.hasOwn(AUTH_SCHEMES, p.auth) ? AUTH_SCHEMES[p.auth] : undefined;
+  if (!scheme) out.push(`The authentication method "${String(p.auth)}" is not one of ${Object.keys(AUTH_SCHEMES).join(', ')}.`);
   if (!TWO_FACTOR_MODES.includes(p.twoFactor)) out.push(`The two-factor mode "${String(p.twoFactor)}" is not one of none, header or session.`);
-  if (p.auth === 'accesshash' && p.service !== 'whm') out.push('Access hash authentication works only with WHM: choose the WHM service or another method.');
-  if (p.auth === 'token' && p.service === 'webmail') out.push('Webmail does not accept API tokens: use a password or a session login.');
+  const serviceProblem = scheme && SERVICES.includes(p.service) ? scheme.serviceProblem(p.service) : undefined;
+  if (serviceProblem) out.push(serviceProblem);
   if (p.twoFactor === 'session' && p.auth !== 'session') {
     out.push('Two-factor mode "at session login" needs the session login method; with other methods use the header mode.');
   }
@@ -130,9 +132,8 @@ export interface Secrets {
 
 export function requiredSecrets(p: Pick<ServerProfile, 'auth' | 'twoFactor'>): (keyof Secrets)[] {
   const need: (keyof Secrets)[] = [];
-  if (p.auth === 'password' || p.auth === 'session') need.push('password');
-  if (p.auth === 'token') need.push('token');
-  if (p.auth === 'accesshash') need.push('accessHash');
+  const scheme = Object.hasOwn(AUTH_SCHEMES, p.auth) ? AUTH_SCHEMES[p.auth] : undefined;
+  if (scheme) need.push(scheme.secret);
   if (p.twoFactor !== 'none') need.push('totpSecret');
   return need;
 }
@@ -165,13 +166,22 @@ export function readProfile(item: unknown, index: number, fallbackId?: (o: Recor
     host: str('host'),
     service,
     secure,
-    port: typeof o.port === 'number' ? o.port : defaultPort(service, secure),
+    port: o.port === undefined ? defaultPort(service, secure) : typeof o.port === 'number' ? o.port : Number.NaN,
     username: str('username'),
     auth: (str('auth') || 'password') as ServerProfile['auth'],
     twoFactor: (str('twoFactor') || 'none') as ServerProfile['twoFactor'],
     tls,
   };
   const problems = typeof item === 'object' && item !== null ? profileProblems(profile) : ['This entry is not an object.'];
+  if (o.port !== undefined && typeof o.port !== 'number') {
+    const i = problems.findIndex((x) => x.startsWith('The port '));
+    const says = `"port" must be a number (such as ${defaultPort(service, secure)}), not ${JSON.stringify(o.port)?.slice(0, 40) ?? String(o.port)}.`;
+    if (i >= 0) problems[i] = says;
+    else problems.push(says);
+  }
+  for (const k of ['secure'] as const) {
+    if (o[k] !== undefined && typeof o[k] !== 'boolean') problems.push(`"${k}" must be true or false, not ${JSON.stringify(o[k])?.slice(0, 40)}.`);
+  }
   if (!str('id') && !fallbackId?.(o)) problems.unshift('The entry has no id.');
   if (o.service !== undefined && !['cpanel', 'whm', 'webmail'].includes(String(o.service))) problems.push(`The service "${String(o.service)}" is not cpanel, whm or webmail.`);
   return { profile, problems };

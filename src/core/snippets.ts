@@ -1,5 +1,6 @@
-import { splitFunction, type ApiRequest, type Family } from './api/request';
-import { isSecretParam } from './redact';
+import { FAMILIES, FAMILY_IDS, functionNameProblem, isFamily, isSecretParam, paramNameProblem, type Family } from '../shared/families';
+import { splitFunction, type ApiRequest } from './api/request';
+import { jsonErrorOffset } from './jsonPosition';
 
 /**
  * One saved request per file (*.cpanel.json): which server (by label, never host or credentials),
@@ -34,18 +35,24 @@ const KEYS = new Set(['$schema', 'version', 'server', 'family', 'function', 'acc
 const ENV_REF = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 /** Reads a snippet file's text; every problem is a sentence that says what to change. */
-export function parseSnippet(text: string): ParsedSnippet {
+export function parseSnippet(input: string): ParsedSnippet {
+  // Some Windows editors start UTF-8 files with a byte-order mark; JSON.parse does not skip it.
+  const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
+  const bom = text === input ? 0 : 1;
   let raw: unknown;
   try {
     raw = JSON.parse(text);
-  } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    const pos = /position (\d+)/.exec(msg);
-    return { ok: false, problems: [{ message: `This is not valid JSON: ${msg.replace(/ in JSON at position \d+.*$/, '')}.`, offset: pos ? Number(pos[1]) : undefined, severity: 'error' }] };
+  } catch {
+    // Say where, never what: the file may not be a snippet at all (a key, a token file) and must not be echoed.
+    const offset = jsonErrorOffset(text) ?? 0;
+    const { line, column } = lineColumn(text, offset);
+    const what = offset >= text.trimEnd().length ? 'it ends before the JSON is complete' : 'the JSON is not valid there';
+    return { ok: false, problems: [{ message: `This is not a valid snippet: ${what} (line ${line}, column ${column}).`, offset: offset + bom, severity: 'error' }] };
   }
   const problems: SnippetProblem[] = [];
   const err = (message: string, key?: string): void => {
-    problems.push({ message, offset: key ? offsetOfKey(text, key) : undefined, severity: 'error' });
+    const at = key ? offsetOfKey(text, key) : undefined;
+    problems.push({ message, offset: at === undefined ? undefined : at + bom, severity: 'error' });
   };
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, problems: [{ message: 'A snippet is a JSON object with server, family, function and params.', offset: 0, severity: 'error' }] };
   const o = raw as Record<string, unknown>;
@@ -53,11 +60,12 @@ export function parseSnippet(text: string): ParsedSnippet {
   if (o.version !== 1) err('"version" must be 1.', 'version');
   if (typeof o.server !== 'string' || !o.server.trim()) err('"server" must name a configured server by its label.', 'server');
   const family = o.family;
-  if (family !== 'uapi' && family !== 'whm' && family !== 'api2') err('"family" must be "uapi", "whm" or "api2".', 'family');
+  if (!isFamily(family)) err(`"family" must be ${FAMILY_IDS.map((f) => `"${f}"`).join(', ')}.`, 'family');
   const fn = o.function;
-  if (typeof fn !== 'string') err('"function" must be a string such as "Email/list_pops" or "listaccts".', 'function');
-  else if (family === 'whm' ? !/^[A-Za-z0-9_]+$/.test(fn) : !/^[A-Za-z0-9_]+\/[A-Za-z0-9_]+$/.test(fn)) {
-    err(family === 'whm' ? `"${fn}" is not a WHM API 1 function name.` : `"${fn}" is not Module/function.`, 'function');
+  if (typeof fn !== 'string') err(`"function" must be a string such as "${FAMILIES.uapi.example}" or "${FAMILIES.whm.example}".`, 'function');
+  else if (isFamily(family)) {
+    const problem = functionNameProblem(family, fn);
+    if (problem) err(problem, 'function');
   }
   if (o.account !== undefined && (typeof o.account !== 'string' || !/^[a-z0-9_.-]+$/.test(o.account))) err('"account" must be a cPanel username.', 'account');
   if (family === 'api2' && o.account === undefined) err('cPanel API 2 snippets need "account": API 2 is called through WHM on behalf of an account.', 'family');
@@ -74,11 +82,16 @@ export function parseSnippet(text: string): ParsedSnippet {
         err(`params[${i}] must be {"name": "…", "value": "…"} with a non-empty name.`, 'params');
         return;
       }
+      const nameProblem = paramNameProblem(pr.name);
+      if (nameProblem) {
+        err(`params[${i}]: ${nameProblem}`, 'params');
+        return;
+      }
       const value = typeof pr.value === 'boolean' ? (pr.value ? '1' : '0') : String(pr.value);
       if (isSecretParam(pr.name) && value && !/^\$\{env:[A-Za-z_][A-Za-z0-9_]*\}$/.test(value)) {
         warnings.push({
           message: `"${pr.name}" holds a secret written into the file: use a placeholder such as "\${env:CPANEL_PARAM_${pr.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}}" and keep the value out of the repository.`,
-          offset: offsetOfKey(text, 'params'),
+          offset: (offsetOfKey(text, 'params') ?? 0) + bom,
           severity: 'warning',
         });
       }
@@ -152,14 +165,16 @@ export function requestToSnippet(server: string, req: ApiRequest, note?: string)
   };
 }
 
-/** Functions that remove, suspend, terminate, kill or change passwords: always confirmed before running from a snippet. */
-export function isDestructive(functionName: string): boolean {
-  return /remove|delete|suspend|terminate|kill|passw|chpass|change_?password|set_?password|reset_?password|destroy|purge|wipe/i.test(functionName);
-}
-
 /** A file name for a snippet: "whm-listaccts.cpanel.json". */
 export function snippetFileName(s: Pick<Snippet, 'family' | 'function'>): string {
   return `${s.family}-${s.function.replace(/[^A-Za-z0-9_]+/g, '-')}${SNIPPET_SUFFIX}`;
+}
+
+/** 1-based line and column of an offset. */
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
+  const lines = before.split('\n');
+  return { line: lines.length, column: lines[lines.length - 1]!.length + 1 };
 }
 
 function offsetOfKey(text: string, key: string): number | undefined {

@@ -1,7 +1,8 @@
+import { callsOnBehalf, FAMILIES, isControlParam, type Service } from '../shared/families';
 import { splitFunction, type ApiRequest } from '../core/api/request';
 import { Catalog } from '../core/catalog';
 import { describeServer, SERVICE_NAMES, type ServerProfile } from '../core/servers';
-import { emptyState, EMPTY_SHAPING, shapingParams, type BuilderState, type FunctionSummary, type ServerSummary } from '../shared/protocol';
+import { emptyState, EMPTY_SHAPING, type BuilderState, type FunctionSummary, type ServerSummary } from '../shared/protocol';
 
 /** Converts between what the builder shows and what the core sends. No vscode here: unit-tested. */
 
@@ -21,16 +22,18 @@ export function functionSummaries(): FunctionSummary[] {
 }
 
 /** The request a builder state describes: empty optional parameters are left out, shaping becomes api.* parameters. */
-export function stateToRequest(s: BuilderState, onWhm: boolean): ApiRequest {
-  const fn = s.family === 'api2' ? undefined : Catalog.load().get(s.family, s.functionName);
+export function stateToRequest(s: BuilderState, service: Service): ApiRequest {
+  const section = FAMILIES[s.family].catalog;
+  const fn = section ? Catalog.load().get(section, s.functionName) : undefined;
   const required = new Set(fn?.params.filter((p) => p.required).map((p) => p.name));
-  const params = [...s.params.filter((p) => p.name && (p.value !== '' || required.has(p.name))), ...shapingParams(s.family, s.shaping)].map((p) => [p.name, p.value] as const);
+  const shaping = FAMILIES[s.family].shaping?.(s.shaping) ?? [];
+  const params = [...s.params.filter((p) => p.name && (p.value !== '' || required.has(p.name))), ...shaping].map((p) => [p.name, p.value] as const);
   return {
     family: s.family,
     ...splitFunction(s.family, s.functionName),
     params,
     method: s.method,
-    ...(onWhm && s.family !== 'whm' ? { asUser: s.account } : {}),
+    ...(callsOnBehalf(s.family, service) ? { asUser: s.account } : {}),
   };
 }
 
@@ -41,7 +44,7 @@ export function requestToState(serverId: string, req: Pick<ApiRequest, 'family' 
     serverId,
     family: req.family,
     account: req.asUser ?? '',
-    functionName: req.family === 'whm' ? req.function : `${req.module ?? ''}/${req.function}`,
+    functionName: FAMILIES[req.family].qualified ? `${req.module ?? ''}/${req.function}` : req.function,
     method: req.method ?? 'GET',
     params: req.params.map(([name, value]) => ({ name, value: typeof value === 'boolean' ? (value ? '1' : '0') : String(value) })),
     shaping: { ...EMPTY_SHAPING },
@@ -50,7 +53,8 @@ export function requestToState(serverId: string, req: Pick<ApiRequest, 'family' 
 
 /** A fresh state for a catalog function: its required parameters, empty. */
 export function functionState(serverId: string, family: BuilderState['family'], functionName: string, account = ''): BuilderState {
-  const fn = family === 'api2' ? undefined : Catalog.load().get(family, functionName);
+  const section = FAMILIES[family].catalog;
+  const fn = section ? Catalog.load().get(section, functionName) : undefined;
   return {
     ...emptyState(),
     serverId,
@@ -58,6 +62,6 @@ export function functionState(serverId: string, family: BuilderState['family'], 
     account,
     functionName,
     method: fn?.method ?? 'GET',
-    params: (fn?.params ?? []).filter((p) => p.required).map((p) => ({ name: p.name, value: '' })),
+    params: (fn?.params ?? []).filter((p) => p.required && !isControlParam(p.name)).map((p) => ({ name: p.name, value: '' })),
   };
 }

@@ -4,8 +4,7 @@ import { requestToSnippet } from '../core/snippets';
 import { parseWebviewMessage, type BuilderState, type HostToWebview, type WebviewToHost } from '../shared/protocol';
 import { builderHtml, makeNonce } from './builderHtml';
 import { functionSummaries, serverSummary, stateToRequest } from './builderModel';
-import type { Sent, Services } from './commands';
-import { Commands } from './constants';
+import type { Services } from './commands';
 import { verdictOf } from './results';
 import type { SnippetStore } from './snippetStore';
 
@@ -94,16 +93,21 @@ export class BuilderPanel implements vscode.Disposable {
       case 'loadAccounts': {
         const p = this.s.profiles.get(msg.serverId);
         if (!p || p.service !== 'whm') return;
-        const r = await this.s.clients.call(p, { family: 'whm', function: 'listaccts', params: [['want', 'user,domain']] });
-        const accts = r.ok ? ((r.data as { acct?: { user: string; domain: string }[] } | null)?.acct ?? []) : [];
-        this.post({ type: 'accounts', serverId: p.id, accounts: accts.map((a) => ({ user: String(a.user), domain: String(a.domain) })), ...(r.ok ? {} : { error: r.hint ?? r.kind }) });
+        const a = await this.s.accounts.get(p);
+        this.post({ type: 'accounts', serverId: p.id, accounts: a.ok ? a.accounts.map((x) => ({ user: x.user, domain: x.domain })) : [], ...(a.ok ? {} : { error: a.error }) });
         return;
       }
       case 'send': {
         const p = this.s.profiles.get(msg.state.serverId);
         if (!p) return this.post({ type: 'notice', level: 'error', message: 'That server no longer exists: choose another.' });
+        let request;
+        try {
+          request = stateToRequest(msg.state, p.service);
+        } catch (e) {
+          return this.post({ type: 'notice', level: 'error', message: e instanceof Error ? e.message : String(e) });
+        }
         this.post({ type: 'sending' });
-        const sent = await vscode.commands.executeCommand<Sent | undefined>(Commands.requestSend, { profileId: p.id, request: stateToRequest(msg.state, p.service === 'whm'), beside: true });
+        const sent = await this.s.runner.run({ profile: p, request, origin: 'builder', beside: true });
         if (!sent) return this.post({ type: 'notice', level: 'info', message: 'Not sent.' });
         const r = sent.result;
         this.post({ type: 'result', result: { ok: r.ok, kind: r.kind, verdict: verdictOf(r.kind), status: r.status, ms: r.timings.totalMs, hint: r.hint, errors: r.errors } });
@@ -112,14 +116,19 @@ export class BuilderPanel implements vscode.Disposable {
       case 'save': {
         const p = this.s.profiles.get(msg.state.serverId);
         if (!p) return this.post({ type: 'notice', level: 'error', message: 'Choose a server before saving.' });
-        const uri = await this.snippets.saveNew(requestToSnippet(p.label, stateToRequest(msg.state, p.service === 'whm')));
+        const uri = await this.snippets.saveNew(requestToSnippet(p.label, stateToRequest(msg.state, p.service)));
         if (uri) this.post({ type: 'notice', level: 'info', message: `Saved ${vscode.workspace.asRelativePath(uri)}.` });
         return;
       }
       case 'copy': {
         const p = this.s.profiles.get(msg.state.serverId);
         if (!p) return this.post({ type: 'notice', level: 'error', message: 'Choose a server first.' });
-        const code = generate(msg.language, p, stateToRequest(msg.state, p.service === 'whm'));
+        let code: string;
+        try {
+          code = generate(msg.language, p, stateToRequest(msg.state, p.service));
+        } catch (e) {
+          return this.post({ type: 'notice', level: 'error', message: e instanceof Error ? e.message : String(e) });
+        }
         await vscode.env.clipboard.writeText(code);
         const envs = /Secrets come from the environment: (.*)\./.exec(code)?.[1] ?? '';
         this.post({ type: 'notice', level: 'info', message: `Copied as ${LANGUAGE_NAMES[msg.language]}. It reads its secrets from the environment: ${envs}.` });

@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
+import { Disposable } from './lifecycle';
 import type { ApiRequest } from '../core/api/request';
 import { CpanelClient, type ClientState } from '../core/client';
 import type { ApiResult } from '../core/result';
 import type { ServerProfile } from '../core/servers';
-import { CONFIG } from './constants';
+import { REQUEST_SECTION, Settings } from './settings';
 import type { Log } from './log';
 import type { ProfileStore } from './profileStore';
 import type { SecretStore } from './secretStore';
@@ -12,24 +13,27 @@ import type { SecretStore } from './secretStore';
  * One CpanelClient per server profile, made on first use with the secrets from SecretStorage and
  * thrown away when the profile, its secrets or the request settings change.
  */
-export class ClientRegistry implements vscode.Disposable {
+export class ClientRegistry extends Disposable {
   private readonly clients = new Map<string, { client: CpanelClient; key: string; sub: { dispose(): void } }>();
   private readonly accountClients = new Map<string, Promise<CpanelClient>>();
-  private readonly _onDidChangeState = new vscode.EventEmitter<string>();
+  private readonly _onDidChangeState = this._register(new vscode.EventEmitter<string>());
   /** Fires with a profile id when its client signs in, out, or fails. */
   readonly onDidChangeState = this._onDidChangeState.event;
-  private readonly disposables: vscode.Disposable[] = [];
+  private readonly _onDidDrop = this._register(new vscode.EventEmitter<string>());
+  /** Fires with a profile id whose client was thrown away (profile, secrets or settings changed, or removed). */
+  readonly onDidDrop = this._onDidDrop.event;
 
   constructor(
     private readonly profiles: ProfileStore,
     private readonly secrets: SecretStore,
     private readonly log: Log,
   ) {
-    this.disposables.push(
-      profiles.onDidChange(() => this.dropStale()),
-      secrets.onDidChange((id) => this.drop(id)),
+    super();
+    this._register(profiles.onDidChange(() => this.dropStale()));
+    this._register(secrets.onDidChange((id) => this.drop(id)));
+    this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration(`${CONFIG}.request`)) for (const id of [...this.clients.keys()]) this.drop(id);
+        if (e.affectsConfiguration(REQUEST_SECTION)) for (const id of [...this.clients.keys()]) this.drop(id);
       }),
     );
   }
@@ -43,11 +47,9 @@ export class ClientRegistry implements vscode.Disposable {
     const existing = this.clients.get(profile.id);
     if (existing && existing.key === key) return existing.client;
     if (existing) this.drop(profile.id);
-    const cfg = vscode.workspace.getConfiguration(CONFIG);
-    const timeoutMs = Math.max(1, cfg.get<number>('request.timeoutSeconds', 60)) * 1000;
-    const maxMb = Math.max(1, cfg.get<number>('request.maxResponseMB', 64));
+    const timeoutMs = Settings.timeoutSeconds() * 1000;
     const client = new CpanelClient(profile, await this.secrets.get(profile.id), {
-      limits: { headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs, maxResponseBytes: maxMb * 1024 * 1024 },
+      limits: { headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs, deadlineMs: timeoutMs, maxResponseBytes: Settings.maxResponseMB() * 1024 * 1024 },
       log: this.log.sink(profile.label),
     });
     const sub = client.onDidChangeState(() => this._onDidChangeState.fire(profile.id));
@@ -82,6 +84,7 @@ export class ClientRegistry implements vscode.Disposable {
       e.sub.dispose();
       void e.client.close();
       this._onDidChangeState.fire(profileId);
+      this._onDidDrop.fire(profileId);
     }
     for (const [k, p] of [...this.accountClients]) {
       if (k.startsWith(`${profileId}/`)) {
@@ -96,9 +99,8 @@ export class ClientRegistry implements vscode.Disposable {
     for (const [id, e] of [...this.clients]) if (current.get(id) !== e.key) this.drop(id);
   }
 
-  dispose(): void {
+  override dispose(): void {
     for (const id of [...this.clients.keys()]) this.drop(id);
-    for (const d of this.disposables) d.dispose();
-    this._onDidChangeState.dispose();
+    super.dispose();
   }
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { readProfile, type ProfileEntry, type ServerProfile } from '../core/servers';
 import { CONFIG, SETTING_SERVERS } from './constants';
+import { Settings } from './settings';
 
 /**
  * Server profiles in the user's (application-scope) settings. Workspace values are ignored on
@@ -18,7 +19,7 @@ export class ProfileStore implements vscode.Disposable {
   }
 
   entries(): ProfileEntry[] {
-    const raw = vscode.workspace.getConfiguration(CONFIG).inspect<unknown[]>(SETTING_SERVERS)?.globalValue ?? [];
+    const raw = Settings.servers();
     if (!Array.isArray(raw)) return [];
     const seen = new Set<string>();
     return raw.map((item, i) => {

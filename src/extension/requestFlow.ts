@@ -1,8 +1,10 @@
 import * as vscode from 'vscode';
-import { FAMILY_NAMES, splitFunction, type ApiRequest, type Family, type Param } from '../core/api/request';
+import { callsOnBehalf, familiesOn, familyLabel, FAMILIES, functionNameProblem, isControlParam, isSecretParam, paramNameProblem, type Family } from '../shared/families';
+import { splitFunction, type ApiRequest, type Param } from '../core/api/request';
 import { Catalog, type CatalogFunction, type CatalogParam } from '../core/catalog';
 import { describeServer, SERVICE_NAMES, type ServerProfile } from '../core/servers';
-import type { ClientRegistry } from './clients';
+import { valueProblem } from '../shared/requestRules';
+import type { AccountsModel } from './accountsModel';
 import type { ProfileStore } from './profileStore';
 
 /** Where a send starts: nothing chosen yet (palette), or a server, family, account or function (tree). */
@@ -16,7 +18,6 @@ export interface SendStart {
 export interface PlannedRequest {
   profile: ServerProfile;
   request: ApiRequest;
-  beside?: boolean;
 }
 
 interface Item<T> extends vscode.QuickPickItem {
@@ -29,7 +30,7 @@ async function quickPick<T>(items: Item<T>[], opts: vscode.QuickPickOptions): Pr
 }
 
 /** Server → family (→ account) → function → parameters, each step skipped when already known. */
-export async function planRequest(start: SendStart, profiles: ProfileStore, clients: ClientRegistry): Promise<PlannedRequest | undefined> {
+export async function planRequest(start: SendStart, profiles: ProfileStore, accounts: AccountsModel): Promise<PlannedRequest | undefined> {
   const all = profiles.profiles();
   if (!all.length) {
     const add = await vscode.window.showInformationMessage('Add a cPanel or WHM server first.', 'Add Server…');
@@ -46,47 +47,41 @@ export async function planRequest(start: SendStart, profiles: ProfileStore, clie
   let family = start.family;
   let asUser = start.asUser;
   if (!family) {
-    if (profile.service !== 'whm') family = 'uapi';
-    else {
-      const choice = await quickPick<{ family: Family; onBehalf: boolean }>(
-        [
-          { label: 'WHM API 1', detail: 'Server administration: accounts, packages, DNS, services…', value: { family: 'whm', onBehalf: false } },
-          { label: 'UAPI on behalf of an account', detail: 'cPanel functions, run as one of this server\'s accounts', value: { family: 'uapi', onBehalf: true } },
-          { label: 'cPanel API 2 on behalf of an account', detail: 'The older cPanel API, run as an account', value: { family: 'api2', onBehalf: true } },
-        ],
-        { title: `Send Request to ${profile.label}: API`, placeHolder: 'Which API?' },
-      );
-      if (!choice) return undefined;
-      family = choice.family;
-      if (!choice.onBehalf) asUser = undefined;
-      else if (!asUser) {
-        asUser = await pickAccount(profile, clients);
-        if (!asUser) return undefined;
-      }
-    }
+    const ways = familiesOn(profile.service);
+    const choice =
+      ways.length === 1
+        ? ways[0]!
+        : await quickPick(
+            ways.map((w) => ({ label: familyLabel(w.family, w.onBehalf), detail: FAMILIES[w.family].detail, value: w })),
+            { title: `Send Request to ${profile.label}: API`, placeHolder: 'Which API?' },
+          );
+    if (!choice) return undefined;
+    family = choice.family;
+    if (!choice.onBehalf) asUser = undefined;
   }
-  if (family === 'api2' && !asUser) {
-    asUser = await pickAccount(profile, clients);
+  if (callsOnBehalf(family, profile.service) && !asUser) {
+    asUser = await pickAccount(profile, accounts);
     if (!asUser) return undefined;
   }
 
   let fnName = start.functionName;
   let fn: CatalogFunction | undefined;
-  if (family === 'api2') {
+  const catalogFamily = FAMILIES[family].catalog;
+  if (!catalogFamily) {
+    const fam = family;
     fnName ??= await vscode.window.showInputBox({
-      title: `cPanel API 2 as ${asUser}: function`,
-      prompt: 'Module/function, e.g. Email/listpops (API 2 functions are not in the catalog)',
+      title: `${FAMILIES[fam].name} as ${asUser}: function`,
+      prompt: `${FAMILIES[fam].qualified ? 'Module/function' : 'The function'}, e.g. ${FAMILIES[fam].example} (${FAMILIES[fam].name} functions are not in the catalog)`,
       ignoreFocusOut: true,
-      validateInput: (v) => (/^[A-Za-z0-9_]+\/[A-Za-z0-9_]+$/.test(v.trim()) ? null : 'Write it as Module/function.'),
+      validateInput: (v) => functionNameProblem(fam, v.trim()) ?? null,
     });
     if (!fnName) return undefined;
   } else {
-    const catalogFamily = family;
     if (!fnName) {
       const fns = Catalog.load().functions.filter((f) => f.family === catalogFamily);
       fn = await quickPick(
         fns.map((f) => ({ label: f.name, description: f.title, detail: f.params.length ? `${f.params.filter((p) => p.required).length} required, ${f.params.filter((p) => !p.required).length} optional parameters` : 'no parameters', value: f })),
-        { title: `${FAMILY_NAMES[family]}${asUser ? ` as ${asUser}` : ''} on ${profile.label}: function`, placeHolder: 'Type a function name or words of its title', matchOnDescription: true },
+        { title: `${FAMILIES[family].name}${asUser ? ` as ${asUser}` : ''} on ${profile.label}: function`, placeHolder: 'Type a function name or words of its title', matchOnDescription: true },
       );
       if (!fn) return undefined;
       fnName = fn.name;
@@ -103,18 +98,20 @@ export async function planRequest(start: SendStart, profiles: ProfileStore, clie
   };
 }
 
-async function pickAccount(profile: ServerProfile, clients: ClientRegistry): Promise<string | undefined> {
+async function pickAccount(profile: ServerProfile, accounts: AccountsModel): Promise<string | undefined> {
   const qp = vscode.window.createQuickPick<Item<string>>();
   qp.title = `Accounts on ${profile.label}`;
   qp.placeholder = 'Which account? (or type a username)';
   qp.busy = true;
   qp.ignoreFocusOut = true;
+  const closed = new AbortController();
+  qp.onDidHide(() => closed.abort());
   qp.show();
-  const r = await clients.call(profile, { family: 'whm', function: 'listaccts', params: [['want', 'user,domain']] });
-  const accts = r.ok ? ((r.data as { acct?: { user: string; domain: string }[] } | null)?.acct ?? []) : [];
-  qp.items = accts.map((a) => ({ label: a.user, description: a.domain, value: a.user }));
-  if (!r.ok) qp.placeholder = `Could not list accounts (${r.hint ?? r.kind}); type a username`;
-  qp.busy = false;
+  void accounts.get(profile, closed.signal).then((a) => {
+    if (a.ok) qp.items = a.accounts.map((x) => ({ label: x.user, description: x.domain, value: x.user }));
+    else if (a.error !== 'cancelled') qp.placeholder = `Could not list accounts (${a.error}); type a username`;
+    qp.busy = false;
+  });
   return new Promise((resolve) => {
     qp.onDidAccept(() => {
       const v = qp.selectedItems[0]?.value ?? qp.value.trim();
@@ -131,13 +128,13 @@ async function pickAccount(profile: ServerProfile, clients: ClientRegistry): Pro
 /** Required parameters first (documented values offered as picks), then optional ones on demand. */
 export async function askParams(fn: CatalogFunction | undefined, what: string): Promise<Param[] | undefined> {
   const params: Param[] = [];
-  for (const p of fn?.params.filter((x) => x.required) ?? []) {
+  for (const p of fn?.params.filter((x) => x.required && !isControlParam(x.name)) ?? []) {
     const v = await askValue(p, what);
     if (v === undefined) return undefined;
     params.push([p.name, v]);
   }
   for (;;) {
-    const optional = (fn?.params ?? []).filter((p) => !p.required && !params.some(([n]) => n === p.name));
+    const optional = (fn?.params ?? []).filter((p) => !p.required && !isControlParam(p.name) && !params.some(([n]) => n === p.name));
     const choice = await quickPick<'send' | 'custom' | CatalogParam>(
       [
         { label: '$(play) Send', description: params.length ? params.map(([k, v]) => `${k}=${String(v)}`).join('&').slice(0, 120) : 'no parameters', value: 'send' },
@@ -149,7 +146,7 @@ export async function askParams(fn: CatalogFunction | undefined, what: string): 
     if (choice === undefined) return undefined;
     if (choice === 'send') return params;
     if (choice === 'custom') {
-      const name = await vscode.window.showInputBox({ title: `${what}: parameter name`, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? null : 'Enter a name.') });
+      const name = await vscode.window.showInputBox({ title: `${what}: parameter name`, ignoreFocusOut: true, validateInput: (v) => paramNameProblem(v.trim()) ?? null });
       if (!name) continue;
       const value = await vscode.window.showInputBox({ title: `${what}: ${name.trim()}`, ignoreFocusOut: true, prompt: 'Value (send it again with the same name for a repeated key)' });
       if (value === undefined) continue;
@@ -176,7 +173,7 @@ async function askValue(p: CatalogParam, what: string): Promise<string | undefin
     title,
     prompt: `${p.type}${p.required ? ', required' : ''}`,
     ignoreFocusOut: true,
-    password: /pass|secret|token/i.test(p.name) && p.type === 'string',
-    validateInput: (v) => (p.type === 'integer' && v !== '' && !/^-?\d+$/.test(v) ? 'This parameter is an integer.' : p.required && v === '' ? 'Required.' : null),
+    password: isSecretParam(p.name),
+    validateInput: (v) => valueProblem(p, v) ?? null,
   });
 }

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { ApiResult } from '../core/result';
 import type { ServerProfile } from '../core/servers';
-import { CONFIG, RESULT_SCHEME } from './constants';
+import { RESULT_SCHEME } from './constants';
+import { Settings } from './settings';
 import { render, verdictOf } from './resultText';
 
 export { verdictOf } from './resultText';
@@ -45,7 +46,7 @@ export class ResultDocuments implements vscode.TextDocumentContentProvider, vsco
     const uri = this.uri(id, title, false);
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.languages.setTextDocumentLanguage(doc, 'json');
-    const reuse = vscode.workspace.getConfiguration(CONFIG).get<string>('results.tabMode', 'reuse') === 'reuse';
+    const reuse = Settings.tabMode() === 'reuse';
     return vscode.window.showTextDocument(doc, { preview: reuse, preserveFocus: beside, ...(beside ? { viewColumn: vscode.ViewColumn.Beside } : {}) });
   }
 

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
+import { SECRET_KINDS } from '../core/auth/schemes';
 import type { Secrets } from '../core/servers';
 
-const KINDS: (keyof Secrets)[] = ['password', 'token', 'accessHash', 'totpSecret'];
+const KINDS = SECRET_KINDS;
 const PREFIX = 'cpanel.secret.';
 
 /** Passwords, tokens, access hashes and TOTP secrets, only in VS Code's SecretStorage, keyed by profile id. */

@@ -1,19 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import { totpSecretProblem } from '../core/otp';
+import { AUTH_METHODS, AUTH_SCHEMES, SECRET_SPECS } from '../core/auth/schemes';
 import { defaultPort, hostProblem, requiredSecrets, SERVICE_NAMES, type AuthMethod, type Secrets, type ServerProfile, type Service, type TwoFactorMode } from '../core/servers';
 
-interface Pick<T> extends vscode.QuickPickItem {
+interface PickItem<T> extends vscode.QuickPickItem {
   value: T;
 }
 
 /** Escape or an empty answer cancels the whole flow. */
-class Cancelled extends Error {}
+export class Cancelled extends Error {}
 
-async function pick<T>(title: string, items: Pick<T>[], current?: T): Promise<T> {
+async function pick<T>(title: string, items: PickItem<T>[], current?: T): Promise<T> {
   const active = items.find((i) => i.value === current);
-  const chosen = await new Promise<Pick<T> | undefined>((resolve) => {
-    const qp = vscode.window.createQuickPick<Pick<T>>();
+  const chosen = await new Promise<PickItem<T> | undefined>((resolve) => {
+    const qp = vscode.window.createQuickPick<PickItem<T>>();
     qp.title = title;
     qp.items = items;
     qp.ignoreFocusOut = true;
@@ -81,14 +81,13 @@ export async function serverWizard(existing?: ServerProfile, hasSecrets?: Secret
       }),
     );
     const username = (await input(t('Username'), { value: existing?.username ?? (service === 'whm' ? 'root' : ''), prompt: service === 'webmail' ? 'The mail account (user@domain) or cPanel user' : 'The cPanel or WHM username', validate: (v) => (/^[a-z0-9_.@-]{1,64}$/i.test(v.trim()) ? undefined : 'Enter a username.') })).trim();
-    const methods: Pick<AuthMethod>[] = ([
-      { label: 'API token', detail: service === 'whm' ? 'Authorization: whm USER:TOKEN (made in WHM » Manage API Tokens)' : 'Authorization: cpanel USER:TOKEN (made in cPanel » Manage API Tokens)', value: 'token' },
-      { label: 'Password', detail: 'HTTP Basic on every request', value: 'password' },
-      { label: 'Session login', detail: 'POST /login once, then a cpsess token and cookie', value: 'session' },
-      ...(service === 'whm' ? [{ label: 'Access hash', detail: 'Deprecated by cPanel; WHM only', value: 'accesshash' }] : []),
-    ] as Pick<AuthMethod>[]).filter((m) => !(service === 'webmail' && m.value === 'token'));
+    const methods: PickItem<AuthMethod>[] = AUTH_METHODS.filter((m) => !AUTH_SCHEMES[m].serviceProblem(service)).map((m) => ({
+      label: capitalize(AUTH_SCHEMES[m].name),
+      detail: AUTH_SCHEMES[m].detail(service),
+      value: m,
+    }));
     const auth = await pick<AuthMethod>(t('Authentication'), methods, existing?.auth);
-    const tfaChoices: Pick<TwoFactorMode>[] =
+    const tfaChoices: PickItem<TwoFactorMode>[] =
       auth === 'session'
         ? [
             { label: 'No two-factor authentication', value: 'none' },
@@ -126,24 +125,17 @@ export async function askSecrets(profile: ServerProfile, stored: Secrets, title:
   const out: Secrets = {};
   const keep = (k: keyof Secrets): string => (stored[k] ? ' (leave empty to keep the stored one)' : '');
   for (const k of requiredSecrets(profile)) {
-    const ask = async (what: string, prompt: string, validate?: (v: string) => string | undefined): Promise<string> =>
-      input(title(what), { prompt: prompt + keep(k), password: true, validate: (v) => (!v && stored[k] ? undefined : !v ? 'Required.' : validate?.(v)) });
-    let v: string;
-    switch (k) {
-      case 'password':
-        v = await ask('Password', `The password of ${profile.username}`);
-        break;
-      case 'token':
-        v = await ask('API token', `The API token of ${profile.username}`, (x) => (/^[A-Za-z0-9]{16,64}$/.test(x.trim()) ? undefined : 'API tokens are 32 letters and digits.'));
-        break;
-      case 'accessHash':
-        v = await ask('Access hash', 'The access hash from WHM » Remote Access Key (line breaks are removed)');
-        break;
-      case 'totpSecret':
-        v = await ask('Two-factor secret', 'The base32 TOTP secret shown when 2FA was set up for this account', totpSecretProblem);
-        break;
-    }
+    const spec = SECRET_SPECS[k];
+    const v = await input(title(capitalize(spec.name)), {
+      prompt: spec.prompt(profile.username) + keep(k),
+      password: true,
+      validate: (x) => (!x && stored[k] ? undefined : !x ? 'Required.' : spec.problem(x)),
+    });
     if (v) out[k] = v.trim();
   }
   return out;
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }

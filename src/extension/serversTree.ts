@@ -1,12 +1,15 @@
 import * as vscode from 'vscode';
-import type { Family } from '../core/api/request';
+import { familiesOn, FAMILIES, type Family } from '../shared/families';
+import { AUTH_SCHEMES } from '../core/auth/schemes';
 import { Catalog, groupOf, type CatalogFunction } from '../core/catalog';
 import { describeServer, SERVICE_NAMES, type ServerProfile } from '../core/servers';
+import type { AccountsModel } from './accountsModel';
 import type { ClientRegistry } from './clients';
 import { VIEW_SERVERS } from './constants';
+import { Disposable } from './lifecycle';
 import type { ProfileStore } from './profileStore';
 
-export type Node =
+export type TreeNode =
   | { kind: 'server'; profile: ServerProfile; problems: string[] }
   | { kind: 'family'; profile: ServerProfile; family: Family; asUser?: string }
   | { kind: 'group'; profile: ServerProfile; family: 'uapi' | 'whm'; group: string; asUser?: string }
@@ -16,35 +19,33 @@ export type Node =
   | { kind: 'account'; profile: ServerProfile; user: string; domain: string; suspended: boolean }
   | { kind: 'message'; text: string; icon: string; tooltip?: string };
 
-const AUTH_NAMES: Record<ServerProfile['auth'], string> = { password: 'password', token: 'API token', accesshash: 'access hash', session: 'session login' };
-const FAMILY_LABELS: Record<Family, string> = { uapi: 'UAPI', whm: 'WHM API 1', api2: 'cPanel API 2' };
-
 /** Servers → API families → modules or categories → functions; on WHM also cPanel accounts. */
-export class ServersTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
-  private readonly _onDidChangeTreeData = new vscode.EventEmitter<Node | undefined>();
+export class ServersTree extends Disposable implements vscode.TreeDataProvider<TreeNode> {
+  private readonly _onDidChangeTreeData = this._register(new vscode.EventEmitter<TreeNode | undefined>());
   readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
   private readonly applists = new Map<string, Promise<Set<string> | undefined>>();
-  private readonly disposables: vscode.Disposable[] = [];
-  readonly view: vscode.TreeView<Node>;
+  readonly view: vscode.TreeView<TreeNode>;
 
   constructor(
     private readonly profiles: ProfileStore,
     private readonly clients: ClientRegistry,
+    private readonly accounts: AccountsModel,
   ) {
-    this.view = vscode.window.createTreeView(VIEW_SERVERS, { treeDataProvider: this, showCollapseAll: true });
-    this.disposables.push(
-      this.view,
-      profiles.onDidChange(() => this.refresh()),
-      clients.onDidChangeState(() => this._onDidChangeTreeData.fire(undefined)),
-    );
+    super();
+    this.view = this._register(vscode.window.createTreeView(VIEW_SERVERS, { treeDataProvider: this, showCollapseAll: true }));
+    this._register(profiles.onDidChange(() => this.refresh()));
+    this._register(clients.onDidChangeState(() => this._onDidChangeTreeData.fire(undefined)));
+    this._register(accounts.onDidChange(() => this._onDidChangeTreeData.fire(undefined)));
   }
 
-  refresh(): void {
+  /** Redraws; with `refetch` (the Refresh button) also reads accounts and WHM's applist again. */
+  refresh(refetch = false): void {
     this.applists.clear();
+    if (refetch) this.accounts.invalidateAll();
     this._onDidChangeTreeData.fire(undefined);
   }
 
-  getTreeItem(n: Node): vscode.TreeItem {
+  getTreeItem(n: TreeNode): vscode.TreeItem {
     const Collapsed = vscode.TreeItemCollapsibleState.Collapsed;
     switch (n.kind) {
       case 'server': {
@@ -63,7 +64,7 @@ export class ServersTree implements vscode.TreeDataProvider<Node>, vscode.Dispos
         const md = new vscode.MarkdownString(undefined, true);
         md.appendMarkdown(`**${escapeMd(p.label)}** · ${SERVICE_NAMES[p.service]}\n\n`);
         md.appendMarkdown(`\`${describeServer(p)}\` · ${p.secure ? 'HTTPS' : 'plain HTTP'}\n\n`);
-        md.appendMarkdown(`Authentication: ${AUTH_NAMES[p.auth]}${p.twoFactor === 'none' ? '' : p.twoFactor === 'header' ? ', 2FA code on every request' : ', 2FA code at login'}\n\n`);
+        md.appendMarkdown(`Authentication: ${AUTH_SCHEMES[p.auth].name}${p.twoFactor === 'none' ? '' : p.twoFactor === 'header' ? ', 2FA code on every request' : ', 2FA code at login'}\n\n`);
         md.appendMarkdown(`TLS: ${p.tls.mode === 'pinned' ? `pinned certificate \`${p.tls.fingerprint256.slice(0, 23)}…\`` : p.tls.mode === 'ca' ? 'custom CA file' : 'system trust'}\n\n`);
         md.appendMarkdown(`State: ${stateText}`);
         for (const problem of n.problems) md.appendMarkdown(`\n\n$(warning) ${escapeMd(problem)}`);
@@ -72,9 +73,9 @@ export class ServersTree implements vscode.TreeDataProvider<Node>, vscode.Dispos
         return item;
       }
       case 'family': {
-        const item = new vscode.TreeItem(FAMILY_LABELS[n.family], Collapsed);
+        const item = new vscode.TreeItem(FAMILIES[n.family].name, Collapsed);
         item.id = `family:${n.profile.id}:${n.asUser ?? ''}:${n.family}`;
-        item.iconPath = new vscode.ThemeIcon(n.family === 'whm' ? 'server-process' : n.family === 'api2' ? 'history' : 'symbol-namespace');
+        item.iconPath = new vscode.ThemeIcon(FAMILIES[n.family].icon);
         item.description = n.asUser ? `as ${n.asUser}` : undefined;
         item.contextValue = 'family';
         return item;
@@ -126,39 +127,36 @@ export class ServersTree implements vscode.TreeDataProvider<Node>, vscode.Dispos
     }
   }
 
-  async getChildren(n?: Node): Promise<Node[]> {
+  async getChildren(n?: TreeNode): Promise<TreeNode[]> {
     if (!n) {
       return this.profiles.entries().map((e) => ({ kind: 'server', profile: e.profile, problems: e.problems }));
     }
     const catalog = Catalog.load();
     switch (n.kind) {
-      case 'server':
-        if (n.profile.service === 'whm') {
-          return [
-            { kind: 'family', profile: n.profile, family: 'whm' },
-            { kind: 'accounts', profile: n.profile },
-          ];
-        }
-        return [{ kind: 'family', profile: n.profile, family: 'uapi' }];
-      case 'family':
-        if (n.family === 'api2') return [{ kind: 'api2', profile: n.profile, asUser: n.asUser ?? '' }];
-        return catalog.groups(n.family).map((g) => ({ kind: 'group', profile: n.profile, family: n.family as 'uapi' | 'whm', group: g.name, asUser: n.asUser }));
+      case 'server': {
+        const ways = familiesOn(n.profile.service);
+        const direct: TreeNode[] = ways.filter((w) => !w.onBehalf).map((w) => ({ kind: 'family', profile: n.profile, family: w.family }));
+        return ways.some((w) => w.onBehalf) ? [...direct, { kind: 'accounts', profile: n.profile }] : direct;
+      }
+      case 'family': {
+        const section = FAMILIES[n.family].catalog;
+        if (!section) return [{ kind: 'api2', profile: n.profile, asUser: n.asUser ?? '' }];
+        return catalog.groups(section).map((g) => ({ kind: 'group', profile: n.profile, family: section, group: g.name, asUser: n.asUser }));
+      }
       case 'group': {
         const allowed = n.family === 'whm' ? await this.applist(n.profile) : undefined;
         return catalog.inGroup(n.family, n.group).map((fn) => ({ kind: 'function', profile: n.profile, fn, asUser: n.asUser, allowed: allowed ? allowed.has(fn.function) : undefined }));
       }
       case 'accounts': {
-        const r = await this.clients.call(n.profile, { family: 'whm', function: 'listaccts', params: [['want', 'user,domain,suspended']] });
-        if (!r.ok) return [{ kind: 'message', text: `Could not list accounts: ${r.hint ?? r.kind}`, icon: 'error', tooltip: r.hint }];
-        const accts = ((r.data as { acct?: { user: string; domain: string; suspended?: unknown }[] } | null)?.acct ?? []).slice().sort((a, b) => a.user.localeCompare(b.user));
-        if (!accts.length) return [{ kind: 'message', text: 'No accounts', icon: 'info' }];
-        return accts.map((a) => ({ kind: 'account', profile: n.profile, user: a.user, domain: a.domain, suspended: a.suspended === 1 || a.suspended === '1' }));
+        const a = await this.accounts.get(n.profile);
+        if (!a.ok) return [{ kind: 'message', text: `Could not list accounts: ${a.error}`, icon: 'error', tooltip: a.error }];
+        if (!a.accounts.length) return [{ kind: 'message', text: 'No accounts', icon: 'info' }];
+        return a.accounts.map((x) => ({ kind: 'account', profile: n.profile, user: x.user, domain: x.domain, suspended: x.suspended }));
       }
       case 'account':
-        return [
-          { kind: 'family', profile: n.profile, family: 'uapi', asUser: n.user },
-          { kind: 'family', profile: n.profile, family: 'api2', asUser: n.user },
-        ];
+        return familiesOn(n.profile.service)
+          .filter((w) => w.onBehalf)
+          .map((w) => ({ kind: 'family', profile: n.profile, family: w.family, asUser: n.user }));
       default:
         return [];
     }
@@ -177,10 +175,6 @@ export class ServersTree implements vscode.TreeDataProvider<Node>, vscode.Dispos
     return p;
   }
 
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
-    this._onDidChangeTreeData.dispose();
-  }
 }
 
 export function functionTooltip(f: CatalogFunction, allowed?: boolean): vscode.MarkdownString {

@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
-import { envRefs, isDestructive, snippetRequest, SNIPPET_SUFFIX, type Snippet } from '../core/snippets';
+import { resolveSnippet } from '../core/requestRun';
+import { envRefs, snippetRequest, SNIPPET_SUFFIX, type Snippet } from '../core/snippets';
 import { BuilderPanel } from './builderPanel';
 import { functionState, requestToState } from './builderModel';
 import type { Sent, Services } from './commands';
 import { Commands } from './constants';
-import type { Node } from './serversTree';
+import type { TreeNode } from './serversTree';
 import type { SnippetFile, SnippetStore } from './snippetStore';
 import type { SnippetsTree } from './snippetViews';
 
@@ -21,7 +22,7 @@ export class SnippetCommands {
     const r = (id: string, fn: (...args: never[]) => unknown): vscode.Disposable => vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown);
     return [
       r(Commands.builderOpen, () => BuilderPanel.createOrShow(this.extensionUri, this.s, this.store)),
-      r(Commands.functionOpenInBuilder, (n?: Node) => this.openFunctionInBuilder(n)),
+      r(Commands.functionOpenInBuilder, (n?: TreeNode) => this.openFunctionInBuilder(n)),
       r(Commands.snippetSend, (target?: vscode.Uri | SnippetFile) => this.send(target)),
       r(Commands.snippetOpenInBuilder, (target?: vscode.Uri | SnippetFile) => this.openInBuilder(target)),
       r(Commands.snippetRename, (f?: SnippetFile) => this.rename(f)),
@@ -52,36 +53,19 @@ export class SnippetCommands {
   }
 
   /**
-   * Sends a snippet. In Restricted Mode it asks first (a cloned repository chose this call, not you);
-   * functions that remove, suspend, terminate, kill or change passwords always ask.
+   * Sends a snippet through the runner, which asks in Restricted Mode (a cloned repository chose this
+   * call, not you) and before anything destructive. Placeholders missing from VS Code's environment
+   * are asked for once and never stored.
    */
   async send(target?: vscode.Uri | SnippetFile): Promise<Sent | undefined> {
     const loaded = await this.load(target);
     if (!loaded) return undefined;
     const { uri, snippet } = loaded;
-    const profile = this.s.profiles.profiles().find((p) => p.label === snippet.server);
-    if (!profile) {
+    if (!this.s.profiles.profiles().some((p) => p.label === snippet.server)) {
       void vscode.window
         .showErrorMessage(`No server is labelled "${snippet.server}". Add one with that label, or change "server" in the snippet.`, 'Add Server…')
         .then((add) => add && vscode.commands.executeCommand(Commands.serverAdd));
       return undefined;
-    }
-    const what = `${snippet.family} ${snippet.function}${snippet.account ? ` as ${snippet.account}` : ''} on ${profile.label}`;
-    if (!vscode.workspace.isTrusted) {
-      const ok = await vscode.window.showWarningMessage(
-        `This workspace is in Restricted Mode. Send ${what}?`,
-        { modal: true, detail: `The snippet ${vscode.workspace.asRelativePath(uri)} comes from a workspace you have not trusted: check what it does before sending it with your credentials.` },
-        'Send',
-      );
-      if (ok !== 'Send') return undefined;
-    }
-    if (isDestructive(snippet.function)) {
-      const ok = await vscode.window.showWarningMessage(
-        `${snippet.function} removes, suspends or changes something on ${profile.label}. Run it?`,
-        { modal: true, detail: `${what}\n${snippet.params.map((p) => `${p.name}=${/pass|secret|token/i.test(p.name) ? '…' : p.value}`).join('\n')}` },
-        'Run',
-      );
-      if (ok !== 'Run') return undefined;
     }
     const values = new Map<string, string>();
     for (const name of envRefs(snippet)) {
@@ -91,8 +75,12 @@ export class SnippetCommands {
       if (v === undefined) return undefined;
       values.set(name, v);
     }
-    const request = snippetRequest(snippet, (n) => values.get(n));
-    return vscode.commands.executeCommand<Sent | undefined>(Commands.requestSend, { profileId: profile.id, request });
+    const resolved = resolveSnippet(snippet, this.s.profiles.profiles(), (n) => values.get(n));
+    if (!resolved.ok) {
+      void vscode.window.showErrorMessage(`${vscode.workspace.asRelativePath(uri)}: ${resolved.message}`);
+      return undefined;
+    }
+    return this.s.runner.run({ ...resolved.target, origin: 'snippet', untrustedSource: vscode.workspace.asRelativePath(uri) });
   }
 
   async openInBuilder(target?: vscode.Uri | SnippetFile): Promise<void> {
@@ -104,7 +92,7 @@ export class SnippetCommands {
     BuilderPanel.createOrShow(this.extensionUri, this.s, this.store, state);
   }
 
-  private openFunctionInBuilder(n?: Node): void {
+  private openFunctionInBuilder(n?: TreeNode): void {
     if (n?.kind !== 'function') {
       BuilderPanel.createOrShow(this.extensionUri, this.s, this.store);
       return;

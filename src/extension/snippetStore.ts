@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { parseSnippet, serializeSnippet, snippetFileName, SNIPPET_SUFFIX, type ParsedSnippet, type Snippet } from '../core/snippets';
 import { CONFIG } from './constants';
+import { Settings } from './settings';
 
 export interface SnippetFile {
   uri: vscode.Uri;
@@ -28,7 +29,7 @@ export class SnippetStore implements vscode.Disposable {
   }
 
   folder(ws?: vscode.WorkspaceFolder): string {
-    const f = vscode.workspace.getConfiguration(CONFIG, ws).get<string>('snippets.folder', '.vscode/cpanel');
+    const f = Settings.snippetsFolder(ws?.uri);
     // Relative to the workspace folder, and never above it.
     return f.replace(/\\/g, '/').split('/').filter((x) => x && x !== '.' && x !== '..').join('/') || '.vscode/cpanel';
   }

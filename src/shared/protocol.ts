@@ -4,25 +4,12 @@
  * the other side is another process that could send anything.
  */
 
-export type BuilderFamily = 'uapi' | 'whm' | 'api2';
+import { FAMILIES, isFamily, PARAM_NAME, type Family, type NamedParam, type Service, type Shaping } from './families';
+
+export type { Shaping } from './families';
+export type BuilderFamily = Family;
 export type CodeLanguage = 'curl' | 'perl' | 'php' | 'python';
-
-export interface BuilderParam {
-  name: string;
-  value: string;
-}
-
-/** Output shaping, turned into api.* parameters by shapingParams(). Empty strings mean "not set". */
-export interface Shaping {
-  sortField: string;
-  sortReverse: boolean;
-  filterField: string;
-  filterType: string;
-  filterValue: string;
-  pageSize: string;
-  pageStart: string;
-  columns: string;
-}
+export type BuilderParam = NamedParam;
 
 export interface BuilderState {
   serverId: string;
@@ -37,7 +24,7 @@ export interface BuilderState {
 export interface ServerSummary {
   id: string;
   label: string;
-  service: 'cpanel' | 'whm' | 'webmail';
+  service: Service;
   description: string;
 }
 
@@ -110,14 +97,15 @@ function shaping(v: unknown): Shaping | undefined {
 export function parseState(v: unknown): BuilderState | undefined {
   if (!isObj(v)) return undefined;
   if (!str(v.serverId, 200) || !str(v.account, 64) || !str(v.functionName, 200)) return undefined;
-  if (v.family !== 'uapi' && v.family !== 'whm' && v.family !== 'api2') return undefined;
+  if (!isFamily(v.family)) return undefined;
   if (v.method !== 'GET' && v.method !== 'POST') return undefined;
   if (v.account && !/^[a-z0-9_.-]+$/.test(v.account)) return undefined;
   if (v.functionName && !/^[A-Za-z0-9_]+(\/[A-Za-z0-9_]+)?$/.test(v.functionName)) return undefined;
   if (!Array.isArray(v.params) || v.params.length > MAX_PARAMS) return undefined;
   const params: BuilderParam[] = [];
   for (const p of v.params) {
-    if (!isObj(p) || !str(p.name, 256) || !str(p.value)) return undefined;
+    // An empty name is a row being typed; anything else must be a name cPanel can have.
+    if (!isObj(p) || !str(p.name, 256) || !str(p.value) || (p.name !== '' && !PARAM_NAME.test(p.name))) return undefined;
     params.push({ name: p.name, value: p.value });
   }
   const sh = shaping(v.shaping ?? {});
@@ -174,44 +162,5 @@ export function parseHostMessage(v: unknown): HostToWebview | undefined {
 
 /** Output shaping as the family's api.* parameters (WHM API 1 and UAPI name them differently). */
 export function shapingParams(family: BuilderFamily, s: Shaping): BuilderParam[] {
-  const out: BuilderParam[] = [];
-  const add = (name: string, value: string): void => void out.push({ name, value });
-  if (family === 'whm') {
-    if (s.sortField) {
-      add('api.sort.enable', '1');
-      add('api.sort.a.field', s.sortField);
-      if (s.sortReverse) add('api.sort.a.reverse', '1');
-    }
-    if (s.filterField) {
-      add('api.filter.enable', '1');
-      add('api.filter.a.field', s.filterField);
-      add('api.filter.a.type', s.filterType || 'contains');
-      add('api.filter.a.arg0', s.filterValue);
-    }
-    if (s.pageSize) {
-      add('api.chunk.enable', '1');
-      add('api.chunk.size', s.pageSize);
-      add('api.chunk.start', s.pageStart || '1');
-    }
-    const cols = s.columns.split(',').map((c) => c.trim()).filter(Boolean);
-    if (cols.length) {
-      add('api.columns.enable', '1');
-      cols.slice(0, 26).forEach((c, i) => add(`api.columns.${String.fromCharCode(97 + i)}`, c));
-    }
-  } else if (family === 'uapi') {
-    if (s.sortField) {
-      add('api.sort_column', s.sortField);
-      if (s.sortReverse) add('api.sort_reverse', '1');
-    }
-    if (s.filterField) {
-      add('api.filter_column', s.filterField);
-      add('api.filter_type', s.filterType || 'contains');
-      add('api.filter_term', s.filterValue);
-    }
-    if (s.pageSize) {
-      add('api.paginate_size', s.pageSize);
-      add('api.paginate_start', s.pageStart || '1');
-    }
-  }
-  return out;
+  return FAMILIES[family].shaping?.(s) ?? [];
 }

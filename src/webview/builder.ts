@@ -11,6 +11,8 @@ import {
   type ServerSummary,
   type WebviewToHost,
 } from '../shared/protocol';
+import { callsOnBehalf, familiesOn, familyLabel, FAMILIES, isSecretParam } from '../shared/families';
+import { paramsForFunction, stateProblems } from '../shared/requestRules';
 
 /**
  * The request builder, in the webview. Everything is built as DOM nodes and every text from the host
@@ -59,7 +61,7 @@ function server(): ServerSummary | undefined {
 }
 
 function catalogFamily(): 'uapi' | 'whm' | undefined {
-  return state.family === 'api2' ? undefined : state.family;
+  return FAMILIES[state.family].catalog;
 }
 
 function currentFunction(): FunctionSummary | undefined {
@@ -68,48 +70,23 @@ function currentFunction(): FunctionSummary | undefined {
 }
 
 function familiesFor(s: ServerSummary | undefined): { value: BuilderFamily; label: string }[] {
-  if (s?.service === 'whm') {
-    return [
-      { value: 'whm', label: 'WHM API 1' },
-      { value: 'uapi', label: 'UAPI (on behalf of an account)' },
-      { value: 'api2', label: 'cPanel API 2 (on behalf of an account)' },
-    ];
-  }
-  return [{ value: 'uapi', label: 'UAPI' }];
+  return familiesOn(s?.service).map((w) => ({ value: w.family, label: familyLabel(w.family, w.onBehalf) }));
 }
 
 function onBehalf(): boolean {
-  return server()?.service === 'whm' && state.family !== 'whm';
+  const s = server();
+  return s !== undefined && callsOnBehalf(state.family, s.service);
 }
 
-/** Problems that keep Send disabled, each tied to a parameter row or the form. */
+/** Problems that keep Send disabled, each tied to a parameter row or the form (the rules in src/shared). */
 function problems(): { row?: number; message: string }[] {
-  const out: { row?: number; message: string }[] = [];
-  if (!server()) out.push({ message: 'Choose a server.' });
-  if (!state.functionName) out.push({ message: 'Choose a function.' });
-  else if (!/^[A-Za-z0-9_]+(\/[A-Za-z0-9_]+)?$/.test(state.functionName) || (state.family !== 'whm') !== state.functionName.includes('/')) {
-    out.push({ message: state.family === 'whm' ? 'A WHM API 1 function name has no "/".' : 'Write the function as Module/function.' });
-  }
-  if (onBehalf() && !state.account) out.push({ message: 'Choose the account to call on behalf of.' });
-  const fn = currentFunction();
-  state.params.forEach((p, i) => {
-    const spec = fn?.params.find((x) => x.name === p.name);
-    if (!p.name.trim()) out.push({ row: i, message: 'A parameter needs a name.' });
-    else if (spec?.required && p.value === '') out.push({ row: i, message: `${p.name} is required.` });
-    else if (spec?.type === 'integer' && p.value !== '' && !/^-?\d+$/.test(p.value)) out.push({ row: i, message: `${p.name} is an integer.` });
-    else if (spec?.type === 'boolean' && p.value !== '' && p.value !== '0' && p.value !== '1') out.push({ row: i, message: `${p.name} is 1 or 0.` });
-  });
-  if (state.shaping.pageSize && !/^\d+$/.test(state.shaping.pageSize)) out.push({ message: 'The page size is a number.' });
-  return out;
+  return stateProblems(state, server()?.service, currentFunction());
 }
 
 /** Required parameters of a newly chosen function, keeping values already typed. */
 function applyFunction(fn: FunctionSummary | undefined): void {
   if (!fn) return;
-  const keep = new Map(state.params.map((p) => [p.name, p.value]));
-  const required = fn.params.filter((p) => p.required).map((p) => ({ name: p.name, value: keep.get(p.name) ?? '' }));
-  const others = state.params.filter((p) => !fn.params.some((x) => x.required && x.name === p.name) && p.value !== '');
-  state.params = [...required, ...others];
+  state.params = paramsForFunction(state.params, fn);
   state.method = fn.method;
 }
 
@@ -206,7 +183,7 @@ function render(): void {
         'p',
         { class: 'fninfo' },
         h('strong', {}, fn.title),
-        ` · ${fn.family === 'whm' ? 'WHM API 1' : 'UAPI'} · ${fn.method} · `,
+        ` · ${FAMILIES[fn.family].name} · ${fn.method} · `,
         h('a', { href: '#', onclick: (e) => (e.preventDefault(), vscode.postMessage({ type: 'openDocs', url: fn.docs })) }, 'documentation'),
       )
     : state.functionName && fam
@@ -231,7 +208,7 @@ function render(): void {
       )
     : null;
 
-  const shaping = state.family === 'api2' ? null : shapingSection();
+  const shaping = FAMILIES[state.family].shaping ? shapingSection() : null;
 
   const send = h('button', { id: 'send', class: 'primary', disabled: busy || errs.length > 0, onclick: () => post('send') }, icon('play'), busy ? 'Sending…' : 'Send');
   const saveBtn = h('button', { id: 'save', disabled: errs.length > 0, onclick: () => post('save') }, icon('save'), 'Save as Snippet');
@@ -293,7 +270,7 @@ function paramRow(p: BuilderParam, i: number, fn: FunctionSummary | undefined, r
       spellcheck: 'false',
       ...(listId ? { list: listId } : {}),
       ...(spec?.type === 'integer' ? { inputmode: 'numeric' } : {}),
-      ...(/pass|secret|token/i.test(p.name) ? { type: 'password', placeholder: 'or ${env:NAME}' } : {}),
+      ...(isSecretParam(p.name) ? { type: 'password', placeholder: 'or ${env:NAME}' } : {}),
       oninput: onValue,
     });
     if (listId) {

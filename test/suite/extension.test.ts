@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { Sent, Services } from '../../src/extension/commands';
-import type { Node } from '../../src/extension/serversTree';
+import type { TreeNode } from '../../src/extension/serversTree';
 import { SANDBOX_CREDENTIALS as CREDS } from '../../src/sandbox/accounts';
 import { Sandbox } from '../../src/sandbox/server';
 
@@ -79,7 +79,7 @@ describe('cPanel API Explorer in a real extension host', () => {
 
   it('reports invalid settings entries without breaking the tree', async () => {
     await setServers([whm(), { id: 'bad', label: 'broken', host: 'https://x.example', service: 'whm', secure: true, port: 99999, username: 'root', auth: 'token' }, 'not an object']);
-    const roots = (await s.tree.getChildren()) as Extract<Node, { kind: 'server' }>[];
+    const roots = (await s.tree.getChildren()) as Extract<TreeNode, { kind: 'server' }>[];
     assert.equal(roots.length, 3);
     const broken = roots.find((r) => r.profile.label === 'broken')!;
     assert.ok(broken.problems.some((p) => /is a URL/.test(p)), broken.problems.join());

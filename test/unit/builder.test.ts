@@ -111,16 +111,16 @@ describe('builder state ⇄ request', () => {
 
   it('leaves out empty optional parameters but keeps required ones, and calls on behalf only on WHM', () => {
     const s: BuilderState = { ...good, functionName: 'Email/add_pop', params: [{ name: 'email', value: 'x' }, { name: 'password', value: '' }, { name: 'quota', value: '' }] };
-    const onWhm = stateToRequest(s, true);
+    const onWhm = stateToRequest(s, 'whm');
     assert.deepEqual(onWhm.params, [['email', 'x'], ['password', '']]);
     assert.equal(onWhm.asUser, 'cptest');
-    assert.equal(stateToRequest(s, false).asUser, undefined);
-    assert.equal(stateToRequest({ ...good, family: 'whm', functionName: 'listaccts', account: '' }, true).function, 'listaccts');
+    assert.equal(stateToRequest(s, 'cpanel').asUser, undefined);
+    assert.equal(stateToRequest({ ...good, family: 'whm', functionName: 'listaccts', account: '' }, 'whm').function, 'listaccts');
   });
 
   it('round-trips a request, and starts a function with its required parameters', () => {
-    const req = stateToRequest(good, true);
-    assert.deepEqual(stateToRequest(requestToState('whm-1', req), true), req);
+    const req = stateToRequest(good, 'whm');
+    assert.deepEqual(stateToRequest(requestToState('whm-1', req), 'whm'), req);
     const f = functionState('whm-1', 'whm', 'createacct');
     assert.ok(f.params.some((p) => p.name === 'username'));
     assert.ok(f.params.every((p) => p.value === ''));

@@ -159,9 +159,10 @@ describe('cpapi call (the built CLI) against the sandbox', () => {
   });
 
   it('exit 4 for a timeout (--timeout), exit 5 for a malformed answer', async () => {
-    sb.inject({ fault: { kind: 'slow-headers', ms: 2000 } });
-    const t = await cpapi(['call', 'whm', 'version', ...server('whm', 'root', 'token'), '--timeout', '0.3'], { CPANEL_TOKEN: CREDS.root.whmToken });
+    sb.inject({ fault: { kind: 'slow-headers', ms: 2500 } });
+    const t = await cpapi(['call', 'whm', 'version', ...server('whm', 'root', 'token'), '--timeout', '1'], { CPANEL_TOKEN: CREDS.root.whmToken });
     assert.equal(t.code, 4, t.stderr);
+    assert.match(t.stderr, /did not finish within 1 seconds/);
     sb.inject({ fault: { kind: 'html' } });
     const m = await cpapi(['call', 'whm', 'version', ...server('whm', 'root', 'token')], { CPANEL_TOKEN: CREDS.root.whmToken });
     assert.equal(m.code, 5, m.stderr);

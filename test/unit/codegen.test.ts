@@ -99,6 +99,7 @@ describe('generated code runs against the sandbox and gets the same answer', () 
     const code = generate('curl', profile(sb, 'cpanel', { auth: 'token' }), { family: 'uapi', module: 'Email', function: 'list_pops', params: [] });
     assert.ok(code.includes(sb.fingerprint256));
     assert.match(code, /openssl x509 -in server\.pem -noout -fingerprint -sha256/);
-    assert.match(code, /--cacert "\$\{CPANEL_CA_FILE:-server\.pem\}"/);
+    assert.match(code, /^ca_file=\$\{CPANEL_CA_FILE:-'server\.pem'\}$/m);
+    assert.match(code, /--cacert "\$ca_file"/);
   });
 });

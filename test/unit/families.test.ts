@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { CpanelClient } from '../../src/core/client';
+import { normalize } from '../../src/core/api/normalize';
 import type { Sandbox } from '../../src/sandbox/server';
 import { client, closeAll, CREDS, profile, startSandbox } from '../helpers/sandbox';
 
@@ -124,10 +125,15 @@ describe('API families and their answers', () => {
     assert.match(r.hint ?? '', /"ghost" does not exist on this server/);
   });
 
-  it('uapi_cpanel: the UAPI verdict inside the WHM envelope', async () => {
+  it('uapi_cpanel: its controls are refused as parameters (nothing is sent); its envelope is read for the UAPI verdict', async () => {
+    const before = sb.requests('/json-api/uapi_cpanel').length;
     const r = await whm.call({ family: 'whm', function: 'uapi_cpanel', params: [['cpanel.user', 'bob'], ['cpanel.module', 'Email'], ['cpanel.function', 'add_pop']] });
-    assert.equal(r.kind, 'api_error');
-    assert.deepEqual(r.errors, ['You must specify the “email” parameter.']);
+    assert.equal(r.kind, 'config_error');
+    assert.match(r.hint ?? '', /"cpanel\.user" is set by the request itself/);
+    assert.equal(sb.requests('/json-api/uapi_cpanel').length, before, 'nothing sent');
+    const v = normalize('whm', { metadata: { result: 1, reason: 'OK', version: 1, command: 'uapi_cpanel' }, data: { uapi: { status: 0, errors: ['You must specify the “email” parameter.'], data: null, messages: null, warnings: null, metadata: {} } } });
+    assert.equal(v?.ok, false);
+    assert.deepEqual(v?.errors, ['You must specify the “email” parameter.']);
   });
 
   it('a reseller\'s function outside its privileges', async () => {

@@ -20,9 +20,13 @@ describe('building requests', () => {
     assert.equal(b.body, 'email=a+b%26c');
   });
 
-  it('WHM API 1 always sends api.version=1, replacing any other', () => {
-    const b = buildRequest({ family: 'whm', function: 'listaccts', params: [['api.version', '0'], ['search', 'bob']] }, whm);
+  it('WHM API 1 always sends api.version=1, and refuses a parameter that would replace it', () => {
+    const b = buildRequest({ family: 'whm', function: 'listaccts', params: [['search', 'bob']] }, whm);
     assert.equal(b.path, '/json-api/listaccts?api.version=1&search=bob');
+    assert.throws(
+      () => buildRequest({ family: 'whm', function: 'listaccts', params: [['api.version', '0']] }, whm),
+      (e: unknown) => e instanceof CallFailure && e.kind === 'config_error' && /"api\.version" is set by the request itself/.test(e.message),
+    );
   });
 
   it('UAPI and API 2 through WHM name the account and the API version', () => {
@@ -39,7 +43,7 @@ describe('building requests', () => {
       [{ family: 'api2', module: 'Email', function: 'listpops', params: [] }, cpanel, /through WHM/],
       [{ family: 'uapi', module: 'Email', function: 'list_pops', params: [], asUser: 'root' }, whm, /root is not a cPanel account/],
       [{ family: 'uapi', module: 'Email', function: 'list_pops', params: [], asUser: 'Bob' }, whm, /not a cPanel username/],
-      [{ family: 'whm', function: 'list accts', params: [] }, whm, /not a valid function name/],
+      [{ family: 'whm', function: 'list accts', params: [] }, whm, /not a WHM API 1 function name/],
     ];
     for (const [req, svc, re] of cases) {
       assert.throws(() => buildRequest(req, svc), (e: unknown) => e instanceof CallFailure && e.kind === 'config_error' && re.test(e.message));

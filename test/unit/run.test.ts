@@ -94,9 +94,9 @@ describe('cpapi run', () => {
     writeFileSync(join(bad, '4-nosecret.cpanel.json'), serializeSnippet({ version: 1, server: 'cptest-2fa', family: 'uapi', function: 'Ftp/list_ftp', method: 'GET', params: [] }));
     const r = await cpapi(['run', 'bad', '--servers', 'servers.json'], { CPANEL_PROD_WHM_TOKEN: CREDS.root.whmToken }, dir);
     assert.equal(r.code, 1);
-    assert.match(r.stdout, /FAIL {2}malformed_snippet .*1-broken[\s\S]*not valid JSON/);
-    assert.match(r.stdout, /No server labelled "nowhere"/);
-    assert.match(r.stdout, /removeacct removes, suspends or changes something: run it only with --allow-destructive/);
+    assert.match(r.stdout, /FAIL {2}malformed_snippet .*1-broken[\s\S]*not a valid snippet[^\n]*line 1, column/);
+    assert.match(r.stdout, /No server is labelled "nowhere"\. Add it to the servers file/);
+    assert.match(r.stdout, /removeacct removes, suspends, revokes or resets something: run it only with --allow-destructive/);
     assert.match(r.stdout, /needs the CPANEL_CPTEST_2FA_PASSWORD environment variable/);
     assert.match(r.stdout, /0 passed, 4 failed/);
     assert.ok(sb.accounts.some((a) => a.user === 'bob'), 'nothing was removed');

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { envRefs, isDestructive, parseSnippet, requestToSnippet, serializeSnippet, snippetFileName, snippetRequest, type Snippet } from '../../src/core/snippets';
+import { isDestructive } from '../../src/core/api/effects';
+import { envRefs, parseSnippet, requestToSnippet, serializeSnippet, snippetFileName, snippetRequest, type Snippet } from '../../src/core/snippets';
 
 const sample: Snippet = {
   version: 1,
@@ -37,7 +38,7 @@ describe('snippets', () => {
 
   it('reports malformed files with a position and a sentence, never a throw', () => {
     const cases: [string, RegExp][] = [
-      ['{"version":1,', /not valid JSON/],
+      ['{"version":1,', /not a valid snippet: it ends before the JSON is complete \(line 1, column 14\)/],
       ['[]', /JSON object/],
       ['{"version":2,"server":"s","family":"whm","function":"x","params":[]}', /"version" must be 1/],
       ['{"version":1,"server":"","family":"whm","function":"x","params":[]}', /"server" must name/],
@@ -81,8 +82,10 @@ describe('snippets', () => {
   });
 
   it('knows which functions must be confirmed, and names files', () => {
-    for (const f of ['removeacct', 'Email/delete_pop', 'suspendacct', 'terminate_cpanel_account', 'kill_dns', 'passwd', 'Passwd/change_password']) assert.ok(isDestructive(f), f);
-    for (const f of ['listaccts', 'Email/list_pops', 'createacct', 'version']) assert.ok(!isDestructive(f), f);
+    for (const f of ['removeacct', 'suspendacct', 'killdns', 'passwd']) assert.ok(isDestructive('whm', f), f);
+    for (const f of ['Email/delete_pop', 'Passwd/change_password', 'Tokens/revoke']) assert.ok(isDestructive('uapi', f), f);
+    for (const f of ['listaccts', 'createacct', 'version']) assert.ok(!isDestructive('whm', f), f);
+    assert.ok(!isDestructive('uapi', 'Email/list_pops'));
     assert.equal(snippetFileName(sample), 'uapi-Email-add_pop.cpanel.json');
   });
 });

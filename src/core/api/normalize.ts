@@ -1,4 +1,4 @@
-import type { BuiltRequest } from './request';
+import type { AnswerShape } from './families';
 
 export interface Verdict {
   ok: boolean;
@@ -91,7 +91,7 @@ function api2(o: Obj): Verdict | undefined {
 }
 
 /** Reads a parsed JSON answer in the shape its family uses; undefined when it has another shape. */
-export function normalize(shape: BuiltRequest['shape'], body: unknown): Verdict | undefined {
+export function normalize(shape: AnswerShape, body: unknown): Verdict | undefined {
   if (!isObj(body)) return undefined;
   switch (shape) {
     case 'uapi':

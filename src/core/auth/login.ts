@@ -30,8 +30,8 @@ export async function passwordLogin(opts: {
   let sentCode = false;
   if (opts.totp) {
     // A server may refuse a code it has already accepted, so a re-login never reuses a step.
-    const { code } = await opts.totp.next({ distinctSteps: true, signal: opts.signal });
-    opts.redactor.addExact(code);
+    const { code, step } = await opts.totp.next({ distinctSteps: true, signal: opts.signal });
+    opts.redactor.addCode(code, step);
     form.set('tfa_token', code);
     sentCode = true;
   }
@@ -49,6 +49,15 @@ export async function passwordLogin(opts: {
     if (parsed && typeof parsed === 'object') json = parsed as Record<string, unknown>;
   } catch {
     /* a page, not JSON: the redirect and cookie are what count */
+  }
+  if (res.status >= 500) {
+    // cpsrvd restarting, or a proxy's error page: the server never judged the password.
+    const title = pageTitle(body);
+    throw new CallFailure(
+      'network_error',
+      `The server failed while logging in (HTTP ${res.status}${title ? `: “${title}”` : ''}), so the password was not checked. cpsrvd may be restarting, or a proxy in front of it failed: try again in a moment.`,
+      { status: res.status },
+    );
   }
   const location = headerString(res.headers.location);
   const refused = res.status === 401 || res.status === 403 || (json !== undefined && (json.status === 0 || json.status === '0'));
@@ -81,6 +90,12 @@ export async function passwordLogin(opts: {
   opts.redactor.add(token.slice(1));
   for (const part of cookie.split('; ')) opts.redactor.add(part.slice(part.indexOf('=') + 1));
   return { token, cookie, createdAt: Date.now() };
+}
+
+/** The <title> of an HTML page, short and on one line, or "". */
+export function pageTitle(body: string): string {
+  const m = /<title[^>]*>([^<]{1,200})<\/title>/i.exec(body.slice(0, 16_384));
+  return m ? m[1]!.replace(/\s+/g, ' ').trim() : '';
 }
 
 export function headerString(v: string | string[] | undefined): string | undefined {

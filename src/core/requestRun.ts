@@ -1,0 +1,97 @@
+import { FAMILIES } from '../shared/families';
+import { effectOf, type Effect } from './api/effects';
+import { buildRequest, functionName, type ApiRequest } from './api/request';
+import type { CallOptions } from './client';
+import { redactUrl } from './redact';
+import { CallFailure, type ApiResult } from './result';
+import { baseUrl, type ServerProfile } from './servers';
+import { snippetRequest, type Snippet } from './snippets';
+
+/**
+ * The one way a request is sent, from every path (palette, tree, builder, snippets, Rerun, cpapi):
+ * resolve what is to be sent, show exactly that when it needs confirming, then send it.
+ */
+
+/** A request and the server it goes to. */
+export interface Target {
+  profile: ServerProfile;
+  request: ApiRequest;
+}
+
+/** Exactly what will be sent, secrets redacted: what a confirmation shows. */
+export interface Preview {
+  /** "WHM API 1 removeacct on prod" or "UAPI Email/add_pop as bob on prod". */
+  what: string;
+  method: 'GET' | 'POST';
+  url: string;
+  /** The form body of a POST, redacted. */
+  body?: string;
+  effect: Effect;
+}
+
+export function describeTarget(t: Target): string {
+  return `${FAMILIES[t.request.family].name} ${functionName(t.request)}${t.request.asUser ? ` as ${t.request.asUser}` : ''} on ${t.profile.label}`;
+}
+
+/** Builds the request as it would go out; throws a CallFailure (config_error) when it cannot. */
+export function previewRequest(t: Target): Preview {
+  const built = buildRequest(t.request, t.profile);
+  return {
+    what: describeTarget(t),
+    method: built.method,
+    url: redactUrl(baseUrl(t.profile) + built.path),
+    ...(built.body !== undefined ? { body: redactUrl(`?${built.body}`).slice(1) } : {}),
+    effect: effectOf(t.request.family, functionName(t.request)),
+  };
+}
+
+/** Why a run asks first. */
+export type ConfirmReason = 'destructive' | 'resend';
+
+/** Whether a request must be confirmed before it goes, and why; undefined when it goes as it is. */
+export function confirmationNeeded(effect: Effect, opts: { resend?: boolean }): ConfirmReason | undefined {
+  if (effect === 'destructive') return 'destructive';
+  if (effect === 'changes' && opts.resend) return 'resend';
+  return undefined;
+}
+
+export type Resolved = { ok: true; target: Target } | { ok: false; message: string };
+
+/** A snippet's server (by label) and request (placeholders filled by `lookup`), or why it cannot run. */
+export function resolveSnippet(s: Snippet, profiles: readonly ServerProfile[], lookup: (name: string) => string | undefined): Resolved {
+  const profile = profiles.find((p) => p.label === s.server);
+  if (!profile) return { ok: false, message: `No server is labelled "${s.server}".` };
+  try {
+    return { ok: true, target: { profile, request: snippetRequest(s, lookup) } };
+  } catch (e) {
+    return { ok: false, message: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+export interface Caller {
+  call(req: ApiRequest, opts?: CallOptions): Promise<ApiResult>;
+}
+
+export type RunOutcome = { sent: true; result: ApiResult; preview: Preview } | { sent: false; reason: 'declined' | 'invalid'; message: string; preview?: Preview };
+
+/**
+ * Checks, confirms and sends one request. `confirm` is asked only when confirmationNeeded says so;
+ * a request that cannot be built is not sent, and says why.
+ */
+export async function runRequest(
+  caller: Caller,
+  t: Target,
+  opts: CallOptions & { resend?: boolean; confirm?: (preview: Preview, reason: ConfirmReason) => Promise<boolean> },
+): Promise<RunOutcome> {
+  let preview: Preview;
+  try {
+    preview = previewRequest(t);
+  } catch (e) {
+    return { sent: false, reason: 'invalid', message: e instanceof CallFailure || e instanceof Error ? e.message : String(e) };
+  }
+  const reason = confirmationNeeded(preview.effect, { resend: opts.resend });
+  if (reason && !(await (opts.confirm?.(preview, reason) ?? Promise.resolve(false)))) {
+    return { sent: false, reason: 'declined', message: `${preview.what} was not sent.`, preview };
+  }
+  return { sent: true, result: await caller.call(t.request, { signal: opts.signal, timeoutMs: opts.timeoutMs, keepUnredacted: opts.keepUnredacted }), preview };
+}

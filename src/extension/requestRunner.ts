@@ -1,0 +1,163 @@
+import * as vscode from 'vscode';
+import { effectOf } from '../core/api/effects';
+import { functionName, type ApiRequest } from '../core/api/request';
+import { runRequest, type ConfirmReason, type Preview, type Target } from '../core/requestRun';
+import type { ApiResult } from '../core/result';
+import { SERVICE_NAMES, type ServerProfile } from '../core/servers';
+import type { AccountsModel } from './accountsModel';
+import { offerPin } from './certificates';
+import type { ClientRegistry } from './clients';
+import { Commands } from './constants';
+import { Disposable } from './lifecycle';
+import type { Log } from './log';
+import type { ProfileStore } from './profileStore';
+import type { ResultDocuments } from './results';
+
+/** Where a send started: every path goes through the runner, and says which it is. */
+export type Origin = 'palette' | 'tree' | 'builder' | 'snippet' | 'rerun' | 'test';
+
+export interface RunSpec extends Target {
+  origin: Origin;
+  /** Open the result beside the active editor, keeping focus (the builder stays in view). */
+  beside?: boolean;
+  /** The request comes from a file in a workspace that is not trusted: ask before sending it at all. */
+  untrustedSource?: string;
+}
+
+/** What a send hands back to its caller (and tests): the result and where it opened. */
+export interface Sent {
+  result: ApiResult;
+  uri: vscode.Uri;
+}
+
+export interface SentEvent {
+  spec: RunSpec;
+  result: ApiResult;
+}
+
+/** Asks a person; replaced only by tests, which cannot click a modal dialog in the extension host. */
+export type Confirmer = (message: string, detail: string, action: string) => Promise<boolean>;
+
+const modalConfirm: Confirmer = async (message, detail, action) => (await vscode.window.showWarningMessage(message, { modal: true, detail }, action)) === action;
+
+/**
+ * The one path every request takes in the extension (palette, tree, builder, snippets, Rerun): it
+ * asks what must be asked (Restricted Mode, destructive calls, sending a change again) showing the
+ * exact method, URL and body, sends with a cancellable progress, offers to pin an untrusted
+ * certificate, records the send for Rerun, and opens the result.
+ */
+export class RequestRunner extends Disposable {
+  private last: RunSpec | undefined;
+  private readonly _onDidSend = this._register(new vscode.EventEmitter<SentEvent>());
+  readonly onDidSend = this._onDidSend.event;
+  confirm: Confirmer = modalConfirm;
+
+  constructor(
+    private readonly profiles: ProfileStore,
+    private readonly clients: ClientRegistry,
+    private readonly results: ResultDocuments,
+    private readonly accounts: AccountsModel,
+    private readonly log: Log,
+  ) {
+    super();
+    // A WHM call that changes something may have changed the accounts: the list is read again when next needed.
+    this._register(
+      this.onDidSend(({ spec, result }) => {
+        if (spec.request.family === 'whm' && result.status > 0 && effectOf('whm', functionName(spec.request)) !== 'read') this.accounts.invalidate(spec.profile.id);
+      }),
+    );
+  }
+
+  get lastRun(): RunSpec | undefined {
+    return this.last;
+  }
+
+  /** Sends without opening a result (Test Connection, lists): still confirmed, recorded and logged. */
+  async call(spec: RunSpec, title?: string): Promise<{ profile: ServerProfile; result: ApiResult } | undefined> {
+    if (spec.untrustedSource !== undefined && !vscode.workspace.isTrusted) {
+      const ok = await this.confirm(
+        `This workspace is in Restricted Mode. Send ${previewWhat(spec)}?`,
+        `The snippet ${spec.untrustedSource} comes from a workspace you have not trusted: check what it does before sending it with your credentials.`,
+        'Send',
+      );
+      if (!ok) return undefined;
+    }
+    let profile = spec.profile;
+    const send = (p: ServerProfile, resend: boolean): Thenable<Awaited<ReturnType<typeof runRequest>>> =>
+      vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: title ?? `${previewWhat(spec)}…`, cancellable: true }, (_progress, token) => {
+        const ac = new AbortController();
+        const sub = token.onCancellationRequested(() => ac.abort());
+        const caller = { call: (req: ApiRequest, o?: { signal?: AbortSignal }) => this.clients.call(p, req, o?.signal) };
+        return runRequest(caller, { profile: p, request: spec.request }, { signal: ac.signal, resend, confirm: (pv, why) => this.askFor(pv, why, p) }).finally(() => sub.dispose());
+      });
+    let outcome = await send(profile, spec.origin === 'rerun');
+    if (!outcome.sent) {
+      if (outcome.reason === 'invalid') void vscode.window.showErrorMessage(`${profile.label}: ${outcome.message}`);
+      this.log.write('info', profile.label, outcome.message);
+      return undefined;
+    }
+    this.last = spec;
+    const pinned = await offerPin(profile, outcome.result, this.profiles);
+    if (pinned) {
+      profile = pinned;
+      // The person already agreed to this call; only the certificate changed.
+      outcome = await send(profile, false);
+      if (!outcome.sent) return undefined;
+    }
+    this.last = { ...spec, profile };
+    this._onDidSend.fire({ spec: this.last, result: outcome.result });
+    return { profile, result: outcome.result };
+  }
+
+  /** Sends and opens the result in an editor tab; a failure the API did not report itself is also explained in a notification. */
+  async run(spec: RunSpec): Promise<Sent | undefined> {
+    const r = await this.call(spec);
+    if (!r) return undefined;
+    const editor = await this.results.show(r.result, r.profile, spec.beside === true);
+    if (!r.result.ok && r.result.kind !== 'api_error') void this.explainFailure(r.profile, r.result);
+    return { result: r.result, uri: editor.document.uri };
+  }
+
+  /** The hint, with what to do next: the server's credentials or settings, or the log. */
+  async explainFailure(p: ServerProfile, r: ApiResult): Promise<void> {
+    const credentials = r.kind === 'auth_error' || r.kind === 'config_error';
+    const actions = credentials ? ['Set Credentials…', 'Edit Server…', 'Show Log'] : ['Edit Server…', 'Show Log'];
+    const choice = await vscode.window.showErrorMessage(`${p.label} (${SERVICE_NAMES[p.service]}): ${r.hint ?? r.errors.join(' ')}`, ...actions);
+    const node = { kind: 'server', profile: p, problems: [] };
+    if (choice === 'Set Credentials…') await vscode.commands.executeCommand(Commands.serverSetSecrets, node);
+    if (choice === 'Edit Server…') await vscode.commands.executeCommand(Commands.serverEdit, node);
+    if (choice === 'Show Log') this.log.channel.show();
+  }
+
+  /** The last request again, to the server as it is configured now; a change asks first. */
+  async rerun(): Promise<Sent | undefined> {
+    if (!this.last) {
+      void vscode.window.showInformationMessage('Nothing to rerun yet: send a request first.');
+      return undefined;
+    }
+    const profile = this.profiles.get(this.last.profile.id);
+    if (!profile) {
+      void vscode.window.showWarningMessage(`The server ${this.last.profile.label} no longer exists.`);
+      return undefined;
+    }
+    return this.run({ ...this.last, profile, origin: 'rerun', beside: false });
+  }
+
+  private askFor(p: Preview, why: ConfirmReason, profile: ServerProfile): Promise<boolean> {
+    const message =
+      why === 'destructive'
+        ? `${p.what} removes, suspends, revokes, resets or changes a password. Send it?`
+        : `${p.what} changes something on ${profile.label}, and was sent before. Send it again?`;
+    return this.confirm(message, describePreview(p), why === 'destructive' ? 'Send' : 'Send Again');
+  }
+}
+
+/** The exact request, secrets redacted: what a confirmation shows. */
+export function describePreview(p: Preview): string {
+  return `${p.method} ${p.url}${p.body ? `\n\n${p.body.split('&').join('\n')}` : ''}`;
+}
+
+function previewWhat(spec: RunSpec): string {
+  const r = spec.request;
+  return `${r.family} ${functionName(r)}${r.asUser ? ` as ${r.asUser}` : ''} on ${spec.profile.label}`;
+}

@@ -1,0 +1,30 @@
+import * as vscode from 'vscode';
+import { CONFIG } from './constants';
+
+/**
+ * Every setting the extension reads, typed, with its default and bounds in one place. Limits that
+ * protect the editor (timeouts, answer size) come from user settings only: a cloned repository's
+ * workspace settings must not be able to make a call hang or read gigabytes.
+ */
+export const Settings = {
+  timeoutSeconds: (): number => userNumber('request.timeoutSeconds', 60, 1, 3600),
+  maxResponseMB: (): number => userNumber('request.maxResponseMB', 64, 1, 1024),
+  tabMode: (): 'reuse' | 'perResult' => (config().get<string>('results.tabMode') === 'perResult' ? 'perResult' : 'reuse'),
+  snippetsFolder: (scope?: vscode.Uri): string => {
+    const v = vscode.workspace.getConfiguration(CONFIG, scope).get<string>('snippets.folder');
+    return typeof v === 'string' && v.trim() ? v.trim() : '.vscode/cpanel';
+  },
+  servers: (): unknown => config().inspect('servers')?.globalValue ?? [],
+} as const;
+
+/** Settings whose change means clients must be rebuilt. */
+export const REQUEST_SECTION = `${CONFIG}.request`;
+
+function config(): vscode.WorkspaceConfiguration {
+  return vscode.workspace.getConfiguration(CONFIG);
+}
+
+function userNumber(key: string, fallback: number, min: number, max: number): number {
+  const v = config().inspect<unknown>(key)?.globalValue;
+  return typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, v)) : fallback;
+}

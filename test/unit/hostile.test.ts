@@ -1,0 +1,264 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import type * as http from 'node:http';
+import * as https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { after, before, describe, it } from 'node:test';
+import { totpCode } from '../../src/core/otp';
+import { makeCertificate } from '../../src/sandbox/cert';
+
+/**
+ * Servers that misbehave on purpose, and bad input, against the built cpapi: each case names what it
+ * does, the exit code it must end with and a fragment of what it must say. Every case also checks that
+ * no secret reaches stdout or stderr, and that nothing hangs (each run has a hard time limit).
+ */
+
+const CLI = resolve(__dirname, '../../../dist/cli.js');
+const PASSWORD = 'hostile-pass-W0rd!';
+const TOKEN = 'HOSTILETOKEN0123456789ABCDEFGHIJ';
+const HASH = 'hostilehash0123456789abcdef';
+const TOTP = 'JBSWY3DPEHPK3PXP';
+const COOKIE = 'hostilecookievalue42';
+const CPSESS = '/cpsess8675309000';
+const BASIC = Buffer.from(`root:${PASSWORD}`).toString('base64');
+
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+function cpapi(args: string[], env: Record<string, string>, limitMs = 20_000): Promise<Run> {
+  const started = Date.now();
+  return new Promise((done) => {
+    execFile(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: limitMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr, ms: Date.now() - started });
+    });
+  });
+}
+
+const json = (res: http.ServerResponse, status: number, body: unknown, headers: http.OutgoingHttpHeaders = {}): void => {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+};
+const whmOk = (data: unknown): unknown => ({ metadata: { result: 1, reason: 'OK', version: 1, command: 'x' }, data });
+/** Answers with everything the client sent: what a debug page or a misconfigured proxy does. */
+const echo: Handler = (req, res, body) => json(res, 200, whmOk({ url: req.url, headers: req.headers, body }));
+/** Session logins succeed (cookie and cpsess token); everything else is `then`. */
+const withLogin =
+  (then: Handler): Handler =>
+  (req, res, body) => {
+    if (req.url?.startsWith('/login')) {
+      res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': `whostmgrsession=${COOKIE}; HttpOnly; secure` });
+      res.end(JSON.stringify({ status: 1, security_token: CPSESS, redirect: `${CPSESS}/` }));
+      return;
+    }
+    then(req, res, body);
+  };
+
+interface Case {
+  name: string;
+  handler?: Handler;
+  args?: string[];
+  /** Replaces the default `call whm version` with these words. */
+  call?: string[];
+  env?: Record<string, string>;
+  auth?: 'password' | 'token' | 'accesshash' | 'session';
+  exit: number;
+  says: RegExp;
+  /** Where `says` must match (default stderr). */
+  in?: 'stdout' | 'stderr';
+  /** The server must not have been asked anything. */
+  nothingSent?: boolean;
+  /** Also must not appear in the output. */
+  notSaid?: RegExp;
+}
+
+describe('hostile servers and bad input against cpapi', () => {
+  let server: https.Server;
+  let port = 0;
+  let fingerprint = '';
+  let handler: Handler = echo;
+  let requests = 0;
+  const dir = mkdtempSync(join(tmpdir(), 'cpapi-hostile-'));
+
+  before(async () => {
+    const cert = await makeCertificate();
+    fingerprint = cert.fingerprint256;
+    server = https.createServer({ key: cert.key, cert: cert.cert, maxHeaderSize: 1024 * 1024 }, (req, res) => {
+      requests++;
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => handler(req, res, Buffer.concat(chunks).toString('utf8')));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as AddressInfo).port;
+  });
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+
+  const target = (auth: Case['auth'] = 'token'): string[] => ['--host', '127.0.0.1', '--service', 'whm', '--port', String(port), '--user', 'root', '--auth', auth, '--fingerprint', fingerprint];
+  const secretsFor = (auth: Case['auth'] = 'token'): Record<string, string> =>
+    auth === 'token' ? { CPANEL_TOKEN: TOKEN } : auth === 'accesshash' ? { CPANEL_ACCESSHASH: HASH } : { CPANEL_PASSWORD: PASSWORD };
+  const deepJson = '['.repeat(5000) + ']'.repeat(5000);
+
+  const cases: Case[] = [
+    // ── bodies that never end, and timeouts ──
+    {
+      name: 'a body at one byte a second ends at the --timeout deadline',
+      handler: (_q, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('{');
+        const t = setInterval(() => (res.destroyed ? clearInterval(t) : res.write(' ')), 1000);
+        res.on('close', () => clearInterval(t));
+      },
+      args: ['--timeout', '2'],
+      exit: 4,
+      says: /did not finish within 2 seconds/,
+    },
+    ...['1e308', '0.0001', '1e-9', '0', '-5', '3601', 'soon'].map((t): Case => ({ name: `--timeout ${t} is a usage error`, args: [`--timeout=${t}`], exit: 2, says: /--timeout must be a number of seconds from 1 to 3600/, nothingSent: true })),
+    // ── login failures ──
+    {
+      name: 'a login answered 503 says the server failed, not the password',
+      handler: (_q, res) => {
+        res.writeHead(503, { 'content-type': 'text/html' });
+        res.end('<html><head><title>cpsrvd is restarting</title></head><body>Service Unavailable</body></html>');
+      },
+      auth: 'session',
+      exit: 4,
+      says: /failed while logging in \(HTTP 503: “cpsrvd is restarting”\)/,
+      notSaid: /cPHulk|refused the username/,
+    },
+    {
+      name: 'a login answered 500 by a proxy',
+      handler: (_q, res) => {
+        res.writeHead(500, { 'content-type': 'text/html' });
+        res.end('<html><head><title>502 Proxy Error</title></head></html>');
+      },
+      auth: 'session',
+      exit: 4,
+      says: /HTTP 500: “502 Proxy Error”/,
+      notSaid: /cPHulk/,
+    },
+    { name: 'a login accepted without a token or cookie', handler: (_q, res) => json(res, 200, { status: 1 }), auth: 'session', exit: 3, says: /no session token/ },
+    // ── configuration in our words ──
+    { name: 'a 17-character TOTP secret', env: { CPANEL_TOTP_SECRET: `${TOTP}A` }, args: ['--otp', 'header'], exit: 2, says: /17 characters, which no base32 secret has/, nothingSent: true },
+    { name: 'a 1,000-character TOTP secret', env: { CPANEL_TOTP_SECRET: 'A'.repeat(1000) }, args: ['--otp', 'header'], exit: 2, says: /too long \(1000 characters\)/, nothingSent: true, notSaid: /exceed 64 bytes/ },
+    { name: 'an API token with a line break', env: { CPANEL_TOKEN: `${TOKEN.slice(0, 10)}\r\nX-Evil: 1` }, exit: 2, says: /line break or another control character/, nothingSent: true },
+    // ── parameters that would rewrite the call ──
+    { name: 'cpanel_jsonapi_func with --as', call: ['call', 'uapi', 'Email/list_pops', 'cpanel_jsonapi_func=add_pop'], args: ['--as', 'cptest'], exit: 2, says: /"cpanel_jsonapi_func" is set by the request itself/, nothingSent: true },
+    { name: 'cpanel_jsonapi_user with --as', call: ['call', 'uapi', 'Email/list_pops', 'cpanel_jsonapi_user=asder'], args: ['--as', 'cptest'], exit: 2, says: /"cpanel_jsonapi_user" is set/, nothingSent: true },
+    { name: 'api.version on WHM', call: ['call', 'whm', 'listaccts', 'api.version=0'], exit: 2, says: /"api\.version" is set/, nothingSent: true },
+    { name: 'CPANEL_JSONAPI_FUNC in capitals', call: ['call', 'api2', 'Email/listpops', 'CPANEL_JSONAPI_FUNC=addpop'], args: ['--as', 'cptest'], exit: 2, says: /is set by the request itself/, nothingSent: true },
+    { name: 'a parameter name with shell syntax', call: ['call', 'whm', 'listaccts', 'x$(touch PWNED)=1'], exit: 2, says: /is not a parameter name/, nothingSent: true },
+    // ── answers that are not what they claim ──
+    { name: 'JSON nested 5,000 levels deep', handler: (_q, res) => json(res, 200, deepJson), exit: 5, says: /nested more than 256 levels/ },
+    { name: 'an HTML page where JSON was expected', handler: (_q, res) => (res.writeHead(200, { 'content-type': 'text/html' }), res.end('<!DOCTYPE html><html><title>x</title></html>')), exit: 5, says: /HTML page where JSON was expected/ },
+    { name: 'truncated JSON', handler: (_q, res) => json(res, 200, '{"metadata":{"result":1},"data":{"acct":[{"user":"bo'), exit: 5, says: /not complete JSON/ },
+    { name: 'an empty 200', handler: (_q, res) => json(res, 200, ''), exit: 5, says: /empty answer/ },
+    { name: 'a gzip bomb is never inflated', handler: (_q, res) => res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }).end(gzipSync(Buffer.alloc(50 * 1024 * 1024, 0x20))), exit: 5, says: /not valid JSON|text where JSON/ },
+    { name: 'a 100 KB GET answered 431', handler: (req, res) => (req.url!.length > 8000 ? json(res, 431, '') : echo(req, res, '')), call: ['call', 'whm', 'listaccts', `search=${'x'.repeat(100_000)}`], exit: 1, says: /too large \(HTTP 431[^)]*\)[^.]*\. Send it as POST/ },
+    { name: 'a redirect to another host is not followed', handler: (_q, res) => (res.writeHead(302, { location: 'https://evil.example/steal' }), res.end()), exit: 1, says: /redirected the call \(HTTP 302 to https:\/\/evil\.example\/steal\)/ },
+    { name: 'a 1 MB response header', handler: (_q, res) => (res.writeHead(200, { 'x-big': 'a'.repeat(1024 * 1024) }), res.end('{}')), exit: 4, says: /failed|closed/ },
+    {
+      name: '5,000 cookies on a login',
+      handler: (req, res, body) => {
+        if (!req.url?.startsWith('/login')) return echo(req, res, body);
+        res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': Array.from({ length: 5000 }, (_, i) => `c${i}=${i}`) });
+        res.end(JSON.stringify({ status: 1, security_token: CPSESS }));
+      },
+      auth: 'session',
+      exit: 4,
+      says: /failed|closed/,
+    },
+    // ── derived secrets echoed back ──
+    { name: 'an echoed Basic header is redacted', handler: echo, auth: 'password', exit: 0, says: /"authorization": "Basic \[redacted\]"/, in: 'stdout' },
+    { name: 'an echoed token header is redacted', handler: echo, auth: 'token', exit: 0, says: /"authorization": "whm \[redacted\]"/i, in: 'stdout' },
+    { name: 'an echoed access hash is redacted', handler: echo, auth: 'accesshash', exit: 0, says: /"authorization": "WHM \[redacted\]"/i, in: 'stdout' },
+    { name: 'an echoed session cookie and cpsess token are redacted', handler: withLogin(echo), auth: 'session', exit: 0, says: /"url": "\/\[redacted\]\/json-api[\s\S]*"cookie": "whostmgrsession=\[redacted\]"/, in: 'stdout' },
+    { name: 'an echoed OTP code is redacted', handler: echo, auth: 'password', args: ['--otp', 'header'], env: { CPANEL_TOTP_SECRET: TOTP }, exit: 0, says: /"x-cpanel-otp": "\[redacted\]"/, in: 'stdout' },
+    { name: '--raw redacts what the server echoed', handler: echo, auth: 'password', args: ['--raw'], exit: 0, says: /"authorization":"Basic \[redacted\]"/, in: 'stdout' },
+    { name: '--unredacted needs --raw', args: ['--unredacted'], exit: 2, says: /--unredacted goes with --raw/, nothingSent: true },
+  ];
+
+  for (const c of cases) {
+    it(c.name, async () => {
+      handler = c.handler ?? echo;
+      const before = requests;
+      const auth = c.auth ?? 'token';
+      const r = await cpapi([...(c.call ?? ['call', 'whm', 'version']), ...target(auth), ...(c.args ?? [])], { ...secretsFor(auth), ...c.env });
+      const where = c.in === 'stdout' ? r.stdout : r.stderr;
+      assert.equal(r.code, c.exit, `exit ${r.code}: ${r.stderr}${r.stdout.slice(0, 600)}`);
+      assert.match(where, c.says, where.slice(0, 2000));
+      if (c.notSaid) assert.doesNotMatch(r.stdout + r.stderr, c.notSaid);
+      if (c.nothingSent) assert.equal(requests, before, 'nothing was sent');
+      const out = r.stdout + r.stderr;
+      for (const secret of [PASSWORD, TOKEN, HASH, TOTP, COOKIE, CPSESS.slice(1), BASIC, encodeURIComponent(PASSWORD)]) assert.ok(!out.includes(secret), `"${secret}" leaked`);
+      assert.doesNotMatch(out, /\n\s+at .+:\d+:\d+/, 'no stack trace');
+      assert.doesNotMatch(out, new RegExp(`(?<!\\d)${totpCode(TOTP, Date.now() / 1000)}(?!\\d)`), 'no current OTP code');
+    });
+  }
+
+  it('--raw --unredacted prints the body exactly as the server sent it', async () => {
+    handler = echo;
+    const r = await cpapi(['call', 'whm', 'version', ...target('password'), '--raw', '--unredacted'], secretsFor('password'));
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(r.stdout.includes(BASIC), 'the echoed Basic value is there, as asked');
+  });
+
+  describe('servers files and snippets for cpapi run', () => {
+    const servers = (port: unknown): string => {
+      const f = join(dir, `servers-${String(Math.random()).slice(2)}.json`);
+      writeFileSync(f, JSON.stringify([{ label: 'h', host: '127.0.0.1', service: 'whm', port, username: 'root', auth: 'token', tls: { mode: 'pinned', fingerprint256: fingerprint } }]));
+      return f;
+    };
+    const snippet = (name: string, text: string): string => {
+      const f = join(dir, name);
+      writeFileSync(f, text);
+      return f;
+    };
+    const version = JSON.stringify({ version: 1, server: 'h', family: 'whm', function: 'version', params: [] });
+
+    it('a port written as a string is a usage error naming the field', async () => {
+      const r = await cpapi(['run', snippet('a.cpanel.json', version), '--servers', servers('2087')], { CPANEL_H_TOKEN: TOKEN });
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /"port" must be a number \(such as 2087\), not "2087"/);
+    });
+
+    it('a snippet saved with a byte-order mark runs', async () => {
+      handler = echo;
+      const r = await cpapi(['run', snippet('bom.cpanel.json', `\uFEFF${version}`), '--servers', servers(port)], { CPANEL_H_TOKEN: TOKEN });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /1 passed, 0 failed/);
+    });
+
+    it('a snippet linked to a key file says where it breaks, never what it holds', async () => {
+      const key = snippet('id_rsa', 'ssh-rsa-AAAAB3NzaC1yc2EAAAADAQABAAABAQC7 secret-key-material\n');
+      const link = join(dir, 'key.cpanel.json');
+      symlinkSync(key, link);
+      const r = await cpapi(['run', link, '--servers', servers(port)], { CPANEL_H_TOKEN: TOKEN });
+      assert.equal(r.code, 1);
+      assert.match(r.stdout, /not a valid snippet: the JSON is not valid there \(line 1, column 1\)/);
+      assert.doesNotMatch(r.stdout + r.stderr, /ssh-rsa|secret-key-material/);
+    });
+
+    it('a snippet whose parameters would rewrite the call is refused, and nothing is sent', async () => {
+      const before = requests;
+      const text = JSON.stringify({ version: 1, server: 'h', family: 'uapi', function: 'Email/list_pops', account: 'cptest', params: [{ name: 'cpanel_jsonapi_func', value: 'add_pop' }] });
+      const r = await cpapi(['run', snippet('rewrite.cpanel.json', text), '--servers', servers(port)], { CPANEL_H_TOKEN: TOKEN });
+      assert.equal(r.code, 1);
+      assert.match(r.stdout, /malformed_snippet[\s\S]*"cpanel_jsonapi_func" is set by the request itself/);
+      assert.equal(requests, before);
+    });
+  });
+});
