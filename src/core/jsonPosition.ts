@@ -43,49 +43,50 @@ export function jsonErrorOffset(text: string): number | undefined {
     i += m[0].length;
     return true;
   };
-  // An explicit stack: arrays and objects may nest deeper than the call stack allows.
-  const stack: ('[' | '{')[] = [];
-  const value = (): boolean => {
-    ws();
-    const c = text[i];
-    if (c === '[' || c === '{') {
-      stack.push(c);
-      i++;
-      ws();
-      if (text[i] === (c === '[' ? ']' : '}')) {
-        stack.pop();
-        i++;
-        return close();
-      }
-      return c === '[' ? value() : member();
-    }
-    const ok = c === '"' ? string() : c === 't' ? literal('true') : c === 'f' ? literal('false') : c === 'n' ? literal('null') : number();
-    return ok && close();
-  };
-  const member = (): boolean => {
+  /** An object member's key and colon. */
+  const key = (): boolean => {
     ws();
     if (!string()) return false;
     ws();
     if (text[i] !== ':') return false;
     i++;
-    return value();
+    return true;
   };
-  /** After a value: a comma and the next one, or the end of the container, repeatedly. */
-  const close = (): boolean => {
-    for (;;) {
-      const top = stack[stack.length - 1];
-      if (!top) return true;
-      ws();
-      if (text[i] === ',') {
+  // A loop with an explicit stack: arrays and objects may nest deeper than the call stack allows.
+  const stack: string[] = [];
+  let wantValue = true;
+  for (;;) {
+    ws();
+    if (wantValue) {
+      const c = text[i];
+      if (c === '[' || c === '{') {
         i++;
-        return top === '[' ? value() : member();
+        ws();
+        if (text[i] === (c === '[' ? ']' : '}')) {
+          i++;
+          wantValue = false;
+          continue;
+        }
+        stack.push(c);
+        if (c === '{' && !key()) return Math.min(i, n);
+        continue;
       }
-      if (text[i] !== (top === '[' ? ']' : '}')) return false;
-      stack.pop();
-      i++;
+      const ok = c === '"' ? string() : c === 't' ? literal('true') : c === 'f' ? literal('false') : c === 'n' ? literal('null') : number();
+      if (!ok) return Math.min(i, n);
+      wantValue = false;
+      continue;
     }
-  };
-  if (!value()) return Math.min(i, n);
-  ws();
+    const top = stack[stack.length - 1];
+    if (top === undefined) break;
+    if (text[i] === ',') {
+      i++;
+      wantValue = true;
+      if (top === '{' && !key()) return Math.min(i, n);
+      continue;
+    }
+    if (text[i] !== (top === '[' ? ']' : '}')) return Math.min(i, n);
+    stack.pop();
+    i++;
+  }
   return i < n ? i : undefined;
 }

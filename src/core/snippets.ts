@@ -60,7 +60,7 @@ export function parseSnippet(input: string): ParsedSnippet {
   if (o.version !== 1) err('"version" must be 1.', 'version');
   if (typeof o.server !== 'string' || !o.server.trim()) err('"server" must name a configured server by its label.', 'server');
   const family = o.family;
-  if (!isFamily(family)) err(`"family" must be ${FAMILY_IDS.map((f) => `"${f}"`).join(', ')}.`, 'family');
+  if (!isFamily(family)) err(`"family" must be ${FAMILY_IDS.map((f) => `"${f}"`).join(', ').replace(/, ([^,]*)$/, ' or $1')}.`, 'family');
   const fn = o.function;
   if (typeof fn !== 'string') err(`"function" must be a string such as "${FAMILIES.uapi.example}" or "${FAMILIES.whm.example}".`, 'function');
   else if (isFamily(family)) {

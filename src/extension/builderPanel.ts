@@ -68,20 +68,23 @@ export class BuilderPanel implements vscode.Disposable {
     });
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
-      w.onDidReceiveMessage((raw: unknown) => {
-        const msg = parseWebviewMessage(raw);
-        if (!msg) {
-          this.s.log.write('warn', 'builder', 'ignored a malformed message from the webview');
-          return;
-        }
-        void this.handle(msg);
-      }),
+      w.onDidReceiveMessage((raw: unknown) => void this.receive(raw)),
       s.profiles.onDidChange(() => this.post({ type: 'servers', servers: s.profiles.profiles().map(serverSummary) })),
     );
   }
 
   private post(msg: HostToWebview): void {
     void this.panel.webview.postMessage(msg);
+  }
+
+  /** A message from the webview: validated, then handled; anything malformed is logged and ignored. */
+  async receive(raw: unknown): Promise<void> {
+    const msg = parseWebviewMessage(raw);
+    if (!msg) {
+      this.s.log.write('warn', 'builder', 'ignored a malformed message from the webview');
+      return;
+    }
+    await this.handle(msg);
   }
 
   private async handle(msg: WebviewToHost): Promise<void> {

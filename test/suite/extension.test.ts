@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import type { ApiRequest } from '../../src/core/api/request';
 import type { Sent, Services } from '../../src/extension/commands';
 import type { TreeNode } from '../../src/extension/serversTree';
 import { SANDBOX_CREDENTIALS as CREDS } from '../../src/sandbox/accounts';
@@ -39,6 +40,13 @@ describe('cPanel API Explorer in a real extension host', () => {
     twoFactor: 'session',
     tls: { mode: 'pinned', fingerprint256: sb.fingerprint256 },
   });
+
+  /** Sends through the one runner every path uses, as the builder and snippets do. */
+  async function send(profileId: string, request: ApiRequest): Promise<Sent | undefined> {
+    const profile = s.profiles.get(profileId);
+    assert.ok(profile, profileId);
+    return s.runner.run({ profile, request, origin: 'test' });
+  }
 
   async function setServers(list: unknown[]): Promise<void> {
     await vscode.workspace.getConfiguration('cpanel').update('servers', list, vscode.ConfigurationTarget.Global);
@@ -117,7 +125,7 @@ describe('cPanel API Explorer in a real extension host', () => {
   });
 
   it('sends a WHM call and opens a read-only result document', async () => {
-    const sent = await vscode.commands.executeCommand<Sent>('cpanel.request.send', { profileId: 'whm-1', request: { family: 'whm', function: 'listaccts', params: [] } });
+    const sent = await send('whm-1', { family: 'whm', function: 'listaccts', params: [] });
     assert.ok(sent);
     assert.equal(sent.result.kind, 'ok');
     const doc = vscode.window.activeTextEditor?.document;
@@ -131,10 +139,7 @@ describe('cPanel API Explorer in a real extension host', () => {
   });
 
   it('puts the verdict first for failures, and the raw answer one command away', async () => {
-    const sent = await vscode.commands.executeCommand<Sent>('cpanel.request.send', {
-      profileId: 'whm-1',
-      request: { family: 'uapi', module: 'Email', function: 'add_pop', params: [['email', 'x']], asUser: 'cptest' },
-    });
+    const sent = await send('whm-1', { family: 'uapi', module: 'Email', function: 'add_pop', params: [['email', 'x']], asUser: 'cptest' });
     assert.equal(sent?.result.kind, 'api_error');
     const text = vscode.window.activeTextEditor!.document.getText();
     assert.ok(text.indexOf('"verdict": "API error"') < text.indexOf('"data"'));
@@ -148,7 +153,7 @@ describe('cPanel API Explorer in a real extension host', () => {
   it('session login with 2FA, then Rerun Last Request, from its own secrets', async () => {
     await setServers([whm(), cpanel()]);
     await s.secrets.set('cp-1', { password: CREDS.cptest.password, totpSecret: CREDS.cptest.tfaSecret });
-    const first = await vscode.commands.executeCommand<Sent>('cpanel.request.send', { profileId: 'cp-1', request: { family: 'uapi', module: 'Email', function: 'list_pops', params: [] } });
+    const first = await send('cp-1', { family: 'uapi', module: 'Email', function: 'list_pops', params: [] });
     assert.equal(first?.result.kind, 'ok', first?.result.hint);
     const again = await vscode.commands.executeCommand<Sent>('cpanel.request.rerun');
     assert.equal(again?.result.kind, 'ok');
@@ -158,18 +163,18 @@ describe('cPanel API Explorer in a real extension host', () => {
 
   it('a secret changed in storage takes effect on the next call', async () => {
     await s.secrets.set('whm-1', { token: 'WRONGTOKEN0000000000000000000000' });
-    const bad = await vscode.commands.executeCommand<Sent>('cpanel.request.send', { profileId: 'whm-1', request: { family: 'whm', function: 'version', params: [] } });
+    const bad = await send('whm-1', { family: 'whm', function: 'version', params: [] });
     assert.equal(bad?.result.kind, 'auth_error');
     assert.equal(s.clients.state('whm-1'), 'error');
     await s.secrets.set('whm-1', { token: CREDS.root.whmToken });
-    const good = await vscode.commands.executeCommand<Sent>('cpanel.request.send', { profileId: 'whm-1', request: { family: 'whm', function: 'version', params: [] } });
+    const good = await send('whm-1', { family: 'whm', function: 'version', params: [] });
     assert.equal(good?.result.kind, 'ok');
   });
 
   it('a 20 MB answer opens as a document', async () => {
     sb.inject({ fault: { kind: 'huge', bytes: 20 * 1024 * 1024 } });
     const started = Date.now();
-    const sent = await vscode.commands.executeCommand<Sent>('cpanel.request.send', { profileId: 'cp-1', request: { family: 'uapi', module: 'Email', function: 'list_pops', params: [] } });
+    const sent = await send('cp-1', { family: 'uapi', module: 'Email', function: 'list_pops', params: [] });
     assert.equal(sent?.result.kind, 'ok', sent?.result.hint);
     const doc = vscode.window.activeTextEditor!.document;
     assert.ok(doc.getText().length > 20 * 1024 * 1024, `${doc.getText().length} characters`);

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ApiRequest } from '../../src/core/api/request';
 import { generate, LANGUAGES, type Language } from '../../src/core/codegen';
+import { CallFailure } from '../../src/core/result';
 import type { ServerProfile } from '../../src/core/servers';
 import type { Sandbox } from '../../src/sandbox/server';
 import { client, closeAll, CREDS, profile, startSandbox } from '../helpers/sandbox';
@@ -86,6 +87,33 @@ describe('generated code runs against the sandbox and gets the same answer', () 
       });
     }
   }
+
+  describe('hostile names and values from a snippet cannot run code where the program runs', () => {
+    const HOSTILE = ['$(touch PWNED)', '`touch PWNED`', "x'; touch PWNED; echo '", 'a"b\\"c', 'line1\nline2\r\n$(touch PWNED)', '${HOME}${IFS}', '@{[ system "touch PWNED" ]}', '{$x} <?php touch("PWNED"); ?>', '#{`touch PWNED`}', '\\', "'"];
+    for (const language of LANGUAGES) {
+      it(`${language}: values reach the server exactly as written, and nothing runs`, async () => {
+        const prof = { ...profile(sb, 'cpanel', { auth: 'token' }), label: 'lab\nel $(touch PWNED)' };
+        const req: ApiRequest = { family: 'uapi', module: 'Notes', function: 'echo', params: HOSTILE.map((v) => ['d', v] as const), method: 'POST' };
+        const expected = await client(prof, { token: CREDS.bob.cpanelToken }).call(req);
+        assert.equal(expected.kind, 'ok', expected.hint);
+        const code = generate(language, prof, req);
+        const r = await run(language, code, { CPANEL_TOKEN: CREDS.bob.cpanelToken }, dir);
+        assert.equal(r.code, 0, `${r.stderr}\n--- code ---\n${code}`);
+        assert.deepEqual((JSON.parse(r.stdout) as { data: unknown }).data, expected.data);
+        assert.ok(!existsSync(join(dir, 'PWNED')), `${language} ran a command hidden in a value`);
+      });
+
+      it(`${language}: a hostile parameter name is refused before any code is written`, () => {
+        for (const name of ['x$(touch PWNED)', 'a b', "it's", 'x`id`', 'n\nm', 'cpanel_jsonapi_func', '']) {
+          assert.throws(
+            () => generate(language, profile(sb, 'cpanel', { auth: 'token' }), { family: 'uapi', module: 'Notes', function: 'echo', params: [[name, '1']] }),
+            (e: unknown) => e instanceof CallFailure && e.kind === 'config_error',
+            name,
+          );
+        }
+      });
+    }
+  });
 
   it('secret-looking parameters and ${env:…} placeholders become environment lookups', () => {
     const code = generate('python', profile(sb, 'whm', { auth: 'token' }), { family: 'whm', function: 'passwd', params: [['user', 'bob'], ['password', 'hunter22'], ['note', '${env:MY_NOTE}']] });

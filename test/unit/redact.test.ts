@@ -31,3 +31,40 @@ describe('redaction', () => {
     assert.equal(r.scrubKnown('cpsession=abc /cpsess0000000001'), 'cpsession=abc /cpsess0000000001');
   });
 });
+
+describe('OTP codes in the redactor', () => {
+  const STEP = 30_000;
+
+  it('are redacted only where they stand alone, so numbers that contain them stay whole', () => {
+    let now = 1_700_000_000_000;
+    const r = new Redactor(() => now);
+    r.addCode('631504', Math.floor(now / STEP));
+    const json = '{"diskused_bytes":96315041,"code":"631504","note":"x631504","id":"a-631504-b"}';
+    const out = r.scrubKnown(json);
+    assert.equal(out, '{"diskused_bytes":96315041,"code":"[redacted]","note":"x631504","id":"a-[redacted]-b"}');
+    assert.doesNotThrow(() => JSON.parse(out), 'still JSON');
+    now += STEP;
+    assert.match(r.scrubKnown('631504'), /redacted/, 'still redacted one step later');
+    now += 2 * STEP;
+    assert.equal(r.scrubKnown('631504'), '631504', 'forgotten once it can no longer be valid');
+  });
+
+  it('keeps at most eight codes', () => {
+    const now = 1_700_000_000_000;
+    const r = new Redactor(() => now);
+    const step = Math.floor(now / STEP);
+    const codes = Array.from({ length: 20 }, (_, i) => String(100000 + i));
+    for (const c of codes) r.addCode(c, step);
+    const out = r.scrubKnown(codes.join(' '));
+    assert.equal(out.split(REDACTED).length - 1, 8);
+    assert.ok(out.startsWith('100000 '), 'the oldest went first');
+  });
+
+  it('scrubs a secret in its JSON-escaped form, and inside parsed values', () => {
+    const r = new Redactor();
+    r.add('pa"ss\\word');
+    const parsed = JSON.parse(JSON.stringify({ echo: 'x pa"ss\\word y', ['pa"ss\\word']: 1 })) as unknown;
+    assert.ok(r.finds(JSON.stringify(parsed)));
+    assert.deepEqual(r.scrubValue(parsed), { echo: `x ${REDACTED} y`, [REDACTED]: 1 });
+  });
+});

@@ -23,7 +23,7 @@ const NOT_DESTRUCTIVE = new Set(['unsuspendacct', 'unsuspend_outgoing_email', 'u
 
 /** Verbs of functions that only read. Anything else is taken to change something (the safe side). */
 const READ_VERB =
-  /^(list|get|show|fetch|check|is_?|has_?|count|search|stat|version|applist|query|validate|verify|find|dump|view|lookup|retrieve|read|describe|current|loadavg|systemloadavg|accountsummary|domainuserdata|myprivs|servicestatus|whoami|gethostname|status|info|locale|available|can_|browse|export|generate_?(report|csr)?|_)/;
+  /^(list|get|show|fetch|check|is_?|has_?|count|search|stat|version|applist|query|validate|verify|find|dump|view|lookup|retrieve|read|describe|current|loadavg|systemloadavg|accountsummary|domainuserdata|myprivs|servicestatus|whoami|gethostname|status|info|locale|available|can_|browse|export|generate_?(report|csr)?|system_needs_|_)/;
 
 /** Names that start by asking or making something, whatever verb follows (get_password_strength, create_restore_point). */
 const NOT_DESTRUCTIVE_START = /^(get|check|verify|list|is_|has_|system_needs_|create_|rename_)/;
