@@ -126,7 +126,7 @@ export async function askSecrets(profile: ServerProfile, stored: Secrets, title:
   const keep = (k: keyof Secrets): string => (stored[k] ? ' (leave empty to keep the stored one)' : '');
   for (const k of requiredSecrets(profile)) {
     const spec = SECRET_SPECS[k];
-    const v = await input(title(capitalize(spec.name)), {
+    const v = await input(title(spec.title), {
       prompt: spec.prompt(profile.username) + keep(k),
       password: true,
       validate: (x) => (!x && stored[k] ? undefined : !x ? 'Required.' : spec.problem(x)),

@@ -46,8 +46,14 @@ describe('request builder and snippets end to end', () => {
     await wb.treeItem(/^sandbox-whm/).click();
     await wb.treeItem('WHM API 1').click();
     await wb.treeItem('account-management').click();
+    // The first look at a WHM category fetches applist and redraws the tree: let it settle, as a person would.
+    await wb.treeItem(/^sandbox-whm.*signed in/).waitFor({ timeout: 20_000 });
+    await wb.page.waitForTimeout(500);
     await wb.treeItem(/^accountsummary/).click({ button: 'right' });
-    await wb.page.getByRole('menuitem', { name: 'Open in Request Builder' }).click();
+    const item = wb.page.getByRole('menuitem', { name: 'Open in Request Builder' });
+    await item.waitFor();
+    await wb.page.waitForTimeout(300);
+    await item.click();
     await builder.locator('#function').waitFor({ timeout: 30_000 });
     // The function's hover card would cover the builder: move the pointer away, as a person would.
     await wb.page.mouse.move(900, 700);
@@ -145,13 +151,15 @@ describe('request builder and snippets end to end', () => {
     await send.click();
     const dialog = wb.dialog();
     await dialog.waitFor({ timeout: 20_000 });
-    assert.match(await dialog.innerText(), /removeacct removes, suspends or changes something on sandbox-whm/);
+    const text = await dialog.innerText();
+    assert.match(text, /WHM API 1 removeacct on sandbox-whm removes, suspends, revokes, resets or changes a password\. Send it\?/);
+    assert.match(text, /GET https:\/\/127\.0\.0\.1:\d+\/json-api\/removeacct\?api\.version=1&user=bob/, 'the exact request is shown');
     await wb.keepForReadme('confirm-destructive');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await wb.page.waitForTimeout(500);
     assert.equal(sb.requests('removeacct').length, 0, 'Cancel sends nothing');
     await send.click();
-    await wb.dialog().getByRole('button', { name: 'Run' }).click();
+    await wb.dialog().getByRole('button', { name: 'Send' }).click();
     await wb.tab(/whm removeacct · sandbox-whm · 200/).waitFor({ timeout: 20_000 });
     assert.equal(sb.requests('removeacct').length, 1);
     assert.ok(!sb.accounts.some((a) => a.user === 'bob'));

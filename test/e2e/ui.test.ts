@@ -83,6 +83,23 @@ describe('end to end in VS Code and Chromium', () => {
     await wb.keepForReadme('whm-result');
   });
 
+  it('a destructive call from the palette asks first with the exact request, and Cancel sends nothing', async () => {
+    await wb.command('cPanel: Send Request…');
+    await wb.pick('API', 'WHM API 1');
+    await wb.pick('function', 'removeacct');
+    await wb.answer('username', 'bob');
+    await wb.pick('parameters', 'Send');
+    const dialog = wb.dialog();
+    await dialog.waitFor({ timeout: 20_000 });
+    const text = await dialog.innerText();
+    assert.match(text, /WHM API 1 removeacct on sandbox-whm removes, suspends, revokes, resets or changes a password/);
+    assert.match(text, /GET https:\/\/127\.0\.0\.1:\d+\/json-api\/removeacct\?api\.version=1&username=bob/);
+    await wb.screenshot('palette-destructive-confirm');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await wb.page.waitForTimeout(500);
+    assert.equal(sb.requests('removeacct').length, 0, 'Cancel sends nothing');
+  });
+
   it('adds a cPanel server with session login and 2FA, and sends a UAPI call', async () => {
     await wb.command('cPanel: Add Server…');
     await wb.answer('Label', 'sandbox-cpanel');

@@ -5,6 +5,7 @@ import { BuilderPanel } from '../../src/extension/builderPanel';
 import type { Sent, Services } from '../../src/extension/commands';
 import { exportsFor } from '../../src/extension/extension';
 import type { Origin, SentEvent } from '../../src/extension/requestRunner';
+import { Settings } from '../../src/extension/settings';
 import { SANDBOX_CREDENTIALS as CREDS } from '../../src/sandbox/accounts';
 import { Sandbox } from '../../src/sandbox/server';
 import { emptyState } from '../../src/shared/protocol';
@@ -104,20 +105,13 @@ describe('one path for every send', () => {
     assert.equal(asked.length, 0);
   });
 
-  it('the palette: API, then a function typed into the pick, then Send', async () => {
-    const pause = (): Promise<unknown> => new Promise((r) => setTimeout(r, 700));
-    const done = vscode.commands.executeCommand<Sent | undefined>('cpanel.request.send');
-    await pause();
-    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem'); // WHM API 1
-    await pause();
-    await vscode.commands.executeCommand('type', { text: 'gethostname' });
-    await pause();
-    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-    await pause();
-    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem'); // Send
-    const r = await done;
-    assert.equal(r?.result.request.function, 'gethostname');
-    assert.deepEqual(origins(), ['palette']);
+  it('a function in the tree opens in the builder', async () => {
+    const fn = Catalog.load().get('whm', 'accountsummary')!;
+    await vscode.commands.executeCommand('cpanel.function.openInBuilder', { kind: 'function', profile: s.profiles.get('path-whm')!, fn });
+    await new Promise((r) => setTimeout(r, 1000));
+    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => t.label);
+    assert.ok(tabs.includes('Request Builder'), tabs.join());
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
   it('the builder: a control parameter is refused before sending; a destructive call asks', async () => {
@@ -155,6 +149,30 @@ describe('one path for every send', () => {
     assert.ok(!asked[0]!.detail.includes('S3cure-pass-99'), 'the confirmation shows the request redacted');
     assert.ok(again);
     assert.deepEqual(origins(), ['test', 'rerun']);
+  });
+
+  it('request limits come from user settings only, within bounds', async () => {
+    const cfg = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('cpanel');
+    try {
+      await cfg().update('request.timeoutSeconds', 1e9, vscode.ConfigurationTarget.Global);
+      assert.equal(Settings.timeoutSeconds(), 3600, 'clamped');
+      // A workspace cannot set it: VS Code refuses the write for an application setting, and it would be ignored anyway.
+      await cfg().update('request.timeoutSeconds', 0.001, vscode.ConfigurationTarget.Workspace).then(
+        () => undefined,
+        () => undefined,
+      );
+      assert.equal(Settings.timeoutSeconds(), 3600);
+      await cfg().update('request.maxResponseMB', 0, vscode.ConfigurationTarget.Global);
+      assert.equal(Settings.maxResponseMB(), 1);
+    } finally {
+      await cfg().update('request.timeoutSeconds', undefined, vscode.ConfigurationTarget.Global);
+      await cfg().update('request.timeoutSeconds', undefined, vscode.ConfigurationTarget.Workspace).then(
+        () => undefined,
+        () => undefined,
+      );
+      await cfg().update('request.maxResponseMB', undefined, vscode.ConfigurationTarget.Global);
+    }
+    assert.equal(Settings.timeoutSeconds(), 60);
   });
 
   it('listaccts is fetched once per server until a refresh or a call that changes accounts', async () => {

@@ -125,4 +125,10 @@ describe('builder state ⇄ request', () => {
     assert.ok(f.params.some((p) => p.name === 'username'));
     assert.ok(f.params.every((p) => p.value === ''));
   });
+  it('the validator refuses a state whose parameter name is not one cPanel could have', () => {
+    for (const name of ['x$(touch PWNED)', 'a b', 'x`id`', "it's", 'n\nm']) {
+      assert.equal(parseWebviewMessage({ type: 'copy', language: 'curl', state: { ...good, params: [{ name, value: '1' }] } }), undefined, name);
+    }
+    assert.ok(parseWebviewMessage({ type: 'send', state: { ...good, params: [{ name: '', value: '' }, { name: 'api.sort.a.field', value: 'user' }] } }), 'a row being typed and api.* names are fine');
+  });
 });

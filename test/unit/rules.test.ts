@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { jsonErrorOffset } from '../../src/core/jsonPosition';
 import { callsOnBehalf, familiesOn, FAMILY_IDS, FAMILIES, functionNameProblem, isControlParam, paramNameProblem } from '../../src/shared/families';
@@ -11,6 +13,17 @@ describe('the family table and the request rules', () => {
     for (const n of ['cpanel_jsonapi_anything', 'api.version', 'cpanel.user']) assert.match(paramNameProblem(n) ?? '', /set by the request itself/);
     for (const n of ['user', 'api.sort.a.field', 'domain-0', 'MXCHECK-example.com', 'api.paginate_size']) assert.equal(paramNameProblem(n), undefined, n);
     for (const n of ['x$(id)', 'a b', 'a"b', "it's", 'x\ny', '', 'ä']) assert.ok(paramNameProblem(n), JSON.stringify(n));
+  });
+
+  it('the snippet schema says the same about parameter names as the code', () => {
+    const schema = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'resources', 'snippet.schema.json'), 'utf8')) as {
+      properties: { params: { items: { properties: { name: { pattern: string; not: { pattern: string } } } } } };
+    };
+    const spec = schema.properties.params.items.properties.name;
+    const allowed = (n: string): boolean => new RegExp(spec.pattern).test(n) && !new RegExp(spec.not.pattern).test(n);
+    for (const n of ['user', 'api.sort.a.field', 'domain-0', 'cpanel_jsonapi_func', 'CPANEL_JSONAPI_USER', 'cpanel.function', 'Cpanel.User', 'api.version', 'API.VERSION', 'x$(id)', 'a b', 'cpanel.users']) {
+      assert.equal(allowed(n), paramNameProblem(n) === undefined, n);
+    }
   });
 
   it('which family runs where', () => {

@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import * as https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import type { ServerProfile } from '../../src/core/servers';
+import { makeCertificate } from '../../src/sandbox/cert';
 import type { Sandbox } from '../../src/sandbox/server';
 import { client, closeAll, CREDS, profile, startSandbox } from '../helpers/sandbox';
 
@@ -93,5 +97,35 @@ describe('TLS policy', () => {
     const r = await client(profile(sb, 'cpanel', { secure: false, auth: 'token' }), { token: CREDS.bob.cpanelToken }).call(listPops);
     assert.equal(r.kind, 'ok', r.hint);
     assert.match(r.request.url, /^http:\/\//);
+  });
+});
+
+describe('what the pinned connection offers', () => {
+  it('only HTTP/1.1 in ALPN, never h2', async () => {
+    const cert = await makeCertificate();
+    const offered: string[][] = [];
+    const server = https.createServer({
+      key: cert.key,
+      cert: cert.cert,
+      ALPNCallback: ({ protocols }) => {
+        offered.push(protocols);
+        return protocols.includes('http/1.1') ? 'http/1.1' : undefined;
+      },
+    }, (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: 1, errors: null, data: [], metadata: {} }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const p: ServerProfile = { id: 'alpn', label: 'alpn', host: '127.0.0.1', service: 'cpanel', secure: true, port, username: 'bob', auth: 'token', twoFactor: 'none', tls: { mode: 'pinned', fingerprint256: cert.fingerprint256 } };
+      const r = await client(p, { token: 'T0KEN0123456789ABCDEF' }).call(listPops);
+      assert.equal(r.kind, 'ok', r.hint);
+      assert.deepEqual(offered, [['http/1.1']]);
+    } finally {
+      await closeAll();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 });

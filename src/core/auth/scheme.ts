@@ -50,8 +50,10 @@ export interface AuthScheme {
 
 /** What a person is asked for, and what the CLI reads, for each secret. */
 export interface SecretSpec {
-  /** "API token". */
+  /** "API token", as a sentence names it. */
   name: string;
+  /** "API token", as a prompt's title names it. */
+  title: string;
   /** CPANEL_<ENV>, or CPANEL_<LABEL>_<ENV> for cpapi run. */
   env: string;
   prompt(user: string): string;
