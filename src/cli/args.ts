@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { FAMILY_IDS, paramNameProblem } from '../shared/families';
+import { FAMILIES, FAMILY_IDS, paramNameProblem } from '../shared/families';
 import { splitFunction, type ApiRequest, type Family, type Param } from '../core/api/request';
 import { cleanAccessHash } from '../core/auth/accessHash';
 import type { TransportLimits } from '../core/http';
@@ -148,7 +148,9 @@ export function parseCall(argv: string[], env: NodeJS.ProcessEnv): CallInvocatio
       throw new UsageError(e instanceof Error ? e.message : String(e));
     }
   })();
-  if (family === 'api2' && v.as === undefined) throw new UsageError('api2 needs --as CPANEL_USER: cPanel API 2 is called through WHM on behalf of an account.');
+  if (!FAMILIES[family].direct.length && v.as === undefined) {
+    throw new UsageError(`${family} needs --as CPANEL_USER: ${FAMILIES[family].name} is called through WHM on behalf of an account.`);
+  }
 
   const profile: ServerProfile = {
     id: 'cli',

@@ -68,8 +68,12 @@ export function parseSnippet(input: string): ParsedSnippet {
     if (problem) err(problem, 'function');
   }
   if (o.account !== undefined && (typeof o.account !== 'string' || !/^[a-z0-9_.-]+$/.test(o.account))) err('"account" must be a cPanel username.', 'account');
-  if (family === 'api2' && o.account === undefined) err('cPanel API 2 snippets need "account": API 2 is called through WHM on behalf of an account.', 'family');
-  if (family === 'whm' && o.account !== undefined) err('WHM API 1 functions are not called on behalf of an account: remove "account".', 'account');
+  if (isFamily(family) && !FAMILIES[family].direct.length && o.account === undefined) {
+    err(`${FAMILIES[family].name} snippets need "account": it is called through WHM on behalf of an account.`, 'family');
+  }
+  if (isFamily(family) && !FAMILIES[family].throughWhm && o.account !== undefined) {
+    err(`${FAMILIES[family].name} functions are not called on behalf of an account: remove "account".`, 'account');
+  }
   if (o.method !== undefined && o.method !== 'GET' && o.method !== 'POST') err('"method" must be "GET" or "POST".', 'method');
   if (o.note !== undefined && typeof o.note !== 'string') err('"note" must be a string.', 'note');
   const params: { name: string; value: string }[] = [];

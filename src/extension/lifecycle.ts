@@ -11,6 +11,10 @@ export abstract class Disposable implements vscode.Disposable {
     return d;
   }
 
+  protected _registerAll(...ds: vscode.Disposable[]): void {
+    for (const d of ds) this._register(d);
+  }
+
   get isDisposed(): boolean {
     return this.disposed;
   }

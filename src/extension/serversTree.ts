@@ -5,7 +5,7 @@ import { Catalog, groupOf, type CatalogFunction } from '../core/catalog';
 import { describeServer, SERVICE_NAMES, type ServerProfile } from '../core/servers';
 import type { AccountsModel } from './accountsModel';
 import type { ClientRegistry } from './clients';
-import { VIEW_SERVERS } from './constants';
+import { Commands, VIEW_SERVERS } from './constants';
 import { Disposable } from './lifecycle';
 import type { ProfileStore } from './profileStore';
 
@@ -14,7 +14,8 @@ export type TreeNode =
   | { kind: 'family'; profile: ServerProfile; family: Family; asUser?: string }
   | { kind: 'group'; profile: ServerProfile; family: 'uapi' | 'whm'; group: string; asUser?: string }
   | { kind: 'function'; profile: ServerProfile; fn: CatalogFunction; asUser?: string; allowed?: boolean }
-  | { kind: 'api2'; profile: ServerProfile; asUser: string }
+  /** A family the catalog does not list (cPanel API 2): its function is typed. */
+  | { kind: 'freeForm'; profile: ServerProfile; family: Family; asUser: string }
   | { kind: 'accounts'; profile: ServerProfile }
   | { kind: 'account'; profile: ServerProfile; user: string; domain: string; suspended: boolean }
   | { kind: 'message'; text: string; icon: string; tooltip?: string };
@@ -98,10 +99,10 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
         item.accessibilityInformation = { label: `${f.name}: ${f.title}` };
         return item;
       }
-      case 'api2': {
-        const item = new vscode.TreeItem('Call an API 2 function…', vscode.TreeItemCollapsibleState.None);
+      case 'freeForm': {
+        const item = new vscode.TreeItem(`Call an ${FAMILIES[n.family].name.replace(/^cPanel /, '')} function…`, vscode.TreeItemCollapsibleState.None);
         item.iconPath = new vscode.ThemeIcon('play');
-        item.command = { command: 'cpanel.request.send', title: 'Send', arguments: [{ profileId: n.profile.id, family: 'api2', asUser: n.asUser }] };
+        item.command = { command: Commands.requestSend, title: 'Send', arguments: [{ profileId: n.profile.id, family: n.family, asUser: n.asUser }] };
         return item;
       }
       case 'accounts': {
@@ -140,7 +141,7 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
       }
       case 'family': {
         const section = FAMILIES[n.family].catalog;
-        if (!section) return [{ kind: 'api2', profile: n.profile, asUser: n.asUser ?? '' }];
+        if (!section) return [{ kind: 'freeForm', profile: n.profile, family: n.family, asUser: n.asUser ?? '' }];
         return catalog.groups(section).map((g) => ({ kind: 'group', profile: n.profile, family: section, group: g.name, asUser: n.asUser }));
       }
       case 'group': {

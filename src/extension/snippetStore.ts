@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { Disposable } from './lifecycle';
 import { parseSnippet, serializeSnippet, snippetFileName, SNIPPET_SUFFIX, type ParsedSnippet, type Snippet } from '../core/snippets';
 import { CONFIG } from './constants';
 import { Settings } from './settings';
@@ -9,15 +10,15 @@ export interface SnippetFile {
 }
 
 /** Request snippets: one *.cpanel.json per request, in the configured folder of each workspace folder. */
-export class SnippetStore implements vscode.Disposable {
-  private readonly _onDidChange = new vscode.EventEmitter<void>();
+export class SnippetStore extends Disposable {
+  private readonly _onDidChange = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this._onDidChange.event;
-  private readonly disposables: vscode.Disposable[] = [];
 
   constructor() {
+    super();
     const watcher = vscode.workspace.createFileSystemWatcher(`**/*${SNIPPET_SUFFIX}`);
     const fire = (): void => this._onDidChange.fire();
-    this.disposables.push(
+    this._registerAll(
       watcher,
       watcher.onDidCreate(fire),
       watcher.onDidChange(fire),
@@ -83,10 +84,5 @@ export class SnippetStore implements vscode.Disposable {
     this._onDidChange.fire();
     await vscode.window.showTextDocument(uri, { preview: false, viewColumn: vscode.ViewColumn.Beside });
     return uri;
-  }
-
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
-    this._onDidChange.dispose();
   }
 }

@@ -1,18 +1,20 @@
 import * as vscode from 'vscode';
+import { Disposable } from './lifecycle';
 import { SNIPPET_SUFFIX, type parseSnippet } from '../core/snippets';
 import { Commands, VIEW_SNIPPETS } from './constants';
 import type { SnippetFile, SnippetStore } from './snippetStore';
 
 /** The Snippets view: every snippet file, with what it calls and on which server; broken ones flagged. */
-export class SnippetsTree implements vscode.TreeDataProvider<SnippetFile>, vscode.Disposable {
-  private readonly _onDidChangeTreeData = new vscode.EventEmitter<SnippetFile | undefined>();
+export class SnippetsTree extends Disposable implements vscode.TreeDataProvider<SnippetFile> {
+  private readonly _onDidChangeTreeData = this._register(new vscode.EventEmitter<SnippetFile | undefined>());
   readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
-  private readonly disposables: vscode.Disposable[] = [];
   readonly view: vscode.TreeView<SnippetFile>;
 
   constructor(private readonly store: SnippetStore) {
+    super();
     this.view = vscode.window.createTreeView(VIEW_SNIPPETS, { treeDataProvider: this });
-    this.disposables.push(this.view, store.onDidChange(() => this.refresh()));
+    this._register(this.view);
+    this._register(store.onDidChange(() => this.refresh()));
   }
 
   refresh(): void {
@@ -48,10 +50,6 @@ export class SnippetsTree implements vscode.TreeDataProvider<SnippetFile>, vscod
     return item;
   }
 
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
-    this._onDidChangeTreeData.dispose();
-  }
 }
 
 /** "Send" and "Open in Builder" above each snippet file; a pointer to the problems when it is broken. */
@@ -74,13 +72,13 @@ export class SnippetCodeLens implements vscode.CodeLensProvider {
 }
 
 /** Problems of snippet files, shown in the editor and the Problems panel as they are typed. */
-export class SnippetDiagnostics implements vscode.Disposable {
+export class SnippetDiagnostics extends Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('cpanel-snippets');
-  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly parse: typeof parseSnippet) {
+    super();
     const check = (d: vscode.TextDocument): void => this.check(d);
-    this.disposables.push(
+    this._registerAll(
       this.collection,
       vscode.workspace.onDidOpenTextDocument(check),
       vscode.workspace.onDidChangeTextDocument((e) => check(e.document)),
@@ -105,7 +103,4 @@ export class SnippetDiagnostics implements vscode.Disposable {
     );
   }
 
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
-  }
 }
