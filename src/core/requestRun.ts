@@ -74,23 +74,32 @@ export interface Caller {
 
 export type RunOutcome = { sent: true; result: ApiResult; preview: Preview } | { sent: false; reason: 'declined' | 'invalid'; message: string; preview?: Preview };
 
+export type Prepared = { ok: true; preview: Preview; ask?: ConfirmReason } | { ok: false; message: string };
+
+/** What will be sent and whether it must be confirmed first; a request that cannot be built says why. */
+export function prepareRun(t: Target, opts: { resend?: boolean } = {}): Prepared {
+  try {
+    const preview = previewRequest(t);
+    const ask = confirmationNeeded(preview.effect, opts);
+    return { ok: true, preview, ...(ask ? { ask } : {}) };
+  } catch (e) {
+    return { ok: false, message: e instanceof CallFailure || e instanceof Error ? e.message : String(e) };
+  }
+}
+
 /**
- * Checks, confirms and sends one request. `confirm` is asked only when confirmationNeeded says so;
- * a request that cannot be built is not sent, and says why.
+ * Checks, confirms and sends one request. `confirm` is asked only when prepareRun says so; a request
+ * that cannot be built is not sent, and says why.
  */
 export async function runRequest(
   caller: Caller,
   t: Target,
   opts: CallOptions & { resend?: boolean; confirm?: (preview: Preview, reason: ConfirmReason) => Promise<boolean> },
 ): Promise<RunOutcome> {
-  let preview: Preview;
-  try {
-    preview = previewRequest(t);
-  } catch (e) {
-    return { sent: false, reason: 'invalid', message: e instanceof CallFailure || e instanceof Error ? e.message : String(e) };
-  }
-  const reason = confirmationNeeded(preview.effect, { resend: opts.resend });
-  if (reason && !(await (opts.confirm?.(preview, reason) ?? Promise.resolve(false)))) {
+  const prepared = prepareRun(t, opts);
+  if (!prepared.ok) return { sent: false, reason: 'invalid', message: prepared.message };
+  const { preview, ask } = prepared;
+  if (ask && !(await (opts.confirm?.(preview, ask) ?? Promise.resolve(false)))) {
     return { sent: false, reason: 'declined', message: `${preview.what} was not sent.`, preview };
   }
   return { sent: true, result: await caller.call(t.request, { signal: opts.signal, timeoutMs: opts.timeoutMs, keepUnredacted: opts.keepUnredacted }), preview };

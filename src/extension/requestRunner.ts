@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { effectOf } from '../core/api/effects';
-import { functionName, type ApiRequest } from '../core/api/request';
-import { runRequest, type ConfirmReason, type Preview, type Target } from '../core/requestRun';
+import { functionName } from '../core/api/request';
+import { prepareRun, type ConfirmReason, type Preview, type Target } from '../core/requestRun';
 import type { ApiResult } from '../core/result';
 import { SERVICE_NAMES, type ServerProfile } from '../core/servers';
 import type { AccountsModel } from './accountsModel';
@@ -83,30 +83,33 @@ export class RequestRunner extends Disposable {
       if (!ok) return undefined;
     }
     let profile = spec.profile;
-    const send = (p: ServerProfile, resend: boolean): Thenable<Awaited<ReturnType<typeof runRequest>>> =>
+    // Ask before anything starts: no progress notification behind the question.
+    const prepared = prepareRun(spec, { resend: spec.origin === 'rerun' });
+    if (!prepared.ok) {
+      void vscode.window.showErrorMessage(`${profile.label}: ${prepared.message}`);
+      this.log.write('info', profile.label, prepared.message);
+      return undefined;
+    }
+    if (prepared.ask && !(await this.askFor(prepared.preview, prepared.ask, profile))) {
+      this.log.write('info', profile.label, `${prepared.preview.what} was not sent.`);
+      return undefined;
+    }
+    const send = (p: ServerProfile): Thenable<ApiResult> =>
       vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: title ?? `${previewWhat(spec)}…`, cancellable: true }, (_progress, token) => {
         const ac = new AbortController();
         const sub = token.onCancellationRequested(() => ac.abort());
-        const caller = { call: (req: ApiRequest, o?: { signal?: AbortSignal }) => this.clients.call(p, req, o?.signal) };
-        return runRequest(caller, { profile: p, request: spec.request }, { signal: ac.signal, resend, confirm: (pv, why) => this.askFor(pv, why, p) }).finally(() => sub.dispose());
+        return this.clients.call(p, spec.request, ac.signal).finally(() => sub.dispose());
       });
-    let outcome = await send(profile, spec.origin === 'rerun');
-    if (!outcome.sent) {
-      if (outcome.reason === 'invalid') void vscode.window.showErrorMessage(`${profile.label}: ${outcome.message}`);
-      this.log.write('info', profile.label, outcome.message);
-      return undefined;
-    }
-    this.last = spec;
-    const pinned = await offerPin(profile, outcome.result, this.profiles);
+    let result = await send(profile);
+    const pinned = await offerPin(profile, result, this.profiles);
     if (pinned) {
       profile = pinned;
       // The person already agreed to this call; only the certificate changed.
-      outcome = await send(profile, false);
-      if (!outcome.sent) return undefined;
+      result = await send(profile);
     }
     this.last = { ...spec, profile };
-    this._onDidSend.fire({ spec: this.last, result: outcome.result });
-    return { profile, result: outcome.result };
+    this._onDidSend.fire({ spec: this.last, result });
+    return { profile, result };
   }
 
   /** Sends and opens the result in an editor tab; a failure the API did not report itself is also explained in a notification. */
