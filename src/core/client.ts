@@ -295,9 +295,11 @@ export class CpanelClient {
   private interpret(res: HttpResponse, built: BuiltRequest, req: ApiRequest, sentPath: string, totalMs: number, keepUnredacted: boolean): ApiResult {
     const text = res.body.toString('utf8');
     const contentType = String(res.headers['content-type'] ?? '');
+    // Scrubbed once: the raw answer shown, and whether the parsed data needs scrubbing too.
+    const scrubbed = this.redactor.scrubKnown(text);
     const base = {
       status: res.status,
-      raw: this.redactor.scrubKnown(text),
+      raw: scrubbed,
       contentType,
       timings: { headersMs: Math.round(res.headersMs), totalMs: Math.round(totalMs) },
       request: { method: built.method, url: redactUrl(baseUrl(this.profile) + sentPath), family: req.family, function: built.label },
@@ -357,7 +359,7 @@ export class CpanelClient {
       return fail('malformed', `The answer is JSON nested more than ${MAX_JSON_DEPTH} levels deep, which no cPanel answer is: it was not read. Check the service and port, or what sits between you and the server.`);
     }
     // A server that echoes the request (a debug page, a misconfigured proxy) must not hand back a credential.
-    if (this.redactor.finds(text)) parsed = this.redactor.scrubValue(parsed);
+    if (scrubbed !== text) parsed = this.redactor.scrubValue(parsed);
     const verdict = normalize(built.shape, parsed);
     if (!verdict) {
       return fail(

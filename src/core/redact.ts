@@ -121,11 +121,6 @@ export class Redactor {
     return out;
   }
 
-  /** Whether any known value appears in the text (cheap: no copy when nothing does). */
-  finds(text: string): boolean {
-    return this.scrubKnown(text) !== text;
-  }
-
   /** Scrubs every string (keys too) in a parsed JSON value; returns the same value when nothing was found. */
   scrubValue<T>(value: T): T {
     const walk = (v: unknown): unknown => {

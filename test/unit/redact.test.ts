@@ -64,7 +64,7 @@ describe('OTP codes in the redactor', () => {
     const r = new Redactor();
     r.add('pa"ss\\word');
     const parsed = JSON.parse(JSON.stringify({ echo: 'x pa"ss\\word y', ['pa"ss\\word']: 1 })) as unknown;
-    assert.ok(r.finds(JSON.stringify(parsed)));
+    assert.notEqual(r.scrubKnown(JSON.stringify(parsed)), JSON.stringify(parsed));
     assert.deepEqual(r.scrubValue(parsed), { echo: `x ${REDACTED} y`, [REDACTED]: 1 });
   });
 });
