@@ -69,6 +69,9 @@ export class CpanelClient {
       this.redactor.add(secrets.accessHash);
       this.redactor.add(cleanAccessHash(secrets.accessHash));
     }
+    // The credential part of the Authorization header is a secret of its own (a Basic value is the password, encoded).
+    const header = Object.hasOwn(AUTH_SCHEMES, profile.auth) ? AUTH_SCHEMES[profile.auth].authorization(profile, secrets[AUTH_SCHEMES[profile.auth].secret] ?? '') : undefined;
+    if (header) this.redactor.add(header.slice(header.indexOf(' ') + 1));
     if (profile.twoFactor !== 'none' && secrets.totpSecret && !totpSecretProblem(secrets.totpSecret)) {
       this.totp = new TotpSource(secrets.totpSecret, this.clock, options.otpMarginSeconds);
     }
@@ -266,8 +269,6 @@ export class CpanelClient {
     const scheme = AUTH_SCHEMES[this.profile.auth];
     const header = scheme.authorization(this.profile, this.secrets[scheme.secret] ?? '');
     if (header === undefined) throw new CallFailure('config_error', `${scheme.name} calls carry a session cookie, not an Authorization header.`);
-    // The credential part of the header is itself a secret (a Basic value is the password, encoded).
-    this.redactor.add(header.slice(header.indexOf(' ') + 1));
     return header;
   }
 

@@ -4,7 +4,7 @@
  * the other side is another process that could send anything.
  */
 
-import { FAMILIES, isFamily, PARAM_NAME, type Family, type NamedParam, type Service, type Shaping } from './families';
+import { isFamily, PARAM_NAME, type Family, type NamedParam, type Service, type Shaping } from './families';
 
 export type { Shaping } from './families';
 export type BuilderFamily = Family;
@@ -158,9 +158,4 @@ export function parseHostMessage(v: unknown): HostToWebview | undefined {
     default:
       return undefined;
   }
-}
-
-/** Output shaping as the family's api.* parameters (WHM API 1 and UAPI name them differently). */
-export function shapingParams(family: BuilderFamily, s: Shaping): BuilderParam[] {
-  return FAMILIES[family].shaping?.(s) ?? [];
 }

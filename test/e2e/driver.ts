@@ -86,6 +86,20 @@ export class Workbench {
     return this.page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
   }
 
+  /**
+   * Waits for a notification, as a toast or, when VS Code did not show it as one (toasts are hidden
+   * and replaced at its discretion), in the notification centre, as a person would look for it.
+   */
+  async notification(text: string | RegExp, timeout = 20_000): Promise<void> {
+    try {
+      await this.toast(text).waitFor({ state: 'visible', timeout: Math.min(timeout, 8_000) });
+    } catch {
+      await this.command('Notifications: Show Notifications');
+      await this.page.locator('.notifications-center .notification-list-item', { hasText: text }).first().waitFor({ state: 'visible', timeout });
+      await this.page.keyboard.press('Escape');
+    }
+  }
+
   async clickToastButton(text: string | RegExp, button: string): Promise<void> {
     await this.toast(text).waitFor({ state: 'visible', timeout: 20_000 });
     await this.toast(text).getByRole('button', { name: button }).click();

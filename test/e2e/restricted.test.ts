@@ -38,6 +38,8 @@ describe('Restricted Mode end to end', () => {
     }));
     await wb.command('cPanel: Set Credentials…');
     await wb.answer('API token', CREDS.root.whmToken);
+    // Go on only once the token is stored, as a person waits for the confirmation.
+    await wb.toast('stored in VS Code\'s secret storage').waitFor({ timeout: 20_000 });
     await wb.clearToasts();
   });
 

@@ -52,7 +52,7 @@ describe('end to end in VS Code and Chromium', () => {
     assert.match(await dialog.innerText(), new RegExp(sb.fingerprint256));
     await wb.keepForReadme('pin-certificate');
     await dialog.getByRole('button', { name: 'Pin Certificate' }).click();
-    await wb.toast(/Connected to sandbox-whm as root: cPanel & WHM 11\.138/).waitFor({ timeout: 20_000 });
+    await wb.notification(/Connected to sandbox-whm as root: cPanel & WHM 11\.138/);
     await wb.screenshot('connected');
     await wb.clearToasts();
   });

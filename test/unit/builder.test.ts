@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { builderHtml, makeNonce } from '../../src/extension/builderHtml';
 import { functionState, requestToState, stateToRequest } from '../../src/extension/builderModel';
-import { emptyState, parseHostMessage, parseState, parseWebviewMessage, shapingParams, type BuilderState } from '../../src/shared/protocol';
+import { FAMILIES, type Family, type Shaping } from '../../src/shared/families';
+import { emptyState, parseHostMessage, parseState, parseWebviewMessage, type BuilderState } from '../../src/shared/protocol';
+
+const shapingParams = (family: Family, s: Shaping): { name: string; value: string }[] => FAMILIES[family].shaping?.(s) ?? [];
 
 const good: BuilderState = {
   ...emptyState(),
