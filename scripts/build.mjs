@@ -1,5 +1,6 @@
 // Bundles the extension, the cpapi CLI and the sandbox with esbuild. Types are checked by `npm run typecheck`.
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 
 const args = process.argv.slice(2);
@@ -19,7 +20,9 @@ const common = {
 
 const targets = {
   extension: { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
-  cli: { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // cpapi: a small launcher (turns on Node's compile cache, then loads the bundle) and the bundle itself.
+  cli: { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cpapi.js' },
+  cliLauncher: { ...common, bundle: false, entryPoints: ['src/cli/bin.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   sandbox: { ...common, entryPoints: ['src/sandbox/main.ts'], outfile: 'dist/sandbox.js' },
 };
 
@@ -32,11 +35,27 @@ targets.webview = {
   outfile: 'dist/webview/builder.js',
 };
 
-const chosen = only ? { [only]: targets[only] } : targets;
+const chosen = only ? Object.fromEntries(Object.entries(targets).filter(([k]) => k === only || (only === 'cli' && k === 'cliLauncher'))) : targets;
+// A production build ships no source maps: remove those an earlier development build left.
+if (production) removeSourceMaps('dist');
 await Promise.all(Object.values(chosen).map((t) => esbuild.build(t)));
 
 // Codicons for the webview, served from the extension (node_modules is not packaged).
 if (!only || only === 'webview') {
   mkdirSync('dist/codicons', { recursive: true });
   for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(`node_modules/@vscode/codicons/dist/${f}`, `dist/codicons/${f}`);
+}
+
+function removeSourceMaps(dir) {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) removeSourceMaps(p);
+    else if (e.name.endsWith('.map')) rmSync(p);
+  }
 }

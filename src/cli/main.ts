@@ -1,30 +1,4 @@
-import { CpanelClient } from '../core/client';
-import { publicView, type ApiResult, type ResultKind } from '../core/result';
-import { CALL_USAGE, parseCall, timeoutLimits, UsageError } from './args';
-import { runSnippets } from './run';
-
-/** Exit codes are part of the CLI's contract: scripts branch on them. */
-export function exitCode(kind: ResultKind): number {
-  switch (kind) {
-    case 'ok':
-      return 0;
-    case 'api_error':
-    case 'http_error':
-      return 1;
-    case 'config_error':
-      return 2;
-    case 'auth_error':
-      return 3;
-    case 'tls_error':
-    case 'network_error':
-    case 'timeout':
-    case 'cancelled':
-      return 4;
-    case 'malformed':
-    case 'too_large':
-      return 5;
-  }
-}
+import { CALL_USAGE, UsageError } from './usage';
 
 export interface Io {
   out: (s: string) => void;
@@ -33,33 +7,25 @@ export interface Io {
   signal?: AbortSignal;
 }
 
-export async function runCall(argv: string[], io: Io): Promise<number> {
-  const inv = parseCall(argv, io.env);
-  const client = new CpanelClient(inv.profile, inv.secrets, { limits: timeoutLimits(inv.timeoutMs) });
-  let result: ApiResult;
-  try {
-    result = await client.call(inv.request, { signal: io.signal, keepUnredacted: inv.unredacted });
-  } finally {
-    await client.close();
-  }
-  if (inv.raw) {
-    const body = inv.unredacted ? (result.rawUnredacted ?? result.raw) : result.raw;
-    if (body) io.out(body.endsWith('\n') ? body : `${body}\n`);
-  } else {
-    io.out(`${JSON.stringify(publicView(result), null, 2)}\n`);
-  }
-  if (!result.ok) io.err(`cpapi: ${result.hint ?? result.errors.join(' ')}\n`);
-  return exitCode(result.kind);
-}
+/*
+ * Each command's module is loaded when that command runs: undici, TLS and the rest of the core are
+ * not needed to print usage or refuse an unknown command. (esbuild keeps them in the one bundle but
+ * runs their top-level code only on this first require.)
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const commands = {
+  call: (argv: string[], io: Io) => (require('./call') as typeof import('./call')).runCall(argv, io),
+  run: (argv: string[], io: Io) => (require('./run') as typeof import('./run')).runSnippets(argv, io),
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export async function main(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
       case 'call':
-        return await runCall(rest, io);
       case 'run':
-        return await runSnippets(rest, io);
+        return await commands[command](rest, io);
       case undefined:
       case '-h':
       case '--help':
@@ -79,7 +45,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
 }
 
-if (require.main === module) {
+/** Runs the command line of this process; the launcher (bin.ts) calls it. */
+export function start(): void {
   const ac = new AbortController();
   process.once('SIGINT', () => ac.abort());
   void main(process.argv.slice(2), {

@@ -1,4 +1,4 @@
-import type { Agent } from 'undici';
+import type { Agent } from './undici';
 import { FAMILIES } from '../shared/families';
 import { buildRequest, functionName, type ApiRequest, type BuiltRequest } from './api/request';
 import { normalize } from './api/normalize';

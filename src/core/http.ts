@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import * as tls from 'node:tls';
-import { Agent, buildConnector, request } from 'undici';
+import { Agent, buildConnector, type Connector } from './undici';
 import { CallFailure, PIN_MISMATCH as PIN_MISMATCH_TRUST, type CertificateInfo } from './result';
 import { baseUrl, normalizeFingerprint, SERVICE_NAMES, serviceOfPort, type ServerProfile } from './servers';
 
@@ -54,7 +54,7 @@ interface PinError extends Error {
  * not consulted (the pin names the exact certificate); the check runs on every new connection, and
  * TLS sessions are never cached, so a resumed session can never skip it.
  */
-function pinningConnector(fingerprint: string, timeoutMs: number): buildConnector.connector {
+function pinningConnector(fingerprint: string, timeoutMs: number): Connector {
   // Chain verification is replaced, not skipped: the fingerprint check below decides.
   // allowH2 here too: the connector, not the agent, decides what ALPN offers.
   const base = buildConnector({ rejectUnauthorized: false, maxCachedSessions: 0, timeout: timeoutMs, allowH2: false });
@@ -109,8 +109,9 @@ export async function send(agent: Agent, profile: ServerProfile, limits: Transpo
   const started = performance.now();
   let headersMs = 0;
   try {
-    const res = await request(baseUrl(profile) + req.path, {
-      dispatcher: agent,
+    const res = await agent.request({
+      origin: baseUrl(profile),
+      path: req.path,
       method: req.method,
       headers: req.headers,
       body: req.body,

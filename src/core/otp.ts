@@ -1,12 +1,24 @@
-import { createGuardrails, generateSync, NobleCryptoPlugin, ScureBase32Plugin } from 'otplib';
+import type * as Otplib from 'otplib';
 
 /** cPanel's TOTP: RFC 6238, SHA-1, 30-second steps, 6 digits, base32 secrets of 16 characters (10 bytes). */
 export const TOTP_STEP_SECONDS = 30;
 
-// cPanel's secrets are 10 bytes; otplib v13 rejects anything under 16 bytes unless told otherwise.
-const guardrails = createGuardrails({ MIN_SECRET_BYTES: 10 });
-const crypto = new NobleCryptoPlugin();
-const base32 = new ScureBase32Plugin();
+interface Generator {
+  generateSync: typeof Otplib.generateSync;
+  options: Pick<Parameters<typeof Otplib.generateSync>[0], 'guardrails' | 'crypto' | 'base32'>;
+}
+let generator: Generator | undefined;
+
+/** otplib, loaded on the first code: most servers have no 2FA, and a CLI call should not pay for it. */
+function otp(): Generator {
+  if (!generator) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const o = require('otplib') as typeof Otplib;
+    // cPanel's secrets are 10 bytes; otplib v13 rejects anything under 16 bytes unless told otherwise.
+    generator = { generateSync: o.generateSync, options: { guardrails: o.createGuardrails({ MIN_SECRET_BYTES: 10 }), crypto: new o.NobleCryptoPlugin(), base32: new o.ScureBase32Plugin() } };
+  }
+  return generator;
+}
 
 /** Strips spaces and dashes that authenticator apps show, and uppercases. */
 export function normalizeTotpSecret(secret: string): string {
@@ -34,7 +46,8 @@ export function totpSecretProblem(secret: string): string | undefined {
 
 export function totpCode(secret: string | Uint8Array, epochSeconds: number, digits: 6 | 8 = 6): string {
   const s = typeof secret === 'string' ? normalizeTotpSecret(secret) : secret;
-  return generateSync({ secret: s, epoch: Math.floor(epochSeconds), digits, guardrails, crypto, base32, period: TOTP_STEP_SECONDS });
+  const { generateSync, options } = otp();
+  return generateSync({ ...options, secret: s, epoch: Math.floor(epochSeconds), digits, period: TOTP_STEP_SECONDS });
 }
 
 export function stepOf(epochSeconds: number): number {

@@ -59,7 +59,8 @@ export function hostProblem(host: string): string | undefined {
   }
   if (/[\s/@?#]/.test(host)) return `The host "${host}" contains a space, "/", "@", "?" or "#": enter only a hostname or an IP address.`;
   const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
-  if (isIPv6(bare)) return undefined;
+  // Only a colon makes an IPv6 address: net.isIPv6 compiles a large pattern on first use, which a hostname need not pay for.
+  if (bare.includes(':') && isIPv6(bare)) return undefined;
   if (/^[\d.]+$/.test(host)) return isIPv4(host) ? undefined : `The host "${host}" is not a valid IPv4 address.`;
   if (/:\d+$/.test(host)) return `The host "${host}" includes a port: put the port in the port setting instead.`;
   const name = host.endsWith('.') ? host.slice(0, -1) : host;
@@ -72,7 +73,7 @@ export function hostProblem(host: string): string | undefined {
 /** Host as it goes into a URL: IPv6 addresses in brackets. */
 export function urlHost(host: string): string {
   const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
-  return isIPv6(bare) ? `[${bare}]` : host;
+  return bare.includes(':') && isIPv6(bare) ? `[${bare}]` : host;
 }
 
 export function baseUrl(p: Pick<ServerProfile, 'host' | 'port' | 'secure'>): string {
