@@ -1,4 +1,5 @@
 import { enableCompileCache } from 'node:module';
+import type * as Cli from './main';
 
 /*
  * The `cpapi` launcher: a few lines that turn on Node's compile cache before the CLI bundle is
@@ -8,4 +9,4 @@ import { enableCompileCache } from 'node:module';
  */
 enableCompileCache?.();
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-(require('./cpapi.js') as typeof import('./main')).start();
+(require('./cpapi.js') as typeof Cli).start();

@@ -1,3 +1,5 @@
+import type * as CallCommand from './call';
+import type * as RunCommand from './run';
 import { CALL_USAGE, UsageError } from './usage';
 
 export interface Io {
@@ -14,8 +16,8 @@ export interface Io {
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
 const commands = {
-  call: (argv: string[], io: Io) => (require('./call') as typeof import('./call')).runCall(argv, io),
-  run: (argv: string[], io: Io) => (require('./run') as typeof import('./run')).runSnippets(argv, io),
+  call: (argv: string[], io: Io) => (require('./call') as typeof CallCommand).runCall(argv, io),
+  run: (argv: string[], io: Io) => (require('./run') as typeof RunCommand).runSnippets(argv, io),
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
