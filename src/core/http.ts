@@ -13,6 +13,12 @@ export interface TransportLimits {
   maxResponseBytes: number;
   /** The whole call (login, retry, every byte of the answer) must end within this. */
   deadlineMs: number;
+  /**
+   * Connections open to the server at once; further calls wait for one to be free. A burst of
+   * hundreds of TLS connections from one address looks like an attack to cpsrvd and cPHulk, and
+   * calls over a few kept-alive connections finish as fast (browsers keep 6 to 8 per host).
+   */
+  maxConnections: number;
 }
 
 export const DEFAULT_LIMITS: TransportLimits = {
@@ -21,7 +27,10 @@ export const DEFAULT_LIMITS: TransportLimits = {
   bodyTimeoutMs: 60_000,
   maxResponseBytes: 64 * 1024 * 1024,
   deadlineMs: 120_000,
+  maxConnections: 8,
 };
+
+export const MAX_CONNECTIONS_RANGE = { min: 1, max: 64 } as const;
 
 export interface HttpRequest {
   method: 'GET' | 'POST';
@@ -80,6 +89,8 @@ export function createAgent(profile: ServerProfile, limits: TransportLimits): Ag
     headersTimeout: limits.headersTimeoutMs,
     bodyTimeout: limits.bodyTimeoutMs,
     allowH2: false,
+    // One origin per agent (the profile's host and port): this caps the sockets to the server.
+    connections: limits.maxConnections,
   };
   if (!profile.secure) return new Agent({ ...common, connect: { timeout: limits.connectTimeoutMs } });
   const policy = profile.tls;

@@ -49,7 +49,7 @@ export class ClientRegistry extends Disposable {
     if (existing) this.drop(profile.id);
     const timeoutMs = Settings.timeoutSeconds() * 1000;
     const client = new CpanelClient(profile, await this.secrets.get(profile.id), {
-      limits: { headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs, deadlineMs: timeoutMs, maxResponseBytes: Settings.maxResponseMB() * 1024 * 1024 },
+      limits: { headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs, deadlineMs: timeoutMs, maxResponseBytes: Settings.maxResponseMB() * 1024 * 1024, maxConnections: Settings.maxConnections() },
       log: this.log.sink(profile.label),
     });
     const sub = client.onDidChangeState(() => this._onDidChangeState.fire(profile.id));

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { DEFAULT_LIMITS, MAX_CONNECTIONS_RANGE } from '../core/http';
 import { CONFIG } from './constants';
 
 /**
@@ -9,6 +10,7 @@ import { CONFIG } from './constants';
 export const Settings = {
   timeoutSeconds: (): number => userNumber('request.timeoutSeconds', 60, 1, 3600),
   maxResponseMB: (): number => userNumber('request.maxResponseMB', 64, 1, 1024),
+  maxConnections: (): number => Math.round(userNumber('request.maxConnections', DEFAULT_LIMITS.maxConnections, MAX_CONNECTIONS_RANGE.min, MAX_CONNECTIONS_RANGE.max)),
   tabMode: (): 'reuse' | 'perResult' => (config().get<string>('results.tabMode') === 'perResult' ? 'perResult' : 'reuse'),
   snippetsFolder: (scope?: vscode.Uri): string => {
     const v = vscode.workspace.getConfiguration(CONFIG, scope).get<string>('snippets.folder');

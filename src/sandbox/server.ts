@@ -98,6 +98,7 @@ export class Sandbox {
   private readonly faults: FaultRule[] = [];
   private readonly usedLoginSteps = new Map<string, number>();
   private readonly sockets = new Set<Socket>();
+  private readonly connections = { accepted: 0, peak: 0 };
   private readonly timers = new Set<NodeJS.Timeout>();
   private seq = 0;
   readonly options: Required<SandboxOptions>;
@@ -157,6 +158,16 @@ export class Sandbox {
     this.sessions.clear();
   }
 
+  /** Connections accepted since the start (or the last reset), and the most open at once. */
+  connectionStats(): { accepted: number; peak: number; open: number } {
+    return { ...this.connections, open: this.sockets.size };
+  }
+
+  resetConnectionStats(): void {
+    this.connections.accepted = 0;
+    this.connections.peak = this.sockets.size;
+  }
+
   sessionCount(): number {
     return this.sessions.size;
   }
@@ -197,6 +208,8 @@ export class Sandbox {
         server.keepAliveTimeout = 60_000;
         server.on(secure ? 'secureConnection' : 'connection', (s: Socket) => {
           this.sockets.add(s);
+          this.connections.accepted++;
+          this.connections.peak = Math.max(this.connections.peak, this.sockets.size);
           s.on('close', () => this.sockets.delete(s));
         });
         await new Promise<void>((resolve) => server.listen(0, this.host, resolve));
