@@ -3,7 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { FAMILIES, FAMILY_IDS, paramNameProblem } from '../shared/families';
 import { splitFunction, type ApiRequest, type Family, type Param } from '../core/api/request';
 import { cleanAccessHash } from '../core/auth/accessHash';
-import type { TransportLimits } from '../core/http';
+import type { TransportLimits } from '../core/limits';
 import { AUTH_SCHEMES, SECRET_SPECS } from '../core/auth/schemes';
 import { UsageError } from './usage';
 import { defaultPort, hostProblem, normalizeFingerprint, profileProblems, requiredSecrets, SERVICES, type AuthMethod, type Secrets, type ServerProfile, type Service, type TwoFactorMode } from '../core/servers';

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { Disposable } from './lifecycle';
 import type { ApiRequest } from '../core/api/request';
-import { CpanelClient, type ClientState } from '../core/client';
+import type * as ClientModule from '../core/client';
+import type { ClientState, CpanelClient } from '../core/client';
 import type { ApiResult } from '../core/result';
 import type { ServerProfile } from '../core/servers';
 import { REQUEST_SECTION, Settings } from './settings';
@@ -48,7 +49,7 @@ export class ClientRegistry extends Disposable {
     if (existing && existing.key === key) return existing.client;
     if (existing) this.drop(profile.id);
     const timeoutMs = Settings.timeoutSeconds() * 1000;
-    const client = new CpanelClient(profile, await this.secrets.get(profile.id), {
+    const client = new (core().CpanelClient)(profile, await this.secrets.get(profile.id), {
       limits: { headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs, deadlineMs: timeoutMs, maxResponseBytes: Settings.maxResponseMB() * 1024 * 1024, maxConnections: Settings.maxConnections() },
       log: this.log.sink(profile.label),
     });
@@ -103,4 +104,13 @@ export class ClientRegistry extends Disposable {
     for (const id of [...this.clients.keys()]) this.drop(id);
     super.dispose();
   }
+}
+
+/**
+ * The core client, and undici under it, load with the first call rather than at activation: a
+ * window that shows the tree but sends nothing never pays for them.
+ */
+function core(): typeof ClientModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('../core/client') as typeof ClientModule;
 }

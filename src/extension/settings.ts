@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { DEFAULT_LIMITS, MAX_CONNECTIONS_RANGE } from '../core/http';
+import { DEFAULT_LIMITS, MAX_CONNECTIONS_RANGE } from '../core/limits';
 import { CONFIG } from './constants';
 
 /**

@@ -8,15 +8,16 @@ import * as undiciIndex from 'undici';
 import { Agent, buildConnector } from '../../src/core/undici';
 
 const CLI = resolve(__dirname, '../../../dist/cli.js');
+const EXTENSION = resolve(__dirname, '../../../dist/extension.js');
 
 /** Runs the built CLI with a preload that writes, at exit, which of Node's modules the process loaded. */
-function loadedBuiltins(args: string[]): string[] {
+function loadedBuiltins(args: string[], script = CLI): string[] {
   const dir = mkdtempSync(join(tmpdir(), 'cpapi-startup-'));
   const preload = join(dir, 'preload.js');
   const out = join(dir, 'loaded.json');
   writeFileSync(preload, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(process.moduleLoadList)));`);
   try {
-    execFileSync(process.execPath, ['--require', preload, CLI, ...args], { env: { PATH: process.env.PATH ?? '' }, stdio: 'ignore' });
+    execFileSync(process.execPath, ['--require', preload, script, ...args], { env: { PATH: process.env.PATH ?? '' }, stdio: 'ignore' });
   } catch {
     /* usage errors exit 2: what was loaded is still written */
   }
@@ -42,5 +43,20 @@ describe('start-up', () => {
     assert.ok(loaded.includes('tls'), 'a call path loads TLS');
     // undici's index loads zlib (decompression), worker_threads and web streams (fetch); the Agent needs none of them.
     for (const unused of ['zlib', 'worker_threads', 'stream/web']) assert.ok(!loaded.includes(unused), `cpapi call loaded node:${unused}`);
+  });
+
+  it('loading the extension bundle (what activation costs) initializes neither undici nor TLS: they load with the first call', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cpapi-startup-'));
+    // The bundle's top level runs as it would in the extension host; `vscode` is a stand-in that answers every property.
+    const loader = join(dir, 'load-extension.js');
+    writeFileSync(
+      loader,
+      `const Module = require('module'); const resolve = Module._resolveFilename;
+       Module._resolveFilename = function (r, ...a) { return r === 'vscode' ? __filename : resolve.call(this, r, ...a); };
+       module.exports = new Proxy(function () {}, { get: () => module.exports, apply: () => module.exports, construct: () => ({}) });
+       if (require.main === module) require(${JSON.stringify(EXTENSION)});`,
+    );
+    const loaded = loadedBuiltins([], loader);
+    for (const heavy of ['tls', 'http', 'http2', 'zlib']) assert.ok(!loaded.includes(heavy), `loading the extension loaded node:${heavy}`);
   });
 });

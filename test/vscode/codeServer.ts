@@ -48,6 +48,8 @@ export interface CodeServerOptions {
   logFile?: string;
   /** Leave workspace trust on, so that an unknown folder opens in Restricted Mode. */
   workspaceTrust?: boolean;
+  /** More packaged extensions to install (the benchmark's empty extension). */
+  extraVsix?: string[];
 }
 
 export interface RunningCodeServer {
@@ -79,11 +81,11 @@ const QUIET_SETTINGS = {
 export const VSIX = join(ROOT, 'dist', 'cpanel-api-explorer.vsix');
 
 /** Installs the packaged extension (npm run package) the way a user would: code-server --install-extension. */
-export function installVsix(entry: string, dataDir: string, extensionsDir: string): void {
-  if (!existsSync(VSIX)) throw new Error(`${VSIX} is missing: run "npm run package" first.`);
-  const r = spawnSync(process.execPath, [entry, '--user-data-dir', dataDir, '--extensions-dir', extensionsDir, '--install-extension', VSIX], { encoding: 'utf8', timeout: 120_000 });
+export function installVsix(entry: string, dataDir: string, extensionsDir: string, vsix = VSIX): void {
+  if (!existsSync(vsix)) throw new Error(`${vsix} is missing: run "npm run package" first.`);
+  const r = spawnSync(process.execPath, [entry, '--user-data-dir', dataDir, '--extensions-dir', extensionsDir, '--install-extension', vsix], { encoding: 'utf8', timeout: 120_000 });
   if (r.status !== 0 || !/successfully installed/i.test(`${r.stdout}${r.stderr}`)) {
-    throw new Error(`code-server could not install ${VSIX}:\n${r.stdout}${r.stderr}`);
+    throw new Error(`code-server could not install ${vsix}:\n${r.stdout}${r.stderr}`);
   }
 }
 
@@ -97,6 +99,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<RunningC
   mkdirSync(extDir, { recursive: true });
   writeFileSync(join(dataDir, 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...opts.settings }, null, 2));
   if (opts.installExtension) installVsix(entry, dataDir, extDir);
+  for (const vsix of opts.extraVsix ?? []) installVsix(entry, dataDir, extDir, vsix);
   const port = await freePort();
   const args = [
     entry,
