@@ -55,6 +55,7 @@ export class CpanelClient {
   private readonly sessions: SessionManager | undefined;
   private readonly totp: TotpSource | undefined;
   private _state: ClientState = 'signed_out';
+  private problem: string | null | undefined;
   private readonly listeners = new Set<(s: ClientState) => void>();
 
   constructor(
@@ -111,6 +112,12 @@ export class CpanelClient {
 
   /** Why this client cannot make calls (profile or secrets), or undefined. */
   configProblem(): string | undefined {
+    // Profile and secrets never change for a client, so the answer is worked out once (it checks a TOTP secret by making a code).
+    if (this.problem === undefined) this.problem = this.findConfigProblem() ?? null;
+    return this.problem ?? undefined;
+  }
+
+  private findConfigProblem(): string | undefined {
     if (this.options.ssoLogin) return undefined;
     const problems = profileProblems(this.profile);
     if (problems.length) return problems.join(' ');
@@ -288,9 +295,10 @@ export class CpanelClient {
       headers['x-cpanel-otp'] = code;
     }
     if (built.body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
-    this.log('debug', `→ ${built.method} ${baseUrl(this.profile)}${path}${built.body ? ` (form: ${redactUrl(`?${built.body}`).slice(1)})` : ''}`);
+    // Debug lines are built only for a listener: redacting every URL costs more than the rest of a call's own work.
+    if (this.options.log) this.log('debug', `→ ${built.method} ${baseUrl(this.profile)}${path}${built.body ? ` (form: ${redactUrl(`?${built.body}`).slice(1)})` : ''}`);
     const res = await this.transport({ method: built.method, path, headers, body: built.body, signal: opts.signal, timeoutMs: opts.timeoutMs });
-    this.log('debug', `← HTTP ${res.status}, ${formatBytes(res.body.length)} in ${Math.round(res.totalMs)} ms`);
+    if (this.options.log) this.log('debug', `← HTTP ${res.status}, ${formatBytes(res.body.length)} in ${Math.round(res.totalMs)} ms`);
     return res;
   }
 

@@ -64,7 +64,7 @@ export function createAgent(profile: ServerProfile, limits: TransportLimits): Ag
     bodyTimeout: limits.bodyTimeoutMs,
     allowH2: false,
     // One origin per agent (the profile's host and port): this caps the sockets to the server.
-    connections: limits.maxConnections,
+    connections: Number.isFinite(limits.maxConnections) ? limits.maxConnections : null,
   };
   if (!profile.secure) return new Agent({ ...common, connect: { timeout: limits.connectTimeoutMs } });
   const policy = profile.tls;
