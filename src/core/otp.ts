@@ -9,7 +9,7 @@ interface Generator {
 }
 let generator: Generator | undefined;
 
-/** otplib, loaded on the first code: most servers have no 2FA, and a CLI call should not pay for it. */
+/** otplib, loaded on the first code (a bundle of its own in dist/): most servers have no 2FA, and activation and a CLI call should not pay for it. */
 function otp(): Generator {
   if (!generator) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -274,6 +274,7 @@ async function main(): Promise<void> {
       'empty extension',
       '≤ 1.30',
     );
+    abRow('  …against a minimal one (takes the vscode API, registers a command)', vs.map((r) => ({ a: Math.max(r.activation.minimal, 1), b: r.activation.ours })), 'cost', (v) => `${v.toFixed(0)} ms`, 'minimal extension');
     const sends = vs.flatMap((r) => r.sends);
     const overhead = sends.map((s) => s.waitedMs - s.callMs);
     const m = median(overhead);

@@ -17,24 +17,34 @@ import { ARTIFACTS, launchBrowser, ROOT, startCodeServer } from '../vscode/codeS
  */
 
 export interface VsCodeRound {
-  activation: { ours: number; empty: number };
+  /** Milliseconds, as Running Extensions shows them (loading the code and calling activate). */
+  activation: { ours: number; empty: number; minimal: number };
   /** Per send: time the person waited, and the call's own time. */
   sends: { waitedMs: number; callMs: number }[];
 }
 
-/** An extension that does nothing, packaged like ours, activated by the same event. */
-function emptyExtension(): string {
-  const dir = mkdtempSync(join(ARTIFACTS, 'bench-empty-'));
+/**
+ * A baseline extension packaged like ours and activated by the same event: `empty` does nothing;
+ * `minimal` takes the vscode API (the extension host builds it for each extension on its first
+ * require) and registers one command, the least any real extension does.
+ */
+const BASELINES = {
+  empty: 'exports.activate = () => {};\n',
+  minimal: "const vscode = require('vscode');\nexports.activate = (context) => {\n  context.subscriptions.push(vscode.commands.registerCommand('bench.minimal.hello', () => undefined));\n};\n",
+};
+
+function baselineExtension(name: keyof typeof BASELINES): string {
+  const dir = mkdtempSync(join(ARTIFACTS, `bench-${name}-`));
   writeFileSync(
     join(dir, 'package.json'),
-    JSON.stringify({ name: 'empty', displayName: 'Empty', publisher: 'bench', version: '0.0.1', license: 'MIT', engines: { vscode: '^1.105.0' }, main: './extension.js', activationEvents: ['onView:cpanel.servers'] }),
+    JSON.stringify({ name, displayName: name, publisher: 'bench', version: '0.0.1', license: 'MIT', engines: { vscode: '^1.105.0' }, main: './extension.js', activationEvents: ['onView:cpanel.servers'] }),
   );
-  writeFileSync(join(dir, 'extension.js'), 'exports.activate = () => {};\n');
-  writeFileSync(join(dir, 'README.md'), '# Empty\n\nThe benchmark’s baseline extension.\n');
+  writeFileSync(join(dir, 'extension.js'), BASELINES[name]);
+  writeFileSync(join(dir, 'README.md'), `# ${name}\n\nA baseline extension of the benchmark.\n`);
   writeFileSync(join(dir, 'LICENSE'), 'MIT\n');
-  const vsix = join(dir, 'empty.vsix');
+  const vsix = join(dir, `${name}.vsix`);
   const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '-o', vsix], { cwd: dir, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`could not package the empty extension: ${r.stdout}${r.stderr}`);
+  if (r.status !== 0) throw new Error(`could not package the ${name} extension: ${r.stdout}${r.stderr}`);
   return vsix;
 }
 
@@ -87,7 +97,7 @@ async function armTimer(page: Page, tabPattern: string): Promise<void> {
 }
 
 export async function measureVsCode(sb: Sandbox, vsixRounds: number, sendsPerRound: number): Promise<VsCodeRound[]> {
-  const empty = emptyExtension();
+  const baselines = [baselineExtension('empty'), baselineExtension('minimal')];
   const rounds: VsCodeRound[] = [];
   for (let round = 0; round < vsixRounds; round++) {
     const workspace = join(ARTIFACTS, 'bench-workspace');
@@ -95,7 +105,7 @@ export async function measureVsCode(sb: Sandbox, vsixRounds: number, sendsPerRou
     const cs = await startCodeServer({
       workspace,
       installExtension: true,
-      extraVsix: [empty],
+      extraVsix: baselines,
       settings: {
         'cpanel.results.tabMode': 'perResult',
         'cpanel.servers': [
@@ -112,7 +122,7 @@ export async function measureVsCode(sb: Sandbox, vsixRounds: number, sendsPerRou
       await page.waitForTimeout(5000);
       await page.locator('.activitybar a.action-label[aria-label^="cPanel"]').click();
       await wb.treeItem(/^bench-whm/).waitFor({ timeout: 30_000 });
-      const times = await activationTimes(wb, ['cpanel-api-explorer', 'empty']);
+      const times = await activationTimes(wb, ['cpanel-api-explorer', 'empty', 'minimal']);
       const sends: VsCodeRound['sends'] = [];
       if (sendsPerRound > 0) {
         await wb.command('cPanel: Set Credentials…');
@@ -136,7 +146,7 @@ export async function measureVsCode(sb: Sandbox, vsixRounds: number, sendsPerRou
           sends.push({ waitedMs: t1 - t0, callMs });
         }
       }
-      rounds.push({ activation: { ours: times.get('cpanel-api-explorer')!, empty: times.get('empty')! }, sends });
+      rounds.push({ activation: { ours: times.get('cpanel-api-explorer')!, empty: times.get('empty')!, minimal: times.get('minimal')! }, sends });
     } finally {
       await context.close();
       await cs.stop();
