@@ -21,6 +21,8 @@ const undiciApart = {
     build.onResolve({ filter: /^\.\/undici$/ }, (a) => (a.importer.endsWith(join('src', 'core', 'http.ts')) ? { path: './undici.js', external: true } : undefined));
     // otplib (with its hashes and base32) likewise: src/core/otp.ts requires it with the first code.
     build.onResolve({ filter: /^otplib$/ }, (a) => (a.importer.endsWith(join('src', 'core', 'otp.ts')) ? { path: './otplib.js', external: true } : undefined));
+    // And the JMESPath implementation, required by src/core/checks.ts with the first expression.
+    build.onResolve({ filter: /^@jmespath-community\/jmespath$/ }, (a) => (a.importer.endsWith(join('src', 'core', 'checks.ts')) ? { path: './jmespath.js', external: true } : undefined));
   },
 };
 
@@ -44,6 +46,7 @@ const targets = {
   sandbox: { ...common, entryPoints: ['src/sandbox/main.ts'], outfile: `${out}/sandbox.js` },
   undici: { ...common, entryPoints: ['src/core/undici.ts'], outfile: `${out}/undici.js` },
   otplib: { ...common, stdin: { contents: "module.exports = require('otplib');", resolveDir: '.', loader: 'js' }, outfile: `${out}/otplib.js` },
+  jmespath: { ...common, stdin: { contents: "module.exports = require('@jmespath-community/jmespath');", resolveDir: '.', loader: 'js' }, outfile: `${out}/jmespath.js` },
 };
 
 targets.webview = {
@@ -55,7 +58,7 @@ targets.webview = {
   outfile: `${out}/webview/builder.js`,
 };
 
-const chosen = only ? Object.fromEntries(Object.entries(targets).filter(([k]) => k === only || ((only === 'cli' || only === 'extension') && (k === 'cliLauncher' || k === 'undici' || k === 'otplib')))) : targets;
+const chosen = only ? Object.fromEntries(Object.entries(targets).filter(([k]) => k === only || ((only === 'cli' || only === 'extension') && (k === 'cliLauncher' || k === 'undici' || k === 'otplib' || k === 'jmespath')))) : targets;
 // A production build ships no source maps: remove those an earlier development build left.
 if (production) removeSourceMaps(out);
 await Promise.all(Object.values(chosen).map((t) => esbuild.build(t)));

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the demo and the tests need, on a fresh Debian machine:
 #   Debian: chromium (the browser the end-to-end tests drive), libkrb5-dev and a compiler (code-server's native modules),
-#           and what runs the generated curl, Perl, PHP and Python code in the tests
+#           what runs the generated curl, Perl, PHP and Python code in the tests, and xmllint (JUnit reports are validated)
 #   npm:    the project's packages (with Node 24 from the `node` package), then code-server into .vscode-test/
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +10,7 @@ CODE_SERVER_VERSION=4.139.1
 NODE_VERSION=$(node -p "require('./package.json').devDependencies.node")
 
 missing=()
-for pkg in chromium libkrb5-dev build-essential python3 curl oathtool libwww-perl liblwp-protocol-https-perl php-cli php-curl python3-requests; do
+for pkg in chromium libkrb5-dev build-essential python3 curl oathtool libwww-perl liblwp-protocol-https-perl php-cli php-curl python3-requests libxml2-utils; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -5,6 +5,7 @@ import { splitFunction, type ApiRequest, type Family, type Param } from '../core
 import { cleanAccessHash } from '../core/auth/accessHash';
 import type { TransportLimits } from '../core/limits';
 import { AUTH_SCHEMES, SECRET_SPECS } from '../core/auth/schemes';
+import { expressionProblem } from '../core/checks';
 import { UsageError } from './usage';
 import { defaultPort, hostProblem, normalizeFingerprint, profileProblems, requiredSecrets, SERVICES, type AuthMethod, type Secrets, type ServerProfile, type Service, type TwoFactorMode } from '../core/servers';
 
@@ -26,6 +27,8 @@ export interface CallInvocation {
   raw: boolean;
   unredacted: boolean;
   timeoutMs?: number;
+  /** JMESPath on the normalized answer: print its result instead. */
+  query?: string;
 }
 
 /** --timeout bounds connecting, waiting and reading, and the whole call. */
@@ -76,6 +79,7 @@ export function parseCall(argv: string[], env: NodeJS.ProcessEnv): CallInvocatio
     timeout: { type: 'string' },
     raw: { type: 'boolean' },
     unredacted: { type: 'boolean' },
+    query: { type: 'string' },
   });
   const v = values as {
     host?: string;
@@ -92,8 +96,14 @@ export function parseCall(argv: string[], env: NodeJS.ProcessEnv): CallInvocatio
     timeout?: string;
     raw?: boolean;
     unredacted?: boolean;
+    query?: string;
   };
   const [api, fn, ...pairs] = positionals;
+  if (v.query !== undefined) {
+    if (v.raw) throw new UsageError('Use either --query or --raw: --query picks from the normalized answer, --raw prints the body.');
+    const problem = expressionProblem(v.query);
+    if (problem) throw new UsageError(`--query: ${problem}. Nothing was sent.`);
+  }
   const family = oneOf<Family>('API (the first argument)', api, FAMILY_IDS);
   if (!fn) throw new UsageError('FUNCTION is missing: e.g. Email/list_pops (uapi, api2) or listaccts (whm).');
   const service = oneOf<Service>('service', v.service, SERVICES);
@@ -153,6 +163,7 @@ export function parseCall(argv: string[], env: NodeJS.ProcessEnv): CallInvocatio
     raw: v.raw === true,
     unredacted: v.unredacted === true,
     timeoutMs,
+    ...(v.query !== undefined ? { query: v.query } : {}),
   };
 }
 

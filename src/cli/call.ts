@@ -1,5 +1,6 @@
 import { CpanelClient } from '../core/client';
 import { publicView, type ApiResult, type ResultKind } from '../core/result';
+import { evaluate } from '../core/checks';
 import { parseCall, timeoutLimits } from './args';
 import type { Io } from './main';
 
@@ -36,7 +37,16 @@ export async function runCall(argv: string[], io: Io): Promise<number> {
   } finally {
     await client.close();
   }
-  if (inv.raw) {
+  if (inv.query !== undefined) {
+    let picked: unknown;
+    try {
+      picked = evaluate(inv.query, result);
+    } catch (e) {
+      io.err(`cpapi: --query: ${e instanceof Error ? e.message : String(e)}\n`);
+      return 2;
+    }
+    io.out(`${JSON.stringify(picked ?? null, null, 2)}\n`);
+  } else if (inv.raw) {
     const body = inv.unredacted ? (result.rawUnredacted ?? result.raw) : result.raw;
     if (body) io.out(body.endsWith('\n') ? body : `${body}\n`);
   } else {

@@ -1,22 +1,14 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { CpanelClient } from '../core/client';
-import { resolveSnippet, runRequest } from '../core/requestRun';
+import { ENVIRONMENTS_FILE, parseEnvironments, RunVariables, secretVariableEnvName, type Environment } from '../core/environments';
+import { judgeSnippet, resolveSnippet, runRequest } from '../core/requestRun';
 import { readProfile, type ServerProfile } from '../core/servers';
 import { parseSnippet, SNIPPET_SUFFIX, type Snippet } from '../core/snippets';
 import { parseOptions, parseTimeout, secretsFromEnv, timeoutLimits, UsageError } from './args';
+import { reasons, report, REPORTERS, type Reporter, type RunOutcome } from './reporters';
 
-export interface RunOutcome {
-  file: string;
-  server?: string;
-  function?: string;
-  ok: boolean;
-  kind: string;
-  status: number;
-  ms: number;
-  errors: string[];
-  hint?: string;
-}
+export type { RunOutcome } from './reporters';
 
 /** Snippet files named directly, and every *.cpanel.json below named folders, in a stable order. */
 export function collectSnippetFiles(paths: string[]): string[] {
@@ -67,38 +59,67 @@ export async function runSnippets(
   argv: string[],
   io: { out: (s: string) => void; err: (s: string) => void; env: NodeJS.ProcessEnv; signal?: AbortSignal; cwd?: string },
 ): Promise<number> {
-  const { values, positionals } = parseOptions(argv, { servers: { type: 'string' }, json: { type: 'boolean' }, timeout: { type: 'string' }, 'allow-destructive': { type: 'boolean' } });
-  const v = values as { servers?: string; json?: boolean; timeout?: string; 'allow-destructive'?: boolean };
+  const { values, positionals } = parseOptions(argv, {
+    servers: { type: 'string' },
+    json: { type: 'boolean' },
+    timeout: { type: 'string' },
+    'allow-destructive': { type: 'boolean' },
+    env: { type: 'string' },
+    environments: { type: 'string' },
+    reporter: { type: 'string' },
+    output: { type: 'string' },
+  });
+  const v = values as { servers?: string; json?: boolean; timeout?: string; 'allow-destructive'?: boolean; env?: string; environments?: string; reporter?: string; output?: string };
   if (!positionals.length) throw new UsageError('Name at least one snippet file or folder: cpapi run FILE|FOLDER... --servers SERVERS.json');
   if (!v.servers) throw new UsageError('--servers SERVERS.json is required: it names each server (host, service, auth) by its label.');
+  if (v.json && v.reporter) throw new UsageError('Use either --json or --reporter, not both (--json is --reporter json).');
+  if (v.reporter !== undefined && !(REPORTERS as readonly string[]).includes(v.reporter)) throw new UsageError(`--reporter must be one of ${REPORTERS.join(', ')}, not "${v.reporter}".`);
+  const reporter: Reporter | undefined = v.json ? 'json' : (v.reporter as Reporter | undefined);
+  if (v.output !== undefined && !reporter) throw new UsageError('--output names the file for a report: give --reporter junit, tap or json too.');
   const timeoutMs = parseTimeout(v.timeout);
   const profiles = readServersFile(v.servers);
+  const cwd = io.cwd ?? process.cwd();
+  const environment = chooseEnvironment(v.env, v.environments, cwd);
   const files = collectSnippetFiles(positionals);
   if (!files.length) throw new UsageError(`No *${SNIPPET_SUFFIX} files in ${positionals.join(', ')}.`);
 
   const clients = new Map<string, CpanelClient>();
   const outcomes: RunOutcome[] = [];
-  const cwd = io.cwd ?? process.cwd();
+  // Values captured by a snippet are seen by the ones after it, in this run only.
+  const vars = new RunVariables(environment, (n) => io.env[n], (e, name) => io.env[secretVariableEnvName(e, name)]);
+  // The human lines go to stdout unless the report does.
+  const lines = !reporter || v.output !== undefined;
+  const startedAt = new Date();
   try {
     for (const file of files) {
       const shown = relative(cwd, file) || file;
       const outcome = await runOne(file, shown);
       outcomes.push(outcome);
-      if (!v.json) {
+      if (lines) {
         const what = outcome.function ? `${outcome.function}${outcome.server ? ` on ${outcome.server}` : ''}` : '';
-        io.out(`${outcome.ok ? 'ok  ' : 'FAIL'}  ${outcome.kind.padEnd(13)} ${String(outcome.ms).padStart(6)} ms  ${shown}${what ? `  (${what})` : ''}${outcome.ok ? '' : `\n      ${outcome.hint ?? outcome.errors.join(' ')}`}\n`);
+        const checks = outcome.checks.length ? `  ${outcome.checks.filter((c) => c.pass).length}/${outcome.checks.length} checks` : '';
+        io.out(`${outcome.ok ? 'ok  ' : 'FAIL'}  ${outcome.kind.padEnd(13)} ${String(outcome.ms).padStart(6)} ms  ${shown}${what ? `  (${what})` : ''}${checks}${reasons(outcome).map((r) => `\n      ${r}`).join('')}\n`);
       }
     }
   } finally {
     await Promise.all([...clients.values()].map((c) => c.close()));
   }
   const failed = outcomes.filter((o) => !o.ok).length;
-  if (v.json) io.out(`${JSON.stringify({ ok: failed === 0, passed: outcomes.length - failed, failed, results: outcomes }, null, 2)}\n`);
-  else io.out(`${outcomes.length - failed} passed, ${failed} failed\n`);
+  if (reporter) {
+    const text = report(reporter, outcomes, startedAt);
+    if (v.output !== undefined) {
+      try {
+        writeFileSync(v.output, text);
+      } catch (e) {
+        throw new UsageError(`The report cannot be written to "${v.output}" (${e instanceof Error ? e.message.split('\n')[0] : String(e)}).`);
+      }
+    } else io.out(text);
+  }
+  if (lines) io.out(`${outcomes.length - failed} passed, ${failed} failed\n`);
   return failed ? 1 : 0;
 
   async function runOne(file: string, shown: string): Promise<RunOutcome> {
-    const fail = (kind: string, hint: string, extra: Partial<RunOutcome> = {}): RunOutcome => ({ file: shown, ok: false, kind, status: 0, ms: 0, errors: [hint], hint, ...extra });
+    const fail = (kind: string, hint: string, extra: Partial<RunOutcome> = {}): RunOutcome => ({ file: shown, ok: false, kind, status: 0, ms: 0, errors: [hint], hint, checks: [], captured: [], notSent: true, ...extra });
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
@@ -106,11 +127,12 @@ export async function runSnippets(
       return fail('config_error', `${shown} cannot be read.`);
     }
     const parsed = parseSnippet(text);
-    if (!parsed.ok) return fail('malformed_snippet', parsed.problems.filter((p) => p.severity === 'error').map((p) => p.message).join(' '));
+    if (!parsed.ok) return fail('malformed_snippet', `${shown}: ${parsed.problems.filter((p) => p.severity === 'error').map((p) => p.message).join(' ')}`);
     const s: Snippet = parsed.snippet;
-    const base = { server: s.server, function: `${s.family} ${s.function}${s.account ? ` as ${s.account}` : ''}` };
-    const resolved = resolveSnippet(s, profiles, (name) => io.env[name]);
-    if (!resolved.ok) return fail('config_error', `${resolved.message}${resolved.message.startsWith('No server') ? ' Add it to the servers file.' : ''}`, base);
+    let base = { server: s.server, function: `${s.family} ${s.function}${s.account ? ` as ${s.account}` : ''}` };
+    const resolved = resolveSnippet(s, profiles, (name) => io.env[name], vars);
+    if (!resolved.ok) return fail('config_error', `${shown}: ${resolved.message}${resolved.message.startsWith('No server') ? ' Add it to the servers file.' : ''}`, base);
+    base = { server: resolved.target.profile.label, function: `${s.family} ${resolved.target.request.family === 'whm' ? resolved.target.request.function : `${resolved.target.request.module}/${resolved.target.request.function}`}${resolved.target.request.asUser ? ` as ${resolved.target.request.asUser}` : ''}` };
     const { profile } = resolved.target;
     let client = clients.get(profile.label);
     if (!client) {
@@ -129,6 +151,30 @@ export async function runSnippets(
       return fail('config_error', why, base);
     }
     const r = run.result;
-    return { file: shown, ...base, ok: r.ok, kind: r.kind, status: r.status, ms: r.timings.totalMs, errors: r.errors, ...(r.hint ? { hint: r.hint } : {}) };
+    // Checks and captures as filled in: ${name} may appear in their expressions too.
+    const judged = judgeSnippet(resolved.snippet, r, vars, shown);
+    const errors = [...r.errors, ...judged.captureProblems];
+    return { file: shown, ...base, ok: judged.pass, kind: r.kind, status: r.status, ms: r.timings.totalMs, errors, ...(r.hint ? { hint: r.hint } : {}), checks: judged.checks, captured: judged.captured };
   }
+}
+
+/** The environment named by --env, from --environments FILE or .vscode/cpanel/environments.json under the current folder. */
+export function chooseEnvironment(name: string | undefined, file: string | undefined, cwd: string): Environment | undefined {
+  if (name === undefined) {
+    if (file !== undefined) throw new UsageError('--environments names the file; choose one of its environments with --env NAME.');
+    return undefined;
+  }
+  const path = resolve(cwd, file ?? ENVIRONMENTS_FILE);
+  if (!existsSync(path)) throw new UsageError(`--env ${name}: there is no environments file at ${file ?? ENVIRONMENTS_FILE}; name one with --environments FILE.`);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new UsageError(`The environments file ${file ?? ENVIRONMENTS_FILE} cannot be read.`);
+  }
+  const parsed = parseEnvironments(text);
+  if (!parsed.ok) throw new UsageError(`${file ?? ENVIRONMENTS_FILE}: ${parsed.problems.join(' ')}`);
+  const env = parsed.environments.find((e) => e.name === name);
+  if (!env) throw new UsageError(`--env ${name}: ${file ?? ENVIRONMENTS_FILE} has ${parsed.environments.length ? `the environments ${parsed.environments.map((e) => e.name).join(', ')}` : 'no environment'}.`);
+  return env;
 }

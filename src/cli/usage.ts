@@ -2,8 +2,9 @@
 export const CALL_USAGE = `Usage:
   cpapi call API FUNCTION [name=value ...] --host H --service cpanel|whm|webmail [--port P] [--http]
              --user U --auth password|token|accesshash|session [--otp header|session] [--as CPANEL_USER]
-             [--post] [--fingerprint SHA256] [--ca FILE] [--timeout SECONDS] [--raw [--unredacted]]
-  cpapi run FILE|FOLDER... --servers SERVERS.json [--json] [--timeout SECONDS] [--allow-destructive]
+             [--post] [--fingerprint SHA256] [--ca FILE] [--timeout SECONDS] [--raw [--unredacted] | --query EXPR]
+  cpapi run FILE|FOLDER... --servers SERVERS.json [--env NAME [--environments FILE]]
+             [--reporter junit|tap|json [--output FILE]] [--json] [--timeout SECONDS] [--allow-destructive]
 
   API: uapi (FUNCTION is Module/function) | whm (a WHM API 1 function) | api2 (Module/function, needs --as)
   --as on a WHM server calls UAPI or API 2 on behalf of that cPanel user.
@@ -11,13 +12,20 @@ export const CALL_USAGE = `Usage:
   CPANEL_ACCESSHASH_FILE, CPANEL_TOTP_SECRET.
   stdout: the normalized result as one JSON object {ok, kind, status, data, errors, warnings, messages, metadata};
   --raw prints the server's body instead, with any credential the server echoed back redacted;
-  add --unredacted to print it exactly as received. --timeout (1 to 3600 s, default 120) bounds the whole call.
+  add --unredacted to print it exactly as received. --query EXPR prints what the JMESPath expression EXPR
+  picks from the normalized answer (e.g. --query "data[].email"). --timeout (1 to 3600 s, default 120)
+  bounds the whole call.
   exit: 0 ok · 1 the API reported failure · 2 usage or config · 3 authentication · 4 TLS, network or timeout · 5 malformed answer
 
   run: servers come from SERVERS.json (a list of profiles named by label, no secrets); secrets from
   CPANEL_<LABEL>_PASSWORD, _TOKEN, _ACCESSHASH or _ACCESSHASH_FILE, _TOTP_SECRET (label uppercased,
-  other characters as _); \${env:NAME} placeholders in snippets from the environment. One line per
-  snippet, --json for a report; exit 1 when any snippet fails.
+  other characters as _); \${env:NAME} placeholders in snippets from the environment. Files run in
+  name order; a snippet's "capture" values are \${name} variables for the snippets after it, and --env
+  NAME adds the variables of that environment (from --environments FILE, by default
+  .vscode/cpanel/environments.json; a {"secret": true} variable comes from CPANEL_ENV_<ENV>_<NAME>).
+  A snippet passes when every item of its "expect" holds (without one, when the call succeeds).
+  One line per snippet and a summary; --reporter junit|tap|json prints a report instead, or writes it
+  to --output FILE beside the lines (--json is --reporter json). Exit 1 when any snippet fails.
 `;
 
 export class UsageError extends Error {}

@@ -1,11 +1,13 @@
 import { FAMILIES } from '../shared/families';
+import { runCaptures, runChecks, type CheckResult } from './checks';
+import type { RunVariables } from './environments';
 import { effectOf, type Effect } from './api/effects';
 import { buildRequest, functionName, type ApiRequest } from './api/request';
 import type { CallOptions } from './client';
 import { redactUrl } from './redact';
 import { CallFailure, type ApiResult } from './result';
 import { baseUrl, type ServerProfile } from './servers';
-import { snippetRequest, type Snippet } from './snippets';
+import { resolvePlaceholders, snippetRequest, type Snippet, type VariableSource } from './snippets';
 
 /**
  * The one way a request is sent, from every path (palette, tree, builder, snippets, Rerun, cpapi):
@@ -55,14 +57,23 @@ export function confirmationNeeded(effect: Effect, opts: { resend?: boolean }): 
   return undefined;
 }
 
-export type Resolved = { ok: true; target: Target } | { ok: false; message: string };
+export type Resolved = { ok: true; target: Target; snippet: Snippet } | { ok: false; message: string };
 
-/** A snippet's server (by label) and request (placeholders filled by `lookup`), or why it cannot run. */
-export function resolveSnippet(s: Snippet, profiles: readonly ServerProfile[], lookup: (name: string) => string | undefined): Resolved {
-  const profile = profiles.find((p) => p.label === s.server);
-  if (!profile) return { ok: false, message: `No server is labelled "${s.server}".` };
+/**
+ * A snippet's server (by label) and request, placeholders filled (${env:NAME} by `lookup`, ${name}
+ * by `vars`), or why it cannot run.
+ */
+export function resolveSnippet(s: Snippet, profiles: readonly ServerProfile[], lookup: (name: string) => string | undefined, vars?: VariableSource): Resolved {
+  let filled: Snippet;
   try {
-    return { ok: true, target: { profile, request: snippetRequest(s, lookup) } };
+    filled = resolvePlaceholders(s, lookup, vars);
+  } catch (e) {
+    return { ok: false, message: e instanceof Error ? e.message : String(e) };
+  }
+  const profile = profiles.find((p) => p.label === filled.server);
+  if (!profile) return { ok: false, message: `No server is labelled "${filled.server}".` };
+  try {
+    return { ok: true, target: { profile, request: snippetRequest(filled, lookup) }, snippet: filled };
   } catch (e) {
     return { ok: false, message: e instanceof Error ? e.message : String(e) };
   }
@@ -103,4 +114,22 @@ export async function runRequest(
     return { sent: false, reason: 'declined', message: `${preview.what} was not sent.`, preview };
   }
   return { sent: true, result: await caller.call(t.request, { signal: opts.signal, timeoutMs: opts.timeoutMs, keepUnredacted: opts.keepUnredacted }), preview };
+}
+
+/** What a snippet's answer came to: its checks, and the values it captured for the snippets after it. */
+export interface Judgement {
+  /** All of `expect` held, or, without `expect`, the call succeeded. */
+  pass: boolean;
+  checks: CheckResult[];
+  captured: string[];
+  /** Captures that found nothing or could not be evaluated. */
+  captureProblems: string[];
+}
+
+/** Judges one answer of a snippet and records its captures in `vars` (as taken by `by`). */
+export function judgeSnippet(s: Snippet, r: ApiResult, vars: RunVariables | undefined, by: string): Judgement {
+  const checks = s.expect ? runChecks(s.expect, r) : [];
+  const { values, problems } = s.capture ? runCaptures(s.capture, r) : { values: {}, problems: [] };
+  vars?.capture(values, by);
+  return { pass: s.expect ? checks.every((c) => c.pass) : r.ok, checks, captured: Object.keys(values), captureProblems: problems };
 }

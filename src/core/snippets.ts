@@ -1,11 +1,15 @@
 import { FAMILIES, FAMILY_IDS, functionNameProblem, isFamily, isSecretParam, paramNameProblem, type Family } from '../shared/families';
 import { splitFunction, type ApiRequest } from './api/request';
+import { EXPECT_KEYS, expressionProblem, RESULT_KINDS, type ExpectItem } from './checks';
 import { jsonErrorOffset } from './jsonPosition';
 
 /**
  * One saved request per file (*.cpanel.json): which server (by label, never host or credentials),
  * which function, and its parameters in order. Values may be ${env:NAME} placeholders, resolved
- * when the snippet runs, so that a password parameter never has to be written into the repository.
+ * when the snippet runs, so that a password parameter never has to be written into the repository,
+ * and ${name} variables (from the active environment, or captured by a snippet that ran before it)
+ * in the server, function, account and parameter values. `capture` takes values from the answer
+ * for the snippets after it; `expect` lists what must hold for the snippet to pass.
  */
 export interface Snippet {
   version: 1;
@@ -18,6 +22,10 @@ export interface Snippet {
   method: 'GET' | 'POST';
   params: { name: string; value: string }[];
   note?: string;
+  /** Variable name → JMESPath expression on the normalized answer. */
+  capture?: Record<string, string>;
+  /** Every item must hold; without it the snippet passes when the call succeeds. */
+  expect?: ExpectItem[];
 }
 
 export const SNIPPET_SUFFIX = '.cpanel.json';
@@ -31,8 +39,12 @@ export interface SnippetProblem {
 
 export type ParsedSnippet = { ok: true; snippet: Snippet; warnings: SnippetProblem[] } | { ok: false; problems: SnippetProblem[] };
 
-const KEYS = new Set(['$schema', 'version', 'server', 'family', 'function', 'account', 'method', 'params', 'note']);
+const KEYS = new Set(['$schema', 'version', 'server', 'family', 'function', 'account', 'method', 'params', 'note', 'capture', 'expect']);
 const ENV_REF = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
+/** ${env:NAME} or ${name}: the one placeholder syntax of snippets. */
+const PLACEHOLDER = /\$\{(env:)?([A-Za-z_][A-Za-z0-9_]*)\}/g;
+export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const hasPlaceholder = (v: string): boolean => /\$\{(env:)?[A-Za-z_][A-Za-z0-9_]*\}/.test(v);
 
 /** Reads a snippet file's text; every problem is a sentence that says what to change. */
 export function parseSnippet(input: string): ParsedSnippet {
@@ -56,18 +68,18 @@ export function parseSnippet(input: string): ParsedSnippet {
   };
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, problems: [{ message: 'A snippet is a JSON object with server, family, function and params.', offset: 0, severity: 'error' }] };
   const o = raw as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (!KEYS.has(k)) err(`Unknown property "${k}": a snippet has version, server, family, function, account, method, params and note.`, k);
+  for (const k of Object.keys(o)) if (!KEYS.has(k)) err(`Unknown property "${k}": a snippet has version, server, family, function, account, method, params, note, capture and expect.`, k);
   if (o.version !== 1) err('"version" must be 1.', 'version');
   if (typeof o.server !== 'string' || !o.server.trim()) err('"server" must name a configured server by its label.', 'server');
   const family = o.family;
   if (!isFamily(family)) err(`"family" must be ${FAMILY_IDS.map((f) => `"${f}"`).join(', ').replace(/, ([^,]*)$/, ' or $1')}.`, 'family');
   const fn = o.function;
   if (typeof fn !== 'string') err(`"function" must be a string such as "${FAMILIES.uapi.example}" or "${FAMILIES.whm.example}".`, 'function');
-  else if (isFamily(family)) {
+  else if (isFamily(family) && !hasPlaceholder(fn)) {
     const problem = functionNameProblem(family, fn);
     if (problem) err(problem, 'function');
   }
-  if (o.account !== undefined && (typeof o.account !== 'string' || !/^[a-z0-9_.-]+$/.test(o.account))) err('"account" must be a cPanel username.', 'account');
+  if (o.account !== undefined && (typeof o.account !== 'string' || !(/^[a-z0-9_.-]+$/.test(o.account) || hasPlaceholder(o.account)))) err('"account" must be a cPanel username.', 'account');
   if (isFamily(family) && !FAMILIES[family].direct.length && o.account === undefined) {
     err(`${FAMILIES[family].name} snippets need "account": it is called through WHM on behalf of an account.`, 'family');
   }
@@ -102,6 +114,8 @@ export function parseSnippet(input: string): ParsedSnippet {
       params.push({ name: pr.name, value });
     });
   }
+  const capture = readCapture(o.capture, err);
+  const expect = readExpect(o.expect, err);
   if (problems.length) return { ok: false, problems: [...problems, ...warnings] };
   return {
     ok: true,
@@ -115,8 +129,76 @@ export function parseSnippet(input: string): ParsedSnippet {
       method: (o.method as 'GET' | 'POST' | undefined) ?? 'GET',
       params,
       ...(o.note !== undefined ? { note: o.note as string } : {}),
+      ...(capture ? { capture } : {}),
+      ...(expect ? { expect } : {}),
     },
   };
+}
+
+function readCapture(v: unknown, err: (message: string, key?: string) => void): Record<string, string> | undefined {
+  if (v === undefined) return undefined;
+  if (!v || typeof v !== 'object' || Array.isArray(v)) {
+    err('"capture" must be an object: {"variable": "JMESPath expression", …}.', 'capture');
+    return undefined;
+  }
+  const out: Record<string, string> = {};
+  for (const [name, expr] of Object.entries(v)) {
+    if (!VARIABLE_NAME.test(name)) err(`capture "${name}": a variable name is letters, digits and _ and does not start with a digit.`, 'capture');
+    else if (typeof expr !== 'string') err(`capture "${name}": the value must be a JMESPath expression (a string), such as "data[0].email".`, 'capture');
+    else {
+      const problem = expressionProblem(expr);
+      if (problem) err(`capture "${name}": ${problem}.`, 'capture');
+      else out[name] = expr;
+    }
+  }
+  return out;
+}
+
+const EXPECT_SHAPE = '{"ok": true}, {"kind": "api_error"}, {"status": 200}, {"maxMs": 500} or {"jmespath": "EXPR"}';
+
+function readExpect(v: unknown, err: (message: string, key?: string) => void): ExpectItem[] | undefined {
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v)) {
+    err(`"expect" must be a list of checks, each one of ${EXPECT_SHAPE}.`, 'expect');
+    return undefined;
+  }
+  const out: ExpectItem[] = [];
+  v.forEach((item: unknown, i) => {
+    const at = `expect[${i}]`;
+    const keys = item && typeof item === 'object' && !Array.isArray(item) ? Object.keys(item) : [];
+    if (keys.length !== 1 || !(EXPECT_KEYS as readonly string[]).includes(keys[0]!)) {
+      err(`${at} must be exactly one of ${EXPECT_SHAPE}.`, 'expect');
+      return;
+    }
+    const key = keys[0] as (typeof EXPECT_KEYS)[number];
+    const value = (item as Record<string, unknown>)[key];
+    switch (key) {
+      case 'ok':
+        if (typeof value !== 'boolean') return err(`${at}.ok must be true or false.`, 'expect');
+        out.push({ ok: value });
+        return;
+      case 'kind':
+        if (typeof value !== 'string' || !(RESULT_KINDS as readonly string[]).includes(value)) return err(`${at}.kind must be one of ${RESULT_KINDS.join(', ')}.`, 'expect');
+        out.push({ kind: value as (typeof RESULT_KINDS)[number] });
+        return;
+      case 'status':
+        if (typeof value !== 'number' || !Number.isInteger(value) || value < 100 || value > 599) return err(`${at}.status must be an HTTP status code from 100 to 599.`, 'expect');
+        out.push({ status: value });
+        return;
+      case 'maxMs':
+        if (typeof value !== 'number' || !(value > 0)) return err(`${at}.maxMs must be a number of milliseconds above 0.`, 'expect');
+        out.push({ maxMs: value });
+        return;
+      case 'jmespath': {
+        if (typeof value !== 'string') return err(`${at}.jmespath must be a JMESPath expression (a string).`, 'expect');
+        const problem = expressionProblem(value);
+        if (problem) return err(`${at}.jmespath: ${problem}.`, 'expect');
+        out.push({ jmespath: value });
+        return;
+      }
+    }
+  });
+  return out;
 }
 
 /** Stable, readable JSON: the same snippet always writes the same bytes. */
@@ -126,32 +208,85 @@ export function serializeSnippet(s: Snippet): string {
   out.method = s.method;
   out.params = s.params.map((p) => ({ name: p.name, value: p.value }));
   if (s.note !== undefined && s.note !== '') out.note = s.note;
+  if (s.capture && Object.keys(s.capture).length) out.capture = s.capture;
+  if (s.expect?.length) out.expect = s.expect;
   return `${JSON.stringify(out, null, 2)}\n`;
 }
 
-/** The environment variables a snippet's placeholders name. */
+/** The fields in which placeholders are replaced, with a name for messages. */
+function placeholderFields(s: Snippet): [string, string][] {
+  return [
+    ['server', s.server],
+    ['function', s.function],
+    ...(s.account !== undefined ? [['account', s.account] as [string, string]] : []),
+    ...s.params.map((p) => [`the parameter "${p.name}"`, p.value] as [string, string]),
+    ...Object.entries(s.capture ?? {}).map(([k, e]) => [`capture "${k}"`, e] as [string, string]),
+    ...(s.expect ?? []).flatMap((item, i) => ('jmespath' in item ? [[`expect[${i}].jmespath`, item.jmespath] as [string, string]] : [])),
+  ];
+}
+
+/** The environment variables a snippet's ${env:NAME} placeholders name. */
 export function envRefs(s: Snippet): string[] {
   const names = new Set<string>();
-  for (const p of s.params) for (const m of p.value.matchAll(ENV_REF)) names.add(m[1]!);
+  for (const [, value] of placeholderFields(s)) for (const m of value.matchAll(ENV_REF)) names.add(m[1]!);
   return [...names];
 }
 
-/** Builds the request, resolving ${env:NAME} placeholders with `lookup`; throws naming a missing one. */
-export function snippetRequest(s: Snippet, lookup: (name: string) => string | undefined): ApiRequest {
-  const params = s.params.map(({ name, value }) => {
-    const resolved = value.replace(ENV_REF, (_m, env: string) => {
-      const v = lookup(env);
-      if (v === undefined) throw new Error(`The snippet needs the environment variable ${env} (for the parameter "${name}").`);
-      return v;
+/** The ${name} variables a snippet uses (not ${env:…}). */
+export function variableRefs(s: Snippet): string[] {
+  const names = new Set<string>();
+  for (const [, value] of placeholderFields(s)) for (const m of value.matchAll(PLACEHOLDER)) if (!m[1]) names.add(m[2]!);
+  return [...names];
+}
+
+/** Looks up ${name} variables; `missing` says why one is not there (which environment, which captures). */
+export interface VariableSource {
+  get(name: string): string | undefined;
+  missing?(name: string): string;
+}
+
+const NO_VARIABLES: VariableSource = { get: () => undefined };
+
+/**
+ * The snippet with every placeholder replaced: ${env:NAME} from `env`, ${name} from `vars`. Throws
+ * naming the first one missing and where it is used.
+ */
+export function resolvePlaceholders(s: Snippet, env: (name: string) => string | undefined, vars: VariableSource = NO_VARIABLES): Snippet {
+  const fill = (value: string, where: string): string =>
+    value.replace(PLACEHOLDER, (_m, isEnv: string | undefined, name: string) => {
+      const v = isEnv ? env(name) : vars.get(name);
+      if (v !== undefined) return v;
+      if (isEnv) throw new Error(`The snippet needs the environment variable ${name} (for ${where}).`);
+      throw new Error(`The snippet uses \${${name}} (in ${where}), which is not defined${vars.missing ? `: ${vars.missing(name)}` : ''}.`);
     });
-    return [name, resolved] as const;
-  });
+  const out: Snippet = {
+    ...s,
+    server: fill(s.server, 'server').trim(),
+    function: fill(s.function, 'function'),
+    ...(s.account !== undefined ? { account: fill(s.account, 'account') } : {}),
+    params: s.params.map((p) => ({ name: p.name, value: fill(p.value, `the parameter "${p.name}"`) })),
+    ...(s.capture ? { capture: Object.fromEntries(Object.entries(s.capture).map(([k, e]) => [k, fill(e, `capture "${k}"`)])) } : {}),
+    ...(s.expect ? { expect: s.expect.map((item, i) => ('jmespath' in item ? { jmespath: fill(item.jmespath, `expect[${i}].jmespath`) } : item)) } : {}),
+  };
+  if (out.function !== s.function) {
+    const problem = functionNameProblem(s.family, out.function);
+    if (problem) throw new Error(`With its variables filled in: ${problem}`);
+  }
+  if (out.account !== undefined && out.account !== s.account && !/^[a-z0-9_.-]+$/.test(out.account)) {
+    throw new Error(`With its variables filled in, "account" is "${out.account}", which is not a cPanel username.`);
+  }
+  return out;
+}
+
+/** Builds the request, resolving placeholders (see resolvePlaceholders); throws naming a missing one. */
+export function snippetRequest(s: Snippet, lookup: (name: string) => string | undefined, vars?: VariableSource): ApiRequest {
+  const r = resolvePlaceholders(s, lookup, vars);
   return {
-    family: s.family,
-    ...splitFunction(s.family, s.function),
-    params,
-    method: s.method,
-    ...(s.account !== undefined ? { asUser: s.account } : {}),
+    family: r.family,
+    ...splitFunction(r.family, r.function),
+    params: r.params.map(({ name, value }) => [name, value] as const),
+    method: r.method,
+    ...(r.account !== undefined ? { asUser: r.account } : {}),
   };
 }
 

@@ -47,6 +47,36 @@ describe('cpapi call (the built CLI) against the sandbox', () => {
     return o;
   }
 
+  it('--query prints what a JMESPath expression picks from the normalized answer (the AWS CLI convention)', async () => {
+    const env = { CPANEL_TOKEN: CREDS.root.whmToken };
+    const users = await cpapi(['call', 'whm', 'listaccts', ...server('whm', 'root', 'token'), '--query', 'data.acct[].user'], env);
+    assert.equal(users.code, 0, users.stderr);
+    const list = JSON.parse(users.stdout) as string[];
+    assert.ok(Array.isArray(list) && list.includes('bob') && list.includes('cptest'), users.stdout);
+    const count = await cpapi(['call', 'whm', 'listaccts', ...server('whm', 'root', 'token'), '--query', "length(data.acct[?user=='bob']) == `1`"], env);
+    assert.equal(count.stdout.trim(), 'true');
+    const nothing = await cpapi(['call', 'whm', 'listaccts', ...server('whm', 'root', 'token'), '--query', 'data.nothing'], env);
+    assert.equal(nothing.stdout.trim(), 'null');
+    // The exit code still tells how the call went.
+    const failed = await cpapi(['call', 'whm', 'nosuchfunction', ...server('whm', 'root', 'token'), '--query', 'kind'], env);
+    assert.equal(failed.code, 1);
+    assert.equal(failed.stdout.trim(), '"api_error"');
+  });
+
+  it('--query refuses a malformed expression before sending, and --raw with it', async () => {
+    const before = sb.requests('/json-api/').length;
+    const bad = await cpapi(['call', 'whm', 'listaccts', ...server('whm', 'root', 'token'), '--query', 'data.acct[?user=='], { CPANEL_TOKEN: CREDS.root.whmToken });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--query: it is not a valid JMESPath expression \(.*\)\. Nothing was sent\./);
+    const both = await cpapi(['call', 'whm', 'listaccts', ...server('whm', 'root', 'token'), '--query', 'data', '--raw'], { CPANEL_TOKEN: CREDS.root.whmToken });
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /either --query or --raw/);
+    assert.equal(sb.requests('/json-api/').length, before, 'nothing was sent');
+    const unknownFn = await cpapi(['call', 'whm', 'listaccts', ...server('whm', 'root', 'token'), '--query', 'nosuch(data)'], { CPANEL_TOKEN: CREDS.root.whmToken });
+    assert.equal(unknownFn.code, 2);
+    assert.match(unknownFn.stderr, /--query: JMESPath "nosuch\(data\)" could not be evaluated: Unknown function: nosuch/);
+  });
+
   it('uapi with a password', async () => {
     const r = await cpapi(['call', 'uapi', 'Email/list_pops', ...server('cpanel', 'bob', 'password')], { CPANEL_PASSWORD: CREDS.bob.password });
     assert.equal(r.code, 0, r.stderr);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -107,5 +107,122 @@ describe('cpapi run', () => {
     const r = await cpapi(['run', 'snippets', '--servers', 'leaky.json'], {}, dir);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /secrets never go in the servers file/);
+  });
+
+  describe('environments, captured values, checks and reports', () => {
+    let chain: string;
+    before(() => {
+      chain = join(dir, 'chain');
+      mkdirSync(chain, { recursive: true });
+      mkdirSync(join(dir, '.vscode', 'cpanel'), { recursive: true });
+      writeFileSync(
+        join(dir, '.vscode', 'cpanel', 'environments.json'),
+        JSON.stringify({ environments: { staging: { whm: 'prod-whm', account: 'cptest', mailbox: 'chainbox', mailPassword: { secret: true } }, other: { whm: 'prod-whm', account: 'bob', mailbox: 'x' } } }),
+      );
+      // 1: create a mailbox and capture its address; 2: list mailboxes and check the captured one is there.
+      writeFileSync(
+        join(chain, '1-add.cpanel.json'),
+        serializeSnippet({
+          version: 1,
+          server: '${whm}',
+          family: 'uapi',
+          function: 'Email/add_pop',
+          account: '${account}',
+          method: 'POST',
+          params: [{ name: 'email', value: '${mailbox}' }, { name: 'password', value: '${mailPassword}' }],
+          capture: { created: 'data' },
+          expect: [{ ok: true }, { status: 200 }],
+        }),
+      );
+      writeFileSync(
+        join(chain, '2-list.cpanel.json'),
+        serializeSnippet({
+          version: 1,
+          server: '${whm}',
+          family: 'uapi',
+          function: 'Email/list_pops',
+          account: '${account}',
+          method: 'GET',
+          params: [],
+          expect: [{ ok: true }, { jmespath: "data[?email=='${created}'] | length(@) == `1`" }, { maxMs: 60000 }],
+        }),
+      );
+    });
+    const secretEnv = (): Record<string, string> => ({ ...env(), CPANEL_ENV_STAGING_MAILPASSWORD: 'Chain-Pass-456' });
+
+    it('a chain passes: the environment fills the variables, the first snippet captures, the second checks it', async () => {
+      const r = await cpapi(['run', 'chain', '--servers', 'servers.json', '--env', 'staging'], secretEnv(), dir);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /^ok .*chain\/1-add\.cpanel\.json {2}\(uapi Email\/add_pop as cptest on prod-whm\) {2}2\/2 checks$/m);
+      assert.match(r.stdout, /^ok .*chain\/2-list\.cpanel\.json .* {2}3\/3 checks$/m);
+      assert.ok(sb.mail.some((m) => m.email === 'chainbox@cptest.example'));
+      assert.ok(!r.stdout.includes('Chain-Pass-456'));
+    });
+
+    it('the same chain fails when the mailbox exists: each failed check is named, and the exit is 1', async () => {
+      const r = await cpapi(['run', 'chain', '--servers', 'servers.json', '--env', 'staging'], secretEnv(), dir);
+      assert.equal(r.code, 1);
+      assert.match(r.stdout, /^FAIL {2}api_error .*1-add\.cpanel\.json.* 1\/2 checks\n {6}expect\[0\] ok: true: expected ok to be true, but the call failed \(api_error/m);
+      // Nothing was captured, so the second snippet cannot be filled in, and says why.
+      assert.match(r.stdout, /2-list\.cpanel\.json: The snippet uses \$\{created\} \(in .*\), which is not defined: the environment "staging" does not define it and no snippet before it captured it/);
+    });
+
+    it('a secret variable missing from the environment names the variable to set', async () => {
+      const r = await cpapi(['run', 'chain/1-add.cpanel.json', '--servers', 'servers.json', '--env', 'staging'], env(), dir);
+      assert.equal(r.code, 1);
+      assert.match(r.stdout, /it is a secret of the environment "staging": .* set CPANEL_ENV_STAGING_MAILPASSWORD/);
+    });
+
+    it('--reporter junit writes JUnit XML that validates against the schema, one testcase per snippet, a failure per failed check', async () => {
+      const out = join(dir, 'report.xml');
+      const r = await cpapi(['run', 'chain', 'snippets/a-listaccts.cpanel.json', '--servers', 'servers.json', '--env', 'staging', '--reporter', 'junit', '--output', out], secretEnv(), dir);
+      assert.equal(r.code, 1);
+      assert.match(r.stdout, /1 passed, 2 failed/, 'the lines still go to stdout beside the report');
+      const xsd = resolve(__dirname, '../../../test/fixtures/junit.xsd');
+      const lint = spawnSync('xmllint', ['--noout', '--schema', xsd, out], { encoding: 'utf8' });
+      assert.equal(lint.status, 0, `xmllint: ${lint.stderr}`);
+      const xml = readFileSync(out, 'utf8');
+      assert.match(xml, /<testsuites name="cpapi run" tests="3" failures="1" errors="1"/);
+      assert.equal((xml.match(/<testcase /g) ?? []).length, 3);
+      assert.match(xml, /<failure message="expect\[0\] ok: true" type="assertion">expected ok to be true/);
+      assert.match(xml, /<error message="chain\/2-list\.cpanel\.json: The snippet uses \$\{created\}/);
+      assert.match(xml, /<testcase name="snippets\/a-listaccts\.cpanel\.json" classname="whm listaccts on prod-whm" time="[\d.]+"\/>/);
+    });
+
+    it('--reporter tap and json print the report on stdout', async () => {
+      const tap = await cpapi(['run', 'chain', '--servers', 'servers.json', '--env', 'staging', '--reporter', 'tap'], secretEnv(), dir);
+      assert.equal(tap.code, 1);
+      const lines = tap.stdout.split('\n');
+      assert.deepEqual(lines.slice(0, 3), ['TAP version 13', '1..2', 'not ok 1 - chain/1-add.cpanel.json (uapi Email/add_pop as cptest on prod-whm)']);
+      assert.ok(lines.includes('  ---') && lines.includes('  ...'));
+      assert.ok(lines.some((l) => /^not ok 2 - chain\/2-list\.cpanel\.json/.test(l)));
+      const json = await cpapi(['run', 'snippets/a-listaccts.cpanel.json', '--servers', 'servers.json', '--reporter', 'json'], env(), dir);
+      assert.equal(json.code, 0);
+      const report = JSON.parse(json.stdout) as { ok: boolean; results: { checks: unknown[]; captured: string[] }[] };
+      assert.equal(report.ok, true);
+      assert.deepEqual(report.results[0]!.checks, []);
+    });
+
+    it('usage errors: unknown environment, unknown reporter, --output without a reporter, no environments file', async () => {
+      const cases: [string[], RegExp][] = [
+        [['--env', 'nope'], /--env nope: \.vscode\/cpanel\/environments\.json has the environments staging, other/],
+        [['--reporter', 'xml'], /--reporter must be one of junit, tap, json/],
+        [['--output', 'x.xml'], /--output names the file for a report/],
+        [['--env', 'staging', '--environments', 'missing.json'], /no environments file at missing\.json/],
+        [['--json', '--reporter', 'tap'], /either --json or --reporter/],
+      ];
+      for (const [extra, message] of cases) {
+        const r = await cpapi(['run', 'chain', '--servers', 'servers.json', ...extra], env(), dir);
+        assert.equal(r.code, 2, extra.join(' '));
+        assert.match(r.stderr, message);
+      }
+    });
+
+    it('a snippet with a malformed expression is refused naming the file and the field', async () => {
+      writeFileSync(join(dir, 'bad-expr.cpanel.json'), JSON.stringify({ version: 1, server: 'prod-whm', family: 'whm', function: 'listaccts', params: [], expect: [{ jmespath: 'data.acct[?' }] }));
+      const r = await cpapi(['run', 'bad-expr.cpanel.json', '--servers', 'servers.json'], env(), dir);
+      assert.equal(r.code, 1);
+      assert.match(r.stdout, /bad-expr\.cpanel\.json: expect\[0\]\.jmespath: it is not a valid JMESPath expression/);
+    });
   });
 });
