@@ -31,4 +31,8 @@ export const Commands = {
   snippetRename: 'cpanel.snippet.rename',
   snippetDelete: 'cpanel.snippet.delete',
   snippetsRefresh: 'cpanel.snippets.refresh',
+  snippetsRunFolder: 'cpanel.snippets.runFolder',
+  environmentSelect: 'cpanel.environment.select',
+  environmentSetSecret: 'cpanel.environment.setSecret',
+  environmentClearCaptured: 'cpanel.environment.clearCaptured',
 } as const;

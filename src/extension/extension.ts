@@ -11,7 +11,10 @@ import { ResultDocuments } from './results';
 import { SecretStore } from './secretStore';
 import { ServersTree } from './serversTree';
 import { parseSnippet, SNIPPET_SUFFIX } from '../core/snippets';
+import { EnvironmentStore } from './environmentStore';
 import { SnippetCommands } from './snippetCommands';
+import { SnippetRuns } from './snippetRuns';
+import { SnippetTests } from './snippetTests';
 import { SnippetStore } from './snippetStore';
 import { SnippetCodeLens, SnippetDiagnostics, SnippetsTree } from './snippetViews';
 
@@ -20,12 +23,18 @@ import { SnippetCodeLens, SnippetDiagnostics, SnippetsTree } from './snippetView
  * the services hold the secret store, and handing them out would give every installed extension the
  * passwords, tokens and TOTP secrets that SecretStorage keeps per extension.
  */
-export function exportsFor(mode: vscode.ExtensionMode, services: Services): Services | undefined {
+export function exportsFor<T extends Services>(mode: vscode.ExtensionMode, services: T): T | undefined {
   return mode === vscode.ExtensionMode.Test ? services : undefined;
 }
 
+/** What the test harness gets: the services, and the snippet machinery built beside them. */
+export interface TestExports extends Services {
+  environments: EnvironmentStore;
+  snippetRuns: SnippetRuns;
+}
+
 /** The composition root: builds the stores and providers, registers everything, does nothing else. */
-export function activate(context: vscode.ExtensionContext): Services | undefined {
+export function activate(context: vscode.ExtensionContext): TestExports | undefined {
   const log = new Log();
   const profiles = new ProfileStore();
   const secrets = new SecretStore(context.secrets);
@@ -46,6 +55,11 @@ export function activate(context: vscode.ExtensionContext): Services | undefined
 
   const snippets = new SnippetStore();
   const snippetsTree = new SnippetsTree(snippets);
+  const environments = new EnvironmentStore(context.workspaceState, context.secrets, log);
+  const askEnv = (name: string): Thenable<string | undefined> =>
+    vscode.window.showInputBox({ title: `Value for \${env:${name}}`, prompt: `${name} is not set in VS Code's environment: type its value (used once, not stored).`, password: true, ignoreFocusOut: true });
+  const snippetRuns = new SnippetRuns(services, environments, askEnv);
+  const codeLens = new SnippetCodeLens(parseSnippet, snippetRuns);
   context.subscriptions.push(
     log,
     profiles,
@@ -57,17 +71,21 @@ export function activate(context: vscode.ExtensionContext): Services | undefined
     runner,
     snippets,
     snippetsTree,
+    environments,
+    snippetRuns,
+    codeLens,
+    new SnippetTests(snippets, snippetRuns),
     new SnippetDiagnostics(parseSnippet),
-    vscode.languages.registerCodeLensProvider({ pattern: `**/*${SNIPPET_SUFFIX}` }, new SnippetCodeLens(parseSnippet)),
+    vscode.languages.registerCodeLensProvider({ pattern: `**/*${SNIPPET_SUFFIX}` }, codeLens),
     vscode.window.registerWebviewPanelSerializer(BUILDER_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel) => BuilderPanel.revive(panel, context.extensionUri, services, snippets),
     }),
     profiles.onDidChange(updateContext),
     ...new CommandHandlers(services).register(),
-    ...new SnippetCommands(services, snippets, snippetsTree, context.extensionUri).register(),
+    ...new SnippetCommands(services, snippets, snippetsTree, context.extensionUri, environments, snippetRuns).register(),
   );
   log.write('info', 'extension', `activated with ${profiles.entries().length} server(s)`);
-  return exportsFor(context.extensionMode, services);
+  return exportsFor(context.extensionMode, { ...services, environments, snippetRuns });
 }
 
 export function deactivate(): void {

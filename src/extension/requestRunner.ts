@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { effectOf } from '../core/api/effects';
 import { functionName } from '../core/api/request';
 import { prepareRun, type ConfirmReason, type Preview, type Target } from '../core/requestRun';
+import type { CheckResult } from '../core/checks';
 import type { ApiResult } from '../core/result';
 import { SERVICE_NAMES, type ServerProfile } from '../core/servers';
 import type { AccountsModel } from './accountsModel';
@@ -22,12 +23,15 @@ export interface RunSpec extends Target {
   beside?: boolean;
   /** The request comes from a file in a workspace that is not trusted: ask before sending it at all. */
   untrustedSource?: string;
+  /** A snippet's checks of the answer, shown with the result. */
+  judge?: (result: ApiResult) => readonly CheckResult[] | undefined;
 }
 
 /** What a send hands back to its caller (and tests): the result and where it opened. */
 export interface Sent {
   result: ApiResult;
   uri: vscode.Uri;
+  checks?: readonly CheckResult[];
 }
 
 export interface SentEvent {
@@ -116,9 +120,10 @@ export class RequestRunner extends Disposable {
   async run(spec: RunSpec): Promise<Sent | undefined> {
     const r = await this.call(spec);
     if (!r) return undefined;
-    const editor = await this.results.show(r.result, r.profile, spec.beside === true);
+    const checks = spec.judge?.(r.result);
+    const editor = await this.results.show(r.result, r.profile, spec.beside === true, checks);
     if (!r.result.ok && r.result.kind !== 'api_error') void this.explainFailure(r.profile, r.result);
-    return { result: r.result, uri: editor.document.uri };
+    return { result: r.result, uri: editor.document.uri, ...(checks ? { checks } : {}) };
   }
 
   /** The hint, with what to do next: the server's credentials or settings, or the log. */

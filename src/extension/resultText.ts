@@ -1,3 +1,4 @@
+import type { CheckResult } from '../core/checks';
 import type { ApiResult, ResultKind } from '../core/result';
 
 /** How a result reads in its editor tab. No vscode here, so it is benchmarked and tested in plain Node. */
@@ -20,11 +21,20 @@ export function verdictOf(kind: ResultKind): string {
   return VERDICTS[kind];
 }
 
-/** The document a person reads: what happened first, then the data. */
-export function render(r: ApiResult, server: string): string {
+/** "2 of 3 checks passed", as the result and the CodeLens say it. */
+export function checksSummary(checks: readonly CheckResult[]): string {
+  const passed = checks.filter((c) => c.pass).length;
+  return passed === checks.length ? `all ${checks.length} check${checks.length === 1 ? '' : 's'} passed` : `${checks.length - passed} of ${checks.length} check${checks.length === 1 ? '' : 's'} failed`;
+}
+
+/** The document a person reads: what happened first (and, for a snippet with expect, each check), then the data. */
+export function render(r: ApiResult, server: string, checks?: readonly CheckResult[]): string {
   const head: Record<string, unknown> = {
     verdict: verdictOf(r.kind),
     kind: r.kind,
+    ...(checks?.length
+      ? { checks: checksSummary(checks), expect: checks.map((c) => ({ [c.pass ? 'passed' : 'FAILED']: `expect[${c.index}] ${c.label}`, ...(c.message ? { why: c.message } : {}) })) }
+      : {}),
     ...(r.hint ? { hint: r.hint } : {}),
     ...(r.errors.length ? { errors: r.errors } : {}),
     ...(r.warnings.length ? { warnings: r.warnings } : {}),

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { CheckResult } from '../core/checks';
 import type { ApiResult } from '../core/result';
 import type { ServerProfile } from '../core/servers';
 import { RESULT_SCHEME } from './constants';
@@ -11,6 +12,7 @@ interface Stored {
   result: ApiResult;
   server: string;
   title: string;
+  checks?: readonly CheckResult[];
 }
 
 /** Keeps this many results in memory; older ones are dropped when their tabs are gone. */
@@ -38,10 +40,10 @@ export class ResultDocuments implements vscode.TextDocumentContentProvider, vsco
   }
 
   /** Stores a result and opens it in an editor tab (beside the active editor when `beside`). */
-  async show(result: ApiResult, server: ServerProfile, beside = false): Promise<vscode.TextEditor> {
+  async show(result: ApiResult, server: ServerProfile, beside = false, checks?: readonly CheckResult[]): Promise<vscode.TextEditor> {
     const id = this.next++;
     const title = ResultDocuments.title(result, server);
-    this.results.set(id, { result, server: server.label, title });
+    this.results.set(id, { result, server: server.label, title, ...(checks ? { checks } : {}) });
     this.trim();
     const uri = this.uri(id, title, false);
     const doc = await vscode.workspace.openTextDocument(uri);
@@ -74,7 +76,7 @@ export class ResultDocuments implements vscode.TextDocumentContentProvider, vsco
     if (!stored) return '// This result is no longer kept in memory: send the request again.';
     const r = stored.result;
     if (new URLSearchParams(uri.query).get('raw') === '1') return r.raw || '(the server sent no body)';
-    return render(r, stored.server);
+    return render(r, stored.server, stored.checks);
   }
 
   private uri(id: number, title: string, raw: boolean): vscode.Uri {

@@ -1,11 +1,13 @@
 import * as vscode from 'vscode';
-import { resolveSnippet } from '../core/requestRun';
-import { envRefs, snippetRequest, SNIPPET_SUFFIX, type Snippet } from '../core/snippets';
+import { ENVIRONMENTS_FILE } from '../core/environments';
+import { snippetRequest, SNIPPET_SUFFIX, type Snippet } from '../core/snippets';
 import { BuilderPanel } from './builderPanel';
 import { functionState, requestToState } from './builderModel';
 import type { Sent, Services } from './commands';
 import { Commands } from './constants';
+import type { EnvironmentStore } from './environmentStore';
 import type { TreeNode } from './serversTree';
+import type { SnippetOutcome, SnippetRuns } from './snippetRuns';
 import type { SnippetFile, SnippetStore } from './snippetStore';
 import type { SnippetsTree } from './snippetViews';
 
@@ -16,6 +18,8 @@ export class SnippetCommands {
     private readonly store: SnippetStore,
     private readonly tree: SnippetsTree,
     private readonly extensionUri: vscode.Uri,
+    private readonly envs: EnvironmentStore,
+    private readonly runs: SnippetRuns,
   ) {}
 
   register(): vscode.Disposable[] {
@@ -28,7 +32,85 @@ export class SnippetCommands {
       r(Commands.snippetRename, (f?: SnippetFile) => this.rename(f)),
       r(Commands.snippetDelete, (f?: SnippetFile) => this.delete(f)),
       r(Commands.snippetsRefresh, () => this.tree.refresh()),
+      r(Commands.snippetsRunFolder, (target?: vscode.Uri | SnippetFile) => this.runFolder(target)),
+      r(Commands.environmentSelect, () => this.selectEnvironment()),
+      r(Commands.environmentSetSecret, () => this.setEnvironmentSecret()),
+      r(Commands.environmentClearCaptured, () => this.clearCaptured()),
     ];
+  }
+
+  /** Runs every snippet in the folder of the one given (or of the active editor), in file-name order, captures carried along. */
+  async runFolder(target?: vscode.Uri | SnippetFile): Promise<SnippetOutcome[] | undefined> {
+    const uri = this.uriOf(target);
+    if (!uri) {
+      void vscode.window.showInformationMessage('Choose a snippet in the Snippets view: its folder is run.');
+      return undefined;
+    }
+    const dir = uri.path.slice(0, uri.path.lastIndexOf('/') + 1);
+    const files = (await this.store.list()).filter((f) => f.uri.path.startsWith(dir) && !f.uri.path.slice(dir.length).includes('/'));
+    const broken = files.filter((f) => !f.parsed.ok);
+    if (broken.length) {
+      void vscode.window.showErrorMessage(`${broken.map((f) => vscode.workspace.asRelativePath(f.uri)).join(', ')} ${broken.length > 1 ? 'have' : 'has'} problems: fix them first.`);
+      return undefined;
+    }
+    const shownDir = vscode.workspace.asRelativePath(vscode.Uri.joinPath(uri, '..'));
+    const outcomes = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Running the snippets in ${shownDir}`, cancellable: true }, (progress, token) =>
+      this.runs.runSequence(
+        files.map((f) => ({ uri: f.uri, snippet: (f.parsed as { snippet: Snippet }).snippet })),
+        { token, started: (u) => progress.report({ message: vscode.workspace.asRelativePath(u) }) },
+      ),
+    );
+    const failed = outcomes.filter((o) => !o.pass);
+    const summary = `${shownDir}: ${outcomes.length - failed.length} passed, ${failed.length} failed${failed.length ? ` (${failed.map((o) => `${vscode.workspace.asRelativePath(o.uri)}: ${o.notSent ?? (o.checks.find((c) => !c.pass)?.message ?? o.result?.hint ?? 'failed')}`).join('; ')})` : ''}`;
+    if (failed.length) void vscode.window.showErrorMessage(summary);
+    else void vscode.window.showInformationMessage(summary);
+    return outcomes;
+  }
+
+  async selectEnvironment(): Promise<void> {
+    await this.envs.ready;
+    if (!this.envs.file) {
+      void vscode.window.showInformationMessage(`No environments file in this workspace: create ${ENVIRONMENTS_FILE} with {"environments": {"staging": {"server": "…"}}}.`);
+      return;
+    }
+    if (this.envs.fileProblems.length) {
+      void vscode.window.showErrorMessage(`${vscode.workspace.asRelativePath(this.envs.file)}: ${this.envs.fileProblems.join(' ')}`);
+      return;
+    }
+    const current = this.envs.active?.name;
+    const items = [
+      ...this.envs.environments().map((e) => ({ label: e.name, description: e.name === current ? 'active' : '', detail: Object.keys(e.variables).join(', ') || 'no variables', name: e.name as string | undefined })),
+      { label: 'No environment', description: current === undefined ? 'active' : '', detail: 'Snippets see only what earlier snippets captured', name: undefined },
+    ];
+    const chosen = await vscode.window.showQuickPick(items, { title: 'cPanel environment for snippets', placeHolder: current ? `Now: ${current}` : 'Now: none' });
+    if (!chosen) return;
+    await this.envs.setActive(chosen.name);
+  }
+
+  async setEnvironmentSecret(): Promise<void> {
+    await this.envs.ready;
+    const env = this.envs.active;
+    if (!env) {
+      void vscode.window.showInformationMessage('Choose an environment first (cPanel: Select Environment).');
+      return;
+    }
+    const secretVars = Object.entries(env.variables).filter(([, v]) => typeof v !== 'string').map(([k]) => k);
+    if (!secretVars.length) {
+      void vscode.window.showInformationMessage(`The environment "${env.name}" has no secret variables: write one as {"secret": true}.`);
+      return;
+    }
+    const name = secretVars.length === 1 ? secretVars[0] : await vscode.window.showQuickPick(secretVars, { title: `Secret of ${env.name} to set` });
+    if (!name) return;
+    const value = await vscode.window.showInputBox({ title: `${env.name}: ${name}`, prompt: "Stored in VS Code's secret storage for this environment, never in a file.", password: true, ignoreFocusOut: true });
+    if (value === undefined) return;
+    await this.envs.storeSecret(env.name, name, value);
+    void vscode.window.showInformationMessage(`${env.name}: ${name} is stored in VS Code's secret storage.`);
+  }
+
+  clearCaptured(): void {
+    const n = this.envs.capturedNames().length;
+    this.envs.clearCaptured();
+    void vscode.window.showInformationMessage(n ? `Forgot ${n} captured value${n > 1 ? 's' : ''}.` : 'No values were captured.');
   }
 
   private uriOf(target: vscode.Uri | SnippetFile | undefined): vscode.Uri | undefined {
@@ -61,26 +143,15 @@ export class SnippetCommands {
     const loaded = await this.load(target);
     if (!loaded) return undefined;
     const { uri, snippet } = loaded;
-    if (!this.s.profiles.profiles().some((p) => p.label === snippet.server)) {
+    if (!snippet.server.includes('${') && !this.s.profiles.profiles().some((p) => p.label === snippet.server)) {
       void vscode.window
         .showErrorMessage(`No server is labelled "${snippet.server}". Add one with that label, or change "server" in the snippet.`, 'Add Server…')
         .then((add) => add && vscode.commands.executeCommand(Commands.serverAdd));
       return undefined;
     }
-    const values = new Map<string, string>();
-    for (const name of envRefs(snippet)) {
-      const v =
-        process.env[name] ??
-        (await vscode.window.showInputBox({ title: `Value for \${env:${name}}`, prompt: `${name} is not set in VS Code's environment: type its value (used once, not stored).`, password: true, ignoreFocusOut: true }));
-      if (v === undefined) return undefined;
-      values.set(name, v);
-    }
-    const resolved = resolveSnippet(snippet, this.s.profiles.profiles(), (n) => values.get(n));
-    if (!resolved.ok) {
-      void vscode.window.showErrorMessage(`${vscode.workspace.asRelativePath(uri)}: ${resolved.message}`);
-      return undefined;
-    }
-    return this.s.runner.run({ ...resolved.target, origin: 'snippet', untrustedSource: vscode.workspace.asRelativePath(uri) });
+    const o = await this.runs.sendOne(uri, snippet);
+    if (o?.notSent && !o.result) void vscode.window.showErrorMessage(o.notSent);
+    return o?.result && o.resultUri ? { result: o.result, uri: o.resultUri, checks: o.checks } : undefined;
   }
 
   async openInBuilder(target?: vscode.Uri | SnippetFile): Promise<void> {
@@ -88,7 +159,16 @@ export class SnippetCommands {
     if (!loaded) return;
     const { snippet } = loaded;
     const profile = this.s.profiles.profiles().find((p) => p.label === snippet.server);
-    const state = requestToState(profile?.id ?? '', snippetRequest(snippet, (n) => `\${env:${n}}`));
+    // Placeholders stay as written: the builder shows them, and the person fills them in there.
+    const keep = { get: (n: string) => `\${${n}}` };
+    let request;
+    try {
+      request = snippetRequest(snippet, (n) => `\${env:${n}}`, keep);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`${vscode.workspace.asRelativePath(loaded.uri)} cannot open in the builder: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    const state = requestToState(profile?.id ?? '', request);
     BuilderPanel.createOrShow(this.extensionUri, this.s, this.store, state);
   }
 

@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import { Disposable } from './lifecycle';
 import { SNIPPET_SUFFIX, type parseSnippet } from '../core/snippets';
 import { Commands, VIEW_SNIPPETS } from './constants';
+import { checksSummary } from './resultText';
+import type { SnippetOutcome, SnippetRuns } from './snippetRuns';
 import type { SnippetFile, SnippetStore } from './snippetStore';
 
 /** The Snippets view: every snippet file, with what it calls and on which server; broken ones flagged. */
@@ -52,23 +54,50 @@ export class SnippetsTree extends Disposable implements vscode.TreeDataProvider<
 
 }
 
-/** "Send" and "Open in Builder" above each snippet file; a pointer to the problems when it is broken. */
-export class SnippetCodeLens implements vscode.CodeLensProvider {
-  private readonly _onDidChange = new vscode.EventEmitter<void>();
+/**
+ * "Send", "Run Folder" and "Open in Builder" above each snippet file, and how its last run went
+ * (its checks, or why it was not sent); a pointer to the problems when it is broken.
+ */
+export class SnippetCodeLens extends Disposable implements vscode.CodeLensProvider {
+  private readonly _onDidChange = this._register(new vscode.EventEmitter<void>());
   readonly onDidChangeCodeLenses = this._onDidChange.event;
 
-  constructor(private readonly parse: (text: string) => { ok: boolean }) {}
+  constructor(
+    private readonly parse: (text: string) => { ok: boolean },
+    private readonly runs: SnippetRuns,
+  ) {
+    super();
+    this._register(runs.onDidRun(() => this._onDidChange.fire()));
+  }
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     const top = new vscode.Range(0, 0, 0, 0);
     if (!this.parse(doc.getText()).ok) {
       return [new vscode.CodeLens(top, { title: '$(error) This snippet has problems: fix them to send it', command: 'workbench.actions.view.problems' })];
     }
-    return [
+    const lenses = [
       new vscode.CodeLens(top, { title: '$(play) Send', command: Commands.snippetSend, arguments: [doc.uri] }),
+      new vscode.CodeLens(top, { title: '$(run-all) Run Folder', command: Commands.snippetsRunFolder, arguments: [doc.uri], tooltip: 'Run every snippet in this folder in file-name order, captured values carried along' }),
       new vscode.CodeLens(top, { title: '$(edit) Open in Builder', command: Commands.snippetOpenInBuilder, arguments: [doc.uri] }),
     ];
+    const last = this.runs.last(doc.uri);
+    if (last) lenses.push(new vscode.CodeLens(top, outcomeCommand(last)));
+    return lenses;
   }
+}
+
+/** The last run of a snippet as a CodeLens: passed or failed, and the first failed check. */
+function outcomeCommand(o: SnippetOutcome): vscode.Command {
+  const open = o.resultUri ? { command: 'vscode.open', arguments: [o.resultUri] } : { command: Commands.logShow };
+  if (o.notSent) return { title: '$(circle-slash) Not sent', tooltip: o.notSent, ...open };
+  const failed = o.checks.filter((c) => !c.pass);
+  if (o.pass) return { title: `$(pass) ${o.checks.length ? checksSummary(o.checks) : 'passed'} · ${o.ms} ms`, tooltip: o.checks.map((c) => `✓ expect[${c.index}] ${c.label}`).join('\n') || 'The call succeeded.', ...open };
+  const first = failed[0];
+  return {
+    title: `$(error) ${o.checks.length ? checksSummary(o.checks) : 'failed'}${first ? `: expect[${first.index}] ${first.label}` : `: ${o.result?.kind ?? ''}`}`,
+    tooltip: failed.map((c) => `✗ expect[${c.index}] ${c.label}: ${c.message ?? ''}`).join('\n') || (o.result?.hint ?? ''),
+    ...open,
+  };
 }
 
 /** Problems of snippet files, shown in the editor and the Problems panel as they are typed. */

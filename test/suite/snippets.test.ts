@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { Sent, Services } from '../../src/extension/commands';
+import type { TestExports } from '../../src/extension/extension';
 import { SnippetStore } from '../../src/extension/snippetStore';
 import { SANDBOX_CREDENTIALS as CREDS } from '../../src/sandbox/accounts';
 import { Sandbox } from '../../src/sandbox/server';
@@ -71,7 +72,7 @@ describe('snippets in a real extension host', () => {
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(doc);
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
-    assert.deepEqual(lenses.map((l) => l.command?.command).sort(), ['cpanel.snippet.openInBuilder', 'cpanel.snippet.send']);
+    assert.deepEqual(lenses.map((l) => l.command?.command).sort(), ['cpanel.snippet.openInBuilder', 'cpanel.snippet.send', 'cpanel.snippets.runFolder']);
     assert.deepEqual(vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'cPanel snippet'), []);
     const sent = await vscode.commands.executeCommand<Sent>('cpanel.snippet.send', uri);
     assert.equal(sent?.result.kind, 'ok', sent?.result.hint);
@@ -100,5 +101,61 @@ describe('snippets in a real extension host', () => {
     const sent = await vscode.commands.executeCommand<Sent | undefined>('cpanel.snippet.send', uri);
     assert.equal(sent, undefined);
     assert.equal(sb.log.length, before, 'nothing was sent');
+  });
+
+  describe('environments, captures and checks', () => {
+    let chainDir: vscode.Uri;
+    let t: TestExports;
+    before(async () => {
+      t = s as TestExports;
+      const ws = vscode.workspace.workspaceFolders![0]!;
+      chainDir = vscode.Uri.joinPath(dir, 'chain');
+      await vscode.workspace.fs.createDirectory(chainDir);
+      await vscode.workspace.fs.writeFile(
+        vscode.Uri.joinPath(ws.uri, '.vscode', 'cpanel', 'environments.json'),
+        new TextEncoder().encode(JSON.stringify({ environments: { staging: { whm: 'snip-whm', account: 'cptest', mailbox: 'hostbox', pw: { secret: true } }, empty: {} } })),
+      );
+      const common = { version: 1, server: '${whm}', family: 'uapi', account: '${account}' };
+      await write('chain/1-add.cpanel.json', { ...common, function: 'Email/add_pop', method: 'POST', params: [{ name: 'email', value: '${mailbox}' }, { name: 'password', value: '${pw}' }], capture: { created: 'data' }, expect: [{ ok: true }] });
+      await write('chain/2-list.cpanel.json', { ...common, function: 'Email/list_pops', method: 'GET', params: [], expect: [{ ok: true }, { jmespath: "data[?email=='${created}'] | length(@) == `1`" }] });
+      await t.environments.reload();
+    });
+
+    it('without the environment the chain is not sent, and says which variable is missing and why', async () => {
+      await t.environments.setActive(undefined);
+      const outcomes = await vscode.commands.executeCommand<{ pass: boolean; notSent?: string }[]>('cpanel.snippets.runFolder', vscode.Uri.joinPath(chainDir, '1-add.cpanel.json'));
+      assert.equal(outcomes.length, 2);
+      assert.ok(outcomes.every((o) => !o.pass));
+      assert.match(outcomes[0]!.notSent ?? '', /uses \$\{whm\} \(in server\), which is not defined: no environment is active/);
+    });
+
+    it('with the environment and its secret, the folder passes: the first captures, the second checks; a rerun fails the check', async () => {
+      await t.environments.setActive('staging');
+      await t.environments.storeSecret('staging', 'pw', 'Host-Pass-789');
+      const run = (): Thenable<{ pass: boolean; checks: { pass: boolean; message?: string }[]; captured: string[] }[]> =>
+        vscode.commands.executeCommand('cpanel.snippets.runFolder', vscode.Uri.joinPath(chainDir, '2-list.cpanel.json'));
+      const first = await run();
+      assert.deepEqual(first.map((o) => o.pass), [true, true], JSON.stringify(first.map((o) => o.checks)));
+      assert.deepEqual(first[0]!.captured, ['created']);
+      assert.ok(sb.mail.some((m) => m.email === 'hostbox@cptest.example'));
+      assert.ok(!sb.log.some((r) => r.path.includes('Host-Pass-789')), 'the secret went in the body, never the URL');
+      const second = await run();
+      assert.equal(second[0]!.pass, false);
+      assert.match(second[0]!.checks[0]!.message ?? '', /already exists/);
+      const addUri = vscode.Uri.joinPath(chainDir, '1-add.cpanel.json');
+      await vscode.window.showTextDocument(addUri);
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', addUri);
+      assert.ok(lenses.some((l) => /\$\(error\) 1 of 1 check failed: expect\[0\] ok: true/.test(l.command?.title ?? '')), lenses.map((l) => l.command?.title).join(' | '));
+    });
+
+    it('a snippet sent on its own shows its checks in the result and keeps its captures for the next send', async () => {
+      await t.environments.setActive('staging');
+      const sent = await vscode.commands.executeCommand<Sent>('cpanel.snippet.send', vscode.Uri.joinPath(chainDir, '1-add.cpanel.json'));
+      assert.equal(sent?.result.kind, 'api_error', 'the mailbox exists by now');
+      const text = (await vscode.workspace.openTextDocument(sent!.uri)).getText();
+      assert.match(text, /"checks": "1 of 1 check failed"/);
+      assert.match(text, /"FAILED": "expect\[0\] ok: true"/);
+      assert.ok(!text.includes('Host-Pass-789'));
+    });
   });
 });
