@@ -104,7 +104,7 @@ export function parseSnippet(input: string): ParsedSnippet {
         return;
       }
       const value = typeof pr.value === 'boolean' ? (pr.value ? '1' : '0') : String(pr.value);
-      if (isSecretParam(pr.name) && value && !/^\$\{env:[A-Za-z_][A-Za-z0-9_]*\}$/.test(value)) {
+      if (isSecretParam(pr.name) && value && !/^\$\{(env:)?[A-Za-z_][A-Za-z0-9_]*\}$/.test(value)) {
         warnings.push({
           message: `"${pr.name}" holds a secret written into the file: use a placeholder such as "\${env:CPANEL_PARAM_${pr.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}}" and keep the value out of the repository.`,
           offset: (offsetOfKey(text, 'params') ?? 0) + bom,

@@ -42,7 +42,7 @@ export class SnippetTests extends Disposable {
       const item = this.controller.createTestItem(f.uri.toString(), name, f.uri);
       item.range = await expectRange(f.uri);
       item.sortText = name;
-      item.description = `${f.parsed.snippet.family} ${f.parsed.snippet.function}`;
+      // No description: the Testing view reads a description out instead of the label, and the file name is what tells snippets apart.
       folder.children.add(item);
       this.snippets.set(item.id, { uri: f.uri, snippet: f.parsed.snippet });
     }

@@ -108,6 +108,14 @@ describe('variables and environments', () => {
     assert.equal(secretVariableEnvName('staging-eu', 'mailPassword'), 'CPANEL_ENV_STAGING_EU_MAILPASSWORD');
   });
 
+  it('a secret parameter given as a ${name} variable is not a secret written into the file', () => {
+    const p = parseSnippet(JSON.stringify({ ...base, family: 'uapi', function: 'Email/add_pop', params: [{ name: 'password', value: '${mailPassword}' }] }));
+    assert.ok(p.ok);
+    assert.deepEqual(p.warnings, []);
+    const literal = parseSnippet(JSON.stringify({ ...base, family: 'uapi', function: 'Email/add_pop', params: [{ name: 'password', value: 'hunter2' }] }));
+    assert.ok(literal.ok && literal.warnings.length === 1);
+  });
+
   it('a variable cannot smuggle a bad function or account name in', () => {
     const vars = new RunVariables({ name: 'x', variables: { fn: 'Email/list_pops?x=1', acct: 'Root User' } }, () => undefined, () => undefined);
     assert.throws(() => resolvePlaceholders({ ...base, family: 'uapi', function: '${fn}', params: [] } as Snippet, () => undefined, vars), /With its variables filled in/);
