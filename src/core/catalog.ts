@@ -9,6 +9,15 @@ export interface CatalogParam {
   /** Documented values: often an enum, sometimes only special values. */
   values?: string[];
   description?: string;
+  /** The documented default, as text. */
+  default?: string;
+  /** e.g. binary (a file), email, pem-certificate. */
+  format?: string;
+  /** A body field rather than a query or form parameter: a JSON body or a multipart upload. */
+  in?: 'body';
+  contentType?: 'application/json' | 'multipart/form-data';
+  /** Where a fact added to the v138 catalog came from (openapi-11.125, a WHM reference page). */
+  source?: string;
 }
 
 export interface CatalogFunction {
@@ -34,7 +43,7 @@ interface RawEntry {
   function: string;
   title?: string;
   method?: string;
-  params?: { name: string; type?: string; required?: boolean; values?: string[]; description?: string }[];
+  params?: { name: string; type?: string; required?: boolean; values?: string[]; description?: string; default?: string; format?: string; in?: 'body'; contentType?: CatalogParam['contentType']; source?: string }[];
   docs?: string;
   since?: string;
   category?: string;
@@ -110,6 +119,24 @@ export class Catalog {
   }
 }
 
+/**
+ * The release a version string names: "11.138.0.10", "11.138" and "138" are 138 (cPanel & WHM
+ * dropped the leading 11 from its version names); undefined when it is not a version.
+ */
+export function releaseOf(version: string | undefined): number | undefined {
+  const m = /^(\d+)(?:\.(\d+))?/.exec(version?.trim() ?? '');
+  if (!m) return undefined;
+  const first = Number(m[1]);
+  return first === 11 && m[2] !== undefined ? Number(m[2]) : first;
+}
+
+/** Whether a function came after the server's version (so the server does not have it). */
+export function newerThanServer(f: Pick<CatalogFunction, 'since'>, serverVersion: string | undefined): boolean {
+  const since = releaseOf(f.since);
+  const server = releaseOf(serverVersion);
+  return since !== undefined && server !== undefined && since > server;
+}
+
 /** UAPI functions group by module; WHM's by their documentation category. */
 export function groupOf(f: CatalogFunction): string {
   return f.family === 'uapi' ? (f.module ?? '') : f.category;
@@ -122,6 +149,10 @@ function toFunction(family: 'uapi' | 'whm', e: RawEntry): CatalogFunction {
     required: p.required === true,
     ...(p.values?.length ? { values: p.values } : {}),
     ...(p.description ? { description: p.description } : {}),
+    ...(p.default !== undefined ? { default: p.default } : {}),
+    ...(p.format ? { format: p.format } : {}),
+    ...(p.in === 'body' ? { in: 'body' as const, ...(p.contentType ? { contentType: p.contentType } : {}) } : {}),
+    ...(p.source ? { source: p.source } : {}),
   }));
   // Required parameters first, each group in the catalog's order.
   params.sort((a, b) => Number(b.required) - Number(a.required));

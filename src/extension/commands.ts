@@ -128,6 +128,7 @@ export class CommandHandlers {
     if (!r) return undefined;
     if (r.result.ok) {
       const version = (r.result.data as { version?: string } | null)?.version;
+      if (typeof version === 'string') this.s.tree.setServerVersion(p.id, version);
       void vscode.window.showInformationMessage(`Connected to ${r.profile.label} as ${p.username}${version ? `: cPanel & WHM ${version}` : ''} (${r.result.timings.totalMs} ms).`);
     } else {
       void this.s.runner.explainFailure(r.profile, r.result);

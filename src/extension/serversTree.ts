@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { familiesOn, FAMILIES, type Family } from '../shared/families';
 import { AUTH_SCHEMES } from '../core/auth/schemes';
-import { Catalog, groupOf, type CatalogFunction } from '../core/catalog';
+import { Catalog, groupOf, newerThanServer, type CatalogFunction } from '../core/catalog';
 import { describeServer, SERVICE_NAMES, type ServerProfile } from '../core/servers';
 import type { AccountsModel } from './accountsModel';
 import type { ClientRegistry } from './clients';
@@ -25,6 +25,8 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
   private readonly _onDidChangeTreeData = this._register(new vscode.EventEmitter<TreeNode | undefined>());
   readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
   private readonly applists = new Map<string, Promise<Set<string> | undefined>>();
+  /** cPanel & WHM versions the servers reported (Test Connection), to mark functions they are too old for. */
+  private readonly versions = new Map<string, string>();
   readonly view: vscode.TreeView<TreeNode>;
 
   constructor(
@@ -37,6 +39,12 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
     this._register(profiles.onDidChange(() => this.refresh()));
     this._register(clients.onDidChangeState(() => this._onDidChangeTreeData.fire(undefined)));
     this._register(accounts.onDidChange(() => this._onDidChangeTreeData.fire(undefined)));
+  }
+
+  setServerVersion(profileId: string, version: string): void {
+    if (this.versions.get(profileId) === version) return;
+    this.versions.set(profileId, version);
+    this._onDidChangeTreeData.fire(undefined);
   }
 
   /** Redraws; with `refetch` (the Refresh button) also reads accounts and WHM's applist again. */
@@ -92,9 +100,11 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
         const f = n.fn;
         const item = new vscode.TreeItem(f.function, vscode.TreeItemCollapsibleState.None);
         item.id = `function:${n.profile.id}:${n.asUser ?? ''}:${f.family}:${f.name}`;
-        item.description = n.allowed === false ? `${f.title} · not allowed for this user` : f.title;
-        item.iconPath = new vscode.ThemeIcon(n.allowed === false ? 'circle-slash' : 'symbol-method');
-        item.tooltip = functionTooltip(f, n.allowed);
+        const server = this.versions.get(n.profile.id);
+        const tooNew = newerThanServer(f, server);
+        item.description = n.allowed === false ? `${f.title} · not allowed for this user` : tooNew ? `${f.title} · needs ${f.since}, the server has ${server}` : f.title;
+        item.iconPath = new vscode.ThemeIcon(n.allowed === false ? 'circle-slash' : tooNew ? 'warning' : 'symbol-method');
+        item.tooltip = functionTooltip(f, n.allowed, tooNew ? server : undefined);
         item.contextValue = `function${f.docs ? '.docs' : ''}`;
         item.accessibilityInformation = { label: `${f.name}: ${f.title}` };
         return item;
@@ -178,11 +188,12 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
 
 }
 
-export function functionTooltip(f: CatalogFunction, allowed?: boolean): vscode.MarkdownString {
+export function functionTooltip(f: CatalogFunction, allowed?: boolean, olderServer?: string): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   md.appendMarkdown(`**${escapeMd(f.title)}**\n\n`);
   md.appendMarkdown(`\`${f.name}\` · ${f.family === 'uapi' ? 'UAPI' : 'WHM API 1'} · ${f.method}${f.since ? ` · since ${f.since}` : ''} · ${escapeMd(groupOf(f))}\n\n`);
   if (allowed === false) md.appendMarkdown('$(circle-slash) Not in this user\'s applist: WHM will refuse it.\n\n');
+  if (olderServer) md.appendMarkdown(`$(warning) Added in ${escapeMd(f.since ?? '')}: this server runs ${escapeMd(olderServer)}, which may not have it.\n\n`);
   if (f.params.length) {
     md.appendMarkdown('Parameters:\n');
     for (const p of f.params) {
