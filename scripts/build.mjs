@@ -1,6 +1,6 @@
 // Bundles the extension, the cpapi CLI and the sandbox with esbuild. Types are checked by `npm run typecheck`.
 import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as esbuild from 'esbuild';
 
 const args = process.argv.slice(2);
@@ -18,7 +18,7 @@ const out = args.includes('--outdir') ? args[args.indexOf('--outdir') + 1] : 'di
 const undiciApart = {
   name: 'undici-apart',
   setup(build) {
-    build.onResolve({ filter: /^\.\/undici$/ }, (a) => (a.importer.endsWith(join('src', 'core', 'http.ts')) ? { path: './undici.js', external: true } : undefined));
+    build.onResolve({ filter: /^\.\/undici$/ }, (a) => (dirname(a.importer).endsWith(join('src', 'core')) && !a.importer.endsWith('undici.ts') ? { path: './undici.js', external: true } : undefined));
     // otplib (with its hashes and base32) likewise: src/core/otp.ts requires it with the first code.
     build.onResolve({ filter: /^otplib$/ }, (a) => (a.importer.endsWith(join('src', 'core', 'otp.ts')) ? { path: './otplib.js', external: true } : undefined));
     // And the JMESPath implementation, required by src/core/checks.ts with the first expression.

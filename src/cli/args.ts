@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { FAMILIES, FAMILY_IDS, paramNameProblem } from '../shared/families';
 import { splitFunction, type ApiRequest, type Family, type Param } from '../core/api/request';
@@ -44,6 +44,42 @@ export function parseTimeout(value: string | undefined): number | undefined {
   return Math.round(t * 1000);
 }
 
+/** Largest JSON body read from a file with --json-body @FILE. */
+const MAX_JSON_BODY_BYTES = 16 * 1024 * 1024;
+
+/** A file to upload: it must exist and be readable now, or nothing is sent. */
+function readableFile(path: string, name: string): string {
+  if (!path) throw new UsageError(`"${name}=@" names no file: write ${name}=@PATH.`);
+  try {
+    if (!statSync(path).isFile()) throw new Error('not a file');
+    accessSync(path, constants.R_OK);
+  } catch {
+    throw new UsageError(`The file "${path}" for ${name} does not exist or cannot be read. Nothing was sent.`);
+  }
+  return path;
+}
+
+/** --json-body JSON or @FILE: the JSON text, checked. */
+function jsonBodyText(value: string): string {
+  let text = value;
+  if (value.startsWith('@')) {
+    const path = value.slice(1);
+    try {
+      if (statSync(path).size > MAX_JSON_BODY_BYTES) throw new UsageError(`The JSON body file "${path}" is larger than 16 MB.`);
+      text = readFileSync(path, 'utf8');
+    } catch (e) {
+      if (e instanceof UsageError) throw e;
+      throw new UsageError(`The JSON body file "${path}" does not exist or cannot be read. Nothing was sent.`);
+    }
+  }
+  try {
+    JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`--json-body is not valid JSON (${(e instanceof Error ? e.message : String(e)).split('\n')[0]}). Nothing was sent.`);
+  }
+  return text;
+}
+
 /** name=value pairs from the command line; a name cPanel cannot have, or one that would rewrite the call, is refused. */
 export function parseParams(pairs: string[]): Param[] {
   return pairs.map((p) => {
@@ -80,6 +116,7 @@ export function parseCall(argv: string[], env: NodeJS.ProcessEnv): CallInvocatio
     raw: { type: 'boolean' },
     unredacted: { type: 'boolean' },
     query: { type: 'string' },
+    'json-body': { type: 'string' },
   });
   const v = values as {
     host?: string;
@@ -97,6 +134,7 @@ export function parseCall(argv: string[], env: NodeJS.ProcessEnv): CallInvocatio
     raw?: boolean;
     unredacted?: boolean;
     query?: string;
+    'json-body'?: string;
   };
   const [api, fn, ...pairs] = positionals;
   if (v.query !== undefined) {
@@ -130,7 +168,12 @@ export function parseCall(argv: string[], env: NodeJS.ProcessEnv): CallInvocatio
     tls = { mode: 'ca', caFile: v.ca };
   }
   const timeoutMs = parseTimeout(v.timeout);
-  const params = parseParams(pairs);
+  const all = parseParams(pairs);
+  // With --post, name=@PATH uploads the file at PATH under name (multipart/form-data).
+  const files = v.post ? all.filter(([, value]) => String(value).startsWith('@')).map(([name, value]) => ({ name, path: readableFile(String(value).slice(1), name) })) : [];
+  const params = all.filter(([name]) => !files.some((f) => f.name === name));
+  if (files.length && v['json-body'] !== undefined) throw new UsageError('Use either --json-body or file parameters (name=@PATH), not both: a request has one body.');
+  const body: ApiRequest['body'] = v['json-body'] !== undefined ? { kind: 'json', text: jsonBodyText(v['json-body']) } : files.length ? { kind: 'multipart', files } : undefined;
   const parts = (() => {
     try {
       return splitFunction(family, fn);
@@ -159,7 +202,7 @@ export function parseCall(argv: string[], env: NodeJS.ProcessEnv): CallInvocatio
   return {
     profile,
     secrets: secretsFromEnv(profile, env, ''),
-    request: { family, ...parts, params, method: v.post ? 'POST' : 'GET', ...(v.as !== undefined ? { asUser: v.as } : {}) },
+    request: { family, ...parts, params, method: v.post || body ? 'POST' : 'GET', ...(v.as !== undefined ? { asUser: v.as } : {}), ...(body ? { body } : {}) },
     raw: v.raw === true,
     unredacted: v.unredacted === true,
     timeoutMs,

@@ -130,7 +130,7 @@ export async function runSnippets(
     if (!parsed.ok) return fail('malformed_snippet', `${shown}: ${parsed.problems.filter((p) => p.severity === 'error').map((p) => p.message).join(' ')}`);
     const s: Snippet = parsed.snippet;
     let base = { server: s.server, function: `${s.family} ${s.function}${s.account ? ` as ${s.account}` : ''}` };
-    const resolved = resolveSnippet(s, profiles, (name) => io.env[name], vars);
+    const resolved = resolveSnippet(s, profiles, (name) => io.env[name], vars, cwd);
     if (!resolved.ok) return fail('config_error', `${shown}: ${resolved.message}${resolved.message.startsWith('No server') ? ' Add it to the servers file.' : ''}`, base);
     base = { server: resolved.target.profile.label, function: `${s.family} ${resolved.target.request.family === 'whm' ? resolved.target.request.function : `${resolved.target.request.module}/${resolved.target.request.function}`}${resolved.target.request.asUser ? ` as ${resolved.target.request.asUser}` : ''}` };
     const { profile } = resolved.target;

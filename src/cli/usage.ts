@@ -2,12 +2,15 @@
 export const CALL_USAGE = `Usage:
   cpapi call API FUNCTION [name=value ...] --host H --service cpanel|whm|webmail [--port P] [--http]
              --user U --auth password|token|accesshash|session [--otp header|session] [--as CPANEL_USER]
-             [--post] [--fingerprint SHA256] [--ca FILE] [--timeout SECONDS] [--raw [--unredacted] | --query EXPR]
+             [--post] [--json-body JSON|@FILE] [--fingerprint SHA256] [--ca FILE] [--timeout SECONDS]
+             [--raw [--unredacted] | --query EXPR]
   cpapi run FILE|FOLDER... --servers SERVERS.json [--env NAME [--environments FILE]]
              [--reporter junit|tap|json [--output FILE]] [--json] [--timeout SECONDS] [--allow-destructive]
 
   API: uapi (FUNCTION is Module/function) | whm (a WHM API 1 function) | api2 (Module/function, needs --as)
   --as on a WHM server calls UAPI or API 2 on behalf of that cPanel user.
+  --json-body sends that JSON (or FILE's) as the body, Content-Type: application/json (POST); with
+  --post, name=@PATH uploads the file at PATH under name as multipart/form-data, other pairs as fields.
   Secrets come only from the environment: CPANEL_PASSWORD, CPANEL_TOKEN, CPANEL_ACCESSHASH or
   CPANEL_ACCESSHASH_FILE, CPANEL_TOTP_SECRET.
   stdout: the normalized result as one JSON object {ok, kind, status, data, errors, warnings, messages, metadata};

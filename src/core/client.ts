@@ -1,6 +1,9 @@
-import type { Agent } from './undici';
+import { newFormData, type Agent, type FormData } from './undici';
 import { FAMILIES } from '../shared/families';
-import { buildRequest, functionName, type ApiRequest, type BuiltRequest } from './api/request';
+import { openAsBlob } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { buildRequest, functionName, paramValue, type ApiRequest, type BuiltRequest } from './api/request';
 import { normalize } from './api/normalize';
 import { cleanAccessHash } from './auth/accessHash';
 import { mentionsTwoFactor, passwordLogin } from './auth/login';
@@ -294,10 +297,13 @@ export class CpanelClient {
       this.redactor.addCode(code, step);
       headers['x-cpanel-otp'] = code;
     }
-    if (built.body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
+    // A multipart body sets its own content type, with its boundary.
+    if (built.contentType && built.contentType !== 'multipart/form-data') headers['content-type'] = built.contentType;
+    // Files are opened for each send (a retry after a refused session reads them again).
+    const body = built.multipart ? await multipartBody(built.multipart, this.limits.maxUploadBytes) : built.body;
     // Debug lines are built only for a listener: redacting every URL costs more than the rest of a call's own work.
-    if (this.options.log) this.log('debug', `→ ${built.method} ${baseUrl(this.profile)}${path}${built.body ? ` (form: ${redactUrl(`?${built.body}`).slice(1)})` : ''}`);
-    const res = await this.transport({ method: built.method, path, headers, body: built.body, signal: opts.signal, timeoutMs: opts.timeoutMs });
+    if (this.options.log) this.log('debug', `→ ${built.method} ${baseUrl(this.profile)}${path}${describeBody(built)}`);
+    const res = await this.transport({ method: built.method, path, headers, body, signal: opts.signal, timeoutMs: opts.timeoutMs });
     if (this.options.log) this.log('debug', `← HTTP ${res.status}, ${formatBytes(res.body.length)} in ${Math.round(res.totalMs)} ms`);
     return res;
   }
@@ -466,6 +472,36 @@ export class CpanelClient {
       },
     };
   }
+}
+
+/** The body as a log line shows it, secrets redacted. */
+function describeBody(built: BuiltRequest): string {
+  if (built.multipart) return ` (multipart: ${[...built.multipart.fields.map(([k]) => k), ...built.multipart.files.map((f) => `${f.name}=@${f.path}`)].join(', ')})`;
+  if (built.body === undefined || !built.body) return '';
+  return built.contentType === 'application/json' ? ` (JSON, ${formatBytes(Buffer.byteLength(built.body))})` : ` (form: ${redactUrl(`?${built.body}`).slice(1)})`;
+}
+
+/**
+ * A multipart/form-data body: the parameters as fields, each file streamed from disk (a file-backed
+ * Blob, never read whole into memory). A file that is missing, unreadable or over the limit fails
+ * the call before anything is sent.
+ */
+async function multipartBody(m: NonNullable<BuiltRequest['multipart']>, maxBytes: number): Promise<FormData> {
+  const form = newFormData();
+  for (const [k, v] of m.fields) form.append(k, paramValue(v));
+  for (const f of m.files) {
+    let size: number;
+    try {
+      const st = await stat(f.path);
+      if (!st.isFile()) throw new Error('not a file');
+      size = st.size;
+    } catch {
+      throw new CallFailure('config_error', `The file "${f.path}" for "${f.name}" cannot be read: check the path. Nothing was sent.`);
+    }
+    if (size > maxBytes) throw new CallFailure('config_error', `The file "${f.path}" is ${formatBytes(size)}, over the ${formatBytes(maxBytes)} upload limit. Nothing was sent.`);
+    form.append(f.name, await openAsBlob(f.path), basename(f.path));
+  }
+  return form;
 }
 
 function safeLabel(req: ApiRequest): string {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import * as tls from 'node:tls';
-import { Agent, buildConnector, type Connector } from './undici';
+import { Agent, buildConnector, type Connector, type FormData } from './undici';
 import { CallFailure, PIN_MISMATCH as PIN_MISMATCH_TRUST, type CertificateInfo } from './result';
 import type { TransportLimits } from './limits';
 import { baseUrl, normalizeFingerprint, SERVICE_NAMES, serviceOfPort, type ServerProfile } from './servers';
@@ -11,7 +11,7 @@ export interface HttpRequest {
   /** Path and query, starting with "/". */
   path: string;
   headers: Record<string, string>;
-  body?: string;
+  body?: string | FormData;
   signal?: AbortSignal;
   /** Overrides the profile's headers timeout for this request (e.g. --timeout). */
   timeoutMs?: number;

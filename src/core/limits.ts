@@ -14,6 +14,8 @@ export interface TransportLimits {
    * calls over a few kept-alive connections finish as fast (browsers keep 6 to 8 per host).
    */
   maxConnections: number;
+  /** A file larger than this is not uploaded (the call fails before sending). */
+  maxUploadBytes: number;
 }
 
 export const DEFAULT_LIMITS: TransportLimits = {
@@ -23,6 +25,7 @@ export const DEFAULT_LIMITS: TransportLimits = {
   maxResponseBytes: 64 * 1024 * 1024,
   deadlineMs: 120_000,
   maxConnections: 8,
+  maxUploadBytes: 256 * 1024 * 1024,
 };
 
 export const MAX_CONNECTIONS_RANGE = { min: 1, max: 64 } as const;

@@ -2,7 +2,7 @@ import { FAMILIES } from '../shared/families';
 import { runCaptures, runChecks, type CheckResult } from './checks';
 import type { RunVariables } from './environments';
 import { effectOf, type Effect } from './api/effects';
-import { buildRequest, functionName, type ApiRequest } from './api/request';
+import { buildRequest, encodeParams, functionName, type ApiRequest, type BuiltRequest } from './api/request';
 import type { CallOptions } from './client';
 import { redactUrl } from './redact';
 import { CallFailure, type ApiResult } from './result';
@@ -26,7 +26,7 @@ export interface Preview {
   what: string;
   method: 'GET' | 'POST';
   url: string;
-  /** The form body of a POST, redacted. */
+  /** The body of a POST as a person reads it (form fields one a line, the JSON, the files), redacted. */
   body?: string;
   effect: Effect;
 }
@@ -42,9 +42,18 @@ export function previewRequest(t: Target): Preview {
     what: describeTarget(t),
     method: built.method,
     url: redactUrl(baseUrl(t.profile) + built.path),
-    ...(built.body !== undefined ? { body: redactUrl(`?${built.body}`).slice(1) } : {}),
+    ...(previewBody(built) !== undefined ? { body: previewBody(built) } : {}),
     effect: effectOf(t.request.family, functionName(t.request)),
   };
+}
+
+function previewBody(built: BuiltRequest): string | undefined {
+  if (built.multipart) {
+    const fields = built.multipart.fields.length ? redactUrl(`?${encodeParams(built.multipart.fields)}`).slice(1) : '';
+    return [fields, ...built.multipart.files.map((f) => `${f.name}=@${f.path}`)].filter(Boolean).join('&');
+  }
+  if (built.body === undefined) return undefined;
+  return built.contentType === 'application/json' ? `(JSON) ${built.body.length > 2000 ? `${built.body.slice(0, 2000)}…` : built.body}` : redactUrl(`?${built.body}`).slice(1);
 }
 
 /** Why a run asks first. */
@@ -63,7 +72,7 @@ export type Resolved = { ok: true; target: Target; snippet: Snippet } | { ok: fa
  * A snippet's server (by label) and request, placeholders filled (${env:NAME} by `lookup`, ${name}
  * by `vars`), or why it cannot run.
  */
-export function resolveSnippet(s: Snippet, profiles: readonly ServerProfile[], lookup: (name: string) => string | undefined, vars?: VariableSource): Resolved {
+export function resolveSnippet(s: Snippet, profiles: readonly ServerProfile[], lookup: (name: string) => string | undefined, vars?: VariableSource, fileBase?: string): Resolved {
   let filled: Snippet;
   try {
     filled = resolvePlaceholders(s, lookup, vars);
@@ -73,7 +82,7 @@ export function resolveSnippet(s: Snippet, profiles: readonly ServerProfile[], l
   const profile = profiles.find((p) => p.label === filled.server);
   if (!profile) return { ok: false, message: `No server is labelled "${filled.server}".` };
   try {
-    return { ok: true, target: { profile, request: snippetRequest(filled, lookup) }, snippet: filled };
+    return { ok: true, target: { profile, request: snippetRequest(filled, lookup, undefined, fileBase) }, snippet: filled };
   } catch (e) {
     return { ok: false, message: e instanceof Error ? e.message : String(e) };
   }

@@ -1,4 +1,5 @@
 import { FAMILIES, FAMILY_IDS, functionNameProblem, isFamily, isSecretParam, paramNameProblem, type Family } from '../shared/families';
+import { resolve as resolvePath } from 'node:path';
 import { splitFunction, type ApiRequest } from './api/request';
 import { EXPECT_KEYS, expressionProblem, RESULT_KINDS, type ExpectItem } from './checks';
 import { jsonErrorOffset } from './jsonPosition';
@@ -26,7 +27,11 @@ export interface Snippet {
   capture?: Record<string, string>;
   /** Every item must hold; without it the snippet passes when the call succeeds. */
   expect?: ExpectItem[];
+  /** A JSON body, or files to upload (paths relative to the workspace folder, never outside it). */
+  body?: SnippetBody;
 }
+
+export type SnippetBody = { json: unknown } | { files: { name: string; path: string }[] };
 
 export const SNIPPET_SUFFIX = '.cpanel.json';
 
@@ -39,7 +44,7 @@ export interface SnippetProblem {
 
 export type ParsedSnippet = { ok: true; snippet: Snippet; warnings: SnippetProblem[] } | { ok: false; problems: SnippetProblem[] };
 
-const KEYS = new Set(['$schema', 'version', 'server', 'family', 'function', 'account', 'method', 'params', 'note', 'capture', 'expect']);
+const KEYS = new Set(['$schema', 'version', 'server', 'family', 'function', 'account', 'method', 'params', 'note', 'capture', 'expect', 'body']);
 const ENV_REF = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
 /** ${env:NAME} or ${name}: the one placeholder syntax of snippets. */
 const PLACEHOLDER = /\$\{(env:)?([A-Za-z_][A-Za-z0-9_]*)\}/g;
@@ -68,7 +73,7 @@ export function parseSnippet(input: string): ParsedSnippet {
   };
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, problems: [{ message: 'A snippet is a JSON object with server, family, function and params.', offset: 0, severity: 'error' }] };
   const o = raw as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (!KEYS.has(k)) err(`Unknown property "${k}": a snippet has version, server, family, function, account, method, params, note, capture and expect.`, k);
+  for (const k of Object.keys(o)) if (!KEYS.has(k)) err(`Unknown property "${k}": a snippet has version, server, family, function, account, method, params, note, capture, expect and body.`, k);
   if (o.version !== 1) err('"version" must be 1.', 'version');
   if (typeof o.server !== 'string' || !o.server.trim()) err('"server" must name a configured server by its label.', 'server');
   const family = o.family;
@@ -116,6 +121,7 @@ export function parseSnippet(input: string): ParsedSnippet {
   }
   const capture = readCapture(o.capture, err);
   const expect = readExpect(o.expect, err);
+  const body = readBody(o.body, err);
   if (problems.length) return { ok: false, problems: [...problems, ...warnings] };
   return {
     ok: true,
@@ -131,8 +137,43 @@ export function parseSnippet(input: string): ParsedSnippet {
       ...(o.note !== undefined ? { note: o.note as string } : {}),
       ...(capture ? { capture } : {}),
       ...(expect ? { expect } : {}),
+      ...(body ? { body } : {}),
     },
   };
+}
+
+/** A relative path that stays inside the folder it is read from: no absolute path, no "..", no "~". */
+export function workspacePathProblem(path: string): string | undefined {
+  if (!path.trim()) return 'the path is empty';
+  if (/^([A-Za-z]:)?[\\/]/.test(path) || path.startsWith('~')) return `"${path}" is absolute: write a path relative to the workspace folder`;
+  if (path.split(/[\\/]/).includes('..')) return `"${path}" leaves the workspace folder ("..")`;
+  return undefined;
+}
+
+function readBody(v: unknown, err: (message: string, key?: string) => void): SnippetBody | undefined {
+  if (v === undefined) return undefined;
+  const o = v as Record<string, unknown>;
+  const keys = v && typeof v === 'object' && !Array.isArray(v) ? Object.keys(o) : [];
+  if (keys.length !== 1 || (keys[0] !== 'json' && keys[0] !== 'files')) {
+    err('"body" must be {"json": …} (a JSON body) or {"files": [{"name": "…", "path": "…"}]} (an upload).', 'body');
+    return undefined;
+  }
+  if (keys[0] === 'json') return { json: o.json };
+  if (!Array.isArray(o.files) || !o.files.length) {
+    err('"body.files" must be a list of {"name": "…", "path": "…"}.', 'body');
+    return undefined;
+  }
+  const files: { name: string; path: string }[] = [];
+  o.files.forEach((f: unknown, i) => {
+    const x = f as { name?: unknown; path?: unknown };
+    if (!f || typeof f !== 'object' || typeof x.name !== 'string' || typeof x.path !== 'string') return err(`body.files[${i}] must be {"name": "…", "path": "…"}.`, 'body');
+    const nameProblem = paramNameProblem(x.name);
+    if (nameProblem) return err(`body.files[${i}]: ${nameProblem}`, 'body');
+    const pathProblem = workspacePathProblem(x.path);
+    if (pathProblem) return err(`body.files[${i}]: ${pathProblem}.`, 'body');
+    files.push({ name: x.name, path: x.path });
+  });
+  return { files };
 }
 
 function readCapture(v: unknown, err: (message: string, key?: string) => void): Record<string, string> | undefined {
@@ -210,6 +251,7 @@ export function serializeSnippet(s: Snippet): string {
   if (s.note !== undefined && s.note !== '') out.note = s.note;
   if (s.capture && Object.keys(s.capture).length) out.capture = s.capture;
   if (s.expect?.length) out.expect = s.expect;
+  if (s.body) out.body = s.body;
   return `${JSON.stringify(out, null, 2)}\n`;
 }
 
@@ -222,7 +264,15 @@ function placeholderFields(s: Snippet): [string, string][] {
     ...s.params.map((p) => [`the parameter "${p.name}"`, p.value] as [string, string]),
     ...Object.entries(s.capture ?? {}).map(([k, e]) => [`capture "${k}"`, e] as [string, string]),
     ...(s.expect ?? []).flatMap((item, i) => ('jmespath' in item ? [[`expect[${i}].jmespath`, item.jmespath] as [string, string]] : [])),
+    ...(s.body ? ('json' in s.body ? jsonStrings(s.body.json).map((t) => ['body.json', t] as [string, string]) : s.body.files.map((f) => ['body.files', f.path] as [string, string])) : []),
   ];
+}
+
+function jsonStrings(v: unknown): string[] {
+  if (typeof v === 'string') return [v];
+  if (Array.isArray(v)) return v.flatMap(jsonStrings);
+  if (v && typeof v === 'object') return Object.values(v).flatMap(jsonStrings);
+  return [];
 }
 
 /** The environment variables a snippet's ${env:NAME} placeholders name. */
@@ -267,7 +317,10 @@ export function resolvePlaceholders(s: Snippet, env: (name: string) => string | 
     params: s.params.map((p) => ({ name: p.name, value: fill(p.value, `the parameter "${p.name}"`) })),
     ...(s.capture ? { capture: Object.fromEntries(Object.entries(s.capture).map(([k, e]) => [k, fill(e, `capture "${k}"`)])) } : {}),
     ...(s.expect ? { expect: s.expect.map((item, i) => ('jmespath' in item ? { jmespath: fill(item.jmespath, `expect[${i}].jmespath`) } : item)) } : {}),
+    ...(s.body ? { body: 'json' in s.body ? { json: fillJson(s.body.json, (t) => fill(t, 'body.json')) } : { files: s.body.files.map((f) => ({ name: f.name, path: fill(f.path, 'body.files') })) } } : {}),
   };
+  const escaped = out.body && 'files' in out.body ? out.body.files.map((f) => workspacePathProblem(f.path)).find(Boolean) : undefined;
+  if (escaped) throw new Error(`With its variables filled in, ${escaped}.`);
   if (out.function !== s.function) {
     const problem = functionNameProblem(s.family, out.function);
     if (problem) throw new Error(`With its variables filled in: ${problem}`);
@@ -278,15 +331,27 @@ export function resolvePlaceholders(s: Snippet, env: (name: string) => string | 
   return out;
 }
 
-/** Builds the request, resolving placeholders (see resolvePlaceholders); throws naming a missing one. */
-export function snippetRequest(s: Snippet, lookup: (name: string) => string | undefined, vars?: VariableSource): ApiRequest {
+/** Placeholders in a JSON body are filled in its strings only, so the JSON stays JSON. */
+function fillJson(v: unknown, fill: (s: string) => string): unknown {
+  if (typeof v === 'string') return fill(v);
+  if (Array.isArray(v)) return v.map((x) => fillJson(x, fill));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fillJson(x, fill)]));
+  return v;
+}
+
+/**
+ * Builds the request, resolving placeholders (see resolvePlaceholders); throws naming a missing one.
+ * Upload paths are resolved against `fileBase` (the workspace folder; the current folder for cpapi).
+ */
+export function snippetRequest(s: Snippet, lookup: (name: string) => string | undefined, vars?: VariableSource, fileBase = '.'): ApiRequest {
   const r = resolvePlaceholders(s, lookup, vars);
   return {
     family: r.family,
     ...splitFunction(r.family, r.function),
     params: r.params.map(({ name, value }) => [name, value] as const),
-    method: r.method,
+    method: r.body ? 'POST' : r.method,
     ...(r.account !== undefined ? { asUser: r.account } : {}),
+    ...(r.body ? { body: 'json' in r.body ? { kind: 'json' as const, text: JSON.stringify(r.body.json) } : { kind: 'multipart' as const, files: r.body.files.map((f) => ({ name: f.name, path: resolvePath(fileBase, f.path) })) } } : {}),
   };
 }
 

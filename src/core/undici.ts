@@ -18,4 +18,12 @@ export const Agent = require('undici/lib/dispatcher/agent') as typeof Undici.Age
 export type Agent = Undici.Agent;
 export const buildConnector = require('undici/lib/core/connect') as typeof Undici.buildConnector;
 export type Connector = Undici.buildConnector.connector;
+export type FormData = Undici.FormData;
+/**
+ * A multipart body must be undici's own FormData (Node's global one is another instance, which
+ * undici 8 refuses). Loaded with the first upload: it brings web streams, zlib and workers with it.
+ */
+export function newFormData(): FormData {
+  return new (require('undici/lib/web/fetch/formdata') as { FormData: typeof Undici.FormData }).FormData();
+}
 /* eslint-enable @typescript-eslint/no-require-imports */

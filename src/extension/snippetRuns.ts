@@ -85,7 +85,9 @@ export class SnippetRuns extends Disposable {
       if (v === undefined) return undefined;
       values.set(name, v);
     }
-    const resolved = resolveSnippet(snippet, this.s.profiles.profiles(), (n) => values.get(n), vars);
+    // Upload paths are relative to the snippet's workspace folder.
+    const base = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath;
+    const resolved = resolveSnippet(snippet, this.s.profiles.profiles(), (n) => values.get(n), vars, base);
     if (!resolved.ok) {
       const why = `${shown}: ${resolved.message}${resolved.message.startsWith('No server') ? ' Add a server with that label, or change "server".' : ''}`;
       return this.record({ uri, pass: false, checks: [], notSent: why, captured: [], ms: 0 });

@@ -1,12 +1,31 @@
 import { Catalog } from '../core/catalog';
 import { WHM_FUNCTIONS, type MailAccount, type SandboxAccount, type SandboxUser } from './accounts';
 
+export interface UploadedFile {
+  field: string;
+  filename: string;
+  size: number;
+  sha256: string;
+}
+
+/** The request body beyond form fields, as the functions that take one read it. */
+export interface RequestBodyFacts {
+  contentType: string;
+  json?: unknown;
+  jsonError?: boolean;
+  files?: UploadedFile[];
+  multipartError?: boolean;
+}
+
 /** What a sandbox function needs to know about the call and the server. */
 export interface FnContext {
   caller: SandboxUser;
   /** The cPanel account a UAPI/API 2 function runs as. */
   account: string;
   params: URLSearchParams;
+  body: RequestBodyFacts;
+  personalization: Map<string, Record<string, unknown>>;
+  received: UploadedFile[];
   accounts: SandboxAccount[];
   mail: MailAccount[];
   users: SandboxUser[];
@@ -43,9 +62,50 @@ function domainsOf(ctx: FnContext): string[] {
 }
 
 /** UAPI (also served through WHM and to Webmail). */
+/**
+ * The JSON body a function documented with one must have (cPanel reads these only as
+ * application/json): the object, or an answer that says what is wrong.
+ */
+function jsonBody(ctx: FnContext, field: string): { value: unknown } | { error: string } {
+  if (ctx.body.contentType !== 'application/json') return { error: `This function reads a JSON body (Content-Type: application/json), not ${ctx.body.contentType || 'query parameters'}.` };
+  if (ctx.body.jsonError) return { error: 'The request body is not valid JSON.' };
+  const b = ctx.body.json as Record<string, unknown> | null;
+  if (!b || typeof b !== 'object' || !(field in b)) return { error: `The JSON body must have “${field}”.` };
+  return { value: b[field] };
+}
+
+function personalize(ctx: FnContext, user: string, kind: 'get' | 'set'): { data?: unknown; error?: string } {
+  const store = ctx.personalization.get(user) ?? {};
+  if (kind === 'set') {
+    const b = jsonBody(ctx, 'personalization');
+    if ('error' in b) return { error: b.error };
+    if (!b.value || typeof b.value !== 'object' || Array.isArray(b.value)) return { error: '“personalization” must be an object of names and values.' };
+    Object.assign(store, b.value);
+    ctx.personalization.set(user, store);
+    return { data: { personalization: Object.fromEntries(Object.entries(b.value).map(([k, v]) => [k, { value: v, success: 1, reason: 'OK' }])) } };
+  }
+  const b = jsonBody(ctx, 'names');
+  if ('error' in b) return { error: b.error };
+  if (!Array.isArray(b.value)) return { error: '“names” must be an array of names.' };
+  return { data: { personalization: Object.fromEntries(b.value.map((k) => [String(k), k in store ? { value: store[String(k)], success: 1, reason: 'OK' } : { value: null, success: 0, reason: 'Not found' }])) } };
+}
+
 export function uapi(module: string, fn: string, ctx: FnContext): UapiAnswer {
   const p = ctx.params;
   const key = `${module}/${fn}`;
+  if (key === 'Personalization/set' || key === 'Personalization/get') {
+    const r = personalize(ctx, ctx.account, key === 'Personalization/set' ? 'set' : 'get');
+    return r.error ? err(r.error) : ok(r.data);
+  }
+  if (key === 'Fileman/upload_files') {
+    if (ctx.body.contentType !== 'multipart/form-data') return err('You must upload files as multipart/form-data.');
+    if (ctx.body.multipartError) return err('The multipart body could not be read.');
+    const files = (ctx.body.files ?? []).filter((f) => /^file-\d+$/.test(f.field));
+    if (!files.length) return err('You must specify at least one file to upload (fields file-1, file-2, …).');
+    const dir = p.get('dir') ?? `/home/${ctx.account}`;
+    ctx.received.push(...files);
+    return ok({ uploads: files.map((f) => ({ file: f.filename, path: `${dir}/${f.filename}`, size: f.size, reason: 'Upload successful', status: 1 })), succeeded: files.length, failed: 0, warned: 0 });
+  }
   switch (key) {
     case 'Email/list_pops':
       return ok(
@@ -113,6 +173,10 @@ export function isWhmFunction(fn: string): boolean {
 export function whm(fn: string, ctx: FnContext): WhmAnswer {
   const p = ctx.params;
   const c = ctx.caller;
+  if (fn === 'personalization_set' || fn === 'personalization_get') {
+    const r = personalize(ctx, c.user, fn === 'personalization_set' ? 'set' : 'get');
+    return r.error ? { result: 0, reason: r.error } : { result: 1, reason: 'OK', data: r.data };
+  }
   const visible = ctx.accounts.filter((a) => owns(c, a));
   const find = (user: string | null): SandboxAccount | undefined => visible.find((a) => a.user === user);
   const noUser = (u: string | null): WhmAnswer => ({ result: 0, reason: `The user “${u ?? ''}” does not exist or you do not own it.` });

@@ -1,11 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { stepOf, totpCode } from '../core/otp';
 import { initialAccounts, initialMail, initialUsers, type MailAccount, type SandboxAccount, type SandboxUser } from './accounts';
 import { makeCertificate, type SandboxCertificate } from './cert';
-import { api2, isWhmFunction, shapeUapi, shapeWhm, uapi, whm, type FnContext } from './functions';
+import { api2, isWhmFunction, shapeUapi, shapeWhm, uapi, whm, type FnContext, type RequestBodyFacts, type UploadedFile } from './functions';
 
 export type SandboxService = 'cpanel' | 'whm' | 'webmail';
 
@@ -99,6 +99,13 @@ export class Sandbox {
   private readonly usedLoginSteps = new Map<string, number>();
   private readonly sockets = new Set<Socket>();
   private readonly connections = { accepted: 0, peak: 0 };
+  /** Personalization values per user, as Personalization/set and personalization_set store them. */
+  readonly personalization = new Map<string, Record<string, unknown>>();
+  /** Files received by Fileman/upload_files: what a test checks arrived. */
+  get uploads(): UploadedFile[] {
+    return this.received;
+  }
+  private readonly received: UploadedFile[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private seq = 0;
   readonly options: Required<SandboxOptions>;
@@ -228,7 +235,8 @@ export class Sandbox {
   }
 
   private async handle(service: SandboxService, secure: boolean, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const body = await readBody(req);
+    const raw = await readBody(req);
+    const body = raw.toString('utf8');
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const entry: LoggedRequest = {
       seq: ++this.seq,
@@ -245,8 +253,25 @@ export class Sandbox {
     res.on('finish', () => (entry.status = res.statusCode));
 
     const params = new URLSearchParams(url.search);
-    if ((req.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded')) {
+    const contentType = String(req.headers['content-type'] ?? '');
+    if (contentType.includes('application/x-www-form-urlencoded')) {
       for (const [k, v] of new URLSearchParams(body)) params.append(k, v);
+    }
+    // The request's body as functions that take one see it: JSON, or the files of a multipart upload.
+    const upload: RequestBodyFacts = { contentType: contentType.split(';')[0]!.trim() };
+    if (upload.contentType === 'application/json') {
+      try {
+        upload.json = JSON.parse(body);
+      } catch {
+        upload.jsonError = true;
+      }
+    } else if (upload.contentType === 'multipart/form-data') {
+      const m = await readMultipart(raw, contentType);
+      if (!m) upload.multipartError = true;
+      else {
+        for (const [k, v] of m.fields) params.append(k, v);
+        upload.files = m.files;
+      }
     }
 
     const isLogin = /^\/login\/?$/.test(url.pathname);
@@ -287,7 +312,7 @@ export class Sandbox {
       caller = auth.user;
     }
     if (!caller) return this.accessDenied(res);
-    return this.api(service, rest, params, caller, res);
+    return this.api(service, rest, params, caller, res, upload);
   }
 
   private idleExpired(s: SessionRecord): boolean {
@@ -375,12 +400,15 @@ export class Sandbox {
     return s;
   }
 
-  private api(service: SandboxService, path: string, params: URLSearchParams, caller: SandboxUser, res: http.ServerResponse): void {
+  private api(service: SandboxService, path: string, params: URLSearchParams, caller: SandboxUser, res: http.ServerResponse, upload: RequestBodyFacts): void {
     const json = (body: unknown, status = 200): void => this.send(res, status, 'application/json; charset="utf-8"', JSON.stringify(body));
     const ctx = (account: string): FnContext => ({
       caller,
       account,
       params,
+      body: upload,
+      personalization: this.personalization,
+      received: this.received,
       accounts: this.accounts,
       mail: this.mail,
       users: this.users,
@@ -532,18 +560,37 @@ export class Sandbox {
   }
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > 4 * 1024 * 1024) req.destroy();
+      if (size > 16 * 1024 * 1024) req.destroy();
       else chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+/** A multipart/form-data body as cpsrvd reads it: fields, and files with their bytes. */
+async function readMultipart(body: Buffer, contentType: string): Promise<{ fields: [string, string][]; files: UploadedFile[] } | undefined> {
+  try {
+    const form = await new Response(new Uint8Array(body), { headers: { 'content-type': contentType } }).formData();
+    const fields: [string, string][] = [];
+    const files: UploadedFile[] = [];
+    for (const [k, v] of form) {
+      if (typeof v === 'string') fields.push([k, v]);
+      else {
+        const bytes = Buffer.from(await v.arrayBuffer());
+        files.push({ field: k, filename: v.name, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+      }
+    }
+    return { fields, files };
+  } catch {
+    return undefined;
+  }
 }
 
 function cookieOf(req: http.IncomingMessage, name: string): string | undefined {

@@ -9,6 +9,13 @@ export type ParamValue = string | number | boolean;
 /** Parameters keep their order and may repeat a name (sent as a repeated key). */
 export type Param = readonly [name: string, value: ParamValue];
 
+/**
+ * A body other than a form: a JSON document (Personalization/set, StatsManager/save_configuration,
+ * ClamScanner/disinfect_files, WHM personalization_set), or files uploaded as multipart/form-data
+ * (Fileman/upload_files, Backup/restore_databases, SSL/upload_key) with the parameters as fields.
+ */
+export type RequestBody = { kind: 'json'; text: string } | { kind: 'multipart'; files: readonly { name: string; path: string }[] };
+
 export interface ApiRequest {
   family: Family;
   /** UAPI and API 2 module, e.g. "Email". */
@@ -18,14 +25,20 @@ export interface ApiRequest {
   method?: 'GET' | 'POST';
   /** On a WHM server: call UAPI or API 2 on behalf of this cPanel account. */
   asUser?: string;
+  /** Sent as POST; with a JSON body the parameters go in the query, with files they are form fields. */
+  body?: RequestBody;
 }
 
 /** What the transport sends, before any session prefix or auth header. */
 export interface BuiltRequest {
   method: 'GET' | 'POST';
-  /** Path with query for GET; path only for POST. */
+  /** Path with query for GET and JSON bodies; path only for forms. */
   path: string;
+  /** A form (application/x-www-form-urlencoded) or JSON text; for multipart, see `multipart`. */
   body?: string;
+  contentType?: 'application/x-www-form-urlencoded' | 'application/json' | 'multipart/form-data';
+  /** Fields and files of a multipart upload, read when it is sent. */
+  multipart?: { fields: Param[]; files: readonly { name: string; path: string }[] };
   /** For messages and titles: "Email/list_pops", "listaccts". */
   label: string;
   /** How the answer is read. */
@@ -85,8 +98,36 @@ export function requestParamProblems(params: readonly Param[]): string[] {
 export function buildRequest(req: ApiRequest, profile: Pick<ServerProfile, 'service'>): BuiltRequest {
   const { method, path, params, label, shape } = requestParts(req, profile);
   const encoded = encodeParams(params);
-  if (method === 'POST') return { method, path, body: encoded, label, shape };
+  if (req.body?.kind === 'json') {
+    return { method: 'POST', path: encoded ? `${path}?${encoded}` : path, body: req.body.text, contentType: 'application/json', label, shape };
+  }
+  if (req.body?.kind === 'multipart') return { method: 'POST', path, contentType: 'multipart/form-data', multipart: { fields: params, files: req.body.files }, label, shape };
+  if (method === 'POST') return { method, path, body: encoded, contentType: 'application/x-www-form-urlencoded', label, shape };
   return { method, path: encoded ? `${path}?${encoded}` : path, label, shape };
+}
+
+/** Why a body cannot go with a request, or undefined: a JSON body must be JSON, file fields need names. */
+export function bodyProblem(req: Pick<ApiRequest, 'body' | 'asUser' | 'family'>): string | undefined {
+  const b = req.body;
+  if (!b) return undefined;
+  if (req.asUser !== undefined || req.family === 'api2') {
+    return 'A JSON body or a file upload goes straight to the server that runs the function: through WHM on behalf of an account, only parameters can be sent.';
+  }
+  if (b.kind === 'json') {
+    try {
+      JSON.parse(b.text);
+    } catch (e) {
+      return `The JSON body is not valid JSON (${(e instanceof Error ? e.message : String(e)).split('\n')[0]}).`;
+    }
+    return undefined;
+  }
+  if (!b.files.length) return 'A file upload needs at least one file.';
+  for (const f of b.files) {
+    const p = paramNameProblem(f.name);
+    if (p) return p;
+    if (!f.path) return `The file for "${f.name}" has no path.`;
+  }
+  return undefined;
 }
 
 export function requestParts(req: ApiRequest, profile: Pick<ServerProfile, 'service'>): RequestParts {
@@ -95,6 +136,8 @@ export function requestParts(req: ApiRequest, profile: Pick<ServerProfile, 'serv
   if (nameProblem) throw new CallFailure('config_error', nameProblem);
   const paramProblems = requestParamProblems(req.params);
   if (paramProblems.length) throw new CallFailure('config_error', paramProblems.join(' '));
+  const body = bodyProblem(req);
+  if (body) throw new CallFailure('config_error', body);
   const built = FAMILY_MODULES[req.family].build(req, profile.service, label);
   return { method: req.method ?? 'GET', label, ...built };
 }
