@@ -101,7 +101,8 @@ describe('API families and their answers', () => {
     const r = await whm.call({ family: 'uapi', module: 'Email', function: 'list_pops', params: [], asUser: 'cptest' });
     assert.equal(r.kind, 'ok', r.hint);
     assert.equal((r.data as unknown[]).length, 2);
-    assert.equal(r.metadata.apiversion, 3);
+    assert.equal((r.metadata.whm as { command: string }).command, 'uapi_cpanel');
+    assert.match(sb.requests('/json-api/uapi_cpanel').at(-1)!.path, /api\.version=1&cpanel\.user=cptest&cpanel\.module=Email&cpanel\.function=list_pops/);
   });
 
   it('UAPI pagination through WHM reports metadata.paginate', async () => {

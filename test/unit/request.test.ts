@@ -29,9 +29,10 @@ describe('building requests', () => {
     );
   });
 
-  it('UAPI and API 2 through WHM name the account and the API version', () => {
-    const u = buildRequest({ family: 'uapi', module: 'Email', function: 'list_pops', params: [], asUser: 'bob' }, whm);
-    assert.equal(u.path, '/json-api/cpanel?cpanel_jsonapi_user=bob&cpanel_jsonapi_apiversion=3&cpanel_jsonapi_module=Email&cpanel_jsonapi_func=list_pops');
+  it('UAPI through WHM is uapi_cpanel (as cPanel documents it); API 2 through WHM names the API version', () => {
+    const u = buildRequest({ family: 'uapi', module: 'Email', function: 'list_pops', params: [['regex', 'a']], asUser: 'bob' }, whm);
+    assert.equal(u.path, '/json-api/uapi_cpanel?api.version=1&cpanel.user=bob&cpanel.module=Email&cpanel.function=list_pops&regex=a');
+    assert.equal(u.shape, 'whm-uapi');
     const a = buildRequest({ family: 'api2', module: 'Email', function: 'listpops', params: [['x', 1]], asUser: 'bob' }, whm);
     assert.match(a.path, /cpanel_jsonapi_apiversion=2&.*&x=1$/);
   });

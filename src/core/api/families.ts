@@ -12,14 +12,34 @@ export interface FamilyModule {
 
 const SERVICE_WORDS: Record<Service, string> = { cpanel: 'cPanel', whm: 'WHM', webmail: 'Webmail' };
 
-/** UAPI and API 2 on behalf of an account: WHM's /json-api/cpanel with the cpanel_jsonapi_* controls. */
-function throughWhm(req: ApiRequest, apiVersion: '2' | '3', shape: AnswerShape): { path: string; params: Param[]; shape: AnswerShape } {
+/** The account a call through WHM runs as, checked. */
+function onBehalfOf(req: ApiRequest): string {
   const user = (req.asUser ?? '').trim();
   if (!user) throw new CallFailure('config_error', `${FAMILIES[req.family].name} through WHM needs the cPanel account to call it on behalf of.`);
   if (!/^[a-z0-9_.-]+$/.test(user)) {
     throw new CallFailure('config_error', `"${user}" is not a cPanel username: usernames are lowercase letters, digits and a few symbols.`);
   }
   if (user === 'root') throw new CallFailure('config_error', 'root is not a cPanel account: choose a cPanel user to call on behalf of.');
+  return user;
+}
+
+/**
+ * UAPI on behalf of an account: WHM API 1's uapi_cpanel, as cPanel's "Use WHM API to call cPanel API
+ * and UAPI" page documents it. Its answer is a WHM envelope with the UAPI answer in data.uapi; the
+ * older /json-api/cpanel envelope is still read (see normalize.ts).
+ */
+function uapiThroughWhm(req: ApiRequest): { path: string; params: Param[]; shape: AnswerShape } {
+  const user = onBehalfOf(req);
+  return {
+    path: '/json-api/uapi_cpanel',
+    params: [['api.version', '1'], ['cpanel.user', user], ['cpanel.module', req.module ?? ''], ['cpanel.function', req.function], ...req.params],
+    shape: 'whm-uapi',
+  };
+}
+
+/** cPanel API 2 on behalf of an account: WHM's /json-api/cpanel with the cpanel_jsonapi_* controls. */
+function throughWhm(req: ApiRequest, apiVersion: '2' | '3', shape: AnswerShape): { path: string; params: Param[]; shape: AnswerShape } {
+  const user = onBehalfOf(req);
   return {
     path: '/json-api/cpanel',
     params: [
@@ -37,7 +57,7 @@ function throughWhm(req: ApiRequest, apiVersion: '2' | '3', shape: AnswerShape):
 export const FAMILY_MODULES: { readonly [F in Family]: FamilyModule } = {
   uapi: {
     build(req, service, label) {
-      if (callsOnBehalf('uapi', service) && req.asUser !== undefined) return throughWhm(req, '3', 'whm-uapi');
+      if (callsOnBehalf('uapi', service) && req.asUser !== undefined) return uapiThroughWhm(req);
       if (req.asUser !== undefined && service !== 'whm') {
         throw new CallFailure('config_error', 'Calling on behalf of another account needs a WHM server; on a cPanel server, call UAPI directly without an account.');
       }

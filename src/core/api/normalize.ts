@@ -58,7 +58,8 @@ function whm(o: Obj): Verdict | undefined {
   if (isObj(o.data) && isObj(o.data.uapi)) {
     const inner = uapi(o.data.uapi);
     if (inner) {
-      return { ...inner, ok: ok && inner.ok, errors: [...v.errors, ...inner.errors], metadata: { ...md, uapi: inner.metadata } };
+      // The UAPI answer's metadata (paginate, records…) reads as it does from cPanel's port; WHM's own under "whm".
+      return { ...inner, ok: ok && inner.ok, errors: [...v.errors, ...inner.errors], metadata: { ...inner.metadata, whm: md } };
     }
   }
   return v;
