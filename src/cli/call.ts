@@ -1,6 +1,7 @@
 import { CpanelClient } from '../core/client';
 import { publicView, type ApiResult, type ResultKind } from '../core/result';
 import { evaluate } from '../core/checks';
+import { proxyFromEnv } from '../core/http';
 import { parseCall, timeoutLimits } from './args';
 import type { Io } from './main';
 
@@ -30,7 +31,8 @@ export function exitCode(kind: ResultKind): number {
 /** `cpapi call`: one request, the normalized result (or the raw body) on stdout. */
 export async function runCall(argv: string[], io: Io): Promise<number> {
   const inv = parseCall(argv, io.env);
-  const client = new CpanelClient(inv.profile, inv.secrets, { limits: timeoutLimits(inv.timeoutMs) });
+  const proxy = proxyFromEnv(io.env, inv.profile.secure);
+  const client = new CpanelClient(inv.profile, inv.secrets, { limits: timeoutLimits(inv.timeoutMs), ...(proxy ? { proxy } : {}) });
   let result: ApiResult;
   try {
     result = await client.call(inv.request, { signal: io.signal, keepUnredacted: inv.unredacted });

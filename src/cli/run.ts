@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { CpanelClient } from '../core/client';
+import { proxyFromEnv } from '../core/http';
 import { ENVIRONMENTS_FILE, parseEnvironments, RunVariables, secretVariableEnvName, type Environment } from '../core/environments';
 import { judgeSnippet, resolveSnippet, runRequest } from '../core/requestRun';
 import { readProfile, type ServerProfile } from '../core/servers';
@@ -142,7 +143,8 @@ export async function runSnippets(
       } catch (e) {
         return fail('config_error', e instanceof Error ? e.message : String(e), base);
       }
-      client = new CpanelClient(profile, secrets, { limits: timeoutLimits(timeoutMs) });
+      const proxy = proxyFromEnv(io.env, profile.secure);
+      client = new CpanelClient(profile, secrets, { limits: timeoutLimits(timeoutMs), ...(proxy ? { proxy } : {}) });
       clients.set(profile.label, client);
     }
     const run = await runRequest(client, resolved.target, { signal: io.signal, confirm: async () => v['allow-destructive'] === true });

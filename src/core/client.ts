@@ -10,7 +10,7 @@ import { mentionsTwoFactor, passwordLogin } from './auth/login';
 import { AUTH_SCHEMES, SECRET_SPECS } from './auth/schemes';
 import { isSessionRejected, SessionManager, type Session } from './auth/session';
 import { readUserSession, redeemUserSession, type SsoService, type UserSession } from './auth/sso';
-import { createAgent, formatBytes, inspectCertificate, send, type HttpRequest, type HttpResponse } from './http';
+import { createAgent, formatBytes, inspectCertificate, send, type HttpRequest, type HttpResponse, type ProxySettings } from './http';
 import { DEFAULT_LIMITS, type TransportLimits } from './limits';
 import { systemClock, totpSecretProblem, TotpSource, type Clock } from './otp';
 import { Redactor, redactUrl } from './redact';
@@ -29,6 +29,8 @@ export interface ClientOptions {
   otpMarginSeconds?: number;
   /** For SSO account clients: how to get a fresh login URL when the session ends. */
   ssoLogin?: (signal?: AbortSignal) => Promise<UserSession>;
+  /** Reach the server through this HTTP(S) proxy (unless its host is in noProxy). */
+  proxy?: ProxySettings;
 }
 
 export interface CallOptions {
@@ -77,6 +79,9 @@ export class CpanelClient {
     // The credential part of the Authorization header is a secret of its own (a Basic value is the password, encoded).
     const header = Object.hasOwn(AUTH_SCHEMES, profile.auth) ? AUTH_SCHEMES[profile.auth].authorization(profile, secrets[AUTH_SCHEMES[profile.auth].secret] ?? '') : undefined;
     if (header) this.redactor.add(header.slice(header.indexOf(' ') + 1));
+    // The proxy's own password, if its URL carries one, is a secret like the others.
+    const proxyPassword = options.proxy ? safeUrl(options.proxy.url)?.password : undefined;
+    if (proxyPassword) this.redactor.add(decodeURIComponent(proxyPassword));
     if (profile.twoFactor !== 'none' && secrets.totpSecret && !totpSecretProblem(secrets.totpSecret)) {
       this.totp = new TotpSource(secrets.totpSecret, this.clock, options.otpMarginSeconds);
     }
@@ -272,7 +277,7 @@ export class CpanelClient {
   }
 
   private transport(req: HttpRequest): Promise<HttpResponse> {
-    this.agent ??= createAgent(this.profile, this.limits);
+    this.agent ??= createAgent(this.profile, this.limits, this.options.proxy);
     return send(this.agent, this.profile, this.limits, req);
   }
 
@@ -502,6 +507,14 @@ async function multipartBody(m: NonNullable<BuiltRequest['multipart']>, maxBytes
     form.append(f.name, await openAsBlob(f.path), basename(f.path));
   }
   return form;
+}
+
+function safeUrl(url: string): URL | undefined {
+  try {
+    return new URL(url);
+  } catch {
+    return undefined;
+  }
 }
 
 function safeLabel(req: ApiRequest): string {

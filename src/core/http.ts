@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import * as tls from 'node:tls';
-import { Agent, buildConnector, type Connector, type FormData } from './undici';
+import { Agent, buildConnector, proxyParts, type Connector, type FormData } from './undici';
 import { CallFailure, PIN_MISMATCH as PIN_MISMATCH_TRUST, type CertificateInfo } from './result';
 import type { TransportLimits } from './limits';
+import { proxyProblem, type ProxySettings } from './proxy';
+
+export { proxyFromEnv, type ProxySettings } from './proxy';
 import { baseUrl, normalizeFingerprint, SERVICE_NAMES, serviceOfPort, type ServerProfile } from './servers';
 
 export interface HttpRequest {
@@ -40,9 +43,16 @@ interface PinError extends Error {
 function pinningConnector(fingerprint: string, timeoutMs: number): Connector {
   // Chain verification is replaced, not skipped: the fingerprint check below decides.
   // allowH2 here too: the connector, not the agent, decides what ALPN offers.
-  const base = buildConnector({ rejectUnauthorized: false, maxCachedSessions: 0, timeout: timeoutMs, allowH2: false });
+  return checkingPin(buildConnector({ ...PINNED_TLS, timeout: timeoutMs, allowH2: false }), fingerprint);
+}
+
+/** TLS options of a pinned connection: the chain is not consulted (the pin names the certificate), sessions never resumed. */
+const PINNED_TLS = { rejectUnauthorized: false, maxCachedSessions: 0 } as const;
+
+/** A connector that hands on a TLS socket only when the server's certificate has the pinned fingerprint. */
+function checkingPin(connect: Connector, fingerprint: string): Connector {
   return (opts, callback) => {
-    base(opts, (err, socket) => {
+    connect(opts, (err, socket) => {
       if (err || !socket) return callback(err ?? new Error('no socket'), null);
       const seen = (socket as tls.TLSSocket).getPeerCertificate?.()?.fingerprint256;
       if (seen !== fingerprint) {
@@ -57,7 +67,8 @@ function pinningConnector(fingerprint: string, timeoutMs: number): Connector {
   };
 }
 
-export function createAgent(profile: ServerProfile, limits: TransportLimits): Agent {
+export function createAgent(profile: ServerProfile, limits: TransportLimits, proxy?: ProxySettings): Agent {
+  if (proxy?.url) return proxiedAgent(profile, limits, proxy);
   const common = {
     keepAliveTimeout: 30_000,
     headersTimeout: limits.headersTimeoutMs,
@@ -77,6 +88,42 @@ export function createAgent(profile: ServerProfile, limits: TransportLimits): Ag
     return new Agent({ ...common, connect: { timeout: limits.connectTimeoutMs, ca: readCa(policy.caFile) } });
   }
   return new Agent({ ...common, connect: { timeout: limits.connectTimeoutMs } });
+}
+
+/**
+ * Through an HTTP(S) proxy, with CONNECT tunnels: the proxy sees the host and port, never a request,
+ * a header or a credential of the cPanel server. The TLS check is made against the server inside the
+ * tunnel, as without a proxy: the pin on every new connection, or the CA file, or the system's trust.
+ * Hosts in noProxy are reached directly with the same checks.
+ */
+function proxiedAgent(profile: ServerProfile, limits: TransportLimits, proxy: ProxySettings): Agent {
+  const problem = proxyProblem(proxy.url);
+  if (problem) throw new CallFailure('config_error', problem);
+  const { EnvHttpProxyAgent, Pool } = proxyParts();
+  const policy = profile.tls;
+  const fp = profile.secure && policy.mode === 'pinned' ? normalizeFingerprint(policy.fingerprint256) : undefined;
+  if (profile.secure && policy.mode === 'pinned' && !fp) throw new CallFailure('config_error', 'The pinned fingerprint is not a SHA-256 fingerprint (64 hex digits).');
+  const serverTls = !profile.secure ? {} : fp ? PINNED_TLS : policy.mode === 'ca' ? { ca: readCa(policy.caFile) } : {};
+  const direct: Connector = fp ? pinningConnector(fp, limits.connectTimeoutMs) : buildConnector({ ...serverTls, timeout: limits.connectTimeoutMs, allowH2: false });
+  return new EnvHttpProxyAgent({
+    httpProxy: proxy.url,
+    httpsProxy: proxy.url,
+    noProxy: proxy.noProxy ?? '',
+    keepAliveTimeout: 30_000,
+    headersTimeout: limits.headersTimeoutMs,
+    bodyTimeout: limits.bodyTimeoutMs,
+    allowH2: false,
+    connections: Number.isFinite(limits.maxConnections) ? limits.maxConnections : null,
+    connect: direct,
+    // TLS to the cPanel server through the tunnel.
+    requestTls: { ...serverTls, allowH2: false } as never,
+    proxyTunnel: true,
+    // Every connection, tunnelled or direct, passes the pin before it carries a request.
+    factory: (origin: string | URL, opts: object) => {
+      const o = opts as { connect?: Connector };
+      return new Pool(origin, { ...o, connect: fp && o.connect ? checkingPin(o.connect, fp) : (o.connect ?? direct) } as never);
+    },
+  } as never) as unknown as Agent;
 }
 
 function readCa(file: string): string {
@@ -220,6 +267,13 @@ export function classifyTransportError(err: unknown, profile: ServerProfile, sig
     );
   }
   const msg = err instanceof Error ? err.message : String(err);
+  const tunnel = /Proxy response \((\d+)\)/.exec(msg) ?? /Proxy response \((\d+)\)/.exec(String((err as { cause?: Error })?.cause?.message ?? ''));
+  if (tunnel) {
+    return new CallFailure(
+      'network_error',
+      `The proxy refused to open a tunnel to ${where} (HTTP ${tunnel[1]}${tunnel[1] === '407' ? ': it wants credentials' : ''}). Check the proxy's address and credentials (VS Code's http.proxy, or HTTPS_PROXY for cpapi), or list ${profile.host} in the no-proxy hosts.`,
+    );
+  }
   return new CallFailure('network_error', `The call to ${where} failed: ${msg.split('\n')[0]}.`);
 }
 

@@ -19,6 +19,14 @@ export type Agent = Undici.Agent;
 export const buildConnector = require('undici/lib/core/connect') as typeof Undici.buildConnector;
 export type Connector = Undici.buildConnector.connector;
 export type FormData = Undici.FormData;
+
+/** The proxy-aware dispatcher and the pool it builds per origin: loaded only when a proxy is configured. */
+export function proxyParts(): { EnvHttpProxyAgent: typeof Undici.EnvHttpProxyAgent; Pool: typeof Undici.Pool } {
+  return {
+    EnvHttpProxyAgent: require('undici/lib/dispatcher/env-http-proxy-agent') as typeof Undici.EnvHttpProxyAgent,
+    Pool: require('undici/lib/dispatcher/pool') as typeof Undici.Pool,
+  };
+}
 /**
  * A multipart body must be undici's own FormData (Node's global one is another instance, which
  * undici 8 refuses). Loaded with the first upload: it brings web streams, zlib and workers with it.

@@ -3,6 +3,7 @@ import { Disposable } from './lifecycle';
 import type { ApiRequest } from '../core/api/request';
 import type * as ClientModule from '../core/client';
 import type { ClientState, CpanelClient } from '../core/client';
+import { proxyFromEnv, type ProxySettings } from '../core/proxy';
 import type { ApiResult } from '../core/result';
 import type { ServerProfile } from '../core/servers';
 import { REQUEST_SECTION, Settings } from './settings';
@@ -34,7 +35,7 @@ export class ClientRegistry extends Disposable {
     this._register(secrets.onDidChange((id) => this.drop(id)));
     this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration(REQUEST_SECTION)) for (const id of [...this.clients.keys()]) this.drop(id);
+        if (e.affectsConfiguration(REQUEST_SECTION) || e.affectsConfiguration('http.proxy') || e.affectsConfiguration('http.noProxy')) for (const id of [...this.clients.keys()]) this.drop(id);
       }),
     );
   }
@@ -52,6 +53,7 @@ export class ClientRegistry extends Disposable {
     const client = new (core().CpanelClient)(profile, await this.secrets.get(profile.id), {
       limits: { headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs, deadlineMs: timeoutMs, maxResponseBytes: Settings.maxResponseMB() * 1024 * 1024, maxConnections: Settings.maxConnections() },
       log: this.log.sink(profile.label),
+      ...proxyFor(profile.secure),
     });
     const sub = client.onDidChangeState(() => this._onDidChangeState.fire(profile.id));
     this.clients.set(profile.id, { client, key, sub });
@@ -113,4 +115,19 @@ export class ClientRegistry extends Disposable {
 function core(): typeof ClientModule {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require('../core/client') as typeof ClientModule;
+}
+
+/**
+ * VS Code's proxy (http.proxy, http.noProxy), or the environment's as VS Code itself falls back to.
+ * The proxy carries only CONNECT tunnels: the cPanel server's TLS is checked inside them.
+ */
+function proxyFor(secure: boolean): { proxy?: ProxySettings } {
+  const http = vscode.workspace.getConfiguration('http');
+  const url = http.get<string>('proxy')?.trim();
+  if (!url) {
+    const env = proxyFromEnv(process.env, secure);
+    return env ? { proxy: env } : {};
+  }
+  const noProxy = http.get<string[]>('noProxy') ?? [];
+  return { proxy: { url, ...(noProxy.length ? { noProxy: noProxy.join(',') } : {}) } };
 }
