@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { generate, LANGUAGE_NAMES } from '../core/codegen';
+import { generate, LANGUAGE_NAMES, onServerCommand } from '../core/codegen';
 import { requestToSnippet } from '../core/snippets';
 import { parseWebviewMessage, type BuilderState, type HostToWebview, type WebviewToHost } from '../shared/protocol';
 import { builderHtml, makeNonce } from './builderHtml';
@@ -128,13 +128,15 @@ export class BuilderPanel implements vscode.Disposable {
         if (!p) return this.post({ type: 'notice', level: 'error', message: 'Choose a server first.' });
         let code: string;
         try {
-          code = generate(msg.language, p, stateToRequest(msg.state, p.service));
+          const req = stateToRequest(msg.state, p.service);
+          code = msg.language === 'server' ? onServerCommand(p, req) : generate(msg.language, p, req);
         } catch (e) {
           return this.post({ type: 'notice', level: 'error', message: e instanceof Error ? e.message : String(e) });
         }
         await vscode.env.clipboard.writeText(code);
-        const envs = /Secrets come from the environment: (.*)\./.exec(code)?.[1] ?? '';
-        this.post({ type: 'notice', level: 'info', message: `Copied as ${LANGUAGE_NAMES[msg.language]}. It reads its secrets from the environment: ${envs}.` });
+        const envs = /(?:Secrets|Secret parameters) come from the environment: (.*)\./.exec(code)?.[1] ?? 'none needed';
+        const as = msg.language === 'server' ? 'the command on the server (run it as root)' : LANGUAGE_NAMES[msg.language];
+        this.post({ type: 'notice', level: 'info', message: `Copied as ${as}. It reads its secrets from the environment: ${envs}.` });
         return;
       }
       case 'openDocs':

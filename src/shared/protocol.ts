@@ -8,7 +8,9 @@ import { isFamily, PARAM_NAME, type Family, type NamedParam, type Service, type 
 
 export type { Shaping } from './families';
 export type BuilderFamily = Family;
-export type CodeLanguage = 'curl' | 'perl' | 'php' | 'python';
+/** Copy as: a program in one of these languages, or the command on the server itself (whmapi1, uapi, cpapi2). */
+export type CodeLanguage = 'curl' | 'perl' | 'php' | 'python' | 'server';
+export const CODE_LANGUAGES: readonly CodeLanguage[] = ['curl', 'perl', 'php', 'python', 'server'];
 export type BuilderParam = NamedParam;
 
 export interface BuilderState {
@@ -129,8 +131,8 @@ export function parseWebviewMessage(v: unknown): WebviewToHost | undefined {
     case 'copy': {
       const state = parseState(v.state);
       const language = v.language;
-      if (!state || (language !== 'curl' && language !== 'perl' && language !== 'php' && language !== 'python')) return undefined;
-      return { type: 'copy', language, state };
+      if (!state || !(CODE_LANGUAGES as readonly unknown[]).includes(language)) return undefined;
+      return { type: 'copy', language: language as CodeLanguage, state };
     }
     case 'openDocs':
       return str(v.url, 2048) && /^https:\/\/(api\.)?docs\.cpanel\.net\//.test(v.url) ? { type: 'openDocs', url: v.url } : undefined;

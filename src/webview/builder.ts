@@ -6,6 +6,7 @@ import {
   type BuilderFamily,
   type BuilderParam,
   type BuilderState,
+  CODE_LANGUAGES,
   type CodeLanguage,
   type FunctionSummary,
   type ServerSummary,
@@ -212,8 +213,12 @@ function render(): void {
 
   const send = h('button', { id: 'send', class: 'primary', disabled: busy || errs.length > 0, onclick: () => post('send') }, icon('play'), busy ? 'Sending…' : 'Send');
   const saveBtn = h('button', { id: 'save', disabled: errs.length > 0, onclick: () => post('save') }, icon('save'), 'Save as Snippet');
-  const copyButtons = (['curl', 'perl', 'php', 'python'] as CodeLanguage[]).map((l) =>
-    h('button', { class: 'secondary', 'data-lang': l, disabled: errs.length > 0, onclick: () => post('copy', l) }, { curl: 'curl', perl: 'Perl', php: 'PHP', python: 'Python' }[l]),
+  const copyButtons = CODE_LANGUAGES.map((l) =>
+    h(
+      'button',
+      { class: 'secondary', 'data-lang': l, disabled: errs.length > 0, onclick: () => post('copy', l), ...(l === 'server' ? { title: 'whmapi1, uapi or cpapi2 on the server itself, as root' } : {}) },
+      { curl: 'curl', perl: 'Perl', php: 'PHP', python: 'Python', server: 'On the server' }[l],
+    ),
   );
 
   const parts: (HTMLElement | null)[] = [

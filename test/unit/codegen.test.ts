@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ApiRequest } from '../../src/core/api/request';
-import { generate, LANGUAGES, type Language } from '../../src/core/codegen';
+import { generate, LANGUAGES, onServerCommand, type Language } from '../../src/core/codegen';
 import { CallFailure } from '../../src/core/result';
 import type { ServerProfile } from '../../src/core/servers';
 import type { Sandbox } from '../../src/sandbox/server';
@@ -87,6 +87,77 @@ describe('generated code runs against the sandbox and gets the same answer', () 
       });
     }
   }
+
+  describe('JSON bodies and uploads', () => {
+    const report = 'a,b\n1,2\n'.repeat(500);
+    for (const language of ['curl', 'python'] as const) {
+      it(`${language}: a JSON body (session login with 2FA) and an upload (token) reach the sandbox as the client sends them`, async () => {
+        const session = profile(sb, 'cpanel', { username: 'cptest', auth: 'session', twoFactor: 'session' });
+        const env = { CPANEL_PASSWORD: CREDS.cptest.password, CPANEL_TOTP_SECRET: CREDS.cptest.tfaSecret };
+        const json: ApiRequest = { family: 'uapi', module: 'Personalization', function: 'set', params: [['note', "it's"]], body: { kind: 'json', text: JSON.stringify({ personalization: { [`${language}_theme`]: "da'rk \"x\" $(touch PWNED)" } }) } };
+        const r1 = await run(language, generate(language, session, json), env, dir);
+        assert.equal(r1.code, 0, r1.stderr);
+        assert.equal((JSON.parse(r1.stdout) as { status: number }).status, 1, r1.stdout);
+        const sent = sb.requests('/Personalization/set').at(-1)!;
+        assert.equal(sent.headers['content-type'], 'application/json');
+        assert.equal(sent.body, json.body!.kind === 'json' ? json.body!.text : '');
+        assert.match(sent.path, /\?note=it%27s$/);
+        writeFileSync(join(dir, 'report file.csv'), report);
+        const upload: ApiRequest = { family: 'uapi', module: 'Fileman', function: 'upload_files', params: [['dir', '/home/bob/gen']], body: { kind: 'multipart', files: [{ name: 'file-1', path: 'report file.csv' }] } };
+        const r2 = await run(language, generate(language, profile(sb, 'cpanel', { auth: 'token' }), upload), { CPANEL_TOKEN: CREDS.bob.cpanelToken }, dir);
+        assert.equal(r2.code, 0, r2.stderr);
+        assert.equal((JSON.parse(r2.stdout) as { data: { succeeded: number } }).data.succeeded, 1, r2.stdout);
+        assert.deepEqual([sb.uploads.at(-1)!.filename, sb.uploads.at(-1)!.size], ['report file.csv', report.length]);
+        assert.ok(!existsSync(join(dir, 'PWNED')));
+      });
+    }
+    it('Perl and PHP say they cannot write a body yet, rather than write a wrong program', () => {
+      for (const language of ['perl', 'php'] as const) {
+        assert.throws(() => generate(language, profile(sb, 'cpanel'), { family: 'uapi', module: 'Personalization', function: 'set', params: [], body: { kind: 'json', text: '{}' } }), /does not write JSON bodies yet: copy it as curl or Python/);
+      }
+    });
+  });
+
+  describe('on-server commands (whmapi1, uapi, cpapi2)', () => {
+    // Stand-ins for cPanel's command-line tools: they print the arguments they received.
+    let bin: string;
+    before(() => {
+      bin = join(dir, 'bin');
+      mkdirSync(bin, { recursive: true });
+      for (const tool of ['whmapi1', 'uapi', 'cpapi2']) {
+        writeFileSync(join(bin, tool), `#!${process.execPath}\nprocess.stdout.write(JSON.stringify([${JSON.stringify(tool)}, ...process.argv.slice(2)]));\n`);
+        chmodSync(join(bin, tool), 0o755);
+      }
+    });
+    const runOnServer = async (code: string, env: Record<string, string> = {}): Promise<string[]> => {
+      writeFileSync(join(dir, 'server.sh'), code);
+      const r = await new Promise<{ code: number; stdout: string; stderr: string }>((done) =>
+        execFile('/bin/sh', ['server.sh'], { cwd: dir, env: { PATH: `${bin}:/usr/bin:/bin`, ...env } }, (err, stdout, stderr) => done({ code: err ? 1 : 0, stdout, stderr })),
+      );
+      assert.equal(r.code, 0, r.stderr);
+      return JSON.parse(r.stdout) as string[];
+    };
+
+    it('whmapi1 and uapi get each parameter as one word, exactly, with nothing run', async () => {
+      const hostile = "x'; touch PWNED; echo '$(id)`id`";
+      assert.deepEqual(await runOnServer(onServerCommand(profile(sb, 'whm'), { family: 'whm', function: 'listaccts', params: [['search', 'bob'], ['api.sort.enable', '1'], ['searchtype', hostile]] })), [
+        'whmapi1', '--output=jsonpretty', 'listaccts', 'search=bob', 'api.sort.enable=1', `searchtype=${hostile}`,
+      ]);
+      assert.deepEqual(await runOnServer(onServerCommand(profile(sb, 'whm'), { family: 'uapi', module: 'Email', function: 'list_pops', params: [['regex', 'a b']], asUser: 'alice' })), [
+        'uapi', '--output=jsonpretty', '--user=alice', 'Email', 'list_pops', 'regex=a b',
+      ]);
+      assert.deepEqual(await runOnServer(onServerCommand(profile(sb, 'cpanel', { username: 'bob' }), { family: 'uapi', module: 'Ftp', function: 'list_ftp', params: [] })), ['uapi', '--output=jsonpretty', '--user=bob', 'Ftp', 'list_ftp']);
+      assert.deepEqual(await runOnServer(onServerCommand(profile(sb, 'whm'), { family: 'api2', module: 'Email', function: 'listpops', params: [], asUser: 'alice' })), ['cpapi2', '--output=jsonpretty', '--user=alice', 'Email', 'listpops']);
+      assert.ok(!existsSync(join(dir, 'PWNED')));
+    });
+
+    it('a secret parameter comes from the environment, never written into the command', async () => {
+      const code = onServerCommand(profile(sb, 'cpanel'), { family: 'uapi', module: 'Email', function: 'add_pop', params: [['email', 'box'], ['password', 'Hunter-2']] });
+      assert.ok(!code.includes('Hunter-2'));
+      assert.match(code, /CPANEL_PARAM_PASSWORD/);
+      assert.deepEqual((await runOnServer(code, { CPANEL_PARAM_PASSWORD: 'Hunter-2' })).slice(-2), ['email=box', 'password=Hunter-2']);
+    });
+  });
 
   describe('hostile names and values from a snippet cannot run code where the program runs', () => {
     const HOSTILE = ['$(touch PWNED)', '`touch PWNED`', "x'; touch PWNED; echo '", 'a"b\\"c', 'line1\nline2\r\n$(touch PWNED)', '${HOME}${IFS}', '@{[ system "touch PWNED" ]}', '{$x} <?php touch("PWNED"); ?>', '#{`touch PWNED`}', '\\', "'"];
