@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { ApiRequest } from '../core/api/request';
 import { Catalog, type CatalogFunction } from '../core/catalog';
 import { secondsLeftInStep, totpCode } from '../core/otp';
+import type { SsoService } from '../core/auth/sso';
 import type { ApiResult } from '../core/result';
 import { describeServer, requiredSecrets, type ServerProfile } from '../core/servers';
 import type { AccountsModel } from './accountsModel';
@@ -44,6 +45,7 @@ export class CommandHandlers {
       r(Commands.serverSignOut, (n?: TreeNode) => this.signOut(n)),
       r(Commands.serverShowTotp, (n?: TreeNode) => this.showTotp(n)),
       r(Commands.serverOpenInBrowser, (n?: TreeNode) => this.openInBrowser(n)),
+      r(Commands.accountOpenWebmail, (n?: TreeNode) => this.openWebmail(n)),
       r(Commands.serversRefresh, () => this.s.tree.refresh(true)),
       r(Commands.functionFind, () => this.findFunction()),
       r(Commands.functionSend, (n?: TreeNode) => this.sendFromNode(n)),
@@ -165,12 +167,32 @@ export class CommandHandlers {
       return;
     }
     const user = n?.kind === 'account' ? n.user : p.username;
-    const service = n?.kind === 'account' ? 'cpaneld' : 'whostmgrd';
+    await this.openSession(p, user, n?.kind === 'account' ? 'cpaneld' : 'whostmgrd', user);
+  }
+
+  /**
+   * Webmail for an account or one of its mailboxes, through a single sign-on link from WHM
+   * (create_user_session with service=webmaild): no mailbox password is needed or seen.
+   */
+  async openWebmail(n?: TreeNode): Promise<void> {
+    const p = await this.serverFrom(n, 'open Webmail from', (x) => x.service === 'whm');
+    if (!p) return;
+    const account = n?.kind === 'account' ? n.user : undefined;
+    const user = await vscode.window.showInputBox({
+      title: `Open Webmail on ${p.label}`,
+      prompt: 'The cPanel account, or one of its mailboxes (user@example.com)',
+      value: account ?? '',
+      ignoreFocusOut: true,
+      validateInput: (v) => (/^[a-z0-9_.-]+(@[A-Za-z0-9.-]+)?$/i.test(v.trim()) ? null : 'An account name such as alice, or a mailbox such as info@example.com.'),
+    });
+    if (!user) return;
+    await this.openSession(p, user.trim(), 'webmaild', `Webmail for ${user.trim()}`);
+  }
+
+  private async openSession(p: ServerProfile, user: string, service: SsoService, what: string): Promise<void> {
     try {
       const client = await this.s.clients.get(p);
-      const session = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Opening ${user} on ${p.label}…` }, () =>
-        client.createUserSession(user, service),
-      );
+      const session = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Opening ${what} on ${p.label}…` }, () => client.createUserSession(user, service));
       // The link is a credential: it goes to the browser and nowhere else.
       const opened = await vscode.env.openExternal(vscode.Uri.parse(session.url, true));
       if (!opened) void vscode.window.showWarningMessage('The browser did not open.');

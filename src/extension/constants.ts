@@ -15,6 +15,7 @@ export const Commands = {
   serverSignOut: 'cpanel.server.signOut',
   serverShowTotp: 'cpanel.server.showTotp',
   serverOpenInBrowser: 'cpanel.server.openInBrowser',
+  accountOpenWebmail: 'cpanel.account.openWebmail',
   serversRefresh: 'cpanel.servers.refresh',
   functionFind: 'cpanel.function.find',
   functionSend: 'cpanel.function.send',

@@ -271,6 +271,25 @@ describe('authentication against the sandbox over HTTPS', () => {
       }
     });
 
+    it('Webmail: a webmaild session opens on the Webmail port and the link logs in there', async () => {
+      const whm = client(profile(sb, 'whm', { auth: 'token' }), { token: CREDS.root.whmToken }, { clock });
+      const us = await whm.createUserSession('cptest', 'webmaild');
+      const url = new URL(us.url);
+      assert.equal(Number(url.port), sb.port('webmail'));
+      assert.equal(new URLSearchParams(sb.requests('create_user_session').at(-1)!.path.split('?')[1]).get('service'), 'webmaild');
+      // What the browser does with the link: the server answers with the session cookie.
+      const undici = await import('undici');
+      const agent = new undici.Agent({ connect: { ca: sb.certPem } });
+      try {
+        const res = await undici.request(us.url, { dispatcher: agent });
+        await res.body.text();
+        assert.equal(res.statusCode, 302);
+        assert.match(String(res.headers['set-cookie'] ?? ''), /=/);
+      } finally {
+        await agent.close();
+      }
+    });
+
     it('create_user_session for an account the reseller does not own fails clearly', async () => {
       const whm = client(profile(sb, 'whm', { username: 'reseller', auth: 'token', twoFactor: 'header' }), { token: CREDS.reseller.whmToken, totpSecret: CREDS.reseller.tfaSecret }, { clock });
       await assert.rejects(whm.createUserSession('bob', 'cpaneld'), /WHM could not open a session for bob/);
