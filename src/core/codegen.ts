@@ -12,9 +12,9 @@ import { baseUrl, requiredSecrets, type ServerProfile } from './servers';
  * taken from the request is quoted for the target language: a snippet from a cloned repository must
  * not be able to run code where its generated program runs.
  */
-export type Language = 'curl' | 'perl' | 'php' | 'python';
-export const LANGUAGES: readonly Language[] = ['curl', 'perl', 'php', 'python'];
-export const LANGUAGE_NAMES: Record<Language, string> = { curl: 'curl', perl: 'Perl (LWP)', php: 'PHP (curl)', python: 'Python (requests)' };
+export type Language = 'curl' | 'perl' | 'php' | 'python' | 'node';
+export const LANGUAGES: readonly Language[] = ['curl', 'perl', 'php', 'python', 'node'];
+export const LANGUAGE_NAMES: Record<Language, string> = { curl: 'curl', perl: 'Perl (LWP)', php: 'PHP (curl)', python: 'Python (requests)', node: 'Node (undici)' };
 
 type Value = { literal: string } | { env: string };
 interface Plan {
@@ -111,6 +111,8 @@ export function generate(language: Language, profile: ServerProfile, req: ApiReq
       return php(p);
     case 'python':
       return python(p);
+    case 'node':
+      return node(p);
   }
 }
 
@@ -383,4 +385,83 @@ function python(p: Plan): string {
     'sys.exit(0 if response.ok else 1)',
   );
   return `${out.filter((l, i, a) => !(l === '' && a[i - 1] === '' && a[i - 2] === '')).join('\n')}\n`;
+}
+
+// ── Node (undici) ──────────────────────────────────────────────────────────
+
+/** A JavaScript string literal: JSON's quoting is JavaScript's, and nothing in it is interpolated. */
+function js(s: string): string {
+  return JSON.stringify(s);
+}
+
+const NODE_TOTP = `// RFC 6238 TOTP (SHA-1, 30 s, 6 digits), as cPanel's two-factor authentication uses it.
+async function totp(secret) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  const bits = [...secret.toUpperCase()].filter((c) => alphabet.includes(c)).map((c) => alphabet.indexOf(c).toString(2).padStart(5, '0')).join('');
+  const key = Buffer.from(bits.slice(0, bits.length - (bits.length % 8)).match(/.{8}/g).map((b) => parseInt(b, 2)));
+  // Near the end of a step, wait for the next code rather than send one that expires in flight.
+  const left = 30 - ((Date.now() / 1000) % 30);
+  if (left < 3) await new Promise((r) => setTimeout(r, (left + 1) * 1000));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30)));
+  const digest = createHmac('sha1', key).update(counter).digest();
+  const offset = digest[digest.length - 1] & 0x0f;
+  return String((digest.readUInt32BE(offset) & 0x7fffffff) % 1000000).padStart(6, '0');
+}
+`;
+
+function node(p: Plan): string {
+  const { profile } = p;
+  const env = (name: string): string => `env(${js(name)})`;
+  const params = p.params.map((x) => `  [${js(x.name)}, ${'literal' in x.value ? js(x.value.literal) : env(x.value.env)}],`);
+  const tfa = profile.twoFactor !== 'none';
+  const out = [
+    '#!/usr/bin/env node',
+    ...header(p, '//'),
+    '// Needs Node 22 or later and undici (npm install undici).',
+    "'use strict';",
+    "const { Agent, FormData, request } = require('undici');",
+    ...(tfa ? ["const { createHmac } = require('node:crypto');"] : []),
+    "const { openAsBlob, readFileSync } = require('node:fs');",
+    "const { basename } = require('node:path');",
+    '',
+    'function env(name) {',
+    '  const value = process.env[name];',
+    '  if (!value) {',
+    '    console.error(`Set ${name} in the environment`);',
+    '    process.exit(2);',
+    '  }',
+    '  return value;',
+    '}',
+    '',
+    ...(tfa ? [NODE_TOTP] : []),
+    'async function main() {',
+    `  const base = ${js(p.base)};`,
+    `  const dispatcher = new Agent(${p.caFile ? `{ connect: { ca: readFileSync(process.env[${js(p.caFile.env)}] || ${js(p.caFile.fallback)}) } }` : ''});`,
+    '  // A list of pairs, so that a name may repeat.',
+    '  const params = new URLSearchParams([',
+    ...params.map((l) => `  ${l}`),
+    '  ]);',
+    '  const headers = {};',
+  ];
+  const a = auth(p, { language: 'node', q: js, env, otp: `await totp(${env('CPANEL_TOTP_SECRET')})`, curlTls: '' });
+  out.push(...a.lines.map((l) => `  ${l}`));
+  if (profile.twoFactor === 'header') out.push(`  headers['x-cpanel-otp'] = await totp(${env('CPANEL_TOTP_SECRET')});`);
+  const url = `base + ${a.prefix ?? "''"} + ${js(p.path)}`;
+  if (p.body?.kind === 'json') {
+    out.push(
+      "  headers['content-type'] = 'application/json';",
+      `  const res = await request(${url} + (params.size ? '?' + params : ''), { method: 'POST', headers, body: ${js(p.body.text)}, dispatcher });`,
+    );
+  } else if (p.body?.kind === 'multipart') {
+    out.push('  const form = new FormData();', '  for (const [k, v] of params) form.append(k, v);');
+    for (const f of p.body.files) out.push(`  form.append(${js(f.name)}, await openAsBlob(${js(f.path)}), basename(${js(f.path)}));`);
+    out.push(`  const res = await request(${url}, { method: 'POST', headers, body: form, dispatcher });`);
+  } else if (p.method === 'GET') {
+    out.push(`  const res = await request(${url} + (params.size ? '?' + params : ''), { headers, dispatcher });`);
+  } else {
+    out.push("  headers['content-type'] = 'application/x-www-form-urlencoded';", `  const res = await request(${url}, { method: 'POST', headers, body: params.toString(), dispatcher });`);
+  }
+  out.push("  process.stdout.write(`${await res.body.text()}\\n`);", '  await dispatcher.close();', '  process.exitCode = res.statusCode < 400 ? 0 : 1;', '}', '', 'main().catch((e) => {', '  console.error(e.message);', '  process.exit(4);', '});');
+  return `${out.join('\n')}\n`;
 }

@@ -9,8 +9,8 @@ import { isFamily, PARAM_NAME, type Family, type NamedParam, type Service, type 
 export type { Shaping } from './families';
 export type BuilderFamily = Family;
 /** Copy as: a program in one of these languages, or the command on the server itself (whmapi1, uapi, cpapi2). */
-export type CodeLanguage = 'curl' | 'perl' | 'php' | 'python' | 'server';
-export const CODE_LANGUAGES: readonly CodeLanguage[] = ['curl', 'perl', 'php', 'python', 'server'];
+export type CodeLanguage = 'curl' | 'perl' | 'php' | 'python' | 'node' | 'server';
+export const CODE_LANGUAGES: readonly CodeLanguage[] = ['curl', 'perl', 'php', 'python', 'node', 'server'];
 export type BuilderParam = NamedParam;
 
 export interface BuilderState {

@@ -217,7 +217,7 @@ function render(): void {
     h(
       'button',
       { class: 'secondary', 'data-lang': l, disabled: errs.length > 0, onclick: () => post('copy', l), ...(l === 'server' ? { title: 'whmapi1, uapi or cpapi2 on the server itself, as root' } : {}) },
-      { curl: 'curl', perl: 'Perl', php: 'PHP', python: 'Python', server: 'On the server' }[l],
+      { curl: 'curl', perl: 'Perl', php: 'PHP', python: 'Python', node: 'Node', server: 'On the server' }[l],
     ),
   );
 

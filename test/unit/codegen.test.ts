@@ -17,13 +17,15 @@ const RUNNERS: Record<Language, [string, string]> = {
   php: ['/usr/bin/php', 'call.php'],
   // Debian's python3, where python3-requests is installed (scripts/setup.sh).
   python: ['/usr/bin/python3', 'call.py'],
+  // The Node that runs the tests; undici from this project's node_modules, as a user's npm install gives it.
+  node: [process.execPath, 'call.js'],
 };
 
 function run(language: Language, code: string, env: Record<string, string>, dir: string): Promise<{ code: number; stdout: string; stderr: string }> {
   const [bin, file] = RUNNERS[language];
   writeFileSync(join(dir, file), code);
   return new Promise((done) => {
-    execFile(bin, [file], { cwd: dir, env: { PATH: '/usr/bin:/bin', ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
+    execFile(bin, [file], { cwd: dir, env: { PATH: '/usr/bin:/bin', NODE_PATH: join(__dirname, '../../../node_modules'), ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
       done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -90,7 +92,7 @@ describe('generated code runs against the sandbox and gets the same answer', () 
 
   describe('JSON bodies and uploads', () => {
     const report = 'a,b\n1,2\n'.repeat(500);
-    for (const language of ['curl', 'python'] as const) {
+    for (const language of ['curl', 'python', 'node'] as const) {
       it(`${language}: a JSON body (session login with 2FA) and an upload (token) reach the sandbox as the client sends them`, async () => {
         const session = profile(sb, 'cpanel', { username: 'cptest', auth: 'session', twoFactor: 'session' });
         const env = { CPANEL_PASSWORD: CREDS.cptest.password, CPANEL_TOTP_SECRET: CREDS.cptest.tfaSecret };

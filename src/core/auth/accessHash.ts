@@ -36,6 +36,8 @@ export const accessHashScheme: AuthScheme = {
         return { lines: [`$headers[] = ${h.q(`Authorization: ${prefix}`)} . str_replace(["\\r", "\\n"], '', ${h.env('CPANEL_ACCESSHASH')});`] };
       case 'python':
         return { lines: [`headers["Authorization"] = ${h.q(prefix)} + re.sub(r"[\\r\\n]", "", ${h.env('CPANEL_ACCESSHASH')})`] };
+      case 'node':
+        return { lines: [`headers.authorization = ${h.q(prefix)} + ${h.env('CPANEL_ACCESSHASH')}.replace(/[\\r\\n]/g, '');`] };
     }
   },
 };

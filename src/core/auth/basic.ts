@@ -23,6 +23,8 @@ export const passwordScheme: AuthScheme = {
         return { lines: [`$headers[] = 'Authorization: Basic ' . base64_encode(${h.q(`${h.user}:`)} . ${h.env('CPANEL_PASSWORD')});`] };
       case 'python':
         return { lines: [`session.auth = (${h.q(h.user)}, ${h.env('CPANEL_PASSWORD')})`] };
+      case 'node':
+        return { lines: [`headers.authorization = 'Basic ' + Buffer.from(${h.q(`${h.user}:`)} + ${h.env('CPANEL_PASSWORD')}).toString('base64');`] };
     }
   },
 };

@@ -65,6 +65,18 @@ export const sessionScheme: AuthScheme = {
           ],
           prefix: 'token',
         };
+      case 'node':
+        return {
+          lines: [
+            '// Log in once: the answer names the session token (/cpsessNNNNNNNNNN) and sets the cookie.',
+            `const login = await request(base + '/login/?login_only=1', { method: 'POST', dispatcher, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams([['user', ${h.q(h.user)}], ['pass', ${h.env('CPANEL_PASSWORD')}]${tfa ? `, ['tfa_token', ${h.otp}]` : ''}]).toString() });`,
+            'const found = /\\/cpsess\\d+/.exec(String(login.headers.location ?? \'\') + (await login.body.text()));',
+            "if (!found) { console.error(`Login failed: HTTP ${login.statusCode}`); process.exit(3); }",
+            'const token = found[0];',
+            "headers.cookie = [].concat(login.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');",
+          ],
+          prefix: 'token',
+        };
     }
   },
 };

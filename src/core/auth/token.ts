@@ -33,6 +33,8 @@ export const tokenScheme: AuthScheme = {
         return { lines: [`$headers[] = ${h.q(`Authorization: ${prefix}`)} . ${h.env('CPANEL_TOKEN')};`] };
       case 'python':
         return { lines: [`headers["Authorization"] = ${h.q(prefix)} + ${h.env('CPANEL_TOKEN')}`] };
+      case 'node':
+        return { lines: [`headers.authorization = ${h.q(prefix)} + ${h.env('CPANEL_TOKEN')};`] };
     }
   },
 };
