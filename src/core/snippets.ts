@@ -355,8 +355,23 @@ export function snippetRequest(s: Snippet, lookup: (name: string) => string | un
   };
 }
 
-/** The inverse: a request as a snippet for a server label. */
-export function requestToSnippet(server: string, req: ApiRequest, note?: string): Snippet {
+/**
+ * The inverse: a request as a snippet for a server label. Upload paths are written relative to the
+ * workspace by `relativize`, which answers undefined for a file outside it (then this throws: a
+ * snippet uploads only files of its workspace).
+ */
+export function requestToSnippet(server: string, req: ApiRequest, note?: string, relativize: (path: string) => string | undefined = (p) => p): Snippet {
+  let body: SnippetBody | undefined;
+  if (req.body?.kind === 'json') body = { json: JSON.parse(req.body.text) as unknown };
+  if (req.body?.kind === 'multipart') {
+    body = {
+      files: req.body.files.map((f) => {
+        const rel = relativize(f.path);
+        if (rel === undefined || workspacePathProblem(rel)) throw new Error(`"${f.path}" is outside the workspace: a snippet uploads only files of its workspace. Move the file into it, or send the call without saving it.`);
+        return { name: f.name, path: rel };
+      }),
+    };
+  }
   return {
     version: 1,
     server,
@@ -366,6 +381,7 @@ export function requestToSnippet(server: string, req: ApiRequest, note?: string)
     method: req.method ?? 'GET',
     params: req.params.map(([name, value]) => ({ name, value: typeof value === 'boolean' ? (value ? '1' : '0') : String(value) })),
     ...(note ? { note } : {}),
+    ...(body ? { body } : {}),
   };
 }
 

@@ -1,8 +1,9 @@
 import { callsOnBehalf, FAMILIES, isControlParam, type Service } from '../shared/families';
 import { splitFunction, type ApiRequest } from '../core/api/request';
-import { Catalog } from '../core/catalog';
+import { Catalog, type CatalogFunction } from '../core/catalog';
 import { describeServer, SERVICE_NAMES, type ServerProfile } from '../core/servers';
 import { emptyState, EMPTY_SHAPING, type BuilderState, type FunctionSummary, type ServerSummary } from '../shared/protocol';
+import { bodyForFunction } from '../shared/requestRules';
 
 /** Converts between what the builder shows and what the core sends. No vscode here: unit-tested. */
 
@@ -11,14 +12,24 @@ export function serverSummary(p: ServerProfile): ServerSummary {
 }
 
 export function functionSummaries(): FunctionSummary[] {
-  return Catalog.load().functions.map((f) => ({
+  return Catalog.load().functions.map(summaryOf);
+}
+
+function summaryOf(f: CatalogFunction): FunctionSummary {
+  return {
     family: f.family,
     name: f.name,
     title: f.title,
     method: f.method,
     docs: f.docs,
-    params: f.params.map((p) => ({ name: p.name, type: p.type, required: p.required, ...(p.values ? { values: p.values } : {}) })),
-  }));
+    params: f.params.map((p) => ({
+      name: p.name,
+      type: p.type,
+      required: p.required,
+      ...(p.values ? { values: p.values } : {}),
+      ...(p.in === 'body' ? { body: p.contentType === 'application/json' ? ('json' as const) : ('file' as const) } : {}),
+    })),
+  };
 }
 
 /** The request a builder state describes: empty optional parameters are left out, shaping becomes api.* parameters. */
@@ -28,17 +39,20 @@ export function stateToRequest(s: BuilderState, service: Service): ApiRequest {
   const required = new Set(fn?.params.filter((p) => p.required).map((p) => p.name));
   const shaping = FAMILIES[s.family].shaping?.(s.shaping) ?? [];
   const params = [...s.params.filter((p) => p.name && (p.value !== '' || required.has(p.name))), ...shaping].map((p) => [p.name, p.value] as const);
+  const b = s.body ?? { kind: 'none' };
+  const body: ApiRequest['body'] = b.kind === 'json' ? { kind: 'json', text: b.text } : b.kind === 'files' ? { kind: 'multipart', files: b.files.filter((f) => f.name && f.path) } : undefined;
   return {
     family: s.family,
     ...splitFunction(s.family, s.functionName),
     params,
-    method: s.method,
+    method: body ? 'POST' : s.method,
     ...(callsOnBehalf(s.family, service) ? { asUser: s.account } : {}),
+    ...(body ? { body } : {}),
   };
 }
 
 /** A builder state for a request (from a snippet or the tree); api.* shaping parameters stay as rows. */
-export function requestToState(serverId: string, req: Pick<ApiRequest, 'family' | 'module' | 'function' | 'params' | 'method' | 'asUser'>): BuilderState {
+export function requestToState(serverId: string, req: Pick<ApiRequest, 'family' | 'module' | 'function' | 'params' | 'method' | 'asUser' | 'body'>): BuilderState {
   return {
     ...emptyState(),
     serverId,
@@ -48,6 +62,7 @@ export function requestToState(serverId: string, req: Pick<ApiRequest, 'family' 
     method: req.method ?? 'GET',
     params: req.params.map(([name, value]) => ({ name, value: typeof value === 'boolean' ? (value ? '1' : '0') : String(value) })),
     shaping: { ...EMPTY_SHAPING },
+    body: req.body?.kind === 'json' ? { kind: 'json', text: req.body.text } : req.body?.kind === 'multipart' ? { kind: 'files', files: req.body.files.map((f) => ({ ...f })) } : { kind: 'none' },
   };
 }
 
@@ -62,6 +77,7 @@ export function functionState(serverId: string, family: BuilderState['family'], 
     account,
     functionName,
     method: fn?.method ?? 'GET',
-    params: (fn?.params ?? []).filter((p) => p.required && !isControlParam(p.name)).map((p) => ({ name: p.name, value: '' })),
+    params: (fn?.params ?? []).filter((p) => p.required && p.in !== 'body' && !isControlParam(p.name)).map((p) => ({ name: p.name, value: '' })),
+    body: fn ? bodyForFunction(summaryOf(fn)) : { kind: 'none' },
   };
 }

@@ -1,3 +1,4 @@
+import { relative, sep } from 'node:path';
 import * as vscode from 'vscode';
 import { generate, LANGUAGE_NAMES, onServerCommand } from '../core/codegen';
 import { requestToSnippet } from '../core/snippets';
@@ -119,7 +120,16 @@ export class BuilderPanel implements vscode.Disposable {
       case 'save': {
         const p = this.s.profiles.get(msg.state.serverId);
         if (!p) return this.post({ type: 'notice', level: 'error', message: 'Choose a server before saving.' });
-        const uri = await this.snippets.saveNew(requestToSnippet(p.label, stateToRequest(msg.state, p.service)));
+        let snippet;
+        try {
+          snippet = requestToSnippet(p.label, stateToRequest(msg.state, p.service), undefined, (file) => {
+            const ws = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file));
+            return ws ? relative(ws.uri.fsPath, file).split(sep).join('/') : undefined;
+          });
+        } catch (e) {
+          return this.post({ type: 'notice', level: 'error', message: e instanceof Error ? e.message : String(e) });
+        }
+        const uri = await this.snippets.saveNew(snippet);
         if (uri) this.post({ type: 'notice', level: 'info', message: `Saved ${vscode.workspace.asRelativePath(uri)}.` });
         return;
       }
@@ -142,6 +152,11 @@ export class BuilderPanel implements vscode.Disposable {
       case 'openDocs':
         await vscode.env.openExternal(vscode.Uri.parse(msg.url));
         return;
+      case 'pickFile': {
+        const picked = await vscode.window.showOpenDialog({ canSelectMany: false, canSelectFolders: false, openLabel: 'Upload', title: 'File to upload' });
+        if (picked?.[0]) this.post({ type: 'file', index: msg.index, path: picked[0].fsPath });
+        return;
+      }
     }
   }
 

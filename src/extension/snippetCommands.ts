@@ -163,7 +163,7 @@ export class SnippetCommands {
     const keep = { get: (n: string) => `\${${n}}` };
     let request;
     try {
-      request = snippetRequest(snippet, (n) => `\${env:${n}}`, keep);
+      request = snippetRequest(snippet, (n) => `\${env:${n}}`, keep, vscode.workspace.getWorkspaceFolder(loaded.uri)?.uri.fsPath);
     } catch (e) {
       void vscode.window.showErrorMessage(`${vscode.workspace.asRelativePath(loaded.uri)} cannot open in the builder: ${e instanceof Error ? e.message : String(e)}`);
       return;

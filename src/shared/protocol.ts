@@ -13,6 +13,9 @@ export type CodeLanguage = 'curl' | 'perl' | 'php' | 'python' | 'node' | 'server
 export const CODE_LANGUAGES: readonly CodeLanguage[] = ['curl', 'perl', 'php', 'python', 'node', 'server'];
 export type BuilderParam = NamedParam;
 
+/** A body other than the form: a JSON document, or files (each under a field name, chosen with the host's file dialog). */
+export type BuilderBody = { kind: 'none' } | { kind: 'json'; text: string } | { kind: 'files'; files: { name: string; path: string }[] };
+
 export interface BuilderState {
   serverId: string;
   family: BuilderFamily;
@@ -21,6 +24,7 @@ export interface BuilderState {
   method: 'GET' | 'POST';
   params: BuilderParam[];
   shaping: Shaping;
+  body: BuilderBody;
 }
 
 export interface ServerSummary {
@@ -36,7 +40,8 @@ export interface FunctionSummary {
   title: string;
   method: 'GET' | 'POST';
   docs: string;
-  params: { name: string; type: string; required: boolean; values?: string[] }[];
+  /** `body`: a JSON body field or a file upload field, not a form parameter. */
+  params: { name: string; type: string; required: boolean; values?: string[]; body?: 'json' | 'file' }[];
 }
 
 export interface ResultSummary {
@@ -55,6 +60,7 @@ export type HostToWebview =
   | { type: 'accounts'; serverId: string; accounts: { user: string; domain: string }[]; error?: string }
   | { type: 'sending' }
   | { type: 'result'; result: ResultSummary }
+  | { type: 'file'; index: number; path: string }
   | { type: 'notice'; level: 'info' | 'error'; message: string };
 
 export type WebviewToHost =
@@ -63,12 +69,14 @@ export type WebviewToHost =
   | { type: 'send'; state: BuilderState }
   | { type: 'save'; state: BuilderState }
   | { type: 'copy'; language: CodeLanguage; state: BuilderState }
-  | { type: 'openDocs'; url: string };
+  | { type: 'openDocs'; url: string }
+  /** Asks the host to choose a file for body file row `index`: the webview cannot read the disk. */
+  | { type: 'pickFile'; index: number };
 
 export const EMPTY_SHAPING: Shaping = { sortField: '', sortReverse: false, filterField: '', filterType: 'contains', filterValue: '', pageSize: '', pageStart: '', columns: '' };
 
 export function emptyState(): BuilderState {
-  return { serverId: '', family: 'uapi', account: '', functionName: '', method: 'GET', params: [], shaping: { ...EMPTY_SHAPING } };
+  return { serverId: '', family: 'uapi', account: '', functionName: '', method: 'GET', params: [], shaping: { ...EMPTY_SHAPING }, body: { kind: 'none' } };
 }
 
 // ── validation ──────────────────────────────────────────────────────────────
@@ -112,7 +120,22 @@ export function parseState(v: unknown): BuilderState | undefined {
   }
   const sh = shaping(v.shaping ?? {});
   if (!sh) return undefined;
-  return { serverId: v.serverId, family: v.family, account: v.account, functionName: v.functionName, method: v.method, params, shaping: sh };
+  const body = parseBody(v.body ?? { kind: 'none' });
+  if (!body) return undefined;
+  return { serverId: v.serverId, family: v.family, account: v.account, functionName: v.functionName, method: v.method, params, shaping: sh, body };
+}
+
+function parseBody(v: unknown): BuilderBody | undefined {
+  if (!isObj(v)) return undefined;
+  if (v.kind === 'none') return { kind: 'none' };
+  if (v.kind === 'json') return str(v.text, 1024 * 1024) ? { kind: 'json', text: v.text } : undefined;
+  if (v.kind !== 'files' || !Array.isArray(v.files) || v.files.length > 20) return undefined;
+  const files: { name: string; path: string }[] = [];
+  for (const f of v.files) {
+    if (!isObj(f) || !str(f.name, 256) || !str(f.path, 4096) || (f.name !== '' && !PARAM_NAME.test(f.name))) return undefined;
+    files.push({ name: f.name, path: f.path });
+  }
+  return { kind: 'files', files };
 }
 
 /** Checks a message from the webview; returns it typed, or undefined to be ignored. */
@@ -136,6 +159,8 @@ export function parseWebviewMessage(v: unknown): WebviewToHost | undefined {
     }
     case 'openDocs':
       return str(v.url, 2048) && /^https:\/\/(api\.)?docs\.cpanel\.net\//.test(v.url) ? { type: 'openDocs', url: v.url } : undefined;
+    case 'pickFile':
+      return Number.isInteger(v.index) && (v.index as number) >= 0 && (v.index as number) < 20 ? { type: 'pickFile', index: v.index as number } : undefined;
     default:
       return undefined;
   }
@@ -157,6 +182,8 @@ export function parseHostMessage(v: unknown): HostToWebview | undefined {
       return isObj(v.result) && typeof v.result.kind === 'string' ? (v as unknown as HostToWebview) : undefined;
     case 'notice':
       return (v.level === 'info' || v.level === 'error') && str(v.message) ? { type: 'notice', level: v.level, message: v.message } : undefined;
+    case 'file':
+      return Number.isInteger(v.index) && str(v.path, 4096) ? { type: 'file', index: v.index as number, path: v.path } : undefined;
     default:
       return undefined;
   }

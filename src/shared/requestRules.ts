@@ -38,13 +38,40 @@ export function stateProblems(state: BuilderState, service: Service | undefined,
     if (problem) out.push({ row: i, message: problem });
   });
   if (state.shaping.pageSize && !/^\d+$/.test(state.shaping.pageSize)) out.push({ message: 'The page size is a number.' });
+  const body = state.body ?? { kind: 'none' };
+  if (body.kind !== 'none' && service && callsOnBehalf(state.family, service)) out.push({ message: 'A JSON body or a file upload goes to the server that runs the function: not through WHM on behalf of an account.' });
+  if (body.kind === 'json') {
+    try {
+      JSON.parse(body.text);
+    } catch (e) {
+      out.push({ message: `The JSON body is not valid JSON (${(e instanceof Error ? e.message : String(e)).split('\n')[0]}).` });
+    }
+  }
+  if (body.kind === 'files') {
+    if (!body.files.length) out.push({ message: 'Add a file to upload, or choose no body.' });
+    body.files.forEach((f, i) => {
+      const p = paramNameProblem(f.name.trim());
+      if (p) out.push({ message: `File ${i + 1}: ${p}` });
+      if (!f.path) out.push({ message: `File ${i + 1}: choose the file to upload.` });
+    });
+  }
   return out;
+}
+
+/** The body a function takes, from its catalog facts: a JSON skeleton of its body fields, or its file fields. */
+export function bodyForFunction(fn: FunctionSummary): BuilderState['body'] {
+  const json = fn.params.filter((p) => p.body === 'json');
+  if (json.length) return { kind: 'json', text: `{\n${json.map((p) => `  ${JSON.stringify(p.name)}: ${p.type === 'array' ? '[]' : p.type === 'object' ? '{}' : '""'}`).join(',\n')}\n}` };
+  const files = fn.params.filter((p) => p.body === 'file');
+  if (files.length) return { kind: 'files', files: files.map((p) => ({ name: p.name, path: '' })) };
+  return { kind: 'none' };
 }
 
 /** The parameters for a newly chosen function: its required ones (keeping values already typed), then other rows that have a value. */
 export function paramsForFunction(current: readonly NamedParam[], fn: FunctionSummary): NamedParam[] {
   const keep = new Map(current.map((p) => [p.name, p.value]));
-  const required = fn.params.filter((p) => p.required && !isControlParam(p.name)).map((p) => ({ name: p.name, value: keep.get(p.name) ?? '' }));
+  // Body fields are in the body, not parameter rows.
+  const required = fn.params.filter((p) => p.required && !p.body && !isControlParam(p.name)).map((p) => ({ name: p.name, value: keep.get(p.name) ?? '' }));
   const others = current.filter((p) => !fn.params.some((x) => x.required && x.name === p.name) && p.value !== '');
   return [...required, ...others];
 }

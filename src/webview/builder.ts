@@ -13,7 +13,7 @@ import {
   type WebviewToHost,
 } from '../shared/protocol';
 import { callsOnBehalf, familiesOn, familyLabel, FAMILIES, isSecretParam } from '../shared/families';
-import { paramsForFunction, stateProblems } from '../shared/requestRules';
+import { bodyForFunction, paramsForFunction, stateProblems } from '../shared/requestRules';
 
 /**
  * The request builder, in the webview. Everything is built as DOM nodes and every text from the host
@@ -89,6 +89,71 @@ function applyFunction(fn: FunctionSummary | undefined): void {
   if (!fn) return;
   state.params = paramsForFunction(state.params, fn);
   state.method = fn.method;
+  state.body = bodyForFunction(fn);
+}
+
+/** The body section: none, a JSON document (checked as it is typed), or files chosen with the host's dialog. */
+function bodySection(): HTMLElement {
+  const body = state.body;
+  const kind = h(
+    'select',
+    {
+      id: 'bodyKind',
+      'aria-label': 'Body',
+      onchange: (e) => {
+        const k = (e.target as HTMLSelectElement).value;
+        state.body = k === 'json' ? { kind: 'json', text: '{\n}' } : k === 'files' ? { kind: 'files', files: [{ name: 'file-1', path: '' }] } : { kind: 'none' };
+        if (state.body.kind !== 'none') state.method = 'POST';
+        update();
+      },
+    },
+    h('option', { value: 'none', selected: body.kind === 'none' }, 'No body (parameters as a query or form)'),
+    h('option', { value: 'json', selected: body.kind === 'json' }, 'JSON body (application/json)'),
+    h('option', { value: 'files', selected: body.kind === 'files' }, 'Upload files (multipart/form-data)'),
+  );
+  const content: HTMLElement[] = [];
+  if (body.kind === 'json') {
+    content.push(
+      h('textarea', {
+        id: 'jsonBody',
+        class: 'json',
+        rows: '8',
+        spellcheck: 'false',
+        'aria-label': 'JSON body',
+        oninput: (e) => {
+          if (state.body.kind === 'json') state.body.text = (e.target as HTMLTextAreaElement).value;
+          save();
+          refreshProblems();
+        },
+      }, body.text),
+    );
+  }
+  if (body.kind === 'files') {
+    body.files.forEach((f, i) => {
+      content.push(
+        h(
+          'div',
+          { class: 'row filerow' },
+          h('input', {
+            class: 'fname',
+            value: f.name,
+            'aria-label': `Field of file ${i + 1}`,
+            spellcheck: 'false',
+            oninput: (e) => {
+              if (state.body.kind === 'files') state.body.files[i]!.name = (e.target as HTMLInputElement).value.trim();
+              save();
+              refreshProblems();
+            },
+          }),
+          h('span', { class: f.path ? 'fpath' : 'fpath muted' }, f.path || 'no file chosen'),
+          h('button', { class: 'secondary', 'data-file': String(i), onclick: () => vscode.postMessage({ type: 'pickFile', index: i }) }, icon('folder-opened'), 'Choose…'),
+          h('button', { class: 'secondary', 'aria-label': `Remove file ${i + 1}`, onclick: () => (state.body.kind === 'files' && state.body.files.splice(i, 1), update()) }, icon('trash')),
+        ),
+      );
+    });
+    content.push(h('button', { class: 'secondary', onclick: () => (state.body.kind === 'files' && state.body.files.push({ name: `file-${state.body.files.length + 1}`, path: '' }), update()) }, icon('add'), 'Add file'));
+  }
+  return h('section', { 'aria-label': 'Body' }, h('h2', {}, 'Body'), kind, ...content);
 }
 
 function render(): void {
@@ -234,6 +299,7 @@ function render(): void {
       rows.length ? h('div', { class: 'params', role: 'table' }, ...rows) : h('p', { class: 'muted' }, 'No parameters.'),
       h('div', { class: 'row' }, h('button', { class: 'secondary', id: 'addParam', onclick: () => (state.params.push({ name: '', value: '' }), update(), focusLast()) }, icon('add'), 'Add parameter'), addOptional),
     ),
+    state.method === 'POST' || state.body.kind !== 'none' || fn?.params.some((x) => x.body) ? bodySection() : null,
     shaping,
     h('div', { class: 'actions' }, send, saveBtn, h('span', { class: 'copylabel' }, 'Copy as'), ...copyButtons),
     h('p', { id: 'problems', class: 'problems', role: 'alert' }, errs.filter((e) => e.row === undefined).map((e) => e.message).join(' ')),
@@ -361,6 +427,7 @@ window.addEventListener('message', (event: MessageEvent) => {
       servers = msg.servers;
       functions = msg.functions;
       if (msg.state) state = msg.state;
+      state.body ??= { kind: 'none' };
       if (!state.serverId && servers.length === 1) state.serverId = servers[0]!.id;
       // A fresh form on a WHM server starts on WHM API 1; a family the server cannot serve is replaced.
       if (server() && (!state.functionName || !familiesFor(server()).some((f) => f.value === state.family))) state.family = familiesFor(server())[0]!.value;
@@ -402,6 +469,12 @@ window.addEventListener('message', (event: MessageEvent) => {
       busy = false;
       lastStatus = [h('p', { class: msg.level === 'error' ? 'verdict fail' : 'muted' }, msg.message)];
       render();
+      break;
+    case 'file':
+      if (state.body.kind === 'files' && state.body.files[msg.index]) {
+        state.body.files[msg.index]!.path = msg.path;
+        update();
+      }
       break;
   }
 });

@@ -147,7 +147,9 @@ describe('cPanel API Explorer in a real extension host', () => {
     await vscode.commands.executeCommand('cpanel.result.showRaw');
     const raw = vscode.window.activeTextEditor!.document;
     assert.match(raw.uri.query, /raw=1/);
-    assert.equal((JSON.parse(raw.getText()) as { apiversion: number }).apiversion, 3);
+    // The raw answer is WHM's uapi_cpanel envelope, with the UAPI answer inside.
+    const rawAnswer = JSON.parse(raw.getText()) as { metadata: { command: string }; data: { uapi: { status: number } } };
+    assert.deepEqual([rawAnswer.metadata.command, rawAnswer.data.uapi.status], ['uapi_cpanel', 0]);
   });
 
   it('session login with 2FA, then Rerun Last Request, from its own secrets', async () => {

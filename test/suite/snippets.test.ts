@@ -2,7 +2,9 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { Sent, Services } from '../../src/extension/commands';
 import type { TestExports } from '../../src/extension/extension';
+import { BuilderPanel } from '../../src/extension/builderPanel';
 import { SnippetStore } from '../../src/extension/snippetStore';
+import { emptyState } from '../../src/shared/protocol';
 import { SANDBOX_CREDENTIALS as CREDS } from '../../src/sandbox/accounts';
 import { Sandbox } from '../../src/sandbox/server';
 
@@ -38,10 +40,14 @@ describe('snippets in a real extension host', () => {
     await vscode.workspace.fs.createDirectory(dir);
     await vscode.workspace.getConfiguration('cpanel').update(
       'servers',
-      [{ id: 'snip-whm', label: 'snip-whm', host: '127.0.0.1', service: 'whm', secure: true, port: sb.port('whm'), username: 'root', auth: 'token', twoFactor: 'none', tls: { mode: 'pinned', fingerprint256: sb.fingerprint256 } }],
+      [
+        { id: 'snip-whm', label: 'snip-whm', host: '127.0.0.1', service: 'whm', secure: true, port: sb.port('whm'), username: 'root', auth: 'token', twoFactor: 'none', tls: { mode: 'pinned', fingerprint256: sb.fingerprint256 } },
+        { id: 'snip-bob', label: 'snip-bob', host: '127.0.0.1', service: 'cpanel', secure: true, port: sb.port('cpanel'), username: 'bob', auth: 'token', twoFactor: 'none', tls: { mode: 'pinned', fingerprint256: sb.fingerprint256 } },
+      ],
       vscode.ConfigurationTarget.Global,
     );
     await s.secrets.set('snip-whm', { token: CREDS.root.whmToken });
+    await s.secrets.set('snip-bob', { token: CREDS.bob.cpanelToken });
   });
 
   after(async () => {
@@ -49,6 +55,7 @@ describe('snippets in a real extension host', () => {
     await vscode.workspace.fs.delete(dir, { recursive: true });
     await vscode.workspace.getConfiguration('cpanel').update('servers', [], vscode.ConfigurationTarget.Global);
     await s.secrets.delete('snip-whm');
+    await s.secrets.delete('snip-bob');
     await sb.stop();
   });
 
@@ -156,6 +163,28 @@ describe('snippets in a real extension host', () => {
       assert.match(text, /"checks": "1 of 1 check failed"/);
       assert.match(text, /"FAILED": "expect\[0\] ok: true"/);
       assert.ok(!text.includes('Host-Pass-789'));
+    });
+  });
+
+  describe('bodies from the builder', () => {
+    it('the builder sends a JSON body and a file upload; the sandbox checks content type and body', async () => {
+      BuilderPanel.createOrShow(vscode.Uri.file(vscode.extensions.getExtension(EXT_ID)!.extensionPath), s, undefined as never);
+      const panel = BuilderPanel.active!;
+      try {
+        const json = { ...emptyState(), serverId: 'snip-whm', family: 'whm' as const, functionName: 'personalization_set', method: 'POST' as const, body: { kind: 'json' as const, text: '{"personalization":{"builder":"yes"}}' } };
+        await panel.receive({ type: 'send', state: json });
+        const sent = sb.requests('/json-api/personalization_set').at(-1)!;
+        assert.equal(sent.headers['content-type'], 'application/json');
+        assert.equal(sent.body, '{"personalization":{"builder":"yes"}}');
+        assert.deepEqual(sb.personalization.get('root'), { builder: 'yes' });
+        const file = await write('upload-me.txt', 'hello from the builder\n');
+        const upload = { ...emptyState(), serverId: 'snip-bob', family: 'uapi' as const, functionName: 'Fileman/upload_files', method: 'POST' as const, params: [{ name: 'dir', value: '/home/bob/b' }], body: { kind: 'files' as const, files: [{ name: 'file-1', path: file.fsPath }] } };
+        await panel.receive({ type: 'send', state: upload });
+        assert.match(String(sb.requests('/Fileman/upload_files').at(-1)!.headers['content-type']), /^multipart\/form-data; boundary=/);
+        assert.deepEqual([sb.uploads.at(-1)!.filename, sb.uploads.at(-1)!.size], ['upload-me.txt', 'hello from the builder\n'.length]);
+      } finally {
+        panel.dispose();
+      }
     });
   });
 });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { previewRequest } from '../../src/core/requestRun';
-import { parseSnippet, serializeSnippet } from '../../src/core/snippets';
+import { parseSnippet, requestToSnippet, serializeSnippet } from '../../src/core/snippets';
 import type { Sandbox } from '../../src/sandbox/server';
 import { client, closeAll, CREDS, profile, startSandbox } from '../helpers/sandbox';
 
@@ -137,6 +137,15 @@ describe('JSON bodies and file uploads', () => {
       assert.ok(!outside.ok);
       assert.match(outside.problems[0]!.message, /leaves the workspace folder/);
       assert.ok(!parseSnippet(JSON.stringify({ version: 1, server: 'bob', family: 'uapi', function: 'Fileman/upload_files', params: [], body: { files: [{ name: 'file-1', path: '/etc/passwd' }] } })).ok);
+    });
+
+    it('saving a request as a snippet writes upload paths relative to the workspace, and refuses files outside it', () => {
+      const ws = '/work/site';
+      const rel = (p: string): string | undefined => (p.startsWith(`${ws}/`) ? p.slice(ws.length + 1) : undefined);
+      const req = { family: 'uapi' as const, module: 'Fileman', function: 'upload_files', params: [['dir', 'x'] as const], body: { kind: 'multipart' as const, files: [{ name: 'file-1', path: `${ws}/uploads/a.csv` }] } };
+      assert.deepEqual(requestToSnippet('bob', req, undefined, rel).body, { files: [{ name: 'file-1', path: 'uploads/a.csv' }] });
+      assert.throws(() => requestToSnippet('bob', { ...req, body: { kind: 'multipart', files: [{ name: 'file-1', path: '/etc/passwd' }] } }, undefined, rel), /is outside the workspace/);
+      assert.deepEqual(requestToSnippet('bob', { family: 'whm', function: 'personalization_set', params: [], body: { kind: 'json', text: '{"personalization":{"a":1}}' } }).body, { json: { personalization: { a: 1 } } });
     });
   });
 });

@@ -4,6 +4,7 @@ import { builderHtml, makeNonce } from '../../src/extension/builderHtml';
 import { functionState, requestToState, stateToRequest } from '../../src/extension/builderModel';
 import { FAMILIES, type Family, type Shaping } from '../../src/shared/families';
 import { emptyState, parseHostMessage, parseState, parseWebviewMessage, type BuilderState } from '../../src/shared/protocol';
+import { stateProblems } from '../../src/shared/requestRules';
 
 const shapingParams = (family: Family, s: Shaping): { name: string; value: string }[] => FAMILIES[family].shaping?.(s) ?? [];
 
@@ -133,5 +134,41 @@ describe('builder state ⇄ request', () => {
       assert.equal(parseWebviewMessage({ type: 'copy', language: 'curl', state: { ...good, params: [{ name, value: '1' }] } }), undefined, name);
     }
     assert.ok(parseWebviewMessage({ type: 'send', state: { ...good, params: [{ name: '', value: '' }, { name: 'api.sort.a.field', value: 'user' }] } }), 'a row being typed and api.* names are fine');
+  });
+
+  describe('bodies', () => {
+    it('a function with a JSON body or an upload starts with it, its body fields kept out of the parameter rows', () => {
+      const set = functionState('c', 'uapi', 'Personalization/set');
+      assert.equal(set.method, 'POST');
+      assert.deepEqual(set.body, { kind: 'json', text: '{\n  "personalization": {}\n}' });
+      assert.ok(!set.params.some((p) => p.name === 'personalization'));
+      const restore = functionState('c', 'uapi', 'Backup/restore_databases');
+      assert.deepEqual(restore.body, { kind: 'files', files: [{ name: 'file', path: '' }] });
+      assert.deepEqual(functionState('c', 'uapi', 'Email/list_pops').body, { kind: 'none' });
+    });
+
+    it('the request carries the body; invalid JSON or a file not chosen keeps Send disabled', () => {
+      const s: BuilderState = { ...good, account: '', functionName: 'Personalization/set', params: [{ name: 'x', value: '1' }], body: { kind: 'json', text: '{"personalization":{"a":1}}' } };
+      const req = stateToRequest(s, 'cpanel');
+      assert.deepEqual([req.method, req.body], ['POST', { kind: 'json', text: '{"personalization":{"a":1}}' }]);
+      assert.deepEqual(stateToRequest(requestToState('c', req), 'cpanel'), req);
+      const fn = { family: 'uapi' as const, name: 'Personalization/set', title: '', method: 'POST' as const, docs: '', params: [] };
+      assert.deepEqual(stateProblems(s, 'cpanel', fn), []);
+      assert.match(stateProblems({ ...s, body: { kind: 'json', text: '{"a":' } }, 'cpanel', fn)[0]!.message, /The JSON body is not valid JSON/);
+      assert.match(stateProblems({ ...s, body: { kind: 'files', files: [{ name: 'file-1', path: '' }] } }, 'cpanel', fn)[0]!.message, /choose the file to upload/);
+      assert.match(stateProblems({ ...s, account: 'bob', body: { kind: 'json', text: '{}' } }, 'whm', fn).map((p) => p.message).join(' '), /not through WHM on behalf of an account/);
+    });
+
+    it('the validators take body states and file picks, and refuse malformed ones', () => {
+      const withFiles: BuilderState = { ...good, body: { kind: 'files', files: [{ name: 'file-1', path: '/w/a.csv' }] } };
+      assert.deepEqual(parseState(withFiles), withFiles);
+      assert.deepEqual(parseState({ ...good, body: undefined }), { ...good, body: { kind: 'none' } }, 'a state saved before bodies existed');
+      for (const body of [{ kind: 'xml' }, { kind: 'json' }, { kind: 'files', files: [{ name: 'a b', path: 'x' }] }, { kind: 'files', files: 'x' }]) {
+        assert.equal(parseState({ ...good, body }), undefined, JSON.stringify(body));
+      }
+      assert.deepEqual(parseWebviewMessage({ type: 'pickFile', index: 0 }), { type: 'pickFile', index: 0 });
+      assert.equal(parseWebviewMessage({ type: 'pickFile', index: -1 }), undefined);
+      assert.deepEqual(parseHostMessage({ type: 'file', index: 1, path: '/w/a.csv' }), { type: 'file', index: 1, path: '/w/a.csv' });
+    });
   });
 });
