@@ -150,7 +150,7 @@ export class SnippetCommands {
       return undefined;
     }
     const o = await this.runs.sendOne(uri, snippet);
-    if (o?.notSent && !o.result) void vscode.window.showErrorMessage(o.notSent);
+    if (o?.notSent && !o.declined) void vscode.window.showErrorMessage(o.notSent);
     return o?.result && o.resultUri ? { result: o.result, uri: o.resultUri, checks: o.checks } : undefined;
   }
 

@@ -16,6 +16,8 @@ export interface SnippetOutcome {
   checks: readonly CheckResult[];
   /** When it was not sent: why (a variable is missing, no such server, declined). */
   notSent?: string;
+  /** Not sent because the person said no (Restricted Mode, a destructive call): nothing to report as an error. */
+  declined?: boolean;
   result?: ApiResult;
   /** The result document, when one was opened. */
   resultUri?: vscode.Uri;
@@ -113,7 +115,7 @@ export class SnippetRuns extends Disposable {
         judge(result);
       }
     }
-    if (!result || !judged) return this.record({ uri, pass: false, checks: [], notSent: `${shown} was not sent.`, captured: [], ms: 0 });
+    if (!result || !judged) return this.record({ uri, pass: false, checks: [], notSent: `${shown} was not sent.`, declined: true, captured: [], ms: 0 });
     return this.record({ uri, pass: judged.pass, checks: judged.checks, result, ...(resultUri ? { resultUri } : {}), captured: judged.captured, ms: result.timings.totalMs });
   }
 

@@ -164,4 +164,28 @@ describe('request builder and snippets end to end', () => {
     assert.equal(sb.requests('removeacct').length, 1);
     assert.ok(!sb.accounts.some((a) => a.user === 'bob'));
   });
+
+  it('sends a JSON body from the builder: the skeleton from the catalog, bad JSON keeps Send disabled', async () => {
+    await wb.command('cPanel: Open Request Builder');
+    await builder.locator('#function').waitFor({ timeout: 30_000 });
+    await builder.locator('#family').selectOption('whm');
+    await builder.locator('#function').fill('personalization_set');
+    await builder.locator('#function').press('Tab');
+    // The rows of the previous call stay (as typed values do): take them out, as a person would.
+    for (let i = 0; i < 10 && (await builder.locator('.params button[aria-label^="Remove"]').count()) > 0; i++) await builder.locator('.params button[aria-label^="Remove"]').first().click();
+    const json = builder.locator('#jsonBody');
+    await json.waitFor({ timeout: 10_000 });
+    assert.equal(await json.inputValue(), '{\n  "personalization": {}\n}');
+    await json.fill('{"personalization": {"theme": ');
+    await builder.locator('#problems', { hasText: 'The JSON body is not valid JSON' }).waitFor({ timeout: 10_000 });
+    assert.ok(await builder.locator('#send').isDisabled());
+    await json.fill('{"personalization": {"theme": "dark"}}');
+    await builder.locator('#send:not([disabled])').waitFor({ timeout: 10_000 });
+    await wb.keepForReadme('builder-json-body');
+    await builder.locator('#send').click();
+    await wb.tab(/whm personalization_set · sandbox-whm · 200/).waitFor({ timeout: 20_000 });
+    const sent = sb.requests('/json-api/personalization_set').at(-1)!;
+    assert.equal(sent.headers['content-type'], 'application/json');
+    assert.deepEqual(sb.personalization.get('root'), { theme: 'dark' });
+  });
 });
