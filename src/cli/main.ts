@@ -1,4 +1,5 @@
 import type * as CallCommand from './call';
+import type * as FanoutCommand from './fanout';
 import type * as RunCommand from './run';
 import { CALL_USAGE, UsageError } from './usage';
 
@@ -18,6 +19,7 @@ export interface Io {
 const commands = {
   call: (argv: string[], io: Io) => (require('./call') as typeof CallCommand).runCall(argv, io),
   run: (argv: string[], io: Io) => (require('./run') as typeof RunCommand).runSnippets(argv, io),
+  fanout: (argv: string[], io: Io) => (require('./fanout') as typeof FanoutCommand).runFanout(argv, io),
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -27,6 +29,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     switch (command) {
       case 'call':
       case 'run':
+      case 'fanout':
         return await commands[command](rest, io);
       case undefined:
       case '-h':
@@ -35,7 +38,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         (command === undefined ? io.err : io.out)(CALL_USAGE);
         return command === undefined ? 2 : 0;
       default:
-        throw new UsageError(`Unknown command "${command}": use "cpapi call" or "cpapi run".`);
+        throw new UsageError(`Unknown command "${command}": use "cpapi call", "cpapi run" or "cpapi fanout".`);
     }
   } catch (e) {
     if (e instanceof UsageError) {

@@ -4,9 +4,9 @@ import { CpanelClient } from '../core/client';
 import { proxyFromEnv } from '../core/http';
 import { ENVIRONMENTS_FILE, parseEnvironments, RunVariables, secretVariableEnvName, type Environment } from '../core/environments';
 import { judgeSnippet, resolveSnippet, runRequest } from '../core/requestRun';
-import { readProfile, type ServerProfile } from '../core/servers';
 import { parseSnippet, SNIPPET_SUFFIX, type Snippet } from '../core/snippets';
 import { parseOptions, parseTimeout, secretsFromEnv, timeoutLimits, UsageError } from './args';
+import { chooseServers, readServersFile } from './servers';
 import { reasons, report, REPORTERS, type Reporter, type RunOutcome } from './reporters';
 
 export type { RunOutcome } from './reporters';
@@ -35,27 +35,6 @@ export function collectSnippetFiles(paths: string[]): string[] {
   return out;
 }
 
-/** The servers file: a list of profiles (or {"servers": [...]}), named by label, with no secrets in it. */
-export function readServersFile(file: string): ServerProfile[] {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new UsageError(`The servers file "${file}" cannot be read as JSON (${e instanceof Error ? e.message : String(e)}).`);
-  }
-  const list = Array.isArray(raw) ? raw : (raw as { servers?: unknown })?.servers;
-  if (!Array.isArray(list)) throw new UsageError(`The servers file "${file}" must hold a list of servers, or {"servers": [...]}.`);
-  return list.map((item, i) => {
-    const o = (item ?? {}) as Record<string, unknown>;
-    for (const k of ['password', 'token', 'accessHash', 'accesshash', 'totpSecret', 'secret']) {
-      if (k in o) throw new UsageError(`Server ${i + 1} in "${file}" has a "${k}": secrets never go in the servers file; use environment variables.`);
-    }
-    const { profile, problems } = readProfile(item, i, (x) => (typeof x.label === 'string' ? x.label : undefined));
-    if (problems.length) throw new UsageError(`Server "${profile.label}" in "${file}": ${problems.join(' ')}`);
-    return profile;
-  });
-}
-
 export async function runSnippets(
   argv: string[],
   io: { out: (s: string) => void; err: (s: string) => void; env: NodeJS.ProcessEnv; signal?: AbortSignal; cwd?: string },
@@ -69,8 +48,9 @@ export async function runSnippets(
     environments: { type: 'string' },
     reporter: { type: 'string' },
     output: { type: 'string' },
+    group: { type: 'string', multiple: true },
   });
-  const v = values as { servers?: string; json?: boolean; timeout?: string; 'allow-destructive'?: boolean; env?: string; environments?: string; reporter?: string; output?: string };
+  const v = values as { servers?: string; json?: boolean; timeout?: string; 'allow-destructive'?: boolean; env?: string; environments?: string; reporter?: string; output?: string; group?: string[] };
   if (!positionals.length) throw new UsageError('Name at least one snippet file or folder: cpapi run FILE|FOLDER... --servers SERVERS.json');
   if (!v.servers) throw new UsageError('--servers SERVERS.json is required: it names each server (host, service, auth) by its label.');
   if (v.json && v.reporter) throw new UsageError('Use either --json or --reporter, not both (--json is --reporter json).');
@@ -83,6 +63,8 @@ export async function runSnippets(
   const environment = chooseEnvironment(v.env, v.environments, cwd);
   const files = collectSnippetFiles(positionals);
   if (!files.length) throw new UsageError(`No *${SNIPPET_SUFFIX} files in ${positionals.join(', ')}.`);
+  // With --group, every snippet runs on every server of those groups, in place of its own server.
+  const groupServers = v.group?.length ? chooseServers(profiles, v.group, [], v.servers) : undefined;
 
   const clients = new Map<string, CpanelClient>();
   const outcomes: RunOutcome[] = [];
@@ -92,9 +74,10 @@ export async function runSnippets(
   const lines = !reporter || v.output !== undefined;
   const startedAt = new Date();
   try {
-    for (const file of files) {
+    const runs: { file: string; server?: string }[] = files.flatMap((file) => (groupServers ? groupServers.map((p) => ({ file, server: p.label })) : [{ file }]));
+    for (const { file, server } of runs) {
       const shown = relative(cwd, file) || file;
-      const outcome = await runOne(file, shown);
+      const outcome = await runOne(file, shown, server);
       outcomes.push(outcome);
       if (lines) {
         const what = outcome.function ? `${outcome.function}${outcome.server ? ` on ${outcome.server}` : ''}` : '';
@@ -119,7 +102,7 @@ export async function runSnippets(
   if (lines) io.out(`${outcomes.length - failed} passed, ${failed} failed\n`);
   return failed ? 1 : 0;
 
-  async function runOne(file: string, shown: string): Promise<RunOutcome> {
+  async function runOne(file: string, shown: string, server?: string): Promise<RunOutcome> {
     const fail = (kind: string, hint: string, extra: Partial<RunOutcome> = {}): RunOutcome => ({ file: shown, ok: false, kind, status: 0, ms: 0, errors: [hint], hint, checks: [], captured: [], notSent: true, ...extra });
     let text: string;
     try {
@@ -129,7 +112,7 @@ export async function runSnippets(
     }
     const parsed = parseSnippet(text);
     if (!parsed.ok) return fail('malformed_snippet', `${shown}: ${parsed.problems.filter((p) => p.severity === 'error').map((p) => p.message).join(' ')}`);
-    const s: Snippet = parsed.snippet;
+    const s: Snippet = server ? { ...parsed.snippet, server } : parsed.snippet;
     let base = { server: s.server, function: `${s.family} ${s.function}${s.account ? ` as ${s.account}` : ''}` };
     const resolved = resolveSnippet(s, profiles, (name) => io.env[name], vars, cwd);
     if (!resolved.ok) return fail('config_error', `${shown}: ${resolved.message}${resolved.message.startsWith('No server') ? ' Add it to the servers file.' : ''}`, base);

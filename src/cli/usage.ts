@@ -5,7 +5,9 @@ export const CALL_USAGE = `Usage:
              [--post] [--json-body JSON|@FILE] [--fingerprint SHA256] [--ca FILE] [--timeout SECONDS]
              [--raw [--unredacted] | --query EXPR]
   cpapi run FILE|FOLDER... --servers SERVERS.json [--env NAME [--environments FILE]]
-             [--reporter junit|tap|json [--output FILE]] [--json] [--timeout SECONDS] [--allow-destructive]
+             [--group G]... [--reporter junit|tap|json [--output FILE]] [--json] [--timeout SECONDS] [--allow-destructive]
+  cpapi fanout API FUNCTION [name=value ...] --servers SERVERS.json [--group G]... [--label L]...
+             [--accounts] [--concurrency N] [--jsonl] [--timeout SECONDS] [--allow-destructive]
 
   API: uapi (FUNCTION is Module/function) | whm (a WHM API 1 function) | api2 (Module/function, needs --as)
   --as on a WHM server calls UAPI or API 2 on behalf of that cPanel user.
@@ -28,7 +30,14 @@ export const CALL_USAGE = `Usage:
   .vscode/cpanel/environments.json; a {"secret": true} variable comes from CPANEL_ENV_<ENV>_<NAME>).
   A snippet passes when every item of its "expect" holds (without one, when the call succeeds).
   One line per snippet and a summary; --reporter junit|tap|json prints a report instead, or writes it
-  to --output FILE beside the lines (--json is --reporter json). Exit 1 when any snippet fails.
+  to --output FILE beside the lines (--json is --reporter json). --group G runs each snippet on every
+  server of group G instead of its own. Exit 1 when any snippet fails.
+
+  fanout: one call to every server of SERVERS.json (or those of --group and --label), or with
+  --accounts to every account of those WHM servers, --concurrency at once (default 8, at most 64).
+  A line per target as it finishes and a summary; --jsonl prints one JSON object per target
+  {server, account, ok, kind, status, data, errors, timeMs} instead (the summary goes to stderr).
+  Destructive functions need --allow-destructive. Exit 0 when every target succeeded, 1 when any failed.
 `;
 
 export class UsageError extends Error {}

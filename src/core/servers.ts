@@ -23,7 +23,11 @@ export interface ServerProfile {
   auth: AuthMethod;
   twoFactor: TwoFactorMode;
   tls: TlsPolicy;
+  /** Tags for working with many servers at once ("eu", "shared-hosting"): a fan-out goes to a group. */
+  groups?: string[];
 }
+
+export const GROUP_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export const SERVICES: readonly Service[] = ['cpanel', 'whm', 'webmail'];
 export const TWO_FACTOR_MODES: readonly TwoFactorMode[] = ['none', 'header', 'session'];
@@ -172,6 +176,7 @@ export function readProfile(item: unknown, index: number, fallbackId?: (o: Recor
     auth: (str('auth') || 'password') as ServerProfile['auth'],
     twoFactor: (str('twoFactor') || 'none') as ServerProfile['twoFactor'],
     tls,
+    ...(Array.isArray(o.groups) ? { groups: o.groups.filter((g): g is string => typeof g === 'string') } : {}),
   };
   const problems = typeof item === 'object' && item !== null ? profileProblems(profile) : ['This entry is not an object.'];
   if (o.port !== undefined && typeof o.port !== 'number') {
@@ -182,6 +187,9 @@ export function readProfile(item: unknown, index: number, fallbackId?: (o: Recor
   }
   for (const k of ['secure'] as const) {
     if (o[k] !== undefined && typeof o[k] !== 'boolean') problems.push(`"${k}" must be true or false, not ${JSON.stringify(o[k])?.slice(0, 40)}.`);
+  }
+  if (o.groups !== undefined && (!Array.isArray(o.groups) || !o.groups.every((g) => typeof g === 'string' && GROUP_NAME.test(g)))) {
+    problems.push('"groups" must be a list of group names (letters, digits, ".", "_" and "-").');
   }
   if (!str('id') && !fallbackId?.(o)) problems.unshift('The entry has no id.');
   if (o.service !== undefined && !['cpanel', 'whm', 'webmail'].includes(String(o.service))) problems.push(`The service "${String(o.service)}" is not cpanel, whm or webmail.`);

@@ -18,6 +18,12 @@ export interface SandboxOptions {
   rejectReusedLoginCodes?: boolean;
   /** Milliseconds since the epoch; tests move it to simulate time. */
   now?: () => number;
+  /** Only these listeners (default: cPanel, WHM and Webmail, each HTTPS and HTTP): a fleet of hundreds of servers in one process. */
+  listeners?: { service: SandboxService; secure: boolean }[];
+  /** The certificate to serve (default: a new self-signed one); servers of one simulated fleet can share one. */
+  certificate?: SandboxCertificate;
+  /** Accounts to add, owned by root: acct0001 … (a WHM server with thousands of accounts). */
+  extraAccounts?: number;
 }
 
 /** A fault injected into the next matching answers. */
@@ -108,10 +114,19 @@ export class Sandbox {
   private readonly received: UploadedFile[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private seq = 0;
-  readonly options: Required<SandboxOptions>;
+  readonly options: Required<Omit<SandboxOptions, 'listeners' | 'certificate' | 'extraAccounts'>> & Pick<SandboxOptions, 'listeners' | 'certificate' | 'extraAccounts'>;
 
   constructor(options: SandboxOptions = {}) {
     this.options = { sessionIdleSeconds: 900, tfaForApi: true, rejectReusedLoginCodes: true, now: () => Date.now(), ...options };
+    for (let i = 1; i <= (options.extraAccounts ?? 0); i++) {
+      const user = `acct${String(i).padStart(4, '0')}`;
+      this.accounts.push({ user, domain: `${user}.example`, owner: 'root', email: `owner@${user}.example`, plan: 'default', suspended: false, suspendreason: 'not suspended', ip: '127.0.0.1', startdate: '25 Jan 01 00:00', diskused: '1M' });
+    }
+  }
+
+  /** A certificate to share among the servers of a simulated fleet. */
+  static certificate(): Promise<SandboxCertificate> {
+    return makeCertificate();
   }
 
   static async start(options: SandboxOptions = {}): Promise<Sandbox> {
@@ -203,9 +218,11 @@ export class Sandbox {
   }
 
   private async listen(): Promise<void> {
-    this.certificate = await makeCertificate();
+    this.certificate = this.options.certificate ?? (await makeCertificate());
+    const wanted = this.options.listeners;
     for (const service of ['cpanel', 'whm', 'webmail'] as const) {
       for (const secure of [true, false]) {
+        if (wanted && !wanted.some((l) => l.service === service && l.secure === secure)) continue;
         const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
           this.handle(service, secure, req, res).catch((e: unknown) => {
             if (!res.headersSent) this.send(res, 500, 'text/plain', `sandbox error: ${String(e)}`);

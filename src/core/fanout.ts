@@ -1,0 +1,97 @@
+import pLimit from 'p-limit';
+import type { ApiRequest } from './api/request';
+import type { ApiResult, ResultKind } from './result';
+import type { ServerProfile } from './servers';
+
+/**
+ * One call to many targets: every server of a group, or every account of a WHM server. Bounded
+ * concurrency (p-limit: small, maintained, typed, the common choice for exactly this), one result per
+ * target as it finishes, and a cancel that drops what has not started and aborts what runs.
+ */
+
+export interface FanTarget {
+  profile: ServerProfile;
+  /** UAPI or API 2 on behalf of this account, through the WHM server. */
+  account?: string;
+}
+
+/** A target's outcome, in the shape `cpapi fanout --jsonl` prints. */
+export interface FanResult {
+  server: string;
+  account?: string;
+  ok: boolean;
+  kind: ResultKind;
+  status: number;
+  data: unknown;
+  errors: string[];
+  hint?: string;
+  timeMs: number;
+}
+
+export interface FanOptions {
+  concurrency: number;
+  signal?: AbortSignal;
+  /** Each result as it finishes (results also come back together, in target order). */
+  onResult?: (r: FanResult, index: number) => void;
+  /** When a target starts. */
+  onStart?: (t: FanTarget, index: number) => void;
+}
+
+export const DEFAULT_CONCURRENCY = 8;
+export const MAX_CONCURRENCY = 64;
+
+/** The request for one target: on behalf of its account when it has one. */
+export function requestFor(req: ApiRequest, t: FanTarget): ApiRequest {
+  return t.account !== undefined ? { ...req, asUser: t.account } : req;
+}
+
+export function toFanResult(t: FanTarget, r: ApiResult): FanResult {
+  return {
+    server: t.profile.label,
+    ...(t.account !== undefined ? { account: t.account } : {}),
+    ok: r.ok,
+    kind: r.kind,
+    status: r.status,
+    data: r.data,
+    errors: r.errors,
+    ...(r.hint ? { hint: r.hint } : {}),
+    timeMs: r.timings.totalMs,
+  };
+}
+
+/**
+ * Runs `call` for every target, at most `concurrency` at once. A target not started when the signal
+ * aborts comes back as cancelled without being sent; one that runs is aborted by the signal it got.
+ */
+export async function fanOut(targets: readonly FanTarget[], call: (t: FanTarget, signal: AbortSignal | undefined) => Promise<ApiResult>, opts: FanOptions): Promise<FanResult[]> {
+  // rejectOnClear: targets dropped by a cancel settle (as cancelled) instead of hanging Promise.all.
+  const limit = pLimit({ concurrency: Math.max(1, Math.min(MAX_CONCURRENCY, Math.floor(opts.concurrency))), rejectOnClear: true });
+  const cancelled = (t: FanTarget): FanResult => ({
+    server: t.profile.label,
+    ...(t.account !== undefined ? { account: t.account } : {}),
+    ok: false,
+    kind: 'cancelled',
+    status: 0,
+    data: null,
+    errors: ['Cancelled before it was sent.'],
+    hint: 'Cancelled before it was sent.',
+    timeMs: 0,
+  });
+  const onAbort = (): void => limit.clearQueue();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await Promise.all(
+      targets.map((t, i) =>
+        limit(async () => {
+          if (opts.signal?.aborted) return cancelled(t);
+          opts.onStart?.(t, i);
+          const r = toFanResult(t, await call(t, opts.signal));
+          opts.onResult?.(r, i);
+          return r;
+        }).catch(() => cancelled(t)),
+      ),
+    );
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
+}
