@@ -24,6 +24,8 @@ export interface SandboxOptions {
   certificate?: SandboxCertificate;
   /** Accounts to add, owned by root: acct0001 … (a WHM server with thousands of accounts). */
   extraAccounts?: number;
+  /** Milliseconds each API answer waits, as a real server's work and a network's round trip take time. */
+  latencyMs?: number;
 }
 
 /** A fault injected into the next matching answers. */
@@ -114,7 +116,7 @@ export class Sandbox {
   private readonly received: UploadedFile[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private seq = 0;
-  readonly options: Required<Omit<SandboxOptions, 'listeners' | 'certificate' | 'extraAccounts'>> & Pick<SandboxOptions, 'listeners' | 'certificate' | 'extraAccounts'>;
+  readonly options: Required<Omit<SandboxOptions, 'listeners' | 'certificate' | 'extraAccounts' | 'latencyMs'>> & Pick<SandboxOptions, 'listeners' | 'certificate' | 'extraAccounts' | 'latencyMs'>;
 
   constructor(options: SandboxOptions = {}) {
     this.options = { sessionIdleSeconds: 900, tfaForApi: true, rejectReusedLoginCodes: true, now: () => Date.now(), ...options };
@@ -296,6 +298,7 @@ export class Sandbox {
     if (fault && (await this.applyFault(fault, req, res))) return;
 
     if (isLogin && req.method === 'POST') return this.login(service, params, res);
+    if (this.options.latencyMs) await new Promise((r) => setTimeout(r, this.options.latencyMs));
 
     // A session path: /cpsessNNNNNNNNNN/...
     const m = /^(\/cpsess\d{10})(\/.*)?$/.exec(url.pathname);

@@ -12,6 +12,7 @@ import { render } from '../../src/extension/resultText';
 import { SANDBOX_CREDENTIALS as C } from '../../src/sandbox/accounts';
 import { Sandbox } from '../../src/sandbox/server';
 import { interleave, median, meets, summarize, type Round } from './ab';
+import { measureFleets } from './fleetBench';
 import { measureVsCode } from './vscodeBench';
 
 /**
@@ -263,6 +264,28 @@ async function main(): Promise<void> {
   }
 
   await Promise.all([token.close(), session.close(), header2fa.close(), tokenLocal.close(), raw.close(), rawLocal.close()]);
+
+  // Fleets: 200 servers (each answer 40 ms) × one call at concurrency 16; 2,000 accounts × one UAPI call through one WHM server.
+  const fleets = await measureFleets(ROOT);
+  const ms0 = (v: number): string => `${Math.round(v)} ms`;
+  abRow('200 servers × one call, concurrency 16', fleets.servers.rounds, 'cost', ms0, '(200 ÷ 16) × one call', '≤ 1.50');
+  factRow(
+    '  …per server: connections, logins; lost, duplicated; peak memory',
+    `${fleets.servers.maxConnections} conn., ${fleets.servers.maxLogins} logins; ${fleets.servers.lost} lost, ${fleets.servers.duplicated} dup.`,
+    `${Math.round(fleets.servers.peakRssMb)} MB peak RSS`,
+    fleets.servers.maxConnections,
+    '≤ 1 connection, 0 lost',
+    fleets.servers.maxConnections <= 1 && fleets.servers.maxLogins <= 1 && fleets.servers.lost === 0 && fleets.servers.duplicated === 0,
+  );
+  abRow('2,000 accounts × one UAPI call through one WHM, concurrency 16', fleets.accounts.rounds, 'cost', ms0, '(2,000 ÷ 16) × one call', '≤ 1.50');
+  factRow(
+    '  …connections to the WHM server, lost; peak memory',
+    `${fleets.accounts.connections} conn., ${fleets.accounts.lost} lost`,
+    `${Math.round(fleets.accounts.peakRssMb)} MB peak RSS`,
+    fleets.accounts.connections / 16,
+    '≤ 16 connections, 0 lost',
+    fleets.accounts.connections <= 16 && fleets.accounts.lost === 0,
+  );
 
   if (!quick) {
     const vs = await measureVsCode(sb, 5, 3);
