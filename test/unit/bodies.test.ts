@@ -1,24 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { previewRequest } from '../../src/core/requestRun';
 import { parseSnippet, requestToSnippet, serializeSnippet } from '../../src/core/snippets';
 import type { Sandbox } from '../../src/sandbox/server';
+import { cpapi } from '../helpers/cli';
 import { client, closeAll, CREDS, profile, startSandbox } from '../helpers/sandbox';
-
-const CLI = resolve(__dirname, '../../../dist/cli.js');
-
-function cpapi(args: string[], env: Record<string, string>, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
-      done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 describe('JSON bodies and file uploads', () => {
   let sb: Sandbox;

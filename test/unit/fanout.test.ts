@@ -1,25 +1,15 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { fanOut, type FanTarget } from '../../src/core/fanout';
 import type { ApiResult } from '../../src/core/result';
 import { serializeSnippet } from '../../src/core/snippets';
 import { Sandbox } from '../../src/sandbox/server';
+import { cpapi } from '../helpers/cli';
 import { CREDS } from '../helpers/sandbox';
-
-const CLI = resolve(__dirname, '../../../dist/cli.js');
-
-function cpapi(args: string[], env: Record<string, string>, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
-      done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 describe('cpapi fanout: one call to many servers and accounts', () => {
   const fleet: Sandbox[] = [];

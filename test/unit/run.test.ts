@@ -1,22 +1,13 @@
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { serializeSnippet } from '../../src/core/snippets';
 import type { Sandbox } from '../../src/sandbox/server';
+import { cpapi } from '../helpers/cli';
 import { CREDS, startSandbox } from '../helpers/sandbox';
-
-const CLI = resolve(__dirname, '../../../dist/cli.js');
-
-function cpapi(args: string[], env: Record<string, string>, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
-      done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 describe('cpapi run', () => {
   let sb: Sandbox;
