@@ -52,9 +52,7 @@ export function summarize(rounds: readonly Round[], kind: 'speed' | 'cost'): Sum
   return { a: median(rounds.map((r) => r.a)), b: median(rounds.map((r) => r.b)), ratio: median(ratios), low: Math.min(...ratios), high: Math.max(...ratios) };
 }
 
-/** Whether a ratio meets a goal written as "≤ 1.05" or "≥ 0.95". */
+/** Whether a ratio meets a goal written as "≤ 1.05", "≥ 0.95", or both: "≥ 0.95, ≤ 1.05". */
 export function meets(ratio: number, goal: string): boolean {
-  const m = /^(≤|≥)\s*([\d.]+)/.exec(goal);
-  if (!m) return true;
-  return m[1] === '≤' ? ratio <= Number(m[2]) : ratio >= Number(m[2]);
+  return [...goal.matchAll(/(≤|≥)\s*([\d.]+)/g)].every((m) => (m[1] === '≤' ? ratio <= Number(m[2]) : ratio >= Number(m[2])));
 }

@@ -155,7 +155,8 @@ async function main(): Promise<void> {
   abRow(`sequential calls, API token (${N} a round, one connection)`, await interleave(R, () => timeEach(N, rawCall), () => timeEach(N, call(token))), 'speed', perSec, 'raw undici', '≤ 1.05');
   abRow('sequential calls, session login (cookie + cpsess)', await interleave(R, () => timeEach(N, rawCall), () => timeEach(N, call(session))), 'speed', perSec, 'raw undici', '≤ 1.05');
   abRow('sequential calls, password + 2FA header (TOTP each)', await interleave(R, () => timeEach(N, rawCall), () => timeEach(N, call(header2fa))), 'speed', perSec, 'raw undici', '≤ 1.05');
-  abRow('8 concurrent callers, API token', await interleave(R, () => concurrently(8, N / 8, rawCall), () => concurrently(8, N / 8, call(token))), 'speed', perSec, 'raw undici', '≥ 0.95');
+  // Eight times the calls a round: eight callers on two cores are the noisiest row. A wrapper cannot beat what it wraps: ≤ 1.05 too.
+  abRow('8 concurrent callers, API token (4,000 a round)', await interleave(R, () => concurrently(8, (8 * N) / 8, rawCall), () => concurrently(8, (8 * N) / 8, call(token))), 'speed', perSec, 'raw undici', '≥ 0.95, ≤ 1.05');
 
   // 500 calls at once through one client, a fresh client each round (connections are part of the cost).
   const burst = async (maxConnections: number): Promise<{ ms: number; lost: number; sockets: number }> => {
@@ -208,7 +209,14 @@ async function main(): Promise<void> {
   };
   abRow(
     '20 MB answer: read + parse + normalize',
-    await interleave(7, () => big(rawBig), () => big(() => tokenLocal.call(req))),
+    // Both sides warmed first (the first large answers grow the heap and compile the parsers' slow paths).
+    await (async () => {
+      for (let i = 0; i < 2; i++) {
+        await big(rawBig);
+        await big(() => tokenLocal.call(req));
+      }
+      return interleave(11, () => big(rawBig), () => big(() => tokenLocal.call(req)));
+    })(),
     'speed',
     (v) => `${Math.round(v)} ms`,
     'raw undici, joined + JSON.parse',
@@ -219,7 +227,7 @@ async function main(): Promise<void> {
   abRow(
     '20 MB answer: result document text',
     // Above 5 MB the document holds the data compact (pretty-printing it costs more than it helps), so the baseline is compact too.
-    await interleave(7, () => timeEach(1, async () => JSON.stringify(bigResult.data)), () => timeEach(1, async () => render(bigResult, 'bench'))),
+    await interleave(11, () => (gc(), timeEach(1, async () => JSON.stringify(bigResult.data))), () => (gc(), timeEach(1, async () => render(bigResult, 'bench')))),
     'speed',
     (v) => `${Math.round(v)} ms`,
     'JSON.stringify(data)',
@@ -229,7 +237,7 @@ async function main(): Promise<void> {
   // The catalog: parse and index, against parsing alone; search against one substring scan.
   const catalogPath = join(ROOT, 'resources', CATALOG_FILE);
   const text = readFileSync(catalogPath, 'utf8');
-  abRow('catalog load (1,282 functions, indexed)', await interleave(R, () => timeEach(10, async () => JSON.parse(text)), () => timeEach(10, async () => Catalog.load(catalogPath))), 'speed', ms1, 'JSON.parse');
+  abRow(`catalog load (${Catalog.load(catalogPath).functions.length.toLocaleString('en')} functions, indexed)`, await interleave(R, () => timeEach(10, async () => JSON.parse(text)), () => timeEach(10, async () => Catalog.load(catalogPath))), 'speed', ms1, 'JSON.parse');
   const catalog = Catalog.load();
   abRow(
     'catalog search by title words',
@@ -272,7 +280,7 @@ async function main(): Promise<void> {
   factRow(
     '  …per server: connections, logins; lost, duplicated; peak memory',
     `${fleets.servers.maxConnections} conn., ${fleets.servers.maxLogins} logins; ${fleets.servers.lost} lost, ${fleets.servers.duplicated} dup.`,
-    `${Math.round(fleets.servers.peakRssMb)} MB peak RSS`,
+    `+${Math.round(fleets.servers.peakRssMb)} MB heap at its peak`,
     fleets.servers.maxConnections,
     '≤ 1 connection, 0 lost',
     fleets.servers.maxConnections <= 1 && fleets.servers.maxLogins <= 1 && fleets.servers.lost === 0 && fleets.servers.duplicated === 0,
@@ -281,7 +289,7 @@ async function main(): Promise<void> {
   factRow(
     '  …connections to the WHM server, lost; peak memory',
     `${fleets.accounts.connections} conn., ${fleets.accounts.lost} lost`,
-    `${Math.round(fleets.accounts.peakRssMb)} MB peak RSS`,
+    `+${Math.round(fleets.accounts.peakRssMb)} MB heap at its peak`,
     fleets.accounts.connections / 16,
     '≤ 16 connections, 0 lost',
     fleets.accounts.connections <= 16 && fleets.accounts.lost === 0,
