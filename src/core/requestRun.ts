@@ -130,7 +130,10 @@ export interface Judgement {
   /** All of `expect` held, or, without `expect`, the call succeeded. */
   pass: boolean;
   checks: CheckResult[];
+  /** Names of the variables captured. */
   captured: string[];
+  /** What was captured, by name. */
+  values: Record<string, string>;
   /** Captures that found nothing or could not be evaluated. */
   captureProblems: string[];
 }
@@ -140,5 +143,5 @@ export function judgeSnippet(s: Snippet, r: ApiResult, vars: RunVariables | unde
   const checks = s.expect ? runChecks(s.expect, r) : [];
   const { values, problems } = s.capture ? runCaptures(s.capture, r) : { values: {}, problems: [] };
   vars?.capture(values, by);
-  return { pass: s.expect ? checks.every((c) => c.pass) : r.ok, checks, captured: Object.keys(values), captureProblems: problems };
+  return { pass: s.expect ? checks.every((c) => c.pass) : r.ok, checks, captured: Object.keys(values), values, captureProblems: problems };
 }

@@ -97,7 +97,7 @@ export class SnippetRuns extends Disposable {
     let judged: Judgement | undefined;
     const judge = (r: ApiResult): readonly CheckResult[] | undefined => {
       judged = judgeSnippet(resolved.snippet, r, vars, shown);
-      if (opts.keepCaptures) this.envs.remember(Object.fromEntries(judged.captured.map((k) => [k, vars.get(k)!])), shown);
+      if (opts.keepCaptures) this.envs.remember(judged.values, shown);
       for (const p of judged.captureProblems) this.s.log.write('warn', 'snippets', `${shown}: ${p}`);
       return resolved.snippet.expect ? judged.checks : undefined;
     };

@@ -94,7 +94,8 @@ function outcomeCommand(o: SnippetOutcome): vscode.Command {
   if (o.pass) return { title: `$(pass) ${o.checks.length ? checksSummary(o.checks) : 'passed'} · ${o.ms} ms`, tooltip: o.checks.map((c) => `✓ expect[${c.index}] ${c.label}`).join('\n') || 'The call succeeded.', ...open };
   const first = failed[0];
   return {
-    title: `$(error) ${o.checks.length ? checksSummary(o.checks) : 'failed'}${first ? `: expect[${first.index}] ${first.label}` : `: ${o.result?.kind ?? ''}`}`,
+    // The check as written can be long; the lens keeps to one short line (the tooltip has every failure in full).
+    title: `$(error) ${o.checks.length ? checksSummary(o.checks) : 'failed'}${first ? `: expect[${first.index}] ${first.label.length > 32 ? `${first.label.slice(0, 31)}…` : first.label}` : `: ${o.result?.kind ?? ''}`}`,
     tooltip: failed.map((c) => `✗ expect[${c.index}] ${c.label}: ${c.message ?? ''}`).join('\n') || (o.result?.hint ?? ''),
     ...open,
   };
