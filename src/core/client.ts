@@ -13,7 +13,7 @@ import { readUserSession, redeemUserSession, type SsoService, type UserSession }
 import { createAgent, formatBytes, inspectCertificate, send, type HttpRequest, type HttpResponse, type ProxySettings } from './http';
 import { DEFAULT_LIMITS, type TransportLimits } from './limits';
 import { systemClock, totpSecretProblem, TotpSource, type Clock } from './otp';
-import { Redactor, redactUrl } from './redact';
+import { Redactor, redactHeaders, redactUrl } from './redact';
 import { CallFailure, type ApiResult, type CertificateInfo } from './result';
 import { baseUrl, profileProblems, requiredSecrets, SERVICE_NAMES, serviceOfPort, type Secrets, type ServerProfile } from './servers';
 
@@ -313,6 +313,13 @@ export class CpanelClient {
     return res;
   }
 
+  /** The answer's headers as a person may see them: cookies and credentials redacted, known secrets scrubbed. */
+  private responseHeaders(h: HttpResponse['headers']): Record<string, string> {
+    const out = redactHeaders(h);
+    for (const k of Object.keys(out)) out[k] = this.redactor.scrubKnown(out[k]!);
+    return out;
+  }
+
   private interpret(res: HttpResponse, built: BuiltRequest, req: ApiRequest, sentPath: string, totalMs: number, keepUnredacted: boolean): ApiResult {
     const text = res.body.toString('utf8');
     const contentType = String(res.headers['content-type'] ?? '');
@@ -322,6 +329,7 @@ export class CpanelClient {
       status: res.status,
       raw: scrubbed,
       contentType,
+      headers: this.responseHeaders(res.headers),
       timings: { headersMs: Math.round(res.headersMs), totalMs: Math.round(totalMs) },
       request: { method: built.method, url: redactUrl(baseUrl(this.profile) + sentPath), family: req.family, function: built.label },
       ...(keepUnredacted ? { rawUnredacted: text } : {}),

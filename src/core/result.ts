@@ -48,6 +48,8 @@ export interface ApiResult {
   /** The server's body as text (empty when none arrived). Never contains request secrets. */
   raw: string;
   contentType: string;
+  /** The answer's HTTP headers, names lower-case; cookies and credentials redacted. Absent when no answer arrived. */
+  headers?: Record<string, string>;
   /** One or two sentences on what happened and what to do; set for every failure. */
   hint?: string;
   /** For tls_error: the certificate the server presented, when it could be read. */

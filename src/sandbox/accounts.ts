@@ -38,6 +38,9 @@ export interface MailAccount {
   suspended_login: 0 | 1;
   diskquota: string;
   _owner: string;
+  /** Bytes used (list_pops_with_disk). */
+  diskused?: number;
+  mtime?: number;
 }
 
 export const SANDBOX_CREDENTIALS = {

@@ -33,6 +33,8 @@ export interface FnContext {
   openSession(user: string, service: 'cpaneld' | 'whostmgrd' | 'webmaild'): { url: string; session: string; token: string; expires: number };
 }
 
+import { FILTER_TYPES, SORT_METHODS, type ShapingFamily } from '../shared/shaping';
+
 export interface UapiAnswer {
   status: 0 | 1;
   errors: string[] | null;
@@ -110,6 +112,16 @@ export function uapi(module: string, fn: string, ctx: FnContext): UapiAnswer {
     case 'Email/list_pops':
       return ok(
         ctx.mail.filter((m) => m._owner === ctx.account).map((m) => ({ email: m.email, login: m.login, suspended_login: m.suspended_login, suspended_incoming: 0 })),
+      );
+    case 'Email/list_pops_with_disk':
+      return ok(
+        ctx.mail
+          .filter((m) => m._owner === ctx.account)
+          .map((m) => {
+            const used = m.diskused ?? 0;
+            const [user, domain] = m.email.split('@') as [string, string];
+            return { email: m.email, login: m.login, user, domain, _diskused: used, diskused: (used / 1048576).toFixed(2), humandiskused: `${(used / 1048576).toFixed(2)} MB`, diskquota: m.diskquota, _diskquota: m.diskquota === 'unlimited' ? 0 : Number(m.diskquota) * 1048576, suspended_login: m.suspended_login, suspended_incoming: 0, mtime: m.mtime ?? 1_700_000_000 };
+          }),
       );
     case 'Email/add_pop': {
       const local = p.get('email') ?? '';
@@ -257,71 +269,233 @@ export function whm(fn: string, ctx: FnContext): WhmAnswer {
   return { result: 0, reason: `Unknown app (“${fn}”) requested for this version (1) of the API.` };
 }
 
-/**
- * WHM API 1 output shaping, applied to the first list in the answer: api.filter (contains, eq,
- * begins), api.sort (one field), api.chunk (size, start from 1), api.columns.
- */
-export function shapeWhm(data: unknown, p: URLSearchParams): { data: unknown; metadata: Record<string, unknown> } {
-  if (!data || typeof data !== 'object') return { data, metadata: {} };
-  const d = data as Record<string, unknown>;
-  const key = Object.keys(d).find((k) => Array.isArray(d[k]));
-  if (!key) return { data, metadata: {} };
-  let rows = d[key] as Record<string, unknown>[];
-  const md: Record<string, unknown> = {};
-  if (p.get('api.filter.enable') === '1') {
-    const field = p.get('api.filter.a.field') ?? '';
-    const type = p.get('api.filter.a.type') ?? 'contains';
-    const arg = p.get('api.filter.a.arg0') ?? '';
-    rows = rows.filter((r) => {
-      const v = String(r[field] ?? '');
-      return type === 'eq' ? v === arg : type === 'begins' ? v.startsWith(arg) : v.includes(arg);
-    });
-    md.filter = { a: { field, type, arg0: arg } };
-  }
-  if (p.get('api.sort.enable') === '1') {
-    const field = p.get('api.sort.a.field') ?? '';
-    const rev = p.get('api.sort.a.reverse') === '1';
-    rows = [...rows].sort((x, y) => String(x[field] ?? '').localeCompare(String(y[field] ?? '')) * (rev ? -1 : 1));
-  }
-  if (p.get('api.chunk.enable') === '1') {
-    const size = Number(p.get('api.chunk.size') ?? 20);
-    const start = Number(p.get('api.chunk.start') ?? 1);
-    md.chunk = { records: rows.length, start, size };
-    rows = rows.slice(start - 1, start - 1 + size);
-  }
-  if (p.get('api.columns.enable') === '1') {
-    const cols = [...p.entries()].filter(([k]) => /^api\.columns\.[a-z]$/.test(k)).map(([, v]) => v);
-    rows = rows.map((r) => Object.fromEntries(cols.filter((c) => c in r).map((c) => [c, r[c]])));
-  }
-  return { data: { ...d, [key]: rows }, metadata: md };
+// ── output shaping, accepting only the documented forms ─────────────────────
+
+type Row = Record<string, unknown>;
+
+/** A shaping parameter the sandbox refuses: not a documented form, or used without its enabling switch. */
+class ShapingError extends Error {}
+
+const isNumberLike = (v: unknown): boolean => typeof v === 'number' || (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v.trim()));
+const isUnlimited = (v: unknown): boolean => typeof v === 'string' && /^unlimited$/i.test(v.trim());
+
+function matchRow(r: Row, field: string, type: string, term: string, family: ShapingFamily): boolean {
+  const values = field === '*' ? Object.values(r) : [r[field]];
+  return values.some((raw) => {
+    const v = raw === undefined || raw === null ? '' : String(raw);
+    switch (type) {
+      case 'contains':
+        return v.toLowerCase().includes(term.toLowerCase());
+      case 'begins':
+        return v.toLowerCase().startsWith(term.toLowerCase());
+      case 'ends':
+        return v.toLowerCase().endsWith(term.toLowerCase());
+      case 'matches':
+        try {
+          return new RegExp(term).test(v);
+        } catch {
+          throw new ShapingError(`“${term}” is not a valid regular expression.`);
+        }
+      case 'defined':
+        return raw !== undefined && raw !== null && v !== '';
+      case 'undefined':
+        return raw === undefined || raw === null || v === '';
+      case 'eq':
+        // UAPI's eq compares numbers; WHM's eq is its string equality.
+        return family === 'whm' ? v === term : Number(v) === Number(term);
+      case '==':
+        return Number(v) === Number(term);
+      case 'ne':
+        return Number(v) !== Number(term);
+      default: {
+        const unlimited = isUnlimited(raw);
+        if (unlimited && !type.endsWith('_handle_unlimited')) return false;
+        const n = unlimited ? Infinity : Number(v);
+        const t = Number(term);
+        if (type.startsWith('lt')) return type === 'lt_equal' ? n <= t : n < t;
+        return type === 'gt_equal' ? n >= t : n > t;
+      }
+    }
+  });
 }
 
-/** UAPI output shaping on list answers: api.filter_*, api.sort_*, api.paginate_*. */
+function filterRows(rows: Row[], family: ShapingFamily, filters: { field: string; type: string; term: string }[]): Row[] {
+  for (const f of filters) {
+    if (!f.field) throw new ShapingError('A filter needs the return to match against.');
+    if (!FILTER_TYPES[family].includes(f.type)) throw new ShapingError(`Invalid filter type “${f.type}”.`);
+    if (/^(==|lt|gt|ne)/.test(f.type) && !isNumberLike(f.term)) throw new ShapingError(`The filter type “${f.type}” needs a numeric term, not “${f.term}”.`);
+  }
+  return rows.filter((r) => filters.every((f) => matchRow(r, f.field, f.type, f.term, family)));
+}
+
+function sortRows(rows: Row[], field: string, method: string, reverse: boolean): Row[] {
+  if (!(SORT_METHODS as readonly string[]).includes(method)) throw new ShapingError(`Invalid sort method “${method}”.`);
+  const values = rows.map((r) => r[field]).filter((v) => v !== undefined && v !== null && v !== '');
+  // cPanel: "You must set this parameter whenever you sort numeric values, or the function will fail."
+  if (method === 'lexicographic' && values.length && values.every((v) => typeof v === 'number')) {
+    throw new ShapingError(`Cannot sort the numeric return “${field}” lexicographically: set the sort method to numeric.`);
+  }
+  const key = (v: unknown): number | string => {
+    if (method === 'ipv4') return String(v ?? '').split('.').reduce((n, o) => n * 256 + (Number(o) || 0), 0);
+    if (method === 'numeric' || method === 'numeric_zero_as_max') {
+      const n = isUnlimited(v) ? Infinity : Number(v ?? 0);
+      return method === 'numeric_zero_as_max' && n === 0 ? Infinity : Number.isNaN(n) ? 0 : n;
+    }
+    return String(v ?? '');
+  };
+  const keyed = rows.map((r) => ({ r, k: key(r[field]) }));
+  keyed.sort((a, b) => (typeof a.k === 'number' && typeof b.k === 'number' ? a.k - b.k : String(a.k).localeCompare(String(b.k))) * (reverse ? -1 : 1));
+  return keyed.map((x) => x.r);
+}
+
+function positiveInt(v: string | null, name: string, fallback: number): number {
+  if (v === null) return fallback;
+  if (!/^\d{1,9}$/.test(v)) throw new ShapingError(`${name} must be a nonnegative integer, not “${v}”.`);
+  return Number(v);
+}
+
+/** The api.* (or api2_*) names a family documents for output shaping. */
+const DOCUMENTED: { readonly [F in ShapingFamily]: RegExp } = {
+  // api.version: the WHM request that carries a UAPI call through uapi_cpanel.
+  uapi: /^api\.(version|sort|sort_(column|method|reverse)(_\d+)?|filter|filter_(column|type|term)(_\d+)?|paginate|paginate_(start|size|page))$/,
+  api2: /^api2_(sort|sort_(column|method|reverse)|filter|filter_(column|type|term)|paginate|paginate_(start|size|page)|columns|columns_[a-z])$/,
+  whm: /^api\.(version|sort\.enable|sort\.[a-z]\.(field|method|reverse)|filter\.enable|filter\.verbose|filter\.[a-z]\.(field|type|arg0)|chunk\.(enable|size|start)|columns\.enable|columns\.[a-z])$/,
+};
+
+function checkNames(family: ShapingFamily, p: URLSearchParams): void {
+  const prefix = family === 'api2' ? 'api2_' : 'api.';
+  for (const k of p.keys()) {
+    if (k.startsWith(prefix) && !DOCUMENTED[family].test(k)) throw new ShapingError(`Unknown output parameter “${k}”.`);
+  }
+  const needs = (enable: string, re: RegExp): void => {
+    const used = [...p.keys()].find((k) => re.test(k));
+    if (used && p.get(enable) !== '1') throw new ShapingError(`“${used}” has no effect unless ${enable}=1 is sent.`);
+  };
+  if (family === 'whm') {
+    needs('api.sort.enable', /^api\.sort\.[a-z]\./);
+    needs('api.filter.enable', /^api\.filter\.[a-z]\./);
+    needs('api.chunk.enable', /^api\.chunk\.(size|start)$/);
+    needs('api.columns.enable', /^api\.columns\.[a-z]$/);
+  } else {
+    needs(`${prefix}sort`, new RegExp(`^${prefix.replace('.', '\\.')}sort_`));
+    needs(`${prefix}filter`, new RegExp(`^${prefix.replace('.', '\\.')}filter_`));
+    needs(`${prefix}paginate`, new RegExp(`^${prefix.replace('.', '\\.')}paginate_`));
+    if (family === 'api2') needs('api2_columns', /^api2_columns_[a-z]$/);
+  }
+}
+
+/** Several UAPI filters or sorts are numbered (_0, _1, …); one may also be unnumbered. */
+function numbered(p: URLSearchParams, base: string): string[] {
+  const out: string[] = [];
+  if (p.has(base)) out.push('');
+  for (let i = 0; p.has(`${base}_${i}`); i++) out.push(`_${i}`);
+  return out;
+}
+
+function paginate(rows: Row[], p: URLSearchParams, prefix: string): { rows: Row[]; paginate?: Record<string, unknown> } {
+  if (p.get(`${prefix}paginate`) !== '1') return { rows };
+  const size = positiveInt(p.get(`${prefix}paginate_size`), `${prefix}paginate_size`, 20) || 20;
+  const page = p.has(`${prefix}paginate_page`) ? positiveInt(p.get(`${prefix}paginate_page`), `${prefix}paginate_page`, 1) : undefined;
+  const start = page !== undefined ? (Math.max(1, page) - 1) * size + 1 : Math.max(1, positiveInt(p.get(`${prefix}paginate_start`), `${prefix}paginate_start`, 1));
+  return {
+    rows: rows.slice(start - 1, start - 1 + size),
+    paginate: { total_results: rows.length, total_pages: Math.max(1, Math.ceil(rows.length / size)), current_page: Math.floor((start - 1) / size) + 1, results_per_page: size, start_result: String(start) },
+  };
+}
+
+/** UAPI and cPanel API 2 shaping of a list: filters, then sort, then pages (api2 also columns). */
+function shapeList(family: 'uapi' | 'api2', rows: Row[], p: URLSearchParams): { rows: Row[]; metadata: Record<string, unknown> } {
+  const prefix = family === 'uapi' ? 'api.' : 'api2_';
+  const md: Record<string, unknown> = {};
+  if (p.get(`${prefix}filter`) === '1') {
+    const filters = numbered(p, `${prefix}filter_column`).map((n) => ({ field: p.get(`${prefix}filter_column${n}`) ?? '', type: p.get(`${prefix}filter_type${n}`) ?? 'contains', term: p.get(`${prefix}filter_term${n}`) ?? '' }));
+    if (!filters.length) throw new ShapingError(`${prefix}filter=1 needs ${prefix}filter_column.`);
+    rows = filterRows(rows, family, filters);
+    md.records_before_filter = rows.length;
+  }
+  if (p.get(`${prefix}sort`) === '1') {
+    const sorts = numbered(p, `${prefix}sort_column`);
+    if (!sorts.length) throw new ShapingError(`${prefix}sort=1 needs ${prefix}sort_column.`);
+    // The first sort key decides first: sort by the last key first, stably.
+    for (const n of [...sorts].reverse()) rows = sortRows(rows, p.get(`${prefix}sort_column${n}`) ?? '', p.get(`${prefix}sort_method${n}`) ?? p.get(`${prefix}sort_method`) ?? 'lexicographic', (p.get(`${prefix}sort_reverse${n}`) ?? p.get(`${prefix}sort_reverse`)) === '1');
+  }
+  const paged = paginate(rows, p, prefix);
+  if (paged.paginate) md.paginate = paged.paginate;
+  rows = paged.rows;
+  if (family === 'api2' && p.get('api2_columns') === '1') {
+    const cols = [...p.entries()].filter(([k]) => /^api2_columns_[a-z]$/.test(k)).map(([, v]) => v);
+    rows = rows.map((r) => Object.fromEntries(cols.filter((c) => c in r).map((c) => [c, r[c]])));
+  }
+  return { rows, metadata: md };
+}
+
+/**
+ * WHM API 1 output shaping on the first list in the answer: lettered filters, sorts, chunks and
+ * columns, each only with its api.*.enable=1. A form WHM does not document is refused.
+ */
+export function shapeWhm(data: unknown, p: URLSearchParams): { data: unknown; metadata: Record<string, unknown>; error?: string } {
+  try {
+    checkNames('whm', p);
+    if (!data || typeof data !== 'object') return { data, metadata: {} };
+    const d = data as Record<string, unknown>;
+    const key = Object.keys(d).find((k) => Array.isArray(d[k]));
+    if (!key) return { data, metadata: {} };
+    let rows = d[key] as Row[];
+    const md: Record<string, unknown> = {};
+    const letters = (re: RegExp): string[] => [...new Set([...p.keys()].map((k) => re.exec(k)?.[1]).filter((x): x is string => !!x))].sort();
+    if (p.get('api.filter.enable') === '1') {
+      const filters = letters(/^api\.filter\.([a-z])\.field$/).map((l) => ({ field: p.get(`api.filter.${l}.field`) ?? '', type: p.get(`api.filter.${l}.type`) ?? 'contains', term: p.get(`api.filter.${l}.arg0`) ?? '' }));
+      if (!filters.length) throw new ShapingError('api.filter.enable=1 needs api.filter.a.field.');
+      const before = rows.length;
+      rows = filterRows(rows, 'whm', filters);
+      md.filter = Object.fromEntries(filters.map((f, i) => [String.fromCharCode(97 + i), { field: f.field, type: f.type, arg0: f.term, records_before_filter: before, records_after_filter: rows.length }]));
+    }
+    if (p.get('api.sort.enable') === '1') {
+      const sorts = letters(/^api\.sort\.([a-z])\.field$/);
+      if (!sorts.length) throw new ShapingError('api.sort.enable=1 needs api.sort.a.field.');
+      for (const l of [...sorts].reverse()) rows = sortRows(rows, p.get(`api.sort.${l}.field`) ?? '', p.get(`api.sort.${l}.method`) ?? 'lexicographic', p.get(`api.sort.${l}.reverse`) === '1');
+    }
+    if (p.get('api.chunk.enable') === '1') {
+      const size = positiveInt(p.get('api.chunk.size'), 'api.chunk.size', 20) || 20;
+      const start = positiveInt(p.get('api.chunk.start'), 'api.chunk.start', 1);
+      // api.chunk.start counts from 1: 0 is the most common mistake.
+      if (start < 1) throw new ShapingError('api.chunk.start is 1-indexed: the first record is 1, not 0.');
+      md.chunk = { start, size, records: rows.length, current: Math.floor((start - 1) / size) + 1 };
+      rows = rows.slice(start - 1, start - 1 + size);
+    }
+    if (p.get('api.columns.enable') === '1') {
+      const cols = [...p.entries()].filter(([k]) => /^api\.columns\.[a-z]$/.test(k)).map(([, v]) => v);
+      rows = rows.map((r) => Object.fromEntries(cols.filter((c) => c in r).map((c) => [c, r[c]])));
+    }
+    return { data: { ...d, [key]: rows }, metadata: md };
+  } catch (e) {
+    if (e instanceof ShapingError) return { data: undefined, metadata: {}, error: e.message };
+    throw e;
+  }
+}
+
+/** UAPI output shaping on list answers; a form UAPI does not document fails the call, as cPanel's own checks would. */
 export function shapeUapi(a: UapiAnswer, p: URLSearchParams): UapiAnswer {
-  if (!Array.isArray(a.data)) return a;
-  let rows = a.data as Record<string, unknown>[];
-  const md: Record<string, unknown> = { ...a.metadata };
-  const fcol = p.get('api.filter_column');
-  if (fcol) {
-    const term = p.get('api.filter_term') ?? '';
-    const type = p.get('api.filter_type') ?? 'contains';
-    rows = rows.filter((r) => {
-      const v = String(r[fcol] ?? '');
-      return type === 'eq' ? v === term : type === 'begins' ? v.startsWith(term) : v.includes(term);
-    });
-    md.filter = { column: fcol, term, type };
+  try {
+    checkNames('uapi', p);
+    if (!Array.isArray(a.data)) return a;
+    const shaped = shapeList('uapi', a.data as Row[], p);
+    return { ...a, data: shaped.rows, metadata: { ...a.metadata, ...shaped.metadata, ...(Object.keys(shaped.metadata).length || p.get('api.sort') === '1' ? { transformed: 1 } : {}) } };
+  } catch (e) {
+    if (e instanceof ShapingError) return err(e.message);
+    throw e;
   }
-  const scol = p.get('api.sort_column');
-  if (scol) {
-    const rev = p.get('api.sort_reverse') === '1';
-    rows = [...rows].sort((x, y) => String(x[scol] ?? '').localeCompare(String(y[scol] ?? '')) * (rev ? -1 : 1));
+}
+
+/** cPanel API 2 shaping (api2_*), or the error the call fails with. */
+export function shapeApi2(data: unknown, p: URLSearchParams): { data: unknown; paginate?: Record<string, unknown>; error?: string } {
+  try {
+    checkNames('api2', p);
+    if (!Array.isArray(data)) return { data };
+    const shaped = shapeList('api2', data as Row[], p);
+    return { data: shaped.rows, ...(shaped.metadata.paginate ? { paginate: shaped.metadata.paginate as Record<string, unknown> } : {}) };
+  } catch (e) {
+    if (e instanceof ShapingError) return { data: undefined, error: e.message };
+    throw e;
   }
-  const size = Number(p.get('api.paginate_size') ?? 0);
-  if (size > 0) {
-    const start = Math.max(1, Number(p.get('api.paginate_start') ?? 1));
-    md.paginate = { total_results: rows.length, results_per_page: size, start_result: start, current_page: Math.floor((start - 1) / size) + 1, total_pages: Math.ceil(rows.length / size) };
-    rows = rows.slice(start - 1, start - 1 + size);
-  }
-  md.transformed = 1;
-  return { ...a, data: rows, metadata: md };
 }

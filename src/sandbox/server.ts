@@ -5,7 +5,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { stepOf, totpCode } from '../core/otp';
 import { initialAccounts, initialMail, initialUsers, type MailAccount, type SandboxAccount, type SandboxUser } from './accounts';
 import { makeCertificate, type SandboxCertificate } from './cert';
-import { api2, isWhmFunction, shapeUapi, shapeWhm, uapi, whm, type FnContext, type RequestBodyFacts, type UploadedFile } from './functions';
+import { api2, isWhmFunction, shapeApi2, shapeUapi, shapeWhm, uapi, whm, type FnContext, type RequestBodyFacts, type UploadedFile } from './functions';
 
 export type SandboxService = 'cpanel' | 'whm' | 'webmail';
 
@@ -24,6 +24,8 @@ export interface SandboxOptions {
   certificate?: SandboxCertificate;
   /** Accounts to add, owned by root: acct0001 … (a WHM server with thousands of accounts). */
   extraAccounts?: number;
+  /** Mailboxes to add to cptest: box00001@cptest.example … (a 2,000-row UAPI answer). */
+  extraMailboxes?: number;
   /** Milliseconds each API answer waits, as a real server's work and a network's round trip take time. */
   latencyMs?: number;
 }
@@ -116,13 +118,19 @@ export class Sandbox {
   private readonly received: UploadedFile[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private seq = 0;
-  readonly options: Required<Omit<SandboxOptions, 'listeners' | 'certificate' | 'extraAccounts' | 'latencyMs'>> & Pick<SandboxOptions, 'listeners' | 'certificate' | 'extraAccounts' | 'latencyMs'>;
+  readonly options: Required<Omit<SandboxOptions, 'listeners' | 'certificate' | 'extraAccounts' | 'extraMailboxes' | 'latencyMs'>> &
+    Pick<SandboxOptions, 'listeners' | 'certificate' | 'extraAccounts' | 'extraMailboxes' | 'latencyMs'>;
 
   constructor(options: SandboxOptions = {}) {
     this.options = { sessionIdleSeconds: 900, tfaForApi: true, rejectReusedLoginCodes: true, now: () => Date.now(), ...options };
     for (let i = 1; i <= (options.extraAccounts ?? 0); i++) {
       const user = `acct${String(i).padStart(4, '0')}`;
       this.accounts.push({ user, domain: `${user}.example`, owner: 'root', email: `owner@${user}.example`, plan: 'default', suspended: false, suspendreason: 'not suspended', ip: '127.0.0.1', startdate: '25 Jan 01 00:00', diskused: '1M' });
+    }
+    for (let i = 1; i <= (options.extraMailboxes ?? 0); i++) {
+      const login = `box${String(i).padStart(5, '0')}@cptest.example`;
+      // Sizes spread over five orders of magnitude so that a lexicographic sort of them is visibly wrong.
+      this.mail.push({ email: login, login, domain: 'cptest.example', suspended_login: i % 17 === 0 ? 1 : 0, diskquota: i % 5 === 0 ? 'unlimited' : String(250 * (1 + (i % 4))), _owner: 'cptest', diskused: (i * 7919) % 100_000 * 10 ** (i % 5), mtime: 1_700_000_000 + i * 3600 });
     }
   }
 
@@ -472,6 +480,7 @@ export class Sandbox {
     }
     const a = whm(fn, ctx(''));
     const shaped = a.result ? shapeWhm(a.data, params) : { data: a.data, metadata: {} };
+    if ('error' in shaped && shaped.error) return json({ metadata: { result: 0, reason: shaped.error, version: 1, command: fn } });
     const metadata: Record<string, unknown> = { result: a.result, reason: a.reason, version: 1, command: fn, ...shaped.metadata };
     if (a.output) metadata.output = a.output;
     return json(shaped.data === undefined ? { metadata } : { metadata, data: shaped.data });
@@ -494,7 +503,9 @@ export class Sandbox {
     const c = { ...ctx(user), params: inner };
     if (version === '3') return json({ apiversion: 3, module, func, result: shapeUapi(uapi(module, func, c), inner) });
     const r = api2(module, func, c);
-    return json({ cpanelresult: { apiversion: 2, module, func, data: r.data, event: { result: r.error ? 0 : 1 }, ...(r.error ? { error: r.error } : {}), preevent: { result: 1 }, postevent: { result: 1 } } });
+    const shaped = r.error ? { data: r.data } : shapeApi2(r.data, inner);
+    const error = r.error ?? shaped.error;
+    return json({ cpanelresult: { apiversion: 2, module, func, data: error ? undefined : shaped.data, event: { result: error ? 0 : 1 }, ...(error ? { error } : {}), ...(shaped.paginate ? { paginate: shaped.paginate } : {}), preevent: { result: 1 }, postevent: { result: 1 } } });
   }
 
   private async applyFault(rule: FaultRule, req: http.IncomingMessage, res: http.ServerResponse): Promise<boolean> {

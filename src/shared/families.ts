@@ -8,22 +8,9 @@
 export type Family = 'uapi' | 'whm' | 'api2';
 export type Service = 'cpanel' | 'whm' | 'webmail';
 
-export interface NamedParam {
-  name: string;
-  value: string;
-}
+import { shapingParams, type NamedParam, type Shaping } from './shaping';
 
-/** Output shaping, turned into the family's api.* parameters. Empty strings mean "not set". */
-export interface Shaping {
-  sortField: string;
-  sortReverse: boolean;
-  filterField: string;
-  filterType: string;
-  filterValue: string;
-  pageSize: string;
-  pageStart: string;
-  columns: string;
-}
+export type { NamedParam, Shaping } from './shaping';
 
 export interface FamilyInfo {
   id: Family;
@@ -49,52 +36,6 @@ export interface FamilyInfo {
   shaping?: (s: Shaping) => NamedParam[];
 }
 
-function whmShaping(s: Shaping): NamedParam[] {
-  const out: NamedParam[] = [];
-  const add = (name: string, value: string): void => void out.push({ name, value });
-  if (s.sortField) {
-    add('api.sort.enable', '1');
-    add('api.sort.a.field', s.sortField);
-    if (s.sortReverse) add('api.sort.a.reverse', '1');
-  }
-  if (s.filterField) {
-    add('api.filter.enable', '1');
-    add('api.filter.a.field', s.filterField);
-    add('api.filter.a.type', s.filterType || 'contains');
-    add('api.filter.a.arg0', s.filterValue);
-  }
-  if (s.pageSize) {
-    add('api.chunk.enable', '1');
-    add('api.chunk.size', s.pageSize);
-    add('api.chunk.start', s.pageStart || '1');
-  }
-  const cols = s.columns.split(',').map((c) => c.trim()).filter(Boolean);
-  if (cols.length) {
-    add('api.columns.enable', '1');
-    cols.slice(0, 26).forEach((c, i) => add(`api.columns.${String.fromCharCode(97 + i)}`, c));
-  }
-  return out;
-}
-
-function uapiShaping(s: Shaping): NamedParam[] {
-  const out: NamedParam[] = [];
-  const add = (name: string, value: string): void => void out.push({ name, value });
-  if (s.sortField) {
-    add('api.sort_column', s.sortField);
-    if (s.sortReverse) add('api.sort_reverse', '1');
-  }
-  if (s.filterField) {
-    add('api.filter_column', s.filterField);
-    add('api.filter_type', s.filterType || 'contains');
-    add('api.filter_term', s.filterValue);
-  }
-  if (s.pageSize) {
-    add('api.paginate_size', s.pageSize);
-    add('api.paginate_start', s.pageStart || '1');
-  }
-  return out;
-}
-
 /** What WHM's /json-api/cpanel and /json-api/uapi_cpanel read to decide whom and what to run. */
 const THROUGH_WHM_CONTROL = [
   'cpanel_jsonapi_user',
@@ -118,7 +59,7 @@ export const FAMILIES: { readonly [F in Family]: FamilyInfo } = {
     detail: 'cPanel functions, run as one of this server\'s accounts',
     example: 'Email/list_pops',
     control: THROUGH_WHM_CONTROL,
-    shaping: uapiShaping,
+    shaping: (sh) => shapingParams('uapi', sh),
   },
   whm: {
     id: 'whm',
@@ -132,7 +73,7 @@ export const FAMILIES: { readonly [F in Family]: FamilyInfo } = {
     example: 'listaccts',
     // Without api.version=1 WHM runs the legacy API 0, whose answers have another shape.
     control: ['api.version'],
-    shaping: whmShaping,
+    shaping: (sh) => shapingParams('whm', sh),
   },
   api2: {
     id: 'api2',
@@ -144,6 +85,7 @@ export const FAMILIES: { readonly [F in Family]: FamilyInfo } = {
     detail: 'The older cPanel API, run as an account',
     example: 'Email/listpops',
     control: THROUGH_WHM_CONTROL,
+    shaping: (sh) => shapingParams('api2', sh),
   },
 };
 

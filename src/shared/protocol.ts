@@ -5,6 +5,7 @@
  */
 
 import { isFamily, PARAM_NAME, type Family, type NamedParam, type Service, type Shaping } from './families';
+import { emptyShaping, parseShaping } from './shaping';
 
 export type { Shaping } from './families';
 export type BuilderFamily = Family;
@@ -73,10 +74,10 @@ export type WebviewToHost =
   /** Asks the host to choose a file for body file row `index`: the webview cannot read the disk. */
   | { type: 'pickFile'; index: number };
 
-export const EMPTY_SHAPING: Shaping = { sortField: '', sortReverse: false, filterField: '', filterType: 'contains', filterValue: '', pageSize: '', pageStart: '', columns: '' };
+export const EMPTY_SHAPING: Shaping = emptyShaping();
 
 export function emptyState(): BuilderState {
-  return { serverId: '', family: 'uapi', account: '', functionName: '', method: 'GET', params: [], shaping: { ...EMPTY_SHAPING }, body: { kind: 'none' } };
+  return { serverId: '', family: 'uapi', account: '', functionName: '', method: 'GET', params: [], shaping: emptyShaping(), body: { kind: 'none' } };
 }
 
 // ── validation ──────────────────────────────────────────────────────────────
@@ -87,21 +88,6 @@ const MAX_PARAMS = 500;
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown, max = MAX_TEXT): v is string => typeof v === 'string' && v.length <= max;
-
-function shaping(v: unknown): Shaping | undefined {
-  if (!isObj(v)) return undefined;
-  const out: Partial<Shaping> = {};
-  for (const k of ['sortField', 'filterField', 'filterType', 'filterValue', 'pageSize', 'pageStart', 'columns'] as const) {
-    const x = v[k] ?? '';
-    if (!str(x, 4096)) return undefined;
-    out[k] = x;
-  }
-  if (typeof (v.sortReverse ?? false) !== 'boolean') return undefined;
-  out.sortReverse = (v.sortReverse as boolean | undefined) ?? false;
-  if (!['contains', 'eq', 'begins', ''].includes(out.filterType!)) return undefined;
-  if ((out.pageSize && !/^\d{1,6}$/.test(out.pageSize)) || (out.pageStart && !/^\d{1,9}$/.test(out.pageStart))) return undefined;
-  return out as Shaping;
-}
 
 /** A builder state from the webview, or undefined when anything about it is off. */
 export function parseState(v: unknown): BuilderState | undefined {
@@ -118,7 +104,7 @@ export function parseState(v: unknown): BuilderState | undefined {
     if (!isObj(p) || !str(p.name, 256) || !str(p.value) || (p.name !== '' && !PARAM_NAME.test(p.name))) return undefined;
     params.push({ name: p.name, value: p.value });
   }
-  const sh = shaping(v.shaping ?? {});
+  const sh = parseShaping(v.shaping ?? {});
   if (!sh) return undefined;
   const body = parseBody(v.body ?? { kind: 'none' });
   if (!body) return undefined;

@@ -1,5 +1,6 @@
-import { callsOnBehalf, functionNameProblem, isControlParam, paramNameProblem, type NamedParam, type Service } from './families';
+import { callsOnBehalf, FAMILIES, functionNameProblem, isControlParam, paramNameProblem, type NamedParam, type Service } from './families';
 import type { BuilderState, FunctionSummary } from './protocol';
+import { shapingProblems } from './shaping';
 
 /**
  * The rules a request is checked by before it is sent, wherever it is put together: the builder
@@ -37,7 +38,7 @@ export function stateProblems(state: BuilderState, service: Service | undefined,
     const problem = paramNameProblem(p.name.trim()) ?? valueProblem(fn?.params.find((x) => x.name === p.name), p.value);
     if (problem) out.push({ row: i, message: problem });
   });
-  if (state.shaping.pageSize && !/^\d+$/.test(state.shaping.pageSize)) out.push({ message: 'The page size is a number.' });
+  if (FAMILIES[state.family].shaping) for (const m of shapingProblems(state.family, state.shaping)) out.push({ message: m });
   const body = state.body ?? { kind: 'none' };
   if (body.kind !== 'none' && service && callsOnBehalf(state.family, service)) out.push({ message: 'A JSON body or a file upload goes to the server that runs the function: not through WHM on behalf of an account.' });
   if (body.kind === 'json') {

@@ -14,6 +14,7 @@ import {
 } from '../shared/protocol';
 import { callsOnBehalf, familiesOn, familyLabel, FAMILIES, isSecretParam } from '../shared/families';
 import { bodyForFunction, paramsForFunction, stateProblems } from '../shared/requestRules';
+import { FILTER_TYPES, SHAPING_FEATURES, SORT_METHODS, type ShapingFilter } from '../shared/shaping';
 
 /**
  * The request builder, in the webview. Everything is built as DOM nodes and every text from the host
@@ -366,29 +367,54 @@ function paramRow(p: BuilderParam, i: number, fn: FunctionSummary | undefined, r
 
 function shapingSection(): HTMLElement {
   const sh = state.shaping;
-  const field = (key: 'sortField' | 'filterField' | 'filterValue' | 'pageSize' | 'pageStart' | 'columns', label: string, placeholder = ''): HTMLElement[] => [
-    h('label', { for: `sh-${key}` }, label),
-    h('input', { id: `sh-${key}`, value: sh[key], placeholder, spellcheck: 'false', oninput: (e) => ((sh[key] = (e.target as HTMLInputElement).value), save(), refreshProblems()) }),
+  const fam = state.family;
+  const feats = SHAPING_FEATURES[fam];
+  const text = (id: string, label: string, get: () => string, set: (v: string) => void, placeholder = ''): HTMLElement[] => [
+    h('label', { for: id }, label),
+    h('input', { id, value: get(), placeholder, spellcheck: 'false', oninput: (e) => (set((e.target as HTMLInputElement).value), save(), refreshProblems()) }),
   ];
-  const active = Object.entries(sh).some(([k, v]) => v !== (EMPTY_SHAPING as unknown as Record<string, unknown>)[k]);
+  const active = JSON.stringify(sh) !== JSON.stringify(EMPTY_SHAPING);
+  const filterRow = (f: ShapingFilter, i: number): HTMLElement =>
+    h(
+      'div',
+      { class: 'filter', role: 'group', 'aria-label': `Filter ${i + 1}` },
+      h('input', { class: 'ffield', value: f.field, placeholder: fam === 'whm' ? 'field (or *)' : 'field', 'aria-label': `Filter ${i + 1} field`, spellcheck: 'false', oninput: (e) => ((f.field = (e.target as HTMLInputElement).value), save(), refreshProblems()) }),
+      h(
+        'select',
+        { class: 'ftype', 'aria-label': `Filter ${i + 1} match type`, onchange: (e) => ((f.type = (e.target as HTMLSelectElement).value), save(), refreshProblems()) },
+        ...FILTER_TYPES[fam].map((t) => h('option', { value: t, selected: (f.type || 'contains') === t }, t)),
+      ),
+      h('input', { class: 'fvalue', value: f.value, placeholder: 'value', 'aria-label': `Filter ${i + 1} value`, spellcheck: 'false', oninput: (e) => ((f.value = (e.target as HTMLInputElement).value), save(), refreshProblems()) }),
+      h('button', { class: 'icon', title: `Remove filter ${i + 1}`, 'aria-label': `Remove filter ${i + 1}`, onclick: () => (sh.filters.splice(i, 1), update()) }, icon('close')),
+    );
+  const docs = fam === 'whm' ? 'api.sort.*, api.filter.*, api.chunk.*, api.columns.*' : fam === 'uapi' ? 'api.sort, api.filter, api.paginate' : 'api2_sort, api2_filter, api2_paginate, api2_columns';
   return h(
     'details',
     { open: active },
-    h('summary', {}, state.family === 'whm' ? 'Output shaping (api.sort, api.filter, api.chunk, api.columns)' : 'Output shaping (api.sort_column, api.filter_*, api.paginate_*)'),
+    h('summary', {}, `Output shaping (${docs})`),
     h(
       'div',
       { class: 'grid shaping' },
-      ...field('sortField', 'Sort by', 'field'),
+      ...text('sh-sortField', 'Sort by', () => sh.sortField, (v) => (sh.sortField = v), 'field'),
+      h('label', { for: 'sh-sortMethod' }, 'Sort method'),
+      h(
+        'select',
+        { id: 'sh-sortMethod', title: 'Numbers need numeric, or cPanel fails the call', onchange: (e) => ((sh.sortMethod = (e.target as HTMLSelectElement).value), save(), refreshProblems()) },
+        h('option', { value: '', selected: !sh.sortMethod }, 'lexicographic (default)'),
+        ...SORT_METHODS.filter((m) => m !== 'lexicographic').map((m) => h('option', { value: m, selected: sh.sortMethod === m }, m)),
+      ),
       h('label', { for: 'sh-rev' }, 'Reverse'),
       h('input', { id: 'sh-rev', type: 'checkbox', checked: sh.sortReverse, onchange: (e) => ((sh.sortReverse = (e.target as HTMLInputElement).checked), save()) }),
-      ...field('filterField', 'Filter field', 'field'),
-      h('label', { for: 'sh-ftype' }, 'Filter type'),
-      h('select', { id: 'sh-ftype', onchange: (e) => ((sh.filterType = (e.target as HTMLSelectElement).value), save()) }, ...['contains', 'eq', 'begins'].map((t) => h('option', { value: t, selected: sh.filterType === t }, t))),
-      ...field('filterValue', 'Filter value'),
-      ...field('pageSize', state.family === 'whm' ? 'Chunk size' : 'Page size', 'e.g. 20'),
-      ...field('pageStart', 'Start at', '1'),
-      ...(state.family === 'whm' ? field('columns', 'Columns', 'user, domain') : []),
+      h('span', {}),
+      h('span', {}),
+      ...text('sh-pageSize', fam === 'whm' ? 'Chunk size' : 'Page size', () => sh.pageSize, (v) => (sh.pageSize = v), 'e.g. 20'),
+      ...text('sh-pageStart', 'Start at record', () => sh.pageStart, (v) => (sh.pageStart = v), '1'),
+      ...(feats.columns ? text('sh-columns', 'Columns', () => sh.columns, (v) => (sh.columns = v), 'user, domain') : []),
     ),
+    h('div', { class: 'filters' }, ...sh.filters.map(filterRow)),
+    sh.filters.length < feats.maxFilters
+      ? h('button', { id: 'sh-addFilter', onclick: () => (sh.filters.push({ field: '', type: 'contains', value: '' }), update(), document.querySelectorAll<HTMLInputElement>('.ffield')[sh.filters.length - 1]?.focus()) }, icon('filter'), sh.filters.length ? 'Add another filter' : 'Add a filter')
+      : null,
   );
 }
 

@@ -44,7 +44,7 @@ describe('webview messages are validated', () => {
       { type: 'send', state: { ...good, params: Array.from({ length: 501 }, () => ({ name: 'a', value: 'b' })) } },
       { type: 'send', state: { ...good, params: [{ name: 'a', value: 'x'.repeat(70_000) }] } },
       { type: 'send', state: { ...good, shaping: { ...good.shaping, pageSize: '1; drop' } } },
-      { type: 'send', state: { ...good, shaping: { ...good.shaping, filterType: 'regex' } } },
+      { type: 'send', state: { ...good, shaping: { ...good.shaping, filters: [{ field: 'user', type: 'regex!', value: '' }] } } },
       { type: 'copy', language: 'bash', state: good },
       { type: 'openDocs', url: 'javascript:alert(1)' },
       { type: 'openDocs', url: 'https://evil.example/api.docs.cpanel.net/' },
@@ -93,10 +93,11 @@ describe('the builder page', () => {
 
 describe('builder state ⇄ request', () => {
   it('adds output shaping in each family\'s own parameter names', () => {
-    const sh = { ...emptyState().shaping, sortField: 'user', sortReverse: true, filterField: 'domain', filterValue: 'example', pageSize: '10', columns: 'user, domain' };
+    const sh = { ...emptyState().shaping, sortField: 'user', sortMethod: 'lexicographic', sortReverse: true, filters: [{ field: 'domain', type: 'contains', value: 'example' }], pageSize: '10', columns: 'user, domain' };
     assert.deepEqual(shapingParams('whm', sh).map((p) => `${p.name}=${p.value}`), [
       'api.sort.enable=1',
       'api.sort.a.field=user',
+      'api.sort.a.method=lexicographic',
       'api.sort.a.reverse=1',
       'api.filter.enable=1',
       'api.filter.a.field=domain',
@@ -109,8 +110,8 @@ describe('builder state ⇄ request', () => {
       'api.columns.a=user',
       'api.columns.b=domain',
     ]);
-    assert.deepEqual(shapingParams('uapi', sh).map((p) => p.name), ['api.sort_column', 'api.sort_reverse', 'api.filter_column', 'api.filter_type', 'api.filter_term', 'api.paginate_size', 'api.paginate_start']);
-    assert.deepEqual(shapingParams('api2', sh), []);
+    assert.deepEqual(shapingParams('uapi', sh).map((p) => p.name), ['api.sort', 'api.sort_column', 'api.sort_method', 'api.sort_reverse', 'api.filter', 'api.filter_column', 'api.filter_type', 'api.filter_term', 'api.paginate', 'api.paginate_size', 'api.paginate_start']);
+    assert.deepEqual(shapingParams('api2', sh).map((p) => p.name), ['api2_sort', 'api2_sort_column', 'api2_sort_method', 'api2_sort_reverse', 'api2_filter', 'api2_filter_column', 'api2_filter_type', 'api2_filter_term', 'api2_paginate', 'api2_paginate_size', 'api2_paginate_start', 'api2_columns', 'api2_columns_a', 'api2_columns_b']);
   });
 
   it('leaves out empty optional parameters but keeps required ones, and calls on behalf only on WHM', () => {

@@ -86,6 +86,7 @@ describe('API families and their answers', () => {
       params: [
         ['api.sort.enable', 1],
         ['api.sort.a.field', 'user'],
+        ['api.sort.a.method', 'lexicographic'],
         ['api.sort.a.reverse', 1],
         ['api.chunk.enable', 1],
         ['api.chunk.size', 1],
@@ -94,7 +95,7 @@ describe('API families and their answers', () => {
       ],
     });
     assert.deepEqual((r.data as { acct: unknown[] }).acct, [{ user: 'cptest' }]);
-    assert.deepEqual(r.metadata.chunk, { records: 2, start: 1, size: 1 });
+    assert.deepEqual(r.metadata.chunk, { records: 2, start: 1, size: 1, current: 1 });
   });
 
   it('UAPI on behalf of an account through WHM', async () => {
@@ -106,7 +107,7 @@ describe('API families and their answers', () => {
   });
 
   it('UAPI pagination through WHM reports metadata.paginate', async () => {
-    const r = await whm.call({ family: 'uapi', module: 'Email', function: 'list_pops', params: [['api.paginate_size', 1], ['api.sort_column', 'email']], asUser: 'cptest' });
+    const r = await whm.call({ family: 'uapi', module: 'Email', function: 'list_pops', params: [['api.paginate', 1], ['api.paginate_size', 1], ['api.sort', 1], ['api.sort_column', 'email']], asUser: 'cptest' });
     assert.deepEqual((r.data as { email: string }[]).map((x) => x.email), ['info@cptest.example']);
     assert.equal((r.metadata.paginate as { total_results: number }).total_results, 2);
   });
