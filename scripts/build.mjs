@@ -57,6 +57,7 @@ targets.webview = {
   entryPoints: ['src/webview/builder.ts'],
   outfile: `${out}/webview/builder.js`,
 };
+targets.resultView = { ...targets.webview, entryPoints: ['src/webview/result.ts'], outfile: `${out}/webview/result.js` };
 
 const chosen = only ? Object.fromEntries(Object.entries(targets).filter(([k]) => k === only || ((only === 'cli' || only === 'extension') && (k === 'cliLauncher' || k === 'undici' || k === 'otplib' || k === 'jmespath')))) : targets;
 // A production build ships no source maps: remove those an earlier development build left.
@@ -64,7 +65,7 @@ if (production) removeSourceMaps(out);
 await Promise.all(Object.values(chosen).map((t) => esbuild.build(t)));
 
 // Codicons for the webview, served from the extension (node_modules is not packaged).
-if (!only || only === 'webview') {
+if (!only || only === 'webview' || only === 'resultView') {
   mkdirSync(`${out}/codicons`, { recursive: true });
   for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(`node_modules/@vscode/codicons/dist/${f}`, `${out}/codicons/${f}`);
 }

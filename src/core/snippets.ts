@@ -385,6 +385,27 @@ export function requestToSnippet(server: string, req: ApiRequest, note?: string,
   };
 }
 
+/** The environment variable a secret parameter's value is read from: CPANEL_PARAM_<NAME>, as generated code reads it. */
+export function secretParamEnv(name: string): string {
+  return `CPANEL_PARAM_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}
+
+/**
+ * The snippet with every literal secret-looking parameter value (a password, a token) replaced by
+ * `${env:CPANEL_PARAM_<NAME>}`: what is saved to a workspace holds no secret. Values that already
+ * are placeholders, and empty ones, stay; a withheld "[redacted]" from the history becomes one too.
+ */
+export function withSecretPlaceholders(s: Snippet): { snippet: Snippet; replaced: { name: string; env: string }[] } {
+  const replaced: { name: string; env: string }[] = [];
+  const params = s.params.map((p) => {
+    if (!isSecretParam(p.name) || p.value === '' || /^\$\{(env:)?[A-Za-z_][A-Za-z0-9_]*\}$/.test(p.value)) return p;
+    const env = secretParamEnv(p.name);
+    replaced.push({ name: p.name, env });
+    return { name: p.name, value: `\${env:${env}}` };
+  });
+  return { snippet: { ...s, params }, replaced };
+}
+
 /** A file name for a snippet: "whm-listaccts.cpanel.json". */
 export function snippetFileName(s: Pick<Snippet, 'family' | 'function'>): string {
   return `${s.family}-${s.function.replace(/[^A-Za-z0-9_]+/g, '-')}${SNIPPET_SUFFIX}`;

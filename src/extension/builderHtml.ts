@@ -7,6 +7,8 @@ export interface BuilderHtmlInput {
   scriptUri: string;
   styleUri: string;
   codiconUri: string;
+  /** The page title (default: the request builder's). */
+  title?: string;
 }
 
 /** A fresh nonce for each render: 128 random bits. */
@@ -15,7 +17,7 @@ export function makeNonce(): string {
 }
 
 /**
- * The request builder's page: local resources only, one nonce'd script, no inline code, no network
+ * A webview page (the request builder, a result view): local resources only, one nonce'd script, no inline code, no network
  * (default-src 'none' and no connect-src). Everything else is built by the script as DOM nodes.
  */
 export function builderHtml(i: BuilderHtmlInput): string {
@@ -36,7 +38,7 @@ export function builderHtml(i: BuilderHtmlInput): string {
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${attr(i.codiconUri)}">
 <link rel="stylesheet" href="${attr(i.styleUri)}">
-<title>cPanel Request Builder</title>
+<title>${attr(i.title ?? 'cPanel Request Builder')}</title>
 </head>
 <body>
 <main id="app" aria-live="polite"><p class="loading">Loading…</p></main>

@@ -1,7 +1,7 @@
 import { relative, sep } from 'node:path';
 import * as vscode from 'vscode';
 import { generate, LANGUAGE_NAMES, onServerCommand } from '../core/codegen';
-import { requestToSnippet } from '../core/snippets';
+import { requestToSnippet, withSecretPlaceholders } from '../core/snippets';
 import { parseWebviewMessage, type BuilderState, type HostToWebview, type WebviewToHost } from '../shared/protocol';
 import { builderHtml, makeNonce } from './builderHtml';
 import { functionSummaries, serverSummary, stateToRequest } from './builderModel';
@@ -129,8 +129,13 @@ export class BuilderPanel implements vscode.Disposable {
         } catch (e) {
           return this.post({ type: 'notice', level: 'error', message: e instanceof Error ? e.message : String(e) });
         }
-        const uri = await this.snippets.saveNew(snippet);
-        if (uri) this.post({ type: 'notice', level: 'info', message: `Saved ${vscode.workspace.asRelativePath(uri)}.` });
+        // Nothing secret is written to the workspace: a password typed here becomes an ${env:…} placeholder.
+        const { snippet: safe, replaced } = withSecretPlaceholders(snippet);
+        const uri = await this.snippets.saveNew(safe);
+        if (uri) {
+          const read = replaced.length ? ` ${replaced.map((x) => x.name).join(', ')} ${replaced.length === 1 ? 'is' : 'are'} read from ${replaced.map((x) => `\${env:${x.env}}`).join(', ')}, not written to the file.` : '';
+          this.post({ type: 'notice', level: 'info', message: `Saved ${vscode.workspace.asRelativePath(uri)}.${read}` });
+        }
         return;
       }
       case 'copy': {

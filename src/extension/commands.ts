@@ -12,6 +12,8 @@ import type { Log } from './log';
 import type { ProfileStore } from './profileStore';
 import { planRequest, type SendStart } from './requestFlow';
 import type { Origin, RequestRunner, Sent } from './requestRunner';
+import type { HistoryStore } from './history';
+import type { ResultPanels } from './resultPanels';
 import type { ResultDocuments } from './results';
 import type { SecretStore } from './secretStore';
 import { askSecrets, Cancelled, serverWizard } from './serverWizard';
@@ -25,6 +27,8 @@ export interface Services {
   secrets: SecretStore;
   clients: ClientRegistry;
   results: ResultDocuments;
+  panels: ResultPanels;
+  history: HistoryStore;
   tree: ServersTree;
   log: Log;
   accounts: AccountsModel;
@@ -53,7 +57,9 @@ export class CommandHandlers {
       r(Commands.functionOpenDocs, (n?: TreeNode) => this.openDocs(n?.kind === 'function' ? n.fn : undefined)),
       r(Commands.requestSend, (start?: SendStart) => this.sendRequest(start)),
       r(Commands.requestRerun, () => this.s.runner.rerun()),
-      r(Commands.resultShowRaw, (uri?: vscode.Uri) => this.s.results.showRaw(uri ?? vscode.window.activeTextEditor?.document.uri)),
+      r(Commands.resultShowRaw, (uri?: vscode.Uri) =>
+        this.s.results.showRaw(this.s.results.byUri(uri ?? vscode.window.activeTextEditor?.document.uri) ?? this.s.panels.active()?.stored),
+      ),
       r(Commands.logShow, () => this.s.log.channel.show()),
     ];
   }

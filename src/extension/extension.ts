@@ -8,6 +8,9 @@ import { Log } from './log';
 import { ProfileStore } from './profileStore';
 import { RequestRunner } from './requestRunner';
 import { ResultDocuments } from './results';
+import { HistoryStore, HistoryTree } from './history';
+import { ResultCommands } from './resultActions';
+import { ResultPanels } from './resultPanels';
 import { SecretStore } from './secretStore';
 import { ServersTree } from './serversTree';
 import { parseSnippet, SNIPPET_SUFFIX } from '../core/snippets';
@@ -41,9 +44,14 @@ export function activate(context: vscode.ExtensionContext): TestExports | undefi
   const clients = new ClientRegistry(profiles, secrets, log);
   const accounts = new AccountsModel(clients);
   const results = new ResultDocuments();
+  const panels = new ResultPanels(context.extensionUri, results, log);
+  const history = new HistoryStore(context.globalStorageUri, log);
+  const historyTree = new HistoryTree(history);
   const tree = new ServersTree(profiles, clients, accounts);
-  const runner = new RequestRunner(profiles, clients, results, accounts, log);
-  const services: Services = { profiles, secrets, clients, results, tree, log, accounts, runner };
+  const runner = new RequestRunner(profiles, clients, panels, accounts, log);
+  // Every call from every path is recorded, with where it came from.
+  runner.onDidSend(({ spec, result }) => void history.record(spec, result, spec.origin));
+  const services: Services = { profiles, secrets, clients, results, panels, history, tree, log, accounts, runner };
 
   const updateContext = (): void => {
     void vscode.commands.executeCommand('setContext', CONTEXT_SERVER_COUNT, profiles.entries().length);
@@ -60,6 +68,8 @@ export function activate(context: vscode.ExtensionContext): TestExports | undefi
     vscode.window.showInputBox({ title: `Value for \${env:${name}}`, prompt: `${name} is not set in VS Code's environment: type its value (used once, not stored).`, password: true, ignoreFocusOut: true });
   const snippetRuns = new SnippetRuns(services, environments, askEnv);
   const codeLens = new SnippetCodeLens(parseSnippet, snippetRuns);
+  const resultCommands = new ResultCommands(services, panels, history, historyTree, snippets, context.extensionUri);
+  panels.connect(resultCommands);
   context.subscriptions.push(
     log,
     profiles,
@@ -67,6 +77,9 @@ export function activate(context: vscode.ExtensionContext): TestExports | undefi
     clients,
     accounts,
     results,
+    panels,
+    history,
+    historyTree,
     tree,
     runner,
     snippets,
@@ -83,6 +96,7 @@ export function activate(context: vscode.ExtensionContext): TestExports | undefi
     profiles.onDidChange(updateContext),
     ...new CommandHandlers(services).register(),
     ...new SnippetCommands(services, snippets, snippetsTree, context.extensionUri, environments, snippetRuns).register(),
+    ...resultCommands.register(),
   );
   log.write('info', 'extension', `activated with ${profiles.entries().length} server(s)`);
   return exportsFor(context.extensionMode, { ...services, environments, snippetRuns });

@@ -12,10 +12,13 @@ import { Commands } from './constants';
 import { Disposable } from './lifecycle';
 import type { Log } from './log';
 import type { ProfileStore } from './profileStore';
-import type { ResultDocuments } from './results';
+import type { ResultPanels } from './resultPanels';
 
 /** Where a send started: every path goes through the runner, and says which it is. */
-export type Origin = 'palette' | 'tree' | 'builder' | 'snippet' | 'rerun' | 'test';
+export type Origin = 'palette' | 'tree' | 'builder' | 'snippet' | 'rerun' | 'result' | 'history' | 'page' | 'test';
+
+/** Origins that send a request that was sent before: a change asks again. */
+const RESENDS: readonly Origin[] = ['rerun', 'result', 'history'];
 
 export interface RunSpec extends Target {
   origin: Origin;
@@ -30,7 +33,10 @@ export interface RunSpec extends Target {
 /** What a send hands back to its caller (and tests): the result and where it opened. */
 export interface Sent {
   result: ApiResult;
+  /** The result's read-only JSON document (opened by "Open as JSON"). */
   uri: vscode.Uri;
+  /** The stored result's id (its view, Compare). */
+  id: number;
   checks?: readonly CheckResult[];
 }
 
@@ -59,7 +65,7 @@ export class RequestRunner extends Disposable {
   constructor(
     private readonly profiles: ProfileStore,
     private readonly clients: ClientRegistry,
-    private readonly results: ResultDocuments,
+    private readonly panels: ResultPanels,
     private readonly accounts: AccountsModel,
     private readonly log: Log,
   ) {
@@ -77,7 +83,7 @@ export class RequestRunner extends Disposable {
   }
 
   /** Sends without opening a result (Test Connection, lists): still confirmed, recorded and logged. */
-  async call(spec: RunSpec, title?: string): Promise<{ profile: ServerProfile; result: ApiResult } | undefined> {
+  async call(spec: RunSpec, title?: string, opts: { progress?: boolean; signal?: AbortSignal } = {}): Promise<{ profile: ServerProfile; result: ApiResult } | undefined> {
     if (spec.untrustedSource !== undefined && !vscode.workspace.isTrusted) {
       const ok = await this.confirm(
         `This workspace is in Restricted Mode. Send ${previewWhat(spec)}?`,
@@ -88,7 +94,7 @@ export class RequestRunner extends Disposable {
     }
     let profile = spec.profile;
     // Ask before anything starts: no progress notification behind the question.
-    const prepared = prepareRun(spec, { resend: spec.origin === 'rerun' });
+    const prepared = prepareRun(spec, { resend: RESENDS.includes(spec.origin) });
     if (!prepared.ok) {
       void vscode.window.showErrorMessage(`${profile.label}: ${prepared.message}`);
       this.log.write('info', profile.label, prepared.message);
@@ -99,7 +105,9 @@ export class RequestRunner extends Disposable {
       return undefined;
     }
     const send = (p: ServerProfile): Thenable<ApiResult> =>
-      vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: title ?? `${previewWhat(spec)}…`, cancellable: true }, (_progress, token) => {
+      opts.progress === false
+        ? this.clients.call(p, spec.request, opts.signal)
+        : vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: title ?? `${previewWhat(spec)}…`, cancellable: true }, (_progress, token) => {
         const ac = new AbortController();
         const sub = token.onCancellationRequested(() => ac.abort());
         return this.clients.call(p, spec.request, ac.signal).finally(() => sub.dispose());
@@ -121,9 +129,9 @@ export class RequestRunner extends Disposable {
     const r = await this.call(spec);
     if (!r) return undefined;
     const checks = spec.judge?.(r.result);
-    const editor = await this.results.show(r.result, r.profile, spec.beside === true, checks);
+    const stored = this.panels.show({ result: r.result, server: r.profile.label, target: { profile: r.profile, request: spec.request }, ...(checks ? { checks } : {}) }, spec.beside === true);
     if (!r.result.ok && r.result.kind !== 'api_error') void this.explainFailure(r.profile, r.result);
-    return { result: r.result, uri: editor.document.uri, ...(checks ? { checks } : {}) };
+    return { result: r.result, uri: this.panels.docs.uri(stored), id: stored.id, ...(checks ? { checks } : {}) };
   }
 
   /** The hint, with what to do next: the server's credentials or settings, or the log. */

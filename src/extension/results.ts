@@ -1,88 +1,120 @@
 import * as vscode from 'vscode';
 import type { CheckResult } from '../core/checks';
+import type { Target } from '../core/requestRun';
 import type { ApiResult } from '../core/result';
-import type { ServerProfile } from '../core/servers';
 import { RESULT_SCHEME } from './constants';
-import { Settings } from './settings';
 import { render, verdictOf } from './resultText';
 
 export { verdictOf } from './resultText';
 
-interface Stored {
+/** A result kept for its view, its JSON document, Compare and Resend. */
+export interface StoredResult {
+  id: number;
   result: ApiResult;
+  /** The server's label when it was sent. */
   server: string;
   title: string;
   checks?: readonly CheckResult[];
+  /** What was sent, to send again or edit; absent for a history entry whose server is gone. */
+  target?: Target;
+  /** The history entry this result was recorded as, or opened from. */
+  historyId?: string;
+  /** The rows were fetched page by page and put together: how many pages. */
+  pagesMerged?: number;
 }
 
-/** Keeps this many results in memory; older ones are dropped when their tabs are gone. */
+export type NewResult = Omit<StoredResult, 'id' | 'title'> & { title?: string };
+
+/** Keeps this many results in memory; older ones are dropped when nothing shows them. */
 const KEEP = 30;
 
 /**
- * Results as read-only documents (closing never asks to save): the verdict, hint, errors,
- * warnings and messages first, then data; the raw answer is one command away.
+ * The results of this window, by id, and their read-only JSON documents (closing never asks to
+ * save): the verdict, hint, errors, warnings and messages first, then data; the raw answer and a
+ * form for comparing are one query parameter away.
  */
 export class ResultDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
-  private readonly results = new Map<number, Stored>();
+  private readonly results = new Map<number, StoredResult>();
   private next = 1;
   private readonly _onDidChange = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this._onDidChange.event;
   private readonly registration: vscode.Disposable;
+  /** Ids something else still shows (a result view): not dropped. */
+  private readonly pinned = new Set<number>();
 
   constructor() {
     this.registration = vscode.workspace.registerTextDocumentContentProvider(RESULT_SCHEME, this);
   }
 
-  static title(result: ApiResult, server: ServerProfile): string {
-    const family = result.request.family === 'whm' ? 'whm' : result.request.family;
+  static title(result: ApiResult, server: string): string {
     const status = result.status ? String(result.status) : verdictOf(result.kind);
-    return `${family} ${result.request.function} · ${server.label} · ${status} · ${result.timings.totalMs} ms`;
+    return `${result.request.family} ${result.request.function} · ${server} · ${status} · ${result.timings.totalMs} ms`;
   }
 
-  /** Stores a result and opens it in an editor tab (beside the active editor when `beside`). */
-  async show(result: ApiResult, server: ServerProfile, beside = false, checks?: readonly CheckResult[]): Promise<vscode.TextEditor> {
+  add(r: NewResult): StoredResult {
     const id = this.next++;
-    const title = ResultDocuments.title(result, server);
-    this.results.set(id, { result, server: server.label, title, ...(checks ? { checks } : {}) });
+    const stored: StoredResult = { ...r, id, title: r.title ?? ResultDocuments.title(r.result, r.server) };
+    this.results.set(id, stored);
     this.trim();
-    const uri = this.uri(id, title, false);
-    const doc = await vscode.workspace.openTextDocument(uri);
-    await vscode.languages.setTextDocumentLanguage(doc, 'json');
-    const reuse = Settings.tabMode() === 'reuse';
-    return vscode.window.showTextDocument(doc, { preview: reuse, preserveFocus: beside, ...(beside ? { viewColumn: vscode.ViewColumn.Beside } : {}) });
+    return stored;
   }
 
-  async showRaw(uri: vscode.Uri | undefined): Promise<void> {
-    const id = uri ? idOf(uri) : this.next - 1;
-    const stored = id !== undefined ? this.results.get(id) : undefined;
+  get(id: number): StoredResult | undefined {
+    return this.results.get(id);
+  }
+
+  /** The most recent first. */
+  all(): StoredResult[] {
+    return [...this.results.values()].reverse();
+  }
+
+  pin(id: number, on: boolean): void {
+    if (on) this.pinned.add(id);
+    else this.pinned.delete(id);
+  }
+
+  /** The stored result a result document shows. */
+  byUri(uri: vscode.Uri | undefined): StoredResult | undefined {
+    const id = uri?.scheme === RESULT_SCHEME ? idOf(uri) : undefined;
+    return id === undefined ? undefined : this.results.get(id);
+  }
+
+  /** The JSON document of a result ("view" = raw: the body as received; compare: what two answers are compared on). */
+  uri(stored: StoredResult, view: 'json' | 'raw' | 'compare' = 'json'): vscode.Uri {
+    // The path is the tab title; the query tells results apart.
+    const safe = stored.title.replace(/[/\\?#%]/g, '∕');
+    const suffix = view === 'raw' ? ' raw' : view === 'compare' ? ' (compared)' : '';
+    return vscode.Uri.from({ scheme: RESULT_SCHEME, path: `/${safe}${suffix}`, query: `id=${stored.id}${view !== 'json' ? `&view=${view}` : ''}` });
+  }
+
+  async openJson(stored: StoredResult, beside = false): Promise<vscode.TextEditor> {
+    const doc = await vscode.workspace.openTextDocument(this.uri(stored));
+    await vscode.languages.setTextDocumentLanguage(doc, 'json');
+    return vscode.window.showTextDocument(doc, { preview: false, ...(beside ? { viewColumn: vscode.ViewColumn.Beside } : {}) });
+  }
+
+  async showRaw(stored: StoredResult | undefined): Promise<void> {
+    stored ??= this.all()[0];
     if (!stored) {
       void vscode.window.showInformationMessage('No result to show: send a request first.');
       return;
     }
-    const doc = await vscode.workspace.openTextDocument(this.uri(id!, `${stored.title} · raw`, true));
+    const doc = await vscode.workspace.openTextDocument(this.uri(stored, 'raw'));
     const ct = stored.result.contentType;
     await vscode.languages.setTextDocumentLanguage(doc, /json/.test(ct) ? 'json' : /html/.test(ct) ? 'html' : 'plaintext');
     await vscode.window.showTextDocument(doc, { preview: false });
   }
 
-  get(uri: vscode.Uri): ApiResult | undefined {
-    const id = idOf(uri);
-    return id === undefined ? undefined : this.results.get(id)?.result;
-  }
-
   provideTextDocumentContent(uri: vscode.Uri): string {
-    const id = idOf(uri);
-    const stored = id === undefined ? undefined : this.results.get(id);
-    if (!stored) return '// This result is no longer kept in memory: send the request again.';
+    const stored = this.byUri(uri);
+    if (!stored) return '// This result is no longer kept in memory: open it from the History view, or send the request again.';
     const r = stored.result;
-    if (new URLSearchParams(uri.query).get('raw') === '1') return r.raw || '(the server sent no body)';
+    const view = new URLSearchParams(uri.query).get('view');
+    if (view === 'raw') return r.raw || '(the server sent no body)';
+    if (view === 'compare') {
+      return `${JSON.stringify({ verdict: verdictOf(r.kind), status: r.status, errors: r.errors, warnings: r.warnings, messages: r.messages, data: r.data }, null, 2)}\n`;
+    }
     return render(r, stored.server, stored.checks);
-  }
-
-  private uri(id: number, title: string, raw: boolean): vscode.Uri {
-    // The path is the tab title; the query tells results apart.
-    const safe = title.replace(/[/\\?#%]/g, '∕');
-    return vscode.Uri.from({ scheme: RESULT_SCHEME, path: `/${safe}${raw ? ' raw' : ''}`, query: `id=${id}${raw ? '&raw=1' : ''}` });
   }
 
   private trim(): void {
@@ -90,7 +122,7 @@ export class ResultDocuments implements vscode.TextDocumentContentProvider, vsco
     const open = new Set(vscode.workspace.textDocuments.filter((d) => d.uri.scheme === RESULT_SCHEME).map((d) => idOf(d.uri)));
     for (const id of [...this.results.keys()]) {
       if (this.results.size <= KEEP) break;
-      if (!open.has(id)) this.results.delete(id);
+      if (!open.has(id) && !this.pinned.has(id)) this.results.delete(id);
     }
   }
 

@@ -11,7 +11,13 @@ export const Settings = {
   timeoutSeconds: (): number => userNumber('request.timeoutSeconds', 60, 1, 3600),
   maxResponseMB: (): number => userNumber('request.maxResponseMB', 64, 1, 1024),
   maxConnections: (): number => Math.round(userNumber('request.maxConnections', DEFAULT_LIMITS.maxConnections, MAX_CONNECTIONS_RANGE.min, MAX_CONNECTIONS_RANGE.max)),
-  tabMode: (): 'reuse' | 'perResult' => (config().get<string>('results.tabMode') === 'perResult' ? 'perResult' : 'reuse'),
+  /** One result view per result (default: no result is replaced), or one reused view. */
+  tabMode: (): 'reuse' | 'perResult' => (config().get<string>('results.tabMode') === 'reuse' ? 'reuse' : 'perResult'),
+  historyEnabled: (): boolean => config().get<boolean>('history.enabled') !== false,
+  historyMaxEntries: (): number => Math.round(userNumber('history.maxEntries', 500, 1, 100_000)),
+  historyMaxDays: (): number => userNumber('history.maxDays', 30, 1, 3650),
+  /** Answers larger than this are not kept in the history (their entry is). 0 keeps none. */
+  historyMaxAnswerKB: (): number => userNumber('history.maxAnswerKB', 1024, 0, 256 * 1024),
   snippetsFolder: (scope?: vscode.Uri): string => {
     const v = vscode.workspace.getConfiguration(CONFIG, scope).get<string>('snippets.folder');
     return typeof v === 'string' && v.trim() ? v.trim() : '.vscode/cpanel';

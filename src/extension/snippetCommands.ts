@@ -151,7 +151,7 @@ export class SnippetCommands {
     }
     const o = await this.runs.sendOne(uri, snippet);
     if (o?.notSent && !o.declined) void vscode.window.showErrorMessage(o.notSent);
-    return o?.result && o.resultUri ? { result: o.result, uri: o.resultUri, checks: o.checks } : undefined;
+    return o?.result && o.resultUri && o.resultId !== undefined ? { result: o.result, uri: o.resultUri, id: o.resultId, checks: o.checks } : undefined;
   }
 
   async openInBuilder(target?: vscode.Uri | SnippetFile): Promise<void> {

@@ -19,6 +19,8 @@ export interface SnippetOutcome {
   /** Not sent because the person said no (Restricted Mode, a destructive call): nothing to report as an error. */
   declined?: boolean;
   result?: ApiResult;
+  /** The stored result's id, when a view was opened. */
+  resultId?: number;
   /** The result document, when one was opened. */
   resultUri?: vscode.Uri;
   captured: string[];
@@ -104,10 +106,12 @@ export class SnippetRuns extends Disposable {
     const spec = { ...resolved.target, origin: 'snippet' as const, untrustedSource: shown, judge };
     let result: ApiResult | undefined;
     let resultUri: vscode.Uri | undefined;
+    let resultId: number | undefined;
     if (opts.open) {
       const sent = await this.s.runner.run(spec);
       result = sent?.result;
       resultUri = sent?.uri;
+      resultId = sent?.id;
     } else {
       const called = await this.s.runner.call(spec);
       if (called) {
@@ -116,7 +120,7 @@ export class SnippetRuns extends Disposable {
       }
     }
     if (!result || !judged) return this.record({ uri, pass: false, checks: [], notSent: `${shown} was not sent.`, declined: true, captured: [], ms: 0 });
-    return this.record({ uri, pass: judged.pass, checks: judged.checks, result, ...(resultUri ? { resultUri } : {}), captured: judged.captured, ms: result.timings.totalMs });
+    return this.record({ uri, pass: judged.pass, checks: judged.checks, result, ...(resultUri ? { resultUri } : {}), ...(resultId !== undefined ? { resultId } : {}), captured: judged.captured, ms: result.timings.totalMs });
   }
 
   private record(o: SnippetOutcome): SnippetOutcome {

@@ -14,6 +14,7 @@ import {
 } from '../shared/protocol';
 import { callsOnBehalf, familiesOn, familyLabel, FAMILIES, isSecretParam } from '../shared/families';
 import { bodyForFunction, paramsForFunction, stateProblems } from '../shared/requestRules';
+import { h, icon } from './dom';
 import { FILTER_TYPES, SHAPING_FEATURES, SORT_METHODS, type ShapingFilter } from '../shared/shaping';
 
 /**
@@ -35,24 +36,6 @@ let servers: ServerSummary[] = [];
 let functions: FunctionSummary[] = [];
 let accounts: { user: string; domain: string }[] = [];
 let busy = false;
-
-type Attrs = Record<string, string | boolean | ((e: Event) => void)>;
-
-function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: (Node | string | null | undefined)[]): HTMLElementTagNameMap[K] {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (typeof v === 'function') el.addEventListener(k.replace(/^on/, ''), v);
-    else if (typeof v === 'boolean') {
-      if (v) el.setAttribute(k, '');
-    } else el.setAttribute(k, v);
-  }
-  for (const c of children) if (c !== null && c !== undefined) el.append(typeof c === 'string' ? document.createTextNode(c) : c);
-  return el;
-}
-
-function icon(name: string): HTMLElement {
-  return h('span', { class: `codicon codicon-${name}`, 'aria-hidden': 'true' });
-}
 
 function save(): void {
   vscode.setState(state);

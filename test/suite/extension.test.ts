@@ -48,6 +48,16 @@ describe('cPanel API Explorer in a real extension host', () => {
     return s.runner.run({ profile, request, origin: 'test' });
   }
 
+  async function waitFor<T>(probe: () => T | undefined, ms = 5000): Promise<T> {
+    const until = Date.now() + ms;
+    for (;;) {
+      const v = probe();
+      if (v !== undefined) return v;
+      if (Date.now() > until) throw new Error('timed out waiting');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
   async function setServers(list: unknown[]): Promise<void> {
     await vscode.workspace.getConfiguration('cpanel').update('servers', list, vscode.ConfigurationTarget.Global);
   }
@@ -124,12 +134,23 @@ describe('cPanel API Explorer in a real extension host', () => {
     assert.match(String(s.tree.getTreeItem(server).description), /signed in$/);
   });
 
-  it('sends a WHM call and opens a read-only result document', async () => {
+  /** The result's JSON document, as "Open as JSON" opens it. */
+  async function openJson(sent: Sent | undefined): Promise<vscode.TextDocument> {
+    assert.ok(sent);
+    const stored = s.results.get(sent.id);
+    assert.ok(stored, 'the result is kept');
+    return (await s.results.openJson(stored)).document;
+  }
+
+  it('sends a WHM call: its result view opens, and its read-only JSON document', async () => {
     const sent = await send('whm-1', { family: 'whm', function: 'listaccts', params: [] });
     assert.ok(sent);
     assert.equal(sent.result.kind, 'ok');
-    const doc = vscode.window.activeTextEditor?.document;
-    assert.ok(doc && doc.uri.scheme === 'cpanel-result');
+    const tab = await waitFor(() => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('cpanel.result') && t.label.startsWith('whm listaccts')));
+    assert.match(tab.label, /^whm listaccts · sandbox-whm · 200 · \d+ ms$/);
+    assert.ok(tab.isActive, 'the result view is in front');
+    const doc = await openJson(sent);
+    assert.ok(doc.uri.scheme === 'cpanel-result');
     assert.equal(doc.languageId, 'json');
     assert.match(doc.uri.path, /^\/whm listaccts · sandbox-whm · 200 · \d+ ms$/);
     const body = JSON.parse(doc.getText()) as { verdict: string; data: { acct: unknown[] } };
@@ -141,12 +162,12 @@ describe('cPanel API Explorer in a real extension host', () => {
   it('puts the verdict first for failures, and the raw answer one command away', async () => {
     const sent = await send('whm-1', { family: 'uapi', module: 'Email', function: 'add_pop', params: [['email', 'x']], asUser: 'cptest' });
     assert.equal(sent?.result.kind, 'api_error');
-    const text = vscode.window.activeTextEditor!.document.getText();
+    const text = (await openJson(sent)).getText();
     assert.ok(text.indexOf('"verdict": "API error"') < text.indexOf('"data"'));
     assert.match(text, /You must specify the “password” parameter/);
     await vscode.commands.executeCommand('cpanel.result.showRaw');
     const raw = vscode.window.activeTextEditor!.document;
-    assert.match(raw.uri.query, /raw=1/);
+    assert.match(raw.uri.query, /view=raw/);
     // The raw answer is WHM's uapi_cpanel envelope, with the UAPI answer inside.
     const rawAnswer = JSON.parse(raw.getText()) as { metadata: { command: string }; data: { uapi: { status: number } } };
     assert.deepEqual([rawAnswer.metadata.command, rawAnswer.data.uapi.status], ['uapi_cpanel', 0]);
@@ -178,9 +199,57 @@ describe('cPanel API Explorer in a real extension host', () => {
     const started = Date.now();
     const sent = await send('cp-1', { family: 'uapi', module: 'Email', function: 'list_pops', params: [] });
     assert.equal(sent?.result.kind, 'ok', sent?.result.hint);
-    const doc = vscode.window.activeTextEditor!.document;
+    const doc = await openJson(sent);
     assert.ok(doc.getText().length > 20 * 1024 * 1024, `${doc.getText().length} characters`);
     assert.match(doc.getText().slice(0, 2000), /"verdict": "OK"/);
     assert.ok(Date.now() - started < 30_000);
+  });
+
+  it('records every call in the history: parameters with secrets withheld, answers kept up to the cap, nothing secret on disk', async () => {
+    const secret = 'Hunter2-history-secret';
+    await send('whm-1', { family: 'uapi', module: 'Email', function: 'add_pop', params: [['email', 'hist'], ['password', secret]], asUser: 'cptest' });
+    await s.history.flushed();
+    const entries = await s.history.list();
+    const add = entries.find((e) => e.function === 'Email/add_pop' && e.params.some(([k, v]) => k === 'email' && v === 'hist'));
+    assert.ok(add, 'the add_pop call is recorded');
+    assert.deepEqual(add.params, [['email', 'hist'], ['password', '[redacted]']]);
+    assert.deepEqual([add.server, add.account, add.family, add.method, add.origin, add.ok], ['sandbox-whm', 'cptest', 'uapi', 'GET', 'test', true]);
+    assert.ok(add.bytes > 0 && add.answerKept);
+    // The 20 MB answer is over the 1 MB cap: its entry is kept, its answer is not.
+    const huge = entries.find((e) => e.bytes > 20 * 1024 * 1024);
+    assert.ok(huge && !huge.answerKept);
+    const files = await vscode.workspace.fs.readDirectory(vscode.Uri.joinPath(s.history.folder, 'answers'));
+    assert.ok(files.length >= 5, `${files.length} answers kept`);
+    const texts = [await vscode.workspace.fs.readFile(vscode.Uri.joinPath(s.history.folder, 'index.json'))];
+    for (const [name] of files) texts.push(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(s.history.folder, 'answers', name)));
+    const all = texts.map((t) => new TextDecoder().decode(t)).join('\n');
+    for (const value of [secret, CREDS.root.whmToken, CREDS.cptest.password, CREDS.cptest.tfaSecret]) assert.ok(!all.includes(value), `no ${value.slice(0, 4)}… in the history`);
+    assert.doesNotMatch(all, /cpsess\d+/);
+  });
+
+  it('opens a result from the history without sending, and resends it through the runner', async () => {
+    await send('whm-1', { family: 'whm', function: 'listpkgs', params: [] });
+    await s.history.flushed();
+    const entry = (await s.history.list()).find((e) => e.function === 'listpkgs')!;
+    const before = sb.requests('listpkgs').length;
+    const opened = await vscode.commands.executeCommand<{ result: { data: { pkg: unknown[] } }; historyId: string }>('cpanel.history.open', { kind: 'entry', entry });
+    assert.equal(opened?.historyId, entry.id);
+    assert.equal(opened?.result.data.pkg.length, 2);
+    assert.equal(sb.requests('listpkgs').length, before, 'opening sends nothing');
+    await vscode.commands.executeCommand('cpanel.history.resend', { kind: 'entry', entry });
+    assert.equal(sb.requests('listpkgs').length, before + 1);
+    await s.history.flushed();
+    assert.equal((await s.history.list())[0]?.origin, 'history');
+  });
+
+  it('Delete and Clear History remove entries and their answers', async () => {
+    const first = (await s.history.list())[0]!;
+    await vscode.commands.executeCommand('cpanel.history.delete', { kind: 'entry', entry: first });
+    assert.ok(!(await s.history.list()).some((e) => e.id === first.id));
+    await s.history.clear();
+    await s.history.flushed();
+    assert.equal((await s.history.list()).length, 0);
+    const answers = await vscode.workspace.fs.readDirectory(vscode.Uri.joinPath(s.history.folder, 'answers')).then((x) => x.length, () => 0);
+    assert.equal(answers, 0);
   });
 });
