@@ -120,7 +120,11 @@ export class ResultCommands implements ResultActions {
   }
 
   private async diff(a: StoredResult, b: StoredResult): Promise<void> {
-    await vscode.commands.executeCommand('vscode.diff', this.s.results.uri(b, 'compare'), this.s.results.uri(a, 'compare'), `${short(b)} ↔ ${short(a)}`);
+    const left = this.s.results.uri(b, 'compare');
+    const right = this.s.results.uri(a, 'compare');
+    // JSON on both sides: folding, bracket matching and colours in the diff.
+    for (const u of [left, right]) await vscode.languages.setTextDocumentLanguage(await vscode.workspace.openTextDocument(u), 'json');
+    await vscode.commands.executeCommand('vscode.diff', left, right, `${b.title} ↔ ${a.title}`);
   }
 
   // ── from the history ───────────────────────────────────────────────────────
@@ -234,6 +238,3 @@ export class ResultCommands implements ResultActions {
   }
 }
 
-function short(s: StoredResult): string {
-  return s.title.split(' · ').slice(0, 3).join(' · ');
-}

@@ -75,12 +75,19 @@ export function rowsOf(list: readonly unknown[]): Record<string, unknown>[] {
   return list.map((r) => (isRecord(r) ? r : { [VALUE_COLUMN]: r }));
 }
 
-/** The columns, in the order their names first appear in the rows (all rows for lists up to SAMPLE × 50, then a sample). */
+/** Columns that name a row, shown first when an answer has them: what a person looks for in an account, mailbox or record list. */
+const NAMING = ['user', 'email', 'domain', 'name', 'login', 'db', 'id'];
+
+/**
+ * The columns: naming ones first (user, email, domain…), the rest in the order their names first
+ * appear in the rows (all rows for lists up to SAMPLE × 50, then a sample).
+ */
 export function columnsOf(rows: readonly Record<string, unknown>[]): string[] {
   const seen = new Set<string>();
   const step = rows.length > SAMPLE * 50 ? Math.ceil(rows.length / (SAMPLE * 50)) : 1;
   for (let i = 0; i < rows.length; i += step) for (const k of Object.keys(rows[i]!)) seen.add(k);
-  return [...seen];
+  const first = NAMING.filter((k) => seen.has(k));
+  return [...first, ...[...seen].filter((k) => !first.includes(k))];
 }
 
 /** A cell as one line of text: scalars as they are, objects and arrays as compact JSON. */

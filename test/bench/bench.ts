@@ -13,6 +13,7 @@ import { SANDBOX_CREDENTIALS as C } from '../../src/sandbox/accounts';
 import { Sandbox } from '../../src/sandbox/server';
 import { interleave, median, meets, summarize, type Round } from './ab';
 import { measureFleets } from './fleetBench';
+import { measureTable } from './tableBench';
 import { measureVsCode } from './vscodeBench';
 
 /**
@@ -294,6 +295,11 @@ async function main(): Promise<void> {
     '≤ 16 connections, 0 lost',
     fleets.accounts.connections <= 16 && fleets.accounts.lost === 0,
   );
+
+  // The result view with 100,000 rows, in Chromium: the page the webview loads, fed the host's message.
+  const table = await measureTable(ROOT, 7);
+  abRow('100,000-row result → table first paint', table.paint, 'cost', ms1, 'a plain table of the rows in view', '≤ 3.00');
+  abRow('  …scroll to the middle → rows painted', table.scroll, 'cost', ms1, 'a hand-written virtual list', '≤ 3.00');
 
   if (!quick) {
     const vs = await measureVsCode(sb, 5, 3);

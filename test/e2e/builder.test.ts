@@ -26,7 +26,7 @@ describe('request builder and snippets end to end', () => {
     const tls = { mode: 'pinned', fingerprint256: sb.fingerprint256 };
     const settings = { 'cpanel.servers': [{ id: 'whm-e2e', label: 'sandbox-whm', host: '127.0.0.1', service: 'whm', secure: true, port: sb.port('whm'), username: 'root', auth: 'token', twoFactor: 'none', tls }] };
     ({ cs, context, wb } = await openVsCode({ workspace, settings, name: 'e2e-builder' }));
-    builder = wb.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    builder = wb.builderFrame();
     // The one secret, typed as a person would.
     await wb.command('cPanel: Set Credentials…');
     await wb.answer('API token', CREDS.root.whmToken);

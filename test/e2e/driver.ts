@@ -1,6 +1,6 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Locator, Page } from 'playwright-core';
+import type { BrowserContext, Frame, FrameLocator, Locator, Page } from 'playwright-core';
 import { ARTIFACTS, launchBrowser, ROOT, startCodeServer, type RunningCodeServer } from '../vscode/codeServer';
 
 /** A real VS Code with the built extension in headless Chromium, on the cPanel view. */
@@ -112,6 +112,33 @@ export class Workbench {
 
   dialog(): Locator {
     return this.page.locator('.monaco-dialog-box');
+  }
+
+  /**
+   * The page of a visible webview that shows `marker` (and `text`, when given): the builder and
+   * result views are all webviews, and VS Code's iframes do not say which is which.
+   */
+  async webview(marker: string, text?: string | RegExp, timeout = 20_000): Promise<Frame> {
+    const until = Date.now() + timeout;
+    for (;;) {
+      for (const f of this.page.frames()) {
+        if (f.isDetached()) continue;
+        const l = text === undefined ? f.locator(marker) : f.locator(marker, { hasText: text });
+        if (await l.first().isVisible().catch(() => false)) return f;
+      }
+      if (Date.now() > until) throw new Error(`no visible webview shows ${marker}${text ? ` with ${String(text)}` : ''}`);
+      await this.page.waitForTimeout(200);
+    }
+  }
+
+  /** The result view in front: the one whose verdict banner is visible (and whose title holds `title`). */
+  async resultView(what?: string | RegExp): Promise<Frame> {
+    return this.webview(what === undefined ? '#verdict' : '.banner', what);
+  }
+
+  /** The request builder's page, looked up again on each use (its iframe is re-created when it is hidden and shown). */
+  builderFrame(): FrameLocator {
+    return this.page.frameLocator('iframe.webview.ready').first().frameLocator('iframe#active-frame');
   }
 
   tab(title: string | RegExp): Locator {

@@ -79,7 +79,9 @@ describe('end to end in VS Code and Chromium', () => {
     await wb.pick('parameters', 'Send');
     const tab = wb.tab(/whm listaccts · sandbox-whm · 200 · \d+ ms/);
     await tab.waitFor({ timeout: 20_000 });
-    await wb.page.locator('.monaco-editor .view-lines', { hasText: '"verdict": "OK"' }).first().waitFor();
+    const view = await wb.resultView(/listaccts/);
+    assert.equal(await view.locator('#verdict').innerText(), 'OK');
+    await view.locator('#grid .cell', { hasText: 'cptest' }).first().waitFor();
     await wb.keepForReadme('whm-result');
   });
 
@@ -121,7 +123,8 @@ describe('end to end in VS Code and Chromium', () => {
     // Same self-signed certificate, same choice: pin it for this server too.
     await wb.dialog().getByRole('button', { name: 'Pin Certificate' }).click();
     await wb.tab(/uapi Email.list_pops · sandbox-cpanel · 200/).waitFor({ timeout: 20_000 });
-    await wb.page.locator('.monaco-editor .view-lines', { hasText: 'info@cptest.example' }).first().waitFor();
+    const view = await wb.resultView(/list_pops/);
+    await view.locator('#grid .cell', { hasText: 'info@cptest.example' }).first().waitFor();
     await wb.keepForReadme('uapi-result');
     const login = sb.requests('/login');
     assert.equal(login.length, 1);

@@ -40,6 +40,7 @@ describe('answers as tables', () => {
   it('columns in order of appearance, scalars as one value column, cells as one line', () => {
     const rows = rowsOf([{ a: 1, b: { x: 1 } }, { c: null, a: 2 }, 'plain']);
     assert.deepEqual(columnsOf(rows), ['a', 'b', 'c', 'value']);
+    assert.deepEqual(columnsOf([{ plan: 'p', suspended: 0, domain: 'd', user: 'u' }]), ['user', 'domain', 'plan', 'suspended'], 'naming columns first');
     assert.deepEqual([cellText(rows[0]!.b), cellText(null), cellText(true), cellText('x\ny')], ['{"x":1}', '', 'true', 'x\ny']);
     assert.equal(isNumericColumn(rowsOf([{ n: 10 }, { n: '9' }, { n: '' }]), 'n'), true);
     assert.equal(isNumericColumn(rowsOf([{ n: 10 }, { n: '10M' }]), 'n'), false);

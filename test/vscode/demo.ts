@@ -10,7 +10,8 @@ import { ARTIFACTS, launchBrowser, startCodeServer } from './codeServer';
  * With --screenshot it also loads the workbench headless and saves a picture, then exits.
  */
 async function main(): Promise<void> {
-  const sb = await Sandbox.start();
+  // cptest has 2,000 extra mailboxes: Email/list_pops_with_disk shows what the result table does with a long list.
+  const sb = await Sandbox.start({ extraMailboxes: 2000 });
   const workspace = join(ARTIFACTS, 'demo-workspace');
   mkdirSync(workspace, { recursive: true });
   writeFileSync(join(workspace, 'README.md'), '# Demo workspace\n\nOpen the cPanel view in the activity bar.\n');
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
       `  sandbox WHM (root)            API token    ${C.root.whmToken}`,
       `  sandbox cPanel (cptest, 2FA)  password     ${C.cptest.password}   2FA secret ${C.cptest.tfaSecret}`,
       `  sandbox cPanel (bob)          password     ${C.bob.password}`,
-      'Then try cPanel: Send Request… from the command palette (F1).',
+      'Then try cPanel: Send Request… from the command palette (F1): WHM API 1 listaccts, or UAPI Email/list_pops_with_disk as cptest (2,002 mailboxes).',
       '',
       `Sandbox ports: cPanel ${sb.port('cpanel')}, WHM ${sb.port('whm')}, Webmail ${sb.port('webmail')}; certificate ${sb.fingerprint256}`,
       'Press Ctrl+C to stop.',
