@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ApiRequest } from '../core/api/request';
+import { isSecretParam } from '../shared/families';
 import { entryRequest, formatSize, withheldParams, type HistoryEntry } from '../core/history';
 import type { Target } from '../core/requestRun';
 import type { ApiResult } from '../core/result';
@@ -214,8 +215,10 @@ export class ResultCommands implements ResultActions {
 
   // ── shared ─────────────────────────────────────────────────────────────────
 
+  /** The builder with the request in it, secret values left empty: a webview keeps its form on disk, so no password goes there. */
   private openBuilder(serverId: string, request: ApiRequest): void {
-    BuilderPanel.createOrShow(this.extensionUri, this.s, this.snippets, requestToState(serverId, request));
+    const params = request.params.map(([k, v]) => [k, isSecretParam(k) ? '' : v] as const);
+    BuilderPanel.createOrShow(this.extensionUri, this.s, this.snippets, requestToState(serverId, { ...request, params }));
   }
 
   /** Saves a request as a snippet with every secret value turned into an ${env:…} placeholder first. */

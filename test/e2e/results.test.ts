@@ -176,8 +176,23 @@ describe('result tables, paging and history end to end', () => {
     await wb.answer(/add_pop as cptest: email/, 'typedbox');
     await wb.answer(/add_pop as cptest: password/, typedPassword);
     await wb.pick('parameters', 'Send');
-    await wb.resultView(/add_pop/);
+    const added = await wb.resultView(/add_pop/);
     await wb.clearToasts();
+    // Saved as a snippet from its result: the typed password becomes a placeholder before anything is written.
+    await added.locator('#act-saveSnippet').click();
+    await wb.answer('Save as Snippet', 'typed-mailbox');
+    const saved = readFileSync(join(workspace, '.vscode', 'cpanel', 'typed-mailbox.cpanel.json'), 'utf8');
+    assert.ok(!saved.includes(typedPassword));
+    assert.match(saved, /"value": "\$\{env:CPANEL_PARAM_PASSWORD\}"/);
+    await wb.notification(/password is read from \$\{env:CPANEL_PARAM_PASSWORD\}: the snippet holds no secret/);
+    await wb.clearToasts();
+    // Edit and Resend: the builder opens with the request in it.
+    await (await wb.resultView(/add_pop/)).locator('#act-editResend').click();
+    const builder = await wb.webview('#function');
+    assert.equal(await builder.locator('#function').inputValue(), 'Email/add_pop');
+    assert.deepEqual(await builder.locator('.pname').evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value)), ['email', 'password']);
+    // The password is not carried into the webview (its form is kept on disk): it is typed again.
+    assert.deepEqual(await builder.locator('.pvalue').evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value)), ['typedbox', '']);
     await wb.command('cPanel: Focus on History View');
     // Room for the history: fold the other two views, as a person would.
     for (const view of ['Servers', 'Snippets']) {
