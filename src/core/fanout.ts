@@ -2,6 +2,7 @@ import pLimit from 'p-limit';
 import type { ApiRequest } from './api/request';
 import type { ApiResult, ResultKind } from './result';
 import type { ServerProfile } from './servers';
+import { at, findTables, mainTable, rowsOf, VALUE_COLUMN } from '../shared/tabular';
 
 /**
  * One call to many targets: every server of a group, or every account of a WHM server. Bounded
@@ -94,4 +95,52 @@ export async function fanOut(targets: readonly FanTarget[], call: (t: FanTarget,
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/** One target's answer with the target it came from. */
+export interface FanPart {
+  target: FanTarget;
+  result: ApiResult;
+}
+
+/** The combined answer of a fan-out, as one result a table reads. */
+export interface FanSummary {
+  /** Every target's rows, each with `server` (and `account`) first. */
+  rows: Record<string, unknown>[];
+  /** One row per target: how it went. */
+  targets: { server: string; account?: string; verdict: string; status: number; ms: number; rows: number; hint?: string }[];
+  ok: number;
+  failed: number;
+}
+
+/**
+ * Puts the targets' answers together: the rows of each answer's main list (or, for an answer that is
+ * one record, the record) after `server` and `account` columns; failures are listed per target.
+ */
+export function combineFan(parts: readonly FanPart[]): FanSummary {
+  const rows: Record<string, unknown>[] = [];
+  const targets: FanSummary['targets'] = [];
+  let ok = 0;
+  for (const { target, result } of parts) {
+    const who = { server: target.profile.label, ...(target.account !== undefined ? { account: target.account } : {}) };
+    let count = 0;
+    if (result.ok) {
+      ok++;
+      const cands = findTables(result.data);
+      const main = cands[mainTable(cands)];
+      const list = main ? at(result.data, main.path) : undefined;
+      if (Array.isArray(list)) {
+        for (const r of rowsOf(list)) rows.push({ ...who, ...r });
+        count = list.length;
+      } else if (result.data !== null && typeof result.data === 'object') {
+        rows.push({ ...who, ...(result.data as Record<string, unknown>) });
+        count = 1;
+      } else {
+        rows.push({ ...who, [VALUE_COLUMN]: result.data });
+        count = 1;
+      }
+    }
+    targets.push({ ...who, verdict: result.ok ? 'OK' : result.kind, status: result.status, ms: result.timings.totalMs, rows: count, ...(result.ok ? {} : { hint: result.hint ?? result.errors.join(' ') }) });
+  }
+  return { rows, targets, ok, failed: parts.length - ok };
 }

@@ -6,6 +6,7 @@ import { parseWebviewMessage, type BuilderState, type HostToWebview, type Webvie
 import { builderHtml, makeNonce } from './builderHtml';
 import { functionSummaries, serverSummary, stateToRequest } from './builderModel';
 import type { Services } from './commands';
+import { Commands } from './constants';
 import { verdictOf } from './results';
 import type { SnippetStore } from './snippetStore';
 
@@ -115,6 +116,17 @@ export class BuilderPanel implements vscode.Disposable {
         if (!sent) return this.post({ type: 'notice', level: 'info', message: 'Not sent.' });
         const r = sent.result;
         this.post({ type: 'result', result: { ok: r.ok, kind: r.kind, verdict: verdictOf(r.kind), status: r.status, ms: r.timings.totalMs, hint: r.hint, errors: r.errors } });
+        return;
+      }
+      case 'sendGroup': {
+        const p = this.s.profiles.get(msg.state.serverId);
+        let request;
+        try {
+          request = stateToRequest(msg.state, p?.service ?? 'whm');
+        } catch (e) {
+          return this.post({ type: 'notice', level: 'error', message: e instanceof Error ? e.message : String(e) });
+        }
+        await vscode.commands.executeCommand(Commands.groupSendPlanned, { request });
         return;
       }
       case 'save': {

@@ -9,6 +9,7 @@ import { ProfileStore } from './profileStore';
 import { RequestRunner } from './requestRunner';
 import { ResultDocuments } from './results';
 import { HistoryStore, HistoryTree } from './history';
+import { FleetCommands } from './fleet';
 import { ResultCommands } from './resultActions';
 import { ResultPanels } from './resultPanels';
 import { SecretStore } from './secretStore';
@@ -97,6 +98,7 @@ export function activate(context: vscode.ExtensionContext): TestExports | undefi
     ...new CommandHandlers(services).register(),
     ...new SnippetCommands(services, snippets, snippetsTree, context.extensionUri, environments, snippetRuns).register(),
     ...resultCommands.register(),
+    ...new FleetCommands(services, context.globalState).register(),
   );
   log.write('info', 'extension', `activated with ${profiles.entries().length} server(s)`);
   return exportsFor(context.extensionMode, { ...services, environments, snippetRuns });

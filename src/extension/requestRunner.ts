@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import { effectOf } from '../core/api/effects';
-import { functionName } from '../core/api/request';
+import { functionName, type ApiRequest } from '../core/api/request';
+import { fanOut, requestFor, type FanPart, type FanTarget } from '../core/fanout';
+import { Settings } from './settings';
 import { prepareRun, type ConfirmReason, type Preview, type Target } from '../core/requestRun';
 import type { CheckResult } from '../core/checks';
 import type { ApiResult } from '../core/result';
@@ -15,7 +17,7 @@ import type { ProfileStore } from './profileStore';
 import type { ResultPanels } from './resultPanels';
 
 /** Where a send started: every path goes through the runner, and says which it is. */
-export type Origin = 'palette' | 'tree' | 'builder' | 'snippet' | 'rerun' | 'result' | 'history' | 'page' | 'test';
+export type Origin = 'palette' | 'tree' | 'builder' | 'snippet' | 'rerun' | 'result' | 'history' | 'page' | 'fanout' | 'test';
 
 /** Origins that send a request that was sent before: a change asks again. */
 const RESENDS: readonly Origin[] = ['rerun', 'result', 'history'];
@@ -45,6 +47,12 @@ export interface SentEvent {
   result: ApiResult;
 }
 
+/** Asks for a typed confirmation (the number of targets of a destructive fan-out); replaced only by tests. */
+export type CountConfirmer = (message: string, expected: string) => Promise<boolean>;
+
+const typedConfirm: CountConfirmer = async (message, expected) =>
+  (await vscode.window.showInputBox({ title: message, prompt: `Type ${expected} to send it to all of them.`, ignoreFocusOut: true, validateInput: (v) => (v.trim() === expected || v === '' ? null : `Type ${expected}, the number of targets.`) }))?.trim() === expected;
+
 /** Asks a person; replaced only by tests, which cannot click a modal dialog in the extension host. */
 export type Confirmer = (message: string, detail: string, action: string) => Promise<boolean>;
 
@@ -61,6 +69,7 @@ export class RequestRunner extends Disposable {
   private readonly _onDidSend = this._register(new vscode.EventEmitter<SentEvent>());
   readonly onDidSend = this._onDidSend.event;
   confirm: Confirmer = modalConfirm;
+  confirmCount: CountConfirmer = typedConfirm;
 
   constructor(
     private readonly profiles: ProfileStore,
@@ -124,6 +133,78 @@ export class RequestRunner extends Disposable {
     return { profile, result };
   }
 
+  /**
+   * One request to many targets (servers of a group, accounts of a WHM server), through the same
+   * checks: Restricted Mode, the request built and shown first; a change asks once for all, a
+   * destructive call only after the number of targets is typed. One cancellable progress; cancel drops
+   * what has not started and aborts what runs. Each target's call is recorded like any other.
+   */
+  async fanOut(request: ApiRequest, targets: readonly FanTarget[], opts: { what: string; untrustedSource?: string }): Promise<FanPart[] | undefined> {
+    if (!targets.length) return [];
+    const first = { profile: targets[0]!.profile, request: requestFor(request, targets[0]!) };
+    const prepared = prepareRun(first);
+    if (!prepared.ok) {
+      void vscode.window.showErrorMessage(`${opts.what}: ${prepared.message}`);
+      return undefined;
+    }
+    const n = String(targets.length);
+    const fn = functionName(request);
+    if (opts.untrustedSource !== undefined && !vscode.workspace.isTrusted) {
+      if (!(await this.confirm(`This workspace is in Restricted Mode. Send ${fn} to ${n} targets?`, `The snippet ${opts.untrustedSource} comes from a workspace you have not trusted.`, 'Send'))) return undefined;
+    }
+    if (prepared.preview.effect === 'destructive') {
+      if (!(await this.confirmCount(`${fn} removes, suspends, revokes, resets or changes a password, on ${n} targets (${opts.what}).`, n))) {
+        this.log.write('info', opts.what, `${fn} was not sent to ${n} targets.`);
+        return undefined;
+      }
+    } else if (prepared.preview.effect === 'changes') {
+      if (!(await this.confirm(`${fn} changes something. Send it to ${n} targets (${opts.what})?`, describePreview(prepared.preview), 'Send to All'))) return undefined;
+    }
+    const answers = new Map<FanTarget, ApiResult>();
+    const concurrency = Settings.fanoutConcurrency();
+    const label = (t: FanTarget): string => `${t.profile.label}${t.account ? `/${t.account}` : ''}`;
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${fn} → ${opts.what}`, cancellable: true }, async (progress, token) => {
+      const ac = new AbortController();
+      const sub = token.onCancellationRequested(() => ac.abort());
+      const running = new Set<string>();
+      let done = 0;
+      let failed = 0;
+      const report = (): void =>
+        progress.report({ message: `${done} of ${n} done${failed ? `, ${failed} failed` : ''}${running.size ? ` · ${[...running].slice(0, 3).join(', ')}${running.size > 3 ? '…' : ''}` : ''}` });
+      try {
+        await fanOut(
+          targets,
+          async (t, signal) => {
+            const req = requestFor(request, t);
+            const r = await this.clients.call(t.profile, req, signal);
+            answers.set(t, r);
+            this._onDidSend.fire({ spec: { profile: t.profile, request: req, origin: 'fanout' }, result: r });
+            return r;
+          },
+          {
+            concurrency,
+            signal: ac.signal,
+            onStart: (t) => {
+              running.add(label(t));
+              report();
+            },
+            onResult: (fr, i) => {
+              running.delete(label(targets[i]!));
+              done++;
+              if (!fr.ok) failed++;
+              progress.report({ increment: 100 / targets.length });
+              report();
+            },
+          },
+        );
+      } finally {
+        sub.dispose();
+      }
+    });
+    // A target never sent (cancelled before it started) is listed, not recorded.
+    return targets.map((target) => ({ target, result: answers.get(target) ?? cancelledResult(request, target) }));
+  }
+
   /** Sends and opens the result in an editor tab; a failure the API did not report itself is also explained in a notification. */
   async run(spec: RunSpec): Promise<Sent | undefined> {
     const r = await this.call(spec);
@@ -166,6 +247,25 @@ export class RequestRunner extends Disposable {
         : `${p.what} changes something on ${profile.label}, and was sent before. Send it again?`;
     return this.confirm(message, describePreview(p), why === 'destructive' ? 'Send' : 'Send Again');
   }
+}
+
+function cancelledResult(request: ApiRequest, t: FanTarget): ApiResult {
+  const hint = 'Cancelled before it was sent.';
+  return {
+    ok: false,
+    kind: 'cancelled',
+    status: 0,
+    data: null,
+    errors: [hint],
+    warnings: [],
+    messages: [],
+    metadata: {},
+    raw: '',
+    contentType: '',
+    hint,
+    timings: { headersMs: 0, totalMs: 0 },
+    request: { method: request.method ?? 'GET', url: '', family: request.family, function: functionName(requestFor(request, t)) },
+  };
 }
 
 /** The exact request, secrets redacted: what a confirmation shows. */

@@ -9,6 +9,7 @@ import { BuilderPanel } from './builderPanel';
 import { requestToState } from './builderModel';
 import type { Services } from './commands';
 import { Commands } from './constants';
+import { runFanOut } from './fleet';
 import { entryLabel, type HistoryNode, type HistoryStore, type HistoryTree } from './history';
 import type { Origin } from './requestRunner';
 import type { ResultActions, ResultPanels } from './resultPanels';
@@ -70,16 +71,29 @@ export class ResultCommands implements ResultActions {
   }
 
   async resend(stored: StoredResult, origin: Origin = 'result'): Promise<void> {
+    const fan = stored.fanout;
+    if (fan) {
+      // The same targets, as they are configured now.
+      const targets = fan.targets.flatMap((x) => {
+        const profile = this.s.profiles.get(x.profile.id);
+        return profile ? [{ ...x, profile }] : [];
+      });
+      await runFanOut(this.s, fan.request, targets, fan.what);
+      return;
+    }
     const t = this.current(stored.target);
     if (t) await this.s.runner.run({ ...t, origin });
   }
 
   async editResend(stored: StoredResult): Promise<void> {
+    if (stored.fanout) return this.openBuilder(stored.fanout.targets[0]?.profile.id ?? '', stored.fanout.request);
     const t = this.current(stored.target);
     if (t) this.openBuilder(t.profile.id, t.request);
   }
 
   async saveSnippet(stored: StoredResult): Promise<void> {
+    const fan = stored.fanout;
+    if (fan?.targets[0]) return this.save(fan.targets[0].profile.label, fan.targets[0].account !== undefined ? { ...fan.request, asUser: fan.targets[0].account } : fan.request);
     if (stored.target) await this.save(stored.target.profile.label, stored.target.request);
   }
 
@@ -91,8 +105,23 @@ export class ResultCommands implements ResultActions {
   }
 
   async compare(stored: StoredResult): Promise<void> {
+    if (stored.fanout) return this.compareTargets(stored.fanout.parts);
     const other = await this.pickOther(stored.id, undefined, `Compare ${stored.title} with…`);
     if (other) await this.diff(stored, other);
+  }
+
+  /** Two targets of a fan-out, side by side. */
+  private async compareTargets(ids: readonly number[]): Promise<void> {
+    const parts = ids.map((id) => this.s.results.get(id)).filter((x): x is StoredResult => !!x);
+    const items = parts.map((p) => ({ label: `${p.server}${p.target?.request.asUser ? ` / ${p.target.request.asUser}` : ''}`, description: `${p.result.ok ? 'OK' : p.result.kind} · ${p.result.timings.totalMs} ms`, p }));
+    if (items.length < 2) {
+      void vscode.window.showInformationMessage('A comparison needs two targets.');
+      return;
+    }
+    const a = await vscode.window.showQuickPick(items, { title: 'Compare two targets: the first' });
+    if (!a) return;
+    const b = await vscode.window.showQuickPick(items.filter((x) => x !== a), { title: `Compare ${a.label} with…` });
+    if (b) await this.diff(b.p, a.p);
   }
 
   private async compareActive(): Promise<void> {

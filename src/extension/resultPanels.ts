@@ -277,17 +277,19 @@ export function toView(stored: StoredResult): ResultView {
     }
   }
   const page = t && !stored.pagesMerged ? pageOf(r, t.request) : undefined;
+  const fan = stored.fanout;
+  if (fan) request = { method: fan.request.method ?? 'GET', url: `${fan.targets.length} targets: ${fan.targets.map((x) => `${x.profile.label}${x.account ? `/${x.account}` : ''}`).slice(0, 50).join(', ')}${fan.targets.length > 50 ? ', …' : ''}` };
   return {
     title: stored.title,
     ok: r.ok,
     kind: r.kind,
-    verdict: verdictOf(r.kind),
+    verdict: fan ? `${fan.ok} of ${fan.targets.length} targets OK` : verdictOf(r.kind),
     status: r.status,
     ms: r.timings.totalMs,
-    size: formatSize(byteLength(r.raw)),
+    size: fan ? `${fan.parts.length} answers` : formatSize(byteLength(r.raw)),
     server: stored.server,
     ...(t?.request.asUser ? { account: t.request.asUser } : {}),
-    what: t ? `${FAMILIES[t.request.family].name} ${functionName(t.request)}` : `${r.request.family} ${r.request.function}`,
+    what: fan ? `${FAMILIES[fan.request.family].name} ${functionName(fan.request)} → ${fan.what}` : t ? `${FAMILIES[t.request.family].name} ${functionName(t.request)}` : `${r.request.family} ${r.request.function}`,
     ...(r.hint ? { hint: r.hint } : {}),
     errors: r.errors,
     warnings: r.warnings,
@@ -301,7 +303,7 @@ export function toView(stored: StoredResult): ResultView {
     headers: Object.entries(r.headers ?? {}),
     ...(page ? { page } : {}),
     ...(stored.pagesMerged ? { pagesMerged: stored.pagesMerged } : {}),
-    canResend: !!t,
+    canResend: !!t || !!fan,
   };
 }
 

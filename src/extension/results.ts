@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { CheckResult } from '../core/checks';
 import type { Target } from '../core/requestRun';
 import type { ApiResult } from '../core/result';
+import type { FanoutInfo } from './fleet';
 import { RESULT_SCHEME } from './constants';
 import { render, verdictOf } from './resultText';
 
@@ -21,6 +22,8 @@ export interface StoredResult {
   historyId?: string;
   /** The rows were fetched page by page and put together: how many pages. */
   pagesMerged?: number;
+  /** One request sent to many targets: this result puts their answers together. */
+  fanout?: FanoutInfo;
 }
 
 export type NewResult = Omit<StoredResult, 'id' | 'title'> & { title?: string };

@@ -2,14 +2,21 @@ import * as vscode from 'vscode';
 import { familiesOn, FAMILIES, type Family } from '../shared/families';
 import { AUTH_SCHEMES } from '../core/auth/schemes';
 import { Catalog, groupOf, newerThanServer, type CatalogFunction } from '../core/catalog';
-import { describeServer, SERVICE_NAMES, type ServerProfile } from '../core/servers';
+import { describeServer, SERVICE_NAMES, type ProfileEntry, type ServerProfile } from '../core/servers';
 import type { AccountsModel } from './accountsModel';
 import type { ClientRegistry } from './clients';
 import { Commands, VIEW_SERVERS } from './constants';
 import { Disposable } from './lifecycle';
 import type { ProfileStore } from './profileStore';
 
-export type TreeNode =
+export type TreeNode = TreeNodeKind & {
+  /** The group a server is shown under, carried to everything below it so that tree ids stay unique when a server is in two groups. */
+  scope?: string;
+};
+
+type TreeNodeKind =
+  /** A tag of cpanel.servers[].groups, with its servers (grouping on). */
+  | { kind: 'serverGroup'; name: string; entries: ProfileEntry[] }
   | { kind: 'server'; profile: ServerProfile; problems: string[] }
   | { kind: 'family'; profile: ServerProfile; family: Family; asUser?: string }
   | { kind: 'group'; profile: ServerProfile; family: 'uapi' | 'whm'; group: string; asUser?: string }
@@ -41,6 +48,15 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
     this._register(accounts.onDidChange(() => this._onDidChangeTreeData.fire(undefined)));
   }
 
+  private grouping = true;
+
+  /** Servers under their groups (a server in two groups is under both), or one flat list. */
+  setGrouping(on: boolean): void {
+    if (this.grouping === on) return;
+    this.grouping = on;
+    this._onDidChangeTreeData.fire(undefined);
+  }
+
   setServerVersion(profileId: string, version: string): void {
     if (this.versions.get(profileId) === version) return;
     this.versions.set(profileId, version);
@@ -55,8 +71,25 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
   }
 
   getTreeItem(n: TreeNode): vscode.TreeItem {
+    const item = this.itemOf(n);
+    if (n.scope && item.id) item.id = `${n.scope}/${item.id}`;
+    return item;
+  }
+
+  private itemOf(n: TreeNode): vscode.TreeItem {
     const Collapsed = vscode.TreeItemCollapsibleState.Collapsed;
     switch (n.kind) {
+      case 'serverGroup': {
+        const item = new vscode.TreeItem(n.name, vscode.TreeItemCollapsibleState.Expanded);
+        item.id = `serverGroup:${n.name}`;
+        const signedIn = n.entries.filter((e) => this.clients.state(e.profile.id) === 'signed_in').length;
+        const errors = n.entries.filter((e) => e.problems.length || this.clients.state(e.profile.id) === 'error').length;
+        item.description = `${n.entries.length} server${n.entries.length === 1 ? '' : 's'}${signedIn ? ` · ${signedIn} signed in` : ''}${errors ? ` · ${errors} with errors` : ''}`;
+        item.iconPath = new vscode.ThemeIcon(errors ? 'warning' : 'server-environment');
+        item.tooltip = `Group ${n.name}: ${n.entries.map((e) => e.profile.label).join(', ')}`;
+        item.contextValue = 'serverGroup';
+        return item;
+      }
       case 'server': {
         const p = n.profile;
         const item = new vscode.TreeItem(p.label, n.problems.length ? vscode.TreeItemCollapsibleState.None : Collapsed);
@@ -139,11 +172,26 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
   }
 
   async getChildren(n?: TreeNode): Promise<TreeNode[]> {
+    const kids = await this.childrenOf(n);
+    return n?.scope ? kids.map((k) => ({ ...k, scope: n.scope })) : kids;
+  }
+
+  private async childrenOf(n?: TreeNode): Promise<TreeNode[]> {
     if (!n) {
-      return this.profiles.entries().map((e) => ({ kind: 'server', profile: e.profile, problems: e.problems }));
+      const entries = this.profiles.entries();
+      const server = (e: ProfileEntry): TreeNode => ({ kind: 'server', profile: e.profile, problems: e.problems });
+      if (!this.grouping || !entries.some((e) => e.profile.groups?.length)) return entries.map((e) => server(e));
+      const groups = new Map<string, ProfileEntry[]>();
+      for (const e of entries) for (const g of e.profile.groups ?? []) groups.set(g, [...(groups.get(g) ?? []), e]);
+      return [
+        ...[...groups].sort(([a], [b]) => a.localeCompare(b)).map(([name, es]): TreeNode => ({ kind: 'serverGroup', name, entries: es })),
+        ...entries.filter((e) => !e.profile.groups?.length).map((e) => server(e)),
+      ];
     }
     const catalog = Catalog.load();
     switch (n.kind) {
+      case 'serverGroup':
+        return n.entries.map((e) => ({ kind: 'server', profile: e.profile, problems: e.problems, scope: n.name }));
       case 'server': {
         const ways = familiesOn(n.profile.service);
         const direct: TreeNode[] = ways.filter((w) => !w.onBehalf).map((w) => ({ kind: 'family', profile: n.profile, family: w.family }));

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from '../core/fanout';
 import { DEFAULT_LIMITS, MAX_CONNECTIONS_RANGE } from '../core/limits';
 import { CONFIG } from './constants';
 
@@ -13,6 +14,8 @@ export const Settings = {
   maxConnections: (): number => Math.round(userNumber('request.maxConnections', DEFAULT_LIMITS.maxConnections, MAX_CONNECTIONS_RANGE.min, MAX_CONNECTIONS_RANGE.max)),
   /** One result view per result (default: no result is replaced), or one reused view. */
   tabMode: (): 'reuse' | 'perResult' => (config().get<string>('results.tabMode') === 'reuse' ? 'reuse' : 'perResult'),
+  /** How many targets of a fan-out run at once. */
+  fanoutConcurrency: (): number => Math.round(userNumber('fanout.concurrency', DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY)),
   historyEnabled: (): boolean => config().get<boolean>('history.enabled') !== false,
   historyMaxEntries: (): number => Math.round(userNumber('history.maxEntries', 500, 1, 100_000)),
   historyMaxDays: (): number => userNumber('history.maxDays', 30, 1, 3650),

@@ -29,6 +29,7 @@ export class SnippetCommands {
       r(Commands.functionOpenInBuilder, (n?: TreeNode) => this.openFunctionInBuilder(n)),
       r(Commands.snippetSend, (target?: vscode.Uri | SnippetFile) => this.send(target)),
       r(Commands.snippetOpenInBuilder, (target?: vscode.Uri | SnippetFile) => this.openInBuilder(target)),
+      r(Commands.snippetSendToGroup, (target?: vscode.Uri | SnippetFile) => this.sendToGroup(target)),
       r(Commands.snippetRename, (f?: SnippetFile) => this.rename(f)),
       r(Commands.snippetDelete, (f?: SnippetFile) => this.delete(f)),
       r(Commands.snippetsRefresh, () => this.tree.refresh()),
@@ -152,6 +153,19 @@ export class SnippetCommands {
     const o = await this.runs.sendOne(uri, snippet);
     if (o?.notSent && !o.declined) void vscode.window.showErrorMessage(o.notSent);
     return o?.result && o.resultUri && o.resultId !== undefined ? { result: o.result, uri: o.resultUri, id: o.resultId, checks: o.checks } : undefined;
+  }
+
+  /** The snippet's request to every server of a group (its own "server" aside), confirmed as any fan-out is. */
+  async sendToGroup(target?: vscode.Uri | SnippetFile): Promise<unknown> {
+    const loaded = await this.load(target);
+    if (!loaded) return undefined;
+    const r = await this.runs.requestFor(loaded.uri, loaded.snippet);
+    if (!r) return undefined;
+    if ('error' in r) {
+      void vscode.window.showErrorMessage(r.error);
+      return undefined;
+    }
+    return vscode.commands.executeCommand(Commands.groupSendPlanned, { request: r.request, untrustedSource: vscode.workspace.asRelativePath(loaded.uri) });
   }
 
   async openInBuilder(target?: vscode.Uri | SnippetFile): Promise<void> {

@@ -3,7 +3,8 @@ import type { CheckResult } from '../core/checks';
 import type { RunVariables } from '../core/environments';
 import { judgeSnippet, resolveSnippet, type Judgement } from '../core/requestRun';
 import type { ApiResult } from '../core/result';
-import { envRefs, type Snippet } from '../core/snippets';
+import type { ApiRequest } from '../core/api/request';
+import { envRefs, resolvePlaceholders, snippetRequest, type Snippet } from '../core/snippets';
 import type { Services } from './commands';
 import type { EnvironmentStore } from './environmentStore';
 import { Disposable } from './lifecycle';
@@ -57,6 +58,26 @@ export class SnippetRuns extends Disposable {
   async sendOne(uri: vscode.Uri, snippet: Snippet): Promise<SnippetOutcome | undefined> {
     const vars = await this.envs.variables();
     return this.run(uri, snippet, vars, { open: true, keepCaptures: true });
+  }
+
+  /**
+   * A snippet's request with its placeholders filled (environment values asked for once), for
+   * sending it to a group: its own "server" is not used. Undefined when a value was not given.
+   */
+  async requestFor(uri: vscode.Uri, snippet: Snippet): Promise<{ request: ApiRequest } | { error: string } | undefined> {
+    const values = new Map<string, string>();
+    for (const name of envRefs(snippet)) {
+      const v = process.env[name] ?? (await this.askEnv(name));
+      if (v === undefined) return undefined;
+      values.set(name, v);
+    }
+    const vars = await this.envs.variables();
+    try {
+      const filled = resolvePlaceholders({ ...snippet, server: 'group' }, (n) => values.get(n), vars);
+      return { request: snippetRequest(filled, (n) => values.get(n), undefined, vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath) };
+    } catch (e) {
+      return { error: `${vscode.workspace.asRelativePath(uri)}: ${e instanceof Error ? e.message : String(e)}` };
+    }
   }
 
   /**

@@ -79,6 +79,7 @@ export class SnippetCodeLens extends Disposable implements vscode.CodeLensProvid
       new vscode.CodeLens(top, { title: '$(play) Send', command: Commands.snippetSend, arguments: [doc.uri] }),
       new vscode.CodeLens(top, { title: '$(run-all) Run Folder', command: Commands.snippetsRunFolder, arguments: [doc.uri], tooltip: 'Run every snippet in this folder in file-name order, captured values carried along' }),
       new vscode.CodeLens(top, { title: '$(edit) Open in Builder', command: Commands.snippetOpenInBuilder, arguments: [doc.uri] }),
+      new vscode.CodeLens(top, { title: '$(run-all) Send to Group…', command: Commands.snippetSendToGroup, arguments: [doc.uri], tooltip: 'Send this request to every server of a group' }),
     ];
     const last = this.runs.last(doc.uri);
     if (last) lenses.push(new vscode.CodeLens(top, outcomeCommand(last)));

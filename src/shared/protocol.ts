@@ -68,6 +68,8 @@ export type WebviewToHost =
   | { type: 'ready' }
   | { type: 'loadAccounts'; serverId: string }
   | { type: 'send'; state: BuilderState }
+  /** Send to every server of a group the host asks for. */
+  | { type: 'sendGroup'; state: BuilderState }
   | { type: 'save'; state: BuilderState }
   | { type: 'copy'; language: CodeLanguage; state: BuilderState }
   | { type: 'openDocs'; url: string }
@@ -133,6 +135,7 @@ export function parseWebviewMessage(v: unknown): WebviewToHost | undefined {
     case 'loadAccounts':
       return str(v.serverId, 200) && v.serverId ? { type: 'loadAccounts', serverId: v.serverId } : undefined;
     case 'send':
+    case 'sendGroup':
     case 'save': {
       const state = parseState(v.state);
       return state ? { type: v.type, state } : undefined;

@@ -76,7 +76,7 @@ export function rowsOf(list: readonly unknown[]): Record<string, unknown>[] {
 }
 
 /** Columns that name a row, shown first when an answer has them: what a person looks for in an account, mailbox or record list. */
-const NAMING = ['user', 'email', 'domain', 'name', 'login', 'db', 'id'];
+const NAMING = ['server', 'account', 'user', 'email', 'domain', 'name', 'login', 'db', 'id'];
 
 /**
  * The columns: naming ones first (user, email, domain…), the rest in the order their names first

@@ -261,6 +261,7 @@ function render(): void {
   const shaping = FAMILIES[state.family].shaping ? shapingSection() : null;
 
   const send = h('button', { id: 'send', class: 'primary', disabled: busy || errs.length > 0, onclick: () => post('send') }, icon('play'), busy ? 'Sending…' : 'Send');
+  const groupBtn = h('button', { id: 'sendGroup', disabled: busy || errs.length > 0, title: 'Send this request to every server of a group (or, on WHM, on behalf of every account)', onclick: () => post('sendGroup') }, icon('run-all'), 'Send to Group…');
   const saveBtn = h('button', { id: 'save', disabled: errs.length > 0, onclick: () => post('save') }, icon('save'), 'Save as Snippet');
   const copyButtons = CODE_LANGUAGES.map((l) =>
     h(
@@ -285,7 +286,7 @@ function render(): void {
     ),
     state.method === 'POST' || state.body.kind !== 'none' || fn?.params.some((x) => x.body) ? bodySection() : null,
     shaping,
-    h('div', { class: 'actions' }, send, saveBtn, h('span', { class: 'copylabel' }, 'Copy as'), ...copyButtons),
+    h('div', { class: 'actions' }, send, groupBtn, saveBtn, h('span', { class: 'copylabel' }, 'Copy as'), ...copyButtons),
     h('p', { id: 'problems', class: 'problems', role: 'alert' }, errs.filter((e) => e.row === undefined).map((e) => e.message).join(' ')),
     h('section', { id: 'status', role: 'status', 'aria-live': 'polite' }),
   ];
@@ -404,7 +405,7 @@ function shapingSection(): HTMLElement {
 function refreshProblems(): void {
   const errs = problems();
   const disabled = busy || errs.length > 0;
-  for (const id of ['send', 'save']) (document.getElementById(id) as HTMLButtonElement | null)?.toggleAttribute('disabled', id === 'send' ? disabled : errs.length > 0);
+  for (const id of ['send', 'sendGroup', 'save']) (document.getElementById(id) as HTMLButtonElement | null)?.toggleAttribute('disabled', id === 'save' ? errs.length > 0 : disabled);
   document.querySelectorAll<HTMLButtonElement>('button[data-lang]').forEach((b) => b.toggleAttribute('disabled', errs.length > 0));
   const p = document.getElementById('problems');
   if (p) p.textContent = errs.map((e) => e.message).join(' ');
@@ -420,7 +421,7 @@ function focusLast(): void {
   names[names.length - 1]?.focus();
 }
 
-function post(kind: 'send' | 'save' | 'copy', language?: CodeLanguage): void {
+function post(kind: 'send' | 'sendGroup' | 'save' | 'copy', language?: CodeLanguage): void {
   if (problems().length) return;
   const snapshot: BuilderState = JSON.parse(JSON.stringify(state)) as BuilderState;
   if (!onBehalf()) snapshot.account = '';

@@ -79,7 +79,7 @@ describe('snippets in a real extension host', () => {
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(doc);
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
-    assert.deepEqual(lenses.map((l) => l.command?.command).sort(), ['cpanel.snippet.openInBuilder', 'cpanel.snippet.send', 'cpanel.snippets.runFolder']);
+    assert.deepEqual(lenses.map((l) => l.command?.command).sort(), ['cpanel.snippet.openInBuilder', 'cpanel.snippet.send', 'cpanel.snippet.sendToGroup', 'cpanel.snippets.runFolder']);
     assert.deepEqual(vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'cPanel snippet'), []);
     const sent = await vscode.commands.executeCommand<Sent>('cpanel.snippet.send', uri);
     assert.equal(sent?.result.kind, 'ok', sent?.result.hint);

@@ -1,0 +1,125 @@
+import * as assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import * as vscode from 'vscode';
+import type { Services } from '../../src/extension/commands';
+import { runFanOut } from '../../src/extension/fleet';
+import type { TreeNode } from '../../src/extension/serversTree';
+import { SANDBOX_CREDENTIALS as CREDS } from '../../src/sandbox/accounts';
+import { Sandbox } from '../../src/sandbox/server';
+
+const EXT_ID = 'cpanel-api-explorer.cpanel-api-explorer';
+
+/** A port nothing listens on: bound, then closed. */
+async function deadPort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+describe('fleets in a real extension host', () => {
+  let sb: Sandbox;
+  let s: Services;
+  let saved: unknown;
+  const ids = ['fleet-1', 'fleet-2', 'fleet-3'];
+
+  before(async () => {
+    sb = await Sandbox.start({ rejectReusedLoginCodes: false });
+    s = await vscode.extensions.getExtension<Services>(EXT_ID)!.activate();
+    saved = vscode.workspace.getConfiguration('cpanel').inspect('servers')?.globalValue;
+    const tls = { mode: 'pinned', fingerprint256: sb.fingerprint256 };
+    const whm = (id: string, label: string, port: number, groups: string[]): Record<string, unknown> => ({ id, label, host: '127.0.0.1', service: 'whm', secure: true, port, username: 'root', auth: 'token', twoFactor: 'none', tls, groups });
+    await vscode.workspace.getConfiguration('cpanel').update('servers', [whm('fleet-1', 'eu-1', sb.port('whm'), ['eu']), whm('fleet-2', 'eu-2', sb.port('whm'), ['eu', 'shared']), whm('fleet-3', 'eu-3', await deadPort(), ['eu'])], vscode.ConfigurationTarget.Global);
+    for (const id of ids) await s.secrets.set(id, { token: CREDS.root.whmToken });
+  });
+
+  after(async () => {
+    for (const id of ids) await s.secrets.delete(id);
+    await vscode.workspace.getConfiguration('cpanel').update('servers', saved, vscode.ConfigurationTarget.Global);
+    await sb.stop();
+  });
+
+  const targets = (): { profile: NonNullable<ReturnType<Services['profiles']['get']>> }[] => ids.map((id) => ({ profile: s.profiles.get(id)! }));
+
+  it('groups servers by tag in the tree: a server in two groups is under both, with ids that stay unique', async () => {
+    const roots = await s.tree.getChildren();
+    const groups = roots.filter((n): n is Extract<TreeNode, { kind: 'serverGroup' }> => n.kind === 'serverGroup');
+    assert.deepEqual(groups.map((g) => [g.name, g.entries.map((e) => e.profile.label)]), [['eu', ['eu-1', 'eu-2', 'eu-3']], ['shared', ['eu-2']]]);
+    const underEu = await s.tree.getChildren(groups[0]);
+    const underShared = await s.tree.getChildren(groups[1]);
+    const itemIds = [...underEu, ...underShared].map((n) => s.tree.getTreeItem(n).id);
+    assert.equal(new Set(itemIds).size, itemIds.length, itemIds.join(' '));
+    // Deeper nodes keep the group in their id too.
+    const famEu = (await s.tree.getChildren(underEu[1]))[0]!;
+    const famShared = (await s.tree.getChildren(underShared[0]))[0]!;
+    assert.notEqual(s.tree.getTreeItem(famEu).id, s.tree.getTreeItem(famShared).id);
+    assert.match(String(s.tree.getTreeItem(groups[0]!).description), /^3 servers/);
+  });
+
+  it('sends one call to the group: one table with a server column, the down server listed with its hint, every call in the history', async () => {
+    const before = sb.requests('listaccts').length;
+    const stored = await runFanOut(s, { family: 'whm', function: 'listaccts', params: [] }, targets(), 'group eu');
+    assert.ok(stored?.fanout);
+    assert.deepEqual([stored.fanout.ok, stored.fanout.failed], [2, 1]);
+    assert.equal(sb.requests('listaccts').length, before + 2);
+    const data = stored.result.data as { rows: { server: string; user: string }[]; targets: { server: string; verdict: string; hint?: string }[] };
+    assert.deepEqual(data.rows.map((r) => `${r.server}:${r.user}`).sort(), ['eu-1:bob', 'eu-1:cptest', 'eu-2:bob', 'eu-2:cptest']);
+    assert.equal(data.targets.find((t) => t.server === 'eu-3')?.verdict, 'network_error');
+    assert.match(stored.result.errors.join(' '), /^eu-3: .*nothing is listening/i);
+    assert.equal(stored.fanout.parts.length, 3, 'each answer kept to compare');
+    await s.history.flushed();
+    const recent = (await s.history.list()).slice(0, 3);
+    assert.deepEqual(recent.map((e) => e.origin), ['fanout', 'fanout', 'fanout']);
+  });
+
+  it('on behalf of every account of a WHM server: one call per account', async () => {
+    const profile = s.profiles.get('fleet-1')!;
+    const stored = await runFanOut(s, { family: 'uapi', module: 'Email', function: 'list_pops', params: [] }, [{ profile, account: 'bob' }, { profile, account: 'cptest' }], 'every account of eu-1');
+    const rows = (stored?.result.data as { rows: { server: string; account: string; email: string }[] }).rows;
+    assert.deepEqual(rows.map((r) => `${r.account}:${r.email}`).sort(), ['bob:admin@bob.example', 'cptest:info@cptest.example', 'cptest:sales@cptest.example']);
+  });
+
+  it('a destructive fan-out is sent only when the number of targets is typed', async () => {
+    const asked: string[] = [];
+    const original = s.runner.confirmCount;
+    try {
+      s.runner.confirmCount = async (message, expected) => {
+        asked.push(`${message} [${expected}]`);
+        return false;
+      };
+      const none = await runFanOut(s, { family: 'whm', function: 'removeacct', params: [['username', 'nobody']] }, targets(), 'group eu');
+      assert.equal(none, undefined);
+      assert.equal(sb.requests('removeacct').length, 0, 'nothing sent');
+      assert.match(asked[0]!, /removeacct removes, suspends, revokes, resets or changes a password, on 3 targets \(group eu\)\. \[3\]/);
+      s.runner.confirmCount = async () => true;
+      const sent = await runFanOut(s, { family: 'whm', function: 'removeacct', params: [['username', 'nobody']] }, targets().slice(0, 2), 'group eu');
+      assert.equal(sent?.fanout?.targets.length, 2);
+      assert.equal(sb.requests('removeacct').length, 2);
+    } finally {
+      s.runner.confirmCount = original;
+    }
+  });
+
+  it('Test Connection on a group: one summary naming the server that failed', async () => {
+    const r = await vscode.commands.executeCommand<{ ok: number; failed: string[] }>('cpanel.group.test', { kind: 'serverGroup', name: 'eu', entries: [] });
+    assert.deepEqual(r, { ok: 2, failed: ['eu-3'] });
+  });
+
+  it('exports the servers without secrets and imports a CSV of new ones', async () => {
+    const ws = vscode.workspace.workspaceFolders![0]!.uri;
+    const out = vscode.Uri.joinPath(ws, 'exported-servers.json');
+    assert.equal(await vscode.commands.executeCommand('cpanel.servers.export', out), 3);
+    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(out));
+    assert.ok(!text.includes(CREDS.root.whmToken));
+    assert.deepEqual((JSON.parse(text) as { servers: { label: string; groups: string[] }[] }).servers.map((x) => [x.label, x.groups]), [['eu-1', ['eu']], ['eu-2', ['eu', 'shared']], ['eu-3', ['eu']]]);
+    const csv = vscode.Uri.joinPath(ws, 'more-servers.csv');
+    await vscode.workspace.fs.writeFile(csv, new TextEncoder().encode(`label,host,service,username,auth,groups\nus-1,127.0.0.1,whm,root,token,us\n`));
+    assert.equal(await vscode.commands.executeCommand('cpanel.servers.import', csv), 1);
+    assert.deepEqual(s.profiles.profiles().find((p) => p.label === 'us-1')?.groups, ['us']);
+    const bad = vscode.Uri.joinPath(ws, 'bad-servers.csv');
+    await vscode.workspace.fs.writeFile(bad, new TextEncoder().encode(`label,host,service,username,auth,token\nx,h,whm,root,token,SECRET\n`));
+    assert.equal(await vscode.commands.executeCommand('cpanel.servers.import', bad), 0, 'a file with a secret imports nothing');
+    for (const u of [out, csv, bad]) await vscode.workspace.fs.delete(u);
+  });
+});
