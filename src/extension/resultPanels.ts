@@ -286,7 +286,7 @@ export function toView(stored: StoredResult): ResultView {
     verdict: fan ? `${fan.ok} of ${fan.targets.length} targets OK` : verdictOf(r.kind),
     status: r.status,
     ms: r.timings.totalMs,
-    size: fan ? `${fan.parts.length} answers` : formatSize(byteLength(r.raw)),
+    size: fan ? `${(fan.ok + fan.failed).toLocaleString()} answers` : formatSize(byteLength(r.raw)),
     server: stored.server,
     ...(t?.request.asUser ? { account: t.request.asUser } : {}),
     what: fan ? `${FAMILIES[fan.request.family].name} ${functionName(fan.request)} → ${fan.what}` : t ? `${FAMILIES[t.request.family].name} ${functionName(t.request)}` : `${r.request.family} ${r.request.function}`,
@@ -303,6 +303,7 @@ export function toView(stored: StoredResult): ResultView {
     headers: Object.entries(r.headers ?? {}),
     ...(page ? { page } : {}),
     ...(stored.pagesMerged ? { pagesMerged: stored.pagesMerged } : {}),
+    ...(fan ? { targets: fan.targets.length } : {}),
     canResend: !!t || !!fan,
   };
 }

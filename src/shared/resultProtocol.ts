@@ -40,6 +40,8 @@ export interface ResultView {
   page?: PageInfo;
   /** Set when the rows were fetched page by page: how many pages. */
   pagesMerged?: number;
+  /** For a fan-out: how many targets were called (instead of one HTTP status). */
+  targets?: number;
   /** Whether the request can be sent again from here. */
   canResend: boolean;
 }

@@ -216,7 +216,7 @@ function render(): void {
 
 function banner(v: ResultView): HTMLElement {
   const cls = v.ok ? 'ok' : 'fail';
-  const facts = [v.status ? `HTTP ${v.status}` : 'no answer', `${v.ms} ms`, v.size, v.server, v.account ? `as ${v.account}` : ''].filter(Boolean);
+  const facts = [v.targets !== undefined ? `${v.targets} targets` : v.status ? `HTTP ${v.status}` : 'no answer', `${v.ms} ms`, v.size, v.server, v.account ? `as ${v.account}` : ''].filter(Boolean);
   return h(
     'header',
     { class: `banner ${cls}` },
