@@ -44,7 +44,8 @@ export interface CallOptions {
 /** Deeper nesting than this is no cPanel answer, and would overflow the stack of whatever prints it. */
 export const MAX_JSON_DEPTH = 256;
 
-export type ClientState = 'signed_out' | 'signed_in' | 'error';
+/** `unreachable`: the last call found nothing listening, timed out or lost its connection. */
+export type ClientState = 'signed_out' | 'signed_in' | 'error' | 'unreachable';
 
 const USER_AGENT = 'cpanel-api-explorer/0.1';
 
@@ -60,6 +61,8 @@ export class CpanelClient {
   private readonly sessions: SessionManager | undefined;
   private readonly totp: TotpSource | undefined;
   private _state: ClientState = 'signed_out';
+  /** Whether this server ever answered this client (so a refused connection is not a wrong port). */
+  private answered = false;
   private problem: string | null | undefined;
   private readonly listeners = new Set<(s: ClientState) => void>();
 
@@ -176,6 +179,7 @@ export class CpanelClient {
         }
       }
       const result = this.interpret(res, built, req, sentPath, performance.now() - started, opts.keepUnredacted === true);
+      this.answered = true;
       this.setState(result.kind === 'auth_error' ? 'error' : 'signed_in');
       return result;
     } catch (err) {
@@ -186,8 +190,13 @@ export class CpanelClient {
           `The call did not finish within ${formatSeconds(deadlineMs)}${f.kind === 'cancelled' || f.kind === 'timeout' ? '' : ` (${f.message})`}. The server may be slow or sending its answer very slowly: raise the timeout, or narrow the call.`,
         );
       }
+      // A port that answered before is not the wrong port: say what else it may be.
+      if (f.kind === 'network_error' && this.answered && / Check the port: /.test(f.message)) {
+        f = new CallFailure('network_error', f.message.replace(/ Check the port: .*$/, ` ${this.profile.label} answered on this port before: the server (cpsrvd) may be down or restarting, or a firewall now blocks it.`), f.extra);
+      }
       const result = await this.failureResult(f, req, label, built, sentPath, performance.now() - started);
       if (f.kind === 'auth_error' || f.kind === 'tls_error') this.setState('error');
+      else if (f.kind === 'network_error' || f.kind === 'timeout') this.setState('unreachable');
       return result;
     } finally {
       clearTimeout(timer);

@@ -111,3 +111,26 @@ export class TotpSource {
     }
   }
 }
+
+/**
+ * The secret of an `otpauth://totp/Issuer:account?secret=…&issuer=…` URI, as authenticator apps and
+ * cPanel's QR code carry it; the account it names is returned to be checked against the server's user.
+ */
+export function secretFromOtpauth(input: string): { secret: string; account?: string; issuer?: string } | { error: string } | undefined {
+  const v = input.trim();
+  if (!/^otpauth:\/\//i.test(v)) return undefined;
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    return { error: 'That otpauth:// link cannot be read: copy it again, or paste the secret itself.' };
+  }
+  if (u.host.toLowerCase() !== 'totp') return { error: `That is an otpauth://${u.host} link: cPanel two-factor authentication uses TOTP (otpauth://totp/…).` };
+  const secret = u.searchParams.get('secret');
+  if (!secret) return { error: 'That otpauth:// link has no secret in it.' };
+  const label = decodeURIComponent(u.pathname.replace(/^\//, ''));
+  const [first, second] = label.includes(':') ? label.split(':', 2) : [undefined, label];
+  const issuer = u.searchParams.get('issuer') ?? first;
+  const account = second?.trim() || undefined;
+  return { secret, ...(account ? { account } : {}), ...(issuer ? { issuer } : {}) };
+}

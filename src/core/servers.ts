@@ -56,6 +56,26 @@ export function serviceOfPort(port: number): { service: Service; secure: boolean
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/i;
 
 /** Returns why `host` is not a hostname, IPv4 or IPv6 address, or undefined when it is one. */
+/**
+ * What a person pasted as the host: a hostname or address, or a URL such as
+ * `https://server.example.com:2087/` (its scheme, port and, from the port, service become the
+ * wizard's suggestions). Undefined when it is not a URL.
+ */
+export function hostFromUrl(input: string): { host: string; secure: boolean; port?: number; service?: Service } | undefined {
+  const v = input.trim();
+  if (!/^https?:\/\//i.test(v)) return undefined;
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    return undefined;
+  }
+  const secure = u.protocol === 'https:';
+  const port = u.port ? Number(u.port) : undefined;
+  const service = port === undefined ? undefined : (Object.keys(PORTS) as Service[]).find((k) => PORTS[k].secure === port || PORTS[k].plain === port);
+  return { host: u.hostname, secure, ...(port !== undefined ? { port } : {}), ...(service ? { service } : {}) };
+}
+
 export function hostProblem(host: string): string | undefined {
   if (host.length === 0) return 'The host is empty: enter a hostname or an IP address.';
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(host)) {

@@ -21,6 +21,17 @@ export class BuilderPanel implements vscode.Disposable {
   private static current: BuilderPanel | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private pendingState: BuilderState | undefined;
+  private sending: AbortController | undefined;
+
+  /** Ctrl/Cmd+Enter in the builder. */
+  sendNow(): void {
+    this.post({ type: 'sendNow' });
+  }
+
+  /** Escape while the builder's send runs. */
+  cancelSend(): void {
+    this.sending?.abort();
+  }
 
   static createOrShow(extensionUri: vscode.Uri, s: Services, snippets: SnippetStore, start?: BuilderState): BuilderPanel {
     if (BuilderPanel.current) {
@@ -112,7 +123,13 @@ export class BuilderPanel implements vscode.Disposable {
           return this.post({ type: 'notice', level: 'error', message: e instanceof Error ? e.message : String(e) });
         }
         this.post({ type: 'sending' });
-        const sent = await this.s.runner.run({ profile: p, request, origin: 'builder', beside: true });
+        // Escape (a keybinding while this send runs) cancels it.
+        this.sending = new AbortController();
+        void vscode.commands.executeCommand('setContext', 'cpanel.builderSending', true);
+        const sent = await this.s.runner.run({ profile: p, request, origin: 'builder', beside: true, signal: this.sending.signal }).finally(() => {
+          this.sending = undefined;
+          void vscode.commands.executeCommand('setContext', 'cpanel.builderSending', false);
+        });
         if (!sent) return this.post({ type: 'notice', level: 'info', message: 'Not sent.' });
         const r = sent.result;
         this.post({ type: 'result', result: { ok: r.ok, kind: r.kind, verdict: verdictOf(r.kind), status: r.status, ms: r.timings.totalMs, hint: r.hint, errors: r.errors } });

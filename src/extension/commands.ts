@@ -33,6 +33,8 @@ export interface Services {
   log: Log;
   accounts: AccountsModel;
   runner: RequestRunner;
+  /** The server in the status bar, offered first by Send Request…. */
+  activeServerId?: () => string | undefined;
 }
 
 export class CommandHandlers {
@@ -250,7 +252,8 @@ export class CommandHandlers {
 
   /** From the palette (asks everything) or the tree (a server, family, account or function already chosen). */
   async sendRequest(start?: SendStart, origin: Origin = start ? 'tree' : 'palette'): Promise<Sent | undefined> {
-    const planned = await planRequest(start ?? {}, this.s.profiles, this.s.accounts);
+    const preferredId = this.s.activeServerId?.();
+    const planned = await planRequest({ ...(preferredId ? { preferredId } : {}), ...start }, this.s.profiles, this.s.accounts);
     if (!planned) return undefined;
     return this.s.runner.run({ ...planned, origin });
   }

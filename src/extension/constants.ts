@@ -33,6 +33,7 @@ export const Commands = {
   /** Internal: a request planned elsewhere (builder, snippet) to a group the person picks. */
   groupSendPlanned: 'cpanel.group.sendPlanned',
   serverSendToAccounts: 'cpanel.server.sendToAccounts',
+  serverSelect: 'cpanel.server.select',
   serversImport: 'cpanel.servers.import',
   serversExport: 'cpanel.servers.export',
   serversGroupByTag: 'cpanel.servers.groupByTag',
@@ -46,6 +47,8 @@ export const Commands = {
   historyClear: 'cpanel.history.clear',
   logShow: 'cpanel.log.show',
   builderOpen: 'cpanel.builder.open',
+  builderSend: 'cpanel.builder.send',
+  builderCancel: 'cpanel.builder.cancel',
   functionOpenInBuilder: 'cpanel.function.openInBuilder',
   snippetSend: 'cpanel.snippet.send',
   snippetOpenInBuilder: 'cpanel.snippet.openInBuilder',

@@ -9,6 +9,7 @@ import { ProfileStore } from './profileStore';
 import { RequestRunner } from './requestRunner';
 import { ResultDocuments } from './results';
 import { HistoryStore, HistoryTree } from './history';
+import { ActiveServer } from './activeServer';
 import { FleetCommands } from './fleet';
 import { ResultCommands } from './resultActions';
 import { ResultPanels } from './resultPanels';
@@ -69,6 +70,8 @@ export function activate(context: vscode.ExtensionContext): TestExports | undefi
     vscode.window.showInputBox({ title: `Value for \${env:${name}}`, prompt: `${name} is not set in VS Code's environment: type its value (used once, not stored).`, password: true, ignoreFocusOut: true });
   const snippetRuns = new SnippetRuns(services, environments, askEnv);
   const codeLens = new SnippetCodeLens(parseSnippet, snippetRuns);
+  const active = new ActiveServer(context.workspaceState, profiles, clients, runner);
+  services.activeServerId = () => active.id;
   const resultCommands = new ResultCommands(services, panels, history, historyTree, snippets, context.extensionUri);
   panels.connect(resultCommands);
   context.subscriptions.push(
@@ -99,6 +102,7 @@ export function activate(context: vscode.ExtensionContext): TestExports | undefi
     ...new SnippetCommands(services, snippets, snippetsTree, context.extensionUri, environments, snippetRuns).register(),
     ...resultCommands.register(),
     ...new FleetCommands(services, context.globalState).register(),
+    active,
   );
   log.write('info', 'extension', `activated with ${profiles.entries().length} server(s)`);
   return exportsFor(context.extensionMode, { ...services, environments, snippetRuns });

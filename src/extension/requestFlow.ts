@@ -10,6 +10,8 @@ import type { ProfileStore } from './profileStore';
 /** Where a send starts: nothing chosen yet (palette), or a server, family, account or function (tree). */
 export interface SendStart {
   profileId?: string;
+  /** Offered first when the server is to be chosen: the active one in the status bar. */
+  preferredId?: string;
   family?: Family;
   asUser?: string;
   functionName?: string;
@@ -38,8 +40,9 @@ export async function planRequest(start: SendStart, profiles: ProfileStore, acco
     return undefined;
   }
   let profile = start.profileId ? profiles.get(start.profileId) : all.length === 1 ? all[0] : undefined;
+  const ordered = start.preferredId ? [...all.filter((p) => p.id === start.preferredId), ...all.filter((p) => p.id !== start.preferredId)] : all;
   profile ??= await quickPick(
-    all.map((p) => ({ label: p.label, description: `${describeServer(p)} · ${SERVICE_NAMES[p.service]}`, value: p })),
+    ordered.map((p) => ({ label: p.label, description: `${describeServer(p)} · ${SERVICE_NAMES[p.service]}${p.id === start.preferredId ? ' · active' : ''}`, value: p })),
     { title: 'Send Request: server', placeHolder: 'Which server?' },
   );
   if (!profile) return undefined;

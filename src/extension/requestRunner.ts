@@ -28,6 +28,8 @@ export interface RunSpec extends Target {
   beside?: boolean;
   /** The request comes from a file in a workspace that is not trusted: ask before sending it at all. */
   untrustedSource?: string;
+  /** Cancels the send (Escape in the builder), as the progress notification's Cancel does. */
+  signal?: AbortSignal;
   /** A snippet's checks of the answer, shown with the result. */
   judge?: (result: ApiResult) => readonly CheckResult[] | undefined;
 }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { AUTH_METHODS, AUTH_SCHEMES, SECRET_SPECS } from '../core/auth/schemes';
-import { defaultPort, hostProblem, requiredSecrets, SERVICE_NAMES, type AuthMethod, type Secrets, type ServerProfile, type Service, type TwoFactorMode } from '../core/servers';
+import { secretFromOtpauth } from '../core/otp';
+import { defaultPort, hostFromUrl, hostProblem, requiredSecrets, SERVICE_NAMES, type AuthMethod, type Secrets, type ServerProfile, type Service, type TwoFactorMode } from '../core/servers';
 
 interface PickItem<T> extends vscode.QuickPickItem {
   value: T;
@@ -58,21 +59,29 @@ export interface WizardResult {
 export async function serverWizard(existing?: ServerProfile, hasSecrets?: Secrets): Promise<WizardResult | undefined> {
   const verb = existing ? 'Edit Server' : 'Add Server';
   let step = 0;
-  const total = 9;
+  // Eight steps, then one per secret: counted again once the method is known, so it never reads "(10/9)".
+  let total = 9;
   const t = (what: string): string => `${verb} (${++step}/${total}): ${what}`;
   try {
     const label = (await input(t('Label'), { value: existing?.label, prompt: 'A name for this server, shown in the tree and in result titles', placeHolder: 'prod-whm', validate: (v) => (v.trim() ? undefined : 'Enter a label.') })).trim();
-    const host = (await input(t('Host'), { value: existing?.host, prompt: 'Hostname or IP address, without https:// or a port', placeHolder: 'server.example.com', validate: (v) => hostProblem(v.trim()) })).trim();
+    const hostAnswer = (await input(t('Host'), {
+      value: existing?.host,
+      prompt: 'Hostname or IP address (a pasted https://host:2087/ is split into its parts)',
+      placeHolder: 'server.example.com',
+      validate: (v) => hostProblem(hostFromUrl(v)?.host ?? v.trim()),
+    })).trim();
+    const fromUrl = hostFromUrl(hostAnswer);
+    const host = fromUrl?.host ?? hostAnswer;
     const service = await pick<Service>(t('Service'), [
       { label: 'WHM', description: 'ports 2087 / 2086', detail: 'WHM API 1, and UAPI / cPanel API 2 on behalf of accounts', value: 'whm' },
       { label: 'cPanel', description: 'ports 2083 / 2082', detail: 'UAPI as a cPanel account', value: 'cpanel' },
       { label: 'Webmail', description: 'ports 2096 / 2095', detail: 'UAPI as a mail user', value: 'webmail' },
-    ], existing?.service);
+    ], fromUrl?.service ?? existing?.service);
     const secure = await pick<boolean>(t('Connection'), [
       { label: 'HTTPS', description: 'recommended', value: true },
       { label: 'Plain HTTP', description: 'credentials travel in clear text', value: false },
-    ], existing?.secure ?? true);
-    const suggested = existing && existing.service === service && existing.secure === secure ? existing.port : defaultPort(service, secure);
+    ], fromUrl?.secure ?? existing?.secure ?? true);
+    const suggested = fromUrl?.port ?? (existing && existing.service === service && existing.secure === secure ? existing.port : defaultPort(service, secure));
     const port = Number(
       await input(t('Port'), {
         value: String(suggested),
@@ -109,9 +118,11 @@ export async function serverWizard(existing?: ServerProfile, hasSecrets?: Secret
       username,
       auth,
       twoFactor,
-      tls: existing && existing.host === host && existing.port === port ? existing.tls : { mode: 'system' },
+      // A pin is the host's certificate: kept when only the port (or anything else) changes; a port that
+      // serves another certificate is refused with both fingerprints, and can be pinned again.
+      tls: existing && existing.host === host ? existing.tls : { mode: 'system' },
     };
-    step = total - 1;
+    total = 8 + requiredSecrets(profile).length;
     const secrets = await askSecrets(profile, hasSecrets ?? {}, (what) => t(what));
     return { profile, secrets };
   } catch (e) {
@@ -127,13 +138,36 @@ export async function askSecrets(profile: ServerProfile, stored: Secrets, title:
   for (const k of requiredSecrets(profile)) {
     const spec = SECRET_SPECS[k];
     const v = await input(title(spec.title), {
-      prompt: spec.prompt(profile.username) + keep(k),
+      prompt: spec.prompt(profile.username) + (k === 'totpSecret' ? ' (or the otpauth:// link)' : '') + keep(k),
       password: true,
-      validate: (x) => (!x && stored[k] ? undefined : !x ? 'Required.' : spec.problem(x)),
+      validate: (x) => {
+        if (!x && stored[k]) return undefined;
+        if (!x) return 'Required.';
+        if (k === 'totpSecret') {
+          const link = otpauthFor(x, profile);
+          if (link) return 'error' in link ? link.error : spec.problem(link.secret);
+        }
+        return spec.problem(x);
+      },
     });
-    if (v) out[k] = v.trim();
+    if (v) {
+      const link = k === 'totpSecret' ? otpauthFor(v, profile) : undefined;
+      out[k] = link && 'secret' in link ? link.secret : v.trim();
+    }
   }
   return out;
+}
+
+/** A pasted otpauth:// link: its secret, or why it is not this account's. */
+function otpauthFor(v: string, profile: ServerProfile): { secret: string } | { error: string } | undefined {
+  const link = secretFromOtpauth(v);
+  if (!link || 'error' in link) return link;
+  const user = profile.username.toLowerCase();
+  const account = link.account?.toLowerCase();
+  if (account && account !== user && !account.startsWith(`${user}@`)) {
+    return { error: `That link is for ${link.account}${link.issuer ? ` (${link.issuer})` : ''}, not ${profile.username}: copy the one shown for ${profile.username}.` };
+  }
+  return { secret: link.secret };
 }
 
 function capitalize(s: string): string {

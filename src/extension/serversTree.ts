@@ -83,7 +83,7 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
         const item = new vscode.TreeItem(n.name, vscode.TreeItemCollapsibleState.Expanded);
         item.id = `serverGroup:${n.name}`;
         const signedIn = n.entries.filter((e) => this.clients.state(e.profile.id) === 'signed_in').length;
-        const errors = n.entries.filter((e) => e.problems.length || this.clients.state(e.profile.id) === 'error').length;
+        const errors = n.entries.filter((e) => e.problems.length || ['error', 'unreachable'].includes(this.clients.state(e.profile.id))).length;
         item.description = `${n.entries.length} server${n.entries.length === 1 ? '' : 's'}${signedIn ? ` · ${signedIn} signed in` : ''}${errors ? ` · ${errors} with errors` : ''}`;
         item.iconPath = new vscode.ThemeIcon(errors ? 'warning' : 'server-environment');
         item.tooltip = `Group ${n.name}: ${n.entries.map((e) => e.profile.label).join(', ')}`;
@@ -95,12 +95,12 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
         const item = new vscode.TreeItem(p.label, n.problems.length ? vscode.TreeItemCollapsibleState.None : Collapsed);
         item.id = `server:${p.id}`;
         const state = n.problems.length ? 'invalid' : this.clients.state(p.id);
-        const stateText = { signed_out: 'not signed in', signed_in: 'signed in', error: 'error', invalid: 'invalid settings' }[state];
+        const stateText = { signed_out: 'not signed in', signed_in: 'signed in', error: 'error', unreachable: 'unreachable', invalid: 'invalid settings' }[state];
         item.description = `${describeServer(p)} · ${stateText}`;
         item.iconPath =
           state === 'signed_in'
             ? new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed'))
-            : state === 'error' || state === 'invalid'
+            : state === 'error' || state === 'invalid' || state === 'unreachable'
               ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'))
               : new vscode.ThemeIcon('circle-large-outline');
         const md = new vscode.MarkdownString(undefined, true);

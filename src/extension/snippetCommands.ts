@@ -26,6 +26,8 @@ export class SnippetCommands {
     const r = (id: string, fn: (...args: never[]) => unknown): vscode.Disposable => vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown);
     return [
       r(Commands.builderOpen, () => BuilderPanel.createOrShow(this.extensionUri, this.s, this.store)),
+      r(Commands.builderSend, () => BuilderPanel.active?.sendNow()),
+      r(Commands.builderCancel, () => BuilderPanel.active?.cancelSend()),
       r(Commands.functionOpenInBuilder, (n?: TreeNode) => this.openFunctionInBuilder(n)),
       r(Commands.snippetSend, (target?: vscode.Uri | SnippetFile) => this.send(target)),
       r(Commands.snippetOpenInBuilder, (target?: vscode.Uri | SnippetFile) => this.openInBuilder(target)),

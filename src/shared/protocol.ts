@@ -62,7 +62,9 @@ export type HostToWebview =
   | { type: 'sending' }
   | { type: 'result'; result: ResultSummary }
   | { type: 'file'; index: number; path: string }
-  | { type: 'notice'; level: 'info' | 'error'; message: string };
+  | { type: 'notice'; level: 'info' | 'error'; message: string }
+  /** Ctrl/Cmd+Enter (a keybinding of the host): send the form as it is. */
+  | { type: 'sendNow' };
 
 export type WebviewToHost =
   | { type: 'ready' }
@@ -173,6 +175,8 @@ export function parseHostMessage(v: unknown): HostToWebview | undefined {
       return (v.level === 'info' || v.level === 'error') && str(v.message) ? { type: 'notice', level: v.level, message: v.message } : undefined;
     case 'file':
       return Number.isInteger(v.index) && str(v.path, 4096) ? { type: 'file', index: v.index as number, path: v.path } : undefined;
+    case 'sendNow':
+      return { type: 'sendNow' };
     default:
       return undefined;
   }

@@ -216,7 +216,7 @@ function render(): void {
     onchange: (e) => {
       state.functionName = (e.target as HTMLInputElement).value.trim();
       applyFunction(currentFunction());
-      update();
+      setTimeout(update, 0);
     },
   });
 
@@ -233,7 +233,7 @@ function render(): void {
         'p',
         { class: 'fninfo' },
         h('strong', {}, fn.title),
-        ` · ${FAMILIES[fn.family].name} · ${fn.method} · `,
+        ` · ${FAMILIES[fn.family].name} · ${state.method}${state.method !== fn.method ? ` (documented as ${fn.method})` : ''} · `,
         h('a', { href: '#', onclick: (e) => (e.preventDefault(), vscode.postMessage({ type: 'openDocs', url: fn.docs })) }, 'documentation'),
       )
     : state.functionName && fam
@@ -290,8 +290,32 @@ function render(): void {
     h('p', { id: 'problems', class: 'problems', role: 'alert' }, errs.filter((e) => e.row === undefined).map((e) => e.message).join(' ')),
     h('section', { id: 'status', role: 'status', 'aria-live': 'polite' }),
   ];
+  // The form is rebuilt: the field that had focus (and its caret) gets it back, so typing goes on.
+  const focused = focusKey(document.activeElement);
+  const caret = document.activeElement instanceof HTMLInputElement ? [document.activeElement.selectionStart, document.activeElement.selectionEnd] : undefined;
   app.replaceChildren(...parts.filter((x): x is HTMLElement => x !== null));
   renderStatus();
+  if (focused) {
+    const el = findByKey(focused);
+    el?.focus();
+    if (el instanceof HTMLInputElement && caret && caret[0] !== null && ['text', 'search', 'password', ''].includes(el.type)) el.setSelectionRange(caret[0], caret[1]);
+  }
+}
+
+/** "#id", or ".class@n" (the n-th element of its first class): what identifies a field across a rebuild. */
+function focusKey(el: Element | null): string | undefined {
+  const app = document.getElementById('app');
+  if (!(el instanceof HTMLElement) || !app?.contains(el)) return undefined;
+  if (el.id) return `#${el.id}`;
+  const cls = el.classList[0];
+  if (!cls) return undefined;
+  return `.${cls}@${[...app.querySelectorAll(`.${cls}`)].indexOf(el)}`;
+}
+
+function findByKey(key: string): HTMLElement | undefined {
+  if (key.startsWith('#')) return document.getElementById(key.slice(1)) ?? undefined;
+  const [cls, n] = key.slice(1).split('@') as [string, string];
+  return (document.getElementById('app')?.querySelectorAll<HTMLElement>(`.${cls}`)[Number(n)]) ?? undefined;
 }
 
 let lastStatus: HTMLElement[] = [];
@@ -307,7 +331,8 @@ function paramRow(p: BuilderParam, i: number, fn: FunctionSummary | undefined, r
     'aria-label': `Parameter ${i + 1} name`,
     spellcheck: 'false',
     readonly: spec?.required === true,
-    onchange: (e) => ((state.params[i]!.name = (e.target as HTMLInputElement).value.trim()), update()),
+    // After the focus has moved on (Tab): the rebuilt form then gives it back to where it went.
+    onchange: (e) => ((state.params[i]!.name = (e.target as HTMLInputElement).value.trim()), setTimeout(update, 0)),
   });
   let value: HTMLElement;
   const onValue = (e: Event): void => {
@@ -346,6 +371,8 @@ function paramRow(p: BuilderParam, i: number, fn: FunctionSummary | undefined, r
     h('span', { class: 'ptype muted' }, spec ? spec.type : 'custom'),
     h('button', { class: 'icon', title: `Remove ${p.name || 'parameter'}`, 'aria-label': `Remove ${p.name || 'parameter'}`, onclick: () => (state.params.splice(i, 1), update()) }, icon('close')),
     rowErrors.length ? h('span', { class: 'rowerror' }, rowErrors.join(' ')) : null,
+    // An optional row left empty is not sent: say so where it is, rather than drop it silently.
+    !rowErrors.length && p.name && p.value === '' && !spec?.required ? h('span', { class: 'rowhint muted' }, 'Empty: left out of the request. Give it a value, or remove the row.') : null,
   );
 }
 
@@ -438,7 +465,8 @@ window.addEventListener('message', (event: MessageEvent) => {
       functions = msg.functions;
       if (msg.state) state = msg.state;
       state.body ??= { kind: 'none' };
-      if (!state.serverId && servers.length === 1) state.serverId = servers[0]!.id;
+      // A server is always chosen to start with: the only one, or the first.
+      if (!servers.some((x) => x.id === state.serverId) && servers.length) state.serverId = servers[0]!.id;
       // A fresh form on a WHM server starts on WHM API 1; a family the server cannot serve is replaced.
       if (server() && (!state.functionName || !familiesFor(server()).some((f) => f.value === state.family))) state.family = familiesFor(server())[0]!.value;
       if (onBehalf()) vscode.postMessage({ type: 'loadAccounts', serverId: state.serverId });
@@ -452,6 +480,9 @@ window.addEventListener('message', (event: MessageEvent) => {
       if (msg.serverId !== state.serverId) return;
       accounts = msg.accounts;
       render();
+      break;
+    case 'sendNow':
+      if (!busy) post('send');
       break;
     case 'sending':
       busy = true;

@@ -77,6 +77,35 @@ describe('request builder and snippets end to end', () => {
     assert.match(await builder.locator('#status').innerText(), /reads its secrets from the environment: CPANEL_TOKEN/);
   });
 
+  it('sends from the keyboard with Ctrl+Enter', async () => {
+    await wb.page.locator('.tabs-container .tab', { hasText: 'Request Builder' }).click();
+    const before = sb.requests('accountsummary').length;
+    await builder.locator('.pvalue').last().focus();
+    await wb.page.keyboard.press('Control+Enter');
+    for (let i = 0; i < 100 && sb.requests('accountsummary').length === before; i++) await wb.page.waitForTimeout(100);
+    assert.equal(sb.requests('accountsummary').length, before + 1);
+    await builder.locator('.verdict.ok').waitFor({ timeout: 20_000 });
+  });
+
+  it('keeps the focus when Tab leaves a new row\'s name, marks an empty row, and names the method chosen', async () => {
+    const rowsBefore = await builder.locator('.pname').count();
+    await builder.locator('#addParam').click();
+    await builder.locator('.pname').last().fill('custom_thing');
+    await wb.page.keyboard.press('Tab');
+    await wb.page.keyboard.type('typed-after-tab');
+    await wb.page.waitForTimeout(300);
+    assert.equal(await builder.locator('.pvalue').last().inputValue(), 'typed-after-tab', 'nothing typed after Tab is lost');
+    // Emptied and redrawn: the row says it will not be sent.
+    await builder.locator('.pvalue').last().fill('');
+    await builder.locator('input[name="method"][value="POST"]').check();
+    await builder.locator('.param', { hasText: '' }).last().locator('.rowhint', { hasText: 'Empty: left out of the request' }).waitFor();
+    assert.match(await builder.locator('.fninfo').innerText(), /WHM API 1 · POST \(documented as GET\)/);
+    // Back as it was, for the tests after this one.
+    await builder.locator('.param').last().locator('button[aria-label^="Remove"]').click();
+    await builder.locator('input[name="method"][value="GET"]').check();
+    assert.equal(await builder.locator('.pname').count(), rowsBefore);
+  });
+
   it('keeps the form across a window reload', async () => {
     await wb.command('Developer: Reload Window');
     await wb.page.locator('.activitybar').waitFor({ timeout: 60_000 });

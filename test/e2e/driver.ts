@@ -110,6 +110,14 @@ export class Workbench {
     await this.page.waitForTimeout(200);
   }
 
+  /** Clicks a context-menu item once the menu has settled, as a person would. */
+  async menuItem(name: string): Promise<void> {
+    const item = this.page.getByRole('menuitem', { name, exact: true });
+    await item.waitFor();
+    await this.page.waitForTimeout(300);
+    await item.click();
+  }
+
   dialog(): Locator {
     return this.page.locator('.monaco-dialog-box');
   }

@@ -1,20 +1,13 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { BrowserContext } from 'playwright-core';
 import { SANDBOX_CREDENTIALS as CREDS } from '../../src/sandbox/accounts';
 import { Sandbox } from '../../src/sandbox/server';
+import { deadPort } from '../helpers/ports';
 import { ARTIFACTS, type RunningCodeServer } from '../vscode/codeServer';
 import { openVsCode, type Workbench } from './driver';
 
-async function deadPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 /**
  * A group of three WHM servers, one of them down, in a real VS Code in Chromium: the group in the
@@ -52,17 +45,11 @@ describe('fleets end to end', () => {
 
   const group = (): ReturnType<Workbench['page']['locator']> => wb.page.locator('.monaco-list-row', { hasText: '3 servers' }).first();
 
-  const menuItem = async (name: string): Promise<void> => {
-    const item = wb.page.getByRole('menuitem', { name, exact: true });
-    await item.waitFor();
-    await wb.page.waitForTimeout(300);
-    await item.click();
-  };
 
   it('sends one call to a group: one table with the server column, the down server listed with its hint', async () => {
     await group().waitFor({ timeout: 20_000 });
     await group().click({ button: 'right' });
-    await menuItem('Send Request to Group…');
+    await wb.menuItem('Send Request to Group…');
     await wb.pick('API', 'WHM API 1');
     await wb.pick('function', 'listaccts');
     await wb.pick('parameters', 'Send');
@@ -91,7 +78,7 @@ describe('fleets end to end', () => {
   it('tests the connection of the whole group, with one summary', async () => {
     await wb.clearToasts();
     await group().click({ button: 'right' });
-    await menuItem('Test Connection of Group');
+    await wb.menuItem('Test Connection of Group');
     await wb.notification(/Group eu: 2 of 3 servers answered\. eu-3: Nothing is listening/);
     await wb.keepForReadme('servers-groups');
   });
@@ -99,7 +86,7 @@ describe('fleets end to end', () => {
   it('sends a destructive call to the group only after the number of targets is typed', async () => {
     await wb.clearToasts();
     await group().click({ button: 'right' });
-    await menuItem('Send Request to Group…');
+    await wb.menuItem('Send Request to Group…');
     await wb.pick('API', 'WHM API 1');
     await wb.pick('function', 'removeacct');
     await wb.answer('username', 'bob');

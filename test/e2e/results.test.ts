@@ -60,13 +60,6 @@ describe('result tables, paging and history end to end', () => {
     await sb?.stop();
   });
 
-  /** Clicks a context-menu item once the menu has settled, as a person would. */
-  const menuItem = async (name: string): Promise<void> => {
-    const item = wb.page.getByRole('menuitem', { name, exact: true });
-    await item.waitFor();
-    await wb.page.waitForTimeout(300);
-    await item.click();
-  };
 
   const column = async (view: Frame, name: string): Promise<string[]> => {
     const heads = await view.locator('#grid .head .cell').allInnerTexts();
@@ -204,14 +197,14 @@ describe('result tables, paging and history end to end', () => {
     await wb.page.getByRole('treeitem', { name: /^uapi Email\/add_pop as cptest, succeeded/ }).first().waitFor();
     const before = sb.requests('listaccts').length;
     await entry.click({ button: 'right' });
-    await menuItem('Resend');
+    await wb.menuItem('Resend');
     await wb.resultView(/listaccts/);
     assert.equal(sb.requests('listaccts').length, before + 1, 'resent through the runner, no question for a read');
     // Two listaccts entries now: compare one with the other.
     const both = wb.page.getByRole('treeitem', { name: /^whm listaccts, succeeded/ });
     await both.nth(1).waitFor();
     await both.nth(1).click({ button: 'right' });
-    await menuItem('Compare with…');
+    await wb.menuItem('Compare with…');
     await wb.pick('Compare whm listaccts with…', 'whm listaccts');
     await wb.tab(/↔/).waitFor({ timeout: 20_000 });
     await wb.page.locator('.monaco-diff-editor').first().waitFor();

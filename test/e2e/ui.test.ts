@@ -105,15 +105,20 @@ describe('end to end in VS Code and Chromium', () => {
   it('adds a cPanel server with session login and 2FA, and sends a UAPI call', async () => {
     await wb.command('cPanel: Add Server…');
     await wb.answer('Label', 'sandbox-cpanel');
-    await wb.answer('Host', '127.0.0.1');
+    // A URL pasted as the host is split: its port becomes the suggested port.
+    await wb.answer('Host', `https://127.0.0.1:${sb.port('cpanel')}/`);
     await wb.pick('Service', 'cPanel');
     await wb.pick('Connection', 'HTTPS');
+    assert.equal(await wb.quickInput.locator('input.input').inputValue(), String(sb.port('cpanel')));
     await wb.answer('Port', String(sb.port('cpanel')));
     await wb.answer('Username', 'cptest');
     await wb.pick('Authentication', 'Session login');
     await wb.pick('Two-factor', 'Code once at login');
     await wb.answer('Password', CREDS.cptest.password);
-    await wb.answer('Two-factor secret', CREDS.cptest.tfaSecret);
+    // The otpauth:// link an authenticator shows: its secret is taken, the step count holds.
+    await wb.quickInput.locator('.quick-input-title', { hasText: 'Two-factor secret' }).waitFor();
+    assert.match(await wb.quickInput.locator('.quick-input-title').innerText(), /\(10\/10\): Two-factor secret/);
+    await wb.answer('Two-factor secret', `otpauth://totp/127.0.0.1:cptest?secret=${CREDS.cptest.tfaSecret}&issuer=127.0.0.1`);
     await wb.toast('Added sandbox-cpanel').waitFor();
     await wb.clearToasts();
     await wb.command('cPanel: Send Request…');
@@ -177,5 +182,23 @@ describe('end to end in VS Code and Chromium', () => {
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await wb.page.waitForTimeout(300);
     assert.equal(sb.requests('/json-api/').length, before, 'nothing reached the server');
+  });
+
+  it('shows the active server in the status bar, and a walkthrough for a new user', async () => {
+    const item = wb.page.locator('.statusbar-item', { hasText: /sandbox-(whm|cpanel)/ }).first();
+    await item.waitFor({ timeout: 20_000 });
+    await item.click();
+    await wb.pick('Active server', 'sandbox-cpanel');
+    await wb.page.locator('.statusbar-item', { hasText: 'sandbox-cpanel' }).first().waitFor();
+    await wb.clearToasts();
+    await wb.command('Welcome: Open Walkthrough...');
+    const input = wb.quickInput.locator('input.input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill('cPanel API Explorer');
+    await wb.quickInput.locator('.quick-input-list .monaco-list-row', { has: wb.page.locator('.label-name', { hasText: 'Get started with cPanel API Explorer' }) }).first().click();
+    await wb.page.locator('.getting-started-step', { hasText: 'Add a server' }).first().waitFor({ timeout: 20_000 });
+    await wb.page.locator('.getting-started-step', { hasText: 'Send a call' }).first().click();
+    await wb.page.locator('.getting-started-media', { hasText: 'Every call is kept in the' }).first().waitFor({ timeout: 20_000 }).catch(() => undefined);
+    await wb.keepForReadme('walkthrough');
   });
 });

@@ -252,4 +252,20 @@ describe('cPanel API Explorer in a real extension host', () => {
     const answers = await vscode.workspace.fs.readDirectory(vscode.Uri.joinPath(s.history.folder, 'answers')).then((x) => x.length, () => 0);
     assert.equal(answers, 0);
   });
+
+  it('onboarding: a walkthrough whose steps open files that exist and run commands that are registered; a short Servers title', async () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      contributes: { walkthroughs: { steps: { description: string; media: { markdown: string } }[] }[]; menus: { 'view/title': { when: string; group: string }[] } };
+    };
+    const steps = pkg.contributes.walkthroughs[0]!.steps;
+    assert.ok(steps.length >= 5);
+    const registered = new Set(await vscode.commands.getCommands(true));
+    for (const st of steps) {
+      assert.ok(readFileSync(join(ROOT, st.media.markdown), 'utf8').startsWith('# '), st.media.markdown);
+      for (const m of st.description.matchAll(/\(command:([\w.]+)\)/g)) assert.ok(registered.has(m[1]!) || m[1]!.endsWith('.focus'), m[1]);
+    }
+    // At a narrow side bar the title keeps two buttons; the rest is in its … menu.
+    const inline = pkg.contributes.menus['view/title'].filter((m) => m.when === 'view == cpanel.servers' && m.group.startsWith('navigation'));
+    assert.equal(inline.length, 2);
+  });
 });

@@ -1,22 +1,14 @@
 import * as assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import * as vscode from 'vscode';
 import type { Services } from '../../src/extension/commands';
 import { runFanOut } from '../../src/extension/fleet';
 import type { TreeNode } from '../../src/extension/serversTree';
 import { SANDBOX_CREDENTIALS as CREDS } from '../../src/sandbox/accounts';
 import { Sandbox } from '../../src/sandbox/server';
+import { deadPort } from '../helpers/ports';
 
 const EXT_ID = 'cpanel-api-explorer.cpanel-api-explorer';
 
-/** A port nothing listens on: bound, then closed. */
-async function deadPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 describe('fleets in a real extension host', () => {
   let sb: Sandbox;

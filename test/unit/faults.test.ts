@@ -114,6 +114,19 @@ describe('faults: every failure is a clear, typed result', () => {
     assert.match(r.hint ?? '', /connection refused.*port 2083/);
   });
 
+  it('a server that answered and then went away: unreachable, and no wrong-port advice for a port that worked', async () => {
+    const other = await startSandbox();
+    const c = client(profile(other, 'cpanel', { auth: 'token' }), { token: CREDS.bob.cpanelToken });
+    assert.equal((await c.call(listPops)).kind, 'ok');
+    assert.equal(c.state, 'signed_in');
+    await other.stop();
+    const r = await c.call(listPops);
+    assert.equal(r.kind, 'network_error');
+    assert.equal(c.state, 'unreachable');
+    assert.match(r.hint ?? '', /connection refused\)\. sandbox-cpanel answered on this port before: the server \(cpsrvd\) may be down or restarting, or a firewall now blocks it\./);
+    assert.doesNotMatch(r.hint ?? '', /Check the port/);
+  });
+
   it('HTTPS to a plain-HTTP port: says the port does not speak HTTPS', async () => {
     const r = await client(profile(sb, 'cpanel', { auth: 'token', port: sb.port('cpanel', false) }), { token: CREDS.bob.cpanelToken }).call(listPops);
     assert.equal(r.kind, 'tls_error');

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { baseUrl, defaultPort, describeServer, hostProblem, normalizeFingerprint, profileProblems, requiredSecrets, type ServerProfile } from '../../src/core/servers';
+import { baseUrl, defaultPort, describeServer, hostFromUrl, hostProblem, normalizeFingerprint, profileProblems, requiredSecrets, type ServerProfile } from '../../src/core/servers';
+import { secretFromOtpauth } from '../../src/core/otp';
 
 const good: ServerProfile = {
   id: 'p1',
@@ -67,5 +68,22 @@ describe('server profiles', () => {
     assert.deepEqual(requiredSecrets({ auth: 'session', twoFactor: 'session' }), ['password', 'totpSecret']);
     assert.deepEqual(requiredSecrets({ auth: 'accesshash', twoFactor: 'none' }), ['accessHash']);
     assert.deepEqual(requiredSecrets({ auth: 'token', twoFactor: 'header' }), ['token', 'totpSecret']);
+  });
+});
+
+describe('what a person pastes into the server wizard', () => {
+  it('a URL as the host: its host, scheme, port and the service its port is', () => {
+    assert.deepEqual(hostFromUrl('https://server.example.com:2087/'), { host: 'server.example.com', secure: true, port: 2087, service: 'whm' });
+    assert.deepEqual(hostFromUrl(' http://[2001:db8::1]:2082/cpsess123/ '), { host: '[2001:db8::1]', secure: false, port: 2082, service: 'cpanel' });
+    assert.deepEqual(hostFromUrl('https://mail.example.com'), { host: 'mail.example.com', secure: true });
+    assert.equal(hostFromUrl('server.example.com'), undefined);
+  });
+
+  it('an otpauth:// link as the TOTP secret: its secret and account, or why not', () => {
+    assert.deepEqual(secretFromOtpauth('otpauth://totp/host.example:cptest?secret=QSARBVKLZHYHLJ3M&issuer=host.example'), { secret: 'QSARBVKLZHYHLJ3M', account: 'cptest', issuer: 'host.example' });
+    assert.deepEqual(secretFromOtpauth('otpauth://totp/cptest%40host.example?secret=ABC'), { secret: 'ABC', account: 'cptest@host.example' });
+    assert.match((secretFromOtpauth('otpauth://hotp/x?secret=ABC') as { error: string }).error, /uses TOTP/);
+    assert.match((secretFromOtpauth('otpauth://totp/x') as { error: string }).error, /no secret/);
+    assert.equal(secretFromOtpauth('QSARBVKLZHYHLJ3M'), undefined);
   });
 });
