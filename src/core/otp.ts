@@ -134,3 +134,12 @@ export function secretFromOtpauth(input: string): { secret: string; account?: st
   const account = second?.trim() || undefined;
   return { secret, ...(account ? { account } : {}), ...(issuer ? { issuer } : {}) };
 }
+
+/**
+ * When to copy a TOTP code so that it is still valid when pasted: now, or, with less than
+ * `minSeconds` left in this 30-second step, at the start of the next one.
+ */
+export function codeTiming(nowSeconds: number, minSeconds = 8): { waitMs: number; validFor: number } {
+  const left = secondsLeftInStep(nowSeconds);
+  return left >= minSeconds ? { waitMs: 0, validFor: Math.floor(left) } : { waitMs: Math.ceil(left * 1000) + 50, validFor: 29 };
+}

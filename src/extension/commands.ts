@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { ApiRequest } from '../core/api/request';
 import { Catalog, type CatalogFunction } from '../core/catalog';
-import { secondsLeftInStep, totpCode } from '../core/otp';
+import { codeTiming, secondsLeftInStep, totpCode } from '../core/otp';
 import type { SsoService } from '../core/auth/sso';
 import type { ApiResult } from '../core/result';
 import { describeServer, requiredSecrets, type ServerProfile } from '../core/servers';
@@ -161,10 +161,15 @@ export class CommandHandlers {
       void vscode.window.showWarningMessage(`No two-factor secret is stored for ${p.label}: use "Set Credentials…".`);
       return;
     }
+    // Near the end of a step the code would expire before it is pasted: wait for the next one.
+    const timing = codeTiming(Date.now() / 1000);
+    if (timing.waitMs) {
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `The current code for ${p.username} expires in a moment: waiting for the next one…` }, () => new Promise((r) => setTimeout(r, timing.waitMs)));
+    }
     const now = Date.now() / 1000;
     await vscode.env.clipboard.writeText(totpCode(secret, now));
-    // The code itself is not shown: it is a credential, and it is on the clipboard.
-    void vscode.window.showInformationMessage(`The two-factor code for ${p.username} on ${p.label} is on the clipboard; it is valid for ${Math.floor(secondsLeftInStep(now))} more seconds.`);
+    // The code itself is not shown: it is a credential, and it is on the clipboard. Short, so the toast shows all of it.
+    void vscode.window.showInformationMessage(`2FA code for ${p.username} copied: valid ${Math.floor(secondsLeftInStep(now))} s.`);
   }
 
   async openInBrowser(n?: TreeNode): Promise<void> {

@@ -36,6 +36,10 @@ let servers: ServerSummary[] = [];
 let functions: FunctionSummary[] = [];
 let accounts: { user: string; domain: string }[] = [];
 let busy = false;
+/** Problems are shown quietly until the person changes something or tries to send. */
+let touched = false;
+document.addEventListener('input', () => (touched = true), true);
+document.addEventListener('change', () => (touched = true), true);
 
 function save(): void {
   vscode.setState(state);
@@ -52,6 +56,21 @@ function catalogFamily(): 'uapi' | 'whm' | undefined {
 function currentFunction(): FunctionSummary | undefined {
   const fam = catalogFamily();
   return fam ? functions.find((f) => f.family === fam && f.name === state.functionName) : undefined;
+}
+
+/**
+ * Catalog functions a typed name may mean: `add_pop` is `Email/add_pop`, `list pops` or words of a
+ * title match too, across every module; the exact name first.
+ */
+function functionMatches(typed: string): FunctionSummary[] {
+  const fam = catalogFamily();
+  const q = typed.trim().toLowerCase();
+  if (!fam || !q) return [];
+  const words = q.split(/[\s/]+/).filter(Boolean);
+  const inFam = functions.filter((f) => f.family === fam);
+  const byName = inFam.filter((f) => f.name.toLowerCase() === q || f.name.toLowerCase().endsWith(`/${q}`));
+  if (byName.length) return byName;
+  return inFam.filter((f) => words.every((w) => f.name.toLowerCase().includes(w) || f.title.toLowerCase().includes(w))).slice(0, 8);
 }
 
 function familiesFor(s: ServerSummary | undefined): { value: BuilderFamily; label: string }[] {
@@ -215,6 +234,11 @@ function render(): void {
     autocomplete: 'off',
     onchange: (e) => {
       state.functionName = (e.target as HTMLInputElement).value.trim();
+      // A partial name that means one function is that function.
+      if (!currentFunction()) {
+        const m = functionMatches(state.functionName);
+        if (m.length === 1) state.functionName = m[0]!.name;
+      }
       applyFunction(currentFunction());
       setTimeout(update, 0);
     },
@@ -237,7 +261,18 @@ function render(): void {
         h('a', { href: '#', onclick: (e) => (e.preventDefault(), vscode.postMessage({ type: 'openDocs', url: fn.docs })) }, 'documentation'),
       )
     : state.functionName && fam
-      ? h('p', { class: 'fninfo muted' }, 'Not in the catalog: add its parameters by hand.')
+      ? functionMatches(state.functionName).length
+        ? h(
+            'p',
+            { class: 'fninfo' },
+            'Did you mean ',
+            ...functionMatches(state.functionName).flatMap((m, i) => [
+              i ? ', ' : '',
+              h('a', { href: '#', class: 'suggestion', title: m.title, onclick: (e) => (e.preventDefault(), (state.functionName = m.name), applyFunction(m), update()) }, m.name),
+            ]),
+            '?',
+          )
+        : h('p', { class: 'fninfo muted' }, 'Not in the catalog: add its parameters by hand.')
       : null;
 
   const rows = state.params.map((p, i) => paramRow(p, i, fn, errs.filter((e) => e.row === i).map((e) => e.message)));
@@ -287,7 +322,7 @@ function render(): void {
     state.method === 'POST' || state.body.kind !== 'none' || fn?.params.some((x) => x.body) ? bodySection() : null,
     shaping,
     h('div', { class: 'actions' }, send, groupBtn, saveBtn, h('span', { class: 'copylabel' }, 'Copy as'), ...copyButtons),
-    h('p', { id: 'problems', class: 'problems', role: 'alert' }, errs.filter((e) => e.row === undefined).map((e) => e.message).join(' ')),
+    h('p', { id: 'problems', class: touched ? 'problems' : 'problems quiet', role: touched ? 'alert' : 'status' }, errs.filter((e) => e.row === undefined).map((e) => e.message).join(' ')),
     h('section', { id: 'status', role: 'status', 'aria-live': 'polite' }),
   ];
   // The form is rebuilt: the field that had focus (and its caret) gets it back, so typing goes on.
@@ -435,7 +470,10 @@ function refreshProblems(): void {
   for (const id of ['send', 'sendGroup', 'save']) (document.getElementById(id) as HTMLButtonElement | null)?.toggleAttribute('disabled', id === 'save' ? errs.length > 0 : disabled);
   document.querySelectorAll<HTMLButtonElement>('button[data-lang]').forEach((b) => b.toggleAttribute('disabled', errs.length > 0));
   const p = document.getElementById('problems');
-  if (p) p.textContent = errs.map((e) => e.message).join(' ');
+  if (p) {
+    p.textContent = errs.map((e) => e.message).join(' ');
+    p.classList.toggle('quiet', !touched);
+  }
 }
 
 function update(): void {
@@ -449,7 +487,12 @@ function focusLast(): void {
 }
 
 function post(kind: 'send' | 'sendGroup' | 'save' | 'copy', language?: CodeLanguage): void {
-  if (problems().length) return;
+  if (problems().length) {
+    // A send tried with something missing: now the problems are errors.
+    touched = true;
+    refreshProblems();
+    return;
+  }
   const snapshot: BuilderState = JSON.parse(JSON.stringify(state)) as BuilderState;
   if (!onBehalf()) snapshot.account = '';
   if (kind === 'copy') vscode.postMessage({ type: 'copy', language: language!, state: snapshot });

@@ -217,4 +217,29 @@ describe('request builder and snippets end to end', () => {
     assert.equal(sent.headers['content-type'], 'application/json');
     assert.deepEqual(sb.personalization.get('root'), { theme: 'dark' });
   });
+
+  it('a fresh form says what it needs quietly, and a partial function name finds its function', async () => {
+    await wb.page.locator('.tabs-container .tab', { hasText: 'Request Builder' }).click();
+    await wb.command('View: Close Editor');
+    await wb.page.locator('.tabs-container .tab', { hasText: 'Request Builder' }).waitFor({ state: 'detached' });
+    await wb.command('cPanel: Open Request Builder');
+    const fresh = await wb.webview('#function');
+    await fresh.locator('#problems', { hasText: 'Choose a function.' }).waitFor();
+    assert.match((await fresh.locator('#problems').getAttribute('class')) ?? '', /\bquiet\b/, 'not shown as an error before any input');
+    assert.notEqual(await fresh.locator('#server').inputValue(), '', 'a server is chosen to start with');
+    // A name that means one function becomes it.
+    await fresh.locator('#function').fill('accountsum');
+    await wb.page.keyboard.press('Tab');
+    await fresh.locator('.fninfo', { hasText: 'WHM API 1 · GET' }).waitFor();
+    assert.equal(await fresh.locator('#function').inputValue(), 'accountsummary');
+    // Words of several: the choices, each a link.
+    await fresh.locator('#function').fill('dns zone');
+    await wb.page.keyboard.press('Tab');
+    const first = fresh.locator('.fninfo a.suggestion').first();
+    await first.waitFor();
+    const name = await first.innerText();
+    await first.click();
+    await fresh.locator('.fninfo', { hasText: 'documentation' }).waitFor();
+    assert.equal(await fresh.locator('#function').inputValue(), name);
+  });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { secondsLeftInStep, totpCode, totpSecretProblem, TotpSource } from '../../src/core/otp';
+import { codeTiming, secondsLeftInStep, totpCode, totpSecretProblem, TotpSource } from '../../src/core/otp';
 import { VirtualClock } from '../helpers/sandbox';
 
 describe('TOTP', () => {
@@ -64,5 +64,16 @@ describe('TOTP', () => {
     const b = await src.next({ distinctSteps: true });
     assert.equal(b.step, a.step + 1);
     assert.equal(clock.sleeps.length, 1);
+  });
+});
+
+describe('copying a TOTP code near the end of its step', () => {
+  it('copies now with 8 s or more left, and otherwise waits for the next step', () => {
+    const step = 1_000_000_020; // a multiple of 30: a step starts here
+    assert.deepEqual(codeTiming(step + 20), { waitMs: 0, validFor: 10 });
+    assert.deepEqual(codeTiming(step + 8), { waitMs: 0, validFor: 22 });
+    const late = codeTiming(step + 25.5);
+    assert.equal(late.validFor, 29);
+    assert.ok(late.waitMs >= 4500 && late.waitMs <= 4600, String(late.waitMs));
   });
 });
