@@ -16,7 +16,7 @@ import type { HistoryStore } from './history';
 import type { ResultPanels } from './resultPanels';
 import type { ResultDocuments } from './results';
 import type { SecretStore } from './secretStore';
-import { askSecrets, Cancelled, serverWizard } from './serverWizard';
+import { askSecrets, Cancelled, editField, pickEditField, serverWizard } from './serverWizard';
 import type { ServersTree, TreeNode } from './serversTree';
 
 export type { Sent } from './requestRunner';
@@ -98,6 +98,20 @@ export class CommandHandlers {
     const existing = n?.kind === 'server' && n.problems.length ? n.profile : await this.serverFrom(n, 'edit');
     if (!existing) return;
     const stored = await this.s.secrets.get(existing.id);
+    // A server with invalid settings goes through every step; otherwise one field at a time.
+    const field = n?.kind === 'server' && n.problems.length ? 'all' : await pickEditField(existing);
+    if (!field) return;
+    if (field !== 'all') {
+      const one = await editField(existing, field, stored);
+      if (!one) return;
+      if (one.secrets) {
+        await this.s.secrets.delete(one.profile.id);
+        await this.s.secrets.set(one.profile.id, one.secrets);
+      }
+      await this.s.profiles.save(one.profile);
+      void vscode.window.showInformationMessage(`Saved ${one.profile.label}.`);
+      return;
+    }
     const w = await serverWizard(existing, stored);
     if (!w) return;
     await this.s.secrets.delete(w.profile.id, requiredSecrets(w.profile));
@@ -258,7 +272,7 @@ export class CommandHandlers {
   /** From the palette (asks everything) or the tree (a server, family, account or function already chosen). */
   async sendRequest(start?: SendStart, origin: Origin = start ? 'tree' : 'palette'): Promise<Sent | undefined> {
     const preferredId = this.s.activeServerId?.();
-    const planned = await planRequest({ ...(preferredId ? { preferredId } : {}), ...start }, this.s.profiles, this.s.accounts);
+    const planned = await planRequest({ ...(preferredId ? { preferredId } : {}), ...start }, this.s.profiles, this.s.accounts, (p) => this.s.tree.allowed(p));
     if (!planned) return undefined;
     return this.s.runner.run({ ...planned, origin });
   }

@@ -51,6 +51,7 @@ export function activate(context: vscode.ExtensionContext): TestExports | undefi
   const historyTree = new HistoryTree(history);
   const tree = new ServersTree(profiles, clients, accounts);
   const runner = new RequestRunner(profiles, clients, panels, accounts, log);
+  runner.applist = (p) => tree.allowed(p);
   // Every call from every path is recorded, with where it came from.
   runner.onDidSend(({ spec, result }) => void history.record(spec, result, spec.origin));
   const services: Services = { profiles, secrets, clients, results, panels, history, tree, log, accounts, runner };

@@ -22,7 +22,7 @@ export interface PlannedRequest {
   request: ApiRequest;
 }
 
-interface Item<T> extends vscode.QuickPickItem {
+export interface Item<T> extends vscode.QuickPickItem {
   value: T;
 }
 
@@ -31,8 +31,28 @@ async function quickPick<T>(items: Item<T>[], opts: vscode.QuickPickOptions): Pr
   return chosen?.value;
 }
 
+/**
+ * The function picks: granted ones first; those WHM's applist does not grant this user are marked and
+ * listed last (sending one gets WHM's "unknown app").
+ */
+export function functionItems(fns: readonly CatalogFunction[], allowed: Set<string> | undefined, user: string): Item<CatalogFunction>[] {
+  const detail = (f: CatalogFunction): string => (f.params.length ? `${f.params.filter((p) => p.required).length} required, ${f.params.filter((p) => !p.required).length} optional parameters` : 'no parameters');
+  const granted = (f: CatalogFunction): boolean => !allowed || allowed.has(f.function);
+  return [...fns.filter(granted), ...fns.filter((f) => !granted(f))].map((f) => ({
+    label: granted(f) ? f.name : `$(circle-slash) ${f.name}`,
+    description: granted(f) ? f.title : `not granted to ${user} · ${f.title}`,
+    detail: detail(f),
+    value: f,
+  }));
+}
+
 /** Server → family (→ account) → function → parameters, each step skipped when already known. */
-export async function planRequest(start: SendStart, profiles: ProfileStore, accounts: AccountsModel): Promise<PlannedRequest | undefined> {
+export async function planRequest(
+  start: SendStart,
+  profiles: ProfileStore,
+  accounts: AccountsModel,
+  allowedOf?: (p: ServerProfile) => Promise<Set<string> | undefined>,
+): Promise<PlannedRequest | undefined> {
   const all = profiles.profiles();
   if (!all.length) {
     const add = await vscode.window.showInformationMessage('Add a cPanel or WHM server first.', 'Add Server…');
@@ -82,8 +102,9 @@ export async function planRequest(start: SendStart, profiles: ProfileStore, acco
   } else {
     if (!fnName) {
       const fns = Catalog.load().functions.filter((f) => f.family === catalogFamily);
+      const allowed = family === 'whm' && allowedOf ? await allowedOf(profile).catch(() => undefined) : undefined;
       fn = await quickPick(
-        fns.map((f) => ({ label: f.name, description: f.title, detail: f.params.length ? `${f.params.filter((p) => p.required).length} required, ${f.params.filter((p) => !p.required).length} optional parameters` : 'no parameters', value: f })),
+        functionItems(fns, allowed, profile.username),
         { title: `${FAMILIES[family].name}${asUser ? ` as ${asUser}` : ''} on ${profile.label}: function`, placeHolder: 'Type a function name or words of its title', matchOnDescription: true },
       );
       if (!fn) return undefined;

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { effectOf } from '../core/api/effects';
 import { functionName, type ApiRequest } from '../core/api/request';
+import { Catalog } from '../core/catalog';
 import { fanOut, requestFor, type FanPart, type FanTarget } from '../core/fanout';
 import { Settings } from './settings';
 import { prepareRun, type ConfirmReason, type Preview, type Target } from '../core/requestRun';
@@ -72,6 +73,8 @@ export class RequestRunner extends Disposable {
   readonly onDidSend = this._onDidSend.event;
   confirm: Confirmer = modalConfirm;
   confirmCount: CountConfirmer = typedConfirm;
+  /** WHM's applist for a server, when known: turns "no function named" into "not granted". */
+  applist: ((p: ServerProfile) => Promise<Set<string> | undefined>) | undefined;
 
   constructor(
     private readonly profiles: ProfileStore,
@@ -211,10 +214,22 @@ export class RequestRunner extends Disposable {
   async run(spec: RunSpec): Promise<Sent | undefined> {
     const r = await this.call(spec);
     if (!r) return undefined;
+    await this.explainNotGranted(r.profile, spec.request, r.result);
     const checks = spec.judge?.(r.result);
     const stored = this.panels.show({ result: r.result, server: r.profile.label, target: { profile: r.profile, request: spec.request }, ...(checks ? { checks } : {}) }, spec.beside === true);
     if (!r.result.ok && r.result.kind !== 'api_error') void this.explainFailure(r.profile, r.result);
     return { result: r.result, uri: this.panels.docs.uri(stored), id: stored.id, ...(checks ? { checks } : {}) };
+  }
+
+  /**
+   * WHM answers a function the user's privileges do not grant as if it did not exist: when its applist
+   * (as the tree fetched it) lacks a function the catalog has, the hint says so instead of "check the spelling".
+   */
+  private async explainNotGranted(p: ServerProfile, req: ApiRequest, r: ApiResult): Promise<void> {
+    if (req.family !== 'whm' || r.kind !== 'api_error' || !/has no function named/.test(r.hint ?? '') || !this.applist) return;
+    const allowed = await this.applist(p).catch(() => undefined);
+    if (!allowed || allowed.has(req.function) || !Catalog.load().get('whm', req.function)) return;
+    r.hint = `${req.function} is not granted to ${p.username} on ${p.label}: it is not in WHM's applist for this user (its privileges or its API token's ACL). Ask the server's administrator for the privilege, or use a token that has it.`;
   }
 
   /** The hint, with what to do next: the server's credentials or settings, or the log. */

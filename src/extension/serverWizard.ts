@@ -131,6 +131,80 @@ export async function serverWizard(existing?: ServerProfile, hasSecrets?: Secret
   }
 }
 
+export type EditField = 'label' | 'host' | 'port' | 'secure' | 'username' | 'auth' | 'all';
+
+/** What Edit Server offers: one field at a time, or every step. */
+export async function pickEditField(p: ServerProfile): Promise<EditField | undefined> {
+  try {
+    return await pick<EditField>(`Edit ${p.label}: what to change`, [
+      { label: 'Label', description: p.label, value: 'label' },
+      { label: 'Host', description: p.host, value: 'host' },
+      { label: 'Port', description: String(p.port), value: 'port' },
+      { label: 'Connection', description: p.secure ? 'HTTPS' : 'plain HTTP', value: 'secure' },
+      { label: 'Username', description: p.username, value: 'username' },
+      { label: 'Authentication and two-factor', description: `${AUTH_SCHEMES[p.auth].name}${p.twoFactor === 'none' ? '' : p.twoFactor === 'header' ? ', 2FA code on every request' : ', 2FA code at login'}`, detail: 'Asks for the secrets the new method needs', value: 'auth' },
+      { label: '$(list-ordered) All settings, step by step…', value: 'all' },
+    ]);
+  } catch (e) {
+    if (e instanceof Cancelled) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * One field of a server, the others as they are. `secrets` is set only when the method changed
+ * (the old secrets are then replaced); otherwise stored secrets are left alone.
+ */
+export async function editField(p: ServerProfile, field: Exclude<EditField, 'all'>, stored: Secrets): Promise<{ profile: ServerProfile; secrets?: Secrets } | undefined> {
+  const title = (what: string): string => `Edit ${p.label}: ${what}`;
+  try {
+    switch (field) {
+      case 'label': {
+        const label = (await input(title('Label'), { value: p.label, prompt: 'A name for this server, shown in the tree and in result titles', validate: (v) => (v.trim() ? undefined : 'Enter a label.') })).trim();
+        return { profile: { ...p, label } };
+      }
+      case 'host': {
+        const answer = (await input(title('Host'), { value: p.host, prompt: 'Hostname or IP address (a pasted https://host:2087/ is split into its parts)', validate: (v) => hostProblem(hostFromUrl(v)?.host ?? v.trim()) })).trim();
+        const u = hostFromUrl(answer);
+        const host = u?.host ?? answer;
+        // Another host has another certificate: its pin does not carry over.
+        return { profile: { ...p, host, ...(u ? { secure: u.secure } : {}), ...(u?.port ? { port: u.port } : {}), tls: host === p.host ? p.tls : { mode: 'system' } } };
+      }
+      case 'port': {
+        const port = Number(await input(title('Port'), { value: String(p.port), prompt: `${SERVICE_NAMES[p.service]} listens on ${defaultPort(p.service, p.secure)} for ${p.secure ? 'HTTPS' : 'plain HTTP'}`, validate: (v) => (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 65535 ? undefined : 'Enter a port from 1 to 65535.') }));
+        return { profile: { ...p, port } };
+      }
+      case 'secure': {
+        const secure = await pick<boolean>(title('Connection'), [
+          { label: 'HTTPS', description: 'recommended', value: true },
+          { label: 'Plain HTTP', description: 'credentials travel in clear text', value: false },
+        ], p.secure);
+        // The port follows when it was the other mode's default.
+        const port = p.port === defaultPort(p.service, p.secure) ? defaultPort(p.service, secure) : p.port;
+        return { profile: { ...p, secure, port } };
+      }
+      case 'username': {
+        const username = (await input(title('Username'), { value: p.username, prompt: 'The cPanel or WHM username', validate: (v) => (/^[a-z0-9_.@-]{1,64}$/i.test(v.trim()) ? undefined : 'Enter a username.') })).trim();
+        return { profile: { ...p, username } };
+      }
+      case 'auth': {
+        const methods: PickItem<AuthMethod>[] = AUTH_METHODS.filter((m) => !AUTH_SCHEMES[m].serviceProblem(p.service)).map((m) => ({ label: capitalize(AUTH_SCHEMES[m].name), detail: AUTH_SCHEMES[m].detail(p.service), value: m }));
+        const auth = await pick<AuthMethod>(title('Authentication'), methods, p.auth);
+        const twoFactor = await pick<TwoFactorMode>(title('Two-factor authentication'), [
+          { label: 'No two-factor authentication', value: 'none' },
+          auth === 'session' ? { label: 'Code once at login', value: 'session' } : { label: 'Code on every request', value: 'header' },
+        ], p.twoFactor);
+        const profile = { ...p, auth, twoFactor };
+        const keep = profile.auth === p.auth ? stored : {};
+        return { profile, secrets: { ...keep, ...(await askSecrets(profile, keep, (what) => title(what))) } };
+      }
+    }
+  } catch (e) {
+    if (e instanceof Cancelled) return undefined;
+    throw e;
+  }
+}
+
 /** Asks for each secret the profile needs. With `stored`, an empty answer keeps the stored value. */
 export async function askSecrets(profile: ServerProfile, stored: Secrets, title: (what: string) => string = (w) => `Credentials for ${profile.label}: ${w}`): Promise<Secrets> {
   const out: Secrets = {};

@@ -221,6 +221,11 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
     }
   }
 
+  /** The WHM functions this server's user may call (its applist, fetched once), or undefined. */
+  allowed(profile: ServerProfile): Promise<Set<string> | undefined> {
+    return profile.service === 'whm' ? this.applist(profile) : Promise.resolve(undefined);
+  }
+
   /** WHM's applist: the functions this WHM user may call, or undefined when it cannot be had. */
   private applist(profile: ServerProfile): Promise<Set<string> | undefined> {
     let p = this.applists.get(profile.id);

@@ -464,7 +464,8 @@ export class Sandbox {
     }
     if (!caller.whm) return this.accessDenied(res);
     if (caller.acl && isWhmFunction(fn) && !caller.acl.includes(fn)) {
-      return json({ metadata: { result: 0, reason: `Access denied: the “${fn}” function needs a privilege you do not have.`, version: 1, command: fn } });
+      // As WHM answers a function the user's privileges do not grant: as if it did not exist.
+      return json({ metadata: { result: 0, reason: `Unknown app (“${fn}”) requested for this version (1) of the API.`, version: 1, command: fn } });
     }
     if (fn === 'cpanel') return this.cpanelThroughWhm(params, caller, ctx, json);
     if (params.get('api.version') !== '1') {

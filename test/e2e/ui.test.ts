@@ -184,6 +184,20 @@ describe('end to end in VS Code and Chromium', () => {
     assert.equal(sb.requests('/json-api/').length, before, 'nothing reached the server');
   });
 
+  it('Edit Server changes one field without replaying every step, and keeps the credentials', async () => {
+    await wb.clearToasts();
+    await wb.command('cPanel: Edit Server…');
+    await wb.pick('Server to edit', 'sandbox-cpanel');
+    await wb.quickInput.locator('.quick-input-title', { hasText: 'Edit sandbox-cpanel: what to change' }).waitFor();
+    await wb.keepForReadme('edit-one-field');
+    await wb.pick('what to change', 'Label');
+    await wb.answer('Edit sandbox-cpanel: Label', 'sandbox-cpanel-edited');
+    await wb.toast('Saved sandbox-cpanel-edited.').waitFor({ timeout: 20_000 });
+    // Nothing else was asked: no step replayed, no password typed again.
+    await wb.page.waitForTimeout(500);
+    assert.equal(await wb.quickInput.isVisible(), false);
+  });
+
   it('shows the active server in the status bar, and a walkthrough for a new user', async () => {
     const item = wb.page.locator('.statusbar-item', { hasText: /sandbox-(whm|cpanel)/ }).first();
     await item.waitFor({ timeout: 20_000 });

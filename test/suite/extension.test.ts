@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ApiRequest } from '../../src/core/api/request';
 import type { Sent, Services } from '../../src/extension/commands';
+import { functionItems } from '../../src/extension/requestFlow';
 import type { TreeNode } from '../../src/extension/serversTree';
 import { SANDBOX_CREDENTIALS as CREDS } from '../../src/sandbox/accounts';
 import { Sandbox } from '../../src/sandbox/server';
@@ -251,6 +252,20 @@ describe('cPanel API Explorer in a real extension host', () => {
     assert.equal((await s.history.list()).length, 0);
     const answers = await vscode.workspace.fs.readDirectory(vscode.Uri.joinPath(s.history.folder, 'answers')).then((x) => x.length, () => 0);
     assert.equal(answers, 0);
+  });
+
+  it('a WHM function the user is not granted says so (from its applist), and the palette marks it', async () => {
+    await setServers([whm(), { ...whm(), id: 'whm-res', label: 'sandbox-reseller', username: 'reseller' }]);
+    await s.secrets.set('whm-res', { token: CREDS.reseller.whmToken });
+    const r = await send('whm-res', { family: 'whm', function: 'listpkgs', params: [] });
+    assert.equal(r?.result.kind, 'api_error');
+    assert.match(r?.result.hint ?? '', /^listpkgs is not granted to reseller on sandbox-reseller: it is not in WHM's applist/);
+    const typo = await send('whm-res', { family: 'whm', function: 'listacctz', params: [] });
+    assert.match(typo?.result.hint ?? '', /WHM has no function named listacctz: check the spelling/, 'a name the catalog does not have is still a spelling question');
+    const fns = [{ name: 'listpkgs', function: 'listpkgs', title: 'List packages', params: [] }, { name: 'listaccts', function: 'listaccts', title: 'List accounts', params: [] }] as unknown as Parameters<typeof functionItems>[0];
+    const items = functionItems(fns, new Set(['listaccts']), 'reseller');
+    assert.deepEqual(items.map((x) => [x.label, x.description]), [['listaccts', 'List accounts'], ['$(circle-slash) listpkgs', 'not granted to reseller · List packages']]);
+    await s.secrets.delete('whm-res');
   });
 
   it('onboarding: a walkthrough whose steps open files that exist and run commands that are registered; a short Servers title', async () => {
