@@ -28,6 +28,12 @@ export async function offerPin(profile: ServerProfile, result: ApiResult, profil
   }
   const c = result.certificate;
   if (!c || c.trusted || profile.tls.mode !== 'system') return undefined;
+  // One pin per host: the very certificate already pinned for another server of this host (its WHM and
+  // cPanel ports serve the same one) is pinned here too, without asking again.
+  const sibling = profiles.profiles().find((p) => p.id !== profile.id && p.host === profile.host && p.tls.mode === 'pinned' && p.tls.fingerprint256 === c.fingerprint256);
+  if (sibling) return pin(profile, c.fingerprint256, profiles, `it is the one pinned for ${sibling.label} on ${profile.host}`);
+  const others = profiles.profiles().filter((p) => p.id !== profile.id && p.host === profile.host && p.secure && p.tls.mode === 'system');
+  const pinAll = others.length ? `Pin for All ${others.length + 1} Servers on ${profile.host}` : undefined;
   const choice = await vscode.window.showWarningMessage(
     `${where} (${profile.label}) presents a certificate this system does not trust.`,
     {
@@ -37,14 +43,19 @@ export async function offerPin(profile: ServerProfile, result: ApiResult, profil
         'Compare the fingerprint with the one the server shows (WHM » Manage Service SSL Certificates). Pinning trusts this certificate, and only this one, for this server.',
     },
     'Pin Certificate',
+    ...(pinAll ? [pinAll] : []),
   );
+  if (choice === pinAll && pinAll) {
+    for (const o of others) await profiles.save({ ...o, tls: { mode: 'pinned', fingerprint256: c.fingerprint256 } });
+    return pin(profile, c.fingerprint256, profiles, `and for ${others.map((o) => o.label).join(', ')}`);
+  }
   if (choice !== 'Pin Certificate') return undefined;
   return pin(profile, c.fingerprint256, profiles);
 }
 
-async function pin(profile: ServerProfile, fingerprint256: string, profiles: ProfileStore): Promise<ServerProfile> {
+async function pin(profile: ServerProfile, fingerprint256: string, profiles: ProfileStore, why?: string): Promise<ServerProfile> {
   const updated: ServerProfile = { ...profile, tls: { mode: 'pinned', fingerprint256 } };
   await profiles.save(updated);
-  void vscode.window.showInformationMessage(`Pinned the certificate of ${profile.label}.`);
+  void vscode.window.showInformationMessage(`Pinned the certificate of ${profile.label}${why ? `: ${why}` : ''}.`);
   return updated;
 }

@@ -128,5 +128,9 @@ describe('fleets end to end', () => {
     await view.locator('#tablepick').selectOption({ index: 0 });
     await wb.keepForReadme('fanout-dark-narrow');
     assert.match(await view.locator('#facts').innerText(), /^3 targets · \d+ ms · 3 answers · group eu$/);
+    // The builder in the dark theme too.
+    await wb.command('cPanel: Open Request Builder');
+    await (await wb.webview('#function')).locator('#problems').waitFor();
+    await wb.keepForReadme('builder-dark');
   });
 });
