@@ -215,3 +215,12 @@ export function readProfile(item: unknown, index: number, fallbackId?: (o: Recor
   if (o.service !== undefined && !['cpanel', 'whm', 'webmail'].includes(String(o.service))) problems.push(`The service "${String(o.service)}" is not cpanel, whm or webmail.`);
   return { profile, problems };
 }
+
+/**
+ * The TLS policy of an edited server: a pin is the host's certificate, so it is kept when only the
+ * port (or anything but the host) changes; a port serving another certificate is then refused with
+ * both fingerprints and can be pinned again. Another host starts from system trust.
+ */
+export function tlsAfterEdit(existing: ServerProfile | undefined, host: string): TlsPolicy {
+  return existing && existing.host === host ? existing.tls : { mode: 'system' };
+}

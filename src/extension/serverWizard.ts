@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { AUTH_METHODS, AUTH_SCHEMES, SECRET_SPECS } from '../core/auth/schemes';
 import { secretFromOtpauth } from '../core/otp';
-import { defaultPort, hostFromUrl, hostProblem, requiredSecrets, SERVICE_NAMES, type AuthMethod, type Secrets, type ServerProfile, type Service, type TwoFactorMode } from '../core/servers';
+import { defaultPort, hostFromUrl, hostProblem, requiredSecrets, tlsAfterEdit, SERVICE_NAMES, type AuthMethod, type Secrets, type ServerProfile, type Service, type TwoFactorMode } from '../core/servers';
 
 interface PickItem<T> extends vscode.QuickPickItem {
   value: T;
@@ -118,9 +118,7 @@ export async function serverWizard(existing?: ServerProfile, hasSecrets?: Secret
       username,
       auth,
       twoFactor,
-      // A pin is the host's certificate: kept when only the port (or anything else) changes; a port that
-      // serves another certificate is refused with both fingerprints, and can be pinned again.
-      tls: existing && existing.host === host ? existing.tls : { mode: 'system' },
+      tls: tlsAfterEdit(existing, host),
     };
     total = 8 + requiredSecrets(profile).length;
     const secrets = await askSecrets(profile, hasSecrets ?? {}, (what) => t(what));
@@ -168,7 +166,7 @@ export async function editField(p: ServerProfile, field: Exclude<EditField, 'all
         const u = hostFromUrl(answer);
         const host = u?.host ?? answer;
         // Another host has another certificate: its pin does not carry over.
-        return { profile: { ...p, host, ...(u ? { secure: u.secure } : {}), ...(u?.port ? { port: u.port } : {}), tls: host === p.host ? p.tls : { mode: 'system' } } };
+        return { profile: { ...p, host, ...(u ? { secure: u.secure } : {}), ...(u?.port ? { port: u.port } : {}), tls: tlsAfterEdit(p, host) } };
       }
       case 'port': {
         const port = Number(await input(title('Port'), { value: String(p.port), prompt: `${SERVICE_NAMES[p.service]} listens on ${defaultPort(p.service, p.secure)} for ${p.secure ? 'HTTPS' : 'plain HTTP'}`, validate: (v) => (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 65535 ? undefined : 'Enter a port from 1 to 65535.') }));

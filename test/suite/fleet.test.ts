@@ -59,6 +59,10 @@ describe('fleets in a real extension host', () => {
     assert.deepEqual(data.rows.map((r) => `${r.server}:${r.user}`).sort(), ['eu-1:bob', 'eu-1:cptest', 'eu-2:bob', 'eu-2:cptest']);
     assert.equal(data.targets.find((t) => t.server === 'eu-3')?.verdict, 'network_error');
     assert.match(stored.result.errors.join(' '), /^eu-3: .*nothing is listening/i);
+    // The down server's node says so.
+    const eu = (await s.tree.getChildren()).find((n) => n.kind === 'serverGroup' && n.name === 'eu')!;
+    const down = (await s.tree.getChildren(eu)).find((n) => n.kind === 'server' && n.profile.label === 'eu-3')!;
+    assert.match(String(s.tree.getTreeItem(down).description), /· unreachable$/);
     assert.equal(stored.fanout.parts.length, 3, 'each answer kept to compare');
     await s.history.flushed();
     const recent = (await s.history.list()).slice(0, 3);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { baseUrl, defaultPort, describeServer, hostFromUrl, hostProblem, normalizeFingerprint, profileProblems, requiredSecrets, type ServerProfile } from '../../src/core/servers';
+import { baseUrl, defaultPort, describeServer, hostFromUrl, hostProblem, normalizeFingerprint, profileProblems, requiredSecrets, tlsAfterEdit, type ServerProfile } from '../../src/core/servers';
 import { secretFromOtpauth } from '../../src/core/otp';
 
 const good: ServerProfile = {
@@ -85,5 +85,14 @@ describe('what a person pastes into the server wizard', () => {
     assert.match((secretFromOtpauth('otpauth://hotp/x?secret=ABC') as { error: string }).error, /uses TOTP/);
     assert.match((secretFromOtpauth('otpauth://totp/x') as { error: string }).error, /no secret/);
     assert.equal(secretFromOtpauth('QSARBVKLZHYHLJ3M'), undefined);
+  });
+});
+
+describe('editing a pinned server', () => {
+  it('keeps the pin when the port changes, and drops it for another host', () => {
+    const pinned = { id: 'x', label: 'x', host: 'h.example', service: 'whm', secure: true, port: 2087, username: 'root', auth: 'token', twoFactor: 'none', tls: { mode: 'pinned', fingerprint256: 'AB' } } as ServerProfile;
+    assert.deepEqual(tlsAfterEdit(pinned, 'h.example'), { mode: 'pinned', fingerprint256: 'AB' });
+    assert.deepEqual(tlsAfterEdit(pinned, 'other.example'), { mode: 'system' });
+    assert.deepEqual(tlsAfterEdit(undefined, 'h.example'), { mode: 'system' });
   });
 });
