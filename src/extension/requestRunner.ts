@@ -124,7 +124,14 @@ export class RequestRunner extends Disposable {
         : vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: title ?? `${previewWhat(spec)}…`, cancellable: true }, (_progress, token) => {
         const ac = new AbortController();
         const sub = token.onCancellationRequested(() => ac.abort());
-        return this.clients.call(p, spec.request, ac.signal).finally(() => sub.dispose());
+        // Escape in the builder cancels as the notification's Cancel does.
+        const onAbort = (): void => ac.abort();
+        if (spec.signal?.aborted) ac.abort();
+        spec.signal?.addEventListener('abort', onAbort, { once: true });
+        return this.clients.call(p, spec.request, ac.signal).finally(() => {
+          sub.dispose();
+          spec.signal?.removeEventListener('abort', onAbort);
+        });
       });
     let result = await send(profile);
     const pinned = await offerPin(profile, result, this.profiles);

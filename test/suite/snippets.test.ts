@@ -186,5 +186,26 @@ describe('snippets in a real extension host', () => {
         panel.dispose();
       }
     });
+
+    it('Escape while the builder sends cancels the send (what cpanel.builder.cancel does)', async () => {
+      BuilderPanel.createOrShow(vscode.Uri.file(vscode.extensions.getExtension(EXT_ID)!.extensionPath), s, undefined as never);
+      const panel = BuilderPanel.active!;
+      const outcomes: string[] = [];
+      const sub = s.runner.onDidSend(({ result }) => outcomes.push(result.kind));
+      try {
+        sb.inject({ fault: { kind: 'slow-headers', ms: 5000 }, count: 20 });
+        const started = Date.now();
+        const sending = panel.receive({ type: 'send', state: { ...emptyState(), serverId: 'snip-whm', family: 'whm' as const, functionName: 'version', method: 'GET' as const } });
+        await new Promise((r) => setTimeout(r, 300));
+        panel.cancelSend();
+        await sending;
+        assert.deepEqual(outcomes, ['cancelled']);
+        assert.ok(Date.now() - started < 4000, 'it did not wait for the answer');
+      } finally {
+        sub.dispose();
+        sb.clearFaults();
+        panel.dispose();
+      }
+    });
   });
 });
