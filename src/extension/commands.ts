@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ApiRequest } from '../core/api/request';
+import { connectionTestRequest } from '../core/api/request';
 import { Catalog, type CatalogFunction } from '../core/catalog';
 import { codeTiming, secondsLeftInStep, totpCode } from '../core/otp';
 import type { SsoService } from '../core/auth/sso';
@@ -146,8 +146,7 @@ export class CommandHandlers {
   async testConnection(n?: TreeNode): Promise<ApiResult | undefined> {
     const p = await this.serverFrom(n, 'test');
     if (!p) return undefined;
-    const req: ApiRequest =
-      p.service === 'whm' ? { family: 'whm', function: 'version', params: [] } : { family: 'uapi', module: 'Variables', function: 'get_user_information', params: [] };
+    const req = connectionTestRequest(p.service);
     const r = await this.s.runner.call({ profile: p, request: req, origin: 'palette' }, `Testing ${p.label}…`);
     if (!r) return undefined;
     if (r.result.ok) {

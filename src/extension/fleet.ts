@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { FAMILIES, type Family } from '../shared/families';
-import { functionName, type ApiRequest } from '../core/api/request';
+import { connectionTestRequest, functionName, type ApiRequest } from '../core/api/request';
 import { combineFan, type FanPart, type FanTarget } from '../core/fanout';
 import type { ApiResult } from '../core/result';
 import { parseServersCsv, serversToCsv } from '../core/serverCsv';
@@ -23,9 +23,6 @@ export interface FanoutInfo {
   /** Stored ids of each target's own result, in target order. */
   parts: number[];
 }
-
-const TEST_REQUEST = (p: ServerProfile): ApiRequest =>
-  p.service === 'whm' ? { family: 'whm', function: 'version', params: [] } : { family: 'uapi', module: 'Variables', function: 'get_user_information', params: [] };
 
 /**
  * Sends one request to every target through the runner, and shows the targets' answers as one
@@ -187,7 +184,7 @@ export class FleetCommands {
       let done = 0;
       return Promise.all(
         members.map(async (p) => {
-          const r = await this.s.runner.call({ profile: p, request: TEST_REQUEST(p), origin: 'palette' }, undefined, { progress: false, signal: ac.signal });
+          const r = await this.s.runner.call({ profile: p, request: connectionTestRequest(p.service), origin: 'palette' }, undefined, { progress: false, signal: ac.signal });
           progress.report({ increment: 100 / members.length, message: `${++done} of ${members.length}` });
           if (r?.result.ok) {
             const version = (r.result.data as { version?: string } | null)?.version;

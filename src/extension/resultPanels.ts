@@ -69,7 +69,7 @@ export class ResultPanels extends Disposable {
       reuse.panel.reveal(undefined, beside);
       return stored;
     }
-    const panel = vscode.window.createWebviewPanel(RESULT_VIEW_TYPE, shortTitle(stored), { viewColumn: beside ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active, preserveFocus: beside }, {
+    const panel = vscode.window.createWebviewPanel(RESULT_VIEW_TYPE, stored.title, { viewColumn: beside ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active, preserveFocus: beside }, {
       enableScripts: true,
       enableCommandUris: false,
       enableFindWidget: true,
@@ -120,7 +120,7 @@ export class ResultPanels extends Disposable {
     this.docs.pin(o.stored.id, false);
     o.stored = stored;
     this.docs.pin(stored.id, true);
-    o.panel.title = shortTitle(stored);
+    o.panel.title = stored.title;
     this.post(o, { type: 'show', view: toView(stored) });
   }
 
@@ -201,7 +201,7 @@ export class ResultPanels extends Disposable {
     const p = this.pagingOf(o.stored);
     if (!p || !this.actions) return;
     const start = Math.max(1, p.page.start + direction * p.page.size);
-    const request = { ...p.request, params: withPageStart(shapingFamily(p.request), p.request.params, start) };
+    const request = { ...p.request, params: withPageStart(p.request.family, p.request.params, start) };
     this.post(o, { type: 'busy', message: `Asking for the page from record ${start}…` });
     const r = await this.actions.fetchPage(o.stored, request);
     if (!r) return this.post(o, { type: 'notice', level: 'info', message: 'Not sent.' });
@@ -214,7 +214,7 @@ export class ResultPanels extends Disposable {
     const actions = this.actions;
     if (!p || !actions) return;
     const first = o.stored;
-    const family = shapingFamily(p.request);
+    const family = p.request.family;
     const cands = findTables(first.result.data);
     const main = cands[mainTable(cands)];
     if (!main) return;
@@ -308,15 +308,12 @@ export function toView(stored: StoredResult): ResultView {
   };
 }
 
-function shapingFamily(req: ApiRequest): 'uapi' | 'whm' | 'api2' {
-  return req.family;
-}
 
 function pageOf(r: ApiResult, req: ApiRequest): ResultView['page'] {
   const cands = findTables(r.data);
   const main = cands[mainTable(cands)];
   const params = req.params.map(([k, v]) => [k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v)] as const);
-  return pageInfo(shapingFamily(req), params, r.metadata, main?.rows ?? 0);
+  return pageInfo(req.family, params, r.metadata, main?.rows ?? 0);
 }
 
 function setAt(data: unknown, path: Path, value: unknown): unknown {
@@ -327,7 +324,4 @@ function setAt(data: unknown, path: Path, value: unknown): unknown {
   return copy;
 }
 
-function shortTitle(s: StoredResult): string {
-  return s.title;
-}
 

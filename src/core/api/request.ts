@@ -141,3 +141,8 @@ export function requestParts(req: ApiRequest, profile: Pick<ServerProfile, 'serv
   const built = FAMILY_MODULES[req.family].build(req, profile.service, label);
   return { method: req.method ?? 'GET', label, ...built };
 }
+
+/** What Test Connection sends: WHM's version, or the cPanel user's own information. */
+export function connectionTestRequest(service: 'cpanel' | 'whm' | 'webmail'): ApiRequest {
+  return service === 'whm' ? { family: 'whm', function: 'version', params: [] } : { family: 'uapi', module: 'Variables', function: 'get_user_information', params: [] };
+}
