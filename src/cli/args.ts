@@ -110,6 +110,7 @@ export function parseCall(argv: string[], env: NodeJS.ProcessEnv): CallInvocatio
     otp: { type: 'string' },
     as: { type: 'string' },
     post: { type: 'boolean' },
+    get: { type: 'boolean' },
     fingerprint: { type: 'string' },
     ca: { type: 'string' },
     timeout: { type: 'string' },
@@ -128,6 +129,7 @@ export function parseCall(argv: string[], env: NodeJS.ProcessEnv): CallInvocatio
     otp?: string;
     as?: string;
     post?: boolean;
+    get?: boolean;
     fingerprint?: string;
     ca?: string;
     timeout?: string;
@@ -168,6 +170,8 @@ export function parseCall(argv: string[], env: NodeJS.ProcessEnv): CallInvocatio
     tls = { mode: 'ca', caFile: v.ca };
   }
   const timeoutMs = parseTimeout(v.timeout);
+  if (v.get && v.post) throw new UsageError('Use either --get or --post, not both.');
+  if (v.get && v['json-body'] !== undefined) throw new UsageError('--json-body is sent as a POST: leave out --get.');
   const all = parseParams(pairs);
   // With --post, name=@PATH uploads the file at PATH under name (multipart/form-data).
   const files = v.post ? all.filter(([, value]) => String(value).startsWith('@')).map(([name, value]) => ({ name, path: readableFile(String(value).slice(1), name) })) : [];
@@ -202,7 +206,16 @@ export function parseCall(argv: string[], env: NodeJS.ProcessEnv): CallInvocatio
   return {
     profile,
     secrets: secretsFromEnv(profile, env, ''),
-    request: { family, ...parts, params, method: v.post || body ? 'POST' : 'GET', ...(v.as !== undefined ? { asUser: v.as } : {}), ...(body ? { body } : {}) },
+    request: {
+      family,
+      ...parts,
+      params,
+      method: v.post || body ? 'POST' : 'GET',
+      // --get is the person's own choice for this one call: the only way a secret goes into a URL.
+      ...(v.get ? { secretInUrl: true as const } : {}),
+      ...(v.as !== undefined ? { asUser: v.as } : {}),
+      ...(body ? { body } : {}),
+    },
     raw: v.raw === true,
     unredacted: v.unredacted === true,
     timeoutMs,

@@ -1,3 +1,4 @@
+import { secretNames } from '../core/api/request';
 import { CpanelClient } from '../core/client';
 import { publicView, type ApiResult, type ResultKind } from '../core/result';
 import { evaluate } from '../core/checks';
@@ -16,6 +17,7 @@ export function exitCode(kind: ResultKind): number {
     case 'config_error':
       return 2;
     case 'auth_error':
+    case 'locked_out':
       return 3;
     case 'tls_error':
     case 'network_error':
@@ -32,6 +34,10 @@ export function exitCode(kind: ResultKind): number {
 export async function runCall(argv: string[], io: Io): Promise<number> {
   const inv = parseCall(argv, io.env);
   const proxy = proxyFromEnv(io.env, inv.profile.secure);
+  const inUrl = inv.request.secretInUrl ? secretNames(inv.request) : [];
+  if (inUrl.length) {
+    io.err(`cpapi: warning: --get puts ${inUrl.join(', ')} into the URL, which cPanel writes to its access log (and proxies log too); without --get it would go in a POST body.\n`);
+  }
   const client = new CpanelClient(inv.profile, inv.secrets, { limits: timeoutLimits(inv.timeoutMs), ...(proxy ? { proxy } : {}) });
   let result: ApiResult;
   try {

@@ -1,6 +1,7 @@
 import { effectOf } from '../core/api/effects';
 import { functionName, splitFunction, type ApiRequest, type Family } from '../core/api/request';
 import { LISTACCTS, readAccounts } from '../core/accounts';
+import { RefusalBook } from '../core/auth/refusals';
 import { CpanelClient } from '../core/client';
 import { DEFAULT_CONCURRENCY, fanOut, MAX_CONCURRENCY, requestFor, type FanResult, type FanTarget } from '../core/fanout';
 import { proxyFromEnv } from '../core/http';
@@ -53,12 +54,14 @@ export async function runFanout(argv: string[], io: Io): Promise<number> {
   }
 
   const clients = new Map<string, CpanelClient>();
+  // Servers that share a host and a credential share a refusal: a wrong password is tried once, not once per target.
+  const refusals = new RefusalBook();
   const clientFor = (p: ServerProfile): CpanelClient => {
     let c = clients.get(p.label);
     if (!c) {
       const proxy = proxyFromEnv(io.env, p.secure);
       // One connection per server is what a fan-out over servers needs; over accounts, at most the concurrency.
-      c = new CpanelClient(p, secretsFromEnv(p, io.env, p.label), { limits: { ...timeoutLimits(timeoutMs), maxConnections: Math.min(8, concurrency) }, ...(proxy ? { proxy } : {}) });
+      c = new CpanelClient(p, secretsFromEnv(p, io.env, p.label), { limits: { ...timeoutLimits(timeoutMs), maxConnections: Math.min(8, concurrency) }, refusals, ...(proxy ? { proxy } : {}) });
       clients.set(p.label, c);
     }
     return c;

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { RefusalBook } from '../core/auth/refusals';
 import { CpanelClient } from '../core/client';
 import { proxyFromEnv } from '../core/http';
 import { ENVIRONMENTS_FILE, parseEnvironments, RunVariables, secretVariableEnvName, type Environment } from '../core/environments';
@@ -67,6 +68,8 @@ export async function runSnippets(
   const groupServers = v.group?.length ? chooseServers(profiles, v.group, [], v.servers) : undefined;
 
   const clients = new Map<string, CpanelClient>();
+  // A credential the server refused is not sent again by the snippets after it (cPHulk counts every failed login).
+  const refusals = new RefusalBook();
   const outcomes: RunOutcome[] = [];
   // Values captured by a snippet are seen by the ones after it, in this run only.
   const vars = new RunVariables(environment, (n) => io.env[n], (e, name) => io.env[secretVariableEnvName(e, name)]);
@@ -127,7 +130,7 @@ export async function runSnippets(
         return fail('config_error', e instanceof Error ? e.message : String(e), base);
       }
       const proxy = proxyFromEnv(io.env, profile.secure);
-      client = new CpanelClient(profile, secrets, { limits: timeoutLimits(timeoutMs), ...(proxy ? { proxy } : {}) });
+      client = new CpanelClient(profile, secrets, { limits: timeoutLimits(timeoutMs), refusals, ...(proxy ? { proxy } : {}) });
       clients.set(profile.label, client);
     }
     const run = await runRequest(client, resolved.target, { signal: io.signal, confirm: async () => v['allow-destructive'] === true });
@@ -139,7 +142,19 @@ export async function runSnippets(
     // Checks and captures as filled in: ${name} may appear in their expressions too.
     const judged = judgeSnippet(resolved.snippet, r, vars, shown);
     const errors = [...r.errors, ...judged.captureProblems];
-    return { file: shown, ...base, ok: judged.pass, kind: r.kind, status: r.status, ms: r.timings.totalMs, errors, ...(r.hint ? { hint: r.hint } : {}), checks: judged.checks, captured: judged.captured };
+    return {
+      file: shown,
+      ...base,
+      ok: judged.pass,
+      kind: r.kind,
+      status: r.status,
+      ms: r.timings.totalMs,
+      errors,
+      ...(r.hint ? { hint: r.hint } : {}),
+      checks: judged.checks,
+      captured: judged.captured,
+      ...(r.refused ? { notSent: true } : {}),
+    };
   }
 }
 

@@ -2,7 +2,7 @@
 export const CALL_USAGE = `Usage:
   cpapi call API FUNCTION [name=value ...] --host H --service cpanel|whm|webmail [--port P] [--http]
              --user U --auth password|token|accesshash|session [--otp header|session] [--as CPANEL_USER]
-             [--post] [--json-body JSON|@FILE] [--fingerprint SHA256] [--ca FILE] [--timeout SECONDS]
+             [--post | --get] [--json-body JSON|@FILE] [--fingerprint SHA256] [--ca FILE] [--timeout SECONDS]
              [--raw [--unredacted] | --query EXPR]
   cpapi run FILE|FOLDER... --servers SERVERS.json [--env NAME [--environments FILE]]
              [--group G]... [--reporter junit|tap|json [--output FILE]] [--json] [--timeout SECONDS] [--allow-destructive]
@@ -13,6 +13,9 @@ export const CALL_USAGE = `Usage:
   --as on a WHM server calls UAPI or API 2 on behalf of that cPanel user.
   --json-body sends that JSON (or FILE's) as the body, Content-Type: application/json (POST); with
   --post, name=@PATH uploads the file at PATH under name as multipart/form-data, other pairs as fields.
+  A call with a secret parameter (password, token, passphrase…) is sent as a POST with its values in
+  the body, never in the URL (cPanel writes query strings to its access log); --get sends it in the
+  URL anyway, with a warning.
   Secrets come only from the environment: CPANEL_PASSWORD, CPANEL_TOKEN, CPANEL_ACCESSHASH or
   CPANEL_ACCESSHASH_FILE, CPANEL_TOTP_SECRET.
   stdout: the normalized result as one JSON object {ok, kind, status, data, errors, warnings, messages, metadata};

@@ -11,7 +11,7 @@ export type ExpectItem = { ok: boolean } | { kind: ResultKind } | { status: numb
 
 export const EXPECT_KEYS = ['ok', 'kind', 'status', 'maxMs', 'jmespath'] as const;
 
-export const RESULT_KINDS: readonly ResultKind[] = ['ok', 'api_error', 'auth_error', 'http_error', 'tls_error', 'network_error', 'timeout', 'cancelled', 'too_large', 'malformed', 'config_error'];
+export const RESULT_KINDS: readonly ResultKind[] = ['ok', 'api_error', 'auth_error', 'http_error', 'tls_error', 'network_error', 'timeout', 'cancelled', 'too_large', 'malformed', 'config_error', 'locked_out'];
 
 export interface CheckResult {
   /** Position in `expect`. */

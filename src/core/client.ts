@@ -3,10 +3,11 @@ import { FAMILIES } from '../shared/families';
 import { openAsBlob } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { buildRequest, functionName, paramValue, type ApiRequest, type BuiltRequest } from './api/request';
+import { buildRequest, functionName, methodOf, paramValue, secretNames, type ApiRequest, type BuiltRequest } from './api/request';
 import { normalize } from './api/normalize';
 import { cleanAccessHash } from './auth/accessHash';
-import { mentionsTwoFactor, passwordLogin } from './auth/login';
+import { lockoutFailure, mentionsTwoFactor, passwordLogin } from './auth/login';
+import { clockTime, credentialKey, isLockout, RefusalBook, type Refusal } from './auth/refusals';
 import { AUTH_SCHEMES, SECRET_SPECS } from './auth/schemes';
 import { isSessionRejected, SessionManager, type Session } from './auth/session';
 import { readUserSession, redeemUserSession, type SsoService, type UserSession } from './auth/sso';
@@ -31,6 +32,11 @@ export interface ClientOptions {
   ssoLogin?: (signal?: AbortSignal) => Promise<UserSession>;
   /** Reach the server through this HTTP(S) proxy (unless its host is in noProxy). */
   proxy?: ProxySettings;
+  /**
+   * Where refused credentials and cPHulk lockouts are remembered: one book for every client of a run
+   * or a window, so that profiles sharing a host and a credential share a refusal. Default: this client's own.
+   */
+  refusals?: RefusalBook;
 }
 
 export interface CallOptions {
@@ -65,6 +71,8 @@ export class CpanelClient {
   private answered = false;
   private problem: string | null | undefined;
   private readonly listeners = new Set<(s: ClientState) => void>();
+  private readonly refusals: RefusalBook;
+  private readonly credential: string;
 
   constructor(
     readonly profile: ServerProfile,
@@ -73,6 +81,8 @@ export class CpanelClient {
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.clock = options.clock ?? systemClock;
+    this.refusals = options.refusals ?? new RefusalBook();
+    this.credential = credentialKey(profile, options.ssoLogin ? [`sso:${profile.id}`] : [secrets.password, secrets.token, secrets.accessHash, secrets.totpSecret]);
     this.redactor = new Redactor(() => this.clock.now());
     for (const v of [secrets.password, secrets.token, secrets.totpSecret]) this.redactor.add(v);
     if (secrets.accessHash) {
@@ -156,10 +166,19 @@ export class CpanelClient {
     const timer = setTimeout(() => deadline.abort(), deadlineMs);
     const callerSignal = opts.signal;
     opts = { ...opts, signal: callerSignal ? AbortSignal.any([callerSignal, deadline.signal]) : deadline.signal };
+    let releaseProbe: (() => void) | undefined;
     try {
       const problem = this.configProblem();
       if (problem) throw new CallFailure('config_error', problem);
       built = buildRequest(req, this.profile);
+      // A secret the call carries (a new mailbox's password) is scrubbed from its answer like the client's own.
+      const secret = new Set(secretNames(req));
+      for (const [name, value] of req.params) if (secret.has(name)) this.redactor.learn(paramValue(value));
+      // Refused before, or locked out: not sent. Not yet accepted: one call at a time tries it.
+      const turn = await this.refusals.turn(this.credential, this.profile.host, opts.signal);
+      if ('refusal' in turn) return this.notSent(turn, req, label, built);
+      releaseProbe = turn.release;
+      if (opts.signal?.aborted) throw new CallFailure('cancelled', 'Cancelled before it was sent.');
       let session = this.sessions ? await this.sessions.get(opts.signal) : undefined;
       sentPath = (session?.token ?? '') + built.path;
       let res = await this.exchange(built, session, opts);
@@ -180,7 +199,10 @@ export class CpanelClient {
       }
       const result = this.interpret(res, built, req, sentPath, performance.now() - started, opts.keepUnredacted === true);
       this.answered = true;
-      this.setState(result.kind === 'auth_error' ? 'error' : 'signed_in');
+      if (result.kind === 'locked_out') this.refusals.lockOut(this.profile.host, this.refusalOf(result.hint ?? ''));
+      else if (result.kind === 'auth_error' && !session && (res.status === 401 || res.status === 403)) this.refusals.refuse(this.credential, this.refusalOf(result.hint ?? '', mentionsTwoFactor(result.raw)));
+      else if (result.kind !== 'auth_error') this.refusals.accept(this.credential);
+      this.setState(result.kind === 'auth_error' || result.kind === 'locked_out' ? 'error' : 'signed_in');
       return result;
     } catch (err) {
       let f = err instanceof CallFailure ? err : new CallFailure('network_error', err instanceof Error ? err.message : String(err));
@@ -194,13 +216,62 @@ export class CpanelClient {
       if (f.kind === 'network_error' && this.answered && / Check the port: /.test(f.message)) {
         f = new CallFailure('network_error', f.message.replace(/ Check the port: .*$/, ` ${this.profile.label} answered on this port before: the server (cpsrvd) may be down or restarting, or a firewall now blocks it.`), f.extra);
       }
+      if (f.kind === 'locked_out') this.refusals.lockOut(this.profile.host, this.refusalOf(f.message));
+      else if (f.extra.credentialRefused) this.refusals.refuse(this.credential, this.refusalOf(f.message, f.extra.credentialRefused === 'twoFactor'));
       const result = await this.failureResult(f, req, label, built, sentPath, performance.now() - started);
-      if (f.kind === 'auth_error' || f.kind === 'tls_error') this.setState('error');
+      if (f.kind === 'auth_error' || f.kind === 'tls_error' || f.kind === 'locked_out') this.setState('error');
       else if (f.kind === 'network_error' || f.kind === 'timeout') this.setState('unreachable');
       return result;
     } finally {
       clearTimeout(timer);
+      releaseProbe?.();
     }
+  }
+
+  /**
+   * The person asks to try this server again (Test Connection, "Try Again", new credentials typed): the
+   * refused credential and the host's cPHulk lockout are forgotten, so the next call is sent.
+   */
+  retryCredentials(): void {
+    this.refusals.forgive(this.credential, this.profile.host);
+  }
+
+  /** Why the next call must not be sent: cPHulk's lockout of this host, or this credential refused before. */
+  refusedBefore(): { refusal: Refusal; lockout: boolean } | undefined {
+    const lockout = this.refusals.lockout(this.profile.host);
+    if (lockout) return { refusal: lockout, lockout: true };
+    const refusal = this.refusals.refusal(this.credential);
+    return refusal ? { refusal, lockout: false } : undefined;
+  }
+
+  private refusalOf(hint: string, twoFactor = false): Refusal {
+    const scheme = AUTH_SCHEMES[this.profile.auth];
+    const what = twoFactor ? `the two-factor code for ${this.profile.username}` : `the ${SECRET_SPECS[scheme.secret].name} for ${this.profile.username}`;
+    return { at: this.clock.now(), what, hint };
+  }
+
+  /** A call that was not sent because the server had refused this credential, or locked the address out. */
+  private notSent(r: { refusal: Refusal; lockout: boolean }, req: ApiRequest, label: string, built: BuiltRequest): ApiResult {
+    const when = clockTime(r.refusal.at);
+    const hint = r.lockout
+      ? `Not sent: ${this.profile.host} locked out logins from this address at ${when} (cPHulk). Sending more would only lengthen the block: wait for it to end, or have an administrator remove it in WHM's cPHulk page, then try again.`
+      : `Not sent: ${r.refusal.what} was refused at ${when}; set new credentials for ${this.profile.label} (or try again once they are fixed on the server). Another refused login could get this address blocked by cPHulk.`;
+    return {
+      ok: false,
+      kind: r.lockout ? 'locked_out' : 'auth_error',
+      status: 0,
+      data: null,
+      errors: [hint],
+      warnings: [],
+      messages: [],
+      metadata: {},
+      raw: '',
+      contentType: '',
+      hint,
+      timings: { headersMs: 0, totalMs: 0 },
+      request: { method: built.method, url: redactUrl(baseUrl(this.profile) + built.path), family: req.family, function: label },
+      refused: { at: r.refusal.at, what: r.lockout ? `logins from this address to ${this.profile.host}` : r.refusal.what },
+    };
   }
 
   /** Ends the session on the server (best effort) and forgets it. */
@@ -353,6 +424,9 @@ export class CpanelClient {
       hint: this.redactor.redact(hint),
     });
 
+    if (isLockout(text) && (res.status === 401 || res.status === 403 || /<html|<!doctype/i.test(text.slice(0, 512)))) {
+      return fail('locked_out', lockoutFailure(this.profile.username, res.status).message);
+    }
     if (res.status === 401 || res.status === 403) return fail('auth_error', this.authFailure(res.status, text));
     if (res.status === 431 || res.status === 414) {
       return fail(
@@ -487,7 +561,7 @@ export class CpanelClient {
       certificate,
       timings: { headersMs: 0, totalMs: Math.round(totalMs) },
       request: {
-        method: built?.method ?? req.method ?? 'GET',
+        method: built?.method ?? methodOf(req),
         url: built ? redactUrl(baseUrl(this.profile) + (sentPath || built.path)) : '',
         family: req.family,
         function: label,

@@ -34,7 +34,9 @@ interface Plan {
 const ENV_REF = /^\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}$/;
 
 function plan(profile: ServerProfile, req: ApiRequest): Plan {
-  const parts = requestParts(req, profile);
+  // A value from the environment is a secret as much as a password parameter: it makes the call a POST.
+  const fromEnv = req.params.filter(([, v]) => ENV_REF.test(paramValue(v))).map(([n]) => n);
+  const parts = requestParts(fromEnv.length ? { ...req, secretParams: [...(req.secretParams ?? []), ...fromEnv] } : req, profile);
   const envs = new Set<string>();
   const params = parts.params.map(([name, v]) => {
     const s = paramValue(v);
@@ -61,7 +63,7 @@ function plan(profile: ServerProfile, req: ApiRequest): Plan {
   return {
     profile,
     base: baseUrl(profile),
-    method: req.body ? 'POST' : parts.method,
+    method: parts.method,
     path: parts.path,
     params,
     envs: [...envs],

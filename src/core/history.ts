@@ -1,5 +1,5 @@
 import type { Family } from '../shared/families';
-import { functionName, type ApiRequest, type Param } from './api/request';
+import { functionName, secretNames, type ApiRequest, type Param } from './api/request';
 import { isSecretParam, REDACTED, redactUrl } from './redact';
 import type { ApiResult, ResultKind } from './result';
 import type { ServerProfile } from './servers';
@@ -71,8 +71,10 @@ export function redactValue(v: unknown, depth = 0): unknown {
   return v;
 }
 
-function redactParams(params: readonly Param[]): [string, string][] {
-  return params.map(([k, v]) => [k, isSecretParam(k) ? REDACTED : typeof v === 'boolean' ? (v ? '1' : '0') : String(v)]);
+/** Parameters as stored: secret ones (by name, or because the request says so) replaced. */
+function redactParams(req: Pick<ApiRequest, 'params' | 'secretParams'>): [string, string][] {
+  const secret = new Set(secretNames(req));
+  return req.params.map(([k, v]) => [k, secret.has(k) || isSecretParam(k) ? REDACTED : typeof v === 'boolean' ? (v ? '1' : '0') : String(v)]);
 }
 
 function redactBody(body: ApiRequest['body']): HistoryEntry['body'] {
@@ -100,7 +102,7 @@ export function historyEntry(profile: ServerProfile, req: ApiRequest, r: ApiResu
     family: req.family,
     function: functionName(req),
     method: r.request.method,
-    params: redactParams(req.params),
+    params: redactParams(req),
     ...(body ? { body } : {}),
     origin,
     ok: r.ok,
@@ -142,7 +144,7 @@ export function dayLabel(time: number, now: number): string {
 
 /** Whether a history entry's request can be sent again as it is (no value was withheld). */
 export function withheldParams(e: HistoryEntry): string[] {
-  return e.params.filter(([k, v]) => isSecretParam(k) && v === REDACTED).map(([k]) => k);
+  return [...new Set(e.params.filter(([, v]) => v === REDACTED).map(([k]) => k))];
 }
 
 /** The request an entry describes; values withheld as [redacted] are filled by `fill` (undefined: cannot). */
@@ -150,7 +152,17 @@ export function entryRequest(e: HistoryEntry, fill: Record<string, string> = {})
   const [module, fn] = e.family === 'whm' ? [undefined, e.function] : (e.function.split('/') as [string, string]);
   const params: Param[] = e.params.map(([k, v]) => [k, v === REDACTED && k in fill ? fill[k]! : v]);
   const body: ApiRequest['body'] = e.body?.kind === 'json' ? { kind: 'json', text: e.body.text } : e.body?.kind === 'multipart' ? { kind: 'multipart', files: e.body.files } : undefined;
-  return { family: e.family, ...(module ? { module } : {}), function: fn, params, method: e.method, ...(e.account ? { asUser: e.account } : {}), ...(body ? { body } : {}) };
+  const filled = Object.keys(fill).filter((k) => e.params.some(([n, v]) => n === k && v === REDACTED));
+  return {
+    family: e.family,
+    ...(module ? { module } : {}),
+    function: fn,
+    params,
+    method: e.method,
+    ...(filled.length ? { secretParams: filled } : {}),
+    ...(e.account ? { asUser: e.account } : {}),
+    ...(body ? { body } : {}),
+  };
 }
 
 export function byteLength(s: string): number {

@@ -62,6 +62,14 @@ export function redactParams(params: readonly (readonly [string, string])[]): [s
   return params.map(([k, v]) => [k, isSecretParam(k) ? REDACTED : v]);
 }
 
+/** The same secret as it appears in a URL, a form body, or inside a JSON string. */
+function formsOf(value: string): string[] {
+  return [...new Set([value, encodeURIComponent(value), new URLSearchParams({ v: value }).toString().slice(2), JSON.stringify(value).slice(1, -1)])];
+}
+
+/** How many secret parameter values one client remembers to scrub. */
+const MAX_LEARNT = 256;
+
 /** How many OTP codes are remembered at most: a code is valid for its step and one either side. */
 const MAX_CODES = 8;
 const STEP_MS = 30_000;
@@ -78,15 +86,33 @@ export class Redactor {
   /** OTP code → the TOTP step it was made for. Short and numeric: matched only as a whole token, only while valid. */
   private readonly codes = new Map<string, number>();
 
+  /** Secret values a call carried (a new mailbox's password), newest last; at most MAX_LEARNT. */
+  private readonly learnt = new Map<string, string[]>();
+
   constructor(private readonly now: () => number = Date.now) {}
 
   add(value: string | undefined): void {
     if (!value || value.length < 4) return;
-    // The same secret as it appears in a URL, a form body, or inside a JSON string.
-    for (const form of [value, encodeURIComponent(value), new URLSearchParams({ v: value }).toString().slice(2), JSON.stringify(value).slice(1, -1)]) {
-      this.values.add(form);
-    }
+    for (const form of formsOf(value)) this.values.add(form);
     this.sorted = undefined;
+  }
+
+  /**
+   * A secret a call sends as a parameter: scrubbed from that answer and later ones (a server may echo
+   * it in an error), like the client's own credentials. Bounded: the oldest are forgotten first.
+   */
+  learn(value: string): void {
+    if (value.length < 4 || this.values.has(value)) return;
+    if (this.learnt.has(value)) {
+      this.learnt.delete(value);
+    } else {
+      this.sorted = undefined;
+    }
+    this.learnt.set(value, formsOf(value));
+    while (this.learnt.size > MAX_LEARNT) {
+      this.learnt.delete(this.learnt.keys().next().value!);
+      this.sorted = undefined;
+    }
   }
 
   /** An OTP code sent for TOTP step `step`: scrubbed where it stands alone, while it can still be valid. */
@@ -112,7 +138,7 @@ export class Redactor {
   scrubKnown(text: string): string {
     let out = text;
     // Longest first, so that a value containing another is replaced whole.
-    this.sorted ??= [...this.values].sort((a, b) => b.length - a.length);
+    this.sorted ??= [...new Set([...this.values, ...[...this.learnt.values()].flat()])].sort((a, b) => b.length - a.length);
     for (const v of this.sorted) {
       if (out.includes(v)) out = out.split(v).join(REDACTED);
     }

@@ -10,7 +10,9 @@ export type ResultKind =
   | 'cancelled'
   | 'too_large'
   | 'malformed'
-  | 'config_error';
+  | 'config_error'
+  /** cPHulk has blocked this address: correct credentials fail too until the block ends. */
+  | 'locked_out';
 
 export interface Timings {
   /** Time until the response headers arrived, including connect and any login. */
@@ -59,6 +61,11 @@ export interface ApiResult {
   rawUnredacted?: string;
   /** What was sent, redacted: safe to show and log. */
   request: { method: 'GET' | 'POST'; url: string; family: string; function: string };
+  /**
+   * Not sent, because the server had refused this credential (or cPHulk had locked the address out)
+   * earlier: when, and what. Cleared only by new credentials or the person asking to try again.
+   */
+  refused?: { at: number; what: string };
 }
 
 /** The fields the CLI prints and scripts rely on. */
@@ -80,7 +87,14 @@ export class CallFailure extends Error {
   constructor(
     readonly kind: Exclude<ResultKind, 'ok' | 'api_error'>,
     message: string,
-    readonly extra: { status?: number; raw?: string; contentType?: string; certificate?: CertificateInfo } = {},
+    readonly extra: {
+      status?: number;
+      raw?: string;
+      contentType?: string;
+      certificate?: CertificateInfo;
+      /** The server judged the credential and refused it (a failed login, as cPHulk counts them). */
+      credentialRefused?: 'password' | 'twoFactor';
+    } = {},
   ) {
     super(message);
     this.name = 'CallFailure';

@@ -46,6 +46,7 @@ export function stateToRequest(s: BuilderState, service: Service): ApiRequest {
     ...splitFunction(s.family, s.functionName),
     params,
     method: body ? 'POST' : s.method,
+    ...(s.secretInUrl && s.method === 'GET' && !body ? { secretInUrl: true as const } : {}),
     ...(callsOnBehalf(s.family, service) ? { asUser: s.account } : {}),
     ...(body ? { body } : {}),
   };

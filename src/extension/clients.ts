@@ -3,6 +3,7 @@ import { Disposable } from './lifecycle';
 import type { ApiRequest } from '../core/api/request';
 import type * as ClientModule from '../core/client';
 import type { ClientState, CpanelClient } from '../core/client';
+import { RefusalBook } from '../core/auth/refusals';
 import { proxyFromEnv, type ProxySettings } from '../core/proxy';
 import type { ApiResult } from '../core/result';
 import type { ServerProfile } from '../core/servers';
@@ -17,6 +18,12 @@ import type { SecretStore } from './secretStore';
  */
 export class ClientRegistry extends Disposable {
   private readonly clients = new Map<string, { client: CpanelClient; key: string; sub: { dispose(): void } }>();
+  /**
+   * What servers refused in this window, kept across clients (a Refresh or a settings change makes new
+   * ones): a refused credential is not sent again by the tree, the status bar or any other call until
+   * its secret changes or the person tries again.
+   */
+  private readonly refusals = new RefusalBook();
   private readonly accountClients = new Map<string, Promise<CpanelClient>>();
   private readonly _onDidChangeState = this._register(new vscode.EventEmitter<string>());
   /** Fires with a profile id when its client signs in, out, or fails. */
@@ -53,6 +60,7 @@ export class ClientRegistry extends Disposable {
     const client = new (core().CpanelClient)(profile, await this.secrets.get(profile.id), {
       limits: { headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs, deadlineMs: timeoutMs, maxResponseBytes: Settings.maxResponseMB() * 1024 * 1024, maxConnections: Settings.maxConnections() },
       log: this.log.sink(profile.label),
+      refusals: this.refusals,
       ...proxyFor(profile.secure),
     });
     const sub = client.onDidChangeState(() => this._onDidChangeState.fire(profile.id));
@@ -66,6 +74,11 @@ export class ClientRegistry extends Disposable {
     const r = await client.call(req, { signal });
     this.log.write(r.ok ? 'info' : 'warn', profile.label, `${r.request.method} ${r.request.function}: ${r.kind} (HTTP ${r.status}, ${r.timings.totalMs} ms)${r.ok ? '' : ` ${r.hint ?? ''}`}`);
     return r;
+  }
+
+  /** The person asks to try this server again (Test Connection, Try Again): a refused credential or a lockout is sent once more. */
+  async retry(profile: ServerProfile): Promise<void> {
+    (await this.get(profile)).retryCredentials();
   }
 
   /** A cPanel-port client for an account under a WHM server (Single Sign On), cached per account. */

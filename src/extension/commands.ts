@@ -147,6 +147,8 @@ export class CommandHandlers {
     const p = await this.serverFrom(n, 'test');
     if (!p) return undefined;
     const req = connectionTestRequest(p.service);
+    // Testing is the person asking to try again: a credential refused earlier is sent this once.
+    await this.s.clients.retry(p);
     const r = await this.s.runner.call({ profile: p, request: req, origin: 'palette' }, `Testing ${p.label}…`);
     if (!r) return undefined;
     if (r.result.ok) {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { FAMILIES, type Family } from '../shared/families';
-import { connectionTestRequest, functionName, type ApiRequest } from '../core/api/request';
+import { connectionTestRequest, functionName, methodOf, type ApiRequest } from '../core/api/request';
 import { combineFan, type FanPart, type FanTarget } from '../core/fanout';
 import type { ApiResult } from '../core/result';
 import { parseServersCsv, serversToCsv } from '../core/serverCsv';
@@ -54,7 +54,7 @@ function showFan(s: Services, request: ApiRequest, parts: FanPart[], what: strin
     contentType: '',
     ...(failures.length ? { hint: `${failures.length} of ${parts.length} targets failed: each is listed with what to do, and in the targets table.` } : {}),
     timings: { headersMs: 0, totalMs: wallMs },
-    request: { method: request.method ?? 'GET', url: `${parts.length} targets`, family: request.family, function: fn },
+    request: { method: methodOf(request), url: `${parts.length} targets`, family: request.family, function: fn },
   };
   const fanout: FanoutInfo = { request, targets: parts.map((p) => p.target), what, ok: summary.ok, failed: summary.failed, parts: stored.map((x) => x.id) };
   return s.panels.show({ result, server: what, fanout, title: `${request.family} ${fn} → ${what} · ${summary.ok}/${parts.length} OK` });
@@ -182,6 +182,8 @@ export class FleetCommands {
       const ac = new AbortController();
       token.onCancellationRequested(() => ac.abort());
       let done = 0;
+      // The person asks to test these servers: refusals are forgotten, and servers sharing a refused credential still try it once.
+      for (const p of members) await this.s.clients.retry(p);
       return Promise.all(
         members.map(async (p) => {
           const r = await this.s.runner.call({ profile: p, request: connectionTestRequest(p.service), origin: 'palette' }, undefined, { progress: false, signal: ac.signal });

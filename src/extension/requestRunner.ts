@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { effectOf } from '../core/api/effects';
-import { functionName, type ApiRequest } from '../core/api/request';
+import { functionName, methodOf, type ApiRequest } from '../core/api/request';
 import { Catalog } from '../core/catalog';
 import { fanOut, requestFor, type FanPart, type FanTarget } from '../core/fanout';
 import { Settings } from './settings';
@@ -242,9 +242,12 @@ export class RequestRunner extends Disposable {
   /** The hint, with what to do next: the server's credentials or settings, or the log. */
   async explainFailure(p: ServerProfile, r: ApiResult): Promise<void> {
     const credentials = r.kind === 'auth_error' || r.kind === 'config_error';
-    const actions = credentials ? ['Set Credentials…', 'Edit Server…', 'Show Log'] : ['Edit Server…', 'Show Log'];
+    const retry = r.refused ? ['Try Again'] : [];
+    const actions = r.kind === 'locked_out' ? [...retry, 'Show Log'] : credentials ? ['Set Credentials…', ...retry, 'Edit Server…', 'Show Log'] : ['Edit Server…', 'Show Log'];
     const choice = await vscode.window.showErrorMessage(`${p.label} (${SERVICE_NAMES[p.service]}): ${r.hint ?? r.errors.join(' ')}`, ...actions);
     const node = { kind: 'server', profile: p, problems: [] };
+    // Test Connection forgets the refusal and sends once: the person chose to.
+    if (choice === 'Try Again') await vscode.commands.executeCommand(Commands.serverTest, node);
     if (choice === 'Set Credentials…') await vscode.commands.executeCommand(Commands.serverSetSecrets, node);
     if (choice === 'Edit Server…') await vscode.commands.executeCommand(Commands.serverEdit, node);
     if (choice === 'Show Log') this.log.channel.show();
@@ -288,7 +291,7 @@ function cancelledResult(request: ApiRequest, t: FanTarget): ApiResult {
     contentType: '',
     hint,
     timings: { headersMs: 0, totalMs: 0 },
-    request: { method: request.method ?? 'GET', url: '', family: request.family, function: functionName(requestFor(request, t)) },
+    request: { method: methodOf(request), url: '', family: request.family, function: functionName(requestFor(request, t)) },
   };
 }
 

@@ -3,7 +3,7 @@ import { FAMILIES } from '../shared/families';
 import { parseResultMessage, type CopyWhat, type HostToResult, type ResultToHost, type ResultView } from '../shared/resultProtocol';
 import { pageInfo, withPageStart } from '../shared/shaping';
 import { at, findTables, mainTable, rowsOf, toCsv, type Path } from '../shared/tabular';
-import { functionName, type ApiRequest } from '../core/api/request';
+import { functionName, methodOf, type ApiRequest } from '../core/api/request';
 import { byteLength, formatSize } from '../core/history';
 import { previewRequest } from '../core/requestRun';
 import type { ApiResult } from '../core/result';
@@ -278,7 +278,7 @@ export function toView(stored: StoredResult): ResultView {
   }
   const page = t && !stored.pagesMerged ? pageOf(r, t.request) : undefined;
   const fan = stored.fanout;
-  if (fan) request = { method: fan.request.method ?? 'GET', url: `${fan.targets.length} targets: ${fan.targets.map((x) => `${x.profile.label}${x.account ? `/${x.account}` : ''}`).slice(0, 50).join(', ')}${fan.targets.length > 50 ? ', …' : ''}` };
+  if (fan) request = { method: methodOf(fan.request), url: `${fan.targets.length} targets: ${fan.targets.map((x) => `${x.profile.label}${x.account ? `/${x.account}` : ''}`).slice(0, 50).join(', ')}${fan.targets.length > 50 ? ', …' : ''}` };
   return {
     title: stored.title,
     ok: r.ok,

@@ -10,6 +10,7 @@ const VERDICTS: Record<ResultKind, string> = {
   http_error: 'HTTP error',
   tls_error: 'TLS error',
   network_error: 'Network error',
+  locked_out: 'Locked out (cPHulk)',
   timeout: 'Timed out',
   cancelled: 'Cancelled',
   too_large: 'Answer too large',

@@ -3,6 +3,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { stepOf, totpCode } from '../core/otp';
+import { isSecretParam } from '../shared/families';
 import { initialAccounts, initialMail, initialUsers, type MailAccount, type SandboxAccount, type SandboxUser } from './accounts';
 import { makeCertificate, type SandboxCertificate } from './cert';
 import { api2, isWhmFunction, shapeApi2, shapeUapi, shapeWhm, uapi, whm, type FnContext, type RequestBodyFacts, type UploadedFile } from './functions';
@@ -28,7 +29,19 @@ export interface SandboxOptions {
   extraMailboxes?: number;
   /** Milliseconds each API answer waits, as a real server's work and a network's round trip take time. */
   latencyMs?: number;
+  /**
+   * cPHulk: after this many failed logins (login form, Basic, token or access hash, wrong 2FA code)
+   * from one address, every login from it is refused with cPHulk's lockout message, correct ones too.
+   * Off unless set (cPanel's default is 5 per address).
+   */
+  bruteForceLimit?: number;
+  /** Accept a secret parameter (password, token…) in the query string; by default it is refused, as a test must not pass by sending one there. */
+  allowSecretsInUrl?: boolean;
 }
+
+/** What cPHulk answers a blocked address (cPanel's wording). */
+export const LOCKOUT_MESSAGE =
+  'This account is currently locked out because a brute force attempt was detected. Please wait 10 minutes and try again. Attempting to login again will only increase this delay.';
 
 /** A fault injected into the next matching answers. */
 export type Fault =
@@ -118,11 +131,15 @@ export class Sandbox {
   private readonly received: UploadedFile[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private seq = 0;
-  readonly options: Required<Omit<SandboxOptions, 'listeners' | 'certificate' | 'extraAccounts' | 'extraMailboxes' | 'latencyMs'>> &
-    Pick<SandboxOptions, 'listeners' | 'certificate' | 'extraAccounts' | 'extraMailboxes' | 'latencyMs'>;
+  /** Failed logins so far (every kind): what cPHulk counts, and what a test of "never retried" reads. */
+  failedLogins = 0;
+  /** Logins refused because the address was locked out. */
+  lockedOutAttempts = 0;
+  readonly options: Required<Omit<SandboxOptions, 'listeners' | 'certificate' | 'extraAccounts' | 'extraMailboxes' | 'latencyMs' | 'bruteForceLimit'>> &
+    Pick<SandboxOptions, 'listeners' | 'certificate' | 'extraAccounts' | 'extraMailboxes' | 'latencyMs' | 'bruteForceLimit'>;
 
   constructor(options: SandboxOptions = {}) {
-    this.options = { sessionIdleSeconds: 900, tfaForApi: true, rejectReusedLoginCodes: true, now: () => Date.now(), ...options };
+    this.options = { sessionIdleSeconds: 900, tfaForApi: true, rejectReusedLoginCodes: true, allowSecretsInUrl: false, now: () => Date.now(), ...options };
     for (let i = 1; i <= (options.extraAccounts ?? 0); i++) {
       const user = `acct${String(i).padStart(4, '0')}`;
       this.accounts.push({ user, domain: `${user}.example`, owner: 'root', email: `owner@${user}.example`, plan: 'default', suspended: false, suspendreason: 'not suspended', ip: '127.0.0.1', startdate: '25 Jan 01 00:00', diskused: '1M' });
@@ -305,6 +322,18 @@ export class Sandbox {
     const fault = this.takeFault(service, isLogin);
     if (fault && (await this.applyFault(fault, req, res))) return;
 
+    // cPanel writes every query string to its access_log: a secret there is a bug of the client's.
+    // (The one-time SSO link, /cpsessN/login/?session=…, is cPanel's own design and not refused.)
+    const leaked = this.options.allowSecretsInUrl || /^(\/cpsess\d{10})?\/login\/?$/.test(url.pathname) ? [] : [...url.searchParams.keys()].filter((k) => isSecretParam(k));
+    if (leaked.length) {
+      return this.send(res, 400, 'text/plain', `Sandbox: ${leaked.join(', ')} was sent in the URL, which cPanel writes to its access log. Send secrets in a POST body.`);
+    }
+    const locked = this.options.bruteForceLimit !== undefined && this.failedLogins >= this.options.bruteForceLimit;
+    if (locked && (isLogin || req.headers.authorization)) {
+      this.lockedOutAttempts++;
+      return this.loginPage(res, 401, LOCKOUT_MESSAGE);
+    }
+
     if (isLogin && req.method === 'POST') return this.login(service, params, res);
     if (this.options.latencyMs) await new Promise((r) => setTimeout(r, this.options.latencyMs));
 
@@ -335,8 +364,14 @@ export class Sandbox {
     } else {
       const auth = this.headerAuth(req);
       if (auth.kind === 'none') return this.loginPage(res, 401, 'Login required.');
-      if (auth.kind === 'denied') return this.accessDenied(res);
-      if (auth.kind === 'tfa') return this.tfaRequired(res, auth.wrong);
+      if (auth.kind === 'denied') {
+        this.failedLogins++;
+        return this.accessDenied(res);
+      }
+      if (auth.kind === 'tfa') {
+        if (auth.wrong) this.failedLogins++;
+        return this.tfaRequired(res, auth.wrong);
+      }
       caller = auth.user;
     }
     if (!caller) return this.accessDenied(res);
@@ -385,6 +420,8 @@ export class Sandbox {
     const user = this.users.find((u) => u.user === params.get('user'));
     const loginOnly = params.get('login_only') === '1';
     const refuse = (message: string, tfaForm = false): void => {
+      // A missing 2FA code is the first step of a 2FA login, not a failure; a wrong one is.
+      if (!(tfaForm && !params.get('tfa_token'))) this.failedLogins++;
       if (loginOnly && !tfaForm) return this.send(res, 401, 'application/json', JSON.stringify({ status: 0, message, redirect: null }));
       return this.loginPage(res, 401, message, tfaForm);
     };

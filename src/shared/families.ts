@@ -153,13 +153,28 @@ export function functionNameProblem(family: Family, name: string): string | unde
     : `"${visible(name)}" is not a ${f.name} function name: names have only letters, digits and underscores, like ${f.example}.`;
 }
 
-/** Parameter names whose values are credentials: passwords, OTP codes, tokens, private keys, sessions. */
+/**
+ * Parameter names whose values are credentials: passwords and passphrases, OTP codes, tokens, keys,
+ * hashes of passwords, sessions. Reviewed against every parameter of the catalog (it has no
+ * "password" type: names are all it says): test/unit/secrets.test.ts lists the names each rule must
+ * catch and must leave alone. Wrongly secret costs little (the value goes in a POST body and is
+ * redacted in History); wrongly not secret puts a password in cPanel's access_log.
+ */
 const SECRET_PARAM =
-  /^(pass|passwd|password|newpass|oldpass|new_?password|old_?password|password[0-9]?|tfa_token|otp|token|api_?token|access_?hash|secret|session|cp_security_token|key|private_?key|user_session)$|(^|[_.-])(password|passwd|secret)([_.-]|$)/i;
+  /^(pass|passwd|password|newpass|oldpass|new_?password|old_?password|password[0-9]?|tfa_token|otp|token|api_?token|access_?hash|secret|session|cp_security_token|key|private_?key|privatekey|user_session|passphrase|pass_?hash|mysql_pass|autologin_token_url)$|(^|[_.-])(password|passwd|secret|passphrase)([_.-]|$)|(^|[_.-])(access|login|auth|session|security|refresh|bearer|oauth)_?token$|(^|[_.-])pass$/i;
 
 /** The one test for "this parameter holds a secret", used by redaction, snippets, code generation and every form. */
 export function isSecretParam(name: string): boolean {
   return SECRET_PARAM.test(name);
+}
+
+/**
+ * Whether a request carries a secret value: a parameter whose name says so, or one the caller knows
+ * holds a secret (filled from a placeholder or a secret variable). Such a request goes as a POST with
+ * the values in the body on every path: cPanel writes query strings to its access_log.
+ */
+export function carriesSecret(params: readonly (readonly [string, unknown])[], secretParams: readonly string[] = []): boolean {
+  return params.some(([name, value]) => value !== '' && (isSecretParam(name) || secretParams.includes(name)));
 }
 
 /** A name shown in a message: control characters made visible, long names cut. */

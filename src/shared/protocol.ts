@@ -23,6 +23,8 @@ export interface BuilderState {
   account: string;
   functionName: string;
   method: 'GET' | 'POST';
+  /** GET chosen although a parameter holds a secret: the person's own choice, warned about. */
+  secretInUrl?: boolean;
   params: BuilderParam[];
   shaping: Shaping;
   body: BuilderBody;
@@ -99,6 +101,7 @@ export function parseState(v: unknown): BuilderState | undefined {
   if (!str(v.serverId, 200) || !str(v.account, 64) || !str(v.functionName, 200)) return undefined;
   if (!isFamily(v.family)) return undefined;
   if (v.method !== 'GET' && v.method !== 'POST') return undefined;
+  if (v.secretInUrl !== undefined && typeof v.secretInUrl !== 'boolean') return undefined;
   if (v.account && !/^[a-z0-9_.-]+$/.test(v.account)) return undefined;
   if (v.functionName && !/^[A-Za-z0-9_]+(\/[A-Za-z0-9_]+)?$/.test(v.functionName)) return undefined;
   if (!Array.isArray(v.params) || v.params.length > MAX_PARAMS) return undefined;
@@ -112,7 +115,17 @@ export function parseState(v: unknown): BuilderState | undefined {
   if (!sh) return undefined;
   const body = parseBody(v.body ?? { kind: 'none' });
   if (!body) return undefined;
-  return { serverId: v.serverId, family: v.family, account: v.account, functionName: v.functionName, method: v.method, params, shaping: sh, body };
+  return {
+    serverId: v.serverId,
+    family: v.family,
+    account: v.account,
+    functionName: v.functionName,
+    method: v.method,
+    ...(v.secretInUrl === true && v.method === 'GET' ? { secretInUrl: true } : {}),
+    params,
+    shaping: sh,
+    body,
+  };
 }
 
 function parseBody(v: unknown): BuilderBody | undefined {

@@ -12,7 +12,7 @@ import {
   type ServerSummary,
   type WebviewToHost,
 } from '../shared/protocol';
-import { callsOnBehalf, familiesOn, familyLabel, FAMILIES, isSecretParam } from '../shared/families';
+import { callsOnBehalf, carriesSecret, familiesOn, familyLabel, FAMILIES, isSecretParam } from '../shared/families';
 import { bodyForFunction, paramsForFunction, stateProblems } from '../shared/requestRules';
 import { h, icon } from './dom';
 import { FILTER_TYPES, SHAPING_FEATURES, SORT_METHODS, type ShapingFilter } from '../shared/shaping';
@@ -244,20 +244,39 @@ function render(): void {
     },
   });
 
+  // A secret goes in a POST body, never the URL (cPanel logs query strings): GET only when chosen for it.
+  const secret = state.body.kind === 'none' && carriesSecret(state.params.map((p) => [p.name, p.value] as const));
+  const shownMethod = secret && state.method === 'GET' && !state.secretInUrl ? 'POST' : state.method;
   const methodGroup = h(
     'div',
     { class: 'segmented', role: 'radiogroup', 'aria-label': 'HTTP method' },
     ...(['GET', 'POST'] as const).map((m) =>
-      h('label', {}, h('input', { type: 'radio', name: 'method', value: m, checked: state.method === m, onchange: () => ((state.method = m), update()) }), m),
+      h(
+        'label',
+        {},
+        h('input', {
+          type: 'radio',
+          name: 'method',
+          value: m,
+          checked: shownMethod === m,
+          onchange: () => {
+            state.method = m;
+            state.secretInUrl = m === 'GET' && secret ? true : undefined;
+            update();
+          },
+        }),
+        m,
+      ),
     ),
   );
+  const methodNote = secret && state.method === 'GET' && !state.secretInUrl ? ' (carries a secret)' : fn && state.method !== fn.method ? ` (documented as ${fn.method})` : '';
 
   const info = fn
     ? h(
         'p',
         { class: 'fninfo' },
         h('strong', {}, fn.title),
-        ` · ${FAMILIES[fn.family].name} · ${state.method}${state.method !== fn.method ? ` (documented as ${fn.method})` : ''} · `,
+        ` · ${FAMILIES[fn.family].name} · ${shownMethod}${methodNote} · `,
         h('a', { href: '#', onclick: (e) => (e.preventDefault(), vscode.postMessage({ type: 'openDocs', url: fn.docs })) }, 'documentation'),
       )
     : state.functionName && fam
@@ -312,6 +331,13 @@ function render(): void {
     onBehalf() ? h('div', { class: 'grid' }, h('label', { for: 'account' }, 'Account'), accountInput, accountList) : null,
     h('div', { class: 'grid' }, h('label', { for: 'function' }, 'Function'), h('div', { class: 'fnline' }, fnInput, methodGroup), fnList),
     info,
+    secret && state.method === 'GET' && state.secretInUrl
+      ? h(
+          'p',
+          { class: 'fninfo warning', role: 'alert' },
+          `GET puts ${[...new Set(state.params.filter((p) => p.value !== '' && isSecretParam(p.name)).map((p) => p.name))].join(', ')} into the URL, which cPanel writes to its access log (and proxies log). Choose POST to send it in the body.`,
+        )
+      : null,
     h(
       'section',
       { 'aria-label': 'Parameters' },

@@ -1,4 +1,4 @@
-import { FAMILIES, functionNameProblem, paramNameProblem, type Family } from '../../shared/families';
+import { carriesSecret, FAMILIES, isSecretParam, functionNameProblem, paramNameProblem, type Family } from '../../shared/families';
 import { CallFailure } from '../result';
 import type { ServerProfile } from '../servers';
 import { FAMILY_MODULES, type AnswerShape } from './families';
@@ -27,6 +27,18 @@ export interface ApiRequest {
   asUser?: string;
   /** Sent as POST; with a JSON body the parameters go in the query, with files they are form fields. */
   body?: RequestBody;
+  /**
+   * Parameters whose values are secret though their names do not say so: filled from `${env:…}`, a
+   * secret variable, or typed into a password box. The request then goes as a POST, and the values are
+   * scrubbed from the answer like the client's own credentials.
+   */
+  secretParams?: readonly string[];
+  /**
+   * The person chose GET for this one call knowing it carries a secret: the only way a secret goes into
+   * a URL. Never read from a file (snippets, history, imports): set only by an explicit choice (`cpapi
+   * call --get`, the builder's GET after its warning).
+   */
+  secretInUrl?: true;
 }
 
 /** What the transport sends, before any session prefix or auth header. */
@@ -99,6 +111,12 @@ export function buildRequest(req: ApiRequest, profile: Pick<ServerProfile, 'serv
   const { method, path, params, label, shape } = requestParts(req, profile);
   const encoded = encodeParams(params);
   if (req.body?.kind === 'json') {
+    if (carriesSecret(req.params, req.secretParams) && !req.secretInUrl) {
+      throw new CallFailure(
+        'config_error',
+        `${label} carries a secret (${secretNames(req).join(', ')}), and with a JSON body the parameters go in the URL, which cPanel writes to its access log: put the secret in the JSON body instead. Nothing was sent.`,
+      );
+    }
     return { method: 'POST', path: encoded ? `${path}?${encoded}` : path, body: req.body.text, contentType: 'application/json', label, shape };
   }
   if (req.body?.kind === 'multipart') return { method: 'POST', path, contentType: 'multipart/form-data', multipart: { fields: params, files: req.body.files }, label, shape };
@@ -130,6 +148,28 @@ export function bodyProblem(req: Pick<ApiRequest, 'body' | 'asUser' | 'family'>)
   return undefined;
 }
 
+/** The names of the parameters that hold secrets, by name or because the caller said so. */
+export function secretNames(req: Pick<ApiRequest, 'params' | 'secretParams'>): string[] {
+  return [...new Set(req.params.filter(([n, v]) => v !== '' && (isSecretParam(n) || (req.secretParams ?? []).includes(n))).map(([n]) => n))];
+}
+
+/**
+ * The method a request goes with: the one it asks for, except that a request carrying a secret value
+ * is a POST (its values in the body, out of cPanel's access_log and every proxy's), unless the person
+ * chose GET for this one call. A body is always a POST.
+ */
+export function methodOf(req: Pick<ApiRequest, 'method' | 'params' | 'secretParams' | 'secretInUrl' | 'body'>): 'GET' | 'POST' {
+  if (req.body) return 'POST';
+  const asked = req.method ?? 'GET';
+  if (asked === 'GET' && !req.secretInUrl && carriesSecret(req.params, req.secretParams)) return 'POST';
+  return asked;
+}
+
+/** Why the method shown differs from the one asked for: "carries a secret", or undefined. */
+export function methodReason(req: Pick<ApiRequest, 'method' | 'params' | 'secretParams' | 'secretInUrl' | 'body'>): 'carries a secret' | undefined {
+  return !req.body && (req.method ?? 'GET') === 'GET' && methodOf(req) === 'POST' ? 'carries a secret' : undefined;
+}
+
 export function requestParts(req: ApiRequest, profile: Pick<ServerProfile, 'service'>): RequestParts {
   const label = functionName(req);
   const nameProblem = functionNameProblem(req.family, label);
@@ -139,7 +179,7 @@ export function requestParts(req: ApiRequest, profile: Pick<ServerProfile, 'serv
   const body = bodyProblem(req);
   if (body) throw new CallFailure('config_error', body);
   const built = FAMILY_MODULES[req.family].build(req, profile.service, label);
-  return { method: req.method ?? 'GET', label, ...built };
+  return { method: methodOf(req), label, ...built };
 }
 
 /** What Test Connection sends: WHM's version, or the cPanel user's own information. */

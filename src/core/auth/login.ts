@@ -2,6 +2,7 @@ import type { HttpRequest, HttpResponse } from '../http';
 import type { TotpSource } from '../otp';
 import type { Redactor } from '../redact';
 import { CallFailure } from '../result';
+import { isLockout } from './refusals';
 import { cookieHeader, findSecurityToken, noTokenFailure, type Session } from './session';
 
 export type Sender = (req: HttpRequest) => Promise<HttpResponse>;
@@ -65,20 +66,21 @@ export async function passwordLogin(opts: {
     ? undefined
     : findSecurityToken(location, str(json?.security_token), str(json?.redirect), res.status < 400 ? body.slice(0, 65_536) : undefined);
   if (!token) {
+    if (isLockout(body) || isLockout(String(json?.message ?? ''))) throw lockoutFailure(opts.user, res.status);
     if (mentionsTwoFactor(body) || (json && /tfa/i.test(String(json.message ?? '')))) {
       throw new CallFailure(
         'auth_error',
         sentCode
           ? `The server refused the two-factor code for ${opts.user}. Check that the stored TOTP secret is the one set up for this account and that this computer's clock is right.`
           : `${opts.user} has two-factor authentication: set the two-factor mode to "at session login" and store the account's TOTP secret.`,
-        { status: res.status },
+        { status: res.status, ...(sentCode ? { credentialRefused: 'twoFactor' as const } : {}) },
       );
     }
     if (refused || res.status >= 400) {
       throw new CallFailure(
         'auth_error',
         `The server refused the username or password for ${opts.user} (login failed, HTTP ${res.status}). Check them; repeated failures can get this IP blocked by cPHulk for a while.`,
-        { status: res.status },
+        { status: res.status, credentialRefused: 'password' },
       );
     }
     throw noTokenFailure();
@@ -90,6 +92,16 @@ export async function passwordLogin(opts: {
   opts.redactor.add(token.slice(1));
   for (const part of cookie.split('; ')) opts.redactor.add(part.slice(part.indexOf('=') + 1));
   return { token, cookie, createdAt: Date.now() };
+}
+
+/** cPHulk's block, said as what it is: not the password's fault, and not to be tried again now. */
+export function lockoutFailure(user: string, status: number): CallFailure {
+  return new CallFailure(
+    'locked_out',
+    `The server's brute-force protection (cPHulk) has locked out logins from this address (HTTP ${status}), so even correct credentials for ${user} fail for now; ` +
+      "this is not a wrong password. Wait for the block to end (10 minutes at first; every attempt lengthens it), or have an administrator remove this IP address in WHM » Security Center » cPHulk Brute Force Protection. Nothing more will be sent to this server until you try again.",
+    { status },
+  );
 }
 
 /** The <title> of an HTML page, short and on one line, or "". */
