@@ -213,8 +213,9 @@ describe('cPanel API Explorer in a real extension host', () => {
     const entries = await s.history.list();
     const add = entries.find((e) => e.function === 'Email/add_pop' && e.params.some(([k, v]) => k === 'email' && v === 'hist'));
     assert.ok(add, 'the add_pop call is recorded');
+    // A password goes in a POST body, never the URL.
     assert.deepEqual(add.params, [['email', 'hist'], ['password', '[redacted]']]);
-    assert.deepEqual([add.server, add.account, add.family, add.method, add.origin, add.ok], ['sandbox-whm', 'cptest', 'uapi', 'GET', 'test', true]);
+    assert.deepEqual([add.server, add.account, add.family, add.method, add.origin, add.ok], ['sandbox-whm', 'cptest', 'uapi', 'POST', 'test', true]);
     assert.ok(add.bytes > 0 && add.answerKept);
     // The 20 MB answer is over the 1 MB cap: its entry is kept, its answer is not.
     const huge = entries.find((e) => e.bytes > 20 * 1024 * 1024);
