@@ -4,7 +4,7 @@ import { publicView, type ApiResult, type ResultKind } from '../core/result';
 import { evaluate } from '../core/checks';
 import { proxyFromEnv } from '../core/http';
 import { parseCall, timeoutLimits } from './args';
-import type { Io } from './main';
+import type { Io } from './io';
 
 /** Exit codes are part of the CLI's contract: scripts branch on them. */
 export function exitCode(kind: ResultKind): number {

@@ -8,7 +8,7 @@ import { proxyFromEnv } from '../core/http';
 import type { ServerProfile } from '../core/servers';
 import { FAMILIES, FAMILY_IDS } from '../shared/families';
 import { parseOptions, parseParams, parseTimeout, secretsFromEnv, timeoutLimits, UsageError } from './args';
-import type { Io } from './main';
+import type { Io } from './io';
 import { chooseServers, readServersFile } from './servers';
 
 /**

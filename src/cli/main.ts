@@ -1,14 +1,10 @@
 import type * as CallCommand from './call';
 import type * as FanoutCommand from './fanout';
 import type * as RunCommand from './run';
+import type { Io } from './io';
 import { CALL_USAGE, UsageError } from './usage';
 
-export interface Io {
-  out: (s: string) => void;
-  err: (s: string) => void;
-  env: NodeJS.ProcessEnv;
-  signal?: AbortSignal;
-}
+export type { Io } from './io';
 
 /*
  * Each command's module is loaded when that command runs: undici, TLS and the rest of the core are

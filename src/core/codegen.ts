@@ -1,6 +1,7 @@
 import { FAMILIES, isSecretParam } from '../shared/families';
 import { paramValue, requestParts, type ApiRequest } from './api/request';
 import type { AuthFragment, CodegenHelpers } from './auth/scheme';
+import { LANGUAGE_NAMES, type Language } from './languages';
 import { AUTH_SCHEMES, SECRET_SPECS } from './auth/schemes';
 import { baseUrl, requiredSecrets, type ServerProfile } from './servers';
 
@@ -12,9 +13,7 @@ import { baseUrl, requiredSecrets, type ServerProfile } from './servers';
  * taken from the request is quoted for the target language: a snippet from a cloned repository must
  * not be able to run code where its generated program runs.
  */
-export type Language = 'curl' | 'perl' | 'php' | 'python' | 'node';
-export const LANGUAGES: readonly Language[] = ['curl', 'perl', 'php', 'python', 'node'];
-export const LANGUAGE_NAMES: Record<Language, string> = { curl: 'curl', perl: 'Perl (LWP)', php: 'PHP (curl)', python: 'Python (requests)', node: 'Node (undici)' };
+export { LANGUAGE_NAMES, LANGUAGES, type Language } from './languages';
 
 type Value = { literal: string } | { env: string };
 interface Plan {

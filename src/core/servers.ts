@@ -3,29 +3,8 @@ import type { Service } from '../shared/families';
 import { AUTH_SCHEMES } from './auth/schemes';
 
 export type { Service } from '../shared/families';
-export type AuthMethod = 'password' | 'token' | 'accesshash' | 'session';
-/** none; a fresh code in X-CPANEL-OTP on every request; or one code at session login (tfa_token). */
-export type TwoFactorMode = 'none' | 'header' | 'session';
-
-export type TlsPolicy =
-  | { mode: 'system' }
-  | { mode: 'pinned'; fingerprint256: string }
-  | { mode: 'ca'; caFile: string };
-
-export interface ServerProfile {
-  id: string;
-  label: string;
-  host: string;
-  service: Service;
-  secure: boolean;
-  port: number;
-  username: string;
-  auth: AuthMethod;
-  twoFactor: TwoFactorMode;
-  tls: TlsPolicy;
-  /** Tags for working with many servers at once ("eu", "shared-hosting"): a fan-out goes to a group. */
-  groups?: string[];
-}
+export type { AuthMethod, ServerProfile, TlsPolicy, TwoFactorMode } from './profile';
+import type { ServerProfile, TlsPolicy, TwoFactorMode } from './profile';
 
 export const GROUP_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
@@ -148,12 +127,8 @@ export function profileProblems(p: ServerProfile): string[] {
 }
 
 /** What each method needs from secret storage. */
-export interface Secrets {
-  password?: string;
-  token?: string;
-  accessHash?: string;
-  totpSecret?: string;
-}
+export type { Secrets } from './profile';
+import type { Secrets } from './profile';
 
 export function requiredSecrets(p: Pick<ServerProfile, 'auth' | 'twoFactor'>): (keyof Secrets)[] {
   const need: (keyof Secrets)[] = [];

@@ -1,27 +1,29 @@
 import * as vscode from 'vscode';
-import { AccountsModel } from './accountsModel';
-import { BUILDER_VIEW_TYPE, BuilderPanel } from './builderPanel';
-import { ClientRegistry } from './clients';
-import { CommandHandlers, type Services } from './commands';
+import { AccountsModel } from './servers/accountsModel';
+import { BUILDER_VIEW_TYPE, BuilderPanel } from './builder/builderPanel';
+import { ClientRegistry } from './servers/clients';
+import { RequestCommands } from './requests/requestCommands';
+import { ServerCommands } from './servers/serverCommands';
+import type { Services } from './services';
 import { CONTEXT_SERVER_COUNT } from './constants';
 import { Log } from './log';
-import { ProfileStore } from './profileStore';
-import { RequestRunner } from './requestRunner';
-import { ResultDocuments } from './results';
-import { HistoryStore, HistoryTree } from './history';
-import { ActiveServer } from './activeServer';
-import { FleetCommands } from './fleet';
-import { ResultCommands } from './resultActions';
-import { ResultPanels } from './resultPanels';
-import { SecretStore } from './secretStore';
-import { ServersTree } from './serversTree';
+import { ProfileStore } from './servers/profileStore';
+import { RequestRunner } from './requests/requestRunner';
+import { ResultDocuments } from './results/results';
+import { HistoryStore, HistoryTree } from './history/history';
+import { ActiveServer } from './servers/activeServer';
+import { FleetCommands } from './fleet/fleet';
+import { ResultCommands } from './results/resultActions';
+import { ResultPanels } from './results/resultPanels';
+import { SecretStore } from './servers/secretStore';
+import { ServersTree } from './servers/serversTree';
 import { parseSnippet, SNIPPET_SUFFIX } from '../core/snippets';
-import { EnvironmentStore } from './environmentStore';
-import { SnippetCommands } from './snippetCommands';
-import { SnippetRuns } from './snippetRuns';
-import { SnippetTests } from './snippetTests';
-import { SnippetStore } from './snippetStore';
-import { SnippetCodeLens, SnippetDiagnostics, SnippetsTree } from './snippetViews';
+import { EnvironmentStore } from './environments/environmentStore';
+import { SnippetCommands } from './snippets/snippetCommands';
+import { SnippetRuns } from './snippets/snippetRuns';
+import { SnippetTests } from './snippets/snippetTests';
+import { SnippetStore } from './snippets/snippetStore';
+import { SnippetCodeLens, SnippetDiagnostics, SnippetsTree } from './snippets/snippetViews';
 
 /**
  * What other extensions get from getExtension(…).exports. Outside the test harness it is nothing:
@@ -99,7 +101,8 @@ export function activate(context: vscode.ExtensionContext): TestExports | undefi
       deserializeWebviewPanel: async (panel) => BuilderPanel.revive(panel, context.extensionUri, services, snippets),
     }),
     profiles.onDidChange(updateContext),
-    ...new CommandHandlers(services).register(),
+    ...new ServerCommands(services).register(),
+    ...new RequestCommands(services).register(),
     ...new SnippetCommands(services, snippets, snippetsTree, context.extensionUri, environments, snippetRuns).register(),
     ...resultCommands.register(),
     ...new FleetCommands(services, context.globalState).register(),

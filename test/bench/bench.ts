@@ -8,7 +8,7 @@ import { Agent, request } from 'undici';
 import { Catalog, CATALOG_FILE } from '../../src/core/catalog';
 import { CpanelClient } from '../../src/core/client';
 import type { ServerProfile } from '../../src/core/servers';
-import { render } from '../../src/extension/resultText';
+import { render } from '../../src/extension/results/resultText';
 import { SANDBOX_CREDENTIALS as C } from '../../src/sandbox/accounts';
 import { Sandbox } from '../../src/sandbox/server';
 import { interleave, median, meets, summarize, type Round } from './ab';

@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ApiRequest } from '../../src/core/api/request';
-import type { Sent, Services } from '../../src/extension/commands';
-import { functionItems } from '../../src/extension/requestFlow';
-import type { TreeNode } from '../../src/extension/serversTree';
+import type { Sent, Services } from '../../src/extension/services';
+import { functionItems } from '../../src/extension/requests/requestFlow';
+import type { TreeNode } from '../../src/extension/servers/serversTree';
 import { SANDBOX_CREDENTIALS as CREDS } from '../../src/sandbox/accounts';
 import { Sandbox } from '../../src/sandbox/server';
 

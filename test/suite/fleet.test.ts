@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { Services } from '../../src/extension/commands';
-import { runFanOut } from '../../src/extension/fleet';
-import type { TreeNode } from '../../src/extension/serversTree';
+import type { Services } from '../../src/extension/services';
+import { runFanOut } from '../../src/extension/fleet/fleet';
+import type { TreeNode } from '../../src/extension/servers/serversTree';
 import { SANDBOX_CREDENTIALS as CREDS } from '../../src/sandbox/accounts';
 import { Sandbox } from '../../src/sandbox/server';
 import { deadPort } from '../helpers/ports';

@@ -1,10 +1,10 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { Catalog } from '../../src/core/catalog';
-import { BuilderPanel } from '../../src/extension/builderPanel';
-import type { Sent, Services } from '../../src/extension/commands';
+import { BuilderPanel } from '../../src/extension/builder/builderPanel';
+import type { Sent, Services } from '../../src/extension/services';
 import { exportsFor } from '../../src/extension/extension';
-import type { Origin, SentEvent } from '../../src/extension/requestRunner';
+import type { Origin, SentEvent } from '../../src/extension/requests/requestRunner';
 import { Settings } from '../../src/extension/settings';
 import { SANDBOX_CREDENTIALS as CREDS } from '../../src/sandbox/accounts';
 import { Sandbox } from '../../src/sandbox/server';

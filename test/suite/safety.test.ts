@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { Services } from '../../src/extension/commands';
-import type { TreeNode } from '../../src/extension/serversTree';
+import type { Services } from '../../src/extension/services';
+import type { TreeNode } from '../../src/extension/servers/serversTree';
 import { SANDBOX_CREDENTIALS as CREDS } from '../../src/sandbox/accounts';
 import { Sandbox } from '../../src/sandbox/server';
 

@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { Sent, Services } from '../../src/extension/commands';
+import type { Sent, Services } from '../../src/extension/services';
 import type { TestExports } from '../../src/extension/extension';
-import { BuilderPanel } from '../../src/extension/builderPanel';
-import { SnippetStore } from '../../src/extension/snippetStore';
+import { BuilderPanel } from '../../src/extension/builder/builderPanel';
+import { SnippetStore } from '../../src/extension/snippets/snippetStore';
 import { emptyState } from '../../src/shared/protocol';
 import { SANDBOX_CREDENTIALS as CREDS } from '../../src/sandbox/accounts';
 import { Sandbox } from '../../src/sandbox/server';

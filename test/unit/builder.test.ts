@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { builderHtml, makeNonce } from '../../src/extension/builderHtml';
-import { functionState, requestToState, stateToRequest } from '../../src/extension/builderModel';
+import { builderHtml, makeNonce } from '../../src/extension/builder/builderHtml';
+import { functionState, requestToState, stateToRequest } from '../../src/extension/builder/builderModel';
 import { FAMILIES, type Family, type Shaping } from '../../src/shared/families';
 import { emptyState, parseHostMessage, parseState, parseWebviewMessage, type BuilderState } from '../../src/shared/protocol';
 import { stateProblems } from '../../src/shared/requestRules';

@@ -1,6 +1,6 @@
 import { callsOnBehalf, FAMILIES, type Family, type Service } from '../../shared/families';
 import { CallFailure } from '../result';
-import type { ApiRequest, Param } from './request';
+import type { ApiRequest, Param } from './types';
 
 /** How an answer is read (see normalize.ts): the envelope depends on the family and the route. */
 export type AnswerShape = 'uapi' | 'whm' | 'whm-uapi' | 'whm-api2';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ServerProfile } from '../servers';
+import type { ServerProfile } from '../profile';
 
 /**
  * What the server has refused, remembered so that nothing automatic asks it again. cPHulk blocks an

@@ -1,6 +1,6 @@
 import type { Service } from '../../shared/families';
-import type { Language } from '../codegen';
-import type { Secrets, ServerProfile, TwoFactorMode } from '../servers';
+import type { Language } from '../languages';
+import type { Secrets, ServerProfile, TwoFactorMode } from '../profile';
 
 /** What a generated program's auth code may use: quoting and environment reads in its language. */
 export interface CodegenHelpers {

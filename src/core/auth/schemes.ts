@@ -1,5 +1,5 @@
 import { totpSecretProblem } from '../otp';
-import type { AuthMethod, Secrets } from '../servers';
+import type { AuthMethod, Secrets } from '../profile';
 import { accessHashScheme } from './accessHash';
 import { passwordScheme } from './basic';
 import type { AuthScheme, SecretSpec } from './scheme';

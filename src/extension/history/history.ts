@@ -1,0 +1,213 @@
+import * as vscode from 'vscode';
+import { FAMILIES } from '../../shared/families';
+import { applyRetention, dayLabel, formatSize, historyEntry, storedAnswer, type HistoryEntry, type StoredAnswer } from '../../core/history';
+import type { ApiResult } from '../../core/result';
+import type { Target } from '../../core/requestRun';
+import { Disposable } from '../lifecycle';
+import type { Log } from '../log';
+import { Settings } from '../settings';
+
+export const VIEW_HISTORY = 'cpanel.history';
+
+interface IndexFile {
+  version: 1;
+  entries: HistoryEntry[];
+}
+
+/**
+ * Every call, recorded in the extension's global storage: an index of entries (no secret values)
+ * and, up to a size cap, each answer (scrubbed) in a file of its own. Writes go one after another.
+ */
+export class HistoryStore extends Disposable {
+  private entries: HistoryEntry[] | undefined;
+  private loading: Promise<HistoryEntry[]> | undefined;
+  private writes: Promise<void> = Promise.resolve();
+  private readonly _onDidChange = this._register(new vscode.EventEmitter<void>());
+  readonly onDidChange = this._onDidChange.event;
+  private readonly dir: vscode.Uri;
+
+  constructor(
+    storage: vscode.Uri,
+    private readonly log: Log,
+  ) {
+    super();
+    this.dir = vscode.Uri.joinPath(storage, 'history');
+  }
+
+  get folder(): vscode.Uri {
+    return this.dir;
+  }
+
+  private get indexUri(): vscode.Uri {
+    return vscode.Uri.joinPath(this.dir, 'index.json');
+  }
+
+  private answerUri(id: string): vscode.Uri {
+    return vscode.Uri.joinPath(this.dir, 'answers', `${id.replace(/[^a-z0-9-]/g, '')}.json`);
+  }
+
+  async list(): Promise<HistoryEntry[]> {
+    if (this.entries) return this.entries;
+    this.loading ??= this.load();
+    return this.loading;
+  }
+
+  private async load(): Promise<HistoryEntry[]> {
+    try {
+      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(this.indexUri));
+      const parsed = JSON.parse(text) as Partial<IndexFile>;
+      this.entries = Array.isArray(parsed.entries) ? parsed.entries.filter(isEntry) : [];
+    } catch (e) {
+      if (!(e instanceof vscode.FileSystemError && e.code === 'FileNotFound')) this.log.write('warn', 'history', `the history could not be read and starts empty (${e instanceof Error ? e.message : String(e)})`);
+      this.entries = [];
+    }
+    return this.entries;
+  }
+
+  /** Records one call (unless history is turned off); resolves when it is on disk. */
+  async record(t: Target, r: ApiResult, origin: string): Promise<HistoryEntry | undefined> {
+    if (!Settings.historyEnabled()) return undefined;
+    const entries = await this.list();
+    const entry = historyEntry(t.profile, t.request, r, origin, Date.now(), Settings.historyMaxAnswerKB() * 1024);
+    entries.unshift(entry);
+    const { keep, drop } = applyRetention(entries, { maxEntries: Settings.historyMaxEntries(), maxDays: Settings.historyMaxDays() }, Date.now());
+    this.entries = keep;
+    const answer = entry.answerKept ? JSON.stringify(storedAnswer(r)) : undefined;
+    await this.write(async () => {
+      if (answer !== undefined && keep.includes(entry)) await vscode.workspace.fs.writeFile(this.answerUri(entry.id), new TextEncoder().encode(answer));
+      for (const d of drop) if (d.answerKept) await vscode.workspace.fs.delete(this.answerUri(d.id)).then(undefined, () => undefined);
+    });
+    this._onDidChange.fire();
+    return entry;
+  }
+
+  async answer(e: HistoryEntry): Promise<StoredAnswer | undefined> {
+    if (!e.answerKept) return undefined;
+    try {
+      return JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(this.answerUri(e.id)))) as StoredAnswer;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async get(id: string): Promise<HistoryEntry | undefined> {
+    return (await this.list()).find((e) => e.id === id);
+  }
+
+  async remove(ids: readonly string[]): Promise<void> {
+    const gone = new Set(ids);
+    const entries = await this.list();
+    const removed = entries.filter((e) => gone.has(e.id));
+    this.entries = entries.filter((e) => !gone.has(e.id));
+    await this.write(async () => {
+      for (const e of removed) if (e.answerKept) await vscode.workspace.fs.delete(this.answerUri(e.id)).then(undefined, () => undefined);
+    });
+    this._onDidChange.fire();
+  }
+
+  async clear(): Promise<void> {
+    this.entries = [];
+    await this.write(() => vscode.workspace.fs.delete(vscode.Uri.joinPath(this.dir, 'answers'), { recursive: true }).then(undefined, () => undefined));
+    this._onDidChange.fire();
+  }
+
+  /** Runs `extra`, then writes the index, after every earlier write. */
+  private write(extra: () => Thenable<void> | Promise<void>): Promise<void> {
+    const run = async (): Promise<void> => {
+      await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(this.dir, 'answers'));
+      await extra();
+      const index: IndexFile = { version: 1, entries: this.entries ?? [] };
+      await vscode.workspace.fs.writeFile(this.indexUri, new TextEncoder().encode(JSON.stringify(index)));
+    };
+    this.writes = this.writes.then(run).catch((e: unknown) => this.log.write('warn', 'history', `the history could not be written (${e instanceof Error ? e.message : String(e)})`));
+    return this.writes;
+  }
+
+  /** Resolves when everything recorded so far is on disk (tests, deactivation). */
+  flushed(): Promise<void> {
+    return this.writes;
+  }
+}
+
+function isEntry(v: unknown): v is HistoryEntry {
+  const e = v as HistoryEntry;
+  return !!e && typeof e.id === 'string' && typeof e.time === 'number' && typeof e.server === 'string' && Array.isArray(e.params) && !!FAMILIES[e.family];
+}
+
+export type HistoryNode = { kind: 'day'; label: string; entries: HistoryEntry[] } | { kind: 'server'; day: string; server: string; entries: HistoryEntry[] } | { kind: 'entry'; entry: HistoryEntry };
+
+/** The History view: days, then servers, then calls, newest first. */
+export class HistoryTree extends Disposable implements vscode.TreeDataProvider<HistoryNode> {
+  private readonly _onDidChangeTreeData = this._register(new vscode.EventEmitter<HistoryNode | undefined>());
+  readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
+  readonly view: vscode.TreeView<HistoryNode>;
+
+  constructor(private readonly store: HistoryStore) {
+    super();
+    this.view = this._register(vscode.window.createTreeView(VIEW_HISTORY, { treeDataProvider: this, canSelectMany: true }));
+    this._register(store.onDidChange(() => this._onDidChangeTreeData.fire(undefined)));
+  }
+
+  async getChildren(n?: HistoryNode): Promise<HistoryNode[]> {
+    if (!n) {
+      const now = Date.now();
+      const days = new Map<string, HistoryEntry[]>();
+      for (const e of await this.store.list()) {
+        const d = dayLabel(e.time, now);
+        days.set(d, [...(days.get(d) ?? []), e]);
+      }
+      return [...days].map(([label, entries]) => ({ kind: 'day', label, entries }));
+    }
+    if (n.kind === 'day') {
+      const servers = new Map<string, HistoryEntry[]>();
+      for (const e of n.entries) servers.set(e.server, [...(servers.get(e.server) ?? []), e]);
+      return [...servers].map(([server, entries]) => ({ kind: 'server', day: n.label, server, entries }));
+    }
+    if (n.kind === 'server') return n.entries.map((entry) => ({ kind: 'entry', entry }));
+    return [];
+  }
+
+  getTreeItem(n: HistoryNode): vscode.TreeItem {
+    if (n.kind === 'day') {
+      const item = new vscode.TreeItem(n.label, n.label === 'Today' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+      item.id = `day:${n.label}`;
+      item.description = `${n.entries.length} call${n.entries.length === 1 ? '' : 's'}`;
+      item.contextValue = 'historyDay';
+      return item;
+    }
+    if (n.kind === 'server') {
+      const item = new vscode.TreeItem(n.server, vscode.TreeItemCollapsibleState.Expanded);
+      item.id = `day:${n.day}/server:${n.server}`;
+      item.iconPath = new vscode.ThemeIcon('server');
+      item.description = `${n.entries.length}`;
+      item.contextValue = 'historyServer';
+      return item;
+    }
+    const e = n.entry;
+    const item = new vscode.TreeItem(entryLabel(e), vscode.TreeItemCollapsibleState.None);
+    item.id = `entry:${e.id}`;
+    const time = new Date(e.time).toLocaleTimeString('en-GB');
+    item.description = `${e.status || e.kind} · ${e.ms} ms · ${formatSize(e.bytes)} · ${time}`;
+    item.iconPath = e.ok ? new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')) : new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
+    const md = new vscode.MarkdownString();
+    md.appendText(`${FAMILIES[e.family].name} ${e.function}${e.account ? ` as ${e.account}` : ''} on ${e.server}\n`);
+    md.appendMarkdown('\n');
+    md.appendCodeblock(`${e.method} ${e.params.map(([k, v]) => `${k}=${v}`).join('&')}`.slice(0, 2000), 'text');
+    md.appendText(`${e.ok ? 'OK' : e.kind} · HTTP ${e.status || '—'} · ${e.ms} ms · ${formatSize(e.bytes)} · ${new Date(e.time).toLocaleString('en-GB')} · from ${e.origin}`);
+    if (e.hint) md.appendText(`\n\n${e.hint}`);
+    if (!e.answerKept) md.appendText('\n\nThe answer was not kept (none arrived, or it was larger than cpanel.history.maxAnswerKB).');
+    item.tooltip = md;
+    item.contextValue = e.answerKept ? 'historyEntry.answer' : 'historyEntry';
+    item.command = { command: 'cpanel.history.open', title: 'Open Result', arguments: [n] };
+    item.accessibilityInformation = { label: `${entryLabel(e)}, ${e.ok ? 'succeeded' : e.kind}, ${item.description}` };
+    return item;
+  }
+
+  refresh(): void {
+    this._onDidChangeTreeData.fire(undefined);
+  }
+}
+
+export function entryLabel(e: HistoryEntry): string {
+  return `${e.family} ${e.function}${e.account ? ` as ${e.account}` : ''}`;
+}
