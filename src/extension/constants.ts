@@ -31,7 +31,6 @@ export const Commands = {
   groupSend: 'cpanel.group.send',
   groupTest: 'cpanel.group.test',
   /** Internal: a request planned elsewhere (builder, snippet) to a group the person picks. */
-  groupSendPlanned: 'cpanel.group.sendPlanned',
   serverSendToAccounts: 'cpanel.server.sendToAccounts',
   serverSelect: 'cpanel.server.select',
   serversImport: 'cpanel.servers.import',

@@ -1,4 +1,8 @@
 import * as vscode from 'vscode';
+import { effectOf } from '../core/api/effects';
+import { functionName, type ApiRequest } from '../core/api/request';
+import type { ApiResult } from '../core/result';
+import type { ServerProfile } from '../core/servers';
 import { AccountsModel } from './servers/accountsModel';
 import { BUILDER_VIEW_TYPE, BuilderPanel } from './builder/builderPanel';
 import { ClientRegistry } from './servers/clients';
@@ -46,16 +50,22 @@ export function activate(context: vscode.ExtensionContext): TestExports | undefi
   const profiles = new ProfileStore();
   const secrets = new SecretStore(context.secrets);
   const clients = new ClientRegistry(profiles, secrets, log);
-  const accounts = new AccountsModel(clients);
   const results = new ResultDocuments();
   const panels = new ResultPanels(context.extensionUri, results, log);
+  const runner = new RequestRunner(profiles, clients, panels, log);
+  // The tree's own reads go through the same pipeline (refused credentials are not sent again), unrecorded.
+  const background = (p: ServerProfile, req: ApiRequest, signal?: AbortSignal): Promise<ApiResult> => runner.background(p, req, signal);
+  const accounts = new AccountsModel(clients, background);
   const history = new HistoryStore(context.globalStorageUri, log);
   const historyTree = new HistoryTree(history);
-  const tree = new ServersTree(profiles, clients, accounts);
-  const runner = new RequestRunner(profiles, clients, panels, accounts, log);
+  const tree = new ServersTree(profiles, clients, accounts, background);
   runner.applist = (p) => tree.allowed(p);
   // Every call from every path is recorded, with where it came from.
   runner.onDidSend(({ spec, result }) => void history.record(spec, result, spec.origin));
+  // A WHM call that changes something may have changed the accounts: the list is read again when next needed.
+  runner.onDidSend(({ spec, result }) => {
+    if (spec.request.family === 'whm' && result.status > 0 && effectOf('whm', functionName(spec.request)) !== 'read') accounts.invalidate(spec.profile.id);
+  });
   const services: Services = { profiles, secrets, clients, results, panels, history, tree, log, accounts, runner };
 
   const updateContext = (): void => {
@@ -75,6 +85,8 @@ export function activate(context: vscode.ExtensionContext): TestExports | undefi
   const codeLens = new SnippetCodeLens(parseSnippet, snippetRuns);
   const active = new ActiveServer(context.workspaceState, profiles, clients, runner);
   services.activeServerId = () => active.id;
+  const fleet = new FleetCommands(services, context.globalState);
+  services.sendToGroup = (request, untrustedSource) => fleet.sendPlannedToGroup(request, untrustedSource);
   const resultCommands = new ResultCommands(services, panels, history, historyTree, snippets, context.extensionUri);
   panels.connect(resultCommands);
   context.subscriptions.push(
@@ -105,7 +117,7 @@ export function activate(context: vscode.ExtensionContext): TestExports | undefi
     ...new RequestCommands(services).register(),
     ...new SnippetCommands(services, snippets, snippetsTree, context.extensionUri, environments, snippetRuns).register(),
     ...resultCommands.register(),
-    ...new FleetCommands(services, context.globalState).register(),
+    ...fleet.register(),
     active,
   );
   log.write('info', 'extension', `activated with ${profiles.entries().length} server(s)`);

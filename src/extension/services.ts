@@ -1,3 +1,4 @@
+import type { ApiRequest } from '../core/api/request';
 import type { HistoryStore } from './history/history';
 import type { Log } from './log';
 import type { RequestRunner } from './requests/requestRunner';
@@ -25,4 +26,6 @@ export interface Services {
   runner: RequestRunner;
   /** The server in the status bar, offered first by Send Request…. */
   activeServerId?: () => string | undefined;
+  /** Sends a request to a group the person picks (the builder's and a snippet's Send to Group…). */
+  sendToGroup?: (request: ApiRequest, untrustedSource?: string) => Promise<unknown>;
 }

@@ -6,7 +6,6 @@ import { parseWebviewMessage, type BuilderState, type HostToWebview, type Webvie
 import { builderHtml, makeNonce } from './builderHtml';
 import { functionSummaries, serverSummary, stateToRequest } from './builderModel';
 import type { Services } from '../services';
-import { Commands } from '../constants';
 import { verdictOf } from '../results/results';
 import type { SnippetStore } from '../snippets/snippetStore';
 
@@ -143,7 +142,7 @@ export class BuilderPanel implements vscode.Disposable {
         } catch (e) {
           return this.post({ type: 'notice', level: 'error', message: e instanceof Error ? e.message : String(e) });
         }
-        await vscode.commands.executeCommand(Commands.groupSendPlanned, { request });
+        await this.s.sendToGroup?.(request);
         return;
       }
       case 'save': {

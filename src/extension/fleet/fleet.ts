@@ -62,7 +62,6 @@ export class FleetCommands {
     return [
       r(Commands.groupSend, (n?: TreeNode) => this.sendToGroup(n)),
       r(Commands.groupTest, (n?: TreeNode) => this.testGroup(n)),
-      r(Commands.groupSendPlanned, (a?: { request?: ApiRequest; untrustedSource?: string }) => (a?.request ? this.sendPlannedToGroup(a.request, a.untrustedSource) : undefined)),
       r(Commands.serverSendToAccounts, (n?: TreeNode) => this.sendToAccounts(n)),
       r(Commands.serversImport, (uri?: vscode.Uri) => this.importServers(uri instanceof vscode.Uri ? uri : undefined)),
       r(Commands.serversExport, (uri?: vscode.Uri) => this.exportServers(uri instanceof vscode.Uri ? uri : undefined)),
@@ -175,7 +174,7 @@ export class FleetCommands {
       for (const p of members) await this.s.clients.retry(p);
       return Promise.all(
         members.map(async (p) => {
-          const r = await this.s.runner.call({ profile: p, request: connectionTestRequest(p.service), origin: 'palette' }, undefined, { progress: false, signal: ac.signal });
+          const r = await this.s.runner.send({ profile: p, request: connectionTestRequest(p.service), origin: 'palette' }, undefined, { progress: false, signal: ac.signal });
           progress.report({ increment: 100 / members.length, message: `${++done} of ${members.length}` });
           if (r?.result.ok) {
             const version = (r.result.data as { version?: string } | null)?.version;

@@ -1,27 +1,22 @@
 import * as vscode from 'vscode';
-import { effectOf } from '../../core/api/effects';
-import { functionName, methodOf, type ApiRequest } from '../../core/api/request';
+import { functionName, type ApiRequest } from '../../core/api/request';
 import { Catalog } from '../../core/catalog';
-import { fanOut, requestFor, type FanPart, type FanTarget } from '../../core/fanout';
-import { Settings } from '../settings';
-import { prepareRun, type ConfirmReason, type Preview, type Target } from '../../core/requestRun';
+import type { FanPart, FanTarget } from '../../core/fanout';
+import { RequestPipeline, type Origin, type Question, type SendSpec } from '../../core/pipeline';
+import type { ConfirmReason, Preview, Target } from '../../core/requestRun';
 import type { CheckResult } from '../../core/checks';
 import type { ApiResult } from '../../core/result';
 import { SERVICE_NAMES, type ServerProfile } from '../../core/servers';
-import type { AccountsModel } from '../servers/accountsModel';
 import { offerPin } from '../servers/certificates';
 import type { ClientRegistry } from '../servers/clients';
 import { Commands } from '../constants';
 import { Disposable } from '../lifecycle';
 import type { Log } from '../log';
+import { Settings } from '../settings';
 import type { ProfileStore } from '../servers/profileStore';
 import type { ResultPanels } from '../results/resultPanels';
 
-/** Where a send started: every path goes through the runner, and says which it is. */
-export type Origin = 'palette' | 'tree' | 'builder' | 'snippet' | 'rerun' | 'result' | 'history' | 'page' | 'fanout' | 'test';
-
-/** Origins that send a request that was sent before: a change asks again. */
-const RESENDS: readonly Origin[] = ['rerun', 'result', 'history'];
+export type { Origin } from '../../core/pipeline';
 
 export interface RunSpec extends Target {
   origin: Origin;
@@ -46,7 +41,7 @@ export interface Sent {
 }
 
 export interface SentEvent {
-  spec: RunSpec;
+  spec: Target & { origin: Origin };
   result: ApiResult;
 }
 
@@ -62,10 +57,11 @@ export type Confirmer = (message: string, detail: string, action: string) => Pro
 const modalConfirm: Confirmer = async (message, detail, action) => (await vscode.window.showWarningMessage(message, { modal: true, detail }, action)) === action;
 
 /**
- * The one path every request takes in the extension (palette, tree, builder, snippets, Rerun): it
- * asks what must be asked (Restricted Mode, destructive calls, sending a change again) showing the
- * exact method, URL and body, sends with a cancellable progress, offers to pin an untrusted
- * certificate, records the send for Rerun, and opens the result.
+ * The extension's hooks on the core request pipeline, which every path sends through (palette, tree,
+ * builder, snippets, Rerun, result views, History, fan-outs, and the tree's own reads): it asks what
+ * must be asked in a modal showing the exact method, URL and body (Restricted Mode, destructive calls,
+ * a change sent again, a fan-out), shows a cancellable progress, offers to pin an untrusted
+ * certificate, logs and records each answer for History and Rerun, and opens the result.
  */
 export class RequestRunner extends Disposable {
   private last: RunSpec | undefined;
@@ -75,107 +71,74 @@ export class RequestRunner extends Disposable {
   confirmCount: CountConfirmer = typedConfirm;
   /** WHM's applist for a server, when known: turns "no function named" into "not granted". */
   applist: ((p: ServerProfile) => Promise<Set<string> | undefined>) | undefined;
+  private readonly pipeline: RequestPipeline;
 
   constructor(
     private readonly profiles: ProfileStore,
     private readonly clients: ClientRegistry,
     private readonly panels: ResultPanels,
-    private readonly accounts: AccountsModel,
     private readonly log: Log,
   ) {
     super();
-    // A WHM call that changes something may have changed the accounts: the list is read again when next needed.
-    this._register(
-      this.onDidSend(({ spec, result }) => {
-        if (spec.request.family === 'whm' && result.status > 0 && effectOf('whm', functionName(spec.request)) !== 'read') this.accounts.invalidate(spec.profile.id);
-      }),
-    );
+    this.pipeline = new RequestPipeline({
+      client: (p) => this.clients.get(p),
+      confirm: (q) => this.ask(q),
+      around: (spec, send) => this.withProgress(spec, send),
+      retryWith: (spec, r) => (spec.quiet ? Promise.resolve(undefined) : offerPin(spec.profile, r, this.profiles)),
+      record: (spec, r) => {
+        this.log.write(r.ok ? 'info' : 'warn', spec.profile.label, `${r.request.method} ${r.request.function}: ${r.kind} (HTTP ${r.status}, ${r.timings.totalMs} ms)${r.ok ? '' : ` ${r.hint ?? ''}`}`);
+        this._onDidSend.fire({ spec: { profile: spec.profile, request: spec.request, origin: spec.origin }, result: r });
+      },
+    });
   }
 
   get lastRun(): RunSpec | undefined {
     return this.last;
   }
 
+  /**
+   * A read the window makes for itself (the tree's applist, a server's accounts): through the same
+   * pipeline, so a refused credential is not sent again, but with no progress, no question and no
+   * History entry.
+   */
+  async background(profile: ServerProfile, request: ApiRequest, signal?: AbortSignal): Promise<ApiResult> {
+    const spec: SendSpec = { profile, request, origin: 'background', quiet: true, ...(signal ? { signal, context: { signal } } : {}) };
+    const o = await this.pipeline.send(spec);
+    if (o.sent) return o.result;
+    return { ok: false, kind: 'config_error', status: 0, data: null, errors: [o.message], warnings: [], messages: [], metadata: {}, raw: '', contentType: '', hint: o.message, timings: { headersMs: 0, totalMs: 0 }, request: { method: 'GET', url: '', family: request.family, function: request.function } };
+  }
+
   /** Sends without opening a result (Test Connection, lists): still confirmed, recorded and logged. */
-  async call(spec: RunSpec, title?: string, opts: { progress?: boolean; signal?: AbortSignal } = {}): Promise<{ profile: ServerProfile; result: ApiResult } | undefined> {
-    if (spec.untrustedSource !== undefined && !vscode.workspace.isTrusted) {
-      const ok = await this.confirm(
-        `This workspace is in Restricted Mode. Send ${previewWhat(spec)}?`,
-        `The snippet ${spec.untrustedSource} comes from a workspace you have not trusted: check what it does before sending it with your credentials.`,
-        'Send',
-      );
-      if (!ok) return undefined;
-    }
-    let profile = spec.profile;
-    // Ask before anything starts: no progress notification behind the question.
-    const prepared = prepareRun(spec, { resend: RESENDS.includes(spec.origin) });
-    if (!prepared.ok) {
-      void vscode.window.showErrorMessage(`${profile.label}: ${prepared.message}`);
-      this.log.write('info', profile.label, prepared.message);
+  async send(spec: RunSpec, title?: string, opts: { progress?: boolean; signal?: AbortSignal } = {}): Promise<{ profile: ServerProfile; result: ApiResult } | undefined> {
+    const pipelineSpec: SendSpec = {
+      profile: spec.profile,
+      request: spec.request,
+      origin: spec.origin,
+      ...(spec.untrustedSource !== undefined && !vscode.workspace.isTrusted ? { untrustedSource: spec.untrustedSource } : {}),
+    };
+    const signal = opts.signal ?? spec.signal;
+    pipelineSpec.context = { progress: opts.progress !== false, ...(title ? { title } : {}), ...(signal ? { signal } : {}) };
+    const o = await this.pipeline.send(pipelineSpec);
+    if (!o.sent) {
+      if (o.reason === 'invalid') void vscode.window.showErrorMessage(`${spec.profile.label}: ${o.message}`);
+      this.log.write('info', spec.profile.label, o.message);
       return undefined;
     }
-    if (prepared.ask && !(await this.askFor(prepared.preview, prepared.ask, profile))) {
-      this.log.write('info', profile.label, `${prepared.preview.what} was not sent.`);
-      return undefined;
-    }
-    const send = (p: ServerProfile): Thenable<ApiResult> =>
-      opts.progress === false
-        ? this.clients.call(p, spec.request, opts.signal)
-        : vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: title ?? `${previewWhat(spec)}…`, cancellable: true }, (_progress, token) => {
-        const ac = new AbortController();
-        const sub = token.onCancellationRequested(() => ac.abort());
-        // Escape in the builder cancels as the notification's Cancel does.
-        const onAbort = (): void => ac.abort();
-        if (spec.signal?.aborted) ac.abort();
-        spec.signal?.addEventListener('abort', onAbort, { once: true });
-        return this.clients.call(p, spec.request, ac.signal).finally(() => {
-          sub.dispose();
-          spec.signal?.removeEventListener('abort', onAbort);
-        });
-      });
-    let result = await send(profile);
-    const pinned = await offerPin(profile, result, this.profiles);
-    if (pinned) {
-      profile = pinned;
-      // The person already agreed to this call; only the certificate changed.
-      result = await send(profile);
-    }
-    this.last = { ...spec, profile };
-    this._onDidSend.fire({ spec: this.last, result });
-    return { profile, result };
+    this.last = { ...spec, profile: o.profile };
+    return { profile: o.profile, result: o.result };
   }
 
   /**
    * One request to many targets (servers of a group, accounts of a WHM server), through the same
-   * checks: Restricted Mode, the request built and shown first; a change asks once for all, a
+   * pipeline: Restricted Mode, the request built and shown first; a change asks once for all, a
    * destructive call only after the number of targets is typed. One cancellable progress; cancel drops
    * what has not started and aborts what runs. Each target's call is recorded like any other.
    */
   async fanOut(request: ApiRequest, targets: readonly FanTarget[], opts: { what: string; untrustedSource?: string }): Promise<FanPart[] | undefined> {
     if (!targets.length) return [];
-    const first = { profile: targets[0]!.profile, request: requestFor(request, targets[0]!) };
-    const prepared = prepareRun(first);
-    if (!prepared.ok) {
-      void vscode.window.showErrorMessage(`${opts.what}: ${prepared.message}`);
-      return undefined;
-    }
-    const n = String(targets.length);
-    const fn = functionName(request);
-    if (opts.untrustedSource !== undefined && !vscode.workspace.isTrusted) {
-      if (!(await this.confirm(`This workspace is in Restricted Mode. Send ${fn} to ${n} targets?`, `The snippet ${opts.untrustedSource} comes from a workspace you have not trusted.`, 'Send'))) return undefined;
-    }
-    if (prepared.preview.effect === 'destructive') {
-      if (!(await this.confirmCount(`${fn} removes, suspends, revokes, resets or changes a password, on ${n} targets (${opts.what}).`, n))) {
-        this.log.write('info', opts.what, `${fn} was not sent to ${n} targets.`);
-        return undefined;
-      }
-    } else if (prepared.preview.effect === 'changes') {
-      if (!(await this.confirm(`${fn} changes something. Send it to ${n} targets (${opts.what})?`, describePreview(prepared.preview), 'Send to All'))) return undefined;
-    }
-    const answers = new Map<FanTarget, ApiResult>();
-    const concurrency = Settings.fanoutConcurrency();
+    const n = targets.length;
     const label = (t: FanTarget): string => `${t.profile.label}${t.account ? `/${t.account}` : ''}`;
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${fn} → ${opts.what}`, cancellable: true }, async (progress, token) => {
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${functionName(request)} → ${opts.what}`, cancellable: true }, async (progress, token) => {
       const ac = new AbortController();
       const sub = token.onCancellationRequested(() => ac.abort());
       const running = new Set<string>();
@@ -184,42 +147,80 @@ export class RequestRunner extends Disposable {
       const report = (): void =>
         progress.report({ message: `${done} of ${n} done${failed ? `, ${failed} failed` : ''}${running.size ? ` · ${[...running].slice(0, 3).join(', ')}${running.size > 3 ? '…' : ''}` : ''}` });
       try {
-        await fanOut(
-          targets,
-          async (t, signal) => {
-            const req = requestFor(request, t);
-            const r = await this.clients.call(t.profile, req, signal);
-            answers.set(t, r);
-            this._onDidSend.fire({ spec: { profile: t.profile, request: req, origin: 'fanout' }, result: r });
-            return r;
+        const o = await this.pipeline.fanOut(request, targets, {
+          concurrency: Settings.fanoutConcurrency(),
+          signal: ac.signal,
+          origin: 'fanout',
+          what: opts.what,
+          ...(opts.untrustedSource !== undefined && !vscode.workspace.isTrusted ? { untrustedSource: opts.untrustedSource } : {}),
+          onStart: (t) => {
+            running.add(label(t));
+            report();
           },
-          {
-            concurrency,
-            signal: ac.signal,
-            onStart: (t) => {
-              running.add(label(t));
-              report();
-            },
-            onResult: (fr, i) => {
-              running.delete(label(targets[i]!));
-              done++;
-              if (!fr.ok) failed++;
-              progress.report({ increment: 100 / targets.length });
-              report();
-            },
+          onResult: (part) => {
+            running.delete(label(part.target));
+            done++;
+            if (!part.result.ok) failed++;
+            progress.report({ increment: 100 / n });
+            report();
           },
-        );
+        });
+        if (!o.sent) {
+          if (o.reason === 'invalid') void vscode.window.showErrorMessage(`${opts.what}: ${o.message}`);
+          this.log.write('info', opts.what, o.message);
+          return undefined;
+        }
+        return o.parts;
       } finally {
         sub.dispose();
       }
     });
-    // A target never sent (cancelled before it started) is listed, not recorded.
-    return targets.map((target) => ({ target, result: answers.get(target) ?? cancelledResult(request, target) }));
+  }
+
+  /** Every question the pipeline asks, as the window asks it. */
+  private async ask(q: Question): Promise<boolean> {
+    switch (q.reason) {
+      case 'untrusted':
+        return this.confirm(
+          `This workspace is in Restricted Mode. Send ${q.preview.what}?`,
+          `The snippet ${q.source} comes from a workspace you have not trusted: check what it does before sending it with your credentials.`,
+          'Send',
+        );
+      case 'fanout': {
+        if (q.effect === 'destructive') {
+          return this.confirmCount(`${q.fn} removes, suspends, revokes, resets or changes a password, on ${q.count} targets (${q.what}).`, String(q.count));
+        }
+        return this.confirm(`${q.fn} changes something. Send it to ${q.count} targets (${q.what})?`, describePreview(q.preview), 'Send to All');
+      }
+      case 'destructive':
+      case 'resend':
+        return this.askFor(q.preview, q.reason, q.target.profile);
+    }
+  }
+
+  /** A send in a cancellable progress notification (unless told otherwise); Escape in the builder cancels it too. */
+  private withProgress(spec: SendSpec, send: (signal?: AbortSignal) => Promise<ApiResult>): Promise<ApiResult> {
+    const how = spec.context ?? {};
+    if (!how.progress) return send(how.signal ?? spec.signal);
+    const title = how.title ?? `${spec.request.family} ${functionName(spec.request)}${spec.request.asUser ? ` as ${spec.request.asUser}` : ''} on ${spec.profile.label}…`;
+    return Promise.resolve(
+      vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_progress, token) => {
+        const ac = new AbortController();
+        const sub = token.onCancellationRequested(() => ac.abort());
+        const onAbort = (): void => ac.abort();
+        if (how.signal?.aborted) ac.abort();
+        how.signal?.addEventListener('abort', onAbort, { once: true });
+        return send(ac.signal).finally(() => {
+          sub.dispose();
+          how.signal?.removeEventListener('abort', onAbort);
+        });
+      }),
+    );
   }
 
   /** Sends and opens the result in an editor tab; a failure the API did not report itself is also explained in a notification. */
   async run(spec: RunSpec): Promise<Sent | undefined> {
-    const r = await this.call(spec);
+    const r = await this.send(spec);
     if (!r) return undefined;
     await this.explainNotGranted(r.profile, spec.request, r.result);
     const checks = spec.judge?.(r.result);
@@ -276,31 +277,7 @@ export class RequestRunner extends Disposable {
   }
 }
 
-function cancelledResult(request: ApiRequest, t: FanTarget): ApiResult {
-  const hint = 'Cancelled before it was sent.';
-  return {
-    ok: false,
-    kind: 'cancelled',
-    status: 0,
-    data: null,
-    errors: [hint],
-    warnings: [],
-    messages: [],
-    metadata: {},
-    raw: '',
-    contentType: '',
-    hint,
-    timings: { headersMs: 0, totalMs: 0 },
-    request: { method: methodOf(request), url: '', family: request.family, function: functionName(requestFor(request, t)) },
-  };
-}
-
 /** The exact request, secrets redacted: what a confirmation shows. */
 export function describePreview(p: Preview): string {
   return `${p.method} ${p.url}${p.body ? `\n\n${p.body.split('&').join('\n')}` : ''}`;
-}
-
-function previewWhat(spec: RunSpec): string {
-  const r = spec.request;
-  return `${r.family} ${functionName(r)}${r.asUser ? ` as ${r.asUser}` : ''} on ${spec.profile.label}`;
 }

@@ -100,7 +100,7 @@ export class ResultCommands implements ResultActions {
   async fetchPage(stored: StoredResult, request: ApiRequest, signal?: AbortSignal): Promise<ApiResult | undefined> {
     const t = this.current(stored.target);
     if (!t) return undefined;
-    const r = await this.s.runner.call({ profile: t.profile, request, origin: 'page' }, undefined, signal ? { progress: false, signal } : {});
+    const r = await this.s.runner.send({ profile: t.profile, request, origin: 'page' }, undefined, signal ? { progress: false, signal } : {});
     return r?.result;
   }
 

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import { LISTACCTS, readAccounts, type Account } from '../../core/accounts';
+import type { ApiRequest } from '../../core/api/request';
+import type { ApiResult } from '../../core/result';
 import type { ServerProfile } from '../../core/servers';
 import type { ClientRegistry } from './clients';
 import { Disposable } from '../lifecycle';
@@ -17,7 +19,10 @@ export class AccountsModel extends Disposable {
   readonly onDidChange = this._onDidChange.event;
   private fetches = 0;
 
-  constructor(private readonly clients: ClientRegistry) {
+  constructor(
+    clients: ClientRegistry,
+    private readonly send: (profile: ServerProfile, request: ApiRequest, signal?: AbortSignal) => Promise<ApiResult>,
+  ) {
     super();
     this._register(clients.onDidDrop((id) => this.invalidate(id)));
   }
@@ -33,7 +38,7 @@ export class AccountsModel extends Disposable {
     if (!entry) {
       const abort = new AbortController();
       this.fetches++;
-      const promise = this.clients.call(profile, LISTACCTS, abort.signal).then(
+      const promise = this.send(profile, LISTACCTS, abort.signal).then(
         (r): AccountsAnswer => (r.ok ? { ok: true, accounts: readAccounts(r.data) } : { ok: false, error: r.hint ?? r.kind }),
       );
       entry = { promise, abort };

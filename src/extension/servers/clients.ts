@@ -1,11 +1,9 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../lifecycle';
-import type { ApiRequest } from '../../core/api/request';
-import type * as ClientModule from '../../core/client';
+import type * as FactoryModule from '../../core/clientFactory';
 import type { ClientState, CpanelClient } from '../../core/client';
 import { RefusalBook } from '../../core/auth/refusals';
 import { proxyFromEnv, type ProxySettings } from '../../core/proxy';
-import type { ApiResult } from '../../core/result';
 import type { ServerProfile } from '../../core/servers';
 import { REQUEST_SECTION, Settings } from '../settings';
 import type { Log } from '../log';
@@ -57,7 +55,7 @@ export class ClientRegistry extends Disposable {
     if (existing && existing.key === key) return existing.client;
     if (existing) this.drop(profile.id);
     const timeoutMs = Settings.timeoutSeconds() * 1000;
-    const client = new (core().CpanelClient)(profile, await this.secrets.get(profile.id), {
+    const client = factory().makeClient(profile, await this.secrets.get(profile.id), {
       limits: { headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs, deadlineMs: timeoutMs, maxResponseBytes: Settings.maxResponseMB() * 1024 * 1024, maxConnections: Settings.maxConnections() },
       log: this.log.sink(profile.label),
       refusals: this.refusals,
@@ -66,14 +64,6 @@ export class ClientRegistry extends Disposable {
     const sub = client.onDidChangeState(() => this._onDidChangeState.fire(profile.id));
     this.clients.set(profile.id, { client, key, sub });
     return client;
-  }
-
-  /** Sends a call, on behalf of nobody or through WHM, and logs the outcome. */
-  async call(profile: ServerProfile, req: ApiRequest, signal?: AbortSignal): Promise<ApiResult> {
-    const client = await this.get(profile);
-    const r = await client.call(req, { signal });
-    this.log.write(r.ok ? 'info' : 'warn', profile.label, `${r.request.method} ${r.request.function}: ${r.kind} (HTTP ${r.status}, ${r.timings.totalMs} ms)${r.ok ? '' : ` ${r.hint ?? ''}`}`);
-    return r;
   }
 
   /** The person asks to try this server again (Test Connection, Try Again): a refused credential or a lockout is sent once more. */
@@ -125,9 +115,9 @@ export class ClientRegistry extends Disposable {
  * The core client, and undici under it, load with the first call rather than at activation: a
  * window that shows the tree but sends nothing never pays for them.
  */
-function core(): typeof ClientModule {
+function factory(): typeof FactoryModule {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('../../core/client') as typeof ClientModule;
+  return require('../../core/clientFactory') as typeof FactoryModule;
 }
 
 /**

@@ -98,7 +98,7 @@ export class ServerCommands {
     const req = connectionTestRequest(p.service);
     // Testing is the person asking to try again: a credential refused earlier is sent this once.
     await this.s.clients.retry(p);
-    const r = await this.s.runner.call({ profile: p, request: req, origin: 'palette' }, `Testing ${p.label}…`);
+    const r = await this.s.runner.send({ profile: p, request: req, origin: 'palette' }, `Testing ${p.label}…`);
     if (!r) return undefined;
     if (r.result.ok) {
       const version = (r.result.data as { version?: string } | null)?.version;

@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import { familiesOn, FAMILIES, type Family } from '../../shared/families';
 import { AUTH_SCHEMES } from '../../core/auth/schemes';
 import { Catalog, groupOf, newerThanServer, type CatalogFunction } from '../../core/catalog';
+import type { ApiRequest } from '../../core/api/request';
+import type { ApiResult } from '../../core/result';
 import { describeServer, SERVICE_NAMES, type ProfileEntry, type ServerProfile } from '../../core/servers';
 import type { AccountsModel } from './accountsModel';
 import type { ClientRegistry } from './clients';
@@ -40,6 +42,7 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
     private readonly profiles: ProfileStore,
     private readonly clients: ClientRegistry,
     private readonly accounts: AccountsModel,
+    private readonly send: (profile: ServerProfile, request: ApiRequest) => Promise<ApiResult>,
   ) {
     super();
     this.view = this._register(vscode.window.createTreeView(VIEW_SERVERS, { treeDataProvider: this, showCollapseAll: true }));
@@ -230,7 +233,7 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
   private applist(profile: ServerProfile): Promise<Set<string> | undefined> {
     let p = this.applists.get(profile.id);
     if (!p) {
-      p = this.clients.call(profile, { family: 'whm', function: 'applist', params: [] }).then((r) => {
+      p = this.send(profile, { family: 'whm', function: 'applist', params: [] }).then((r) => {
         const apps = (r.data as { app?: unknown } | null)?.app;
         return r.ok && Array.isArray(apps) ? new Set(apps.map(String)) : undefined;
       });

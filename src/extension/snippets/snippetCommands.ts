@@ -167,7 +167,7 @@ export class SnippetCommands {
       void vscode.window.showErrorMessage(r.error);
       return undefined;
     }
-    return vscode.commands.executeCommand(Commands.groupSendPlanned, { request: r.request, untrustedSource: vscode.workspace.asRelativePath(loaded.uri) });
+    return this.s.sendToGroup?.(r.request, vscode.workspace.asRelativePath(loaded.uri));
   }
 
   async openInBuilder(target?: vscode.Uri | SnippetFile): Promise<void> {

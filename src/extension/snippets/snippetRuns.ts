@@ -134,7 +134,7 @@ export class SnippetRuns extends Disposable {
       resultUri = sent?.uri;
       resultId = sent?.id;
     } else {
-      const called = await this.s.runner.call(spec);
+      const called = await this.s.runner.send(spec);
       if (called) {
         result = called.result;
         judge(result);
