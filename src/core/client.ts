@@ -5,8 +5,8 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { buildRequest, functionName, methodOf, paramValue, secretNames, type ApiRequest, type BuiltRequest } from './api/request';
 import { normalize } from './api/normalize';
-import { cleanAccessHash } from './auth/accessHash';
-import { lockoutFailure, mentionsTwoFactor, passwordLogin } from './auth/login';
+import { lockoutFailure, mentionsTwoFactor } from './auth/login';
+import { OTP_HEADER } from './auth/twoFactor';
 import { clockTime, credentialKey, isLockout, RefusalBook, type Refusal } from './auth/refusals';
 import { AUTH_SCHEMES, SECRET_SPECS } from './auth/schemes';
 import { isSessionRejected, SessionManager, type Session } from './auth/session';
@@ -84,14 +84,11 @@ export class CpanelClient {
     this.refusals = options.refusals ?? new RefusalBook();
     this.credential = credentialKey(profile, options.ssoLogin ? [`sso:${profile.id}`] : [secrets.password, secrets.token, secrets.accessHash, secrets.totpSecret]);
     this.redactor = new Redactor(() => this.clock.now());
-    for (const v of [secrets.password, secrets.token, secrets.totpSecret]) this.redactor.add(v);
-    if (secrets.accessHash) {
-      this.redactor.add(secrets.accessHash);
-      this.redactor.add(cleanAccessHash(secrets.accessHash));
-    }
-    // The credential part of the Authorization header is a secret of its own (a Basic value is the password, encoded).
-    const header = Object.hasOwn(AUTH_SCHEMES, profile.auth) ? AUTH_SCHEMES[profile.auth].authorization(profile, secrets[AUTH_SCHEMES[profile.auth].secret] ?? '') : undefined;
-    if (header) this.redactor.add(header.slice(header.indexOf(' ') + 1));
+    // Every secret held, and every form the scheme sends it in (the Basic value is the password, encoded).
+    for (const v of [secrets.password, secrets.token, secrets.accessHash, secrets.totpSecret]) this.redactor.add(v);
+    const scheme = Object.hasOwn(AUTH_SCHEMES, profile.auth) ? AUTH_SCHEMES[profile.auth] : undefined;
+    const secret = scheme ? (secrets[scheme.secret] ?? '') : '';
+    if (scheme && secret) for (const v of scheme.secretForms(profile, secret)) this.redactor.add(v);
     // The proxy's own password, if its URL carries one, is a secret like the others.
     const proxyPassword = options.proxy ? safeUrl(options.proxy.url)?.password : undefined;
     if (proxyPassword) this.redactor.add(decodeURIComponent(proxyPassword));
@@ -103,17 +100,9 @@ export class CpanelClient {
       this.sessions = new SessionManager(async (signal) =>
         redeemUserSession({ send: (r) => this.transport(r), userSession: await ssoLogin(signal), redactor: this.redactor, signal }),
       );
-    } else if (profile.auth === 'session') {
-      this.sessions = new SessionManager((signal) =>
-        passwordLogin({
-          send: (r) => this.transport(r),
-          user: profile.username,
-          password: secrets.password ?? '',
-          totp: profile.twoFactor === 'session' ? this.totp : undefined,
-          redactor: this.redactor,
-          signal,
-        }),
-      );
+    } else if (scheme?.openSession) {
+      const open = scheme.openSession.bind(scheme);
+      this.sessions = new SessionManager((signal) => open({ send: (r) => this.transport(r), profile, secret, totp: this.totp, redactor: this.redactor, signal }));
     }
   }
 
@@ -380,7 +369,7 @@ export class CpanelClient {
     if (this.profile.twoFactor === 'header' && this.totp) {
       const { code, step } = await this.totp.next({ signal: opts.signal });
       this.redactor.addCode(code, step);
-      headers['x-cpanel-otp'] = code;
+      headers[OTP_HEADER.toLowerCase()] = code;
     }
     // A multipart body sets its own content type, with its boundary.
     if (built.contentType && built.contentType !== 'multipart/form-data') headers['content-type'] = built.contentType;

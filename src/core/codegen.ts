@@ -3,6 +3,7 @@ import { paramValue, requestParts, type ApiRequest } from './api/request';
 import type { AuthFragment, CodegenHelpers } from './auth/scheme';
 import { LANGUAGE_NAMES, type Language } from './languages';
 import { AUTH_SCHEMES, SECRET_SPECS } from './auth/schemes';
+import { OTP_HEADER } from './auth/twoFactor';
 import { baseUrl, requiredSecrets, type ServerProfile } from './servers';
 
 /**
@@ -178,7 +179,7 @@ function curl(p: Plan): string {
   const call = [
     `curl --silent --show-error${tls}${p.method === 'GET' && !p.body ? ' --get' : ''} ${url}`,
     ...(a.curlArgs ?? []),
-    ...(profile.twoFactor === 'header' ? [`  --header "X-CPANEL-OTP: $(${otp})"`] : []),
+    ...(profile.twoFactor === 'header' ? [`  --header "${OTP_HEADER}: $(${otp})"`] : []),
     ...bodyArgs,
   ];
   lines.push(...call.map((l, i) => (i < call.length - 1 ? `${l} \\` : l)));
@@ -232,7 +233,7 @@ function perl(p: Plan): string {
   const a = auth(p, { language: 'perl', q: pl, env, otp: `totp(${env('CPANEL_TOTP_SECRET')})`, curlTls: '' });
   out.push(...a.lines);
   const prefix = a.prefix ?? "''";
-  if (profile.twoFactor === 'header') out.push(`$ua->default_header('X-CPANEL-OTP' => totp(${env('CPANEL_TOTP_SECRET')}));`);
+  if (profile.twoFactor === 'header') out.push(`$ua->default_header('${OTP_HEADER}' => totp(${env('CPANEL_TOTP_SECRET')}));`);
   out.push(`my $uri = URI->new($base . ${prefix} . ${pl(p.path)});`);
   if (p.method === 'GET') out.push('$uri->query_form(@params);', 'my $res = $ua->get($uri);');
   else out.push('my $res = $ua->post($uri, \\@params);');
@@ -300,7 +301,7 @@ function php(p: Plan): string {
   const a = auth(p, { language: 'php', q: phps, env, otp: `totp(${env('CPANEL_TOTP_SECRET')})`, curlTls: '' });
   out.push(...a.lines);
   const prefix = a.prefix ?? "''";
-  if (profile.twoFactor === 'header') out.push(`$headers[] = 'X-CPANEL-OTP: ' . totp(${env('CPANEL_TOTP_SECRET')});`);
+  if (profile.twoFactor === 'header') out.push(`$headers[] = '${OTP_HEADER}: ' . totp(${env('CPANEL_TOTP_SECRET')});`);
   const url = `$base . ${prefix} . ${phps(p.path)}`;
   if (p.method === 'GET') out.push(`curl_setopt_array($ch, [CURLOPT_URL => ${url} . '?' . form($params), CURLOPT_HTTPHEADER => $headers]);`);
   else out.push(`curl_setopt_array($ch, [CURLOPT_URL => ${url}, CURLOPT_POST => true, CURLOPT_POSTFIELDS => form($params), CURLOPT_HTTPHEADER => $headers]);`);
@@ -372,7 +373,7 @@ function python(p: Plan): string {
   const a = auth(p, { language: 'python', q: py, env, otp: `totp(${env('CPANEL_TOTP_SECRET')})`, curlTls: '' });
   out.push(...a.lines);
   const prefix = a.prefix ?? '""';
-  if (profile.twoFactor === 'header') out.push(`headers["X-CPANEL-OTP"] = totp(${env('CPANEL_TOTP_SECRET')})`);
+  if (profile.twoFactor === 'header') out.push(`headers["${OTP_HEADER}"] = totp(${env('CPANEL_TOTP_SECRET')})`);
   const url = `base + ${prefix} + ${py(p.path)}`;
   out.push(
     p.body?.kind === 'json'
@@ -447,7 +448,7 @@ function node(p: Plan): string {
   ];
   const a = auth(p, { language: 'node', q: js, env, otp: `await totp(${env('CPANEL_TOTP_SECRET')})`, curlTls: '' });
   out.push(...a.lines.map((l) => `  ${l}`));
-  if (profile.twoFactor === 'header') out.push(`  headers['x-cpanel-otp'] = await totp(${env('CPANEL_TOTP_SECRET')});`);
+  if (profile.twoFactor === 'header') out.push(`  headers['${OTP_HEADER.toLowerCase()}'] = await totp(${env('CPANEL_TOTP_SECRET')});`);
   const url = `base + ${a.prefix ?? "''"} + ${js(p.path)}`;
   if (p.body?.kind === 'json') {
     out.push(

@@ -1,4 +1,4 @@
-import type { Family } from '../shared/families';
+import { FAMILIES, type Family } from '../shared/families';
 import { functionName, secretNames, type ApiRequest, type Param } from './api/request';
 import { isSecretParam, REDACTED, redactUrl } from './redact';
 import type { ApiResult, ResultKind } from './result';
@@ -149,7 +149,7 @@ export function withheldParams(e: HistoryEntry): string[] {
 
 /** The request an entry describes; values withheld as [redacted] are filled by `fill` (undefined: cannot). */
 export function entryRequest(e: HistoryEntry, fill: Record<string, string> = {}): ApiRequest {
-  const [module, fn] = e.family === 'whm' ? [undefined, e.function] : (e.function.split('/') as [string, string]);
+  const [module, fn] = FAMILIES[e.family].qualified ? (e.function.split('/') as [string, string]) : [undefined, e.function];
   const params: Param[] = e.params.map(([k, v]) => [k, v === REDACTED && k in fill ? fill[k]! : v]);
   const body: ApiRequest['body'] = e.body?.kind === 'json' ? { kind: 'json', text: e.body.text } : e.body?.kind === 'multipart' ? { kind: 'multipart', files: e.body.files } : undefined;
   const filled = Object.keys(fill).filter((k) => e.params.some(([n, v]) => n === k && v === REDACTED));

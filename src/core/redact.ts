@@ -5,12 +5,13 @@
  */
 
 import { isSecretParam } from '../shared/families';
+import { OTP_HEADER } from './auth/twoFactor';
 
 export { isSecretParam } from '../shared/families';
 
 export const REDACTED = '[redacted]';
 
-const SECRET_HEADERS = new Set(['authorization', 'cookie', 'set-cookie', 'x-cpanel-otp', 'proxy-authorization']);
+const SECRET_HEADERS = new Set(['authorization', 'cookie', 'set-cookie', OTP_HEADER.toLowerCase(), 'proxy-authorization']);
 
 export function isSecretHeader(name: string): boolean {
   return SECRET_HEADERS.has(name.toLowerCase());

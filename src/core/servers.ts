@@ -1,6 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import type { Service } from '../shared/families';
 import { AUTH_SCHEMES } from './auth/schemes';
+import { TWO_FACTOR } from './auth/twoFactor';
 
 export type { Service } from '../shared/families';
 export type { AuthMethod, ServerProfile, TlsPolicy, TwoFactorMode } from './profile';
@@ -113,11 +114,10 @@ export function profileProblems(p: ServerProfile): string[] {
   if (!TWO_FACTOR_MODES.includes(p.twoFactor)) out.push(`The two-factor mode "${String(p.twoFactor)}" is not one of none, header or session.`);
   const serviceProblem = scheme && SERVICES.includes(p.service) ? scheme.serviceProblem(p.service) : undefined;
   if (serviceProblem) out.push(serviceProblem);
-  if (p.twoFactor === 'session' && p.auth !== 'session') {
-    out.push('Two-factor mode "at session login" needs the session login method; with other methods use the header mode.');
-  }
-  if (p.twoFactor === 'header' && p.auth === 'session') {
-    out.push('With session login the code is sent once at login: choose the two-factor mode "at session login".');
+  if (scheme && p.twoFactor !== 'none' && TWO_FACTOR_MODES.includes(p.twoFactor) && !scheme.twoFactor.includes(p.twoFactor)) {
+    const fits = scheme.twoFactor.map((m) => `"${TWO_FACTOR[m].label.toLowerCase()}"`).join(' or ');
+    const how = scheme.twoFactor.map((m) => (m === 'session' ? 'once, at session login' : 'on every request')).join(' or ');
+    out.push(`With ${scheme.name} the two-factor code is sent ${how}: choose the two-factor mode ${fits}.`);
   }
   if (p.tls.mode === 'pinned' && !normalizeFingerprint(p.tls.fingerprint256)) {
     out.push('The pinned fingerprint is not a SHA-256 fingerprint (64 hex digits, colons allowed).');

@@ -1,6 +1,6 @@
 import { FAMILIES, FAMILY_IDS, functionNameProblem, isFamily, isSecretParam, paramNameProblem, type Family } from '../shared/families';
 import { resolve as resolvePath } from 'node:path';
-import { splitFunction, type ApiRequest } from './api/request';
+import { functionName, splitFunction, type ApiRequest } from './api/request';
 import { EXPECT_KEYS, expressionProblem, RESULT_KINDS, type ExpectItem } from './checks';
 import { jsonErrorOffset } from './jsonPosition';
 
@@ -376,7 +376,7 @@ export function requestToSnippet(server: string, req: ApiRequest, note?: string,
     version: 1,
     server,
     family: req.family,
-    function: req.family === 'whm' ? req.function : `${req.module ?? ''}/${req.function}`,
+    function: functionName(req),
     ...(req.asUser !== undefined ? { account: req.asUser } : {}),
     method: req.method ?? 'GET',
     params: req.params.map(([name, value]) => ({ name, value: typeof value === 'boolean' ? (value ? '1' : '0') : String(value) })),

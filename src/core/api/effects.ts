@@ -1,4 +1,4 @@
-import type { Family } from '../../shared/families';
+import { FAMILIES, type Family } from '../../shared/families';
 
 /**
  * What a function does to the server: only reads; changes something (creates, edits); or removes,
@@ -31,7 +31,7 @@ const NOT_DESTRUCTIVE_START = /^(get|check|verify|list|is_|has_|system_needs_|cr
 const READ_SUFFIX = /_(is_active|list_[a-z_]+|state|summary)$/;
 
 export function effectOf(family: Family, name: string): Effect {
-  const fn = (family === 'whm' ? name : (name.split('/')[1] ?? name)).toLowerCase();
+  const fn = (FAMILIES[family].qualified ? (name.split('/')[1] ?? name) : name).toLowerCase();
   if (NOT_DESTRUCTIVE.has(fn)) return 'changes';
   if (DESTRUCTIVE_NAMES.has(fn) || name === 'Tokens/revoke') return 'destructive';
   if (READ_SUFFIX.test(fn)) return 'read';

@@ -18,6 +18,8 @@ export const accessHashScheme: AuthScheme = {
   secret: 'accessHash',
   serviceProblem: (service) => (service === 'whm' ? undefined : 'Access hash authentication works only with WHM: choose the WHM service or another method.'),
   authorization: (p, hash) => accessHashAuthorization(p.username, hash),
+  twoFactor: ['header'],
+  secretForms: (_p, hash) => [hash, cleanAccessHash(hash)],
   refusedHint: (p, status) =>
     `The server refused the access hash for ${p.username} (HTTP ${status}). Copy it again from WHM's Remote Access Key page; access hashes work only for WHM.`,
   codegen(h) {

@@ -1,4 +1,4 @@
-import type { AuthScheme } from './scheme';
+import { headerCredential, type AuthScheme } from './scheme';
 
 /** Username and password: HTTP Basic. Buffer's base64 never wraps lines, so no CR/LF can slip in. */
 export function basicAuthorization(user: string, password: string): string {
@@ -11,6 +11,8 @@ export const passwordScheme: AuthScheme = {
   secret: 'password',
   serviceProblem: () => undefined,
   authorization: (p, password) => basicAuthorization(p.username, password),
+  twoFactor: ['header'],
+  secretForms: (p, password) => [password, ...headerCredential(basicAuthorization(p.username, password))],
   refusedHint: (p, status) =>
     `The server refused the username or password for ${p.username} (HTTP ${status}). Check them; repeated failures can get this IP blocked by cPHulk for a while.`,
   codegen(h) {

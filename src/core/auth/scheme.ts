@@ -1,6 +1,21 @@
 import type { Service } from '../../shared/families';
 import type { Language } from '../languages';
+import type { HttpRequest, HttpResponse } from '../http';
+import type { TotpSource } from '../otp';
 import type { Secrets, ServerProfile, TwoFactorMode } from '../profile';
+import type { Redactor } from '../redact';
+import type { Session } from './session';
+import type { TwoFactorWay } from './twoFactor';
+
+/** What a scheme's session opener is given: how to send, who signs in, with which secret and 2FA code source. */
+export interface SessionOpening {
+  send(req: HttpRequest): Promise<HttpResponse>;
+  profile: Pick<ServerProfile, 'username' | 'twoFactor'>;
+  secret: string;
+  totp: TotpSource | undefined;
+  redactor: Redactor;
+  signal?: AbortSignal;
+}
 
 /** What a generated program's auth code may use: quoting and environment reads in its language. */
 export interface CodegenHelpers {
@@ -42,6 +57,15 @@ export interface AuthScheme {
   serviceProblem(service: Service): string | undefined;
   /** The Authorization header, or undefined when the scheme authenticates otherwise (a session cookie). */
   authorization(profile: Pick<ServerProfile, 'service' | 'username'>, secret: string): string | undefined;
+  /** The ways a two-factor code goes with it: a header on every request, or once at session login. */
+  twoFactor: readonly TwoFactorWay[];
+  /**
+   * Every form of the secret that can appear in what is sent (the Basic value is the password encoded,
+   * an access hash is sent without its line breaks): the redactor learns them all.
+   */
+  secretForms(profile: Pick<ServerProfile, 'service' | 'username'>, secret: string): string[];
+  /** Schemes that sign in once and then send a session (session login): how the session opens. */
+  openSession?(ctx: SessionOpening): Promise<Session>;
   /** What the server said no to, when it answers 401/403 to a call. */
   refusedHint(profile: Pick<ServerProfile, 'service' | 'username'>, status: number): string;
   /** Its code in each generated language. */
@@ -59,4 +83,9 @@ export interface SecretSpec {
   prompt(user: string): string;
   /** Why a typed value cannot be right, or undefined. */
   problem(value: string): string | undefined;
+}
+
+/** The credential part of an Authorization header ("Basic xyz" → "xyz"): a secret of its own. */
+export function headerCredential(header: string | undefined): string[] {
+  return header ? [header.slice(header.indexOf(' ') + 1)] : [];
 }

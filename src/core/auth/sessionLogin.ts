@@ -1,3 +1,4 @@
+import { passwordLogin } from './login';
 import type { AuthScheme } from './scheme';
 
 /**
@@ -11,6 +12,17 @@ export const sessionScheme: AuthScheme = {
   secret: 'password',
   serviceProblem: () => undefined,
   authorization: () => undefined,
+  twoFactor: ['session'],
+  secretForms: (_p, password) => [password],
+  openSession: (c) =>
+    passwordLogin({
+      send: c.send,
+      user: c.profile.username,
+      password: c.secret,
+      totp: c.profile.twoFactor === 'session' ? c.totp : undefined,
+      redactor: c.redactor,
+      ...(c.signal ? { signal: c.signal } : {}),
+    }),
   refusedHint: (_p, status) => `The server refused the session (HTTP ${status}). Sign in again.`,
   codegen(h) {
     const tfa = h.twoFactor === 'session';

@@ -20,6 +20,8 @@ export const tokenScheme: AuthScheme = {
   secret: 'token',
   serviceProblem: (service) => (service === 'webmail' ? 'Webmail does not accept API tokens: use a password or a session login.' : undefined),
   authorization: (p, token) => tokenAuthorization(p.service, p.username, token),
+  twoFactor: ['header'],
+  secretForms: (_p, token) => [token, token.trim()],
   refusedHint: (p, status) =>
     `The server refused the API token for ${p.username} (HTTP ${status}). It may be revoked or expired, limited to other IP addresses, or made for ${p.service === 'whm' ? 'cPanel rather than WHM' : 'WHM rather than cPanel'}.`,
   codegen(h) {

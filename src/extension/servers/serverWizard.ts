@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { AUTH_METHODS, AUTH_SCHEMES, SECRET_SPECS } from '../../core/auth/schemes';
+import { NO_TWO_FACTOR, TWO_FACTOR } from '../../core/auth/twoFactor';
 import { secretFromOtpauth } from '../../core/otp';
 import { defaultPort, hostFromUrl, hostProblem, requiredSecrets, tlsAfterEdit, SERVICE_NAMES, type AuthMethod, type Secrets, type ServerProfile, type Service, type TwoFactorMode } from '../../core/servers';
 
@@ -96,18 +97,8 @@ export async function serverWizard(existing?: ServerProfile, hasSecrets?: Secret
       value: m,
     }));
     const auth = await pick<AuthMethod>(t('Authentication'), methods, existing?.auth);
-    const tfaChoices: PickItem<TwoFactorMode>[] =
-      auth === 'session'
-        ? [
-            { label: 'No two-factor authentication', value: 'none' },
-            { label: 'Code once at login', detail: 'The TOTP code goes in tfa_token when the session opens', value: 'session' },
-          ]
-        : [
-            { label: 'No two-factor authentication', value: 'none' },
-            { label: 'Code on every request', detail: 'A fresh TOTP code in X-CPANEL-OTP (needs WHM » Security Policies » API requests)', value: 'header' },
-          ];
-    const current2fa = existing?.twoFactor === 'none' || (existing?.twoFactor === 'session') === (auth === 'session') ? existing?.twoFactor : undefined;
-    const twoFactor = await pick<TwoFactorMode>(t('Two-factor authentication'), tfaChoices, current2fa);
+    const current2fa = existing && (existing.twoFactor === 'none' || AUTH_SCHEMES[auth].twoFactor.includes(existing.twoFactor)) ? existing.twoFactor : undefined;
+    const twoFactor = await pick<TwoFactorMode>(t('Two-factor authentication'), twoFactorChoices(auth), current2fa);
     const profile: ServerProfile = {
       id: existing?.id ?? randomUUID(),
       label,
@@ -140,7 +131,7 @@ export async function pickEditField(p: ServerProfile): Promise<EditField | undef
       { label: 'Port', description: String(p.port), value: 'port' },
       { label: 'Connection', description: p.secure ? 'HTTPS' : 'plain HTTP', value: 'secure' },
       { label: 'Username', description: p.username, value: 'username' },
-      { label: 'Authentication and two-factor', description: `${AUTH_SCHEMES[p.auth].name}${p.twoFactor === 'none' ? '' : p.twoFactor === 'header' ? ', 2FA code on every request' : ', 2FA code at login'}`, detail: 'Asks for the secrets the new method needs', value: 'auth' },
+      { label: 'Authentication and two-factor', description: `${AUTH_SCHEMES[p.auth].name}${p.twoFactor === 'none' ? '' : `, ${TWO_FACTOR[p.twoFactor].short}`}`, detail: 'Asks for the secrets the new method needs', value: 'auth' },
       { label: '$(list-ordered) All settings, step by step…', value: 'all' },
     ]);
   } catch (e) {
@@ -188,10 +179,7 @@ export async function editField(p: ServerProfile, field: Exclude<EditField, 'all
       case 'auth': {
         const methods: PickItem<AuthMethod>[] = AUTH_METHODS.filter((m) => !AUTH_SCHEMES[m].serviceProblem(p.service)).map((m) => ({ label: capitalize(AUTH_SCHEMES[m].name), detail: AUTH_SCHEMES[m].detail(p.service), value: m }));
         const auth = await pick<AuthMethod>(title('Authentication'), methods, p.auth);
-        const twoFactor = await pick<TwoFactorMode>(title('Two-factor authentication'), [
-          { label: 'No two-factor authentication', value: 'none' },
-          auth === 'session' ? { label: 'Code once at login', value: 'session' } : { label: 'Code on every request', value: 'header' },
-        ], p.twoFactor);
+        const twoFactor = await pick<TwoFactorMode>(title('Two-factor authentication'), twoFactorChoices(auth), p.twoFactor);
         const profile = { ...p, auth, twoFactor };
         const keep = profile.auth === p.auth ? stored : {};
         return { profile, secrets: { ...keep, ...(await askSecrets(profile, keep, (what) => title(what))) } };
@@ -244,4 +232,9 @@ function otpauthFor(v: string, profile: ServerProfile): { secret: string } | { e
 
 function capitalize(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** The two-factor modes the method takes, from its scheme: none, and its own way of sending a code. */
+function twoFactorChoices(auth: AuthMethod): PickItem<TwoFactorMode>[] {
+  return [{ label: NO_TWO_FACTOR, value: 'none' }, ...AUTH_SCHEMES[auth].twoFactor.map((m) => ({ label: TWO_FACTOR[m].label, detail: TWO_FACTOR[m].detail, value: m }))];
 }

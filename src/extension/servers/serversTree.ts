@@ -247,7 +247,7 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
 export function functionTooltip(f: CatalogFunction, allowed?: boolean, olderServer?: string): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   md.appendMarkdown(`**${escapeMd(f.title)}**\n\n`);
-  md.appendMarkdown(`\`${f.name}\` · ${f.family === 'uapi' ? 'UAPI' : 'WHM API 1'} · ${f.method}${f.since ? ` · since ${f.since}` : ''} · ${escapeMd(groupOf(f))}\n\n`);
+  md.appendMarkdown(`\`${f.name}\` · ${FAMILIES[f.family].name} · ${f.method}${f.since ? ` · since ${f.since}` : ''} · ${escapeMd(groupOf(f))}\n\n`);
   if (allowed === false) md.appendMarkdown('$(circle-slash) Not in this user\'s applist: WHM will refuse it.\n\n');
   if (olderServer) md.appendMarkdown(`$(warning) Added in ${escapeMd(f.since ?? '')}: this server runs ${escapeMd(olderServer)}, which may not have it.\n\n`);
   if (f.params.length) {
