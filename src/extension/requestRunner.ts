@@ -7,6 +7,7 @@ import { Settings } from './settings';
 import { prepareRun, type ConfirmReason, type Preview, type Target } from '../core/requestRun';
 import type { CheckResult } from '../core/checks';
 import type { ApiResult } from '../core/result';
+import { redactorFor } from '../core/snippetSandbox';
 import { SERVICE_NAMES, type ServerProfile } from '../core/servers';
 import type { AccountsModel } from './accountsModel';
 import { offerPin } from './certificates';
@@ -118,6 +119,12 @@ export class RequestRunner extends Disposable {
       this.log.write('info', profile.label, `${prepared.preview.what} was not sent.`);
       return undefined;
     }
+    // Values filled from the environment: the client learns them before sending (its log lines and the
+    // answer are scrubbed of them), and what the runner hands on (result, history, views) is scrubbed too.
+    if (spec.secretValues?.length) {
+      const client = await this.clients.get(profile);
+      for (const v of spec.secretValues) client.redactor.add(v);
+    }
     const send = (p: ServerProfile): Thenable<ApiResult> =>
       opts.progress === false
         ? this.clients.call(p, spec.request, opts.signal)
@@ -133,12 +140,12 @@ export class RequestRunner extends Disposable {
           spec.signal?.removeEventListener('abort', onAbort);
         });
       });
-    let result = await send(profile);
+    let result = hidden(spec, await send(profile));
     const pinned = await offerPin(profile, result, this.profiles);
     if (pinned) {
       profile = pinned;
       // The person already agreed to this call; only the certificate changed.
-      result = await send(profile);
+      result = hidden(spec, await send(profile));
     }
     this.last = { ...spec, profile };
     this._onDidSend.fire({ spec: this.last, result });
@@ -222,8 +229,9 @@ export class RequestRunner extends Disposable {
     const r = await this.call(spec);
     if (!r) return undefined;
     await this.explainNotGranted(r.profile, spec.request, r.result);
-    const checks = spec.judge?.(r.result);
-    const stored = this.panels.show({ result: r.result, server: r.profile.label, target: { profile: r.profile, request: spec.request }, ...(checks ? { checks } : {}) }, spec.beside === true);
+    const checks = hidden(spec, spec.judge?.(r.result));
+    const target = { profile: r.profile, request: spec.request, ...(spec.secretValues ? { secretValues: spec.secretValues } : {}) };
+    const stored = this.panels.show({ result: r.result, server: r.profile.label, target, ...(checks ? { checks } : {}) }, spec.beside === true);
     if (!r.result.ok && r.result.kind !== 'api_error') void this.explainFailure(r.profile, r.result);
     return { result: r.result, uri: this.panels.docs.uri(stored), id: stored.id, ...(checks ? { checks } : {}) };
   }
@@ -290,6 +298,11 @@ function cancelledResult(request: ApiRequest, t: FanTarget): ApiResult {
     timings: { headersMs: 0, totalMs: 0 },
     request: { method: request.method ?? 'GET', url: '', family: request.family, function: functionName(requestFor(request, t)) },
   };
+}
+
+/** `value` with the spec's values from the environment redacted (a result, checks). */
+function hidden<T>(spec: RunSpec, value: T): T {
+  return spec.secretValues?.length ? redactorFor(spec.secretValues).scrubValue(value) : value;
 }
 
 /** The exact request, secrets redacted: what a confirmation shows. */
