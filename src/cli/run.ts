@@ -180,7 +180,9 @@ export async function runSnippets(
 /** --allow-env NAME (repeatable): a name, or a prefix ending in "*"; a bare "*" would let a snippet read every variable. */
 function allowedEnv(names: string[]): string[] {
   for (const n of names) {
-    if (!ALLOWED_ENV_PATTERN.test(n)) throw new UsageError(`--allow-env ${n}: give an environment variable name (letters, digits, _), or a prefix ending in * such as MYAPP_*.`);
+    if (!ALLOWED_ENV_PATTERN.test(n)) {
+      throw new UsageError(`--allow-env ${n}: give an environment variable name (letters, digits, _), or a prefix ending in * such as MYAPP_*.`);
+    }
   }
   return names;
 }

@@ -30,7 +30,8 @@ export function envAllowed(name: string, allowed: readonly string[]): boolean {
 /** The refusal, naming the variable and how to allow it. */
 export function envNotAllowedMessage(name: string, from: AllowFrom, where?: string): string {
   const how = from === 'cli' ? `with --allow-env ${name}` : 'in the user setting cpanel.snippets.allowedEnv';
-  return `\${env:${name}}${where ? ` (${where})` : ''} is not an allowed environment variable: snippets may read CPANEL_* variables and the ones you allow ${how}. Nothing was sent.`;
+  const what = `\${env:${name}}${where ? ` (${where})` : ''}`;
+  return `${what} is not an allowed environment variable: snippets may read CPANEL_* variables and the ones you allow ${how}. Nothing was sent.`;
 }
 
 /**
@@ -108,7 +109,8 @@ export function confinedUpload(root: string, path: string, field: string): strin
   }
   const rel = relative(realRoot, real);
   if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
-    throw new Error(`${what} leads outside the workspace folder (to ${real}, through a link): a snippet uploads only files of its workspace. Nothing was sent.`);
+    const why = `leads outside the workspace folder (to ${real}, through a link): a snippet uploads only files of its workspace`;
+    throw new Error(`${what} ${why}. Nothing was sent.`);
   }
   let isFile = false;
   try {

@@ -156,7 +156,8 @@ export class SnippetRuns extends Disposable {
     if (!result || !judged) return this.record({ uri, pass: false, checks: [], notSent: `${shown} was not sent.`, declined: true, captured: [], ms: 0 });
     // A filled expression may show a value from the environment: the checks are kept scrubbed of them.
     const checks = redactorFor(resolved.secrets).scrubValue(judged.checks);
-    return this.record({ uri, pass: judged.pass, checks, result, ...(resultUri ? { resultUri } : {}), ...(resultId !== undefined ? { resultId } : {}), captured: judged.captured, ms: result.timings.totalMs });
+    const opened = { ...(resultUri ? { resultUri } : {}), ...(resultId !== undefined ? { resultId } : {}) };
+    return this.record({ uri, pass: judged.pass, checks, result, ...opened, captured: judged.captured, ms: result.timings.totalMs });
   }
 
   private record(o: SnippetOutcome): SnippetOutcome {
