@@ -1,11 +1,12 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { RefusalBook } from '../core/auth/refusals';
 import { CpanelClient } from '../core/client';
 import { proxyFromEnv } from '../core/http';
 import { ENVIRONMENTS_FILE, parseEnvironments, RunVariables, secretVariableEnvName, type Environment } from '../core/environments';
 import { judgeSnippet, resolveSnippet, runRequest } from '../core/requestRun';
 import { parseSnippet, SNIPPET_SUFFIX, type Snippet } from '../core/snippets';
+import { ALLOWED_ENV_PATTERN, EnvReader, envRefusal, redactorFor, type EnvPolicy } from '../core/snippetSandbox';
 import { parseOptions, parseTimeout, secretsFromEnv, timeoutLimits, UsageError } from './args';
 import { chooseServers, readServersFile } from './servers';
 import { reasons, report, REPORTERS, type Reporter, type RunOutcome } from './reporters';
@@ -50,8 +51,22 @@ export async function runSnippets(
     reporter: { type: 'string' },
     output: { type: 'string' },
     group: { type: 'string', multiple: true },
+    'allow-env': { type: 'string', multiple: true },
+    workspace: { type: 'string' },
   });
-  const v = values as { servers?: string; json?: boolean; timeout?: string; 'allow-destructive'?: boolean; env?: string; environments?: string; reporter?: string; output?: string; group?: string[] };
+  const v = values as {
+    servers?: string;
+    json?: boolean;
+    timeout?: string;
+    'allow-destructive'?: boolean;
+    env?: string;
+    environments?: string;
+    reporter?: string;
+    output?: string;
+    group?: string[];
+    'allow-env'?: string[];
+    workspace?: string;
+  };
   if (!positionals.length) throw new UsageError('Name at least one snippet file or folder: cpapi run FILE|FOLDER... --servers SERVERS.json');
   if (!v.servers) throw new UsageError('--servers SERVERS.json is required: it names each server (host, service, auth) by its label.');
   if (v.json && v.reporter) throw new UsageError('Use either --json or --reporter, not both (--json is --reporter json).');
@@ -59,6 +74,8 @@ export async function runSnippets(
   const reporter: Reporter | undefined = v.json ? 'json' : (v.reporter as Reporter | undefined);
   if (v.output !== undefined && !reporter) throw new UsageError('--output names the file for a report: give --reporter junit, tap or json too.');
   const timeoutMs = parseTimeout(v.timeout);
+  const policy: EnvPolicy = { allowed: allowedEnv(v['allow-env'] ?? []), from: 'cli' };
+  if (v.workspace !== undefined && !isFolder(v.workspace)) throw new UsageError(`--workspace ${v.workspace} is not a folder.`);
   const profiles = readServersFile(v.servers);
   const cwd = io.cwd ?? process.cwd();
   const environment = chooseEnvironment(v.env, v.environments, cwd);
@@ -66,13 +83,26 @@ export async function runSnippets(
   if (!files.length) throw new UsageError(`No *${SNIPPET_SUFFIX} files in ${positionals.join(', ')}.`);
   // With --group, every snippet runs on every server of those groups, in place of its own server.
   const groupServers = v.group?.length ? chooseServers(profiles, v.group, [], v.servers) : undefined;
+  // A snippet (or the environment) that would read a variable the user did not allow stops the run before anything is sent.
+  for (const file of files) {
+    let parsed;
+    try {
+      parsed = parseSnippet(readFileSync(file, 'utf8'));
+    } catch {
+      continue;
+    }
+    const refusal = parsed.ok ? envRefusal(parsed.snippet, environment, policy) : undefined;
+    if (refusal) throw new UsageError(`${relative(cwd, file) || file}: ${refusal}`);
+  }
 
   const clients = new Map<string, CpanelClient>();
   // A credential the server refused is not sent again by the snippets after it (cPHulk counts every failed login).
   const refusals = new RefusalBook();
   const outcomes: RunOutcome[] = [];
   // Values captured by a snippet are seen by the ones after it, in this run only.
-  const vars = new RunVariables(environment, (n) => io.env[n], (e, name) => io.env[secretVariableEnvName(e, name)]);
+  // Every value read from the environment is kept, taught to the clients' redactors and scrubbed from what is printed.
+  const envReader = new EnvReader((n) => io.env[n], policy);
+  const vars = new RunVariables(environment, envReader.get, (e, name) => envReader.keep(io.env[secretVariableEnvName(e, name)]));
   // The human lines go to stdout unless the report does.
   const lines = !reporter || v.output !== undefined;
   const startedAt = new Date();
@@ -80,7 +110,9 @@ export async function runSnippets(
     const runs: { file: string; server?: string }[] = files.flatMap((file) => (groupServers ? groupServers.map((p) => ({ file, server: p.label })) : [{ file }]));
     for (const { file, server } of runs) {
       const shown = relative(cwd, file) || file;
-      const outcome = await runOne(file, shown, server);
+      const done = await runOne(file, shown, server);
+      // After the run: it may have read more values than there were before it.
+      const outcome = redactorFor(envReader.values).scrubValue(done);
       outcomes.push(outcome);
       if (lines) {
         const what = outcome.function ? `${outcome.function}${outcome.server ? ` on ${outcome.server}` : ''}` : '';
@@ -117,7 +149,8 @@ export async function runSnippets(
     if (!parsed.ok) return fail('malformed_snippet', `${shown}: ${parsed.problems.filter((p) => p.severity === 'error').map((p) => p.message).join(' ')}`);
     const s: Snippet = server ? { ...parsed.snippet, server } : parsed.snippet;
     let base = { server: s.server, function: `${s.family} ${s.function}${s.account ? ` as ${s.account}` : ''}` };
-    const resolved = resolveSnippet(s, profiles, (name) => io.env[name], vars, cwd);
+    // Upload paths are relative to the snippet's workspace, not to the current folder.
+    const resolved = resolveSnippet(s, profiles, envReader.get, vars, snippetRoot(file, v.workspace));
     if (!resolved.ok) return fail('config_error', `${shown}: ${resolved.message}${resolved.message.startsWith('No server') ? ' Add it to the servers file.' : ''}`, base);
     base = { server: resolved.target.profile.label, function: `${s.family} ${resolved.target.request.family === 'whm' ? resolved.target.request.function : `${resolved.target.request.module}/${resolved.target.request.function}`}${resolved.target.request.asUser ? ` as ${resolved.target.request.asUser}` : ''}` };
     const { profile } = resolved.target;
@@ -133,6 +166,7 @@ export async function runSnippets(
       client = new CpanelClient(profile, secrets, { limits: timeoutLimits(timeoutMs), refusals, ...(proxy ? { proxy } : {}) });
       clients.set(profile.label, client);
     }
+    for (const value of [...resolved.secrets, ...envReader.values]) client.redactor.add(value);
     const run = await runRequest(client, resolved.target, { signal: io.signal, confirm: async () => v['allow-destructive'] === true });
     if (!run.sent) {
       const why = run.reason === 'declined' ? `${s.function} removes, suspends, revokes or resets something: run it only with --allow-destructive.` : run.message;
@@ -155,6 +189,38 @@ export async function runSnippets(
       captured: judged.captured,
       ...(r.refused ? { notSent: true } : {}),
     };
+  }
+}
+
+/** --allow-env NAME (repeatable): a name, or a prefix ending in "*"; a bare "*" would let a snippet read every variable. */
+function allowedEnv(names: string[]): string[] {
+  for (const n of names) {
+    if (!ALLOWED_ENV_PATTERN.test(n)) {
+      throw new UsageError(`--allow-env ${n}: give an environment variable name (letters, digits, _), or a prefix ending in * such as MYAPP_*.`);
+    }
+  }
+  return names;
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The workspace of a snippet file, which its upload paths are relative to and must stay in:
+ * --workspace DIR if given, else the nearest folder above the file that has .vscode or .git, else the
+ * file's own folder.
+ */
+export function snippetRoot(file: string, workspace?: string): string {
+  if (workspace !== undefined) return resolve(workspace);
+  const own = dirname(resolve(file));
+  for (let dir = own; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, '.vscode')) || existsSync(join(dir, '.git'))) return dir;
+    if (dirname(dir) === dir) return own;
   }
 }
 

@@ -4,8 +4,9 @@ export const CALL_USAGE = `Usage:
              --user U --auth password|token|accesshash|session [--otp header|session] [--as CPANEL_USER]
              [--post | --get] [--json-body JSON|@FILE] [--fingerprint SHA256] [--ca FILE] [--timeout SECONDS]
              [--raw [--unredacted] | --query EXPR]
-  cpapi run FILE|FOLDER... --servers SERVERS.json [--env NAME [--environments FILE]]
-             [--group G]... [--reporter junit|tap|json [--output FILE]] [--json] [--timeout SECONDS] [--allow-destructive]
+  cpapi run FILE|FOLDER... --servers SERVERS.json [--env NAME [--environments FILE]] [--allow-env NAME]...
+             [--workspace DIR] [--group G]... [--reporter junit|tap|json [--output FILE]] [--json] [--timeout SECONDS]
+             [--allow-destructive]
   cpapi fanout API FUNCTION [name=value ...] --servers SERVERS.json [--group G]... [--label L]...
              [--accounts] [--concurrency N] [--jsonl] [--timeout SECONDS] [--allow-destructive]
 
@@ -27,10 +28,16 @@ export const CALL_USAGE = `Usage:
 
   run: servers come from SERVERS.json (a list of profiles named by label, no secrets); secrets from
   CPANEL_<LABEL>_PASSWORD, _TOKEN, _ACCESSHASH or _ACCESSHASH_FILE, _TOTP_SECRET (label uppercased,
-  other characters as _); \${env:NAME} placeholders in snippets from the environment. Files run in
-  name order; a snippet's "capture" values are \${name} variables for the snippets after it, and --env
-  NAME adds the variables of that environment (from --environments FILE, by default
-  .vscode/cpanel/environments.json; a {"secret": true} variable comes from CPANEL_ENV_<ENV>_<NAME>).
+  other characters as _); \${env:NAME} placeholders in snippets (and in environments) from the
+  environment, but only CPANEL_* names and those given with --allow-env NAME (repeatable; MYAPP_* allows
+  a prefix): any other name stops the run (exit 2) before anything is sent. Values read from the
+  environment are redacted wherever they would be printed. body.files paths are relative to the
+  snippet's workspace: --workspace DIR, else the nearest folder above the snippet with .vscode or .git,
+  else the snippet's folder; a path or link that leads outside it, or is not a regular file, is refused
+  and nothing is sent. Files run in name order; a snippet's "capture" values are \${name} variables
+  for the snippets after it, and --env NAME adds the variables of that environment (from --environments
+  FILE, by default .vscode/cpanel/environments.json; a {"secret": true} variable comes from
+  CPANEL_ENV_<ENV>_<NAME>).
   A snippet passes when every item of its "expect" holds (without one, when the call succeeds).
   One line per snippet and a summary; --reporter junit|tap|json prints a report instead, or writes it
   to --output FILE beside the lines (--json is --reporter json). --group G runs each snippet on every

@@ -85,7 +85,8 @@ export function secretVariableEnvName(environment: string, variable: string): st
 
 /**
  * The variables a run sees: values captured by snippets that ran before win over the environment's.
- * Environment values may use ${env:NAME}; secret values come from `secret`.
+ * Environment values may use ${env:NAME}, read through `env` (which refuses names the user did not
+ * allow: see EnvReader); secret values come from `secret`.
  */
 export class RunVariables implements VariableSource {
   private readonly captured = new Map<string, { value: string; by: string }>();
@@ -109,6 +110,17 @@ export class RunVariables implements VariableSource {
       return e ?? '';
     });
     return missing === undefined ? filled : undefined;
+  }
+
+  /**
+   * Whether `name` is filled from outside the file: a {"secret": true} variable, or a value that reads
+   * ${env:…}. Such values are never shown. There is no way for the file to mark one as fit to show: the
+   * file is the repository's, and the values are the user's (a CPANEL_ACCT shown as [redacted] is the cost).
+   */
+  isSecret(name: string): boolean {
+    if (this.captured.has(name)) return false;
+    const v = this.environment?.variables[name];
+    return v !== undefined && (typeof v !== 'string' || /\$\{env:/.test(v));
   }
 
   missing(name: string): string {

@@ -6,6 +6,7 @@ import { MAX_CONCURRENCY, requestFor, type FanPart, type FanTarget } from './fan
 import { prepareRun, type ConfirmReason, type Preview, type Target } from './requestRun';
 import type { ApiResult } from './result';
 import type { ServerProfile } from './servers';
+import { redactorFor } from './snippetSandbox';
 
 /**
  * The one way a call leaves the product, from every path: the palette, the tree, the builder,
@@ -151,13 +152,17 @@ export class RequestPipeline {
 
   private async exchange(spec: SendSpec): Promise<ApiResult> {
     const client = await this.hooks.client(spec.profile);
+    // Values filled from the environment are secrets whatever their names: learnt before anything is sent or logged.
+    for (const v of spec.secretValues ?? []) client.redactor.learn(v);
     const send = (signal?: AbortSignal): Promise<ApiResult> =>
       client.call(spec.request, {
         ...(signal ? { signal } : {}),
         ...(spec.timeoutMs !== undefined ? { timeoutMs: spec.timeoutMs } : {}),
         ...(spec.keepUnredacted ? { keepUnredacted: true } : {}),
       });
-    const result = this.hooks.around ? await this.hooks.around(spec, send) : await send(spec.signal);
+    const sent = this.hooks.around ? await this.hooks.around(spec, send) : await send(spec.signal);
+    // The client scrubbed the answer of what it knows; what came back is scrubbed of these too (the request's own fields).
+    const result = spec.secretValues?.length ? redactorFor(spec.secretValues).scrubValue(sent) : sent;
     if (!spec.quiet) this.hooks.record?.(spec, result);
     return result;
   }

@@ -8,6 +8,7 @@ import { redactUrl } from './redact';
 import { CallFailure, type ApiResult } from './result';
 import { baseUrl, type ServerProfile } from './servers';
 import { resolvePlaceholders, snippetRequest, type Snippet, type VariableSource } from './snippets';
+import { confinedUpload, redactorFor } from './snippetSandbox';
 
 /**
  * The one way a request is sent, from every path (palette, tree, builder, snippets, Rerun, cpapi):
@@ -18,6 +19,8 @@ import { resolvePlaceholders, snippetRequest, type Snippet, type VariableSource 
 export interface Target {
   profile: ServerProfile;
   request: ApiRequest;
+  /** Values filled in from the environment (or an environment's secrets): sent, never shown. */
+  secretValues?: readonly string[];
 }
 
 /** Exactly what will be sent, secrets redacted: what a confirmation shows. */
@@ -38,11 +41,15 @@ export function describeTarget(t: Target): string {
 /** Builds the request as it would go out; throws a CallFailure (config_error) when it cannot. */
 export function previewRequest(t: Target): Preview {
   const built = buildRequest(t.request, t.profile);
+  // Values filled from the environment are shown redacted, wherever the preview goes (a confirmation, a result view).
+  const scrub = t.secretValues?.length ? redactorFor(t.secretValues) : undefined;
+  const shown = (text: string): string => (scrub ? scrub.scrubKnown(text) : text);
+  const body = previewBody(built);
   return {
-    what: describeTarget(t),
+    what: shown(describeTarget(t)),
     method: built.method,
-    url: redactUrl(baseUrl(t.profile) + built.path),
-    ...(previewBody(built) !== undefined ? { body: previewBody(built) } : {}),
+    url: shown(redactUrl(baseUrl(t.profile) + built.path)),
+    ...(body !== undefined ? { body: shown(body) } : {}),
     effect: effectOf(t.request.family, functionName(t.request)),
   };
 }
@@ -66,26 +73,59 @@ export function confirmationNeeded(effect: Effect, opts: { resend?: boolean }): 
   return undefined;
 }
 
-export type Resolved = { ok: true; target: Target; snippet: Snippet } | { ok: false; message: string };
+export type Resolved = { ok: true; target: Target; snippet: Snippet; secrets: string[] } | { ok: false; message: string };
 
 /**
  * A snippet's server (by label) and request, placeholders filled (${env:NAME} by `lookup`, ${name}
- * by `vars`), or why it cannot run.
+ * by `vars`), or why it cannot run. `secrets` are the values filled from the environment or from an
+ * environment's secrets: the caller teaches them to the redactor before it sends or prints anything
+ * (a refusal here is already scrubbed of them). Files to upload are checked against the workspace
+ * folder `fileBase` (see confinedUpload) and sent by their real paths.
  */
 export function resolveSnippet(s: Snippet, profiles: readonly ServerProfile[], lookup: (name: string) => string | undefined, vars?: VariableSource, fileBase?: string): Resolved {
+  const secrets = new Set<string>();
+  const read = (name: string): string | undefined => {
+    const v = lookup(name);
+    if (v) secrets.add(v);
+    return v;
+  };
+  const watched: VariableSource | undefined = vars && {
+    get: (name) => {
+      const v = vars.get(name);
+      if (v && vars.isSecret?.(name)) secrets.add(v);
+      return v;
+    },
+    ...(vars.missing ? { missing: (name: string) => vars.missing!(name) } : {}),
+  };
+  const refuse = (e: unknown): Resolved => ({ ok: false, message: redactorFor(secrets).scrubKnown(e instanceof Error ? e.message : String(e)) });
   let filled: Snippet;
   try {
-    filled = resolvePlaceholders(s, lookup, vars);
+    filled = resolvePlaceholders(s, read, watched);
   } catch (e) {
-    return { ok: false, message: e instanceof Error ? e.message : String(e) };
+    return refuse(e);
   }
   const profile = profiles.find((p) => p.label === filled.server);
-  if (!profile) return { ok: false, message: `No server is labelled "${filled.server}".` };
+  if (!profile) return refuse(new Error(`No server is labelled "${filled.server}".`));
   try {
-    return { ok: true, target: { profile, request: snippetRequest(filled, lookup, undefined, fileBase) }, snippet: filled };
+    const built = withConfinedUploads(filled, snippetRequest(filled, read, undefined, fileBase), fileBase);
+    // A parameter filled with a secret (from the environment, or a secret variable) is sent as one: in a POST body.
+    const secretParams = built.params.filter(([, v]) => secrets.has(String(v)) || [...secrets].some((x) => x.length >= 4 && String(v).includes(x))).map(([n]) => n);
+    const request = secretParams.length ? { ...built, secretParams: [...new Set([...(built.secretParams ?? []), ...secretParams])] } : built;
+    return { ok: true, target: { profile, request }, snippet: filled, secrets: [...secrets] };
   } catch (e) {
-    return { ok: false, message: e instanceof Error ? e.message : String(e) };
+    return refuse(e);
   }
+}
+
+/**
+ * The request with the files of a (filled) snippet's body.files checked against its workspace folder
+ * and named by their real paths; throws the refusal. Checked when the request is resolved, right
+ * before it is sent: see confinedUpload for why that is enough.
+ */
+export function withConfinedUploads(filled: Snippet, request: ApiRequest, root: string | undefined): ApiRequest {
+  if (!filled.body || !('files' in filled.body)) return request;
+  if (root === undefined) throw new Error('A snippet that uploads files must be in a workspace folder: its paths are relative to it. Nothing was sent.');
+  return { ...request, body: { kind: 'multipart', files: filled.body.files.map((f) => ({ name: f.name, path: confinedUpload(root, f.path, f.name) })) } };
 }
 
 export interface Caller {

@@ -27,7 +27,7 @@ export interface Snippet {
   capture?: Record<string, string>;
   /** Every item must hold; without it the snippet passes when the call succeeds. */
   expect?: ExpectItem[];
-  /** A JSON body, or files to upload (paths relative to the workspace folder, never outside it). */
+  /** A JSON body, or files to upload (paths relative to the workspace folder, never outside it, links resolved: see confinedUpload). */
   body?: SnippetBody;
 }
 
@@ -293,6 +293,8 @@ export function variableRefs(s: Snippet): string[] {
 export interface VariableSource {
   get(name: string): string | undefined;
   missing?(name: string): string;
+  /** Whether the value of `name` came from the environment or a secret store: it is then never shown. */
+  isSecret?(name: string): boolean;
 }
 
 const NO_VARIABLES: VariableSource = { get: () => undefined };

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from '../core/fanout';
 import { DEFAULT_LIMITS, MAX_CONNECTIONS_RANGE } from '../core/limits';
+import { ALLOWED_ENV_PATTERN } from '../core/snippetSandbox';
 import { CONFIG } from './constants';
 
 /**
@@ -26,6 +27,14 @@ export const Settings = {
     return typeof v === 'string' && v.trim() ? v.trim() : '.vscode/cpanel';
   },
   servers: (): unknown => config().inspect('servers')?.globalValue ?? [],
+  /**
+   * Environment variables snippets may read besides CPANEL_* (names, or prefixes ending in "*"): from
+   * user settings only, so a cloned repository's workspace settings cannot widen what its snippets read.
+   */
+  allowedEnv: (): string[] => {
+    const v = config().inspect<unknown>('snippets.allowedEnv')?.globalValue;
+    return Array.isArray(v) ? v.filter((n): n is string => typeof n === 'string' && ALLOWED_ENV_PATTERN.test(n)) : [];
+  },
 } as const;
 
 /** Settings whose change means clients must be rebuilt. */

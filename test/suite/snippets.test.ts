@@ -1,5 +1,9 @@
 import * as assert from 'node:assert/strict';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { parseSnippet, type Snippet } from '../../src/core/snippets';
 import type { Sent, Services } from '../../src/extension/services';
 import type { TestExports } from '../../src/extension/extension';
 import { BuilderPanel } from '../../src/extension/builder/builderPanel';
@@ -54,6 +58,7 @@ describe('snippets in a real extension host', () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.workspace.fs.delete(dir, { recursive: true });
     await vscode.workspace.getConfiguration('cpanel').update('servers', [], vscode.ConfigurationTarget.Global);
+    await vscode.workspace.getConfiguration('cpanel').update('snippets.allowedEnv', undefined, vscode.ConfigurationTarget.Global);
     await s.secrets.delete('snip-whm');
     await s.secrets.delete('snip-bob');
     await sb.stop();
@@ -73,7 +78,60 @@ describe('snippets in a real extension host', () => {
     assert.ok(lenses.some((l) => /has problems/.test(l.command?.title ?? '')));
   });
 
+  const parsed = (text: object): Snippet => {
+    const p = parseSnippet(JSON.stringify(text));
+    assert.ok(p.ok);
+    return p.snippet;
+  };
+
+  it('${env:NAME} not allowed by the user setting cpanel.snippets.allowedEnv is refused and nothing is sent; a workspace value does not count', async () => {
+    process.env.SNIPPET_TEST_SECRET = 'snippet-secret-value-42';
+    const text = { version: 1, server: 'snip-whm', family: 'whm', function: 'listaccts', method: 'GET', params: [{ name: 'search', value: '${env:SNIPPET_TEST_SECRET}' }] };
+    const uri = await write('leak.cpanel.json', text);
+    const t = s as TestExports;
+    // A repository's .vscode/settings.json may hold it, but the setting is read from user settings only.
+    await vscode.workspace
+      .getConfiguration('cpanel')
+      .update('snippets.allowedEnv', ['SNIPPET_TEST_SECRET'], vscode.ConfigurationTarget.Workspace)
+      .then(undefined, () => undefined);
+    const before = sb.log.length;
+    const o = await t.snippetRuns.sendOne(uri, parsed(text));
+    assert.equal(sb.log.length, before, 'nothing was sent');
+    assert.match(o?.notSent ?? '', /leak\.cpanel\.json: \$\{env:SNIPPET_TEST_SECRET\} is not an allowed environment variable: snippets may read CPANEL_\* variables and the ones you allow in the user setting cpanel\.snippets\.allowedEnv/);
+    await vscode.workspace.getConfiguration('cpanel').update('snippets.allowedEnv', undefined, vscode.ConfigurationTarget.Workspace).then(undefined, () => undefined);
+  });
+
+  it('an allowed ${env:NAME} is sent, and its value is redacted in the result, its view and the History', async () => {
+    await vscode.workspace.getConfiguration('cpanel').update('snippets.allowedEnv', ['SNIPPET_TEST_*'], vscode.ConfigurationTarget.Global);
+    const value = 'snippet-secret-value-42';
+    process.env.SNIPPET_TEST_SECRET = value;
+    const uri = await write('allowed.cpanel.json', { version: 1, server: 'snip-whm', family: 'whm', function: 'listaccts', method: 'GET', params: [{ name: 'search', value: '${env:SNIPPET_TEST_SECRET}' }] });
+    const since = Date.now();
+    const sent = await vscode.commands.executeCommand<Sent>('cpanel.snippet.send', uri);
+    assert.equal(sent?.result.kind, 'ok', sent?.result.hint);
+    // A value from the environment is a secret: sent in a POST body, never in the URL.
+    assert.ok(sb.requests('listaccts').at(-1)!.body.includes(`search=${value}`), 'the value was sent');
+    assert.ok(!sb.requests('listaccts').at(-1)!.path.includes(value), 'not in the URL');
+    assert.ok(!JSON.stringify(sent!.result).includes(value), 'not in the result');
+    assert.ok(!(await vscode.workspace.openTextDocument(sent!.uri)).getText().includes(value), 'not in the result document');
+    const entry = await waitFor('the history entry', async () => (await s.history.list()).find((e) => e.time >= since && e.function === 'listaccts'));
+    assert.deepEqual(entry.params.find(([k]) => k === 'search'), ['search', '[redacted]']);
+  });
+
+  it('a body.files link to a file outside the workspace is refused naming the file, and nothing is sent', async () => {
+    const outside = join(mkdtempSync(join(tmpdir(), 'cpanel-outside-')), 'id_rsa');
+    writeFileSync(outside, 'PRIVATE KEY\n');
+    symlinkSync(outside, join(dir.fsPath, 'innocent.txt'));
+    const text = { version: 1, server: 'snip-bob', family: 'uapi', function: 'Fileman/upload_files', method: 'POST', params: [{ name: 'dir', value: '/home/bob/x' }], body: { files: [{ name: 'file-1', path: '.vscode/cpanel/innocent.txt' }] } };
+    const uri = await write('link-upload.cpanel.json', text);
+    const before = sb.log.length;
+    const o = await (s as TestExports).snippetRuns.sendOne(uri, parsed(text));
+    assert.equal(sb.log.length, before, 'nothing was sent');
+    assert.match(o?.notSent ?? '', /body\.files: "\.vscode\/cpanel\/innocent\.txt" \(for "file-1"\) leads outside the workspace folder/);
+  });
+
   it('a good snippet gets Send and Open in Builder, and sends with its placeholder filled from the environment', async () => {
+    await vscode.workspace.getConfiguration('cpanel').update('snippets.allowedEnv', ['SNIPPET_TEST_*'], vscode.ConfigurationTarget.Global);
     process.env.SNIPPET_TEST_SEARCH = 'bob';
     const uri = await write('find-bob.cpanel.json', { version: 1, server: 'snip-whm', family: 'whm', function: 'listaccts', method: 'GET', params: [{ name: 'search', value: '${env:SNIPPET_TEST_SEARCH}' }] });
     const doc = await vscode.workspace.openTextDocument(uri);
@@ -84,7 +142,8 @@ describe('snippets in a real extension host', () => {
     const sent = await vscode.commands.executeCommand<Sent>('cpanel.snippet.send', uri);
     assert.equal(sent?.result.kind, 'ok', sent?.result.hint);
     assert.deepEqual((sent!.result.data as { acct: { user: string }[] }).acct.map((a) => a.user), ['bob']);
-    assert.match(sb.requests('listaccts').at(-1)!.path, /search=bob/);
+    assert.match(sb.requests('listaccts').at(-1)!.body, /search=bob/);
+    assert.equal(sb.requests('listaccts').at(-1)!.method, 'POST', 'a value from the environment goes in the body');
   });
 
   it('the Snippets view lists good and broken files without breaking', async () => {

@@ -129,6 +129,28 @@ describe('JSON bodies and file uploads', () => {
       assert.ok(!parseSnippet(JSON.stringify({ version: 1, server: 'bob', family: 'uapi', function: 'Fileman/upload_files', params: [], body: { files: [{ name: 'file-1', path: '/etc/passwd' }] } })).ok);
     });
 
+    it("upload paths are relative to the snippet's workspace (.git above it, or --workspace), not to the current folder", async () => {
+      const repo = join(dir, 'repo');
+      mkdirSync(join(repo, '.git'), { recursive: true });
+      mkdirSync(join(repo, 'deep', 'snips'), { recursive: true });
+      mkdirSync(join(repo, 'data'), { recursive: true });
+      writeFileSync(join(repo, 'data', 'r.csv'), 'repo file\n');
+      const upload = serializeSnippet({ version: 1, server: 'bob', family: 'uapi', function: 'Fileman/upload_files', method: 'POST', params: [{ name: 'dir', value: '/home/bob/root' }], body: { files: [{ name: 'file-1', path: 'data/r.csv' }] } });
+      writeFileSync(join(repo, 'deep', 'snips', 'up.cpanel.json'), upload);
+      const env = { CPANEL_BOB_TOKEN: CREDS.bob.cpanelToken };
+      // Run from elsewhere (the test folder): the path still resolves against the repository.
+      const r = await cpapi(['run', join(repo, 'deep', 'snips', 'up.cpanel.json'), '--servers', join(dir, 'servers.json')], env, join(dir, 'uploads'));
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.equal(sb.uploads.at(-1)!.size, 'repo file\n'.length);
+      // --workspace names the root: here a folder where data/r.csv does not exist.
+      const other = await cpapi(['run', join(repo, 'deep', 'snips', 'up.cpanel.json'), '--servers', join(dir, 'servers.json'), '--workspace', join(repo, 'deep')], env, dir);
+      assert.equal(other.code, 1);
+      assert.match(other.stdout, /body\.files: "data\/r\.csv" \(for "file-1"\) does not exist or cannot be read in the workspace folder/);
+      const notDir = await cpapi(['run', join(repo, 'deep', 'snips', 'up.cpanel.json'), '--servers', join(dir, 'servers.json'), '--workspace', join(repo, 'nope')], env, dir);
+      assert.equal(notDir.code, 2);
+      assert.match(notDir.stderr, /--workspace .*nope is not a folder/);
+    });
+
     it('saving a request as a snippet writes upload paths relative to the workspace, and refuses files outside it', () => {
       const ws = '/work/site';
       const rel = (p: string): string | undefined => (p.startsWith(`${ws}/`) ? p.slice(ws.length + 1) : undefined);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import type * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -35,10 +35,10 @@ interface Run {
   ms: number;
 }
 
-function cpapi(args: string[], env: Record<string, string>, limitMs = 20_000): Promise<Run> {
+function cpapi(args: string[], env: Record<string, string>, limitMs = 20_000, cwd?: string): Promise<Run> {
   const started = Date.now();
   return new Promise((done) => {
-    execFile(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: limitMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, timeout: limitMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr, ms: Date.now() - started });
     });
   });
@@ -250,6 +250,77 @@ describe('hostile servers and bad input against cpapi', () => {
       assert.equal(r.code, 1);
       assert.match(r.stdout, /not a valid snippet: the JSON is not valid there \(line 1, column 1\)/);
       assert.doesNotMatch(r.stdout + r.stderr, /ssh-rsa|secret-key-material/);
+    });
+
+    const GITHUB_TOKEN = 'ghp_FAKE0123456789abcdefGHIJKLMNOPQRSTUV';
+    const leaks: [string, object][] = [
+      ['a parameter', { family: 'whm', function: 'listaccts', params: [{ name: 'search', value: '${env:GITHUB_TOKEN}' }] }],
+      ['expect', { family: 'whm', function: 'listaccts', params: [], expect: [{ jmespath: "data.url == '${env:GITHUB_TOKEN}'" }] }],
+      ['account', { family: 'uapi', function: 'Email/list_pops', account: '${env:GITHUB_TOKEN}', params: [] }],
+      ['server', { server: '${env:GITHUB_TOKEN}', family: 'whm', function: 'version', params: [] }],
+    ];
+    for (const [where, fields] of leaks) {
+      it(`\${env:GITHUB_TOKEN} in ${where} stops the run (exit 2) naming the variable; the token is never printed or sent`, async () => {
+        handler = echo;
+        const before = requests;
+        const junit = join(dir, `leak-${where.replace(/\W/g, '')}.xml`);
+        const file = snippet(`leak-${where.replace(/\W/g, '')}.cpanel.json`, JSON.stringify({ version: 1, server: 'h', ...fields }));
+        const r = await cpapi(['run', file, '--servers', servers(port), '--reporter', 'junit', '--output', junit], { CPANEL_H_TOKEN: TOKEN, GITHUB_TOKEN });
+        assert.equal(r.code, 2, r.stdout + r.stderr);
+        assert.match(r.stderr, /\$\{env:GITHUB_TOKEN\} is not an allowed environment variable: snippets may read CPANEL_\* variables and the ones you allow with --allow-env GITHUB_TOKEN/);
+        assert.equal(requests, before, 'nothing was sent');
+        assert.ok(!(r.stdout + r.stderr).includes(GITHUB_TOKEN) && !(r.stdout + r.stderr).includes('ghp_'), 'the token was not printed');
+        assert.ok(!existsSync(junit) || !readFileSync(junit, 'utf8').includes(GITHUB_TOKEN), 'nor written to the report');
+      });
+    }
+
+    it('a value from an allowed variable is redacted from the lines and the JUnit report', async () => {
+      handler = echo;
+      const junit = join(dir, 'allowed.xml');
+      const file = snippet('allowed.cpanel.json', JSON.stringify({ version: 1, server: 'h', family: 'whm', function: 'listaccts', params: [{ name: 'search', value: '${env:GITHUB_TOKEN}' }], expect: [{ jmespath: "data.url == '${env:GITHUB_TOKEN}'" }] }));
+      const r = await cpapi(['run', file, '--servers', servers(port), '--allow-env', 'GITHUB_TOKEN', '--reporter', 'junit', '--output', junit], { CPANEL_H_TOKEN: TOKEN, GITHUB_TOKEN });
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.match(r.stdout, /FAIL .*allowed\.cpanel\.json[\s\S]*expect\[0\] jmespath: data\.url == '\[redacted\]'/);
+      const xml = readFileSync(junit, 'utf8');
+      assert.match(xml, /\[redacted\]/);
+      for (const text of [r.stdout, r.stderr, xml]) assert.ok(!text.includes(GITHUB_TOKEN) && !text.includes(encodeURIComponent(GITHUB_TOKEN)), 'the value was not printed');
+    });
+
+    describe('uploads stay in the workspace', () => {
+      const ws = join(dir, 'ws');
+      before(() => {
+        mkdirSync(join(ws, '.git'), { recursive: true });
+        mkdirSync(join(ws, 'snips'), { recursive: true });
+        writeFileSync(join(dir, 'id_rsa_outside'), 'PRIVATE-KEY-MATERIAL-OUTSIDE\n');
+        symlinkSync(join(dir, 'id_rsa_outside'), join(ws, 'report.csv'));
+        execFileSync('mkfifo', [join(ws, 'fifo.csv')]);
+      });
+      const upload = (name: string, path: string): string =>
+        join(ws, 'snips', writeAndName(name, JSON.stringify({ version: 1, server: 'h', family: 'whm', function: 'version', params: [], body: { files: [{ name: 'file-1', path }] } })));
+      const writeAndName = (name: string, text: string): string => {
+        writeFileSync(join(ws, 'snips', name), text);
+        return name;
+      };
+
+      it('a body.files link to a file outside the workspace is refused naming the file, and nothing is sent', async () => {
+        handler = echo;
+        const before = requests;
+        // Run from the workspace, where a path checked only as text resolves to the link.
+        const r = await cpapi(['run', upload('link.cpanel.json', 'report.csv'), '--servers', servers(port)], { CPANEL_H_TOKEN: TOKEN }, 20_000, ws);
+        assert.equal(r.code, 1, r.stdout + r.stderr);
+        assert.match(r.stdout, /body\.files: "report\.csv" \(for "file-1"\) leads outside the workspace folder .*Nothing was sent/);
+        assert.equal(requests, before, 'nothing was sent');
+        assert.doesNotMatch(r.stdout + r.stderr, /PRIVATE-KEY-MATERIAL/);
+      });
+
+      it('a FIFO is refused without being opened (no hang), and nothing is sent', async () => {
+        handler = echo;
+        const before = requests;
+        const r = await cpapi(['run', upload('fifo.cpanel.json', 'fifo.csv'), '--servers', servers(port)], { CPANEL_H_TOKEN: TOKEN }, 10_000, ws);
+        assert.equal(r.code, 1, r.stdout + r.stderr);
+        assert.match(r.stdout, /"fifo\.csv" \(for "file-1"\) is not a regular file/);
+        assert.equal(requests, before, 'nothing was sent');
+      });
     });
 
     it('a snippet whose parameters would rewrite the call is refused, and nothing is sent', async () => {

@@ -53,7 +53,7 @@ describe('cpapi run', () => {
   });
 
   it('runs every snippet in a folder, one line each, exit 0', async () => {
-    const r = await cpapi(['run', 'snippets', '--servers', 'servers.json'], env(), dir);
+    const r = await cpapi(['run', 'snippets', '--servers', 'servers.json', '--allow-env', 'MAILBOX_PASSWORD'], env(), dir);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const lines = r.stdout.trim().split('\n');
     assert.match(lines[0]!, /^ok\s+ok\s+\d+ ms {2}snippets\/a-listaccts\.cpanel\.json {2}\(whm listaccts on prod-whm\)$/);
@@ -66,7 +66,7 @@ describe('cpapi run', () => {
 
   it('--json gives a machine-readable report; a failing snippet makes the exit non-zero', async () => {
     writeFileSync(join(dir, 'snippets', 'mail', 'c-add.cpanel.json'), serializeSnippet({ version: 1, server: 'prod-whm', family: 'uapi', function: 'Email/add_pop', account: 'cptest', method: 'POST', params: [{ name: 'email', value: 'newbox' }, { name: 'password', value: '${env:MAILBOX_PASSWORD}' }] }));
-    const r = await cpapi(['run', 'snippets', '--servers', 'servers.json', '--json'], env(), dir);
+    const r = await cpapi(['run', 'snippets', '--servers', 'servers.json', '--json', '--allow-env', 'MAILBOX_*'], env(), dir);
     assert.equal(r.code, 1);
     const report = JSON.parse(r.stdout) as { ok: boolean; passed: number; failed: number; results: { file: string; ok: boolean; kind: string; errors: string[] }[] };
     assert.equal(report.ok, false);
@@ -91,6 +91,20 @@ describe('cpapi run', () => {
     assert.match(r.stdout, /needs the CPANEL_CPTEST_2FA_PASSWORD environment variable/);
     assert.match(r.stdout, /0 passed, 4 failed/);
     assert.ok(sb.accounts.some((a) => a.user === 'bob'), 'nothing was removed');
+  });
+
+  it('a snippet reading a variable that is not CPANEL_* and not allowed stops the run (exit 2) before anything is sent', async () => {
+    const before = sb.log.length;
+    const r = await cpapi(['run', 'snippets', '--servers', 'servers.json'], env(), dir);
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /snippets\/mail\/c-add\.cpanel\.json: \$\{env:MAILBOX_PASSWORD\} is not an allowed environment variable: .* --allow-env MAILBOX_PASSWORD/);
+    assert.equal(r.stdout, '');
+    assert.equal(sb.log.length, before, 'not even the snippets before it were sent');
+    for (const bad of ['*', 'A-B', '$(x)']) {
+      const u = await cpapi(['run', 'snippets', '--servers', 'servers.json', '--allow-env', bad], env(), dir);
+      assert.equal(u.code, 2, bad);
+      assert.match(u.stderr, /--allow-env .*: give an environment variable name/);
+    }
   });
 
   it('refuses a servers file with secrets in it', async () => {
@@ -192,6 +206,30 @@ describe('cpapi run', () => {
       const report = JSON.parse(json.stdout) as { ok: boolean; results: { checks: unknown[]; captured: string[] }[] };
       assert.equal(report.ok, true);
       assert.deepEqual(report.results[0]!.checks, []);
+    });
+
+    it('an environments file value "${env:NAME}" is read only when allowed, and never printed', async () => {
+      const envDir = join(dir, 'from-env');
+      mkdirSync(envDir, { recursive: true });
+      const envFile = join(envDir, 'environments.json');
+      writeFileSync(envFile, JSON.stringify({ environments: { ci: { whm: 'prod-whm', who: '${env:DEPLOY_SEARCH}' } } }));
+      writeFileSync(join(envDir, 'find.cpanel.json'), serializeSnippet({ version: 1, server: '${whm}', family: 'whm', function: 'listaccts', method: 'GET', params: [{ name: 'search', value: '${who}' }], expect: [{ jmespath: "data.acct[0].user == '${who}'" }, { jmespath: 'length(data.acct) == `2`' }] }));
+      const args = ['run', 'from-env/find.cpanel.json', '--servers', 'servers.json', '--env', 'ci', '--environments', envFile];
+      const before = sb.log.length;
+      const refused = await cpapi(args, { ...env(), DEPLOY_SEARCH: 'cptest' }, dir);
+      assert.equal(refused.code, 2);
+      assert.match(refused.stderr, /\$\{env:DEPLOY_SEARCH\} \(in the environment "ci", for \$\{who\}\) is not an allowed environment variable/);
+      assert.equal(sb.log.length, before);
+      const allowed = await cpapi([...args, '--allow-env', 'DEPLOY_SEARCH'], { ...env(), DEPLOY_SEARCH: 'cptest' }, dir);
+      assert.equal(allowed.code, 1, allowed.stdout + allowed.stderr);
+      // A value from the environment is a secret: it went, in a POST body, never in the URL.
+      const sent = sb.requests('listaccts').at(-1)!;
+      assert.equal(sent.method, 'POST');
+      assert.match(sent.body, /search=cptest/, 'the value was sent');
+      assert.doesNotMatch(sent.path, /cptest/);
+      // Shown redacted in the lines: the check that failed names the expression as filled, without the value.
+      assert.match(allowed.stdout, /expect\[1\] jmespath: length\(data\.acct\) == `2`/);
+      assert.ok(!allowed.stdout.includes('cptest'), allowed.stdout);
     });
 
     it('usage errors: unknown environment, unknown reporter, --output without a reporter, no environments file', async () => {

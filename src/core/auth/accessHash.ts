@@ -1,4 +1,4 @@
-import type { AuthScheme } from './scheme';
+import { headerCredential, type AuthScheme } from './scheme';
 
 /**
  * Access hash (deprecated by cPanel, still served): "WHM USER:HASH". The hash file WHM writes is
@@ -19,7 +19,7 @@ export const accessHashScheme: AuthScheme = {
   serviceProblem: (service) => (service === 'whm' ? undefined : 'Access hash authentication works only with WHM: choose the WHM service or another method.'),
   authorization: (p, hash) => accessHashAuthorization(p.username, hash),
   twoFactor: ['header'],
-  secretForms: (_p, hash) => [hash, cleanAccessHash(hash)],
+  secretForms: (p, hash) => [hash, cleanAccessHash(hash), ...headerCredential(accessHashAuthorization(p.username, hash))],
   refusedHint: (p, status) =>
     `The server refused the access hash for ${p.username} (HTTP ${status}). Copy it again from WHM's Remote Access Key page; access hashes work only for WHM.`,
   codegen(h) {

@@ -1,5 +1,5 @@
 import type { Service } from '../../shared/families';
-import type { AuthScheme } from './scheme';
+import { headerCredential, type AuthScheme } from './scheme';
 
 /**
  * API tokens: "cpanel USER:TOKEN" on cPanel ports, "whm USER:TOKEN" on WHM ports. cPanel's own
@@ -21,7 +21,7 @@ export const tokenScheme: AuthScheme = {
   serviceProblem: (service) => (service === 'webmail' ? 'Webmail does not accept API tokens: use a password or a session login.' : undefined),
   authorization: (p, token) => tokenAuthorization(p.service, p.username, token),
   twoFactor: ['header'],
-  secretForms: (_p, token) => [token, token.trim()],
+  secretForms: (p, token) => [token, token.trim(), ...headerCredential(tokenAuthorization(p.service, p.username, token))],
   refusedHint: (p, status) =>
     `The server refused the API token for ${p.username} (HTTP ${status}). It may be revoked or expired, limited to other IP addresses, or made for ${p.service === 'whm' ? 'cPanel rather than WHM' : 'WHM rather than cPanel'}.`,
   codegen(h) {

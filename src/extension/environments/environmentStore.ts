@@ -1,8 +1,10 @@
 import * as vscode from 'vscode';
 import { ENVIRONMENTS_FILE, parseEnvironments, RunVariables, type Environment } from '../../core/environments';
+import { EnvReader } from '../../core/snippetSandbox';
 import { Commands } from '../constants';
 import { Disposable } from '../lifecycle';
 import type { Log } from '../log';
+import { Settings } from '../settings';
 
 const ACTIVE_KEY = 'cpanel.environment.active';
 const SECRET_PREFIX = 'cpanel.envsecret.';
@@ -75,7 +77,9 @@ export class EnvironmentStore extends Disposable {
         if (value !== undefined) secretValues.set(name, value);
       }
     }
-    const vars = new RunVariables(env, (n) => process.env[n], (_e, name) => secretValues.get(name));
+    // "${env:NAME}" in the environments file is the repository's too: only names the user allowed are read.
+    const reader = new EnvReader((n) => process.env[n], { allowed: Settings.allowedEnv(), from: 'vscode' });
+    const vars = new RunVariables(env, reader.get, (_e, name) => secretValues.get(name));
     if (!fresh) for (const [k, c] of this.captured) vars.capture({ [k]: c.value }, c.by);
     return vars;
   }

@@ -3,6 +3,7 @@ import { FAMILIES } from '../../shared/families';
 import { applyRetention, dayLabel, formatSize, historyEntry, storedAnswer, type HistoryEntry, type StoredAnswer } from '../../core/history';
 import type { ApiResult } from '../../core/result';
 import type { Target } from '../../core/requestRun';
+import { redactorFor } from '../../core/snippetSandbox';
 import { Disposable } from '../lifecycle';
 import type { Log } from '../log';
 import { Settings } from '../settings';
@@ -68,7 +69,9 @@ export class HistoryStore extends Disposable {
   async record(t: Target, r: ApiResult, origin: string): Promise<HistoryEntry | undefined> {
     if (!Settings.historyEnabled()) return undefined;
     const entries = await this.list();
-    const entry = historyEntry(t.profile, t.request, r, origin, Date.now(), Settings.historyMaxAnswerKB() * 1024);
+    const made = historyEntry(t.profile, t.request, r, origin, Date.now(), Settings.historyMaxAnswerKB() * 1024);
+    // A value filled from the environment is stored as [redacted], whatever its parameter's name.
+    const entry = t.secretValues?.length ? redactorFor(t.secretValues).scrubValue(made) : made;
     entries.unshift(entry);
     const { keep, drop } = applyRetention(entries, { maxEntries: Settings.historyMaxEntries(), maxDays: Settings.historyMaxDays() }, Date.now());
     this.entries = keep;

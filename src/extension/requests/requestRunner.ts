@@ -7,6 +7,7 @@ import type { ConfirmReason, Preview, Target } from '../../core/requestRun';
 import type { CheckResult } from '../../core/checks';
 import type { ApiResult } from '../../core/result';
 import { SERVICE_NAMES, type ServerProfile } from '../../core/servers';
+import { redactorFor } from '../../core/snippetSandbox';
 import { offerPin } from '../servers/certificates';
 import type { ClientRegistry } from '../servers/clients';
 import { Commands } from '../constants';
@@ -114,6 +115,7 @@ export class RequestRunner extends Disposable {
       profile: spec.profile,
       request: spec.request,
       origin: spec.origin,
+      ...(spec.secretValues?.length ? { secretValues: spec.secretValues } : {}),
       ...(spec.untrustedSource !== undefined && !vscode.workspace.isTrusted ? { untrustedSource: spec.untrustedSource } : {}),
     };
     const signal = opts.signal ?? spec.signal;
@@ -223,8 +225,11 @@ export class RequestRunner extends Disposable {
     const r = await this.send(spec);
     if (!r) return undefined;
     await this.explainNotGranted(r.profile, spec.request, r.result);
-    const checks = spec.judge?.(r.result);
-    const stored = this.panels.show({ result: r.result, server: r.profile.label, target: { profile: r.profile, request: spec.request }, ...(checks ? { checks } : {}) }, spec.beside === true);
+    // A snippet's checks may quote a value read from the environment: scrubbed like the answer.
+    const judged = spec.judge?.(r.result);
+    const checks = judged && spec.secretValues?.length ? redactorFor(spec.secretValues).scrubValue(judged) : judged;
+    const target = { profile: r.profile, request: spec.request, ...(spec.secretValues ? { secretValues: spec.secretValues } : {}) };
+    const stored = this.panels.show({ result: r.result, server: r.profile.label, target, ...(checks ? { checks } : {}) }, spec.beside === true);
     if (!r.result.ok && r.result.kind !== 'api_error') void this.explainFailure(r.profile, r.result);
     return { result: r.result, uri: this.panels.docs.uri(stored), id: stored.id, ...(checks ? { checks } : {}) };
   }

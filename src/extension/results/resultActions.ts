@@ -67,7 +67,7 @@ export class ResultCommands implements ResultActions {
       void vscode.window.showWarningMessage(`The server ${t.profile.label} no longer exists: add it again to send this request.`);
       return undefined;
     }
-    return { profile, request: t.request };
+    return { ...t, profile };
   }
 
   async resend(stored: StoredResult, origin: Origin = 'result'): Promise<void> {

@@ -6,6 +6,7 @@ import { at, findTables, mainTable, rowsOf, toCsv, type Path } from '../../share
 import { functionName, methodOf, type ApiRequest } from '../../core/api/request';
 import { byteLength, formatSize } from '../../core/history';
 import { previewRequest } from '../../core/requestRun';
+import { redactorFor } from '../../core/snippetSandbox';
 import type { ApiResult } from '../../core/result';
 import { builderHtml, makeNonce } from '../builder/builderHtml';
 import { Disposable } from '../lifecycle';
@@ -288,7 +289,7 @@ export function toView(stored: StoredResult): ResultView {
     ms: r.timings.totalMs,
     size: fan ? `${(fan.ok + fan.failed).toLocaleString()} answers` : formatSize(byteLength(r.raw)),
     server: stored.server,
-    ...(t?.request.asUser ? { account: t.request.asUser } : {}),
+    ...(t?.request.asUser ? { account: t.secretValues?.length ? redactorFor(t.secretValues).scrubKnown(t.request.asUser) : t.request.asUser } : {}),
     what: fan ? `${FAMILIES[fan.request.family].name} ${functionName(fan.request)} → ${fan.what}` : t ? `${FAMILIES[t.request.family].name} ${functionName(t.request)}` : `${r.request.family} ${r.request.function}`,
     ...(r.hint ? { hint: r.hint } : {}),
     errors: r.errors,

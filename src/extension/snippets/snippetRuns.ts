@@ -1,13 +1,15 @@
 import * as vscode from 'vscode';
 import type { CheckResult } from '../../core/checks';
 import type { RunVariables } from '../../core/environments';
-import { judgeSnippet, resolveSnippet, type Judgement } from '../../core/requestRun';
+import { judgeSnippet, resolveSnippet, withConfinedUploads, type Judgement } from '../../core/requestRun';
 import type { ApiResult } from '../../core/result';
 import type { ApiRequest } from '../../core/api/request';
 import { envRefs, resolvePlaceholders, snippetRequest, type Snippet } from '../../core/snippets';
+import { envRefusal, redactorFor } from '../../core/snippetSandbox';
 import type { Services } from '../services';
 import type { EnvironmentStore } from '../environments/environmentStore';
 import { Disposable } from '../lifecycle';
+import { Settings } from '../settings';
 
 /** How one snippet's last run went, for its CodeLens and the Testing view. */
 export interface SnippetOutcome {
@@ -65,19 +67,32 @@ export class SnippetRuns extends Disposable {
    * sending it to a group: its own "server" is not used. Undefined when a value was not given.
    */
   async requestFor(uri: vscode.Uri, snippet: Snippet): Promise<{ request: ApiRequest } | { error: string } | undefined> {
+    const vars = await this.envs.variables();
+    const refused = envRefusal(snippet, vars.environment, { allowed: Settings.allowedEnv(), from: 'vscode' });
+    if (refused) return { error: `${vscode.workspace.asRelativePath(uri)}: ${refused}` };
+    const values = await this.envValues(snippet);
+    if (!values) return undefined;
+    try {
+      const filled = resolvePlaceholders({ ...snippet, server: 'group' }, (n) => values.get(n), vars);
+      const base = workspaceRoot(uri);
+      return { request: withConfinedUploads(filled, snippetRequest(filled, (n) => values.get(n), undefined, base), base) };
+    } catch (e) {
+      return { error: `${vscode.workspace.asRelativePath(uri)}: ${redactorFor(values.values()).scrubKnown(e instanceof Error ? e.message : String(e))}` };
+    }
+  }
+
+  /**
+   * The ${env:NAME} values of a snippet (checked against the allowed names first): from VS Code's
+   * environment, or typed by the person when it lacks one. Undefined when one was not given.
+   */
+  private async envValues(snippet: Snippet): Promise<Map<string, string> | undefined> {
     const values = new Map<string, string>();
     for (const name of envRefs(snippet)) {
       const v = process.env[name] ?? (await this.askEnv(name));
       if (v === undefined) return undefined;
       values.set(name, v);
     }
-    const vars = await this.envs.variables();
-    try {
-      const filled = resolvePlaceholders({ ...snippet, server: 'group' }, (n) => values.get(n), vars);
-      return { request: snippetRequest(filled, (n) => values.get(n), undefined, vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath) };
-    } catch (e) {
-      return { error: `${vscode.workspace.asRelativePath(uri)}: ${e instanceof Error ? e.message : String(e)}` };
-    }
+    return values;
   }
 
   /**
@@ -104,15 +119,13 @@ export class SnippetRuns extends Disposable {
 
   private async run(uri: vscode.Uri, snippet: Snippet, vars: RunVariables, opts: { open: boolean; keepCaptures: boolean }): Promise<SnippetOutcome | undefined> {
     const shown = vscode.workspace.asRelativePath(uri);
-    const values = new Map<string, string>();
-    for (const name of envRefs(snippet)) {
-      const v = process.env[name] ?? (await this.askEnv(name));
-      if (v === undefined) return undefined;
-      values.set(name, v);
-    }
-    // Upload paths are relative to the snippet's workspace folder.
-    const base = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath;
-    const resolved = resolveSnippet(snippet, this.s.profiles.profiles(), (n) => values.get(n), vars, base);
+    // A name the user did not allow is refused before anything is asked for: a prompt for GITHUB_TOKEN invites pasting it.
+    const refused = envRefusal(snippet, vars.environment, { allowed: Settings.allowedEnv(), from: 'vscode' });
+    if (refused) return this.record({ uri, pass: false, checks: [], notSent: `${shown}: ${refused}`, captured: [], ms: 0 });
+    const values = await this.envValues(snippet);
+    if (!values) return undefined;
+    // Upload paths are relative to the snippet's workspace folder, and must stay in it.
+    const resolved = resolveSnippet(snippet, this.s.profiles.profiles(), (n) => values.get(n), vars, workspaceRoot(uri));
     if (!resolved.ok) {
       const why = `${shown}: ${resolved.message}${resolved.message.startsWith('No server') ? ' Add a server with that label, or change "server".' : ''}`;
       return this.record({ uri, pass: false, checks: [], notSent: why, captured: [], ms: 0 });
@@ -124,7 +137,7 @@ export class SnippetRuns extends Disposable {
       for (const p of judged.captureProblems) this.s.log.write('warn', 'snippets', `${shown}: ${p}`);
       return resolved.snippet.expect ? judged.checks : undefined;
     };
-    const spec = { ...resolved.target, origin: 'snippet' as const, untrustedSource: shown, judge };
+    const spec = { ...resolved.target, secretValues: resolved.secrets, origin: 'snippet' as const, untrustedSource: shown, judge };
     let result: ApiResult | undefined;
     let resultUri: vscode.Uri | undefined;
     let resultId: number | undefined;
@@ -141,7 +154,10 @@ export class SnippetRuns extends Disposable {
       }
     }
     if (!result || !judged) return this.record({ uri, pass: false, checks: [], notSent: `${shown} was not sent.`, declined: true, captured: [], ms: 0 });
-    return this.record({ uri, pass: judged.pass, checks: judged.checks, result, ...(resultUri ? { resultUri } : {}), ...(resultId !== undefined ? { resultId } : {}), captured: judged.captured, ms: result.timings.totalMs });
+    // A filled expression may show a value from the environment: the checks are kept scrubbed of them.
+    const checks = redactorFor(resolved.secrets).scrubValue(judged.checks);
+    const opened = { ...(resultUri ? { resultUri } : {}), ...(resultId !== undefined ? { resultId } : {}) };
+    return this.record({ uri, pass: judged.pass, checks, result, ...opened, captured: judged.captured, ms: result.timings.totalMs });
   }
 
   private record(o: SnippetOutcome): SnippetOutcome {
@@ -149,4 +165,9 @@ export class SnippetRuns extends Disposable {
     this._onDidRun.fire(o);
     return o;
   }
+}
+
+/** The folder a snippet's upload paths are relative to: its workspace folder, or (outside any) its own folder. */
+function workspaceRoot(uri: vscode.Uri): string {
+  return vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath ?? vscode.Uri.joinPath(uri, '..').fsPath;
 }
