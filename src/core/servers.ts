@@ -55,7 +55,14 @@ export function serviceOfPort(port: number): { service: Service; secure: boolean
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/i;
 
-/** Returns why `host` is not a hostname, IPv4 or IPv6 address, or undefined when it is one. */
+/**
+ * A host whose last dot-separated part is a number (decimal digits, or "0x" and hex digits) is read
+ * as an IPv4 address by URL parsers and the system resolver, whatever comes before it: "0x7f.1",
+ * "127.1", "0177.0.0.1" and "2130706433" all reach 127.0.0.1. Such a host is accepted only as four
+ * decimal numbers from 0 to 255, so the address shown is the address reached.
+ */
+const ENDS_IN_NUMBER = /(?:^|\.)(?:\d+|0x[0-9a-f]*)\.?$/i;
+
 /**
  * What a person pasted as the host: a hostname or address, or a URL such as
  * `https://server.example.com:2087/` (its scheme, port and, from the port, service become the
@@ -85,8 +92,14 @@ export function hostProblem(host: string): string | undefined {
   const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
   // Only a colon makes an IPv6 address: net.isIPv6 compiles a large pattern on first use, which a hostname need not pay for.
   if (bare.includes(':') && isIPv6(bare)) return undefined;
-  if (/^[\d.]+$/.test(host)) return isIPv4(host) ? undefined : `The host "${host}" is not a valid IPv4 address.`;
   if (/:\d+$/.test(host)) return `The host "${host}" includes a port: put the port in the port setting instead.`;
+  if (ENDS_IN_NUMBER.test(host)) {
+    if (isIPv4(host)) return undefined;
+    return (
+      `The host "${host}" is not a valid IPv4 address: write an address as four decimal numbers from 0 to 255, such as 192.0.2.10. ` +
+      'Short, hex and octal forms (127.1, 0x7f.1, 0177.0.0.1, 2130706433) are refused: they reach another address than they show.'
+    );
+  }
   const name = host.endsWith('.') ? host.slice(0, -1) : host;
   if (name.length > 253 || !name.split('.').every((l) => LABEL.test(l))) {
     return `The host "${host}" is not a valid hostname, IPv4 or IPv6 address.`;

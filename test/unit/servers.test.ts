@@ -40,6 +40,18 @@ describe('server profiles', () => {
     for (const [h, re] of cases) assert.match(hostProblem(h) ?? '', re, h);
   });
 
+  it('one rule for numeric hosts: only four decimal numbers are an IPv4 address, every shorthand is refused', () => {
+    // What URL parsers and the resolver read as 127.0.0.1 (or another address than shown): hex, octal, short, one integer.
+    for (const h of ['0x7f.1', '127.1', '2130706433', '0x7f000001', '0177.0.0.1', '127.0.0.01', '0x7f.0.0.1', '1.2.3.4.5', 'host.0x1', 'a.0x', 'example.123', '127.0.0.1.', '300.1.2.3']) {
+      const problem = hostProblem(h) ?? '';
+      assert.match(problem, /is not a valid IPv4 address: write an address as four decimal numbers from 0 to 255/, h);
+    }
+    assert.match(hostProblem('0x7f.1')!, /Short, hex and octal forms .* are refused/);
+    for (const h of ['127.0.0.1', '0.0.0.0', '255.255.255.255', '0x7f.example.com', '1e100.net', '123.example', 'a1.b2', 'x0x.host']) {
+      assert.equal(hostProblem(h), undefined, h);
+    }
+  });
+
   it('puts IPv6 addresses in brackets in URLs', () => {
     assert.equal(baseUrl({ host: '::1', port: 2083, secure: true }), 'https://[::1]:2083');
     assert.equal(baseUrl({ host: '[::1]', port: 2082, secure: false }), 'http://[::1]:2082');
