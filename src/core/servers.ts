@@ -132,11 +132,43 @@ export function normalizeFingerprint(input: string): string | undefined {
   return hex.toUpperCase().match(/../g)!.join(':');
 }
 
+/**
+ * Characters no label has: C0 controls, DEL and C1 controls, the line and paragraph separators, and
+ * the bidirectional controls that reorder what is shown around them.
+ */
+function isControl(ch: string): boolean {
+  const c = ch.codePointAt(0)!;
+  return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0x2028 || c === 0x2029 || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+}
+
+/** Text with its control characters written as \u escapes, to quote it in a message. */
+export function visible(text: string): string {
+  return [...text].map((ch) => (isControl(ch) ? `\\u${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` : ch)).join('');
+}
+
+/**
+ * Why a label cannot name a server, or undefined. Labels are shown in the tree, tooltips (Markdown),
+ * pickers and result titles: one line of plain text, never something VS Code would render as markup.
+ */
+export function labelProblem(label: string): string | undefined {
+  if (!label.trim()) return 'The server needs a label.';
+  const control = [...label].find(isControl);
+  if (control) {
+    const code = `U+${control.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+    return `The label "${visible(label)}" has a control character (${code}): a label is one line of visible text, so remove it.`;
+  }
+  if (/[<>]/.test(label)) return `The label "${label}" has "<" or ">": VS Code could render it as HTML in tooltips, so a label cannot have them.`;
+  if (label.includes('$(')) return `The label "${label}" has "$(": VS Code shows "$(name)" as an icon in the tree, pickers and tooltips, so a label cannot have it.`;
+  if (label.includes('](')) return `The label "${label}" has "](": tooltips render "[text](target)" as a Markdown link, so a label cannot have it.`;
+  return undefined;
+}
+
 /** Every problem with a profile, each a sentence that says what to change. Empty when valid. */
 export function profileProblems(p: ServerProfile): string[] {
   const out: string[] = [];
   if (!p.id) out.push('The server has no id.');
-  if (!p.label.trim()) out.push('The server needs a label.');
+  const l = labelProblem(p.label);
+  if (l) out.push(l);
   const h = hostProblem(p.host);
   if (h) out.push(h);
   if (!SERVICES.includes(p.service)) out.push(`The service "${String(p.service)}" is not one of cpanel, whm or webmail.`);

@@ -118,4 +118,33 @@ describe('fleets in a real extension host', () => {
     assert.equal(await vscode.commands.executeCommand('cpanel.servers.import', bad), 0, 'a file with a secret imports nothing');
     for (const u of [out, csv, bad]) await vscode.workspace.fs.delete(u);
   });
+
+  /** Replaces a function of vscode.window for one test (a modal answer, or what a message said). */
+  const stubWindow = async <T>(name: 'showWarningMessage' | 'showInformationMessage' | 'showInputBox', fake: (...args: never[]) => unknown, body: () => Promise<T>): Promise<T> => {
+    const w = vscode.window as unknown as Record<string, unknown>;
+    const original = w[name];
+    w[name] = fake;
+    try {
+      return await body();
+    } finally {
+      w[name] = original;
+    }
+  };
+  it('Add Server refuses a label with a control character or markup, saying why', async () => {
+    const said: (string | undefined)[] = [];
+    const fake = async (o: vscode.InputBoxOptions): Promise<string | undefined> => {
+      for (const v of ['eu\u0007', 'eu\u009b', '<b>prod</b>', '$(zap) prod', '[prod](command:cpanel.server.remove)', '=prod, "one"']) {
+        const r = await o.validateInput?.(v);
+        said.push(typeof r === 'string' ? r : (r?.message ?? undefined));
+      }
+      return undefined;
+    };
+    assert.equal(await stubWindow('showInputBox', fake as never, () => Promise.resolve(vscode.commands.executeCommand('cpanel.server.add'))), undefined);
+    assert.match(said[0] ?? '', /control character \(U\+0007\)/);
+    assert.match(said[1] ?? '', /control character \(U\+009B\)/);
+    assert.match(said[2] ?? '', /"<" or ">"/);
+    assert.match(said[3] ?? '', /as an icon/);
+    assert.match(said[4] ?? '', /Markdown link/);
+    assert.equal(said[5], undefined);
+  });
 });
