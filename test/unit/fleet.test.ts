@@ -4,6 +4,7 @@ import { combineFan } from '../../src/core/fanout';
 import type { ApiResult } from '../../src/core/result';
 import { parseServersCsv, serversToCsv } from '../../src/core/serverCsv';
 import { groupsOf, isSecretName, parseServersJson, serversToJson } from '../../src/core/serverFile';
+import { planImport } from '../../src/core/serverImport';
 import type { ServerProfile } from '../../src/core/servers';
 
 const FP = 'AB:'.repeat(31) + 'AB';
@@ -107,6 +108,57 @@ describe('servers files: secrets, ids and spreadsheets', () => {
     const { problems } = parseServersCsv('label,host,service,username,auth\n"two\nlines",a.example,whm,root,token\n"<b>x</b>",b.example,whm,root,token\n', 'l.csv');
     assert.match(problems[0]!, /Server "two\\u000Alines" in l\.csv: The label "two\\u000Alines" has a control character \(U\+000A\)/);
     assert.match(problems[1]!, /"<" or ">"/);
+  });
+});
+
+describe('Import Servers: what a file may replace', () => {
+  const ids = (): (() => string) => {
+    let n = 0;
+    return () => `new-${++n}`;
+  };
+  const existing = [{ ...SERVER, id: 'id-prod', label: 'prod' }, { ...SERVER, id: 'id-eu', label: 'eu', host: 'eu.example' }];
+
+  it('a new server always gets a fresh id, whatever the file says, so it has no credentials', () => {
+    const plan = planImport(existing, [{ ...SERVER, id: 'id-prod', label: 'evil', host: 'evil.example' }, { ...SERVER, id: 'id-prod', label: 'evil-2' }], false, ids());
+    assert.deepEqual(plan.writes, [{ profile: { ...SERVER, id: 'new-1', label: 'evil', host: 'evil.example' } }, { profile: { ...SERVER, id: 'new-2', label: 'evil-2' } }]);
+    assert.deepEqual([plan.retired, plan.notes, plan.kept], [[], [], 0]);
+    // A fresh id never repeats one in use.
+    const clashing = ['id-prod', 'id-eu', 'ok'];
+    assert.equal(planImport(existing, [{ ...SERVER, label: 'n' }], false, () => clashing.shift()!).writes[0]!.profile.id, 'ok');
+  });
+
+  it('a server replaced by label keeps its id only when its credentials would go to the same place', () => {
+    const plan = planImport(
+      existing,
+      [
+        { ...SERVER, id: 'zzz', label: 'prod', auth: 'password', groups: ['a'] },
+        { ...SERVER, id: 'id-prod', label: 'eu', host: 'evil.example' },
+        { ...SERVER, label: 'new' },
+      ],
+      true,
+      ids(),
+    );
+    assert.deepEqual(plan.writes, [
+      { profile: { ...SERVER, id: 'id-prod', label: 'prod', auth: 'password', groups: ['a'] }, replaces: 'id-prod' },
+      { profile: { ...SERVER, id: 'new-1', label: 'eu', host: 'evil.example' }, replaces: 'id-eu' },
+      { profile: { ...SERVER, id: 'new-2', label: 'new' } },
+    ]);
+    assert.deepEqual(plan.retired, ['id-eu']);
+    assert.deepEqual(plan.notes, ['eu: host changed, so its stored credentials were not carried over; set them with Set Credentials….']);
+    for (const [over, says] of [
+      [{ port: 2086 }, 'port'],
+      [{ service: 'cpanel' }, 'service'],
+      [{ secure: false }, 'connection (HTTPS or plain HTTP)'],
+      [{ username: 'admin' }, 'username'],
+      [{ tls: { mode: 'pinned', fingerprint256: FP } }, 'certificate trust (pin or CA file)'],
+      [{ host: 'other.example', port: 1 }, 'host and port'],
+    ] as const) {
+      const p = planImport(existing, [{ ...existing[0]!, ...over } as ServerProfile], true, ids());
+      assert.equal(p.writes[0]!.profile.id, 'new-1', says);
+      assert.deepEqual(p.notes, [`prod: ${says} changed, so its stored credentials were not carried over; set them with Set Credentials….`]);
+    }
+    assert.equal(planImport(existing, [{ ...existing[0]!, host: 'H.EXAMPLE' }], true, ids()).writes[0]!.profile.id, 'id-prod', 'a host is the same in any case');
+    assert.deepEqual(planImport(existing, [{ ...existing[0]! }], false, ids()), { writes: [], retired: [], notes: [], kept: 1 });
   });
 });
 
