@@ -111,6 +111,12 @@ function withoutId(p: ServerProfile): Omit<ServerProfile, 'id'> {
 /** All groups of these servers, sorted, with their servers. */
 export function groupsOf(profiles: readonly ServerProfile[]): Map<string, ServerProfile[]> {
   const out = new Map<string, ServerProfile[]>();
-  for (const p of profiles) for (const g of p.groups ?? []) out.set(g, [...(out.get(g) ?? []), p]);
+  for (const p of profiles) {
+    for (const g of p.groups ?? []) {
+      const members = out.get(g);
+      if (members) members.push(p);
+      else out.set(g, [p]);
+    }
+  }
   return new Map([...out].sort(([a], [b]) => a.localeCompare(b)));
 }

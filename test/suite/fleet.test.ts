@@ -196,6 +196,35 @@ describe('fleets in a real extension host', () => {
     }
   });
 
+  // 1,000 rows, not more: the one write is VS Code's own settings edit, whose formatting grows with the square of the
+  // value's size (its cost, not the extension's; measured in the report of this change). The count of writes is the point.
+  it('imports 1,000 CSV rows in one settings write', async function () {
+    this.timeout(180_000);
+    const rows = Array.from({ length: 1000 }, (_, i) => `bulk-${i},h${i}.example.net,whm,root,token,bulk`);
+    const u = await file('bulk.csv', `label,host,service,username,auth,groups\n${rows.join('\n')}\n`);
+    const store = s.profiles as unknown as { write: (list: unknown[]) => Promise<void> };
+    const write = store.write;
+    let writes = 0;
+    store.write = async (list: unknown[]): Promise<void> => {
+      writes++;
+      // Fails at once rather than after thousands of writes.
+      if (writes > 1) throw new Error('Import Servers wrote the settings more than once');
+      return write.call(s.profiles, list);
+    };
+    try {
+      assert.equal(await vscode.commands.executeCommand('cpanel.servers.import', u), 1000);
+      assert.equal(writes, 1);
+      const bulk = s.profiles.profiles().filter((p) => p.groups?.includes('bulk'));
+      assert.equal(bulk.length, 1000);
+      assert.deepEqual([bulk[0]!.label, bulk[999]!.label], ['bulk-0', 'bulk-999']);
+      assert.equal(new Set(bulk.map((p) => p.id)).size, 1000);
+    } finally {
+      store.write = write;
+      await vscode.workspace.fs.delete(u);
+      await configure();
+    }
+  });
+
   it('Add Server refuses a label with a control character or markup, saying why', async () => {
     const said: (string | undefined)[] = [];
     const fake = async (o: vscode.InputBoxOptions): Promise<string | undefined> => {
