@@ -27,7 +27,7 @@ export function isSecretName(name: string): boolean {
 /** The sentence that refuses a file with a secret in it, naming the column or key. */
 export function secretRefusal(where: string, what: string): string {
   return (
-    `${where} has ${what}, which would hold a secret: secrets never go in a servers file, so nothing was read from it. ` +
+    `${where} has ${what}, which would hold a secret: secrets never go in the servers file, so nothing was read from it. ` +
     'Remove it, and set each server’s credentials with Set Credentials… (cpapi reads them from environment variables).'
   );
 }

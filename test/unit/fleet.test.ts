@@ -29,7 +29,7 @@ describe('servers files: import and export', () => {
   });
 
   it('refuses a file with a secret in it, bad rows and duplicate labels, naming each', () => {
-    assert.match(parseServersCsv('label,host,service,username,auth,password\nx,h,whm,root,token,hunter2\n', 'a.csv').problems[0]!, /a\.csv has a column "password", which would hold a secret: secrets never go in a servers file/);
+    assert.match(parseServersCsv('label,host,service,username,auth,password\nx,h,whm,root,token,hunter2\n', 'a.csv').problems[0]!, /a\.csv has a column "password", which would hold a secret: secrets never go in the servers file/);
     assert.match(parseServersJson('{"servers":[{"label":"x","host":"h","apiToken":"T"}]}', 'b.json').problems[0]!, /"apiToken"/);
     assert.match(parseServersCsv('label,host\n"unterminated,h\n', 'c.csv').problems[0]!, /c\.csv is not valid CSV/);
     assert.match(parseServersCsv('label,host,service,username,auth,port\nx,h,whm,root,token,port-ish\n', 'd.csv').problems[0]!, /Server "x" in d\.csv: "port" must be a number/);
