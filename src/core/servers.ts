@@ -158,7 +158,9 @@ export function labelProblem(label: string): string | undefined {
     return `The label "${visible(label)}" has a control character (${code}): a label is one line of visible text, so remove it.`;
   }
   if (/[<>]/.test(label)) return `The label "${label}" has "<" or ">": VS Code could render it as HTML in tooltips, so a label cannot have them.`;
-  if (label.includes('$(')) return `The label "${label}" has "$(": VS Code shows "$(name)" as an icon in the tree, pickers and tooltips, so a label cannot have it.`;
+  if (label.includes('$(')) {
+    return `The label "${label}" has "$(": VS Code shows "$(name)" as an icon in the tree, pickers and tooltips, so a label cannot have it.`;
+  }
   if (label.includes('](')) return `The label "${label}" has "](": tooltips render "[text](target)" as a Markdown link, so a label cannot have it.`;
   return undefined;
 }

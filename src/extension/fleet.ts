@@ -243,7 +243,9 @@ export class FleetCommands {
     for (const n of plan.notes) this.s.log.write('warn', 'import', n);
     const count = plan.writes.length;
     const notes = plan.notes.length ? ` ${plan.notes.slice(0, 3).join(' ')}${plan.notes.length > 3 ? ` (${plan.notes.length - 3} more in the log)` : ''}` : '';
-    const summary = `Imported ${count} server${count === 1 ? '' : 's'} from ${name}.${notes} Set each one's credentials with Set Credentials… (files never hold them).`;
+    const summary =
+      `Imported ${count} server${count === 1 ? '' : 's'} from ${name}.${notes} ` +
+      "Set each one's credentials with Set Credentials… (files never hold them).";
     if (plan.notes.length) void vscode.window.showWarningMessage(summary);
     else void vscode.window.showInformationMessage(summary);
     return count;

@@ -38,7 +38,9 @@ describe('servers files: import and export', () => {
   });
 });
 
-const SERVER: ServerProfile = { id: 'x', label: 'x', host: 'h.example', service: 'whm', secure: true, port: 2087, username: 'root', auth: 'token', twoFactor: 'none', tls: { mode: 'system' } };
+const SERVER: ServerProfile = {
+  id: 'x', label: 'x', host: 'h.example', service: 'whm', secure: true, port: 2087, username: 'root', auth: 'token', twoFactor: 'none', tls: { mode: 'system' },
+};
 
 describe('servers files: secrets, ids and spreadsheets', () => {
   const SECRET_COLUMNS = [
@@ -51,15 +53,18 @@ describe('servers files: secrets, ids and spreadsheets', () => {
       const csv = parseServersCsv(`label,host,service,username,auth,${col}\na,a.example,whm,root,token,\nb,b.example,whm,root,token,hunter2\n`, 's.csv');
       assert.deepEqual(csv.profiles, [], col);
       assert.equal(csv.problems.length, 1, col);
-      assert.match(csv.problems[0]!, new RegExp(`^s\\.csv has a column "${col}", which would hold a secret: .*nothing was read from it\\. .*Set Credentials…`), col);
+      const says = new RegExp(`^s\\.csv has a column "${col}", which would hold a secret: .*nothing was read from it\\. .*Set Credentials…`);
+      assert.match(csv.problems[0]!, says, col);
       assert.ok(!csv.problems[0]!.includes('hunter2'));
       const json = parseServersJson(JSON.stringify([{ ...SERVER, label: 'a' }, { ...SERVER, label: 'b', [col]: 'hunter2' }]), 's.json');
       assert.deepEqual(json.profiles, [], col);
       assert.match(json.problems.join(' '), new RegExp(`s\\.json has a "${col}" \\(server "b"\\), which would hold a secret`), col);
     }
-    assert.match(parseServersJson(JSON.stringify({ servers: [{ ...SERVER, tls: { mode: 'system', privateKey: 'K' } }] }), 't.json').problems[0]!, /has a "tls\.privateKey"/);
+    const nested = JSON.stringify({ servers: [{ ...SERVER, tls: { mode: 'system', privateKey: 'K' } }] });
+    assert.match(parseServersJson(nested, 't.json').problems[0]!, /has a "tls\.privateKey"/);
     assert.match(parseServersJson(JSON.stringify({ servers: [SERVER], apiToken: 'T' }), 'u.json').problems[0]!, /u\.json has a "apiToken"/);
-    for (const name of ['label', 'host', 'service', 'secure', 'port', 'username', 'auth', 'twoFactor', 'groups', 'tls', 'fingerprint256', 'caFile', 'id', 'mode', 'notes', 'region', 'keyboard']) {
+    const known = ['label', 'host', 'service', 'secure', 'port', 'username', 'auth', 'twoFactor', 'groups', 'tls', 'fingerprint256', 'caFile', 'id', 'mode'];
+    for (const name of [...known, 'notes', 'region', 'keyboard']) {
       assert.equal(isSecretName(name), false, name);
     }
   });
@@ -105,7 +110,8 @@ describe('servers files: secrets, ids and spreadsheets', () => {
   });
 
   it('refuses a label with a line break or markup in a file, saying why', () => {
-    const { problems } = parseServersCsv('label,host,service,username,auth\n"two\nlines",a.example,whm,root,token\n"<b>x</b>",b.example,whm,root,token\n', 'l.csv');
+    const text = 'label,host,service,username,auth\n"two\nlines",a.example,whm,root,token\n"<b>x</b>",b.example,whm,root,token\n';
+    const { problems } = parseServersCsv(text, 'l.csv');
     assert.match(problems[0]!, /Server "two\\u000Alines" in l\.csv: The label "two\\u000Alines" has a control character \(U\+000A\)/);
     assert.match(problems[1]!, /"<" or ">"/);
   });
@@ -119,8 +125,12 @@ describe('Import Servers: what a file may replace', () => {
   const existing = [{ ...SERVER, id: 'id-prod', label: 'prod' }, { ...SERVER, id: 'id-eu', label: 'eu', host: 'eu.example' }];
 
   it('a new server always gets a fresh id, whatever the file says, so it has no credentials', () => {
-    const plan = planImport(existing, [{ ...SERVER, id: 'id-prod', label: 'evil', host: 'evil.example' }, { ...SERVER, id: 'id-prod', label: 'evil-2' }], false, ids());
-    assert.deepEqual(plan.writes, [{ profile: { ...SERVER, id: 'new-1', label: 'evil', host: 'evil.example' } }, { profile: { ...SERVER, id: 'new-2', label: 'evil-2' } }]);
+    const file = [{ ...SERVER, id: 'id-prod', label: 'evil', host: 'evil.example' }, { ...SERVER, id: 'id-prod', label: 'evil-2' }];
+    const plan = planImport(existing, file, false, ids());
+    assert.deepEqual(plan.writes, [
+      { profile: { ...SERVER, id: 'new-1', label: 'evil', host: 'evil.example' } },
+      { profile: { ...SERVER, id: 'new-2', label: 'evil-2' } },
+    ]);
     assert.deepEqual([plan.retired, plan.notes, plan.kept], [[], [], 0]);
     // A fresh id never repeats one in use.
     const clashing = ['id-prod', 'id-eu', 'ok'];
@@ -157,7 +167,8 @@ describe('Import Servers: what a file may replace', () => {
       assert.equal(p.writes[0]!.profile.id, 'new-1', says);
       assert.deepEqual(p.notes, [`prod: ${says} changed, so its stored credentials were not carried over; set them with Set Credentials….`]);
     }
-    assert.equal(planImport(existing, [{ ...existing[0]!, host: 'H.EXAMPLE' }], true, ids()).writes[0]!.profile.id, 'id-prod', 'a host is the same in any case');
+    const upper = planImport(existing, [{ ...existing[0]!, host: 'H.EXAMPLE' }], true, ids());
+    assert.equal(upper.writes[0]!.profile.id, 'id-prod', 'a host is the same in any case');
     assert.deepEqual(planImport(existing, [{ ...existing[0]! }], false, ids()), { writes: [], retired: [], notes: [], kept: 1 });
   });
 });

@@ -117,16 +117,20 @@ describe('through an HTTP CONNECT proxy', () => {
 
   it('a proxy that cannot be reached is named as the problem (host:port, no password), not the server', async () => {
     const closed = await deadPort();
-    const c = client(profile(sb, 'cpanel', { auth: 'token' }), { token: CREDS.bob.cpanelToken }, { proxy: { url: `http://proxyuser:proxy-pass-2@127.0.0.1:${closed}` } });
+    const proxy = { url: `http://proxyuser:proxy-pass-2@127.0.0.1:${closed}` };
+    const c = client(profile(sb, 'cpanel', { auth: 'token' }), { token: CREDS.bob.cpanelToken }, { proxy });
     const r = await c.call(listPops);
     assert.equal(r.kind, 'network_error');
-    assert.match(r.hint!, new RegExp(`^The proxy 127\\.0\\.0\\.1:${closed} could not be reached \\(connection refused: nothing is listening there\\), so nothing was sent to 127\\.0\\.0\\.1:${sb.port('cpanel')}\\.`));
+    const why = '\\(connection refused: nothing is listening there\\)';
+    const server = `127\\.0\\.0\\.1:${sb.port('cpanel')}`;
+    assert.match(r.hint!, new RegExp(`^The proxy 127\\.0\\.0\\.1:${closed} could not be reached ${why}, so nothing was sent to ${server}\\.`));
     assert.match(r.hint!, /http\.proxy .*HTTPS_PROXY .*NO_PROXY/);
     assert.doesNotMatch(r.hint!, /Nothing is listening on|Check the port/);
     assert.ok(!r.hint!.includes('proxy-pass-2') && !r.hint!.includes('proxyuser'), 'the proxy is named without its credentials');
     // A server reached directly (no-proxy hosts) that is down is still the server's own problem.
     const down = await deadPort();
-    const direct = client(profile(sb, 'cpanel', { auth: 'token', port: down }), { token: CREDS.bob.cpanelToken }, { proxy: { url: `http://127.0.0.1:${closed}`, noProxy: '127.0.0.1' } });
+    const bypass = { url: `http://127.0.0.1:${closed}`, noProxy: '127.0.0.1' };
+    const direct = client(profile(sb, 'cpanel', { auth: 'token', port: down }), { token: CREDS.bob.cpanelToken }, { proxy: bypass });
     assert.match((await direct.call(listPops)).hint!, new RegExp(`^Nothing is listening on 127\\.0\\.0\\.1:${down} \\(connection refused\\)`));
   });
 
