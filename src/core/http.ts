@@ -4,7 +4,7 @@ import * as tls from 'node:tls';
 import { Agent, buildConnector, proxyParts, type Connector, type FormData } from './undici';
 import { CallFailure, PIN_MISMATCH as PIN_MISMATCH_TRUST, type CertificateInfo } from './result';
 import type { TransportLimits } from './limits';
-import { proxyProblem, type ProxySettings } from './proxy';
+import { proxyAddress, proxyProblem, type ProxySettings } from './proxy';
 
 export { proxyFromEnv, type ProxySettings } from './proxy';
 import { baseUrl, normalizeFingerprint, SERVICE_NAMES, serviceOfPort, type ServerProfile } from './servers';
@@ -105,7 +105,10 @@ function proxiedAgent(profile: ServerProfile, limits: TransportLimits, proxy: Pr
   if (profile.secure && policy.mode === 'pinned' && !fp) throw new CallFailure('config_error', 'The pinned fingerprint is not a SHA-256 fingerprint (64 hex digits).');
   const serverTls = !profile.secure ? {} : fp ? PINNED_TLS : policy.mode === 'ca' ? { ca: readCa(policy.caFile) } : {};
   const direct: Connector = fp ? pinningConnector(fp, limits.connectTimeoutMs) : buildConnector({ ...serverTls, timeout: limits.connectTimeoutMs, allowH2: false });
+  const proxyAt = proxyAddress(proxy.url);
   return new EnvHttpProxyAgent({
+    // The connection to the proxy itself: a failure there is the proxy's, and is reported as such.
+    clientFactory: (origin: URL, opts: { connect: Connector }) => new Pool(origin, { ...opts, connect: towardProxy(opts.connect, proxyAt) } as never),
     httpProxy: proxy.url,
     httpsProxy: proxy.url,
     noProxy: proxy.noProxy ?? '',
@@ -124,6 +127,29 @@ function proxiedAgent(profile: ServerProfile, limits: TransportLimits, proxy: Pr
       return new Pool(origin, { ...o, connect: fp && o.connect ? checkingPin(o.connect, fp) : (o.connect ?? direct) } as never);
     },
   } as never) as unknown as Agent;
+}
+
+/** Marks what fails while connecting to the proxy (refused, timed out, not found) with the proxy's host:port. */
+const TOWARD_PROXY = Symbol('toward the proxy');
+
+function towardProxy(connect: Connector, proxyAt: string): Connector {
+  return (opts, callback) =>
+    connect(opts, (err, socket) => {
+      if (err && typeof err === 'object') Object.defineProperty(err, TOWARD_PROXY, { value: proxyAt, configurable: true });
+      if (err || !socket) return callback(err ?? new Error('no socket'), null);
+      callback(null, socket);
+    });
+}
+
+/** The proxy's host:port when `err` happened on the way to the proxy, not to the server through it. */
+function proxyOfError(err: unknown): string | undefined {
+  let e: unknown = err;
+  for (let i = 0; i < 4 && e && typeof e === 'object'; i++) {
+    const at = (e as { [TOWARD_PROXY]?: string })[TOWARD_PROXY];
+    if (at) return at;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 function readCa(file: string): string {
@@ -214,6 +240,8 @@ export function classifyTransportError(err: unknown, profile: ServerProfile, sig
   const code = errorCode(err);
   const svc = SERVICE_NAMES[profile.service];
   const portHint = `${svc} listens on ${serviceOfPortHint(profile)}`;
+  const proxyAt = proxyOfError(err);
+  if (proxyAt) return proxyUnreachable(proxyAt, code, profile);
   switch (code) {
     case PIN_MISMATCH: {
       const seen = (err as PinError).seen ?? (err as { cause?: PinError }).cause?.seen ?? 'unknown';
@@ -275,6 +303,28 @@ export function classifyTransportError(err: unknown, profile: ServerProfile, sig
     );
   }
   return new CallFailure('network_error', `The call to ${where} failed: ${msg.split('\n')[0]}.`);
+}
+
+/** The proxy could not be reached (refused, timed out, not found): nothing went to the server, so nothing about the server is to blame. */
+function proxyUnreachable(proxyAt: string, code: string, profile: ServerProfile): CallFailure {
+  const why =
+    code === 'ECONNREFUSED'
+      ? 'connection refused: nothing is listening there'
+      : code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT'
+        ? 'no answer in time'
+        : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+          ? 'its host name could not be found (DNS)'
+          : code === 'EHOSTUNREACH' || code === 'ENETUNREACH'
+            ? 'no route to it from this machine'
+            : TLS_TRUST_CODES.has(code) || code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || code.startsWith('CERT_')
+              ? `its own certificate was refused (${code})`
+              : code || 'the connection failed';
+  return new CallFailure(
+    code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT' ? 'timeout' : 'network_error',
+    `The proxy ${proxyAt} could not be reached (${why}), so nothing was sent to ${profile.host}:${profile.port}. ` +
+      "Check the proxy's address and that it is running (VS Code's http.proxy setting, or HTTPS_PROXY / HTTP_PROXY for cpapi), " +
+      `or list ${profile.host} in the no-proxy hosts (http.noProxy, or NO_PROXY) to reach it directly.`,
+  );
 }
 
 function serviceOfPortHint(profile: ServerProfile): string {

@@ -31,3 +31,13 @@ export function proxyProblem(url: string): string | undefined {
 export function redactProxy(url: string): string {
   return url.replace(/\/\/([^/@:]*)(:[^/@]*)?@/, (_m, user: string) => `//${user ? `${user}:[redacted]` : ''}@`);
 }
+
+/** A proxy as "host:port", as a message names it when it cannot be reached: never its user or password. */
+export function proxyAddress(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
+  } catch {
+    return redactProxy(url);
+  }
+}

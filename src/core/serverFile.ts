@@ -1,12 +1,48 @@
-import { readProfile, type ServerProfile } from './servers';
+import { readProfile, visible, type ServerProfile } from './servers';
 
 /**
  * Lists of servers as files, for Import/Export Servers and `cpapi --servers`: JSON (a list of
  * profiles, or {"servers": [...]}); CSV is in serverCsv.ts (the extension's only).
- * Secrets never go in either: a file that holds one is refused, saying which.
+ * Secrets never go in either: a file with a column or key that names one is refused whole, saying which.
+ * Ids are never read from a file: an id is the key of this machine's stored credentials, so a file
+ * naming one could point them at another host. A server read from a file is named by its label.
  */
 
-const SECRET_KEYS = ['password', 'token', 'accesshash', 'totpsecret', 'secret', 'apitoken', 'hash'];
+/** Names (lowercase, without "-", "_", spaces or dots) that are a secret whatever else the file says. */
+const SECRET_NAMES = new Set([
+  'pass', 'passwd', 'password', 'pwd', 'secret', 'token', 'key', 'hash', 'otp', 'totp', 'tfa', 'mfa', '2fa', 'pin',
+  'apikey', 'apitoken', 'accesshash', 'totpsecret', 'privatekey', 'cookie', 'cpsess',
+]);
+/** Parts that make a name a secret wherever they are in it: "cpanel_token", "root-password", "whmApiKey". */
+const SECRET_PARTS = ['password', 'passwd', 'passphrase', 'secret', 'token', 'accesshash', 'apikey', 'privatekey', 'otpauth', 'cookie', 'cpsess'];
+/** Endings that make a name a secret: "ssh_key", "root_pass", "admin_pwd", "access_hash". */
+const SECRET_ENDINGS = ['key', 'hash', 'pass', 'pwd', 'otp'];
+
+/** Whether a column or key name says it holds a secret (a password, token, access hash, key, TOTP secret, 2FA code…). */
+export function isSecretName(name: string): boolean {
+  const n = name.toLowerCase().replace(/[-_\s.]/g, '');
+  return SECRET_NAMES.has(n) || SECRET_PARTS.some((p) => n.includes(p)) || SECRET_ENDINGS.some((e) => n.endsWith(e));
+}
+
+/** The sentence that refuses a file with a secret in it, naming the column or key. */
+export function secretRefusal(where: string, what: string): string {
+  return (
+    `${where} has ${what}, which would hold a secret: secrets never go in the servers file, so nothing was read from it. ` +
+    'Remove it, and set each server’s credentials with Set Credentials… (cpapi reads them from environment variables).'
+  );
+}
+
+/** The first key (as a path such as "tls.privateKey") in an item, or its nested objects, that names a secret. */
+function secretKeyIn(value: unknown, path = '', depth = 0): string | undefined {
+  if (depth > 4 || value === null || typeof value !== 'object') return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    const here = Array.isArray(value) ? path : path ? `${path}.${k}` : k;
+    if (!Array.isArray(value) && isSecretName(k)) return here;
+    const inner = secretKeyIn(v, here, depth + 1);
+    if (inner) return inner;
+  }
+  return undefined;
+}
 
 export interface ParsedServers {
   profiles: ServerProfile[];
@@ -17,15 +53,23 @@ export interface ParsedServers {
 export function fromItems(items: readonly unknown[], where: string): ParsedServers {
   const profiles: ServerProfile[] = [];
   const problems: string[] = [];
+  for (const [i, item] of items.entries()) {
+    const secret = secretKeyIn(item);
+    if (secret) {
+      const o = item as Record<string, unknown>;
+      const name = typeof o.label === 'string' && o.label ? `"${visible(o.label)}"` : `${i + 1}`;
+      return { profiles: [], problems: [secretRefusal(where, `a "${secret}" (server ${name})`)] };
+    }
+  }
   items.forEach((item, i) => {
     const o = (item ?? {}) as Record<string, unknown>;
-    const secret = Object.keys(o).find((k) => SECRET_KEYS.includes(k.toLowerCase().replace(/[^a-z]/g, '')));
-    const name = typeof o.label === 'string' && o.label ? `"${o.label}"` : `${i + 1}`;
-    if (secret) {
-      problems.push(`Server ${name} in ${where} has a "${secret}": secrets never go in the servers file (set them with Set Credentials…, or environment variables for cpapi).`);
-      return;
-    }
-    const { profile, problems: p } = readProfile(item, i, (x) => (typeof x.label === 'string' ? x.label : undefined));
+    const name = typeof o.label === 'string' && o.label ? `"${visible(o.label)}"` : `${i + 1}`;
+    // The file's id, if any, is left out: the server is named by its label (or host), never by an id it brings.
+    const { id, ...rest } = o;
+    void id;
+    const named = (x: Record<string, unknown>): string =>
+      (typeof x.label === 'string' && x.label) || (typeof x.host === 'string' && x.host) || `server ${i + 1}`;
+    const { profile, problems: p } = readProfile(typeof item === 'object' && item !== null ? rest : item, i, named);
     if (p.length) problems.push(`Server ${name} in ${where}: ${p.join(' ')}`);
     else profiles.push(profile);
   });
@@ -46,16 +90,33 @@ export function parseServersJson(text: string, where: string): ParsedServers {
   }
   const list = Array.isArray(raw) ? raw : (raw as { servers?: unknown } | null)?.servers;
   if (!Array.isArray(list)) return { profiles: [], problems: [`${where} must hold a list of servers, or {"servers": [...]}.`] };
+  if (!Array.isArray(raw)) {
+    const top = Object.keys(raw as object).find(isSecretName);
+    if (top) return { profiles: [], problems: [secretRefusal(where, `a "${top}"`)] };
+  }
   return fromItems(list, where);
 }
 
+/** The servers as a file: without ids (they are this machine's keys to stored credentials, and an import ignores them). */
 export function serversToJson(profiles: readonly ServerProfile[]): string {
-  return `${JSON.stringify({ servers: profiles }, null, 2)}\n`;
+  return `${JSON.stringify({ servers: profiles.map(withoutId) }, null, 2)}\n`;
+}
+
+function withoutId(p: ServerProfile): Omit<ServerProfile, 'id'> {
+  const { id, ...rest } = p;
+  void id;
+  return rest;
 }
 
 /** All groups of these servers, sorted, with their servers. */
 export function groupsOf(profiles: readonly ServerProfile[]): Map<string, ServerProfile[]> {
   const out = new Map<string, ServerProfile[]>();
-  for (const p of profiles) for (const g of p.groups ?? []) out.set(g, [...(out.get(g) ?? []), p]);
+  for (const p of profiles) {
+    for (const g of p.groups ?? []) {
+      const members = out.get(g);
+      if (members) members.push(p);
+      else out.set(g, [p]);
+    }
+  }
   return new Map([...out].sort(([a], [b]) => a.localeCompare(b)));
 }

@@ -35,7 +35,14 @@ export function serviceOfPort(port: number): { service: Service; secure: boolean
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/i;
 
-/** Returns why `host` is not a hostname, IPv4 or IPv6 address, or undefined when it is one. */
+/**
+ * A host whose last dot-separated part is a number (decimal digits, or "0x" and hex digits) is read
+ * as an IPv4 address by URL parsers and the system resolver, whatever comes before it: "0x7f.1",
+ * "127.1", "0177.0.0.1" and "2130706433" all reach 127.0.0.1. Such a host is accepted only as four
+ * decimal numbers from 0 to 255, so the address shown is the address reached.
+ */
+const ENDS_IN_NUMBER = /(?:^|\.)(?:\d+|0x[0-9a-f]*)\.?$/i;
+
 /**
  * What a person pasted as the host: a hostname or address, or a URL such as
  * `https://server.example.com:2087/` (its scheme, port and, from the port, service become the
@@ -65,8 +72,14 @@ export function hostProblem(host: string): string | undefined {
   const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
   // Only a colon makes an IPv6 address: net.isIPv6 compiles a large pattern on first use, which a hostname need not pay for.
   if (bare.includes(':') && isIPv6(bare)) return undefined;
-  if (/^[\d.]+$/.test(host)) return isIPv4(host) ? undefined : `The host "${host}" is not a valid IPv4 address.`;
   if (/:\d+$/.test(host)) return `The host "${host}" includes a port: put the port in the port setting instead.`;
+  if (ENDS_IN_NUMBER.test(host)) {
+    if (isIPv4(host)) return undefined;
+    return (
+      `The host "${host}" is not a valid IPv4 address: write an address as four decimal numbers from 0 to 255, such as 192.0.2.10. ` +
+      'Short, hex and octal forms (127.1, 0x7f.1, 0177.0.0.1, 2130706433) are refused: they reach another address than they show.'
+    );
+  }
   const name = host.endsWith('.') ? host.slice(0, -1) : host;
   if (name.length > 253 || !name.split('.').every((l) => LABEL.test(l))) {
     return `The host "${host}" is not a valid hostname, IPv4 or IPv6 address.`;
@@ -99,11 +112,45 @@ export function normalizeFingerprint(input: string): string | undefined {
   return hex.toUpperCase().match(/../g)!.join(':');
 }
 
+/**
+ * Characters no label has: C0 controls, DEL and C1 controls, the line and paragraph separators, and
+ * the bidirectional controls that reorder what is shown around them.
+ */
+function isControl(ch: string): boolean {
+  const c = ch.codePointAt(0)!;
+  return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0x2028 || c === 0x2029 || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+}
+
+/** Text with its control characters written as \u escapes, to quote it in a message. */
+export function visible(text: string): string {
+  return [...text].map((ch) => (isControl(ch) ? `\\u${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` : ch)).join('');
+}
+
+/**
+ * Why a label cannot name a server, or undefined. Labels are shown in the tree, tooltips (Markdown),
+ * pickers and result titles: one line of plain text, never something VS Code would render as markup.
+ */
+export function labelProblem(label: string): string | undefined {
+  if (!label.trim()) return 'The server needs a label.';
+  const control = [...label].find(isControl);
+  if (control) {
+    const code = `U+${control.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+    return `The label "${visible(label)}" has a control character (${code}): a label is one line of visible text, so remove it.`;
+  }
+  if (/[<>]/.test(label)) return `The label "${label}" has "<" or ">": VS Code could render it as HTML in tooltips, so a label cannot have them.`;
+  if (label.includes('$(')) {
+    return `The label "${label}" has "$(": VS Code shows "$(name)" as an icon in the tree, pickers and tooltips, so a label cannot have it.`;
+  }
+  if (label.includes('](')) return `The label "${label}" has "](": tooltips render "[text](target)" as a Markdown link, so a label cannot have it.`;
+  return undefined;
+}
+
 /** Every problem with a profile, each a sentence that says what to change. Empty when valid. */
 export function profileProblems(p: ServerProfile): string[] {
   const out: string[] = [];
   if (!p.id) out.push('The server has no id.');
-  if (!p.label.trim()) out.push('The server needs a label.');
+  const l = labelProblem(p.label);
+  if (l) out.push(l);
   const h = hostProblem(p.host);
   if (h) out.push(h);
   if (!SERVICES.includes(p.service)) out.push(`The service "${String(p.service)}" is not one of cpanel, whm or webmail.`);

@@ -167,7 +167,8 @@ describe('generated code runs against the sandbox and gets the same answer', () 
       it(`${language}: values reach the server exactly as written, and nothing runs`, async () => {
         const prof = { ...profile(sb, 'cpanel', { auth: 'token' }), label: 'lab\nel $(touch PWNED)' };
         const req: ApiRequest = { family: 'uapi', module: 'Notes', function: 'echo', params: HOSTILE.map((v) => ['d', v] as const), method: 'POST' };
-        const expected = await client(prof, { token: CREDS.bob.cpanelToken }).call(req);
+        // The client refuses such a label (profile validation): the answer to compare with comes from the same server under a plain one.
+        const expected = await client({ ...prof, label: 'plain' }, { token: CREDS.bob.cpanelToken }).call(req);
         assert.equal(expected.kind, 'ok', expected.hint);
         const code = generate(language, prof, req);
         const r = await run(language, code, { CPANEL_TOKEN: CREDS.bob.cpanelToken }, dir);

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { redactProxy } from '../../src/core/proxy';
 import type { Sandbox } from '../../src/sandbox/server';
+import { deadPort } from '../helpers/ports';
 import { client, closeAll, CREDS, profile, startSandbox } from '../helpers/sandbox';
 
 const CLI = resolve(__dirname, '../../../dist/cli.js');
@@ -114,6 +115,25 @@ describe('through an HTTP CONNECT proxy', () => {
     assert.equal(redactProxy('http://u:secret@p:3128'), 'http://u:[redacted]@p:3128');
   });
 
+  it('a proxy that cannot be reached is named as the problem (host:port, no password), not the server', async () => {
+    const closed = await deadPort();
+    const proxy = { url: `http://proxyuser:proxy-pass-2@127.0.0.1:${closed}` };
+    const c = client(profile(sb, 'cpanel', { auth: 'token' }), { token: CREDS.bob.cpanelToken }, { proxy });
+    const r = await c.call(listPops);
+    assert.equal(r.kind, 'network_error');
+    const why = '\\(connection refused: nothing is listening there\\)';
+    const server = `127\\.0\\.0\\.1:${sb.port('cpanel')}`;
+    assert.match(r.hint!, new RegExp(`^The proxy 127\\.0\\.0\\.1:${closed} could not be reached ${why}, so nothing was sent to ${server}\\.`));
+    assert.match(r.hint!, /http\.proxy .*HTTPS_PROXY .*NO_PROXY/);
+    assert.doesNotMatch(r.hint!, /Nothing is listening on|Check the port/);
+    assert.ok(!r.hint!.includes('proxy-pass-2') && !r.hint!.includes('proxyuser'), 'the proxy is named without its credentials');
+    // A server reached directly (no-proxy hosts) that is down is still the server's own problem.
+    const down = await deadPort();
+    const bypass = { url: `http://127.0.0.1:${closed}`, noProxy: '127.0.0.1' };
+    const direct = client(profile(sb, 'cpanel', { auth: 'token', port: down }), { token: CREDS.bob.cpanelToken }, { proxy: bypass });
+    assert.match((await direct.call(listPops)).hint!, new RegExp(`^Nothing is listening on 127\\.0\\.0\\.1:${down} \\(connection refused\\)`));
+  });
+
   it('cpapi call honours HTTPS_PROXY and NO_PROXY', async () => {
     const run = (env: Record<string, string>): Promise<{ code: number; stderr: string }> =>
       new Promise((done) =>
@@ -130,5 +150,9 @@ describe('through an HTTP CONNECT proxy', () => {
     const bypass = await run({ HTTPS_PROXY: `http://127.0.0.1:${openPort}`, NO_PROXY: '127.0.0.1' });
     assert.equal(bypass.code, 0, bypass.stderr);
     assert.equal(open.tunnels.length, 1, 'NO_PROXY went direct');
+    const closed = await deadPort();
+    const dead = await run({ HTTPS_PROXY: `http://127.0.0.1:${closed}` });
+    assert.notEqual(dead.code, 0);
+    assert.match(dead.stderr, new RegExp(`The proxy 127\\.0\\.0\\.1:${closed} could not be reached`));
   });
 });

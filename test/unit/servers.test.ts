@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { baseUrl, defaultPort, describeServer, hostFromUrl, hostProblem, normalizeFingerprint, profileProblems, requiredSecrets, tlsAfterEdit, type ServerProfile } from '../../src/core/servers';
+import { baseUrl, defaultPort, describeServer, hostFromUrl, hostProblem, labelProblem, normalizeFingerprint, profileProblems, readProfile, requiredSecrets, tlsAfterEdit, type ServerProfile } from '../../src/core/servers';
 import { secretFromOtpauth } from '../../src/core/otp';
 
 const good: ServerProfile = {
@@ -38,6 +38,52 @@ describe('server profiles', () => {
       ['user@host', /"@"/],
     ];
     for (const [h, re] of cases) assert.match(hostProblem(h) ?? '', re, h);
+  });
+
+  it('one rule for numeric hosts: only four decimal numbers are an IPv4 address, every shorthand is refused', () => {
+    // What URL parsers and the resolver read as 127.0.0.1 (or another address than shown): hex, octal, short, one integer.
+    const shorthands = ['0x7f.1', '127.1', '2130706433', '0x7f000001', '0177.0.0.1', '127.0.0.01', '0x7f.0.0.1'];
+    for (const h of [...shorthands, '1.2.3.4.5', 'host.0x1', 'a.0x', 'example.123', '127.0.0.1.', '300.1.2.3']) {
+      const problem = hostProblem(h) ?? '';
+      assert.match(problem, /is not a valid IPv4 address: write an address as four decimal numbers from 0 to 255/, h);
+    }
+    assert.match(hostProblem('0x7f.1')!, /Short, hex and octal forms .* are refused/);
+    for (const h of ['127.0.0.1', '0.0.0.0', '255.255.255.255', '0x7f.example.com', '1e100.net', '123.example', 'a1.b2', 'x0x.host']) {
+      assert.equal(hostProblem(h), undefined, h);
+    }
+  });
+
+  it('refuses labels with control characters or text VS Code would render as markup, saying why', () => {
+    for (const [label, re] of [
+      ['eu\n1', /control character \(U\+000A\)/],
+      ['eu\u00001', /U\+0000/],
+      ['eu\u007f', /U\+007F/],
+      ['eu\u0085', /U\+0085/],
+      ['eu\u009b1m', /U\+009B/],
+      ['\u202eprod', /U\+202E/],
+      ['<img src=x>', /"<" or ">": VS Code could render it as HTML/],
+      ['a > b', /"<" or ">"/],
+      ['$(zap) prod', /"\$\(": VS Code shows "\$\(name\)" as an icon/],
+      ['[prod](command:cpanel.server.remove)', /Markdown link/],
+    ] as const) {
+      const problem = labelProblem(label) ?? '';
+      assert.match(problem, re, JSON.stringify(label));
+      const raw = [...problem].find((ch) => ch.charCodeAt(0) < 0x20 || (ch.charCodeAt(0) >= 0x7f && ch.charCodeAt(0) <= 0x9f) || ch === '\u202e');
+      assert.equal(raw, undefined, `the message shows control characters escaped: ${JSON.stringify(problem)}`);
+      assert.match(profileProblems({ ...good, label }).join(' '), re, 'profile validation (settings, import, cpapi) says the same');
+      const read = readProfile({ ...good, label }, 0);
+      assert.ok(read.problems.some((x) => re.test(x)), 'a server in the settings with such a label is refused');
+    }
+    for (const label of ['eu, "one"', "bob's prod", '=prod', '-eu', '@x', '+a', 'prod [old]', 'cost $5 (eu)', 'ünïcødé 東京', 'a_b*c`d`']) {
+      assert.equal(labelProblem(label), undefined, label);
+    }
+    assert.equal(labelProblem('  '), 'The server needs a label.');
+  });
+
+  it('refuses groups with control characters or markup (group names are letters, digits, ".", "_" and "-")', () => {
+    for (const g of ['eu\n', '<b>', '$(zap)', '[x](y)', 'a b']) {
+      assert.match(readProfile({ ...good, groups: [g] }, 0).problems.join(' '), /"groups" must be a list of group names/, g);
+    }
   });
 
   it('puts IPv6 addresses in brackets in URLs', () => {

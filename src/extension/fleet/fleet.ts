@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { FAMILIES, type Family } from '../../shared/families';
 import { connectionTestRequest, functionName, methodOf, type ApiRequest } from '../../core/api/request';
@@ -5,6 +6,7 @@ import { combineFan, type FanPart, type FanTarget } from '../../core/fanout';
 import type { ApiResult } from '../../core/result';
 import { parseServersCsv, serversToCsv } from '../../core/serverCsv';
 import { groupsOf, parseServersJson, serversToJson } from '../../core/serverFile';
+import { planImport } from '../../core/serverImport';
 import { describeServer, type ServerProfile } from '../../core/servers';
 import type { Services } from '../services';
 import { Commands } from '../constants';
@@ -210,22 +212,32 @@ export class FleetCommands {
       return 0;
     }
     const existing = this.s.profiles.profiles();
-    const clash = parsed.profiles.filter((p) => existing.some((e) => e.label === p.label));
+    const labels = new Set(existing.map((e) => e.label));
+    const clash = parsed.profiles.filter((p) => labels.has(p.label));
     let replace = false;
     if (clash.length) {
       const c = await vscode.window.showWarningMessage(`${clash.length} of the ${parsed.profiles.length} servers are already configured (${clash.slice(0, 3).map((p) => p.label).join(', ')}${clash.length > 3 ? '…' : ''}).`, { modal: true }, 'Replace Them', 'Keep Mine');
       if (!c) return 0;
       replace = c === 'Replace Them';
     }
-    let count = 0;
-    for (const p of parsed.profiles) {
-      const same = existing.find((e) => e.label === p.label);
-      if (same && !replace) continue;
-      // A replaced server keeps its id, so its stored credentials stay with it.
-      await this.s.profiles.save(same ? { ...p, id: same.id } : p);
-      count++;
+    // Ids in the file are ignored: each server gets a fresh one (no credentials), and a replaced server keeps
+    // its id, and so its credentials, only when they would still go to the same host, port, service and user.
+    const plan = planImport(existing, parsed.profiles, replace, randomUUID);
+    // One settings write for the whole file: one per server was quadratic (50,000 rows took minutes).
+    await this.s.profiles.saveMany(plan.writes);
+    for (const id of plan.retired) {
+      // The entry these credentials were stored for is gone: they are removed with it, as Remove Server does.
+      this.s.clients.drop(id);
+      await this.s.secrets.delete(id);
     }
-    void vscode.window.showInformationMessage(`Imported ${count} server${count === 1 ? '' : 's'} from ${name}. Set each one's credentials with Set Credentials… (files never hold them).`);
+    for (const n of plan.notes) this.s.log.write('warn', 'import', n);
+    const count = plan.writes.length;
+    const notes = plan.notes.length ? ` ${plan.notes.slice(0, 3).join(' ')}${plan.notes.length > 3 ? ` (${plan.notes.length - 3} more in the log)` : ''}` : '';
+    const summary =
+      `Imported ${count} server${count === 1 ? '' : 's'} from ${name}.${notes} ` +
+      "Set each one's credentials with Set Credentials… (files never hold them).";
+    if (plan.notes.length) void vscode.window.showWarningMessage(summary);
+    else void vscode.window.showInformationMessage(summary);
     return count;
   }
 

@@ -48,6 +48,26 @@ export class ProfileStore implements vscode.Disposable {
     await this.write(list);
   }
 
+  /**
+   * Many servers in one settings write (an import of thousands): each in place of the server whose
+   * id is `replaces` (or its own id), or added at the end.
+   */
+  async saveMany(writes: readonly { profile: ServerProfile; replaces?: string }[]): Promise<void> {
+    if (!writes.length) return;
+    const list = this.rawList();
+    const at = new Map<unknown, number>();
+    list.forEach((p, i) => {
+      const id = (p as { id?: unknown } | null)?.id;
+      if (!at.has(id)) at.set(id, i);
+    });
+    for (const w of writes) {
+      const i = at.get(w.replaces ?? w.profile.id);
+      if (i !== undefined) list[i] = w.profile;
+      else list.push(w.profile);
+    }
+    await this.write(list);
+  }
+
   async remove(id: string): Promise<void> {
     await this.write(this.rawList().filter((p) => (p as { id?: unknown }).id !== id));
   }

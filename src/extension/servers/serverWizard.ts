@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { AUTH_METHODS, AUTH_SCHEMES, SECRET_SPECS } from '../../core/auth/schemes';
 import { NO_TWO_FACTOR, TWO_FACTOR } from '../../core/auth/twoFactor';
 import { secretFromOtpauth } from '../../core/otp';
-import { defaultPort, hostFromUrl, hostProblem, requiredSecrets, tlsAfterEdit, SERVICE_NAMES, type AuthMethod, type Secrets, type ServerProfile, type Service, type TwoFactorMode } from '../../core/servers';
+import { defaultPort, hostFromUrl, hostProblem, labelProblem, requiredSecrets, tlsAfterEdit, SERVICE_NAMES, type AuthMethod, type Secrets, type ServerProfile, type Service, type TwoFactorMode } from '../../core/servers';
 
 interface PickItem<T> extends vscode.QuickPickItem {
   value: T;
@@ -64,7 +64,7 @@ export async function serverWizard(existing?: ServerProfile, hasSecrets?: Secret
   let total = 9;
   const t = (what: string): string => `${verb} (${++step}/${total}): ${what}`;
   try {
-    const label = (await input(t('Label'), { value: existing?.label, prompt: 'A name for this server, shown in the tree and in result titles', placeHolder: 'prod-whm', validate: (v) => (v.trim() ? undefined : 'Enter a label.') })).trim();
+    const label = (await input(t('Label'), { value: existing?.label, prompt: 'A name for this server, shown in the tree and in result titles', placeHolder: 'prod-whm', validate: (v) => (v.trim() ? labelProblem(v.trim()) : 'Enter a label.') })).trim();
     const hostAnswer = (await input(t('Host'), {
       value: existing?.host,
       prompt: 'Hostname or IP address (a pasted https://host:2087/ is split into its parts)',
@@ -149,7 +149,7 @@ export async function editField(p: ServerProfile, field: Exclude<EditField, 'all
   try {
     switch (field) {
       case 'label': {
-        const label = (await input(title('Label'), { value: p.label, prompt: 'A name for this server, shown in the tree and in result titles', validate: (v) => (v.trim() ? undefined : 'Enter a label.') })).trim();
+        const label = (await input(title('Label'), { value: p.label, prompt: 'A name for this server, shown in the tree and in result titles', validate: (v) => (v.trim() ? labelProblem(v.trim()) : 'Enter a label.') })).trim();
         return { profile: { ...p, label } };
       }
       case 'host': {

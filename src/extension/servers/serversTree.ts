@@ -185,7 +185,13 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
       const server = (e: ProfileEntry): TreeNode => ({ kind: 'server', profile: e.profile, problems: e.problems });
       if (!this.grouping || !entries.some((e) => e.profile.groups?.length)) return entries.map((e) => server(e));
       const groups = new Map<string, ProfileEntry[]>();
-      for (const e of entries) for (const g of e.profile.groups ?? []) groups.set(g, [...(groups.get(g) ?? []), e]);
+      for (const e of entries) {
+        for (const g of e.profile.groups ?? []) {
+          const members = groups.get(g);
+          if (members) members.push(e);
+          else groups.set(g, [e]);
+        }
+      }
       return [
         ...[...groups].sort(([a], [b]) => a.localeCompare(b)).map(([name, es]): TreeNode => ({ kind: 'serverGroup', name, entries: es })),
         ...entries.filter((e) => !e.profile.groups?.length).map((e) => server(e)),
