@@ -1,9 +1,9 @@
 import { secretNames } from '../core/api/request';
-import { CpanelClient } from '../core/client';
+import { notSentResult } from '../core/pipeline';
 import { publicView, type ApiResult, type ResultKind } from '../core/result';
 import { evaluate } from '../core/checks';
-import { proxyFromEnv } from '../core/http';
-import { parseCall, timeoutLimits } from './args';
+import { parseCall } from './args';
+import { cliSending } from './pipeline';
 import type { Io } from './io';
 
 /** Exit codes are part of the CLI's contract: scripts branch on them. */
@@ -33,17 +33,18 @@ export function exitCode(kind: ResultKind): number {
 /** `cpapi call`: one request, the normalized result (or the raw body) on stdout. */
 export async function runCall(argv: string[], io: Io): Promise<number> {
   const inv = parseCall(argv, io.env);
-  const proxy = proxyFromEnv(io.env, inv.profile.secure);
   const inUrl = inv.request.secretInUrl ? secretNames(inv.request) : [];
   if (inUrl.length) {
     io.err(`cpapi: warning: --get puts ${inUrl.join(', ')} into the URL, which cPanel writes to its access log (and proxies log too); without --get it would go in a POST body.\n`);
   }
-  const client = new CpanelClient(inv.profile, inv.secrets, { limits: timeoutLimits(inv.timeoutMs), ...(proxy ? { proxy } : {}) });
+  // The command line is the person's own word: what it names is sent without a question.
+  const sending = cliSending({ env: io.env, timeoutMs: inv.timeoutMs, secrets: () => inv.secrets, allow: () => true });
   let result: ApiResult;
   try {
-    result = await client.call(inv.request, { signal: io.signal, keepUnredacted: inv.unredacted });
+    const o = await sending.pipeline.send({ profile: inv.profile, request: inv.request, origin: 'cli', keepUnredacted: inv.unredacted, ...(io.signal ? { signal: io.signal } : {}) });
+    result = o.sent ? o.result : notSentResult(inv.request, 'config_error', o.message);
   } finally {
-    await client.close();
+    await sending.close();
   }
   if (inv.query !== undefined) {
     let picked: unknown;

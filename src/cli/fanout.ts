@@ -1,13 +1,11 @@
 import { effectOf } from '../core/api/effects';
 import { functionName, splitFunction, type ApiRequest, type Family } from '../core/api/request';
 import { LISTACCTS, readAccounts } from '../core/accounts';
-import { RefusalBook } from '../core/auth/refusals';
-import { CpanelClient } from '../core/client';
-import { DEFAULT_CONCURRENCY, fanOut, MAX_CONCURRENCY, requestFor, type FanResult, type FanTarget } from '../core/fanout';
-import { proxyFromEnv } from '../core/http';
-import type { ServerProfile } from '../core/servers';
+import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, toFanResult, type FanResult, type FanTarget } from '../core/fanout';
+import { notSentResult } from '../core/pipeline';
 import { FAMILIES, FAMILY_IDS } from '../shared/families';
-import { parseOptions, parseParams, parseTimeout, secretsFromEnv, timeoutLimits, UsageError } from './args';
+import { parseOptions, parseParams, parseTimeout, UsageError } from './args';
+import { cliSending } from './pipeline';
 import type { Io } from './io';
 import { chooseServers, readServersFile } from './servers';
 
@@ -53,21 +51,11 @@ export async function runFanout(argv: string[], io: Io): Promise<number> {
     if (notWhm.length) throw new UsageError(`--accounts needs WHM servers; ${notWhm.map((p) => p.label).join(', ')} ${notWhm.length > 1 ? 'are' : 'is'} not.`);
   }
 
-  const clients = new Map<string, CpanelClient>();
-  // Servers that share a host and a credential share a refusal: a wrong password is tried once, not once per target.
-  const refusals = new RefusalBook();
-  const clientFor = (p: ServerProfile): CpanelClient => {
-    let c = clients.get(p.label);
-    if (!c) {
-      const proxy = proxyFromEnv(io.env, p.secure);
-      // One connection per server is what a fan-out over servers needs; over accounts, at most the concurrency.
-      c = new CpanelClient(p, secretsFromEnv(p, io.env, p.label), { limits: { ...timeoutLimits(timeoutMs), maxConnections: Math.min(8, concurrency) }, refusals, ...(proxy ? { proxy } : {}) });
-      clients.set(p.label, c);
-    }
-    return c;
-  };
+  // One pool for the fan-out: servers that share a host and a credential share a refusal (a wrong password is tried once, not once per target).
+  // A destructive call was allowed, or refused, before anything is sent (below); a change is the command line's own word.
+  const sending = cliSending({ env: io.env, timeoutMs, maxConnections: Math.min(8, concurrency), allow: () => true });
   // Every secret is checked before anything is sent: a missing one is a usage error naming it.
-  for (const p of servers) clientFor(p);
+  for (const p of servers) sending.secrets(p);
 
   try {
     let targets: FanTarget[] = servers.map((profile) => ({ profile }));
@@ -75,7 +63,8 @@ export async function runFanout(argv: string[], io: Io): Promise<number> {
     if (v.accounts) {
       targets = [];
       for (const p of servers) {
-        const r = await clientFor(p).call(LISTACCTS, { signal: io.signal });
+        const o = await sending.pipeline.send({ profile: p, request: LISTACCTS, origin: 'cli', ...(io.signal ? { signal: io.signal } : {}) });
+        const r = o.sent ? o.result : notSentResult(LISTACCTS, 'config_error', o.message);
         if (!r.ok) {
           listFailures.push({ server: p.label, ok: false, kind: r.kind, status: r.status, data: null, errors: r.errors, ...(r.hint ? { hint: `listaccts: ${r.hint}` } : {}), timeMs: r.timings.totalMs });
           continue;
@@ -97,7 +86,15 @@ export async function runFanout(argv: string[], io: Io): Promise<number> {
       }
     };
     for (const f of listFailures) print(f);
-    const results = await fanOut(targets, (t, signal) => clientFor(t.profile).call(requestFor(request, t), { signal }), { concurrency, signal: io.signal, onResult: print });
+    const o = await sending.pipeline.fanOut(request, targets, {
+      concurrency,
+      origin: 'cli',
+      what: `${total} targets`,
+      ...(io.signal ? { signal: io.signal } : {}),
+      onResult: (part) => print(toFanResult(part.target, part.result)),
+    });
+    if (!o.sent) throw new UsageError(o.message);
+    const results = o.parts.map((part) => toFanResult(part.target, part.result));
     // Targets a cancel dropped before they started are reported too.
     for (const r of results) if (r.kind === 'cancelled' && r.timeMs === 0) print(r);
     const failed = results.filter((r) => !r.ok).length + listFailures.length;
@@ -106,6 +103,6 @@ export async function runFanout(argv: string[], io: Io): Promise<number> {
     else io.out(summary);
     return failed ? 1 : 0;
   } finally {
-    await Promise.all([...clients.values()].map((c) => c.close()));
+    await sending.close();
   }
 }

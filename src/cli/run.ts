@@ -1,13 +1,11 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { RefusalBook } from '../core/auth/refusals';
-import { CpanelClient } from '../core/client';
-import { proxyFromEnv } from '../core/http';
 import { ENVIRONMENTS_FILE, parseEnvironments, RunVariables, secretVariableEnvName, type Environment } from '../core/environments';
-import { judgeSnippet, resolveSnippet, runRequest } from '../core/requestRun';
+import { judgeSnippet, resolveSnippet } from '../core/requestRun';
 import { parseSnippet, SNIPPET_SUFFIX, type Snippet } from '../core/snippets';
 import { ALLOWED_ENV_PATTERN, EnvReader, envRefusal, redactorFor, type EnvPolicy } from '../core/snippetSandbox';
-import { parseOptions, parseTimeout, secretsFromEnv, timeoutLimits, UsageError } from './args';
+import { parseOptions, parseTimeout, UsageError } from './args';
+import { cliSending } from './pipeline';
 import { chooseServers, readServersFile } from './servers';
 import { reasons, report, REPORTERS, type Reporter, type RunOutcome } from './reporters';
 
@@ -95,9 +93,9 @@ export async function runSnippets(
     if (refusal) throw new UsageError(`${relative(cwd, file) || file}: ${refusal}`);
   }
 
-  const clients = new Map<string, CpanelClient>();
-  // A credential the server refused is not sent again by the snippets after it (cPHulk counts every failed login).
-  const refusals = new RefusalBook();
+  // Every snippet of the run through one pipeline; a destructive one only with --allow-destructive.
+  // One pool for the run: a credential the server refused is not sent again by the snippets after it (cPHulk counts every failed login).
+  const sending = cliSending({ env: io.env, timeoutMs, allow: (q) => q.reason !== 'destructive' || v['allow-destructive'] === true });
   const outcomes: RunOutcome[] = [];
   // Values captured by a snippet are seen by the ones after it, in this run only.
   // Every value read from the environment is kept, taught to the clients' redactors and scrubbed from what is printed.
@@ -121,7 +119,7 @@ export async function runSnippets(
       }
     }
   } finally {
-    await Promise.all([...clients.values()].map((c) => c.close()));
+    await sending.close();
   }
   const failed = outcomes.filter((o) => !o.ok).length;
   if (reporter) {
@@ -154,20 +152,13 @@ export async function runSnippets(
     if (!resolved.ok) return fail('config_error', `${shown}: ${resolved.message}${resolved.message.startsWith('No server') ? ' Add it to the servers file.' : ''}`, base);
     base = { server: resolved.target.profile.label, function: `${s.family} ${resolved.target.request.family === 'whm' ? resolved.target.request.function : `${resolved.target.request.module}/${resolved.target.request.function}`}${resolved.target.request.asUser ? ` as ${resolved.target.request.asUser}` : ''}` };
     const { profile } = resolved.target;
-    let client = clients.get(profile.label);
-    if (!client) {
-      let secrets;
-      try {
-        secrets = secretsFromEnv(profile, io.env, profile.label);
-      } catch (e) {
-        return fail('config_error', e instanceof Error ? e.message : String(e), base);
-      }
-      const proxy = proxyFromEnv(io.env, profile.secure);
-      client = new CpanelClient(profile, secrets, { limits: timeoutLimits(timeoutMs), refusals, ...(proxy ? { proxy } : {}) });
-      clients.set(profile.label, client);
+    try {
+      sending.secrets(profile);
+    } catch (e) {
+      return fail('config_error', e instanceof Error ? e.message : String(e), base);
     }
-    for (const value of [...resolved.secrets, ...envReader.values]) client.redactor.add(value);
-    const run = await runRequest(client, resolved.target, { signal: io.signal, confirm: async () => v['allow-destructive'] === true });
+    const secretValues = [...resolved.secrets, ...envReader.values];
+    const run = await sending.pipeline.send({ ...resolved.target, origin: 'cli', ...(secretValues.length ? { secretValues } : {}), ...(io.signal ? { signal: io.signal } : {}) });
     if (!run.sent) {
       const why = run.reason === 'declined' ? `${s.function} removes, suspends, revokes or resets something: run it only with --allow-destructive.` : run.message;
       return fail('config_error', why, base);

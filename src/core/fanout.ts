@@ -1,13 +1,12 @@
-import pLimit from 'p-limit';
 import type { ApiRequest } from './api/request';
 import type { ApiResult, ResultKind } from './result';
 import type { ServerProfile } from './servers';
 import { at, findTables, mainTable, rowsOf, VALUE_COLUMN } from '../shared/tabular';
 
 /**
- * One call to many targets: every server of a group, or every account of a WHM server. Bounded
- * concurrency (p-limit: small, maintained, typed, the common choice for exactly this), one result per
- * target as it finishes, and a cancel that drops what has not started and aborts what runs.
+ * One call to many targets: every server of a group, or every account of a WHM server. What a target
+ * is, the shape each target's outcome is printed in, and how the answers are put together; the sending
+ * itself (bounded concurrency, cancel) is RequestPipeline.fanOut's.
  */
 
 export interface FanTarget {
@@ -27,15 +26,6 @@ export interface FanResult {
   errors: string[];
   hint?: string;
   timeMs: number;
-}
-
-export interface FanOptions {
-  concurrency: number;
-  signal?: AbortSignal;
-  /** Each result as it finishes (results also come back together, in target order). */
-  onResult?: (r: FanResult, index: number) => void;
-  /** When a target starts. */
-  onStart?: (t: FanTarget, index: number) => void;
 }
 
 export const DEFAULT_CONCURRENCY = 8;
@@ -58,43 +48,6 @@ export function toFanResult(t: FanTarget, r: ApiResult): FanResult {
     ...(r.hint ? { hint: r.hint } : {}),
     timeMs: r.timings.totalMs,
   };
-}
-
-/**
- * Runs `call` for every target, at most `concurrency` at once. A target not started when the signal
- * aborts comes back as cancelled without being sent; one that runs is aborted by the signal it got.
- */
-export async function fanOut(targets: readonly FanTarget[], call: (t: FanTarget, signal: AbortSignal | undefined) => Promise<ApiResult>, opts: FanOptions): Promise<FanResult[]> {
-  // rejectOnClear: targets dropped by a cancel settle (as cancelled) instead of hanging Promise.all.
-  const limit = pLimit({ concurrency: Math.max(1, Math.min(MAX_CONCURRENCY, Math.floor(opts.concurrency))), rejectOnClear: true });
-  const cancelled = (t: FanTarget): FanResult => ({
-    server: t.profile.label,
-    ...(t.account !== undefined ? { account: t.account } : {}),
-    ok: false,
-    kind: 'cancelled',
-    status: 0,
-    data: null,
-    errors: ['Cancelled before it was sent.'],
-    hint: 'Cancelled before it was sent.',
-    timeMs: 0,
-  });
-  const onAbort = (): void => limit.clearQueue();
-  opts.signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    return await Promise.all(
-      targets.map((t, i) =>
-        limit(async () => {
-          if (opts.signal?.aborted) return cancelled(t);
-          opts.onStart?.(t, i);
-          const r = toFanResult(t, await call(t, opts.signal));
-          opts.onResult?.(r, i);
-          return r;
-        }).catch(() => cancelled(t)),
-      ),
-    );
-  } finally {
-    opts.signal?.removeEventListener('abort', onAbort);
-  }
 }
 
 /** One target's answer with the target it came from. */

@@ -3,7 +3,6 @@ import { runCaptures, runChecks, type CheckResult } from './checks';
 import type { RunVariables } from './environments';
 import { effectOf, type Effect } from './api/effects';
 import { buildRequest, encodeParams, functionName, type ApiRequest, type BuiltRequest } from './api/request';
-import type { CallOptions } from './client';
 import { redactUrl } from './redact';
 import { CallFailure, type ApiResult } from './result';
 import { baseUrl, type ServerProfile } from './servers';
@@ -11,8 +10,9 @@ import { resolvePlaceholders, snippetRequest, type Snippet, type VariableSource 
 import { confinedUpload, redactorFor } from './snippetSandbox';
 
 /**
- * The one way a request is sent, from every path (palette, tree, builder, snippets, Rerun, cpapi):
- * resolve what is to be sent, show exactly that when it needs confirming, then send it.
+ * Before a request is sent (by the pipeline, src/core/pipeline.ts): a snippet resolved into a request,
+ * the request built and previewed exactly as it will go, whether it must be confirmed; and after, a
+ * snippet's checks and captures judged on the answer.
  */
 
 /** A request and the server it goes to. */
@@ -128,12 +128,6 @@ export function withConfinedUploads(filled: Snippet, request: ApiRequest, root: 
   return { ...request, body: { kind: 'multipart', files: filled.body.files.map((f) => ({ name: f.name, path: confinedUpload(root, f.path, f.name) })) } };
 }
 
-export interface Caller {
-  call(req: ApiRequest, opts?: CallOptions): Promise<ApiResult>;
-}
-
-export type RunOutcome = { sent: true; result: ApiResult; preview: Preview } | { sent: false; reason: 'declined' | 'invalid'; message: string; preview?: Preview };
-
 export type Prepared = { ok: true; preview: Preview; ask?: ConfirmReason } | { ok: false; message: string };
 
 /** What will be sent and whether it must be confirmed first; a request that cannot be built says why. */
@@ -145,24 +139,6 @@ export function prepareRun(t: Target, opts: { resend?: boolean } = {}): Prepared
   } catch (e) {
     return { ok: false, message: e instanceof CallFailure || e instanceof Error ? e.message : String(e) };
   }
-}
-
-/**
- * Checks, confirms and sends one request. `confirm` is asked only when prepareRun says so; a request
- * that cannot be built is not sent, and says why.
- */
-export async function runRequest(
-  caller: Caller,
-  t: Target,
-  opts: CallOptions & { resend?: boolean; confirm?: (preview: Preview, reason: ConfirmReason) => Promise<boolean> },
-): Promise<RunOutcome> {
-  const prepared = prepareRun(t, opts);
-  if (!prepared.ok) return { sent: false, reason: 'invalid', message: prepared.message };
-  const { preview, ask } = prepared;
-  if (ask && !(await (opts.confirm?.(preview, ask) ?? Promise.resolve(false)))) {
-    return { sent: false, reason: 'declined', message: `${preview.what} was not sent.`, preview };
-  }
-  return { sent: true, result: await caller.call(t.request, { signal: opts.signal, timeoutMs: opts.timeoutMs, keepUnredacted: opts.keepUnredacted }), preview };
 }
 
 /** What a snippet's answer came to: its checks, and the values it captured for the snippets after it. */

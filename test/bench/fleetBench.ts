@@ -1,7 +1,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 import { CpanelClient } from '../../src/core/client';
-import { fanOut, requestFor, type FanTarget } from '../../src/core/fanout';
+import { requestFor, type FanTarget } from '../../src/core/fanout';
+import { RequestPipeline } from '../../src/core/pipeline';
 import type { ServerProfile } from '../../src/core/servers';
 import { SANDBOX_CREDENTIALS as C } from '../../src/sandbox/accounts';
 import { interleave, type Round } from './ab';
@@ -118,7 +119,12 @@ export async function measureFleets(root: string): Promise<FleetFigures> {
       const clients = profiles.map((p) => new CpanelClient(p, { token: C.root.whmToken }));
       const byLabel = new Map(clients.map((c) => [c.profile.label, c]));
       const t = performance.now();
-      const { value: results, peakMb } = await withPeakRss(() => fanOut(profiles.map((profile) => ({ profile })), (tg, signal) => byLabel.get(tg.profile.label)!.call(version, { signal }), { concurrency: CONCURRENCY }));
+      // The product's own path: the pipeline's fan-out, which cpapi fanout and the extension use.
+      const pipeline = new RequestPipeline({ client: (p) => byLabel.get(p.label)! });
+      const { value: results, peakMb } = await withPeakRss(async () => {
+        const o = await pipeline.fanOut(version, profiles.map((profile) => ({ profile })), { concurrency: CONCURRENCY, origin: 'cli', what: 'fleet' });
+        return o.sent ? o.parts.map((x) => x.result) : [];
+      });
       const ms = performance.now() - t;
       peakRssMb = Math.max(peakRssMb, peakMb);
       await Promise.all(clients.map((c) => c.close()));
@@ -154,7 +160,11 @@ export async function measureFleets(root: string): Promise<FleetFigures> {
       await fleet.reset();
       const c = new CpanelClient(whm, { token: C.root.whmToken }, { limits: { maxConnections: CONCURRENCY } });
       const t = performance.now();
-      const { value: results, peakMb } = await withPeakRss(() => fanOut(targets, (tg, signal) => c.call(requestFor(pops, tg), { signal }), { concurrency: CONCURRENCY }));
+      const pipeline = new RequestPipeline({ client: () => c });
+      const { value: results, peakMb } = await withPeakRss(async () => {
+        const o = await pipeline.fanOut(pops, targets, { concurrency: CONCURRENCY, origin: 'cli', what: 'accounts' });
+        return o.sent ? o.parts.map((x) => x.result) : [];
+      });
       const ms = performance.now() - t;
       acctRss = Math.max(acctRss, peakMb);
       await c.close();

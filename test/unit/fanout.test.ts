@@ -4,7 +4,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { fanOut, type FanTarget } from '../../src/core/fanout';
+import type { ApiRequest } from '../../src/core/api/request';
+import type { CpanelClient } from '../../src/core/client';
+import { toFanResult, type FanTarget } from '../../src/core/fanout';
+import { RequestPipeline } from '../../src/core/pipeline';
 import type { ApiResult } from '../../src/core/result';
 import { serializeSnippet } from '../../src/core/snippets';
 import { Sandbox } from '../../src/sandbox/server';
@@ -138,20 +141,26 @@ describe('cpapi fanout: one call to many servers and accounts', () => {
   it('the core: at most N at once, results in target order, a cancel drops what has not started', async () => {
     let running = 0;
     let peak = 0;
-    const targets: FanTarget[] = Array.from({ length: 20 }, (_, i) => ({ profile: { label: `s${i}` } as FanTarget['profile'] }));
+    const targets: FanTarget[] = Array.from({ length: 20 }, (_, i) => ({ profile: { label: `s${i}`, service: 'whm', host: '127.0.0.1', port: 2087, secure: true } as FanTarget['profile'] }));
     const ac = new AbortController();
-    const results = await fanOut(
-      targets,
-      async (t, signal) => {
-        running++;
-        peak = Math.max(peak, running);
-        await new Promise((r) => setTimeout(r, 20));
-        running--;
-        if (t.profile.label === 's5') ac.abort();
-        return { ok: !signal?.aborted, kind: signal?.aborted ? 'cancelled' : 'ok', status: 200, data: t.profile.label, errors: [], warnings: [], messages: [], metadata: {}, raw: '', contentType: '', timings: { headersMs: 1, totalMs: 20 }, request: { method: 'GET', url: '', family: 'whm', function: 'x' } } as ApiResult;
-      },
-      { concurrency: 3, signal: ac.signal },
-    );
+    // A stand-in client: the pipeline's fan-out is what is measured here, not a server.
+    const fake = (label: string): CpanelClient =>
+      ({
+        redactor: { learn: () => undefined },
+        call: async (_req: ApiRequest, opts: { signal?: AbortSignal } = {}) => {
+          running++;
+          peak = Math.max(peak, running);
+          await new Promise((r) => setTimeout(r, 20));
+          running--;
+          if (label === 's5') ac.abort();
+          const aborted = opts.signal?.aborted === true;
+          return { ok: !aborted, kind: aborted ? 'cancelled' : 'ok', status: 200, data: label, errors: [], warnings: [], messages: [], metadata: {}, raw: '', contentType: '', timings: { headersMs: 1, totalMs: 20 }, request: { method: 'GET', url: '', family: 'whm', function: 'x' } } as ApiResult;
+        },
+      }) as unknown as CpanelClient;
+    const pipeline = new RequestPipeline({ client: (p) => fake(p.label) });
+    const o = await pipeline.fanOut({ family: 'whm', function: 'version', params: [] }, targets, { concurrency: 3, signal: ac.signal, origin: 'cli', what: 'x' });
+    assert.ok(o.sent);
+    const results = o.parts.map((p) => toFanResult(p.target, p.result));
     assert.equal(peak, 3);
     assert.deepEqual(results.map((r) => r.server), targets.map((t) => t.profile.label));
     assert.ok(results.slice(0, 3).every((r) => r.ok));
