@@ -42,7 +42,7 @@ export async function runCall(argv: string[], io: Io): Promise<number> {
   if (inv.query !== undefined) {
     let picked: unknown;
     try {
-      picked = evaluate(inv.query, result);
+      picked = await evaluate(inv.query, result);
     } catch (e) {
       io.err(`cpapi: --query: ${e instanceof Error ? e.message : String(e)}\n`);
       return 2;

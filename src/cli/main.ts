@@ -1,3 +1,4 @@
+import type * as Checks from '../core/checks';
 import type * as CallCommand from './call';
 import type * as FanoutCommand from './fanout';
 import type * as RunCommand from './run';
@@ -30,7 +31,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'call':
       case 'run':
       case 'fanout':
-        return await commands[command](rest, io);
+        try {
+          return await commands[command](rest, io);
+        } finally {
+          // The JMESPath worker, if an expression started it (it never keeps the process alive, but ends cleanly).
+          // eslint-disable-next-line @typescript-eslint/no-require-imports
+          await (require('../core/checks') as typeof Checks).closeExpressions();
+        }
       case undefined:
       case '-h':
       case '--help':

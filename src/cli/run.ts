@@ -137,7 +137,7 @@ export async function runSnippets(
     }
     const r = run.result;
     // Checks and captures as filled in: ${name} may appear in their expressions too.
-    const judged = judgeSnippet(resolved.snippet, r, vars, shown);
+    const judged = await judgeSnippet(resolved.snippet, r, vars, shown);
     const errors = [...r.errors, ...judged.captureProblems];
     return { file: shown, ...base, ok: judged.pass, kind: r.kind, status: r.status, ms: r.timings.totalMs, errors, ...(r.hint ? { hint: r.hint } : {}), checks: judged.checks, captured: judged.captured };
   }

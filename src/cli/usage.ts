@@ -18,8 +18,8 @@ export const CALL_USAGE = `Usage:
   stdout: the normalized result as one JSON object {ok, kind, status, data, errors, warnings, messages, metadata};
   --raw prints the server's body instead, with any credential the server echoed back redacted;
   add --unredacted to print it exactly as received. --query EXPR prints what the JMESPath expression EXPR
-  picks from the normalized answer (e.g. --query "data[].email"). --timeout (1 to 3600 s, default 120)
-  bounds the whole call.
+  picks from the normalized answer (e.g. --query "data[].email"); an expression may take 2 s and give
+  8 MiB of JSON, more is an error (exit 2). --timeout (1 to 3600 s, default 120) bounds the whole call.
   exit: 0 ok · 1 the API reported failure · 2 usage or config · 3 authentication · 4 TLS, network or timeout · 5 malformed answer
 
   run: servers come from SERVERS.json (a list of profiles named by label, no secrets); secrets from

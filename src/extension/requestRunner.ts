@@ -32,7 +32,7 @@ export interface RunSpec extends Target {
   /** Cancels the send (Escape in the builder), as the progress notification's Cancel does. */
   signal?: AbortSignal;
   /** A snippet's checks of the answer, shown with the result. */
-  judge?: (result: ApiResult) => readonly CheckResult[] | undefined;
+  judge?: (result: ApiResult) => Promise<readonly CheckResult[] | undefined>;
 }
 
 /** What a send hands back to its caller (and tests): the result and where it opened. */
@@ -222,7 +222,7 @@ export class RequestRunner extends Disposable {
     const r = await this.call(spec);
     if (!r) return undefined;
     await this.explainNotGranted(r.profile, spec.request, r.result);
-    const checks = spec.judge?.(r.result);
+    const checks = await spec.judge?.(r.result);
     const stored = this.panels.show({ result: r.result, server: r.profile.label, target: { profile: r.profile, request: spec.request }, ...(checks ? { checks } : {}) }, spec.beside === true);
     if (!r.result.ok && r.result.kind !== 'api_error') void this.explainFailure(r.profile, r.result);
     return { result: r.result, uri: this.panels.docs.uri(stored), id: stored.id, ...(checks ? { checks } : {}) };

@@ -80,7 +80,12 @@ interface Case {
   nothingSent?: boolean;
   /** Also must not appear in the output. */
   notSaid?: RegExp;
+  /** Must end within this many ms. */
+  withinMs?: number;
 }
+
+/** `[@,@]` piped into itself n times: 2^n leaves, built in microseconds from shared parts. */
+const doubled = (n: number): string => Array(n).fill('[@,@]').join(' | ');
 
 describe('hostile servers and bad input against cpapi', () => {
   let server: https.Server;
@@ -189,6 +194,23 @@ describe('hostile servers and bad input against cpapi', () => {
     { name: 'an echoed OTP code is redacted', handler: echo, auth: 'password', args: ['--otp', 'header'], env: { CPANEL_TOTP_SECRET: TOTP }, exit: 0, says: /"x-cpanel-otp": "\[redacted\]"/, in: 'stdout' },
     { name: '--raw redacts what the server echoed', handler: echo, auth: 'password', args: ['--raw'], exit: 0, says: /"authorization":"Basic \[redacted\]"/, in: 'stdout' },
     { name: '--unredacted needs --raw', args: ['--unredacted'], exit: 2, says: /--unredacted goes with --raw/, nothingSent: true },
+    // ── JMESPath without bounds ──
+    {
+      name: 'a --query whose result doubles 40 times is refused at once, not written for minutes',
+      handler: echo,
+      args: ['--query', doubled(40)],
+      exit: 2,
+      says: /^cpapi: --query: JMESPath "\[@,@\] \| .*…" gave more than 8 MiB of JSON: narrow the expression\n$/,
+      withinMs: 8000,
+    },
+    {
+      name: 'a --query that would run for minutes stops at 2 s, with no --timeout',
+      handler: echo,
+      args: ['--query', `${doubled(34)} | to_string(@) | length(@)`],
+      exit: 2,
+      says: /^cpapi: --query: JMESPath ".*" did not finish within 2 s: narrow the expression\n$/,
+      withinMs: 10_000,
+    },
   ];
 
   for (const c of cases) {
@@ -202,6 +224,7 @@ describe('hostile servers and bad input against cpapi', () => {
       assert.match(where, c.says, where.slice(0, 2000));
       if (c.notSaid) assert.doesNotMatch(r.stdout + r.stderr, c.notSaid);
       if (c.nothingSent) assert.equal(requests, before, 'nothing was sent');
+      if (c.withinMs !== undefined) assert.ok(r.ms < c.withinMs, `took ${r.ms} ms`);
       const out = r.stdout + r.stderr;
       for (const secret of [PASSWORD, TOKEN, HASH, TOTP, COOKIE, CPSESS.slice(1), BASIC, encodeURIComponent(PASSWORD)]) assert.ok(!out.includes(secret), `"${secret}" leaked`);
       assert.doesNotMatch(out, /\n\s+at .+:\d+:\d+/, 'no stack trace');
