@@ -50,7 +50,8 @@ export async function runCall(argv: string[], io: Io): Promise<number> {
     io.out(`${JSON.stringify(picked ?? null, null, 2)}\n`);
   } else if (inv.raw) {
     const body = inv.unredacted ? (result.rawUnredacted ?? result.raw) : result.raw;
-    if (body) io.out(body.endsWith('\n') ? body : `${body}\n`);
+    // On a terminal the body is neutralized like all output; piped, it is byte-exact (io.exact).
+    if (body) (io.exact ?? io.out)(body.endsWith('\n') ? body : `${body}\n`);
   } else {
     io.out(`${JSON.stringify(publicView(result), null, 2)}\n`);
   }

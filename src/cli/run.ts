@@ -5,6 +5,7 @@ import { proxyFromEnv } from '../core/http';
 import { ENVIRONMENTS_FILE, parseEnvironments, RunVariables, secretVariableEnvName, type Environment } from '../core/environments';
 import { judgeSnippet, resolveSnippet, runRequest } from '../core/requestRun';
 import { parseSnippet, SNIPPET_SUFFIX, type Snippet } from '../core/snippets';
+import { neutralize } from '../core/terminalText';
 import { parseOptions, parseTimeout, secretsFromEnv, timeoutLimits, UsageError } from './args';
 import { chooseServers, readServersFile } from './servers';
 import { reasons, report, REPORTERS, type Reporter, type RunOutcome } from './reporters';
@@ -93,7 +94,8 @@ export async function runSnippets(
     const text = report(reporter, outcomes, startedAt);
     if (v.output !== undefined) {
       try {
-        writeFileSync(v.output, text);
+        // A report file is read in terminals and CI logs too: neutralized as stdout is (JSON stays equal in value).
+        writeFileSync(v.output, neutralize(text));
       } catch (e) {
         throw new UsageError(`The report cannot be written to "${v.output}" (${e instanceof Error ? e.message.split('\n')[0] : String(e)}).`);
       }
