@@ -24,7 +24,9 @@ const undiciApart = {
     // And the JMESPath implementation: src/core/checks.ts requires it to compile an expression, the
     // JMESPath worker (dist/jmespathWorker.js, a thread of its own) to evaluate one.
     const jmespathUsers = [join('src', 'core', 'checks.ts'), join('src', 'core', 'jmespathWorker.ts')];
-    build.onResolve({ filter: /^@jmespath-community\/jmespath$/ }, (a) => (jmespathUsers.some((u) => a.importer.endsWith(u)) ? { path: './jmespath.js', external: true } : undefined));
+    build.onResolve({ filter: /^@jmespath-community\/jmespath$/ }, (a) =>
+      jmespathUsers.some((u) => a.importer.endsWith(u)) ? { path: './jmespath.js', external: true } : undefined,
+    );
   },
 };
 

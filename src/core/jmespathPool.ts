@@ -136,9 +136,11 @@ export class JmespathPool {
         }
       });
       if (!reply.ok) {
-        throw reply.reason === 'size' ? new ExpressionFailure('size', `gave more than ${mebibytes(l.maxBytes)} of JSON`) : new ExpressionFailure('error', `could not be evaluated: ${reply.message ?? 'unknown error'}`);
+        if (reply.reason === 'size') throw new ExpressionFailure('size', `gave more than ${mebibytes(l.maxBytes)} of JSON`);
+        throw new ExpressionFailure('error', `could not be evaluated: ${reply.message ?? 'unknown error'}`);
       }
-      return { truthy: reply.truthy, ...(reply.json !== undefined ? { value: JSON.parse(reply.json) as unknown } : mode === 'value' ? { value: undefined } : {}) };
+      if (reply.json !== undefined) return { truthy: reply.truthy, value: JSON.parse(reply.json) as unknown };
+      return mode === 'value' ? { truthy: reply.truthy, value: undefined } : { truthy: reply.truthy };
     } finally {
       if (this.live === live) {
         live.worker.unref();

@@ -120,7 +120,8 @@ describe('bounded JMESPath evaluation (in a worker thread)', () => {
   });
 
   it('a check that blows up fails clearly and the other checks still run; a capture that does is a problem', async () => {
-    const checks = await runChecks([{ ok: true }, { jmespath: `${doubled(30)} | to_string(@)` }, { jmespath: doubled(40) }, { status: 200 }], result(), { timeoutMs: 300 });
+    const items = [{ ok: true }, { jmespath: `${doubled(30)} | to_string(@)` }, { jmespath: doubled(40) }, { status: 200 }];
+    const checks = await runChecks(items, result(), { timeoutMs: 300 });
     assert.deepEqual(checks.map((c) => c.pass), [true, false, true, true], 'a true check needs only its truthiness, not its JSON');
     assert.match(checks[1]!.message!, /did not finish within 0\.3 s: narrow the expression/);
     const { values, problems } = await runCaptures({ big: doubled(40), user: 'data.acct[0].user' }, result());

@@ -88,10 +88,14 @@ interface Case {
 // eslint-disable-next-line no-control-regex
 const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 /** A server's text that tries every trick: colours, an OSC 8 link, an OSC 52 clipboard write, BEL, CSI as U+009B, a C1, a bare CR, bidi. */
-const EVIL = 'Bad\x1b[31mred\x1b[0m \x1b]8;;https://evil.example/\x1b\\link\x1b]8;;\x1b\\ \x1b]52;c;cm0gLXJmIH4=\x07 \u009b2J \u0085 \rOVERWRITTEN \u202eevil\u2066 \x7f';
+const EVIL =
+  'Bad\x1b[31mred\x1b[0m \x1b]8;;https://evil.example/\x1b\\link\x1b]8;;\x1b\\ \x1b]52;c;cm0gLXJmIH4=\x07 ' +
+  '\u009b2J \u0085 \rOVERWRITTEN \u202eevil\u2066 \x7f';
 const noRawControl = (where: string, text: string): void => {
   const m = RAW_CONTROL.exec(text);
-  assert.ok(!m, `${where} has a raw U+${m?.[0].charCodeAt(0).toString(16).padStart(4, '0')} near ${JSON.stringify(text.slice(Math.max(0, (m?.index ?? 0) - 40), (m?.index ?? 0) + 40))}`);
+  if (!m) return;
+  const near = JSON.stringify(text.slice(Math.max(0, m.index - 40), m.index + 40));
+  assert.fail(`${where} has a raw U+${m[0].charCodeAt(0).toString(16).padStart(4, '0')} near ${near}`);
 };
 
 /** `[@,@]` piped into itself n times: 2^n leaves, built in microseconds from shared parts. */
@@ -297,7 +301,10 @@ describe('hostile servers and bad input against cpapi', () => {
 
   describe('terminal escapes from servers and files are shown escaped, never acted on', () => {
     const evilWhm: Handler = (_q, res) => json(res, 200, { metadata: { result: 0, reason: EVIL, version: 1, command: 'version' } });
-    const evilHtml: Handler = (_q, res) => (res.writeHead(200, { 'content-type': 'text/html' }), res.end(`<!DOCTYPE html><html><title>${EVIL}</title><body>${EVIL}</body></html>`));
+    const evilHtml: Handler = (_q, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(`<!DOCTYPE html><html><title>${EVIL}</title><body>${EVIL}</body></html>`);
+    };
     const evil500: Handler = (_q, res) => (res.writeHead(500, { 'content-type': 'text/html' }), res.end(`<html><head><title>${EVIL}</title></head></html>`));
     const call = (extra: string[] = []): Promise<Run> => cpapi(['call', 'whm', 'version', ...target('token'), ...extra], secretsFor('token'));
 
@@ -354,7 +361,9 @@ describe('hostile servers and bad input against cpapi', () => {
       const tls = https.createServer({ key: cert.key, cert: cert.cert }, (_q, res) => res.end('{}'));
       await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r));
       try {
-        const r = await cpapi(['call', 'whm', 'version', '--host', '127.0.0.1', '--service', 'whm', '--port', String((tls.address() as AddressInfo).port), '--user', 'root', '--auth', 'token'], secretsFor('token'));
+        const tlsPort = String((tls.address() as AddressInfo).port);
+        const args = ['call', 'whm', 'version', '--host', '127.0.0.1', '--service', 'whm', '--port', tlsPort, '--user', 'root', '--auth', 'token'];
+        const r = await cpapi(args, secretsFor('token'));
         assert.equal(r.code, 4, r.stderr);
         assert.match(r.stderr, /evil\\u202eten\.elpmaxe\\u2066\.test/);
         noRawControl('stderr', r.stderr);
@@ -370,8 +379,10 @@ describe('hostile servers and bad input against cpapi', () => {
       // A file name can hold ESC too: the file's own name is text that did not come from us.
       const evilName = 'evil\x1b]8;;https:evil.example\x1b\\name\u009b.cpanel.json';
       before(() => {
-        writeFileSync(serversFile, JSON.stringify([{ label: 'h', host: '127.0.0.1', service: 'whm', port, username: 'root', auth: 'token', tls: { mode: 'pinned', fingerprint256: fingerprint } }]));
-        writeFileSync(join(evilDir, evilName), JSON.stringify({ version: 1, server: 'h', family: 'whm', function: 'version', params: [], expect: [{ ok: true }, { jmespath: 'metadata.reason == `"OK"`' }] }));
+        const tls = { mode: 'pinned', fingerprint256: fingerprint };
+        writeFileSync(serversFile, JSON.stringify([{ label: 'h', host: '127.0.0.1', service: 'whm', port, username: 'root', auth: 'token', tls }]));
+        const expect = [{ ok: true }, { jmespath: 'metadata.reason == `"OK"`' }];
+        writeFileSync(join(evilDir, evilName), JSON.stringify({ version: 1, server: 'h', family: 'whm', function: 'version', params: [], expect }));
       });
       const run = (extra: string[]): Promise<Run> => cpapi(['run', join(evilDir, evilName), '--servers', serversFile, ...extra], { CPANEL_H_TOKEN: TOKEN });
 
@@ -402,7 +413,8 @@ describe('hostile servers and bad input against cpapi', () => {
         noRawControl('junit file', readFileSync(out, 'utf8'));
         const xsd = resolve(__dirname, '../../../test/fixtures/junit.xsd');
         for (const [where, input] of [['stdout', x.stdout], ['file', undefined]] as const) {
-          const lint = spawnSync('xmllint', ['--noout', '--schema', xsd, input === undefined ? out : '-'], { encoding: 'utf8', ...(input !== undefined ? { input } : {}) });
+          const args = ['--noout', '--schema', xsd, input === undefined ? out : '-'];
+          const lint = spawnSync('xmllint', args, { encoding: 'utf8', ...(input !== undefined ? { input } : {}) });
           if (lint.error) return; // no xmllint here
           assert.equal(lint.status, 0, `xmllint (${where}): ${lint.stderr}`);
         }
