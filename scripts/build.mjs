@@ -21,8 +21,12 @@ const undiciApart = {
     build.onResolve({ filter: /^\.\/undici$/ }, (a) => (dirname(a.importer).endsWith(join('src', 'core')) && !a.importer.endsWith('undici.ts') ? { path: './undici.js', external: true } : undefined));
     // otplib (with its hashes and base32) likewise: src/core/otp.ts requires it with the first code.
     build.onResolve({ filter: /^otplib$/ }, (a) => (a.importer.endsWith(join('src', 'core', 'otp.ts')) ? { path: './otplib.js', external: true } : undefined));
-    // And the JMESPath implementation, required by src/core/checks.ts with the first expression.
-    build.onResolve({ filter: /^@jmespath-community\/jmespath$/ }, (a) => (a.importer.endsWith(join('src', 'core', 'checks.ts')) ? { path: './jmespath.js', external: true } : undefined));
+    // And the JMESPath implementation: src/core/checks.ts requires it to compile an expression, the
+    // JMESPath worker (dist/jmespathWorker.js, a thread of its own) to evaluate one.
+    const jmespathUsers = [join('src', 'core', 'checks.ts'), join('src', 'core', 'jmespathWorker.ts')];
+    build.onResolve({ filter: /^@jmespath-community\/jmespath$/ }, (a) =>
+      jmespathUsers.some((u) => a.importer.endsWith(u)) ? { path: './jmespath.js', external: true } : undefined,
+    );
   },
 };
 
@@ -47,6 +51,8 @@ const targets = {
   undici: { ...common, entryPoints: ['src/core/undici.ts'], outfile: `${out}/undici.js` },
   otplib: { ...common, stdin: { contents: "module.exports = require('otplib');", resolveDir: '.', loader: 'js' }, outfile: `${out}/otplib.js` },
   jmespath: { ...common, stdin: { contents: "module.exports = require('@jmespath-community/jmespath');", resolveDir: '.', loader: 'js' }, outfile: `${out}/jmespath.js` },
+  // The worker thread expressions are evaluated in (src/core/jmespathPool.ts starts it from beside the running bundle).
+  jmespathWorker: { ...common, entryPoints: ['src/core/jmespathWorker.ts'], outfile: `${out}/jmespathWorker.js` },
 };
 
 targets.webview = {
@@ -59,7 +65,7 @@ targets.webview = {
 };
 targets.resultView = { ...targets.webview, entryPoints: ['src/webview/result.ts'], outfile: `${out}/webview/result.js` };
 
-const chosen = only ? Object.fromEntries(Object.entries(targets).filter(([k]) => k === only || ((only === 'cli' || only === 'extension') && (k === 'cliLauncher' || k === 'undici' || k === 'otplib' || k === 'jmespath')))) : targets;
+const chosen = only ? Object.fromEntries(Object.entries(targets).filter(([k]) => k === only || ((only === 'cli' || only === 'extension') && ['cliLauncher', 'undici', 'otplib', 'jmespath', 'jmespathWorker'].includes(k)))) : targets;
 // A production build ships no source maps: remove those an earlier development build left.
 if (production) removeSourceMaps(out);
 await Promise.all(Object.values(chosen).map((t) => esbuild.build(t)));

@@ -49,7 +49,7 @@ export async function runCall(argv: string[], io: Io): Promise<number> {
   if (inv.query !== undefined) {
     let picked: unknown;
     try {
-      picked = evaluate(inv.query, result);
+      picked = await evaluate(inv.query, result);
     } catch (e) {
       io.err(`cpapi: --query: ${e instanceof Error ? e.message : String(e)}\n`);
       return 2;
@@ -57,7 +57,8 @@ export async function runCall(argv: string[], io: Io): Promise<number> {
     io.out(`${JSON.stringify(picked ?? null, null, 2)}\n`);
   } else if (inv.raw) {
     const body = inv.unredacted ? (result.rawUnredacted ?? result.raw) : result.raw;
-    if (body) io.out(body.endsWith('\n') ? body : `${body}\n`);
+    // On a terminal the body is neutralized like all output; piped, it is byte-exact (io.exact).
+    if (body) (io.exact ?? io.out)(body.endsWith('\n') ? body : `${body}\n`);
   } else {
     io.out(`${JSON.stringify(publicView(result), null, 2)}\n`);
   }

@@ -2,6 +2,8 @@
 export interface Io {
   out: (s: string) => void;
   err: (s: string) => void;
+  /** Writes bytes as they are, bypassing `out`'s neutralizing: `call --raw` when stdout is not a terminal. */
+  exact?: (s: string) => void;
   env: NodeJS.ProcessEnv;
   signal?: AbortSignal;
 }

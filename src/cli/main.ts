@@ -1,3 +1,5 @@
+import type * as Checks from '../core/checks';
+import { neutralize } from '../core/terminalText';
 import type * as CallCommand from './call';
 import type * as FanoutCommand from './fanout';
 import type * as RunCommand from './run';
@@ -26,7 +28,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'call':
       case 'run':
       case 'fanout':
-        return await commands[command](rest, io);
+        try {
+          return await commands[command](rest, io);
+        } finally {
+          // The JMESPath worker, if an expression started it (it never keeps the process alive, but ends cleanly).
+          // eslint-disable-next-line @typescript-eslint/no-require-imports
+          await (require('../core/checks') as typeof Checks).closeExpressions();
+        }
       case undefined:
       case '-h':
       case '--help':
@@ -46,13 +54,18 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
 }
 
-/** Runs the command line of this process; the launcher (bin.ts) calls it. */
+/**
+ * Runs the command line of this process; the launcher (bin.ts) calls it. Everything a command prints
+ * passes through neutralize() here, at the one boundary, so no command can forget: a server's text or
+ * a file name reaches the terminal with its control characters shown escaped (JSON stays valid).
+ */
 export function start(): void {
   const ac = new AbortController();
   process.once('SIGINT', () => ac.abort());
   void main(process.argv.slice(2), {
-    out: (s) => process.stdout.write(s),
-    err: (s) => process.stderr.write(s),
+    out: (s) => process.stdout.write(neutralize(s)),
+    err: (s) => process.stderr.write(neutralize(s)),
+    ...(process.stdout.isTTY ? {} : { exact: (s: string) => process.stdout.write(s) }),
     env: process.env,
     signal: ac.signal,
   }).then((code) => {

@@ -4,6 +4,7 @@ import { ENVIRONMENTS_FILE, parseEnvironments, RunVariables, secretVariableEnvNa
 import { judgeSnippet, resolveSnippet } from '../core/requestRun';
 import { parseSnippet, SNIPPET_SUFFIX, type Snippet } from '../core/snippets';
 import { ALLOWED_ENV_PATTERN, EnvReader, envRefusal, redactorFor, type EnvPolicy } from '../core/snippetSandbox';
+import { neutralize } from '../core/terminalText';
 import { parseOptions, parseTimeout, UsageError } from './args';
 import { cliSending } from './pipeline';
 import { chooseServers, readServersFile } from './servers';
@@ -126,7 +127,8 @@ export async function runSnippets(
     const text = report(reporter, outcomes, startedAt);
     if (v.output !== undefined) {
       try {
-        writeFileSync(v.output, text);
+        // A report file is read in terminals and CI logs too: neutralized as stdout is (JSON stays equal in value).
+        writeFileSync(v.output, neutralize(text));
       } catch (e) {
         throw new UsageError(`The report cannot be written to "${v.output}" (${e instanceof Error ? e.message.split('\n')[0] : String(e)}).`);
       }
@@ -165,7 +167,7 @@ export async function runSnippets(
     }
     const r = run.result;
     // Checks and captures as filled in: ${name} may appear in their expressions too.
-    const judged = judgeSnippet(resolved.snippet, r, vars, shown);
+    const judged = await judgeSnippet(resolved.snippet, r, vars, shown);
     const errors = [...r.errors, ...judged.captureProblems];
     return {
       file: shown,

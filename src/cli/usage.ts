@@ -21,9 +21,11 @@ export const CALL_USAGE = `Usage:
   CPANEL_ACCESSHASH_FILE, CPANEL_TOTP_SECRET.
   stdout: the normalized result as one JSON object {ok, kind, status, data, errors, warnings, messages, metadata};
   --raw prints the server's body instead, with any credential the server echoed back redacted;
-  add --unredacted to print it exactly as received. --query EXPR prints what the JMESPath expression EXPR
-  picks from the normalized answer (e.g. --query "data[].email"). --timeout (1 to 3600 s, default 120)
-  bounds the whole call.
+  add --unredacted to print it exactly as received. Printed to a terminal, control characters in it
+  (ESC, C1, CR: as in everything cpapi prints from a server or a file) are shown escaped, like \\u001b;
+  piped, --raw is byte-exact. --query EXPR prints what the JMESPath expression EXPR picks from the
+  normalized answer (e.g. --query "data[].email"); an expression may take 2 s and give 8 MiB of JSON,
+  more is an error (exit 2). --timeout (1 to 3600 s, default 120) bounds the whole call.
   exit: 0 ok · 1 the API reported failure · 2 usage or config · 3 authentication · 4 TLS, network or timeout · 5 malformed answer
 
   run: servers come from SERVERS.json (a list of profiles named by label, no secrets); secrets from

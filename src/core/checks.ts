@@ -1,5 +1,8 @@
 import type * as Jmespath from '@jmespath-community/jmespath';
+import { ExpressionFailure, JmespathPool, type EvalMode, type Evaluated, type ExpressionLimits } from './jmespathPool';
 import { publicView, type ApiResult, type ResultKind } from './result';
+
+export { truthy } from './jmespathValue';
 
 /**
  * What a snippet checks in its answer (`expect`) and takes from it (`capture`), both on the
@@ -43,26 +46,48 @@ export function expressionProblem(expr: string): string | undefined {
   }
 }
 
-/** Evaluates an expression on the normalized answer; throws a readable error (an unknown function, a wrong argument type). */
-export function evaluate(expr: string, r: ApiResult): unknown {
+/** Bounds of one evaluation; unset ones are the pool's defaults (2 s, 8 MiB of JSON, a 512 MiB heap). */
+export type EvalOptions = Partial<ExpressionLimits>;
+
+let pool: JmespathPool | undefined;
+
+/** The worker every expression of this process is evaluated in (started with the first one). */
+export function expressionPool(): JmespathPool {
+  pool ??= new JmespathPool();
+  return pool;
+}
+
+/** Stops the expression worker (the extension's deactivation, the end of a cpapi command); a later expression starts another. */
+export async function closeExpressions(): Promise<void> {
+  const p = pool;
+  pool = undefined;
+  await p?.dispose();
+}
+
+/**
+ * Evaluates an expression on an answer in the expression worker, within its bounds; throws a readable
+ * error (an unknown function, a wrong argument type, too slow, too large).
+ */
+async function evaluateOn(expr: string, answer: Record<string, unknown>, mode: EvalMode, opts: EvalOptions): Promise<Evaluated> {
   try {
-    return jmespath().search(normalizedAnswer(r) as Jmespath.JSONValue, expr);
+    return await expressionPool().evaluate(expr, answer, mode, opts);
   } catch (e) {
-    throw new Error(`JMESPath ${JSON.stringify(expr)} could not be evaluated: ${oneLine(e)}`, { cause: e });
+    const shown = JSON.stringify(expr.length > 100 ? `${expr.slice(0, 100)}…` : expr);
+    if (e instanceof ExpressionFailure && (e.reason === 'time' || e.reason === 'size' || e.reason === 'memory')) {
+      throw new Error(`JMESPath ${shown} ${e.message}: narrow the expression`, { cause: e });
+    }
+    throw new Error(`JMESPath ${shown} ${e instanceof ExpressionFailure ? e.message : `could not be evaluated: ${oneLine(e)}`}`, { cause: e });
   }
+}
+
+/** Evaluates an expression on the normalized answer (see evaluateOn). */
+export async function evaluate(expr: string, r: ApiResult, opts: EvalOptions = {}): Promise<unknown> {
+  return (await evaluateOn(expr, normalizedAnswer(r), 'value', opts)).value;
 }
 
 /** The answer as expressions see it. */
 export function normalizedAnswer(r: ApiResult): Record<string, unknown> {
   return publicView(r) as unknown as Record<string, unknown>;
-}
-
-/** JMESPath's own truthiness: false, null, "", [] and {} are false; every number, 0 too, is true. */
-export function truthy(v: unknown): boolean {
-  if (v === null || v === undefined || v === false || v === '') return false;
-  if (Array.isArray(v)) return v.length > 0;
-  if (typeof v === 'object') return Object.keys(v).length > 0;
-  return true;
 }
 
 export function labelOf(item: ExpectItem): string {
@@ -71,34 +96,41 @@ export function labelOf(item: ExpectItem): string {
 }
 
 /** Every item of `expect` against one result. */
-export function runChecks(items: readonly ExpectItem[], r: ApiResult): CheckResult[] {
-  return items.map((item, index) => {
-    const label = labelOf(item);
-    const fail = (message: string): CheckResult => ({ index, label, pass: false, message });
-    if ('ok' in item) return r.ok === item.ok ? { index, label, pass: true } : fail(`expected ok to be ${item.ok}, but the call ${r.ok ? 'succeeded' : `failed (${r.kind}${r.hint ? `: ${r.hint}` : ''})`}`);
-    if ('kind' in item) return r.kind === item.kind ? { index, label, pass: true } : fail(`expected kind ${item.kind}, got ${r.kind}${r.hint ? ` (${r.hint})` : ''}`);
-    if ('status' in item) return r.status === item.status ? { index, label, pass: true } : fail(`expected HTTP status ${item.status}, got ${r.status || 'no answer'}`);
-    if ('maxMs' in item) {
-      return r.timings.totalMs <= item.maxMs ? { index, label, pass: true } : fail(`expected the call to take at most ${item.maxMs} ms, it took ${r.timings.totalMs} ms`);
-    }
-    let value: unknown;
-    try {
-      value = evaluate(item.jmespath, r);
-    } catch (e) {
-      return fail(oneLine(e));
-    }
-    return truthy(value) ? { index, label, pass: true } : fail(`expected ${item.jmespath} to be true, it gave ${preview(value)}`);
-  });
+export async function runChecks(items: readonly ExpectItem[], r: ApiResult, opts: EvalOptions = {}): Promise<CheckResult[]> {
+  // One answer object for all of them: the worker is sent it once.
+  const answer = normalizedAnswer(r);
+  const out: CheckResult[] = [];
+  for (const [index, item] of items.entries()) out.push(await checkOne(item, index, r, answer, opts));
+  return out;
+}
+
+async function checkOne(item: ExpectItem, index: number, r: ApiResult, answer: Record<string, unknown>, opts: EvalOptions): Promise<CheckResult> {
+  const label = labelOf(item);
+  const fail = (message: string): CheckResult => ({ index, label, pass: false, message });
+  if ('ok' in item) return r.ok === item.ok ? { index, label, pass: true } : fail(`expected ok to be ${item.ok}, but the call ${r.ok ? 'succeeded' : `failed (${r.kind}${r.hint ? `: ${r.hint}` : ''})`}`);
+  if ('kind' in item) return r.kind === item.kind ? { index, label, pass: true } : fail(`expected kind ${item.kind}, got ${r.kind}${r.hint ? ` (${r.hint})` : ''}`);
+  if ('status' in item) return r.status === item.status ? { index, label, pass: true } : fail(`expected HTTP status ${item.status}, got ${r.status || 'no answer'}`);
+  if ('maxMs' in item) {
+    return r.timings.totalMs <= item.maxMs ? { index, label, pass: true } : fail(`expected the call to take at most ${item.maxMs} ms, it took ${r.timings.totalMs} ms`);
+  }
+  let got: Evaluated;
+  try {
+    got = await evaluateOn(item.jmespath, answer, 'truthy', opts);
+  } catch (e) {
+    return fail(oneLine(e));
+  }
+  return got.truthy ? { index, label, pass: true } : fail(`expected ${item.jmespath} to be true, it gave ${preview(got.value)}`);
 }
 
 /** Values taken from an answer: each expression's result as text (strings as they are, others as JSON); null results are left out. */
-export function runCaptures(capture: Readonly<Record<string, string>>, r: ApiResult): { values: Record<string, string>; problems: string[] } {
+export async function runCaptures(capture: Readonly<Record<string, string>>, r: ApiResult, opts: EvalOptions = {}): Promise<{ values: Record<string, string>; problems: string[] }> {
+  const answer = normalizedAnswer(r);
   const values: Record<string, string> = {};
   const problems: string[] = [];
   for (const [name, expr] of Object.entries(capture)) {
     let v: unknown;
     try {
-      v = evaluate(expr, r);
+      v = (await evaluateOn(expr, answer, 'value', opts)).value;
     } catch (e) {
       problems.push(`capture "${name}": ${oneLine(e)}`);
       continue;

@@ -155,9 +155,9 @@ export interface Judgement {
 }
 
 /** Judges one answer of a snippet and records its captures in `vars` (as taken by `by`). */
-export function judgeSnippet(s: Snippet, r: ApiResult, vars: RunVariables | undefined, by: string): Judgement {
-  const checks = s.expect ? runChecks(s.expect, r) : [];
-  const { values, problems } = s.capture ? runCaptures(s.capture, r) : { values: {}, problems: [] };
+export async function judgeSnippet(s: Snippet, r: ApiResult, vars: RunVariables | undefined, by: string): Promise<Judgement> {
+  const checks = s.expect ? await runChecks(s.expect, r) : [];
+  const { values, problems } = s.capture ? await runCaptures(s.capture, r) : { values: {}, problems: [] };
   vars?.capture(values, by);
   return { pass: s.expect ? checks.every((c) => c.pass) : r.ok, checks, captured: Object.keys(values), values, captureProblems: problems };
 }

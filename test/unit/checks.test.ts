@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { runCaptures, runChecks, truthy } from '../../src/core/checks';
+import { after, describe, it } from 'node:test';
+import { closeExpressions, evaluate, expressionPool, runCaptures, runChecks, truthy } from '../../src/core/checks';
 import { parseEnvironments, RunVariables, secretVariableEnvName } from '../../src/core/environments';
 import type { ApiResult } from '../../src/core/result';
 import { parseSnippet, resolvePlaceholders, serializeSnippet, variableRefs, type Snippet } from '../../src/core/snippets';
@@ -48,9 +48,9 @@ describe('snippet checks and captures', () => {
     assert.match(errorsOf(parse({ capture: { '1st': 'data' } }))[0]!, /^capture "1st": a variable name/);
   });
 
-  it('evaluates each item on the normalized answer, with a message for each failure', () => {
+  it('evaluates each item on the normalized answer, with a message for each failure', async () => {
     const r = result();
-    const checks = runChecks(
+    const checks = await runChecks(
       [{ ok: true }, { status: 200 }, { maxMs: 10 }, { jmespath: "data.acct[?user=='bob'] | length(@) == `1`" }, { jmespath: "data.acct[?user=='alice'] | length(@) == `1`" }, { kind: 'api_error' }],
       r,
     );
@@ -59,7 +59,7 @@ describe('snippet checks and captures', () => {
     assert.match(checks[4]!.message!, /to be true, it gave false/);
     assert.equal(checks[5]!.message, 'expected kind api_error, got ok');
     // An expression that compiles but fails at run time (an unknown function) fails its item, in words.
-    const [bad] = runChecks([{ jmespath: 'nosuch(data)' }], r);
+    const [bad] = await runChecks([{ jmespath: 'nosuch(data)' }], r);
     assert.equal(bad!.pass, false);
     assert.match(bad!.message!, /could not be evaluated: Unknown function: nosuch/);
   });
@@ -69,10 +69,78 @@ describe('snippet checks and captures', () => {
     assert.deepEqual([null, undefined, false, '', [], {}].map(truthy), [false, false, false, false, false, false]);
   });
 
-  it('captures text as it is and other values as JSON; an expression that finds nothing is reported', () => {
-    const { values, problems } = runCaptures({ user: 'data.acct[0].user', count: 'length(data.acct)', users: 'data.acct[].user', none: 'data.nothing' }, result());
+  it('captures text as it is and other values as JSON; an expression that finds nothing is reported', async () => {
+    const { values, problems } = await runCaptures({ user: 'data.acct[0].user', count: 'length(data.acct)', users: 'data.acct[].user', none: 'data.nothing' }, result());
     assert.deepEqual(values, { user: 'bob', count: '2', users: '["bob","cptest"]' });
     assert.deepEqual(problems, ['capture "none": data.nothing found nothing in the answer']);
+  });
+});
+
+/** `[@,@]` piped into itself n times: 2^n leaves, built in microseconds from shared parts. */
+const doubled = (n: number): string => Array(n).fill('[@,@]').join(' | ');
+
+describe('bounded JMESPath evaluation (in a worker thread)', () => {
+  after(() => closeExpressions());
+
+  it('an expression that runs too long is stopped at the time bound, in words, without blocking this thread', async () => {
+    let ticks = 0;
+    const tick = setInterval(() => ticks++, 20);
+    const started = Date.now();
+    try {
+      await assert.rejects(evaluate(`${doubled(30)} | to_string(@) | length(@)`, result(), { timeoutMs: 400 }), (e: Error) => {
+        assert.match(e.message, /^JMESPath "\[@,@\] \| .*…" did not finish within 0\.4 s: narrow the expression$/);
+        return true;
+      });
+    } finally {
+      clearInterval(tick);
+    }
+    assert.ok(Date.now() - started < 3000, `stopped after ${Date.now() - started} ms`);
+    assert.ok(ticks >= 5, `this thread kept running (${ticks} ticks)`);
+  });
+
+  it('the default bound is 2 s', async () => {
+    const started = Date.now();
+    await assert.rejects(evaluate(`${doubled(32)} | to_string(@)`, result()), /did not finish within 2 s: narrow the expression/);
+    assert.ok(Date.now() - started < 6000);
+  });
+
+  it('a result whose JSON is too large is refused before it is written, however it was made', async () => {
+    const started = Date.now();
+    // 2^40 leaves: instant to evaluate, minutes (then a crash) to write as JSON.
+    await assert.rejects(evaluate(doubled(40), result()), /^Error: JMESPath ".*" gave more than 8 MiB of JSON: narrow the expression$/);
+    assert.ok(Date.now() - started < 3000, `refused after ${Date.now() - started} ms`);
+    await assert.rejects(evaluate('data', result(), { maxBytes: 20 }), /gave more than 20 bytes of JSON: narrow the expression/);
+    assert.deepEqual(await evaluate('data.acct[0].user', result(), { maxBytes: 20 }), 'bob');
+  });
+
+  it('an expression that fills the memory ends its worker, in words', async () => {
+    // A flatten of 2^26 leaves is 512 MiB of arrays.
+    const flatten = `${doubled(26)} | ${'[]'.repeat(26)} | length(@)`;
+    await assert.rejects(evaluate(flatten, result(), { memoryMb: 48, timeoutMs: 20_000 }), /needed more than 48 MiB of memory: narrow the expression/);
+  });
+
+  it('a check that blows up fails clearly and the other checks still run; a capture that does is a problem', async () => {
+    const items = [{ ok: true }, { jmespath: `${doubled(30)} | to_string(@)` }, { jmespath: doubled(40) }, { status: 200 }];
+    const checks = await runChecks(items, result(), { timeoutMs: 300 });
+    assert.deepEqual(checks.map((c) => c.pass), [true, false, true, true], 'a true check needs only its truthiness, not its JSON');
+    assert.match(checks[1]!.message!, /did not finish within 0\.3 s: narrow the expression/);
+    const { values, problems } = await runCaptures({ big: doubled(40), user: 'data.acct[0].user' }, result());
+    assert.deepEqual(values, { user: 'bob' });
+    assert.match(problems[0]!, /^capture "big": JMESPath ".*" gave more than 8 MiB of JSON: narrow the expression$/);
+  });
+
+  it('one worker serves many evaluations; a breach replaces it and the next evaluation works', async () => {
+    await evaluate('ok', result());
+    const before = expressionPool().workersStarted;
+    const values = await Promise.all(Array.from({ length: 200 }, (_, i) => evaluate(`data.acct[${i % 2}].user`, result())));
+    assert.deepEqual(values.slice(0, 4), ['bob', 'cptest', 'bob', 'cptest']);
+    assert.equal(expressionPool().workersStarted, before, 'no new worker for 200 evaluations');
+    await assert.rejects(evaluate(`${doubled(30)} | to_string(@)`, result(), { timeoutMs: 200 }), /did not finish/);
+    assert.equal(await evaluate('length(data.acct)', result()), 2);
+    assert.equal(expressionPool().workersStarted, before + 1, 'one fresh worker after the breach');
+    // Null, nothing, and errors come back as before.
+    assert.equal(await evaluate('data.nothing', result()), null);
+    await assert.rejects(evaluate('nosuch(data)', result()), /^Error: JMESPath "nosuch\(data\)" could not be evaluated: Unknown function: nosuch/);
   });
 });
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import type * as http from 'node:http';
 import * as https from 'node:https';
@@ -80,7 +80,26 @@ interface Case {
   nothingSent?: boolean;
   /** Also must not appear in the output. */
   notSaid?: RegExp;
+  /** Must end within this many ms. */
+  withinMs?: number;
 }
+
+/** What a terminal acts on: ESC and every C0 control but LF and tab (CR too), DEL, C1, bidi overrides and isolates. */
+// eslint-disable-next-line no-control-regex
+const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+/** A server's text that tries every trick: colours, an OSC 8 link, an OSC 52 clipboard write, BEL, CSI as U+009B, a C1, a bare CR, bidi. */
+const EVIL =
+  'Bad\x1b[31mred\x1b[0m \x1b]8;;https://evil.example/\x1b\\link\x1b]8;;\x1b\\ \x1b]52;c;cm0gLXJmIH4=\x07 ' +
+  '\u009b2J \u0085 \rOVERWRITTEN \u202eevil\u2066 \x7f';
+const noRawControl = (where: string, text: string): void => {
+  const m = RAW_CONTROL.exec(text);
+  if (!m) return;
+  const near = JSON.stringify(text.slice(Math.max(0, m.index - 40), m.index + 40));
+  assert.fail(`${where} has a raw U+${m[0].charCodeAt(0).toString(16).padStart(4, '0')} near ${near}`);
+};
+
+/** `[@,@]` piped into itself n times: 2^n leaves, built in microseconds from shared parts. */
+const doubled = (n: number): string => Array(n).fill('[@,@]').join(' | ');
 
 describe('hostile servers and bad input against cpapi', () => {
   let server: https.Server;
@@ -189,6 +208,23 @@ describe('hostile servers and bad input against cpapi', () => {
     { name: 'an echoed OTP code is redacted', handler: echo, auth: 'password', args: ['--otp', 'header'], env: { CPANEL_TOTP_SECRET: TOTP }, exit: 0, says: /"x-cpanel-otp": "\[redacted\]"/, in: 'stdout' },
     { name: '--raw redacts what the server echoed', handler: echo, auth: 'password', args: ['--raw'], exit: 0, says: /"authorization":"Basic \[redacted\]"/, in: 'stdout' },
     { name: '--unredacted needs --raw', args: ['--unredacted'], exit: 2, says: /--unredacted goes with --raw/, nothingSent: true },
+    // ── JMESPath without bounds ──
+    {
+      name: 'a --query whose result doubles 40 times is refused at once, not written for minutes',
+      handler: echo,
+      args: ['--query', doubled(40)],
+      exit: 2,
+      says: /^cpapi: --query: JMESPath "\[@,@\] \| .*…" gave more than 8 MiB of JSON: narrow the expression\n$/,
+      withinMs: 8000,
+    },
+    {
+      name: 'a --query that would run for minutes stops at 2 s, with no --timeout',
+      handler: echo,
+      args: ['--query', `${doubled(34)} | to_string(@) | length(@)`],
+      exit: 2,
+      says: /^cpapi: --query: JMESPath ".*" did not finish within 2 s: narrow the expression\n$/,
+      withinMs: 10_000,
+    },
   ];
 
   for (const c of cases) {
@@ -202,6 +238,7 @@ describe('hostile servers and bad input against cpapi', () => {
       assert.match(where, c.says, where.slice(0, 2000));
       if (c.notSaid) assert.doesNotMatch(r.stdout + r.stderr, c.notSaid);
       if (c.nothingSent) assert.equal(requests, before, 'nothing was sent');
+      if (c.withinMs !== undefined) assert.ok(r.ms < c.withinMs, `took ${r.ms} ms`);
       const out = r.stdout + r.stderr;
       for (const secret of [PASSWORD, TOKEN, HASH, TOTP, COOKIE, CPSESS.slice(1), BASIC, encodeURIComponent(PASSWORD)]) assert.ok(!out.includes(secret), `"${secret}" leaked`);
       assert.doesNotMatch(out, /\n\s+at .+:\d+:\d+/, 'no stack trace');
@@ -330,6 +367,142 @@ describe('hostile servers and bad input against cpapi', () => {
       assert.equal(r.code, 1);
       assert.match(r.stdout, /malformed_snippet[\s\S]*"cpanel_jsonapi_func" is set by the request itself/);
       assert.equal(requests, before);
+    });
+  });
+
+  describe('terminal escapes from servers and files are shown escaped, never acted on', () => {
+    const evilWhm: Handler = (_q, res) => json(res, 200, { metadata: { result: 0, reason: EVIL, version: 1, command: 'version' } });
+    const evilHtml: Handler = (_q, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(`<!DOCTYPE html><html><title>${EVIL}</title><body>${EVIL}</body></html>`);
+    };
+    const evil500: Handler = (_q, res) => (res.writeHead(500, { 'content-type': 'text/html' }), res.end(`<html><head><title>${EVIL}</title></head></html>`));
+    const call = (extra: string[] = []): Promise<Run> => cpapi(['call', 'whm', 'version', ...target('token'), ...extra], secretsFor('token'));
+
+    it('cpapi call: an API error\'s reason, in the hint and in the JSON (valid, and equal in value)', async () => {
+      handler = evilWhm;
+      const r = await call();
+      assert.equal(r.code, 1, r.stderr);
+      noRawControl('stderr', r.stderr);
+      noRawControl('stdout', r.stdout);
+      assert.match(r.stderr, /Bad\\u001b\[31mred\\u001b\[0m \\u001b\]8;;https:\/\/evil\.example\/\\u001b\\link/);
+      assert.match(r.stderr, /\\u001b\]52;c;cm0gLXJmIH4=\\u0007 \\u009b2J \\u0085 \\rOVERWRITTEN \\u202eevil\\u2066 \\u007f/);
+      const parsed = JSON.parse(r.stdout) as { errors: string[] };
+      assert.equal(parsed.errors[0], EVIL, 'the JSON holds the very text the server sent');
+    });
+
+    for (const [name, h, exit] of [['an HTML page where JSON was expected', evilHtml, 5], ['an HTTP 500 page', evil500, 1]] as const) {
+      it(`cpapi call: ${name}`, async () => {
+        handler = h;
+        const r = await call();
+        assert.equal(r.code, exit, r.stderr);
+        noRawControl('stderr', r.stderr);
+        noRawControl('stdout', r.stdout);
+        assert.match(r.stderr, /\\u001b/);
+      });
+    }
+
+    it('cpapi call --query and --raw: neutralized on a terminal, byte-exact when piped', async () => {
+      handler = evilWhm;
+      const q = await call(['--query', 'metadata.reason']);
+      noRawControl('--query stdout', q.stdout);
+      assert.equal(JSON.parse(q.stdout), EVIL);
+      // An HTML body holds the raw characters (JSON from a server would carry ESC as \\u001b already).
+      handler = evilHtml;
+      const piped = await call(['--raw']);
+      assert.equal(piped.code, 5, piped.stderr);
+      assert.ok(piped.stdout.includes(`<title>${EVIL}</title>`), 'piped, --raw is the body as the server sent it');
+      noRawControl('--raw stderr', piped.stderr);
+      // On a terminal (script(1) gives cpapi a pseudo-terminal; the terminal itself turns \n into \r\n).
+      const shell = [process.execPath, CLI, 'call', 'whm', 'version', ...target('token'), '--raw'].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+      // Not spawnSync: this process is the server too.
+      const tty = await new Promise<{ missing: boolean; stdout: string }>((done) => {
+        execFile('script', ['-qec', shell, '/dev/null'], { env: { PATH: process.env.PATH ?? '', ...secretsFor('token') }, timeout: 20_000 }, (err, stdout) => {
+          done({ missing: (err as { code?: unknown } | null)?.code === 'ENOENT', stdout });
+        });
+      });
+      if (tty.missing) return; // no script(1) here
+      const shown = tty.stdout.replace(/\r\n/g, '\n');
+      noRawControl('--raw on a terminal', shown);
+      assert.match(shown, /Bad\\u001b\[31mred/);
+    });
+
+    it('cpapi call: a certificate subject with bidi overrides, in a TLS error', async () => {
+      const cert = await makeCertificate('evil\u202eten.elpmaxe\u2066.test');
+      const tls = https.createServer({ key: cert.key, cert: cert.cert }, (_q, res) => res.end('{}'));
+      await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r));
+      try {
+        const tlsPort = String((tls.address() as AddressInfo).port);
+        const args = ['call', 'whm', 'version', '--host', '127.0.0.1', '--service', 'whm', '--port', tlsPort, '--user', 'root', '--auth', 'token'];
+        const r = await cpapi(args, secretsFor('token'));
+        assert.equal(r.code, 4, r.stderr);
+        assert.match(r.stderr, /evil\\u202eten\.elpmaxe\\u2066\.test/);
+        noRawControl('stderr', r.stderr);
+      } finally {
+        tls.closeAllConnections();
+        await new Promise((r) => tls.close(r));
+      }
+    });
+
+    describe('cpapi run and fanout', () => {
+      const evilDir = mkdtempSync(join(tmpdir(), 'cpapi-escapes-'));
+      const serversFile = join(evilDir, 'servers.json');
+      // A file name can hold ESC too: the file's own name is text that did not come from us.
+      const evilName = 'evil\x1b]8;;https:evil.example\x1b\\name\u009b.cpanel.json';
+      before(() => {
+        const tls = { mode: 'pinned', fingerprint256: fingerprint };
+        writeFileSync(serversFile, JSON.stringify([{ label: 'h', host: '127.0.0.1', service: 'whm', port, username: 'root', auth: 'token', tls }]));
+        const expect = [{ ok: true }, { jmespath: 'metadata.reason == `"OK"`' }];
+        writeFileSync(join(evilDir, evilName), JSON.stringify({ version: 1, server: 'h', family: 'whm', function: 'version', params: [], expect }));
+      });
+      const run = (extra: string[]): Promise<Run> => cpapi(['run', join(evilDir, evilName), '--servers', serversFile, ...extra], { CPANEL_H_TOKEN: TOKEN });
+
+      it('lines, TAP', async () => {
+        handler = evilWhm;
+        for (const extra of [[], ['--reporter', 'tap']]) {
+          const r = await run(extra);
+          assert.equal(r.code, 1, r.stdout + r.stderr);
+          noRawControl(`run ${extra.join(' ')} stdout`, r.stdout);
+          noRawControl(`run ${extra.join(' ')} stderr`, r.stderr);
+          assert.match(r.stdout, /evil\\u001b\]8;;https:evil\.example\\u001b\\name\\u009b\.cpanel\.json/);
+          assert.match(r.stdout, /\\u009b2J/);
+        }
+      });
+
+      it('JSON: valid and equal in value; JUnit: well-formed and valid, on stdout and in the --output file', async () => {
+        handler = evilWhm;
+        const j = await run(['--reporter', 'json']);
+        noRawControl('json stdout', j.stdout);
+        const report = JSON.parse(j.stdout) as { results: { file: string; errors: string[] }[] };
+        assert.ok(report.results[0]!.file.endsWith(evilName));
+        assert.equal(report.results[0]!.errors[0], EVIL);
+        const x = await run(['--reporter', 'junit']);
+        noRawControl('junit stdout', x.stdout);
+        const out = join(evilDir, 'report.xml');
+        const written = await run(['--reporter', 'junit', '--output', out]);
+        noRawControl('lines beside the report', written.stdout);
+        noRawControl('junit file', readFileSync(out, 'utf8'));
+        const xsd = resolve(__dirname, '../../../test/fixtures/junit.xsd');
+        for (const [where, input] of [['stdout', x.stdout], ['file', undefined]] as const) {
+          const args = ['--noout', '--schema', xsd, input === undefined ? out : '-'];
+          const lint = spawnSync('xmllint', args, { encoding: 'utf8', ...(input !== undefined ? { input } : {}) });
+          if (lint.error) return; // no xmllint here
+          assert.equal(lint.status, 0, `xmllint (${where}): ${lint.stderr}`);
+        }
+      });
+
+      it('fanout: lines and --jsonl', async () => {
+        handler = evilWhm;
+        const lines = await cpapi(['fanout', 'whm', 'version', '--servers', serversFile], { CPANEL_H_TOKEN: TOKEN });
+        assert.equal(lines.code, 1, lines.stdout + lines.stderr);
+        noRawControl('fanout stdout', lines.stdout);
+        assert.match(lines.stdout, /\\u009b2J/);
+        const jsonl = await cpapi(['fanout', 'whm', 'version', '--servers', serversFile, '--jsonl'], { CPANEL_H_TOKEN: TOKEN });
+        noRawControl('fanout --jsonl stdout', jsonl.stdout);
+        noRawControl('fanout --jsonl stderr', jsonl.stderr);
+        const line = JSON.parse(jsonl.stdout.trim().split('\n')[0]!) as { errors: string[] };
+        assert.equal(line.errors[0], EVIL);
+      });
     });
   });
 });

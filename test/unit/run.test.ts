@@ -247,6 +247,28 @@ describe('cpapi run', () => {
       }
     });
 
+    it('a snippet whose expect or capture blows up fails that check clearly, within the bound, and the run goes on', async () => {
+      const blowup = join(dir, 'blowup');
+      mkdirSync(blowup, { recursive: true });
+      const doubled = (n: number): string => Array(n).fill('[@,@]').join(' | ');
+      const listaccts = { version: 1 as const, server: 'prod-whm', family: 'whm' as const, function: 'listaccts', method: 'GET' as const, params: [] };
+      const slow = `${doubled(34)} | to_string(@) | length(@) > \`0\``;
+      const blowing = { ...listaccts, expect: [{ ok: true }, { jmespath: slow }], capture: { big: doubled(40) } };
+      writeFileSync(join(blowup, '1-blowup.cpanel.json'), serializeSnippet(blowing));
+      writeFileSync(join(blowup, '2-next.cpanel.json'), serializeSnippet({ ...listaccts, expect: [{ jmespath: 'length(data.acct) > `0`' }] }));
+      const started = Date.now();
+      const r = await cpapi(['run', 'blowup', '--servers', 'servers.json'], env(), dir);
+      assert.ok(Date.now() - started < 20_000, `took ${Date.now() - started} ms`);
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.match(r.stdout, /^FAIL {2}ok .*1-blowup\.cpanel\.json .* 1\/2 checks\n {6}expect\[1\] jmespath: \[@,@\] .*: JMESPath ".*" did not finish/m);
+      assert.match(r.stdout, /did not finish within 2 s: narrow the expression$/m);
+      assert.match(r.stdout, /^ok .*2-next\.cpanel\.json .* 1\/1 checks$/m);
+      assert.match(r.stdout, /^1 passed, 1 failed$/m);
+      const json = await cpapi(['run', 'blowup/1-blowup.cpanel.json', '--servers', 'servers.json', '--json'], env(), dir);
+      const report = JSON.parse(json.stdout) as { results: { errors: string[] }[] };
+      assert.match(report.results[0]!.errors.join('\n'), /capture "big": JMESPath ".*" gave more than 8 MiB of JSON: narrow the expression/);
+    });
+
     it('a snippet with a malformed expression is refused naming the file and the field', async () => {
       writeFileSync(join(dir, 'bad-expr.cpanel.json'), JSON.stringify({ version: 1, server: 'prod-whm', family: 'whm', function: 'listaccts', params: [], expect: [{ jmespath: 'data.acct[?' }] }));
       const r = await cpapi(['run', 'bad-expr.cpanel.json', '--servers', 'servers.json'], env(), dir);

@@ -28,7 +28,7 @@ export interface RunSpec extends Target {
   /** Cancels the send (Escape in the builder), as the progress notification's Cancel does. */
   signal?: AbortSignal;
   /** A snippet's checks of the answer, shown with the result. */
-  judge?: (result: ApiResult) => readonly CheckResult[] | undefined;
+  judge?: (result: ApiResult) => Promise<readonly CheckResult[] | undefined>;
 }
 
 /** What a send hands back to its caller (and tests): the result and where it opened. */
@@ -226,7 +226,7 @@ export class RequestRunner extends Disposable {
     if (!r) return undefined;
     await this.explainNotGranted(r.profile, spec.request, r.result);
     // A snippet's checks may quote a value read from the environment: scrubbed like the answer.
-    const judged = spec.judge?.(r.result);
+    const judged = await spec.judge?.(r.result);
     const checks = judged && spec.secretValues?.length ? redactorFor(spec.secretValues).scrubValue(judged) : judged;
     const target = { profile: r.profile, request: spec.request, ...(spec.secretValues ? { secretValues: spec.secretValues } : {}) };
     const stored = this.panels.show({ result: r.result, server: r.profile.label, target, ...(checks ? { checks } : {}) }, spec.beside === true);

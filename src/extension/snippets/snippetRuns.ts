@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { CheckResult } from '../../core/checks';
+import { closeExpressions, type CheckResult } from '../../core/checks';
 import type { RunVariables } from '../../core/environments';
 import { judgeSnippet, resolveSnippet, withConfinedUploads, type Judgement } from '../../core/requestRun';
 import type { ApiResult } from '../../core/result';
@@ -50,6 +50,8 @@ export class SnippetRuns extends Disposable {
     private readonly askEnv: (name: string) => Thenable<string | undefined>,
   ) {
     super();
+    // The expression worker (started by the first expect or capture) ends with the extension.
+    this._register({ dispose: () => void closeExpressions() });
   }
 
   last(uri: vscode.Uri): SnippetOutcome | undefined {
@@ -131,8 +133,8 @@ export class SnippetRuns extends Disposable {
       return this.record({ uri, pass: false, checks: [], notSent: why, captured: [], ms: 0 });
     }
     let judged: Judgement | undefined;
-    const judge = (r: ApiResult): readonly CheckResult[] | undefined => {
-      judged = judgeSnippet(resolved.snippet, r, vars, shown);
+    const judge = async (r: ApiResult): Promise<readonly CheckResult[] | undefined> => {
+      judged = await judgeSnippet(resolved.snippet, r, vars, shown);
       if (opts.keepCaptures) this.envs.remember(judged.values, shown);
       for (const p of judged.captureProblems) this.s.log.write('warn', 'snippets', `${shown}: ${p}`);
       return resolved.snippet.expect ? judged.checks : undefined;
@@ -150,7 +152,7 @@ export class SnippetRuns extends Disposable {
       const called = await this.s.runner.send(spec);
       if (called) {
         result = called.result;
-        judge(result);
+        await judge(result);
       }
     }
     if (!result || !judged) return this.record({ uri, pass: false, checks: [], notSent: `${shown} was not sent.`, declined: true, captured: [], ms: 0 });
