@@ -62,6 +62,8 @@ export async function runCall(argv: string[], io: Io): Promise<number> {
   } else {
     io.out(`${JSON.stringify(publicView(result), null, 2)}\n`);
   }
-  if (!result.ok) io.err(`cpapi: ${result.hint ?? result.errors.join(' ')}\n`);
+  // The hint says to pin the certificate; on the command line that is --fingerprint.
+  const pin = result.kind === 'tls_error' && result.certificate && !result.certificate.trusted ? ` With cpapi, pin it with --fingerprint ${result.certificate.fingerprint256}` : '';
+  if (!result.ok) io.err(`cpapi: ${result.hint ?? result.errors.join(' ')}${pin}\n`);
   return exitCode(result.kind);
 }

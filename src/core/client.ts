@@ -16,7 +16,8 @@ import { DEFAULT_LIMITS, type TransportLimits } from './limits';
 import { systemClock, totpSecretProblem, TotpSource, type Clock } from './otp';
 import { Redactor, redactHeaders, redactUrl } from './redact';
 import { CallFailure, type ApiResult, type CertificateInfo } from './result';
-import { baseUrl, profileProblems, requiredSecrets, SERVICE_NAMES, serviceOfPort, type Secrets, type ServerProfile } from './servers';
+import { Catalog } from './catalog';
+import { baseUrl, defaultPort, profileProblems, requiredSecrets, SERVICE_NAMES, serviceOfPort, type Secrets, type ServerProfile } from './servers';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
 /** Receives only redacted text. */
@@ -73,6 +74,8 @@ export class CpanelClient {
   private readonly listeners = new Set<(s: ClientState) => void>();
   private readonly refusals: RefusalBook;
   private readonly credential: string;
+  /** This WHM has no uapi_cpanel (older than it): UAPI on behalf of accounts goes through json-api/cpanel. */
+  private legacyUapi = false;
 
   constructor(
     readonly profile: ServerProfile,
@@ -159,7 +162,7 @@ export class CpanelClient {
     try {
       const problem = this.configProblem();
       if (problem) throw new CallFailure('config_error', problem);
-      built = buildRequest(req, this.profile);
+      built = buildRequest(req, this.profile, { legacyUapi: this.legacyUapi });
       // A secret the call carries (a new mailbox's password) is scrubbed from its answer like the client's own.
       const secret = new Set(secretNames(req));
       for (const [name, value] of req.params) if (secret.has(name)) this.redactor.learn(paramValue(value));
@@ -186,7 +189,16 @@ export class CpanelClient {
           );
         }
       }
-      const result = this.interpret(res, built, req, sentPath, performance.now() - started, opts.keepUnredacted === true);
+      let result = this.interpret(res, built, req, sentPath, performance.now() - started, opts.keepUnredacted === true);
+      if (!this.legacyUapi && req.family === 'uapi' && req.asUser !== undefined && result.kind === 'api_error' && /unknown app.{0,4}uapi_cpanel/i.test(result.errors.join(' '))) {
+        // A WHM older than uapi_cpanel did not run the call: once per server, the documented older envelope instead.
+        this.legacyUapi = true;
+        this.log('info', `${this.profile.label} has no uapi_cpanel: UAPI goes through json-api/cpanel (cpanel_jsonapi_apiversion=3) from now on`);
+        built = buildRequest(req, this.profile, { legacyUapi: true });
+        sentPath = (session?.token ?? '') + built.path;
+        res = await this.exchange(built, session, opts);
+        result = this.interpret(res, built, req, sentPath, performance.now() - started, opts.keepUnredacted === true);
+      }
       this.answered = true;
       if (result.kind === 'locked_out') this.refusals.lockOut(this.profile.host, this.refusalOf(result.hint ?? ''));
       else if (result.kind === 'auth_error' && !session && (res.status === 401 || res.status === 403)) this.refusals.refuse(this.credential, this.refusalOf(result.hint ?? '', mentionsTwoFactor(result.raw)));
@@ -489,6 +501,12 @@ export class CpanelClient {
       return `${user} has two-factor authentication for API calls: set the two-factor mode to "code on every request" (or use session login with the code at login) and store the account's TOTP secret.`;
     }
     if (this.options.ssoLogin) return `The server refused the session (HTTP ${status}). Sign in again.`;
+    // Another service's port refuses credentials made for this one: say so first, before anyone regenerates a token.
+    const other = serviceOfPort(this.profile.port);
+    if (other && other.service !== this.profile.service) {
+      const own = defaultPort(this.profile.service, this.profile.secure);
+      return `Port ${this.profile.port} is ${SERVICE_NAMES[other.service]}'s port, and this server is set up as ${SERVICE_NAMES[this.profile.service]} (port ${own}): ${SERVICE_NAMES[other.service]} refused the ${SECRET_SPECS[AUTH_SCHEMES[this.profile.auth].secret].name} (HTTP ${status}). Check the server's port or service before changing the credentials.`;
+    }
     return AUTH_SCHEMES[this.profile.auth].refusedHint(this.profile, status);
   }
 
@@ -506,7 +524,14 @@ export class CpanelClient {
       }
       return `WHM answered "${firstError(r)}": the account may not be yours to manage, or the function may not be allowed for it.`;
     }
-    if (/unknown app/i.test(all)) return `WHM has no function named ${built.label}: check the spelling (names are case-sensitive).`;
+    if (/unknown app/i.test(all)) {
+      // A name cPanel documents is not misspelt: the server is older than it, or does not grant it.
+      const known = req.family === 'whm' ? Catalog.load().get('whm', req.function) : undefined;
+      if (known) {
+        return `WHM on ${this.profile.label} has no function named ${built.label}, a function cPanel documents${known.since ? ` (since version ${known.since})` : ''}: the server may be older than it, or this user's privileges or API token do not grant it.`;
+      }
+      return `WHM has no function named ${built.label}: check the spelling (names are case-sensitive).`;
+    }
     if (/could not find function|failed to load module|module .* not found/i.test(all)) {
       return `The server has no ${FAMILIES[req.family].name} function ${built.label}: check the module and function names (case-sensitive).`;
     }

@@ -35,6 +35,8 @@ export interface SandboxOptions {
    * Off unless set (cPanel's default is 5 per address).
    */
   bruteForceLimit?: number;
+  /** A WHM older than uapi_cpanel (before 11.70ish): it answers "Unknown app" for it, and json-api/cpanel serves UAPI. */
+  noUapiCpanel?: boolean;
   /** Accept a secret parameter (password, token…) in the query string; by default it is refused, as a test must not pass by sending one there. */
   allowSecretsInUrl?: boolean;
 }
@@ -135,8 +137,8 @@ export class Sandbox {
   failedLogins = 0;
   /** Logins refused because the address was locked out. */
   lockedOutAttempts = 0;
-  readonly options: Required<Omit<SandboxOptions, 'listeners' | 'certificate' | 'extraAccounts' | 'extraMailboxes' | 'latencyMs' | 'bruteForceLimit'>> &
-    Pick<SandboxOptions, 'listeners' | 'certificate' | 'extraAccounts' | 'extraMailboxes' | 'latencyMs' | 'bruteForceLimit'>;
+  readonly options: Required<Omit<SandboxOptions, 'listeners' | 'certificate' | 'extraAccounts' | 'extraMailboxes' | 'latencyMs' | 'bruteForceLimit' | 'noUapiCpanel'>> &
+    Pick<SandboxOptions, 'listeners' | 'certificate' | 'extraAccounts' | 'extraMailboxes' | 'latencyMs' | 'bruteForceLimit' | 'noUapiCpanel'>;
 
   constructor(options: SandboxOptions = {}) {
     this.options = { sessionIdleSeconds: 900, tfaForApi: true, rejectReusedLoginCodes: true, allowSecretsInUrl: false, now: () => Date.now(), ...options };
@@ -509,6 +511,9 @@ export class Sandbox {
       // Legacy WHM API 0: a different shape, which is why clients must always send api.version=1.
       const a = whm(fn, ctx(''));
       return json({ status: a.result, statusmsg: a.reason, ...(typeof a.data === 'object' ? a.data : {}) });
+    }
+    if (fn === 'uapi_cpanel' && this.options.noUapiCpanel) {
+      return json({ metadata: { result: 0, reason: `Unknown app (“${fn}”) requested for this version (1) of the API.`, version: 1, command: fn } });
     }
     if (fn === 'uapi_cpanel') {
       const user = params.get('cpanel.user') ?? '';

@@ -49,7 +49,7 @@ describe('fleets end to end', () => {
   it('sends one call to a group: one table with the server column, the down server listed with its hint', async () => {
     await group().waitFor({ timeout: 20_000 });
     await group().click({ button: 'right' });
-    await wb.menuItem('Send Request to Group…');
+    await wb.menuItem('Send to Group…');
     await wb.pick('API', 'WHM API 1');
     await wb.pick('function', 'listaccts');
     await wb.pick('parameters', 'Send');
@@ -86,7 +86,7 @@ describe('fleets end to end', () => {
   it('sends a destructive call to the group only after the number of targets is typed', async () => {
     await wb.clearToasts();
     await group().click({ button: 'right' });
-    await wb.menuItem('Send Request to Group…');
+    await wb.menuItem('Send to Group…');
     await wb.pick('API', 'WHM API 1');
     await wb.pick('function', 'removeacct');
     await wb.answer('username', 'bob');

@@ -5,9 +5,14 @@ import type { ApiRequest, Param } from './types';
 /** How an answer is read (see normalize.ts): the envelope depends on the family and the route. */
 export type AnswerShape = 'uapi' | 'whm' | 'whm-uapi' | 'whm-api2';
 
+/** How a server is reached beyond its service: `legacyUapi` for a WHM older than uapi_cpanel. */
+export interface Route {
+  legacyUapi?: boolean;
+}
+
 export interface FamilyModule {
   /** The path and the full parameter list (control parameters first) for a request on `service`. */
-  build(req: ApiRequest, service: Service, label: string): { path: string; params: Param[]; shape: AnswerShape };
+  build(req: ApiRequest, service: Service, label: string, route?: Route): { path: string; params: Param[]; shape: AnswerShape };
 }
 
 const SERVICE_WORDS: Record<Service, string> = { cpanel: 'cPanel', whm: 'WHM', webmail: 'Webmail' };
@@ -56,8 +61,9 @@ function throughWhm(req: ApiRequest, apiVersion: '2' | '3', shape: AnswerShape):
 
 export const FAMILY_MODULES: { readonly [F in Family]: FamilyModule } = {
   uapi: {
-    build(req, service, label) {
-      if (callsOnBehalf('uapi', service) && req.asUser !== undefined) return uapiThroughWhm(req);
+    build(req, service, label, route) {
+      // A WHM older than uapi_cpanel answers "Unknown app": the documented older envelope serves it.
+      if (callsOnBehalf('uapi', service) && req.asUser !== undefined) return route?.legacyUapi ? throughWhm(req, '3', 'whm-uapi') : uapiThroughWhm(req);
       if (req.asUser !== undefined && service !== 'whm') {
         throw new CallFailure('config_error', 'Calling on behalf of another account needs a WHM server; on a cPanel server, call UAPI directly without an account.');
       }

@@ -1,7 +1,7 @@
 import { carriesSecret, FAMILIES, isSecretParam, functionNameProblem, paramNameProblem, type Family } from '../../shared/families';
 import { CallFailure } from '../result';
 import type { ServerProfile } from '../servers';
-import { FAMILY_MODULES, type AnswerShape } from './families';
+import { FAMILY_MODULES, type AnswerShape, type Route } from './families';
 import type { ApiRequest, Param, ParamValue } from './types';
 
 export type { Family } from '../../shared/families';
@@ -74,8 +74,8 @@ export function requestParamProblems(params: readonly Param[]): string[] {
  * work on this service (WHM API 1 on a cPanel port, UAPI straight to WHM), and parameters that
  * would rewrite the call, fail here, before sending.
  */
-export function buildRequest(req: ApiRequest, profile: Pick<ServerProfile, 'service'>): BuiltRequest {
-  const { method, path, params, label, shape } = requestParts(req, profile);
+export function buildRequest(req: ApiRequest, profile: Pick<ServerProfile, 'service'>, route?: Route): BuiltRequest {
+  const { method, path, params, label, shape } = requestParts(req, profile, route);
   const encoded = encodeParams(params);
   if (req.body?.kind === 'json') {
     if (carriesSecret(req.params, req.secretParams) && !req.secretInUrl) {
@@ -137,7 +137,7 @@ export function methodReason(req: Pick<ApiRequest, 'method' | 'params' | 'secret
   return !req.body && (req.method ?? 'GET') === 'GET' && methodOf(req) === 'POST' ? 'carries a secret' : undefined;
 }
 
-export function requestParts(req: ApiRequest, profile: Pick<ServerProfile, 'service'>): RequestParts {
+export function requestParts(req: ApiRequest, profile: Pick<ServerProfile, 'service'>, route?: Route): RequestParts {
   const label = functionName(req);
   const nameProblem = functionNameProblem(req.family, label);
   if (nameProblem) throw new CallFailure('config_error', nameProblem);
@@ -145,7 +145,7 @@ export function requestParts(req: ApiRequest, profile: Pick<ServerProfile, 'serv
   if (paramProblems.length) throw new CallFailure('config_error', paramProblems.join(' '));
   const body = bodyProblem(req);
   if (body) throw new CallFailure('config_error', body);
-  const built = FAMILY_MODULES[req.family].build(req, profile.service, label);
+  const built = FAMILY_MODULES[req.family].build(req, profile.service, label, route);
   return { method: methodOf(req), label, ...built };
 }
 

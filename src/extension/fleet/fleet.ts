@@ -158,7 +158,13 @@ export class FleetCommands {
 
   private async pickWhm(): Promise<ServerProfile | undefined> {
     const whm = this.s.profiles.profiles().filter((p) => p.service === 'whm');
-    if (whm.length <= 1) return whm[0];
+    if (!whm.length) {
+      // Nothing ends silently: say why, and what would make it work.
+      const add = await vscode.window.showInformationMessage('Sending to every account needs a WHM server, and none is set up yet: add one (root or a reseller).', 'Add Server…');
+      if (add) await vscode.commands.executeCommand(Commands.serverAdd);
+      return undefined;
+    }
+    if (whm.length === 1) return whm[0];
     const c = await vscode.window.showQuickPick(whm.map((p) => ({ label: p.label, description: describeServer(p), p })), { title: 'WHM server whose accounts to call' });
     return c?.p;
   }

@@ -4,6 +4,7 @@ import { applyRetention, dayLabel, formatSize, historyEntry, storedAnswer, type 
 import type { ApiResult } from '../../core/result';
 import type { Target } from '../../core/requestRun';
 import { redactorFor } from '../../core/snippetSandbox';
+import { verdictOf } from '../results/resultText';
 import { Disposable } from '../lifecycle';
 import type { Log } from '../log';
 import { Settings } from '../settings';
@@ -190,19 +191,20 @@ export class HistoryTree extends Disposable implements vscode.TreeDataProvider<H
     const item = new vscode.TreeItem(entryLabel(e), vscode.TreeItemCollapsibleState.None);
     item.id = `entry:${e.id}`;
     const time = new Date(e.time).toLocaleTimeString('en-GB');
-    item.description = `${e.status || e.kind} · ${e.ms} ms · ${formatSize(e.bytes)} · ${time}`;
+    // The HTTP status when an answer came; otherwise the verdict in words ("Network error"), said once.
+    item.description = `${e.status ? `${e.status}${e.ok ? '' : ` ${verdictOf(e.kind)}`}` : verdictOf(e.kind)} · ${e.ms} ms · ${formatSize(e.bytes)} · ${time}`;
     item.iconPath = e.ok ? new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')) : new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
     const md = new vscode.MarkdownString();
     md.appendText(`${FAMILIES[e.family].name} ${e.function}${e.account ? ` as ${e.account}` : ''} on ${e.server}\n`);
     md.appendMarkdown('\n');
     md.appendCodeblock(`${e.method} ${e.params.map(([k, v]) => `${k}=${v}`).join('&')}`.slice(0, 2000), 'text');
-    md.appendText(`${e.ok ? 'OK' : e.kind} · HTTP ${e.status || '—'} · ${e.ms} ms · ${formatSize(e.bytes)} · ${new Date(e.time).toLocaleString('en-GB')} · from ${e.origin}`);
+    md.appendText(`${verdictOf(e.kind)} · HTTP ${e.status || '—'} · ${e.ms} ms · ${formatSize(e.bytes)} · ${new Date(e.time).toLocaleString('en-GB')} · from ${e.origin}`);
     if (e.hint) md.appendText(`\n\n${e.hint}`);
     if (!e.answerKept) md.appendText('\n\nThe answer was not kept (none arrived, or it was larger than cpanel.history.maxAnswerKB).');
     item.tooltip = md;
     item.contextValue = e.answerKept ? 'historyEntry.answer' : 'historyEntry';
     item.command = { command: 'cpanel.history.open', title: 'Open Result', arguments: [n] };
-    item.accessibilityInformation = { label: `${entryLabel(e)}, ${e.ok ? 'succeeded' : e.kind}, ${item.description}` };
+    item.accessibilityInformation = { label: `${entryLabel(e)}, ${item.description}` };
     return item;
   }
 

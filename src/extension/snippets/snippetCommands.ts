@@ -73,7 +73,8 @@ export class SnippetCommands {
   async selectEnvironment(): Promise<void> {
     await this.envs.ready;
     if (!this.envs.file) {
-      void vscode.window.showInformationMessage(`No environments file in this workspace: create ${ENVIRONMENTS_FILE} with {"environments": {"staging": {"server": "…"}}}.`);
+      const create = await vscode.window.showInformationMessage(`No environments file in this workspace yet. Create ${ENVIRONMENTS_FILE} with a first environment to edit?`, 'Create');
+      if (create) await this.createEnvironmentsFile();
       return;
     }
     if (this.envs.fileProblems.length) {
@@ -88,6 +89,27 @@ export class SnippetCommands {
     const chosen = await vscode.window.showQuickPick(items, { title: 'cPanel environment for snippets', placeHolder: current ? `Now: ${current}` : 'Now: none' });
     if (!chosen) return;
     await this.envs.setActive(chosen.name);
+  }
+
+  /** Writes a starting environments file (never over an existing one) and opens it. */
+  async createEnvironmentsFile(): Promise<vscode.Uri | undefined> {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (!folder) {
+      void vscode.window.showWarningMessage('Open a folder first: environments live in the workspace, beside its snippets.');
+      return undefined;
+    }
+    const uri = vscode.Uri.joinPath(folder.uri, ENVIRONMENTS_FILE);
+    const exists = await vscode.workspace.fs.stat(uri).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) {
+      const server = this.s.profiles.profiles()[0]?.label ?? 'my-server';
+      const text = `${JSON.stringify({ environments: { staging: { server, mailbox: 'test1' }, production: { server, mailbox: 'info' } } }, null, 2)}\n`;
+      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+    }
+    await vscode.window.showTextDocument(uri);
+    return uri;
   }
 
   async setEnvironmentSecret(): Promise<void> {
