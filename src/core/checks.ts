@@ -119,7 +119,60 @@ async function checkOne(item: ExpectItem, index: number, r: ApiResult, answer: R
   } catch (e) {
     return fail(oneLine(e));
   }
-  return got.truthy ? { index, label, pass: true } : fail(`expected ${item.jmespath} to be true, it gave ${preview(got.value)}`);
+  if (got.truthy) return { index, label, pass: true };
+  return fail(`expected ${item.jmespath} to be true, it gave ${preview(got.value)}${await lookedAt(item.jmespath, answer, opts)}`);
+}
+
+/**
+ * For a failed comparison (`data.acct[0].user == 'cptest'`), what each side came to: the value the
+ * check looked at is what a person needs to see, not only "false".
+ */
+async function lookedAt(expr: string, answer: Record<string, unknown>, opts: EvalOptions): Promise<string> {
+  const sides = comparisonSides(expr);
+  if (!sides) return '';
+  const shown: string[] = [];
+  for (const side of sides) {
+    // A literal says itself; only what reads the answer is worth showing.
+    if (/^\s*(`[^`]*`|'[^']*'|-?\d+(\.\d+)?)\s*$/.test(side)) continue;
+    try {
+      shown.push(`${side.trim()} is ${preview((await evaluateOn(side, answer, 'value', opts)).value)}`);
+    } catch {
+      return '';
+    }
+  }
+  return shown.length ? ` (${shown.join('; ')})` : '';
+}
+
+/** The two sides of an expression whose top level is one comparison, or undefined. */
+export function comparisonSides(expr: string): [string, string] | undefined {
+  let depth = 0;
+  let quote: string | undefined;
+  let found: { at: number; len: number } | undefined;
+  for (let i = 0; i < expr.length; i++) {
+    const c = expr[i]!;
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = undefined;
+      continue;
+    }
+    if (c === "'" || c === '"' || c === '`') quote = c;
+    else if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    else if (depth === 0) {
+      if (c === '|' || (c === '&' && expr[i + 1] === '&')) return undefined;
+      const two = expr.slice(i, i + 2);
+      const len = ['==', '!=', '<=', '>='].includes(two) ? 2 : c === '<' || c === '>' ? 1 : 0;
+      if (len) {
+        if (found) return undefined;
+        found = { at: i, len };
+        i += len - 1;
+      }
+    }
+  }
+  if (!found) return undefined;
+  const left = expr.slice(0, found.at);
+  const right = expr.slice(found.at + found.len);
+  return left.trim() && right.trim() ? [left, right] : undefined;
 }
 
 /** Values taken from an answer: each expression's result as text (strings as they are, others as JSON); null results are left out. */

@@ -79,8 +79,20 @@ export function activate(context: vscode.ExtensionContext): TestExports | undefi
   const snippets = new SnippetStore();
   const snippetsTree = new SnippetsTree(snippets);
   const environments = new EnvironmentStore(context.workspaceState, context.secrets, log);
-  const askEnv = (name: string): Thenable<string | undefined> =>
-    vscode.window.showInputBox({ title: `Value for \${env:${name}}`, prompt: `${name} is not set in VS Code's environment: type its value (used once, not stored).`, password: true, ignoreFocusOut: true });
+  // Values typed for ${env:NAME}: kept in this window's memory only when the person says so, never written anywhere.
+  const remembered = new Map<string, string>();
+  const askEnv = async (name: string): Promise<string | undefined> => {
+    const known = remembered.get(name);
+    if (known !== undefined) return known;
+    const value = await vscode.window.showInputBox({ title: `Value for \${env:${name}}`, prompt: `${name} is not set in VS Code's environment: type its value (used for this run, not stored).`, password: true, ignoreFocusOut: true });
+    if (value) {
+      // Asked beside the run, not before it: the run goes on whatever the answer.
+      void vscode.window.showInformationMessage(`Remember the value of \${env:${name}} for this window (in memory only, until it closes)?`, 'Remember').then((c) => {
+        if (c === 'Remember') remembered.set(name, value);
+      });
+    }
+    return value;
+  };
   const snippetRuns = new SnippetRuns(services, environments, askEnv);
   const codeLens = new SnippetCodeLens(parseSnippet, snippetRuns);
   const active = new ActiveServer(context.workspaceState, profiles, clients, runner);

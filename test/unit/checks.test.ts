@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { closeExpressions, evaluate, expressionPool, runCaptures, runChecks, truthy } from '../../src/core/checks';
+import { closeExpressions, comparisonSides, evaluate, expressionPool, runCaptures, runChecks, truthy } from '../../src/core/checks';
 import { parseEnvironments, RunVariables, secretVariableEnvName } from '../../src/core/environments';
 import type { ApiResult } from '../../src/core/result';
 import { parseSnippet, resolvePlaceholders, serializeSnippet, variableRefs, type Snippet } from '../../src/core/snippets';
@@ -188,5 +188,22 @@ describe('variables and environments', () => {
     const vars = new RunVariables({ name: 'x', variables: { fn: 'Email/list_pops?x=1', acct: 'Root User' } }, () => undefined, () => undefined);
     assert.throws(() => resolvePlaceholders({ ...base, family: 'uapi', function: '${fn}', params: [] } as Snippet, () => undefined, vars), /With its variables filled in/);
     assert.throws(() => resolvePlaceholders({ ...base, family: 'uapi', function: 'Email/list_pops', account: '${acct}', server: 'prod', params: [] } as Snippet, () => undefined, vars), /not a cPanel username/);
+  });
+});
+
+describe('a failed comparison shows what it looked at', () => {
+  const answer = { ok: true, kind: 'ok', status: 200, data: { acct: [{ user: 'bob' }] }, errors: [], warnings: [], messages: [], metadata: {}, raw: '', contentType: '', timings: { headersMs: 1, totalMs: 2 }, request: { method: 'GET', url: '', family: 'whm', function: 'listaccts' } } as ApiResult;
+
+  it('names the value of the side that reads the answer', async () => {
+    const [c] = await runChecks([{ jmespath: "data.acct[0].user == 'cptest'" }], answer);
+    assert.equal(c!.pass, false);
+    assert.match(c!.message ?? '', /it gave false \(data\.acct\[0\]\.user is "bob"\)/);
+  });
+
+  it('finds the one top-level comparison, outside quotes and brackets', () => {
+    assert.deepEqual(comparisonSides("a == 'x == y'"), ['a ', " 'x == y'"]);
+    assert.deepEqual(comparisonSides('length(data[?a > `1`]) >= `2`'), ['length(data[?a > `1`]) ', ' `2`']);
+    assert.equal(comparisonSides('a == b && c == d'), undefined);
+    assert.equal(comparisonSides('data.acct'), undefined);
   });
 });

@@ -136,7 +136,9 @@ export class ResultCommands implements ResultActions {
   /** Another result to compare with: those open in this window, then history entries with an answer. */
   private async pickOther(exceptId: number | undefined, exceptEntry: string | undefined, title: string): Promise<StoredResult | undefined> {
     const items: Pick<() => Promise<StoredResult | undefined>>[] = [];
-    for (const r of this.s.results.all()) if (r.id !== exceptId) items.push({ label: r.title, description: 'result', value: () => Promise.resolve(r) });
+    // Newest first, and never the thing itself (a result and the History entry it was recorded as are one call).
+    const results = [...this.s.results.all()].sort((x, y) => y.id - x.id);
+    for (const r of results) if (r.id !== exceptId && (exceptEntry === undefined || r.historyId !== exceptEntry)) items.push({ label: r.title, description: 'result', value: () => Promise.resolve(r) });
     for (const e of await this.history.list()) {
       if (!e.answerKept || e.id === exceptEntry || e.id === this.s.results.get(exceptId ?? -1)?.historyId) continue;
       items.push({ label: entryLabel(e), description: `history · ${e.server} · ${e.status || e.kind} · ${new Date(e.time).toLocaleString('en-GB')}`, value: () => this.loadEntry(e) });

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { neutralize } from '../../core/terminalText';
 import type { Snippet } from '../../core/snippets';
 import { Disposable } from '../lifecycle';
 import type { SnippetOutcome, SnippetRuns } from './snippetRuns';
@@ -88,6 +89,14 @@ export class SnippetTests extends Disposable {
 }
 
 function report(run: vscode.TestRun, item: vscode.TestItem, o: SnippetOutcome): void {
+  // The Testing view's output: what was sent, what came back, and each check (terminal lines: CRLF).
+  const lines = [
+    `${item.label}`,
+    ...(o.result ? [`  ${o.result.request.method} ${o.result.request.url}`, `  ${o.result.ok ? 'OK' : o.result.kind} · HTTP ${o.result.status || '—'} · ${o.result.timings.totalMs} ms${o.result.ok ? '' : ` · ${o.result.hint ?? ''}`}`] : []),
+    ...(o.notSent ? [`  not sent: ${o.notSent}`] : []),
+    ...o.checks.map((c) => `  ${c.pass ? '✓' : '✗'} expect[${c.index}] ${c.label}${c.pass ? '' : `: ${c.message ?? 'failed'}`}`),
+  ];
+  run.appendOutput(`${lines.map(printable).join('\r\n')}\r\n\r\n`, undefined, item);
   if (o.notSent) {
     run.errored(item, new vscode.TestMessage(o.notSent), o.ms);
     return;
@@ -118,4 +127,9 @@ async function expectRange(uri: vscode.Uri): Promise<vscode.Range | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/** The Testing view's output is a terminal: a server's text goes there with its control characters shown, not run. */
+function printable(line: string): string {
+  return neutralize(line);
 }
