@@ -184,7 +184,7 @@ export class RequestRunner extends Disposable {
     switch (q.reason) {
       case 'untrusted':
         return this.confirm(
-          `This workspace is in Restricted Mode. Send ${q.preview.what}?`,
+          `This workspace is in Restricted Mode. Send ${shortWhat(q.target)}?`,
           `The snippet ${q.source} comes from a workspace you have not trusted: check what it does before sending it with your credentials.`,
           'Send',
         );
@@ -204,7 +204,7 @@ export class RequestRunner extends Disposable {
   private withProgress(spec: SendSpec, send: (signal?: AbortSignal) => Promise<ApiResult>): Promise<ApiResult> {
     const how = spec.context ?? {};
     if (!how.progress) return send(how.signal ?? spec.signal);
-    const title = how.title ?? `${spec.request.family} ${functionName(spec.request)}${spec.request.asUser ? ` as ${spec.request.asUser}` : ''} on ${spec.profile.label}…`;
+    const title = how.title ?? `${shortWhat(spec)}…`;
     return Promise.resolve(
       vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_progress, token) => {
         const ac = new AbortController();
@@ -285,4 +285,10 @@ export class RequestRunner extends Disposable {
 /** The exact request, secrets redacted: what a confirmation shows. */
 export function describePreview(p: Preview): string {
   return `${p.method} ${p.url}${p.body ? `\n\n${p.body.split('&').join('\n')}` : ''}`;
+}
+
+/** "whm listaccts on prod", "uapi Email/add_pop as bob on prod": how a progress and a question name a call. */
+function shortWhat(t: Target): string {
+  const r = t.request;
+  return `${r.family} ${functionName(r)}${r.asUser ? ` as ${r.asUser}` : ''} on ${t.profile.label}`;
 }
