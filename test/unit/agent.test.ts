@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { answerOf, fitAnswer, notSent, type Answer } from '../../src/core/agent/answer';
 import { answerText, planCall, secretsFromEnvRefs, serverList } from '../../src/core/agent/call';
 import { describeFunction, searchFunctions } from '../../src/core/agent/catalogTools';
 import { decide, mcpPolicy, vscodePolicy } from '../../src/core/agent/guard';
 import { checkCall, checkDescribe, checkSearch, toParams } from '../../src/core/agent/input';
+import { TOOL_NAMES, TOOL_SCHEMAS } from '../../src/core/agent/tools';
 import { Catalog } from '../../src/core/catalog';
 import type { ApiResult } from '../../src/core/result';
 import type { ServerProfile } from '../../src/core/servers';
@@ -164,4 +167,11 @@ describe('agent tools: catalog, servers, answers', () => {
     assert.equal(notSent('refused', 'no').notSent, true);
   });
 
+  it('package.json declares the same four tools, with the same input schemas', () => {
+    type Contributed = { name: string; inputSchema: object; toolReferenceName: string };
+    const pkg = JSON.parse(readFileSync(resolve(__dirname, '../../../package.json'), 'utf8')) as { contributes: { languageModelTools: Contributed[] } };
+    const tools = pkg.contributes.languageModelTools;
+    assert.deepEqual(tools.map((t) => t.name), [...TOOL_NAMES]);
+    for (const t of tools) assert.deepEqual(t.inputSchema, TOOL_SCHEMAS[t.name as keyof typeof TOOL_SCHEMAS], t.name);
+  });
 });
