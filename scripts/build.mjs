@@ -21,6 +21,8 @@ const undiciApart = {
     build.onResolve({ filter: /^\.\/undici$/ }, (a) => (dirname(a.importer).endsWith(join('src', 'core')) && !a.importer.endsWith('undici.ts') ? { path: './undici.js', external: true } : undefined));
     // otplib (with its hashes and base32) likewise: src/core/otp.ts requires it with the first code.
     build.onResolve({ filter: /^otplib$/ }, (a) => (a.importer.endsWith(join('src', 'core', 'otp.ts')) ? { path: './otplib.js', external: true } : undefined));
+    // And the MCP SDK (with zod and ajv), required by src/cli/mcp.ts when `cpapi mcp` runs.
+    build.onResolve({ filter: /^\.\/mcpSdk$/ }, (a) => (a.importer.endsWith(join('src', 'cli', 'mcp.ts')) ? { path: './mcpsdk.js', external: true } : undefined));
     // And the JMESPath implementation: src/core/checks.ts requires it to compile an expression, the
     // JMESPath worker (dist/jmespathWorker.js, a thread of its own) to evaluate one.
     const jmespathUsers = [join('src', 'core', 'checks.ts'), join('src', 'core', 'jmespathWorker.ts')];
@@ -50,6 +52,7 @@ const targets = {
   sandbox: { ...common, entryPoints: ['src/sandbox/main.ts'], outfile: `${out}/sandbox.js` },
   undici: { ...common, entryPoints: ['src/core/undici.ts'], outfile: `${out}/undici.js` },
   otplib: { ...common, stdin: { contents: "module.exports = require('otplib');", resolveDir: '.', loader: 'js' }, outfile: `${out}/otplib.js` },
+  mcpsdk: { ...common, entryPoints: ['src/cli/mcpSdk.ts'], outfile: `${out}/mcpsdk.js` },
   jmespath: { ...common, stdin: { contents: "module.exports = require('@jmespath-community/jmespath');", resolveDir: '.', loader: 'js' }, outfile: `${out}/jmespath.js` },
   // The worker thread expressions are evaluated in (src/core/jmespathPool.ts starts it from beside the running bundle).
   jmespathWorker: { ...common, entryPoints: ['src/core/jmespathWorker.ts'], outfile: `${out}/jmespathWorker.js` },
@@ -65,7 +68,7 @@ targets.webview = {
 };
 targets.resultView = { ...targets.webview, entryPoints: ['src/webview/result.ts'], outfile: `${out}/webview/result.js` };
 
-const chosen = only ? Object.fromEntries(Object.entries(targets).filter(([k]) => k === only || ((only === 'cli' || only === 'extension') && ['cliLauncher', 'undici', 'otplib', 'jmespath', 'jmespathWorker'].includes(k)))) : targets;
+const chosen = only ? Object.fromEntries(Object.entries(targets).filter(([k]) => k === only || ((only === 'cli' || only === 'extension') && ['cliLauncher', 'undici', 'otplib', 'jmespath', 'jmespathWorker', 'mcpsdk'].includes(k)))) : targets;
 // A production build ships no source maps: remove those an earlier development build left.
 if (production) removeSourceMaps(out);
 await Promise.all(Object.values(chosen).map((t) => esbuild.build(t)));

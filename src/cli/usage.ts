@@ -9,6 +9,8 @@ export const CALL_USAGE = `Usage:
              [--allow-destructive]
   cpapi fanout API FUNCTION [name=value ...] --servers SERVERS.json [--group G]... [--label L]...
              [--accounts] [--concurrency N] [--jsonl] [--timeout SECONDS] [--allow-destructive]
+  cpapi mcp --servers SERVERS.json [--group G]... [--allow-changes [--allow-destructive]] [--max-answer-kb N]
+             [--allow-env NAME]...
 
   API: uapi (FUNCTION is Module/function) | whm (a WHM API 1 function) | api2 (Module/function, needs --as)
   --as on a WHM server calls UAPI or API 2 on behalf of that cPanel user.
@@ -50,6 +52,13 @@ export const CALL_USAGE = `Usage:
   A line per target as it finishes and a summary; --jsonl prints one JSON object per target
   {server, account, ok, kind, status, data, errors, timeMs} instead (the summary goes to stderr).
   Destructive functions need --allow-destructive. Exit 0 when every target succeeded, 1 when any failed.
+
+  mcp: an MCP server on stdin/stdout for agents (Claude, Cursor, VS Code), with the tools
+  cpanel_list_servers, cpanel_search_functions, cpanel_describe_function and cpanel_call, for the
+  servers of SERVERS.json (or of --group), secrets as for run. Read-only unless --allow-changes;
+  destructive calls need --allow-destructive too. A secret parameter's value must be \${env:NAME}
+  (CPANEL_* or a name given with --allow-env), never a literal. Answers are cut to --max-answer-kb
+  (default 16). Logs go to stderr.
 `;
 
 export class UsageError extends Error {}

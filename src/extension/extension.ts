@@ -4,6 +4,7 @@ import { functionName, type ApiRequest } from '../core/api/request';
 import type { ApiResult } from '../core/result';
 import type { ServerProfile } from '../core/servers';
 import { AccountsModel } from './servers/accountsModel';
+import { AgentTools } from './agent/lmTools';
 import { BUILDER_VIEW_TYPE, BuilderPanel } from './builder/builderPanel';
 import { ClientRegistry } from './servers/clients';
 import { RequestCommands } from './requests/requestCommands';
@@ -99,6 +100,8 @@ export function activate(context: vscode.ExtensionContext): TestExports | undefi
   services.activeServerId = () => active.id;
   const fleet = new FleetCommands(services, context.globalState);
   services.sendToGroup = (request, untrustedSource) => fleet.sendPlannedToGroup(request, untrustedSource);
+  // Agent tools (Copilot's agent mode, #cpanelCall): every call through the runner's pipeline, origin "agent".
+  services.agentTools = new AgentTools(services);
   const resultCommands = new ResultCommands(services, panels, history, historyTree, snippets, context.extensionUri);
   panels.connect(resultCommands);
   context.subscriptions.push(
@@ -130,6 +133,7 @@ export function activate(context: vscode.ExtensionContext): TestExports | undefi
     ...new SnippetCommands(services, snippets, snippetsTree, context.extensionUri, environments, snippetRuns).register(),
     ...resultCommands.register(),
     ...fleet.register(),
+    ...services.agentTools.register(),
     active,
   );
   log.write('info', 'extension', `activated with ${profiles.entries().length} server(s)`);
