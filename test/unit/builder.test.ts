@@ -55,7 +55,8 @@ describe('webview messages are validated', () => {
   });
 
   it('the webview checks the host\'s messages too', () => {
-    assert.equal(parseHostMessage({ type: 'result', result: { kind: 'ok' } })?.type, 'result');
+    assert.equal(parseHostMessage({ type: 'result', result: { ok: true, kind: 'ok', verdict: 'OK', status: 200, ms: 3, errors: [] } })?.type, 'result');
+    assert.equal(parseHostMessage({ type: 'result', result: { kind: 'ok' } }), undefined, 'a result is checked field by field');
     assert.equal(parseHostMessage({ type: 'notice', level: 'warn', message: 'x' }), undefined);
     assert.equal(parseHostMessage({ type: 'init', servers: [], functions: [], state: { bad: true } }), undefined);
     assert.equal(parseHostMessage({ type: 'eval', code: '1' }), undefined);
