@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { builderHtml, makeNonce } from '../../src/extension/builder/builderHtml';
+import { makeNonce, webviewHtml } from '../../src/extension/webviews/webviewHtml';
 import { functionState, requestToState, stateToRequest } from '../../src/extension/builder/builderModel';
 import { FAMILIES, type Family, type Shaping } from '../../src/shared/families';
 import { emptyState, parseHostMessage, parseState, parseWebviewMessage, type BuilderState } from '../../src/shared/protocol';
@@ -65,7 +65,7 @@ describe('webview messages are validated', () => {
 });
 
 describe('the builder page', () => {
-  const html = builderHtml({ cspSource: 'https://file+.vscode-resource.example', nonce: 'abc123', scriptUri: 'https://x/builder.js', styleUri: 'https://x/builder.css', codiconUri: 'https://x/codicon.css' });
+  const html = webviewHtml({ cspSource: 'https://file+.vscode-resource.example', nonce: 'abc123', scriptUri: 'https://x/builder.js', styleUri: 'https://x/builder.css', codiconUri: 'https://x/codicon.css', title: 'cPanel Request Builder' });
   const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? '';
 
   it('has a strict CSP: nothing by default, no inline or eval, no network', () => {
