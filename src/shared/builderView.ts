@@ -84,7 +84,13 @@ export interface ProblemsView {
   pending: string[];
 }
 
-export function problemsView(problems: readonly Problem[], rowCount: number, rowShown: (row: number) => boolean, touched: boolean, attempted: boolean): ProblemsView {
+export function problemsView(
+  problems: readonly Problem[],
+  rowCount: number,
+  rowShown: (row: number) => boolean,
+  touched: boolean,
+  attempted: boolean,
+): ProblemsView {
   const rows: string[][] = Array.from({ length: rowCount }, () => []);
   const pending: string[] = [];
   for (const p of problems) {

@@ -132,7 +132,8 @@ export function parseResultView(v: unknown): ResultView | undefined {
   if (!isObj(v)) return undefined;
   if (!text(v.title, 1024) || typeof v.ok !== 'boolean' || !text(v.kind, 64) || !text(v.verdict, 256) || !text(v.size, 64)) return undefined;
   if (!count(v.status) || (v.status as number) > 999 || typeof v.ms !== 'number' || !Number.isFinite(v.ms) || v.ms < 0) return undefined;
-  if (!text(v.server, 1024) || !text(v.what, 1024) || (v.account !== undefined && !text(v.account, 256)) || (v.hint !== undefined && !text(v.hint))) return undefined;
+  if (!text(v.server, 1024) || !text(v.what, 1024)) return undefined;
+  if ((v.account !== undefined && !text(v.account, 256)) || (v.hint !== undefined && !text(v.hint))) return undefined;
   const errors = texts(v.errors);
   const warnings = texts(v.warnings);
   const messages = texts(v.messages);

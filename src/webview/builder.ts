@@ -133,11 +133,13 @@ function keepFocus(scope: HTMLElement, rebuild: () => void): void {
   const caret = active instanceof HTMLInputElement || active instanceof HTMLTextAreaElement ? [active.selectionStart, active.selectionEnd] : undefined;
   rebuild();
   if (!key) return;
-  const el = key.startsWith('#') ? document.getElementById(key.slice(1)) : scope.querySelectorAll<HTMLElement>(`.${key.slice(1).split('@')[0]!}`)[Number(key.split('@')[1])];
+  const [cls, n] = key.slice(1).split('@') as [string, string];
+  const el = key.startsWith('#') ? document.getElementById(key.slice(1)) : scope.querySelectorAll<HTMLElement>(`.${cls}`)[Number(n)];
   if (!el) return;
   el.focus();
   try {
-    if ((el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) && caret?.[0] !== null && caret?.[0] !== undefined) el.setSelectionRange(caret[0], caret[1] ?? caret[0]);
+    const [start, end] = caret ?? [null, null];
+    if ((el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) && start !== null) el.setSelectionRange(start, end ?? start);
   } catch {
     /* an input type without a caret (a checkbox) */
   }
@@ -318,11 +320,16 @@ function infoContent(model: ReturnType<typeof functionInfo>): (Node | string)[] 
         'Did you mean ',
         ...model.names.flatMap((m, i) => [
           i ? ', ' : '',
-          h('a', { href: '#', class: 'suggestion', title: m.title, onclick: (e) => (e.preventDefault(), (state.functionName = m.name), chooseFunction(currentFunction())) }, m.name),
+          h('a', { href: '#', class: 'suggestion', title: m.title, onclick: (e) => (e.preventDefault(), pickSuggestion(m.name)) }, m.name),
         ]),
         '?',
       ];
   }
+}
+
+function pickSuggestion(name: string): void {
+  state.functionName = name;
+  chooseFunction(currentFunction());
 }
 
 /** A function chosen: its required parameters (keeping values typed), its method and body; the rows start afresh. */
@@ -537,7 +544,9 @@ function bodySection(): Section {
       'aria-label': 'Body',
       onchange: (e) => {
         const k = (e.target as HTMLSelectElement).value;
-        state.body = k === 'json' ? { kind: 'json', text: '{\n}' } : k === 'files' ? { kind: 'files', files: [{ name: 'file-1', path: '' }] } : { kind: 'none' };
+        if (k === 'json') state.body = { kind: 'json', text: '{\n}' };
+        else if (k === 'files') state.body = { kind: 'files', files: [{ name: 'file-1', path: '' }] };
+        else state.body = { kind: 'none' };
         if (state.body.kind !== 'none') state.method = 'POST';
         changed();
       },
@@ -590,7 +599,11 @@ function bodySection(): Section {
       h('button', { class: 'secondary fpick', 'data-file': String(i), onclick: () => pickFile(i) }, icon('folder-opened'), 'Choose…'),
       h(
         'button',
-        { class: 'secondary fremove', 'aria-label': `Remove file ${i + 1}`, onclick: () => (state.body.kind === 'files' && state.body.files.splice(i, 1), changed()) },
+        {
+          class: 'secondary fremove',
+          'aria-label': `Remove file ${i + 1}`,
+          onclick: () => (state.body.kind === 'files' && state.body.files.splice(i, 1), changed()),
+        },
         icon('trash'),
       ),
     );
@@ -673,12 +686,21 @@ function shapingSection(): Section & { reset(): void } {
         ),
         h(
           'button',
-          { class: 'icon fremove', title: `Remove filter ${i + 1}`, 'aria-label': `Remove filter ${i + 1}`, onclick: () => (state.shaping.filters.splice(i, 1), changed()) },
+          {
+            class: 'icon fremove',
+            title: `Remove filter ${i + 1}`,
+            'aria-label': `Remove filter ${i + 1}`,
+            onclick: () => (state.shaping.filters.splice(i, 1), changed()),
+          },
           icon('close'),
         ),
       );
     };
-    const docs = fam === 'whm' ? 'api.sort.*, api.filter.*, api.chunk.*, api.columns.*' : fam === 'uapi' ? 'api.sort, api.filter, api.paginate' : 'api2_sort, api2_filter, api2_paginate, api2_columns';
+    const docs = {
+      whm: 'api.sort.*, api.filter.*, api.chunk.*, api.columns.*',
+      uapi: 'api.sort, api.filter, api.paginate',
+      api2: 'api2_sort, api2_filter, api2_paginate, api2_columns',
+    }[fam];
     setText(summary, `Output shaping (${docs})`);
     const addFilter =
       sh.filters.length < feats.maxFilters
@@ -705,14 +727,21 @@ function shapingSection(): Section & { reset(): void } {
           field(
             h(
               'select',
-              { id: 'sh-sortMethod', title: 'Numbers need numeric, or cPanel fails the call', onchange: (e) => ((state.shaping.sortMethod = (e.target as HTMLSelectElement).value), changed()) },
+              {
+                id: 'sh-sortMethod',
+                title: 'Numbers need numeric, or cPanel fails the call',
+                onchange: (e) => ((state.shaping.sortMethod = (e.target as HTMLSelectElement).value), changed()),
+              },
               option('', 'lexicographic (default)'),
               ...SORT_METHODS.filter((m) => m !== 'lexicographic').map((m) => option(m, m)),
             ),
             () => state.shaping.sortMethod,
           ),
           h('label', { for: 'sh-rev' }, 'Reverse'),
-          field(h('input', { id: 'sh-rev', type: 'checkbox', onchange: (e) => ((state.shaping.sortReverse = (e.target as HTMLInputElement).checked), changed()) }), () => state.shaping.sortReverse),
+          field(
+            h('input', { id: 'sh-rev', type: 'checkbox', onchange: (e) => ((state.shaping.sortReverse = (e.target as HTMLInputElement).checked), changed()) }),
+            () => state.shaping.sortReverse,
+          ),
           h('span', {}),
           h('span', {}),
           ...text('sh-pageSize', fam === 'whm' ? 'Chunk size' : 'Page size', () => state.shaping.pageSize, (v) => (state.shaping.pageSize = v), 'e.g. 20'),
@@ -755,7 +784,7 @@ function actionsSection(): Section {
   const sendIcon = icon('play');
   const sendLabel = h('span', {}, 'Send');
   const send = h('button', { id: 'send', class: 'primary', onclick: () => post('send') }, sendIcon, sendLabel);
-  const cancel = h('button', { id: 'cancel', class: 'secondary', title: 'Cancel the send (Escape)', onclick: () => cancelSend() }, icon('debug-stop'), 'Cancel');
+  const cancel = h('button', { id: 'cancel', class: 'secondary', title: 'Cancel the send (Escape)', onclick: cancelSend }, icon('debug-stop'), 'Cancel');
   const group = h(
     'button',
     { id: 'sendGroup', title: 'Send this request to every server of a group (or, on WHM, on behalf of every account)', onclick: () => post('sendGroup') },
@@ -765,7 +794,11 @@ function actionsSection(): Section {
   const saveButton = h('button', { id: 'save', onclick: () => post('save') }, icon('save'), 'Save as Snippet');
   const names: Record<CodeLanguage, string> = { curl: 'curl', perl: 'Perl', php: 'PHP', python: 'Python', node: 'Node', server: 'On the server' };
   const copies = CODE_LANGUAGES.map((l) =>
-    h('button', { class: 'secondary', 'data-lang': l, onclick: () => post('copy', l), ...(l === 'server' ? { title: 'whmapi1, uapi or cpapi2 on the server itself, as root' } : {}) }, names[l]),
+    h(
+      'button',
+      { class: 'secondary', 'data-lang': l, onclick: () => post('copy', l), ...(l === 'server' ? { title: 'whmapi1, uapi or cpapi2 on the server itself, as root' } : {}) },
+      names[l],
+    ),
   );
   const form = h('span', { class: 'formproblems' });
   const pending = h('span', { class: 'pending' });

@@ -60,7 +60,8 @@ export class BuilderPanel extends WebviewHost<WebviewToHost, HostToWebview> {
     private readonly snippets: SnippetStore,
     start?: BuilderState,
   ) {
-    super(panel, { extensionUri, page: { script: 'builder.js', style: 'builder.css', title: 'cPanel Request Builder' }, parse: parseWebviewMessage, log: s.log, component: 'builder' });
+    const page = { script: 'builder.js', style: 'builder.css', title: 'cPanel Request Builder' };
+    super(panel, { extensionUri, page, parse: parseWebviewMessage, log: s.log, component: 'builder' });
     this.pendingState = start;
     this._register(s.profiles.onDidChange(() => this.post({ type: 'servers', servers: s.profiles.profiles().map(serverSummary) })));
     this._register({ dispose: () => BuilderPanel.current === this && (BuilderPanel.current = undefined) });
@@ -178,7 +179,8 @@ export class BuilderPanel extends WebviewHost<WebviewToHost, HostToWebview> {
     }
     if (!sent) return this.notice(msg, 'info', 'Not sent.');
     const r = sent.result;
-    const result = { ok: r.ok, kind: r.kind, verdict: verdictOf(r.kind), status: r.status, ms: r.timings.totalMs, ...(r.hint ? { hint: r.hint } : {}), errors: r.errors };
+    const hint = r.hint ? { hint: r.hint } : {};
+    const result = { ok: r.ok, kind: r.kind, verdict: verdictOf(r.kind), status: r.status, ms: r.timings.totalMs, ...hint, errors: r.errors };
     this.post({ type: 'result', ...seq, result });
   }
 }

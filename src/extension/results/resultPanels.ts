@@ -41,7 +41,8 @@ class Open extends WebviewHost<ResultToHost, HostToResult> {
     public stored: StoredResult,
     private readonly onMessage: (o: Open, msg: ResultToHost) => Promise<void>,
   ) {
-    super(panel, { extensionUri, page: { script: 'result.js', style: 'result.css', title: 'cPanel Result' }, parse: parseResultMessage, log, component: 'result view' });
+    const page = { script: 'result.js', style: 'result.css', title: 'cPanel Result' };
+    super(panel, { extensionUri, page, parse: parseResultMessage, log, component: 'result view' });
   }
 
   protected handle(msg: ResultToHost): Promise<void> {
