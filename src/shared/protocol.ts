@@ -57,28 +57,37 @@ export interface ResultSummary {
   errors: string[];
 }
 
+/**
+ * `seq`: a reply carries the seq of the request it answers (as vscode-pull-request-github's webviews
+ * do), so the page can tell a late answer to an older request from the answer to its newest one.
+ */
 export type HostToWebview =
   | { type: 'init'; servers: ServerSummary[]; functions: FunctionSummary[]; state?: BuilderState }
   | { type: 'servers'; servers: ServerSummary[] }
-  | { type: 'accounts'; serverId: string; accounts: { user: string; domain: string }[]; error?: string }
-  | { type: 'sending' }
-  | { type: 'result'; result: ResultSummary }
-  | { type: 'file'; index: number; path: string }
-  | { type: 'notice'; level: 'info' | 'error'; message: string }
+  | { type: 'accounts'; seq?: number; serverId: string; accounts: { user: string; domain: string }[]; error?: string }
+  /** The send with this seq passed its checks and is on its way. */
+  | { type: 'sending'; seq?: number }
+  | { type: 'result'; seq?: number; result: ResultSummary }
+  | { type: 'file'; seq?: number; index: number; path: string }
+  /** The end of the request with this seq (for a send: it was not sent, or it failed before an answer). */
+  | { type: 'notice'; seq?: number; level: 'info' | 'error'; message: string }
   /** Ctrl/Cmd+Enter (a keybinding of the host): send the form as it is. */
   | { type: 'sendNow' };
 
+/** `seq`: numbered by the page, one number per request, echoed in the host's reply. */
 export type WebviewToHost =
   | { type: 'ready' }
-  | { type: 'loadAccounts'; serverId: string }
-  | { type: 'send'; state: BuilderState }
+  | { type: 'loadAccounts'; seq?: number; serverId: string }
+  | { type: 'send'; seq?: number; state: BuilderState }
   /** Send to every server of a group the host asks for. */
-  | { type: 'sendGroup'; state: BuilderState }
-  | { type: 'save'; state: BuilderState }
-  | { type: 'copy'; language: CodeLanguage; state: BuilderState }
+  | { type: 'sendGroup'; seq?: number; state: BuilderState }
+  | { type: 'save'; seq?: number; state: BuilderState }
+  | { type: 'copy'; seq?: number; language: CodeLanguage; state: BuilderState }
   | { type: 'openDocs'; url: string }
   /** Asks the host to choose a file for body file row `index`: the webview cannot read the disk. */
-  | { type: 'pickFile'; index: number };
+  | { type: 'pickFile'; seq?: number; index: number }
+  /** The Cancel button (or Escape in the page) while the send with this seq runs. */
+  | { type: 'cancel'; seq?: number };
 
 export const EMPTY_SHAPING: Shaping = emptyShaping();
 
@@ -141,53 +150,142 @@ function parseBody(v: unknown): BuilderBody | undefined {
   return { kind: 'files', files };
 }
 
+/** A request number: a positive safe integer. */
+const isSeq = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) > 0;
+
+/** `{ seq }` when the message has a valid one, `{}` when it has none; undefined when it has a bad one. */
+function seqOf(v: Obj): { seq?: number } | undefined {
+  if (v.seq === undefined) return {};
+  return isSeq(v.seq) ? { seq: v.seq } : undefined;
+}
+
 /** Checks a message from the webview; returns it typed, or undefined to be ignored. */
 export function parseWebviewMessage(v: unknown): WebviewToHost | undefined {
   if (!isObj(v) || typeof v.type !== 'string') return undefined;
+  const seq = seqOf(v);
+  if (!seq) return undefined;
   switch (v.type) {
     case 'ready':
       return { type: 'ready' };
     case 'loadAccounts':
-      return str(v.serverId, 200) && v.serverId ? { type: 'loadAccounts', serverId: v.serverId } : undefined;
+      return str(v.serverId, 200) && v.serverId ? { type: 'loadAccounts', ...seq, serverId: v.serverId } : undefined;
     case 'send':
     case 'sendGroup':
     case 'save': {
       const state = parseState(v.state);
-      return state ? { type: v.type, state } : undefined;
+      return state ? { type: v.type, ...seq, state } : undefined;
     }
     case 'copy': {
       const state = parseState(v.state);
       const language = v.language;
       if (!state || !(CODE_LANGUAGES as readonly unknown[]).includes(language)) return undefined;
-      return { type: 'copy', language: language as CodeLanguage, state };
+      return { type: 'copy', ...seq, language: language as CodeLanguage, state };
     }
     case 'openDocs':
       return str(v.url, 2048) && /^https:\/\/(api\.)?docs\.cpanel\.net\//.test(v.url) ? { type: 'openDocs', url: v.url } : undefined;
     case 'pickFile':
-      return Number.isInteger(v.index) && (v.index as number) >= 0 && (v.index as number) < 20 ? { type: 'pickFile', index: v.index as number } : undefined;
+      return isIndex(v.index, 20) ? { type: 'pickFile', ...seq, index: v.index } : undefined;
+    case 'cancel':
+      return { type: 'cancel', ...seq };
     default:
       return undefined;
   }
 }
 
-/** Checks a message from the host (the webview trusts its host less than blindly). */
+const isIndex = (v: unknown, below: number): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) < below;
+
+// ── what the host sends: checked as strictly, and rebuilt from known fields only ──
+
+const MAX_SERVERS = 10_000;
+const MAX_FUNCTIONS = 20_000;
+const MAX_FN_PARAMS = 2_000;
+const MAX_VALUES = 2_000;
+const MAX_ACCOUNTS = 200_000;
+const MAX_ERRORS = 1_000;
+const SERVICES: readonly Service[] = ['cpanel', 'whm', 'webmail'];
+
+/** Every item through `parse`, or undefined when it is not an array, is too long, or one item is off. */
+function arrayOf<T>(v: unknown, max: number, parse: (x: unknown) => T | undefined): T[] | undefined {
+  if (!Array.isArray(v) || v.length > max) return undefined;
+  const out: T[] = [];
+  for (const x of v) {
+    const p = parse(x);
+    if (p === undefined) return undefined;
+    out.push(p);
+  }
+  return out;
+}
+
+function parseServer(v: unknown): ServerSummary | undefined {
+  if (!isObj(v) || !str(v.id, 200) || !v.id || !str(v.label, 200) || !str(v.description, 1024)) return undefined;
+  if (!(SERVICES as readonly unknown[]).includes(v.service)) return undefined;
+  return { id: v.id, label: v.label, service: v.service as Service, description: v.description };
+}
+
+function parseFnParam(v: unknown): FunctionSummary['params'][number] | undefined {
+  if (!isObj(v) || !str(v.name, 256) || !str(v.type, 64) || typeof v.required !== 'boolean') return undefined;
+  const values = v.values === undefined ? undefined : arrayOf(v.values, MAX_VALUES, (x) => (str(x, 1024) ? x : undefined));
+  if (v.values !== undefined && !values) return undefined;
+  if (v.body !== undefined && v.body !== 'json' && v.body !== 'file') return undefined;
+  return { name: v.name, type: v.type, required: v.required, ...(values ? { values } : {}), ...(v.body ? { body: v.body } : {}) };
+}
+
+function parseFunction(v: unknown): FunctionSummary | undefined {
+  if (!isObj(v) || (v.family !== 'uapi' && v.family !== 'whm')) return undefined;
+  if (!str(v.name, 200) || !v.name || !str(v.title, 1024) || !str(v.docs, 2048)) return undefined;
+  if (v.method !== 'GET' && v.method !== 'POST') return undefined;
+  const params = arrayOf(v.params, MAX_FN_PARAMS, parseFnParam);
+  return params ? { family: v.family, name: v.name, title: v.title, method: v.method, docs: v.docs, params } : undefined;
+}
+
+function parseAccount(v: unknown): { user: string; domain: string } | undefined {
+  return isObj(v) && str(v.user, 64) && str(v.domain, 256) ? { user: v.user, domain: v.domain } : undefined;
+}
+
+const strings = (v: unknown, max: number): string[] | undefined => arrayOf(v, max, (x) => (str(x) ? x : undefined));
+
+function parseResultSummary(v: unknown): ResultSummary | undefined {
+  if (!isObj(v) || typeof v.ok !== 'boolean' || !str(v.kind, 64) || !str(v.verdict, 256)) return undefined;
+  if (!Number.isInteger(v.status) || (v.status as number) < 0 || (v.status as number) > 999) return undefined;
+  if (typeof v.ms !== 'number' || !Number.isFinite(v.ms) || v.ms < 0) return undefined;
+  if (v.hint !== undefined && !str(v.hint)) return undefined;
+  const errors = strings(v.errors, MAX_ERRORS);
+  if (!errors) return undefined;
+  return { ok: v.ok, kind: v.kind, verdict: v.verdict, status: v.status as number, ms: v.ms, ...(v.hint !== undefined ? { hint: v.hint } : {}), errors };
+}
+
+/** Checks a message from the host as strictly as the host checks the page's: typed, or undefined to be ignored. */
 export function parseHostMessage(v: unknown): HostToWebview | undefined {
   if (!isObj(v) || typeof v.type !== 'string') return undefined;
+  const seq = seqOf(v);
+  if (!seq) return undefined;
   switch (v.type) {
-    case 'init':
-      return Array.isArray(v.servers) && Array.isArray(v.functions) && (v.state === undefined || parseState(v.state)) ? (v as unknown as HostToWebview) : undefined;
-    case 'servers':
-      return Array.isArray(v.servers) ? (v as unknown as HostToWebview) : undefined;
-    case 'accounts':
-      return str(v.serverId) && Array.isArray(v.accounts) ? (v as unknown as HostToWebview) : undefined;
+    case 'init': {
+      const servers = arrayOf(v.servers, MAX_SERVERS, parseServer);
+      const functions = arrayOf(v.functions, MAX_FUNCTIONS, parseFunction);
+      const state = v.state === undefined ? undefined : parseState(v.state);
+      if (!servers || !functions || (v.state !== undefined && !state)) return undefined;
+      return { type: 'init', servers, functions, ...(state ? { state } : {}) };
+    }
+    case 'servers': {
+      const servers = arrayOf(v.servers, MAX_SERVERS, parseServer);
+      return servers ? { type: 'servers', servers } : undefined;
+    }
+    case 'accounts': {
+      const accounts = arrayOf(v.accounts, MAX_ACCOUNTS, parseAccount);
+      if (!str(v.serverId, 200) || !accounts || (v.error !== undefined && !str(v.error))) return undefined;
+      return { type: 'accounts', ...seq, serverId: v.serverId, accounts, ...(v.error !== undefined ? { error: v.error } : {}) };
+    }
     case 'sending':
-      return { type: 'sending' };
-    case 'result':
-      return isObj(v.result) && typeof v.result.kind === 'string' ? (v as unknown as HostToWebview) : undefined;
+      return { type: 'sending', ...seq };
+    case 'result': {
+      const result = parseResultSummary(v.result);
+      return result ? { type: 'result', ...seq, result } : undefined;
+    }
     case 'notice':
-      return (v.level === 'info' || v.level === 'error') && str(v.message) ? { type: 'notice', level: v.level, message: v.message } : undefined;
+      return (v.level === 'info' || v.level === 'error') && str(v.message) ? { type: 'notice', ...seq, level: v.level, message: v.message } : undefined;
     case 'file':
-      return Number.isInteger(v.index) && str(v.path, 4096) ? { type: 'file', index: v.index as number, path: v.path } : undefined;
+      return isIndex(v.index, 20) && str(v.path, 4096) ? { type: 'file', ...seq, index: v.index, path: v.path } : undefined;
     case 'sendNow':
       return { type: 'sendNow' };
     default:

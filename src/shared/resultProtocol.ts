@@ -92,11 +92,120 @@ export function parseResultMessage(v: unknown): ResultToHost | undefined {
   }
 }
 
-/** Checks a message from the host (the webview trusts its host, but not blindly its shape). */
-export function parseHostToResult(v: unknown): HostToResult | undefined {
+// ── what the host sends: checked as strictly, and rebuilt from known fields only ──
+
+/** The raw body a view holds is cut at 2 MB on the host; room for a character that takes several bytes. */
+const MAX_RAW = 8 * 1024 * 1024;
+const MAX_TEXT = 64 * 1024;
+const MAX_LIST = 10_000;
+
+const text = (v: unknown, max = MAX_TEXT): v is string => typeof v === 'string' && v.length <= max;
+const count = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+
+function texts(v: unknown, max = MAX_LIST): string[] | undefined {
+  return Array.isArray(v) && v.length <= max && v.every((x) => text(x)) ? [...(v as string[])] : undefined;
+}
+
+function parseCheck(v: unknown): ResultCheck | undefined {
+  if (!isObj(v) || typeof v.pass !== 'boolean' || !text(v.label, 4096) || (v.message !== undefined && !text(v.message))) return undefined;
+  return { pass: v.pass, label: v.label, ...(v.message !== undefined ? { message: v.message } : {}) };
+}
+
+function parsePage(v: unknown): PageInfo | undefined {
+  if (!isObj(v) || !count(v.start) || !count(v.size) || !count(v.shown) || !count(v.page)) return undefined;
+  if ((v.total !== undefined && !count(v.total)) || (v.pages !== undefined && !count(v.pages))) return undefined;
+  if (typeof v.hasPrevious !== 'boolean' || typeof v.hasNext !== 'boolean') return undefined;
+  return {
+    start: v.start,
+    size: v.size,
+    shown: v.shown,
+    ...(v.total !== undefined ? { total: v.total as number } : {}),
+    page: v.page,
+    ...(v.pages !== undefined ? { pages: v.pages as number } : {}),
+    hasPrevious: v.hasPrevious,
+    hasNext: v.hasNext,
+  };
+}
+
+/** A result view from the host; `data` is the answer's data (any JSON, shown as text), the rest is checked field by field. */
+export function parseResultView(v: unknown): ResultView | undefined {
   if (!isObj(v)) return undefined;
-  if (v.type === 'show' && isObj(v.view)) return v as HostToResult;
-  if ((v.type === 'busy' || v.type === 'notice') && typeof v.message === 'string') return v as HostToResult;
-  if (v.type === 'copy' && (v.what === 'cell' || v.what === 'row' || v.what === 'column') && Number.isInteger(v.row) && typeof v.column === 'string') return v as HostToResult;
-  return undefined;
+  if (!text(v.title, 1024) || typeof v.ok !== 'boolean' || !text(v.kind, 64) || !text(v.verdict, 256) || !text(v.size, 64)) return undefined;
+  if (!count(v.status) || (v.status as number) > 999 || typeof v.ms !== 'number' || !Number.isFinite(v.ms) || v.ms < 0) return undefined;
+  if (!text(v.server, 1024) || !text(v.what, 1024)) return undefined;
+  if ((v.account !== undefined && !text(v.account, 256)) || (v.hint !== undefined && !text(v.hint))) return undefined;
+  const errors = texts(v.errors);
+  const warnings = texts(v.warnings);
+  const messages = texts(v.messages);
+  if (!errors || !warnings || !messages) return undefined;
+  let checks: ResultCheck[] | undefined;
+  if (v.checks !== undefined) {
+    if (!Array.isArray(v.checks) || v.checks.length > MAX_LIST) return undefined;
+    checks = [];
+    for (const c of v.checks) {
+      const p = parseCheck(c);
+      if (!p) return undefined;
+      checks.push(p);
+    }
+  }
+  if (!text(v.raw, MAX_RAW) || typeof v.rawCut !== 'boolean' || !text(v.contentType, 256) || typeof v.canResend !== 'boolean') return undefined;
+  const r = v.request;
+  if (!isObj(r) || !text(r.method, 16) || !text(r.url, MAX_TEXT) || (r.body !== undefined && !text(r.body, MAX_RAW))) return undefined;
+  const request = { method: r.method, url: r.url, ...(r.body !== undefined ? { body: r.body } : {}) };
+  if (!Array.isArray(v.headers) || v.headers.length > 1000) return undefined;
+  const headers: [string, string][] = [];
+  for (const hd of v.headers) {
+    if (!Array.isArray(hd) || hd.length !== 2 || !text(hd[0], 1024) || !text(hd[1], 16 * 1024)) return undefined;
+    headers.push([hd[0], hd[1]]);
+  }
+  const page = v.page === undefined ? undefined : parsePage(v.page);
+  if (v.page !== undefined && !page) return undefined;
+  if ((v.pagesMerged !== undefined && !count(v.pagesMerged)) || (v.targets !== undefined && !count(v.targets))) return undefined;
+  return {
+    title: v.title,
+    ok: v.ok,
+    kind: v.kind,
+    verdict: v.verdict,
+    status: v.status,
+    ms: v.ms,
+    size: v.size,
+    server: v.server,
+    ...(v.account !== undefined ? { account: v.account } : {}),
+    what: v.what,
+    ...(v.hint !== undefined ? { hint: v.hint } : {}),
+    errors,
+    warnings,
+    messages,
+    ...(checks ? { checks } : {}),
+    data: v.data,
+    raw: v.raw,
+    rawCut: v.rawCut,
+    contentType: v.contentType,
+    request,
+    headers,
+    ...(page ? { page } : {}),
+    ...(v.pagesMerged !== undefined ? { pagesMerged: v.pagesMerged as number } : {}),
+    ...(v.targets !== undefined ? { targets: v.targets as number } : {}),
+    canResend: v.canResend,
+  };
+}
+
+/** Checks a message from the host as strictly as the host checks the view's: typed, or undefined to be ignored. */
+export function parseHostMessage(v: unknown): HostToResult | undefined {
+  if (!isObj(v)) return undefined;
+  switch (v.type) {
+    case 'show': {
+      const view = parseResultView(v.view);
+      return view ? { type: 'show', view } : undefined;
+    }
+    case 'busy':
+      return text(v.message) ? { type: 'busy', message: v.message } : undefined;
+    case 'notice':
+      return (v.level === 'info' || v.level === 'error') && text(v.message) ? { type: 'notice', level: v.level, message: v.message } : undefined;
+    case 'copy':
+      if (v.what !== 'cell' && v.what !== 'row' && v.what !== 'column') return undefined;
+      return count(v.row) && v.row <= MAX_ROWS && text(v.column, 1024) ? { type: 'copy', what: v.what, row: v.row, column: v.column } : undefined;
+    default:
+      return undefined;
+  }
 }

@@ -14,7 +14,7 @@ import {
 } from '@tanstack/table-core';
 import { storeReactivityBindings } from '@tanstack/table-core/store-reactivity-bindings';
 import { elementScroll, observeElementOffset, observeElementRect, Virtualizer } from '@tanstack/virtual-core';
-import { parseHostToResult, type CopyWhat, type ResultAction, type ResultToHost, type ResultView } from '../shared/resultProtocol';
+import { parseHostMessage, type CopyWhat, type ResultAction, type ResultToHost, type ResultView } from '../shared/resultProtocol';
 import { at, cellText, columnsOf, findTables, isNumericColumn, mainTable, rowsOf, type TableCandidate } from '../shared/tabular';
 import { h, icon } from './dom';
 
@@ -97,7 +97,7 @@ function post(msg: ResultToHost): void {
 }
 
 window.addEventListener('message', (e: MessageEvent) => {
-  const msg = parseHostToResult(e.data);
+  const msg = parseHostMessage(e.data);
   if (!msg) return;
   if (msg.type === 'show') {
     view = msg.view;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { builderHtml, makeNonce } from '../../src/extension/builder/builderHtml';
+import { makeNonce, webviewHtml } from '../../src/extension/webviews/webviewHtml';
 import { functionState, requestToState, stateToRequest } from '../../src/extension/builder/builderModel';
 import { FAMILIES, type Family, type Shaping } from '../../src/shared/families';
 import { emptyState, parseHostMessage, parseState, parseWebviewMessage, type BuilderState } from '../../src/shared/protocol';
@@ -55,7 +55,8 @@ describe('webview messages are validated', () => {
   });
 
   it('the webview checks the host\'s messages too', () => {
-    assert.equal(parseHostMessage({ type: 'result', result: { kind: 'ok' } })?.type, 'result');
+    assert.equal(parseHostMessage({ type: 'result', result: { ok: true, kind: 'ok', verdict: 'OK', status: 200, ms: 3, errors: [] } })?.type, 'result');
+    assert.equal(parseHostMessage({ type: 'result', result: { kind: 'ok' } }), undefined, 'a result is checked field by field');
     assert.equal(parseHostMessage({ type: 'notice', level: 'warn', message: 'x' }), undefined);
     assert.equal(parseHostMessage({ type: 'init', servers: [], functions: [], state: { bad: true } }), undefined);
     assert.equal(parseHostMessage({ type: 'eval', code: '1' }), undefined);
@@ -64,7 +65,7 @@ describe('webview messages are validated', () => {
 });
 
 describe('the builder page', () => {
-  const html = builderHtml({ cspSource: 'https://file+.vscode-resource.example', nonce: 'abc123', scriptUri: 'https://x/builder.js', styleUri: 'https://x/builder.css', codiconUri: 'https://x/codicon.css' });
+  const html = webviewHtml({ cspSource: 'https://file+.vscode-resource.example', nonce: 'abc123', scriptUri: 'https://x/builder.js', styleUri: 'https://x/builder.css', codiconUri: 'https://x/codicon.css', title: 'cPanel Request Builder' });
   const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? '';
 
   it('has a strict CSP: nothing by default, no inline or eval, no network', () => {

@@ -3,24 +3,25 @@ import * as vscode from 'vscode';
 import { generate, LANGUAGE_NAMES, onServerCommand } from '../../core/codegen';
 import { requestToSnippet, withSecretPlaceholders } from '../../core/snippets';
 import { parseWebviewMessage, type BuilderState, type HostToWebview, type WebviewToHost } from '../../shared/protocol';
-import { builderHtml, makeNonce } from './builderHtml';
 import { functionSummaries, serverSummary, stateToRequest } from './builderModel';
 import type { Services } from '../services';
 import { verdictOf } from '../results/results';
 import type { SnippetStore } from '../snippets/snippetStore';
+import { WebviewHost } from '../webviews/webviewHost';
+import { SendSlot } from './sendSlot';
 
 export const BUILDER_VIEW_TYPE = 'cpanel.builder';
 
 /**
  * The request builder panel. One at a time; reopening reveals it (with a new starting state when one
  * is given). The webview keeps its own form state (getState/setState), so a reload or a restart of
- * VS Code restores it through the serializer.
+ * VS Code restores it through the serializer. One send at a time: each reply carries the seq of the
+ * request it answers.
  */
-export class BuilderPanel implements vscode.Disposable {
+export class BuilderPanel extends WebviewHost<WebviewToHost, HostToWebview> {
   private static current: BuilderPanel | undefined;
-  private readonly disposables: vscode.Disposable[] = [];
   private pendingState: BuilderState | undefined;
-  private sending: AbortController | undefined;
+  private readonly sending = new SendSlot();
 
   /** Ctrl/Cmd+Enter in the builder. */
   sendNow(): void {
@@ -29,7 +30,7 @@ export class BuilderPanel implements vscode.Disposable {
 
   /** Escape while the builder's send runs. */
   cancelSend(): void {
-    this.sending?.abort();
+    this.sending.cancel();
   }
 
   static createOrShow(extensionUri: vscode.Uri, s: Services, snippets: SnippetStore, start?: BuilderState): BuilderPanel {
@@ -38,13 +39,12 @@ export class BuilderPanel implements vscode.Disposable {
       if (start) BuilderPanel.current.post({ type: 'init', servers: s.profiles.profiles().map(serverSummary), functions: functionSummaries(), state: start });
       return BuilderPanel.current;
     }
-    const panel = vscode.window.createWebviewPanel(BUILDER_VIEW_TYPE, 'Request Builder', vscode.ViewColumn.One, BuilderPanel.options(extensionUri));
+    const panel = WebviewHost.createPanel(BUILDER_VIEW_TYPE, 'Request Builder', vscode.ViewColumn.One, extensionUri);
     BuilderPanel.current = new BuilderPanel(panel, extensionUri, s, snippets, start);
     return BuilderPanel.current;
   }
 
   static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, s: Services, snippets: SnippetStore): void {
-    panel.webview.options = BuilderPanel.options(extensionUri);
     BuilderPanel.current?.dispose();
     BuilderPanel.current = new BuilderPanel(panel, extensionUri, s, snippets);
   }
@@ -53,53 +53,30 @@ export class BuilderPanel implements vscode.Disposable {
     return BuilderPanel.current;
   }
 
-  private static options(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-    return {
-      enableScripts: true,
-      enableCommandUris: false,
-      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'dist', 'codicons'), vscode.Uri.joinPath(extensionUri, 'media')],
-    };
-  }
-
   private constructor(
-    readonly panel: vscode.WebviewPanel,
+    panel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
     private readonly s: Services,
     private readonly snippets: SnippetStore,
     start?: BuilderState,
   ) {
+    const page = { script: 'builder.js', style: 'builder.css', title: 'cPanel Request Builder' };
+    super(panel, { extensionUri, page, parse: parseWebviewMessage, log: s.log, component: 'builder' });
     this.pendingState = start;
-    const w = panel.webview;
-    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'cpanel.svg');
-    w.html = builderHtml({
-      cspSource: w.cspSource,
-      nonce: makeNonce(),
-      scriptUri: w.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'builder.js')).toString(),
-      styleUri: w.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'builder.css')).toString(),
-      codiconUri: w.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'codicons', 'codicon.css')).toString(),
-    });
-    this.disposables.push(
-      panel.onDidDispose(() => this.dispose()),
-      w.onDidReceiveMessage((raw: unknown) => void this.receive(raw)),
-      s.profiles.onDidChange(() => this.post({ type: 'servers', servers: s.profiles.profiles().map(serverSummary) })),
-    );
+    this._register(s.profiles.onDidChange(() => this.post({ type: 'servers', servers: s.profiles.profiles().map(serverSummary) })));
+    this._register({ dispose: () => BuilderPanel.current === this && (BuilderPanel.current = undefined) });
   }
 
-  private post(msg: HostToWebview): void {
-    void this.panel.webview.postMessage(msg);
+  /** The notice that ends a request: with its seq, so the page puts it with the request that asked. */
+  private notice(msg: WebviewToHost, level: 'info' | 'error', message: string): void {
+    this.post({ type: 'notice', ...('seq' in msg && msg.seq !== undefined ? { seq: msg.seq } : {}), level, message });
   }
 
-  /** A message from the webview: validated, then handled; anything malformed is logged and ignored. */
-  async receive(raw: unknown): Promise<void> {
-    const msg = parseWebviewMessage(raw);
-    if (!msg) {
-      this.s.log.write('warn', 'builder', 'ignored a malformed message from the webview');
-      return;
-    }
-    await this.handle(msg);
+  protected failed(msg: WebviewToHost, message: string): void {
+    this.notice(msg, 'error', message);
   }
 
-  private async handle(msg: WebviewToHost): Promise<void> {
+  protected async handle(msg: WebviewToHost): Promise<void> {
     switch (msg.type) {
       case 'ready':
         this.post({ type: 'init', servers: this.s.profiles.profiles().map(serverSummary), functions: functionSummaries(), ...(this.pendingState ? { state: this.pendingState } : {}) });
@@ -109,45 +86,29 @@ export class BuilderPanel implements vscode.Disposable {
         const p = this.s.profiles.get(msg.serverId);
         if (!p || p.service !== 'whm') return;
         const a = await this.s.accounts.get(p);
-        this.post({ type: 'accounts', serverId: p.id, accounts: a.ok ? a.accounts.map((x) => ({ user: x.user, domain: x.domain })) : [], ...(a.ok ? {} : { error: a.error }) });
+        const accounts = a.ok ? a.accounts.map((x) => ({ user: x.user, domain: x.domain })) : [];
+        this.post({ type: 'accounts', ...(msg.seq !== undefined ? { seq: msg.seq } : {}), serverId: p.id, accounts, ...(a.ok ? {} : { error: a.error }) });
         return;
       }
-      case 'send': {
-        const p = this.s.profiles.get(msg.state.serverId);
-        if (!p) return this.post({ type: 'notice', level: 'error', message: 'That server no longer exists: choose another.' });
-        let request;
-        try {
-          request = stateToRequest(msg.state, p.service);
-        } catch (e) {
-          return this.post({ type: 'notice', level: 'error', message: e instanceof Error ? e.message : String(e) });
-        }
-        this.post({ type: 'sending' });
-        // Escape (a keybinding while this send runs) cancels it.
-        this.sending = new AbortController();
-        void vscode.commands.executeCommand('setContext', 'cpanel.builderSending', true);
-        const sent = await this.s.runner.run({ profile: p, request, origin: 'builder', beside: true, signal: this.sending.signal }).finally(() => {
-          this.sending = undefined;
-          void vscode.commands.executeCommand('setContext', 'cpanel.builderSending', false);
-        });
-        if (!sent) return this.post({ type: 'notice', level: 'info', message: 'Not sent.' });
-        const r = sent.result;
-        this.post({ type: 'result', result: { ok: r.ok, kind: r.kind, verdict: verdictOf(r.kind), status: r.status, ms: r.timings.totalMs, hint: r.hint, errors: r.errors } });
+      case 'send':
+        return this.send(msg);
+      case 'cancel':
+        this.sending.cancel(msg.seq);
         return;
-      }
       case 'sendGroup': {
         const p = this.s.profiles.get(msg.state.serverId);
         let request;
         try {
           request = stateToRequest(msg.state, p?.service ?? 'whm');
         } catch (e) {
-          return this.post({ type: 'notice', level: 'error', message: e instanceof Error ? e.message : String(e) });
+          return this.notice(msg, 'error', e instanceof Error ? e.message : String(e));
         }
         await this.s.sendToGroup?.(request);
         return;
       }
       case 'save': {
         const p = this.s.profiles.get(msg.state.serverId);
-        if (!p) return this.post({ type: 'notice', level: 'error', message: 'Choose a server before saving.' });
+        if (!p) return this.notice(msg, 'error', 'Choose a server before saving.');
         let snippet;
         try {
           snippet = requestToSnippet(p.label, stateToRequest(msg.state, p.service), undefined, (file) => {
@@ -155,31 +116,31 @@ export class BuilderPanel implements vscode.Disposable {
             return ws ? relative(ws.uri.fsPath, file).split(sep).join('/') : undefined;
           });
         } catch (e) {
-          return this.post({ type: 'notice', level: 'error', message: e instanceof Error ? e.message : String(e) });
+          return this.notice(msg, 'error', e instanceof Error ? e.message : String(e));
         }
         // Nothing secret is written to the workspace: a password typed here becomes an ${env:…} placeholder.
         const { snippet: safe, replaced } = withSecretPlaceholders(snippet);
         const uri = await this.snippets.saveNew(safe);
         if (uri) {
           const read = replaced.length ? ` ${replaced.map((x) => x.name).join(', ')} ${replaced.length === 1 ? 'is' : 'are'} read from ${replaced.map((x) => `\${env:${x.env}}`).join(', ')}, not written to the file.` : '';
-          this.post({ type: 'notice', level: 'info', message: `Saved ${vscode.workspace.asRelativePath(uri)}.${read}` });
+          this.notice(msg, 'info', `Saved ${vscode.workspace.asRelativePath(uri)}.${read}`);
         }
         return;
       }
       case 'copy': {
         const p = this.s.profiles.get(msg.state.serverId);
-        if (!p) return this.post({ type: 'notice', level: 'error', message: 'Choose a server first.' });
+        if (!p) return this.notice(msg, 'error', 'Choose a server first.');
         let code: string;
         try {
           const req = stateToRequest(msg.state, p.service);
           code = msg.language === 'server' ? onServerCommand(p, req) : generate(msg.language, p, req);
         } catch (e) {
-          return this.post({ type: 'notice', level: 'error', message: e instanceof Error ? e.message : String(e) });
+          return this.notice(msg, 'error', e instanceof Error ? e.message : String(e));
         }
         await vscode.env.clipboard.writeText(code);
         const envs = /(?:Secrets|Secret parameters) come from the environment: (.*)\./.exec(code)?.[1] ?? 'none needed';
         const as = msg.language === 'server' ? 'the command on the server (run it as root)' : LANGUAGE_NAMES[msg.language];
-        this.post({ type: 'notice', level: 'info', message: `Copied as ${as}. It reads its secrets from the environment: ${envs}.` });
+        this.notice(msg, 'info', `Copied as ${as}. It reads its secrets from the environment: ${envs}.`);
         return;
       }
       case 'openDocs':
@@ -187,15 +148,39 @@ export class BuilderPanel implements vscode.Disposable {
         return;
       case 'pickFile': {
         const picked = await vscode.window.showOpenDialog({ canSelectMany: false, canSelectFolders: false, openLabel: 'Upload', title: 'File to upload' });
-        if (picked?.[0]) this.post({ type: 'file', index: msg.index, path: picked[0].fsPath });
+        if (picked?.[0]) this.post({ type: 'file', ...(msg.seq !== undefined ? { seq: msg.seq } : {}), index: msg.index, path: picked[0].fsPath });
         return;
       }
     }
   }
 
-  dispose(): void {
-    if (BuilderPanel.current === this) BuilderPanel.current = undefined;
-    for (const d of this.disposables.splice(0)) d.dispose();
-    this.panel.dispose();
+  /** One send at a time: a second one while the first runs is refused, and says so. */
+  private async send(msg: Extract<WebviewToHost, { type: 'send' }>): Promise<void> {
+    const p = this.s.profiles.get(msg.state.serverId);
+    if (!p) return this.notice(msg, 'error', 'That server no longer exists: choose another.');
+    let request;
+    try {
+      request = stateToRequest(msg.state, p.service);
+    } catch (e) {
+      return this.notice(msg, 'error', e instanceof Error ? e.message : String(e));
+    }
+    const ticket = this.sending.take(msg.seq);
+    if (!ticket) return this.notice(msg, 'info', 'A send is already running: wait for its answer, or cancel it (Escape).');
+    const seq = msg.seq !== undefined ? { seq: msg.seq } : {};
+    this.post({ type: 'sending', ...seq });
+    // Escape (a keybinding while this send runs) cancels it.
+    void vscode.commands.executeCommand('setContext', 'cpanel.builderSending', true);
+    let sent;
+    try {
+      sent = await this.s.runner.run({ profile: p, request, origin: 'builder', beside: true, signal: ticket.signal });
+    } finally {
+      // Only this send's own end frees the slot: it cannot clear another send's state.
+      if (this.sending.release(ticket)) void vscode.commands.executeCommand('setContext', 'cpanel.builderSending', false);
+    }
+    if (!sent) return this.notice(msg, 'info', 'Not sent.');
+    const r = sent.result;
+    const hint = r.hint ? { hint: r.hint } : {};
+    const result = { ok: r.ok, kind: r.kind, verdict: verdictOf(r.kind), status: r.status, ms: r.timings.totalMs, ...hint, errors: r.errors };
+    this.post({ type: 'result', ...seq, result });
   }
 }

@@ -8,8 +8,8 @@ import { byteLength, formatSize } from '../../core/history';
 import { previewRequest } from '../../core/requestRun';
 import { redactorFor } from '../../core/snippetSandbox';
 import type { ApiResult } from '../../core/result';
-import { builderHtml, makeNonce } from '../builder/builderHtml';
 import { Disposable } from '../lifecycle';
+import { WebviewHost } from '../webviews/webviewHost';
 import type { Log } from '../log';
 import { ResultDocuments, verdictOf, type NewResult, type StoredResult } from './results';
 import { Settings } from '../settings';
@@ -32,9 +32,26 @@ export interface ResultActions {
   fetchPage(stored: StoredResult, request: ApiRequest, signal?: AbortSignal): Promise<ApiResult | undefined>;
 }
 
-interface Open {
-  panel: vscode.WebviewPanel;
-  stored: StoredResult;
+/** One result view: its panel, the result it shows, its messages handled by the ResultPanels that made it. */
+class Open extends WebviewHost<ResultToHost, HostToResult> {
+  constructor(
+    panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    log: Log,
+    public stored: StoredResult,
+    private readonly onMessage: (o: Open, msg: ResultToHost) => Promise<void>,
+  ) {
+    const page = { script: 'result.js', style: 'result.css', title: 'cPanel Result' };
+    super(panel, { extensionUri, page, parse: parseResultMessage, log, component: 'result view' });
+  }
+
+  protected handle(msg: ResultToHost): Promise<void> {
+    return this.onMessage(this, msg);
+  }
+
+  protected failed(_msg: ResultToHost, message: string): void {
+    this.post({ type: 'notice', level: 'error', message });
+  }
 }
 
 /**
@@ -70,33 +87,15 @@ export class ResultPanels extends Disposable {
       reuse.panel.reveal(undefined, beside);
       return stored;
     }
-    const panel = vscode.window.createWebviewPanel(RESULT_VIEW_TYPE, stored.title, { viewColumn: beside ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active, preserveFocus: beside }, {
-      enableScripts: true,
-      enableCommandUris: false,
-      enableFindWidget: true,
-      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(this.extensionUri, 'dist', 'codicons'), vscode.Uri.joinPath(this.extensionUri, 'media')],
-    });
-    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'cpanel.svg');
-    const w = panel.webview;
-    w.html = builderHtml({
-      cspSource: w.cspSource,
-      nonce: makeNonce(),
-      scriptUri: w.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', 'result.js')).toString(),
-      styleUri: w.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'result.css')).toString(),
-      codiconUri: w.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'codicons', 'codicon.css')).toString(),
-      title: 'cPanel Result',
-    });
-    const o: Open = { panel, stored };
+    const show = { viewColumn: beside ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active, preserveFocus: beside };
+    const panel = WebviewHost.createPanel(RESULT_VIEW_TYPE, stored.title, show, this.extensionUri, { enableFindWidget: true });
+    const o = new Open(panel, this.extensionUri, this.log, stored, (view, msg) => this.handle(view, msg));
     this.open.add(o);
     this.docs.pin(stored.id, true);
-    const subs = [
-      w.onDidReceiveMessage((raw: unknown) => void this.receive(o, raw)),
-      panel.onDidDispose(() => {
-        this.open.delete(o);
-        this.docs.pin(o.stored.id, false);
-        for (const s of subs) s.dispose();
-      }),
-    ];
+    o.onDidDispose(() => {
+      this.open.delete(o);
+      this.docs.pin(o.stored.id, false);
+    });
     return stored;
   }
 
@@ -126,20 +125,7 @@ export class ResultPanels extends Disposable {
   }
 
   private post(o: Open, msg: HostToResult): void {
-    void o.panel.webview.postMessage(msg);
-  }
-
-  private async receive(o: Open, raw: unknown): Promise<void> {
-    const msg = parseResultMessage(raw);
-    if (!msg) {
-      this.log.write('warn', 'result view', 'ignored a malformed message from the webview');
-      return;
-    }
-    try {
-      await this.handle(o, msg);
-    } catch (e) {
-      this.post(o, { type: 'notice', level: 'error', message: e instanceof Error ? e.message : String(e) });
-    }
+    o.post(msg);
   }
 
   private async handle(o: Open, msg: ResultToHost): Promise<void> {

@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 
-export interface BuilderHtmlInput {
+export interface WebviewHtmlInput {
   /** webview.cspSource */
   cspSource: string;
   nonce: string;
   scriptUri: string;
   styleUri: string;
   codiconUri: string;
-  /** The page title (default: the request builder's). */
-  title?: string;
+  /** The page's title. */
+  title: string;
 }
 
 /** A fresh nonce for each render: 128 random bits. */
@@ -20,7 +20,7 @@ export function makeNonce(): string {
  * A webview page (the request builder, a result view): local resources only, one nonce'd script, no inline code, no network
  * (default-src 'none' and no connect-src). Everything else is built by the script as DOM nodes.
  */
-export function builderHtml(i: BuilderHtmlInput): string {
+export function webviewHtml(i: WebviewHtmlInput): string {
   const csp = [
     "default-src 'none'",
     `style-src ${i.cspSource}`,
@@ -38,7 +38,7 @@ export function builderHtml(i: BuilderHtmlInput): string {
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${attr(i.codiconUri)}">
 <link rel="stylesheet" href="${attr(i.styleUri)}">
-<title>${attr(i.title ?? 'cPanel Request Builder')}</title>
+<title>${attr(i.title)}</title>
 </head>
 <body>
 <main id="app" aria-live="polite"><p class="loading">Loading…</p></main>
