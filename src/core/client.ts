@@ -74,6 +74,8 @@ export class CpanelClient {
   private readonly listeners = new Set<(s: ClientState) => void>();
   private readonly refusals: RefusalBook;
   private readonly credential: string;
+  /** The redacted headers each built request was last sent with (for the Request tab and History). */
+  private readonly sentHeaders = new WeakMap<BuiltRequest, [string, string][]>();
   /** This WHM has no uapi_cpanel (older than it): UAPI on behalf of accounts goes through json-api/cpanel. */
   private legacyUapi = false;
 
@@ -389,9 +391,16 @@ export class CpanelClient {
     const body = built.multipart ? await multipartBody(built.multipart, this.limits.maxUploadBytes) : built.body;
     // Debug lines are built only for a listener: redacting every URL costs more than the rest of a call's own work.
     if (this.options.log) this.log('debug', `→ ${built.method} ${baseUrl(this.profile)}${path}${describeBody(built)}`);
+    // The headers as a person may see what was sent: credentials, cookies and the OTP code redacted.
+    this.sentHeaders.set(built, Object.entries(redactHeaders(headers)));
     const res = await this.transport({ method: built.method, path, headers, body, signal: opts.signal, timeoutMs: opts.timeoutMs });
     if (this.options.log) this.log('debug', `← HTTP ${res.status}, ${formatBytes(res.body.length)} in ${Math.round(res.totalMs)} ms`);
     return res;
+  }
+
+  private headersOf(built: BuiltRequest): { headers?: [string, string][] } {
+    const h = this.sentHeaders.get(built);
+    return h ? { headers: h.map(([k, v]) => [k, this.redactor.scrubKnown(v)]) } : {};
   }
 
   /** The answer's headers as a person may see them: cookies and credentials redacted, known secrets scrubbed. */
@@ -412,7 +421,7 @@ export class CpanelClient {
       contentType,
       headers: this.responseHeaders(res.headers),
       timings: { headersMs: Math.round(res.headersMs), totalMs: Math.round(totalMs) },
-      request: { method: built.method, url: redactUrl(baseUrl(this.profile) + sentPath), family: req.family, function: built.label },
+      request: { method: built.method, url: redactUrl(baseUrl(this.profile) + sentPath), family: req.family, function: built.label, ...this.headersOf(built) },
       ...(keepUnredacted ? { rawUnredacted: text } : {}),
     };
     const empty = { data: null, errors: [] as string[], warnings: [] as string[], messages: [] as string[], metadata: {} };
@@ -579,6 +588,7 @@ export class CpanelClient {
         url: built ? redactUrl(baseUrl(this.profile) + (sentPath || built.path)) : '',
         family: req.family,
         function: label,
+        ...(built ? this.headersOf(built) : {}),
       },
     };
   }

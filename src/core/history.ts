@@ -1,6 +1,6 @@
 import { FAMILIES, type Family } from '../shared/families';
 import { functionName, secretNames, type ApiRequest, type Param } from './api/request';
-import { isSecretParam, REDACTED, redactUrl } from './redact';
+import { isSecretHeader, isSecretParam, REDACTED, redactUrl } from './redact';
 import type { ApiResult, ResultKind } from './result';
 import type { ServerProfile } from './servers';
 
@@ -20,6 +20,8 @@ export interface HistoryEntry {
   /** "listaccts", "Email/list_pops". */
   function: string;
   method: 'GET' | 'POST';
+  /** The request's headers as sent, credentials, cookies and OTP codes redacted. */
+  headers?: [string, string][];
   /** As sent, with the value of every secret-looking parameter replaced by [redacted]. */
   params: [string, string][];
   body?: { kind: 'json'; text: string } | { kind: 'multipart'; files: { name: string; path: string }[] };
@@ -102,6 +104,7 @@ export function historyEntry(profile: ServerProfile, req: ApiRequest, r: ApiResu
     family: req.family,
     function: functionName(req),
     method: r.request.method,
+    ...(r.request.headers ? { headers: r.request.headers.map(([k, v]): [string, string] => [k, isSecretHeader(k) && !v.endsWith(REDACTED) ? REDACTED : v]) } : {}),
     params: redactParams(req),
     ...(body ? { body } : {}),
     origin,

@@ -59,8 +59,8 @@ export interface ApiResult {
   timings: Timings;
   /** The body exactly as received: only when the caller asked for it (cpapi --raw --unredacted). */
   rawUnredacted?: string;
-  /** What was sent, redacted: safe to show and log. */
-  request: { method: 'GET' | 'POST'; url: string; family: string; function: string };
+  /** What was sent, redacted: safe to show and log (the headers too: credentials, cookies and OTP codes as [redacted]). */
+  request: { method: 'GET' | 'POST'; url: string; family: string; function: string; headers?: [string, string][] };
   /**
    * Not sent, because the server had refused this credential (or cPHulk had locked the address out)
    * earlier: when, and what. Cleared only by new credentials or the person asking to try again.

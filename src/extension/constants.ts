@@ -44,6 +44,7 @@ export const Commands = {
   historyCompare: 'cpanel.history.compare',
   historyDelete: 'cpanel.history.delete',
   historyClear: 'cpanel.history.clear',
+  historySearch: 'cpanel.history.search',
   logShow: 'cpanel.log.show',
   builderOpen: 'cpanel.builder.open',
   builderSend: 'cpanel.builder.send',

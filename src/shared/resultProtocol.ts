@@ -35,7 +35,7 @@ export interface ResultView {
   raw: string;
   rawCut: boolean;
   contentType: string;
-  request: { method: string; url: string; body?: string };
+  request: { method: string; url: string; body?: string; headers?: [string, string][] };
   headers: [string, string][];
   page?: PageInfo;
   /** Set when the rows were fetched page by page: how many pages. */
@@ -151,7 +151,16 @@ export function parseResultView(v: unknown): ResultView | undefined {
   if (!text(v.raw, MAX_RAW) || typeof v.rawCut !== 'boolean' || !text(v.contentType, 256) || typeof v.canResend !== 'boolean') return undefined;
   const r = v.request;
   if (!isObj(r) || !text(r.method, 16) || !text(r.url, MAX_TEXT) || (r.body !== undefined && !text(r.body, MAX_RAW))) return undefined;
-  const request = { method: r.method, url: r.url, ...(r.body !== undefined ? { body: r.body } : {}) };
+  let sent: [string, string][] | undefined;
+  if (r.headers !== undefined) {
+    if (!Array.isArray(r.headers) || r.headers.length > 100) return undefined;
+    sent = [];
+    for (const hd of r.headers) {
+      if (!Array.isArray(hd) || hd.length !== 2 || !text(hd[0], 1024) || !text(hd[1], 16 * 1024)) return undefined;
+      sent.push([hd[0], hd[1]]);
+    }
+  }
+  const request = { method: r.method, url: r.url, ...(r.body !== undefined ? { body: r.body } : {}), ...(sent ? { headers: sent } : {}) };
   if (!Array.isArray(v.headers) || v.headers.length > 1000) return undefined;
   const headers: [string, string][] = [];
   for (const hd of v.headers) {

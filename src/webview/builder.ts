@@ -783,7 +783,9 @@ function shapingSection(): Section & { reset(): void } {
 function actionsSection(): Section {
   const sendIcon = icon('play');
   const sendLabel = h('span', {}, 'Send');
-  const send = h('button', { id: 'send', class: 'primary', onclick: () => post('send') }, sendIcon, sendLabel);
+  // The shortcut is said where the button is: Ctrl+Enter (⌘+Enter on a Mac).
+  const sendKey = /Mac/i.test(navigator.platform) ? '⌘+Enter' : 'Ctrl+Enter';
+  const send = h('button', { id: 'send', class: 'primary', title: `Send (${sendKey}); Escape cancels a send`, 'aria-keyshortcuts': /Mac/i.test(navigator.platform) ? 'Meta+Enter' : 'Control+Enter', onclick: () => post('send') }, sendIcon, sendLabel);
   const cancel = h('button', { id: 'cancel', class: 'secondary', title: 'Cancel the send (Escape)', onclick: cancelSend }, icon('debug-stop'), 'Cancel');
   const group = h(
     'button',

@@ -223,7 +223,8 @@ function banner(v: ResultView): HTMLElement {
     h('div', { class: 'verdict' }, icon(v.ok ? 'pass-filled' : 'error'), h('strong', { id: 'verdict' }, v.verdict), h('span', { class: 'what' }, v.what)),
     h('div', { class: 'facts muted', id: 'facts' }, facts.join(' · ')),
     v.hint ? h('p', { class: 'hint', id: 'hint' }, v.hint) : null,
-    ...list('errors', 'Errors', v.errors),
+    // A failure's hint is often its only error: said once.
+    ...list('errors', 'Errors', v.errors.filter((e) => e !== v.hint)),
     ...list('warnings', 'Warnings', v.warnings),
     ...list('messages', 'Messages', v.messages),
     v.checks?.length
@@ -325,14 +326,18 @@ function renderPanel(): void {
     }
     case 'raw':
       panel.replaceChildren(
-        h('p', { class: 'muted' }, `${view.contentType || 'no content type'} · ${view.size}`, view.rawCut ? ' · shown in part: ' : '', h('a', { href: '#', onclick: (e) => (e.preventDefault(), post({ type: 'action', action: 'openRaw' })) }, view.rawCut ? 'open the raw answer' : 'open in an editor')),
+        h('p', { class: 'muted' }, `${view.contentType || 'no content type'} · ${view.size}`, view.rawCut ? ' · shown in part: ' : ' · ', h('a', { href: '#', onclick: (e) => (e.preventDefault(), post({ type: 'action', action: 'openRaw' })) }, view.rawCut ? 'open the raw answer' : 'open in an editor')),
         h('pre', { class: 'code', id: 'raw', tabindex: '0' }, view.raw || '(the server sent no body)'),
       );
       return;
     case 'request':
       panel.replaceChildren(
         h('p', { class: 'muted' }, 'What was sent, secrets redacted.'),
-        h('pre', { class: 'code', id: 'request', tabindex: '0' }, `${view.request.method} ${view.request.url}${view.request.body ? `\n\n${view.request.body}` : ''}`),
+        h(
+          'pre',
+          { class: 'code wrap', id: 'request', tabindex: '0' },
+          `${view.request.method} ${view.request.url}${(view.request.headers ?? []).map(([k, v]) => `\n${k}: ${v}`).join('')}${view.request.body ? `\n\n${view.request.body}` : ''}`,
+        ),
       );
       return;
     case 'headers':
@@ -583,3 +588,16 @@ function exportRows(format: 'csv' | 'json'): void {
 }
 
 post({ type: 'ready' });
+
+// The Columns menu closes as a menu does: on Escape (focus back on its button) and on a click outside it.
+document.addEventListener('keydown', (e) => {
+  const menu = document.getElementById('columns') as HTMLDetailsElement | null;
+  if (e.key !== 'Escape' || !menu?.open) return;
+  menu.open = false;
+  menu.querySelector('summary')?.focus();
+  e.stopPropagation();
+});
+document.addEventListener('click', (e) => {
+  const menu = document.getElementById('columns') as HTMLDetailsElement | null;
+  if (menu?.open && e.target instanceof Node && !menu.contains(e.target)) menu.open = false;
+});

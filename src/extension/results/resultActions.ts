@@ -49,6 +49,7 @@ export class ResultCommands implements ResultActions {
       r(Commands.historyCompare, (n?: HistoryNode, all?: HistoryNode[]) => this.compareEntries(entry(n), all)),
       r(Commands.historyDelete, (n?: HistoryNode, all?: HistoryNode[]) => this.deleteEntries(n, all)),
       r(Commands.historyClear, () => this.clearHistory()),
+      r(Commands.historySearch, () => this.searchHistory()),
     ];
   }
 
@@ -134,6 +135,31 @@ export class ResultCommands implements ResultActions {
   }
 
   /** Another result to compare with: those open in this window, then history entries with an answer. */
+  /**
+   * Every call of the History in one searchable list: by server, function, account, parameter values
+   * (secret ones are stored as [redacted], so they cannot be searched for) and status or verdict.
+   */
+  async searchHistory(): Promise<void> {
+    const entries = await this.history.list();
+    if (!entries.length) {
+      void vscode.window.showInformationMessage('The History is empty: every call you send is recorded there.');
+      return;
+    }
+    const items = entries.map((e) => ({
+      label: entryLabel(e),
+      description: `${e.server}${e.account ? ` as ${e.account}` : ''} · ${e.status ? `HTTP ${e.status}` : ''} ${e.ok ? 'OK' : e.kind} · ${new Date(e.time).toLocaleString('en-GB')}`,
+      detail: e.params.length ? e.params.map(([k, v]) => `${k}=${v}`).join('  ') : 'no parameters',
+      entry: e,
+    }));
+    const chosen = await vscode.window.showQuickPick(items, {
+      title: `Search History (${entries.length.toLocaleString()} calls)`,
+      placeHolder: 'Server, function, account, a parameter value, a status (200, api_error)…',
+      matchOnDescription: true,
+      matchOnDetail: true,
+    });
+    if (chosen) await vscode.commands.executeCommand(Commands.historyOpen, { kind: 'entry', entry: chosen.entry });
+  }
+
   private async pickOther(exceptId: number | undefined, exceptEntry: string | undefined, title: string): Promise<StoredResult | undefined> {
     const items: Pick<() => Promise<StoredResult | undefined>>[] = [];
     // Newest first, and never the thing itself (a result and the History entry it was recorded as are one call).

@@ -170,7 +170,7 @@ export class ResultPanels extends Disposable {
     const picked = indices.filter((i) => i < rows.length).map((i) => rows[i]!);
     const name = `${o.stored.result.request.function.replace(/[^A-Za-z0-9_]+/g, '-')}-${cand.label.replace(/[^A-Za-z0-9_]+/g, '-')}.${format}`;
     const base = vscode.workspace.workspaceFolders?.[0]?.uri;
-    const uri = await vscode.window.showSaveDialog({ title: `Export ${picked.length.toLocaleString()} rows as ${format.toUpperCase()}`, saveLabel: 'Export', filters: format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] }, ...(base ? { defaultUri: vscode.Uri.joinPath(base, name) } : {}) });
+    const uri = await vscode.window.showSaveDialog({ title: `Export ${picked.length.toLocaleString()} ${picked.length === 1 ? 'row' : 'rows'} as ${format.toUpperCase()}`, saveLabel: 'Export', filters: format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] }, ...(base ? { defaultUri: vscode.Uri.joinPath(base, name) } : {}) });
     if (!uri) return;
     const text = format === 'csv' ? toCsv(columns, picked) : `${JSON.stringify(picked.map((r) => Object.fromEntries(columns.map((c) => [c, r[c]]))), null, 2)}\n`;
     await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
@@ -254,11 +254,13 @@ export class ResultPanels extends Disposable {
 export function toView(stored: StoredResult): ResultView {
   const r = stored.result;
   const t = stored.target;
-  let request: ResultView['request'] = { method: r.request.method, url: r.request.url };
+  const sentHeaders = r.request.headers ? { headers: r.request.headers } : {};
+  let request: ResultView['request'] = { method: r.request.method, url: r.request.url, ...sentHeaders };
   if (t) {
     try {
       const p = previewRequest(t);
-      request = { method: p.method, url: p.url, ...(p.body ? { body: p.body } : {}) };
+      // The URL as it went (with its /cpsess[redacted]/ path in a session); the body as the preview reads it.
+      request = { method: p.method, url: r.request.url || p.url, ...(p.body ? { body: p.body } : {}), ...sentHeaders };
     } catch {
       /* the request as the answer recorded it */
     }

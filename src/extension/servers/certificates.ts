@@ -40,7 +40,7 @@ export async function offerPin(profile: ServerProfile, result: ApiResult, profil
       modal: true,
       detail:
         `SHA-256 fingerprint:\n${c.fingerprint256}\n\nSubject: ${c.subject}\nIssuer: ${c.issuer}\nValid until: ${c.validTo}\n\n` +
-        'Compare the fingerprint with the one the server shows (WHM » Manage Service SSL Certificates). Pinning trusts this certificate, and only this one, for this server.',
+        `Compare the fingerprint with the one the server shows (${whereToCompare(profile)}). Pinning trusts this certificate, and only this one, for this server.`,
     },
     'Pin Certificate',
     ...(pinAll ? [pinAll] : []),
@@ -58,4 +58,11 @@ async function pin(profile: ServerProfile, fingerprint256: string, profiles: Pro
   await profiles.save(updated);
   void vscode.window.showInformationMessage(`Pinned the certificate of ${profile.label}${why ? `: ${why}` : ''}.`);
   return updated;
+}
+
+/** Where the person can read the server's fingerprint: WHM's page for root and resellers; a cPanel user cannot open it. */
+function whereToCompare(p: ServerProfile): string {
+  return p.service === 'whm'
+    ? 'WHM » Service Configuration » Manage Service SSL Certificates'
+    : "cPanel » Security » SSL/TLS Status, or ask the server's administrator, who sees it in WHM » Manage Service SSL Certificates";
 }
