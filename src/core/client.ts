@@ -46,6 +46,12 @@ export interface CallOptions {
   timeoutMs?: number;
   /** Keep the server's body exactly as received in `rawUnredacted` (cpapi --raw --unredacted only). */
   keepUnredacted?: boolean;
+  /**
+   * The secret values this answer carries (the token a create call returns, once), read from the
+   * parsed answer by the caller, which keeps them: each is learnt by the redactor before the answer is
+   * scrubbed, so no result, log line or History entry holds it.
+   */
+  secretsInAnswer?: (answer: unknown) => readonly string[];
 }
 
 /** Deeper nesting than this is no cPanel answer, and would overflow the stack of whatever prints it. */
@@ -191,6 +197,7 @@ export class CpanelClient {
           );
         }
       }
+      if (opts.secretsInAnswer) this.learnFromAnswer(res.body.toString('utf8'), opts.secretsInAnswer);
       let result = this.interpret(res, built, req, sentPath, performance.now() - started, opts.keepUnredacted === true);
       if (!this.legacyUapi && req.family === 'uapi' && req.asUser !== undefined && result.kind === 'api_error' && /unknown app.{0,4}uapi_cpanel/i.test(result.errors.join(' '))) {
         // A WHM older than uapi_cpanel did not run the call: once per server, the documented older envelope instead.
@@ -199,6 +206,7 @@ export class CpanelClient {
         built = buildRequest(req, this.profile, { legacyUapi: true });
         sentPath = (session?.token ?? '') + built.path;
         res = await this.exchange(built, session, opts);
+        if (opts.secretsInAnswer) this.learnFromAnswer(res.body.toString('utf8'), opts.secretsInAnswer);
         result = this.interpret(res, built, req, sentPath, performance.now() - started, opts.keepUnredacted === true);
       }
       this.answered = true;
@@ -408,6 +416,17 @@ export class CpanelClient {
     const out = redactHeaders(h);
     for (const k of Object.keys(out)) out[k] = this.redactor.scrubKnown(out[k]!);
     return out;
+  }
+
+  /** The secrets an answer carries, learnt before anything reads it; an answer that is not JSON has none to give. */
+  private learnFromAnswer(text: string, read: (answer: unknown) => readonly string[]): void {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return;
+    }
+    for (const v of read(parsed)) if (typeof v === 'string') this.redactor.learn(v);
   }
 
   private interpret(res: HttpResponse, built: BuiltRequest, req: ApiRequest, sentPath: string, totalMs: number, keepUnredacted: boolean): ApiResult {

@@ -26,7 +26,7 @@ export const RESENDS: readonly Origin[] = ['rerun', 'result', 'history'];
 
 /** What a question before sending is about. */
 export type Question =
-  | { reason: ConfirmReason; preview: Preview; target: Target }
+  | { reason: ConfirmReason; preview: Preview; target: Target; wording?: Wording }
   /** The request comes from a file of a workspace the person has not trusted. */
   | { reason: 'untrusted'; preview: Preview; target: Target; source: string }
   /** One question for a whole fan-out: a change, or a destructive call to `count` targets. */
@@ -44,6 +44,16 @@ export interface SendSpec extends Target {
   quiet?: boolean;
   /** The caller's own facts about this send (how to show it), handed back to its hooks untouched. */
   context?: SendContext;
+  /** Secret values the answer carries (a new API token): learnt by the client's redactor before the answer is scrubbed. See CallOptions. */
+  secretsInAnswer?: (answer: unknown) => readonly string[];
+  /** The question before a destructive call, in the caller's words (what the call means here); the exact request is still shown. */
+  wording?: Wording;
+}
+
+/** A caller's own wording of a question the pipeline asks. */
+export interface Wording {
+  message: string;
+  action: string;
 }
 
 /** What a caller keeps with a send for its hooks: the extension's progress title and cancel signal. */
@@ -94,7 +104,7 @@ export class RequestPipeline {
     if (spec.untrustedSource !== undefined && !(await this.ask({ reason: 'untrusted', preview, target: spec, source: spec.untrustedSource }))) {
       return { sent: false, reason: 'declined', message: `${preview.what} was not sent.`, preview };
     }
-    if (ask && !(await this.ask({ reason: ask, preview, target: spec }))) return { sent: false, reason: 'declined', message: `${preview.what} was not sent.`, preview };
+    if (ask && !(await this.ask({ reason: ask, preview, target: spec, ...(spec.wording ? { wording: spec.wording } : {}) }))) return { sent: false, reason: 'declined', message: `${preview.what} was not sent.`, preview };
     let profile = spec.profile;
     let result = await this.exchange({ ...spec, profile });
     const changed = await this.hooks.retryWith?.(spec, result);
@@ -159,6 +169,7 @@ export class RequestPipeline {
         ...(signal ? { signal } : {}),
         ...(spec.timeoutMs !== undefined ? { timeoutMs: spec.timeoutMs } : {}),
         ...(spec.keepUnredacted ? { keepUnredacted: true } : {}),
+        ...(spec.secretsInAnswer ? { secretsInAnswer: spec.secretsInAnswer } : {}),
       });
     const sent = this.hooks.around ? await this.hooks.around(spec, send) : await send(spec.signal);
     // The client scrubbed the answer of what it knows; what came back is scrubbed of these too (the request's own fields).

@@ -60,4 +60,12 @@ export const Commands = {
   environmentSelect: 'cpanel.environment.select',
   environmentSetSecret: 'cpanel.environment.setSecret',
   environmentClearCaptured: 'cpanel.environment.clearCaptured',
+  tokensCreate: 'cpanel.tokens.create',
+  tokensUseForServer: 'cpanel.tokens.useForServer',
+  tokensRotate: 'cpanel.tokens.rotate',
+  tokensRename: 'cpanel.tokens.rename',
+  tokensUpdate: 'cpanel.tokens.update',
+  tokensRevoke: 'cpanel.tokens.revoke',
+  tokensNarrow: 'cpanel.tokens.narrow',
+  tokensRefresh: 'cpanel.tokens.refresh',
 } as const;

@@ -29,6 +29,7 @@ import { SnippetRuns } from './snippets/snippetRuns';
 import { SnippetTests } from './snippets/snippetTests';
 import { SnippetStore } from './snippets/snippetStore';
 import { SnippetCodeLens, SnippetDiagnostics, SnippetsTree } from './snippets/snippetViews';
+import { TokenCommands } from './tokens/tokenCommands';
 
 /**
  * What other extensions get from getExtension(…).exports. Outside the test harness it is nothing:
@@ -43,6 +44,8 @@ export function exportsFor<T extends Services>(mode: vscode.ExtensionMode, servi
 export interface TestExports extends Services {
   environments: EnvironmentStore;
   snippetRuns: SnippetRuns;
+  tokens: TokenCommands;
+  active: ActiveServer;
 }
 
 /** The composition root: builds the stores and providers, registers everything, does nothing else. */
@@ -102,6 +105,7 @@ export function activate(context: vscode.ExtensionContext): TestExports | undefi
   services.sendToGroup = (request, untrustedSource) => fleet.sendPlannedToGroup(request, untrustedSource);
   // Agent tools (Copilot's agent mode, #cpanelCall): every call through the runner's pipeline, origin "agent".
   services.agentTools = new AgentTools(services);
+  const tokens = new TokenCommands(services, context.globalState, context.secrets, snippets, active);
   const resultCommands = new ResultCommands(services, panels, history, historyTree, snippets, context.extensionUri);
   panels.connect(resultCommands);
   context.subscriptions.push(
@@ -134,10 +138,11 @@ export function activate(context: vscode.ExtensionContext): TestExports | undefi
     ...resultCommands.register(),
     ...fleet.register(),
     ...services.agentTools.register(),
+    ...tokens.register(),
     active,
   );
   log.write('info', 'extension', `activated with ${profiles.entries().length} server(s)`);
-  return exportsFor(context.extensionMode, { ...services, environments, snippetRuns });
+  return exportsFor(context.extensionMode, { ...services, environments, snippetRuns, tokens, active });
 }
 
 export function deactivate(): void {

@@ -8,14 +8,75 @@ export interface SandboxUser {
   password: string;
   /** WHM users (root, resellers) may use WHM; everyone else is a cPanel account. */
   whm: boolean;
-  /** WHM API tokens (whm) or cPanel API tokens (cpanel accounts). */
+  /** Full-access token values with no record (kept for tests that add one by hand). */
   tokens: string[];
+  /** API tokens with their records, as api_token_list (WHM) or Tokens/list (cPanel) shows them. */
+  apiTokens?: SandboxToken[];
   /** Access hash as WHM writes it: wrapped over several lines. */
   accessHash?: string;
   /** Base32 TOTP secret when two-factor authentication is set up. */
   tfaSecret?: string;
   /** WHM functions a reseller may call (root may call all). */
   acl?: string[];
+  /** The WHM privileges (ACL names) a reseller has, as myprivs reports them; root has "all". */
+  privs?: string[];
+}
+
+/** An API token as the server keeps it. */
+export interface SandboxToken {
+  name: string;
+  value: string;
+  /** WHM: "all" or the privileges the token has. cPanel tokens reach what the account reaches ("all"). */
+  acls: 'all' | string[];
+  /** Unix seconds; absent (or 0) never expires. An expired token is kept, and refused. */
+  expiresAt?: number;
+  /** Addresses or CIDR ranges the token may be used from; absent or empty: any. */
+  whitelistIps?: string[];
+  /** Unix seconds. */
+  createTime: number;
+  /** Unix seconds of the last call made with it. */
+  lastUsed?: number;
+  /** cPanel: a token that may only read (Tokens/create_full_access readonly=1). */
+  readonly?: boolean;
+}
+
+/**
+ * The sandbox's WHM privileges and the functions each grants (the simulated server's own table: the
+ * extension never reads it, it finds out by trying). Functions in no list need "all".
+ */
+export const WHM_ACLS: Readonly<Record<string, readonly string[]>> = {
+  'basic-whm-functions': ['gethostname'],
+  'list-accts': ['listaccts'],
+  'acct-summary': ['accountsummary'],
+  'create-acct': ['createacct'],
+  'suspend-acct': ['suspendacct', 'unsuspendacct'],
+  'kill-acct': ['removeacct'],
+  passwd: ['passwd'],
+  'list-pkgs': ['listpkgs'],
+  'create-user-session': ['create_user_session'],
+  'cpanel-api': ['cpanel', 'uapi_cpanel'],
+  'manage-api-tokens': ['api_token_create', 'api_token_list', 'api_token_update', 'api_token_revoke', 'api_token_get_details'],
+  'edit-dns': [],
+  'kill-dns': [],
+  'create-dns': [],
+  'edit-account': [],
+  'add-pkg': [],
+  'edit-pkg': [],
+  ssl: [],
+  restart: [],
+  'show-bandwidth': [],
+  'limit-bandwidth': [],
+  quota: [],
+  status: [],
+};
+
+/** What any WHM user (and any of its tokens) may call. */
+export const WHM_UNGATED: readonly string[] = ['version', 'applist', 'myprivs'];
+
+/** Whether a token's (or a user's) privileges let it call a WHM function. */
+export function aclsGrant(acls: 'all' | readonly string[], fn: string): boolean {
+  if (acls === 'all' || acls.includes('all') || WHM_UNGATED.includes(fn)) return true;
+  return acls.some((a) => WHM_ACLS[a]?.includes(fn));
 }
 
 export interface SandboxAccount {
@@ -84,22 +145,39 @@ export const WHM_FUNCTIONS = [
   'create_user_session',
   'uapi_cpanel',
   'cpanel',
+  'myprivs',
+  'listacls',
+  'api_token_create',
+  'api_token_list',
+  'api_token_update',
+  'api_token_revoke',
+  'api_token_get_details',
 ] as const;
+
+/** When the sandbox's own tokens were made (Unix seconds): a fixed date, so lists read the same every run. */
+const SANDBOX_TOKENS_CREATED = 1_735_689_600;
+
+/** A full-access token record for one of the SANDBOX_CREDENTIALS tokens. */
+function fullAccess(value: string, name = 'sandbox'): SandboxToken {
+  return { name, value, acls: 'all', createTime: SANDBOX_TOKENS_CREATED };
+}
 
 export function initialUsers(): SandboxUser[] {
   const c = SANDBOX_CREDENTIALS;
   return [
-    { user: 'root', password: c.root.password, whm: true, tokens: [c.root.whmToken], accessHash: c.root.accessHash },
+    { user: 'root', password: c.root.password, whm: true, tokens: [], apiTokens: [fullAccess(c.root.whmToken)], accessHash: c.root.accessHash },
     {
       user: c.reseller.user,
       password: c.reseller.password,
       whm: true,
-      tokens: [c.reseller.whmToken],
+      tokens: [],
+      apiTokens: [fullAccess(c.reseller.whmToken)],
       tfaSecret: c.reseller.tfaSecret,
       acl: ['version', 'gethostname', 'applist', 'listaccts', 'accountsummary', 'suspendacct', 'unsuspendacct', 'create_user_session', 'cpanel', 'uapi_cpanel'],
+      privs: ['basic-whm-functions', 'list-accts', 'acct-summary', 'suspend-acct', 'create-user-session', 'cpanel-api'],
     },
-    { user: c.cptest.user, password: c.cptest.password, whm: false, tokens: [c.cptest.cpanelToken], tfaSecret: c.cptest.tfaSecret },
-    { user: c.bob.user, password: c.bob.password, whm: false, tokens: [c.bob.cpanelToken] },
+    { user: c.cptest.user, password: c.cptest.password, whm: false, tokens: [], apiTokens: [fullAccess(c.cptest.cpanelToken, 'deploy')], tfaSecret: c.cptest.tfaSecret },
+    { user: c.bob.user, password: c.bob.password, whm: false, tokens: [], apiTokens: [fullAccess(c.bob.cpanelToken)] },
   ];
 }
 

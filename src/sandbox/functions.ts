@@ -1,5 +1,8 @@
+import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
+import { effectOf } from '../core/api/effects';
 import { Catalog } from '../core/catalog';
-import { WHM_FUNCTIONS, type MailAccount, type SandboxAccount, type SandboxUser } from './accounts';
+import { aclsGrant, WHM_ACLS, WHM_FUNCTIONS, type MailAccount, type SandboxAccount, type SandboxToken, type SandboxUser } from './accounts';
 
 export interface UploadedFile {
   field: string;
@@ -31,6 +34,10 @@ export interface FnContext {
   users: SandboxUser[];
   /** create_user_session: opens a session and returns its login URL parts. */
   openSession(user: string, service: 'cpaneld' | 'whostmgrd' | 'webmaild'): { url: string; session: string; token: string; expires: number };
+  /** The API token the call was signed with, when it was. */
+  token?: SandboxToken;
+  /** The sandbox's clock, in milliseconds. */
+  now(): number;
 }
 
 import { FILTER_TYPES, SORT_METHODS, type ShapingFamily } from '../shared/shaping';
@@ -154,11 +161,13 @@ export function uapi(module: string, fn: string, ctx: FnContext): UapiAnswer {
       const a = ctx.accounts.find((x) => x.user === ctx.account);
       return ok({ user: ctx.account, domain: a?.domain, plan: a?.plan, owner: a?.owner, contact_email: a?.email });
     }
-    case 'Tokens/list':
-      return ok([{ name: 'deploy', create_time: 1700000000, has_full_access: 1 }]);
     case 'Notes/echo':
       // Sends back what it was given: tests use it to see that markup in answers stays text.
       return ok(Object.fromEntries(p.entries()));
+  }
+  if (module === 'Tokens') {
+    const r = cpanelTokens(fn, ctx);
+    if (r) return r;
   }
   if (!['Email', 'Ftp', 'DomainInfo', 'Mysql', 'Variables', 'Tokens', 'Notes'].includes(module)) {
     return err(`Failed to load module “${module}”: Can't locate Cpanel/API/${module}.pm in @INC.`);
@@ -197,9 +206,12 @@ export function whm(fn: string, ctx: FnContext): WhmAnswer {
       return { result: 1, reason: 'OK', data: { version: '11.138.0.5' } };
     case 'gethostname':
       return { result: 1, reason: 'OK', data: { hostname: 'sandbox.cpanel.test' } };
-    case 'applist':
-      // root may call every WHM function; a reseller only what its privileges allow.
-      return { result: 1, reason: 'OK', data: { app: c.acl ?? Catalog.load().functions.filter((f) => f.family === 'whm').map((f) => f.function) } };
+    case 'applist': {
+      // root may call every WHM function; a reseller only what its privileges allow; a token only what its ACLs grant.
+      const mine = c.acl ? [...new Set([...c.acl, 'myprivs'])] : Catalog.load().functions.filter((f) => f.family === 'whm').map((f) => f.function);
+      const token = ctx.token;
+      return { result: 1, reason: 'OK', data: { app: token ? mine.filter((f) => aclsGrant(token.acls, f)) : mine } };
+    }
     case 'listaccts': {
       const search = p.get('search');
       const type = p.get('searchtype') ?? 'user';
@@ -266,7 +278,220 @@ export function whm(fn: string, ctx: FnContext): WhmAnswer {
       return { result: 1, reason: 'Created session', data: { url: s.url, session: s.session, cp_security_token: s.token, expires: s.expires, service } };
     }
   }
+  const t = whmTokens(fn, ctx);
+  if (t) return t;
   return { result: 0, reason: `Unknown app (“${fn}”) requested for this version (1) of the API.` };
+}
+
+// ── API tokens, as cPanel documents them ────────────────────────────────────
+
+const TOKEN_NAME = /^[A-Za-z0-9_-]{1,50}$/;
+const nameRule = (name: string): string =>
+  `The API token name “${name}” is not valid: a name may only contain letters, digits, dashes (-) and underscores (_), and may not exceed 50 characters.`;
+
+/** A new token value: 32 uppercase letters and digits, as cPanel makes them. */
+function newTokenValue(): string {
+  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+  return [...randomBytes(32)].map((b) => chars[b % chars.length]).join('');
+}
+
+/** The privileges a caller holds: its own, narrowed by the token it signed in with. */
+function heldPrivileges(ctx: FnContext): 'all' | string[] {
+  const own: 'all' | string[] = ctx.caller.privs ?? 'all';
+  const t = ctx.token;
+  if (!t || t.acls === 'all') return own;
+  return own === 'all' ? [...t.acls] : own.filter((a) => t.acls.includes(a));
+}
+
+/** The acl, acl-0, acl-1… values of a call, or undefined when it sent none. */
+function aclParams(p: URLSearchParams): string[] | undefined {
+  const values = [...p.entries()].filter(([k]) => k === 'acl' || /^acl-\d+$/.test(k)).map(([, v]) => v.trim()).filter(Boolean);
+  return values.length ? [...new Set(values)] : undefined;
+}
+
+/** The whitelist_ip, whitelist_ip-N values of a call, or undefined when it sent none. */
+function ipParams(p: URLSearchParams): string[] | undefined {
+  const entries = [...p.entries()].filter(([k]) => k === 'whitelist_ip' || /^whitelist[-_]ip-\d+$/.test(k));
+  return entries.length ? entries.map(([, v]) => v.trim()).filter(Boolean) : undefined;
+}
+
+function ipRangeProblem(range: string): string | undefined {
+  const [addr, bits, extra] = range.split('/');
+  const family = isIP(addr ?? '');
+  const max = family === 4 ? 32 : 128;
+  if (!family || extra !== undefined || (bits !== undefined && (!/^\d{1,3}$/.test(bits) || Number(bits) > max))) return `“${range}” is not a valid IP address or CIDR range.`;
+  return undefined;
+}
+
+/** Whether `ip` is inside `range` (IPv4 CIDR; IPv6 only exactly). */
+export function ipInRange(ip: string, range: string): boolean {
+  const bare = ip.replace(/^::ffff:/, '');
+  const [addr, bitsText] = range.split('/');
+  if (isIP(bare) !== 4 || isIP(addr ?? '') !== 4) return bare === addr;
+  const n = (a: string): number => a.split('.').reduce((x, o) => x * 256 + Number(o), 0);
+  const bits = bitsText === undefined ? 32 : Number(bitsText);
+  const size = 2 ** (32 - bits);
+  return Math.floor(n(bare) / size) === Math.floor(n(addr!) / size);
+}
+
+/** The ACLs a create or update asks for, checked against what the caller holds; an error when it may not. */
+function grantable(ctx: FnContext, asked: string[]): { acls: 'all' | string[] } | { error: string } {
+  const held = heldPrivileges(ctx);
+  if (asked.includes('all')) {
+    return held === 'all' ? { acls: 'all' } : { error: 'You cannot assign the “all” privilege to an API token: you do not have it.' };
+  }
+  const unknown = asked.filter((a) => !(a in WHM_ACLS));
+  if (unknown.length) return { error: `Unknown privilege: ${unknown.join(', ')}.` };
+  const missing = held === 'all' ? [] : asked.filter((a) => !held.includes(a));
+  if (missing.length) return { error: `You cannot assign privileges that you do not have: ${missing.join(', ')}.` };
+  return { acls: asked.sort() };
+}
+
+/** expires_at as sent: 0 or absent never; otherwise a Unix time in the future. */
+function expiry(ctx: FnContext): { at: number | undefined } | { error: string } | undefined {
+  const v = ctx.params.get('expires_at');
+  if (v === null) return undefined;
+  if (!/^\d{1,12}$/.test(v.trim())) return { error: `The expiration time “${v}” is not a Unix time.` };
+  const at = Number(v.trim());
+  if (at === 0) return { at: undefined };
+  if (at * 1000 <= ctx.now()) return { error: 'The expiration time must be in the future.' };
+  return { at };
+}
+
+function whmTokenView(t: SandboxToken): Record<string, unknown> {
+  return {
+    name: t.name,
+    acls: t.acls === 'all' ? ['all'] : [...t.acls],
+    create_time: t.createTime,
+    expires_at: t.expiresAt ?? 0,
+    whitelist_ips: [...(t.whitelistIps ?? [])],
+    ...(t.lastUsed ? { last_used: t.lastUsed } : {}),
+  };
+}
+
+function whmTokens(fn: string, ctx: FnContext): WhmAnswer | undefined {
+  const p = ctx.params;
+  const c = ctx.caller;
+  const tokens = (c.apiTokens ??= []);
+  const fail = (reason: string): WhmAnswer => ({ result: 0, reason });
+  const named = (): SandboxToken | WhmAnswer => {
+    const name = p.get('token_name') ?? '';
+    return tokens.find((t) => t.name === name) ?? fail(`The API token “${name}” does not exist.`);
+  };
+  const privilegeMap = (held: 'all' | string[]): Record<string, 0 | 1> =>
+    Object.fromEntries(['all', ...Object.keys(WHM_ACLS)].sort().map((a) => [a, held === 'all' || held.includes(a) ? 1 : 0]));
+  switch (fn) {
+    case 'myprivs':
+      return { result: 1, reason: 'OK', data: { privileges: [privilegeMap(heldPrivileges(ctx))] } };
+    case 'listacls': {
+      if (heldPrivileges(ctx) !== 'all') return fail('Permission denied: listing ACL lists needs the “all” privilege.');
+      const lists: Record<string, string[]> = { 'accounts-read': ['basic-whm-functions', 'list-accts', 'acct-summary'], 'reseller-standard': ['basic-whm-functions', 'list-accts', 'acct-summary', 'suspend-acct', 'create-user-session', 'cpanel-api'] };
+      return { result: 1, reason: 'OK', data: { acl: Object.entries(lists).map(([name, acls]) => ({ name, privileges: privilegeMap(acls) })) } };
+    }
+    case 'api_token_list':
+      return { result: 1, reason: 'OK', data: { tokens: Object.fromEntries(tokens.map((t) => [t.name, whmTokenView(t)])) } };
+    case 'api_token_get_details': {
+      const t = tokens.find((x) => x.value === (p.get('token') ?? ''));
+      return t ? { result: 1, reason: 'OK', data: whmTokenView(t) } : fail('The API token does not exist.');
+    }
+    case 'api_token_create': {
+      const name = p.get('token_name') ?? '';
+      if (!TOKEN_NAME.test(name)) return fail(nameRule(name));
+      if (tokens.some((t) => t.name === name)) return fail(`An API token named “${name}” already exists.`);
+      const asked = aclParams(p);
+      const g = asked ? grantable(ctx, asked) : { acls: heldPrivileges(ctx) };
+      if ('error' in g) return fail(g.error);
+      const e = expiry(ctx);
+      if (e && 'error' in e) return fail(e.error);
+      const ips = ipParams(p) ?? [];
+      const bad = ips.map(ipRangeProblem).find(Boolean);
+      if (bad) return fail(bad);
+      const t: SandboxToken = { name, value: newTokenValue(), acls: g.acls, createTime: Math.floor(ctx.now() / 1000), ...(e?.at ? { expiresAt: e.at } : {}), ...(ips.length ? { whitelistIps: ips } : {}) };
+      tokens.push(t);
+      return { result: 1, reason: 'OK', data: { ...whmTokenView(t), token: t.value } };
+    }
+    case 'api_token_update': {
+      const t = named();
+      if (!('value' in t)) return t;
+      const newName = p.get('new_name');
+      if (newName !== null && newName !== t.name) {
+        if (!TOKEN_NAME.test(newName)) return fail(nameRule(newName));
+        if (tokens.some((x) => x.name === newName)) return fail(`An API token named “${newName}” already exists.`);
+      }
+      const asked = aclParams(p);
+      const g = asked ? grantable(ctx, asked) : undefined;
+      if (g && 'error' in g) return fail(g.error);
+      const e = expiry(ctx);
+      if (e && 'error' in e) return fail(e.error);
+      const ips = ipParams(p);
+      const bad = ips?.map(ipRangeProblem).find(Boolean);
+      if (bad) return fail(bad);
+      if (newName !== null) t.name = newName;
+      if (g) t.acls = g.acls;
+      if (e) t.expiresAt = e.at;
+      if (ips) t.whitelistIps = ips;
+      return { result: 1, reason: 'OK', data: whmTokenView(t) };
+    }
+    case 'api_token_revoke': {
+      const t = named();
+      if (!('value' in t)) return t;
+      tokens.splice(tokens.indexOf(t), 1);
+      return { result: 1, reason: 'OK', data: { revoked: 1 } };
+    }
+  }
+  return undefined;
+}
+
+/** UAPI Tokens/*: the account's own cPanel API tokens (full access, or read-only). */
+function cpanelTokens(fn: string, ctx: FnContext): UapiAnswer | undefined {
+  const p = ctx.params;
+  const user = ctx.users.find((u) => u.user === ctx.account);
+  if (!user) return err('The account does not exist.');
+  const tokens = (user.apiTokens ??= []);
+  const view = (t: SandboxToken): Record<string, unknown> => ({
+    name: t.name,
+    create_time: t.createTime,
+    expires_at: t.expiresAt ?? null,
+    has_full_access: 1,
+    ...(t.readonly ? { readonly: 1 } : {}),
+    ...(t.lastUsed ? { last_used: t.lastUsed } : {}),
+  });
+  const find = (name: string): SandboxToken | undefined => tokens.find((t) => t.name === name);
+  switch (fn) {
+    case 'list':
+      return ok(tokens.map(view));
+    case 'create_full_access': {
+      const name = p.get('name') ?? '';
+      if (!TOKEN_NAME.test(name)) return err(nameRule(name));
+      if (find(name)) return err(`An API token named “${name}” already exists.`);
+      const e = expiry(ctx);
+      if (e && 'error' in e) return err(e.error);
+      const t: SandboxToken = { name, value: newTokenValue(), acls: 'all', createTime: Math.floor(ctx.now() / 1000), ...(e?.at ? { expiresAt: e.at } : {}), ...(p.get('readonly') === '1' ? { readonly: true } : {}) };
+      tokens.push(t);
+      return ok({ ...view(t), token: t.value });
+    }
+    case 'rename': {
+      const t = find(p.get('name') ?? '');
+      if (!t) return err(`The API token “${p.get('name') ?? ''}” does not exist.`);
+      const newName = p.get('new_name') ?? '';
+      if (!TOKEN_NAME.test(newName)) return err(nameRule(newName));
+      if (find(newName)) return err(`An API token named “${newName}” already exists.`);
+      t.name = newName;
+      return ok(view(t));
+    }
+    case 'revoke': {
+      const t = find(p.get('name') ?? '');
+      if (!t) return err(`The API token “${p.get('name') ?? ''}” does not exist.`);
+      tokens.splice(tokens.indexOf(t), 1);
+      return ok(1);
+    }
+  }
+  return undefined;
+}
+
+/** Whether a read-only cPanel token may call a UAPI function (only what reads). */
+export function readonlyAllows(module: string, fn: string): boolean {
+  return effectOf('uapi', `${module}/${fn}`) === 'read';
 }
 
 // ── output shaping, accepting only the documented forms ─────────────────────

@@ -4,9 +4,9 @@ import * as https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { stepOf, totpCode } from '../core/otp';
 import { isSecretParam } from '../shared/families';
-import { initialAccounts, initialMail, initialUsers, type MailAccount, type SandboxAccount, type SandboxUser } from './accounts';
+import { aclsGrant, initialAccounts, initialMail, initialUsers, WHM_UNGATED, type MailAccount, type SandboxAccount, type SandboxToken, type SandboxUser } from './accounts';
 import { makeCertificate, type SandboxCertificate } from './cert';
-import { api2, isWhmFunction, shapeApi2, shapeUapi, shapeWhm, uapi, whm, type FnContext, type RequestBodyFacts, type UploadedFile } from './functions';
+import { api2, ipInRange, isWhmFunction, readonlyAllows, shapeApi2, shapeUapi, shapeWhm, uapi, whm, type FnContext, type RequestBodyFacts, type UploadedFile } from './functions';
 
 export type SandboxService = 'cpanel' | 'whm' | 'webmail';
 
@@ -63,6 +63,8 @@ export interface FaultRule {
   service?: SandboxService;
   /** Also for /login (default: API calls only). */
   includeLogin?: boolean;
+  /** Only requests whose path (with its query) contains this: one function's calls. */
+  path?: string;
 }
 
 export interface LoggedRequest {
@@ -271,8 +273,8 @@ export class Sandbox {
     }
   }
 
-  private takeFault(service: SandboxService, isLogin: boolean): FaultRule | undefined {
-    const i = this.faults.findIndex((f) => (!f.service || f.service === service) && (!isLogin || f.includeLogin));
+  private takeFault(service: SandboxService, isLogin: boolean, path: string): FaultRule | undefined {
+    const i = this.faults.findIndex((f) => (!f.service || f.service === service) && (!isLogin || f.includeLogin) && (!f.path || path.includes(f.path)));
     if (i < 0) return undefined;
     const rule = this.faults[i]!;
     rule.count = (rule.count ?? 1) - 1;
@@ -321,7 +323,7 @@ export class Sandbox {
     }
 
     const isLogin = /^\/login\/?$/.test(url.pathname);
-    const fault = this.takeFault(service, isLogin);
+    const fault = this.takeFault(service, isLogin, entry.path);
     if (fault && (await this.applyFault(fault, req, res))) return;
 
     // cPanel writes every query string to its access_log: a secret there is a bug of the client's.
@@ -342,6 +344,7 @@ export class Sandbox {
     // A session path: /cpsessNNNNNNNNNN/...
     const m = /^(\/cpsess\d{10})(\/.*)?$/.exec(url.pathname);
     let caller: SandboxUser | undefined;
+    let token: SandboxToken | undefined;
     let rest = url.pathname;
     if (m) {
       const token = m[1]!;
@@ -364,7 +367,7 @@ export class Sandbox {
       }
       caller = this.users.find((u) => u.user === s.user);
     } else {
-      const auth = this.headerAuth(req);
+      const auth = this.headerAuth(req, req.socket.remoteAddress ?? '');
       if (auth.kind === 'none') return this.loginPage(res, 401, 'Login required.');
       if (auth.kind === 'denied') {
         this.failedLogins++;
@@ -375,9 +378,10 @@ export class Sandbox {
         return this.tfaRequired(res, auth.wrong);
       }
       caller = auth.user;
+      token = auth.token;
     }
     if (!caller) return this.accessDenied(res);
-    return this.api(service, rest, params, caller, res, upload);
+    return this.api(service, rest, params, caller, res, upload, token);
   }
 
   private idleExpired(s: SessionRecord): boolean {
@@ -386,7 +390,8 @@ export class Sandbox {
 
   private headerAuth(
     req: http.IncomingMessage,
-  ): { kind: 'ok'; user: SandboxUser } | { kind: 'none' } | { kind: 'denied' } | { kind: 'tfa'; wrong: boolean } {
+    from: string,
+  ): { kind: 'ok'; user: SandboxUser; token?: SandboxToken } | { kind: 'none' } | { kind: 'denied' } | { kind: 'tfa'; wrong: boolean } {
     const h = req.headers.authorization;
     if (!h) return { kind: 'none' };
     const sp = h.indexOf(' ');
@@ -409,6 +414,17 @@ export class Sandbox {
     const secret = cred.slice(colon + 1);
     const user = this.users.find((u) => u.user === name);
     if (!user || colon < 0) return { kind: 'denied' };
+    if ((scheme === 'cpanel' && !user.whm) || (scheme === 'whm' && user.whm)) {
+      // A revoked token is gone; an expired one is kept and refused; one used from outside its allow-list is refused.
+      const t = user.apiTokens?.find((x) => x.value === secret);
+      if (t) {
+        const now = this.options.now();
+        if (t.expiresAt && t.expiresAt * 1000 <= now) return { kind: 'denied' };
+        if (t.whitelistIps?.length && !t.whitelistIps.some((r) => ipInRange(from, r))) return { kind: 'denied' };
+        t.lastUsed = Math.floor(now / 1000);
+        return { kind: 'ok', user, token: t };
+      }
+    }
     if (scheme === 'cpanel' && !user.whm && user.tokens.includes(secret)) return { kind: 'ok', user };
     if (scheme === 'whm' && user.whm) {
       if (user.tokens.includes(secret)) return { kind: 'ok', user };
@@ -467,7 +483,7 @@ export class Sandbox {
     return s;
   }
 
-  private api(service: SandboxService, path: string, params: URLSearchParams, caller: SandboxUser, res: http.ServerResponse, upload: RequestBodyFacts): void {
+  private api(service: SandboxService, path: string, params: URLSearchParams, caller: SandboxUser, res: http.ServerResponse, upload: RequestBodyFacts, token?: SandboxToken): void {
     const json = (body: unknown, status = 200): void => this.send(res, status, 'application/json; charset="utf-8"', JSON.stringify(body));
     const ctx = (account: string): FnContext => ({
       caller,
@@ -479,6 +495,8 @@ export class Sandbox {
       accounts: this.accounts,
       mail: this.mail,
       users: this.users,
+      ...(token ? { token } : {}),
+      now: () => this.options.now(),
       openSession: (user, svc) => {
         const target = SSO_SERVICE[svc];
         const s = this.newSession(user, target);
@@ -493,6 +511,9 @@ export class Sandbox {
     if (exec) {
       if (service === 'whm') return json({ status: 0, errors: ['Function not found'], messages: null, warnings: null, data: null, metadata: {} });
       if (caller.whm) return this.accessDenied(res);
+      if (token?.readonly && !readonlyAllows(exec[1]!, exec[2]!)) {
+        return json({ status: 0, errors: ['Access denied: this API token is read-only.'], messages: null, warnings: null, data: null, metadata: {} });
+      }
       return json(shapeUapi(uapi(exec[1]!, exec[2]!, ctx(caller.user)), params));
     }
     const ja = /^\/json-api\/([^/]+)\/?$/.exec(path);
@@ -502,7 +523,8 @@ export class Sandbox {
       return json({ metadata: { result: 0, reason: 'Permission denied', version: 1, command: fn }, data: null });
     }
     if (!caller.whm) return this.accessDenied(res);
-    if (caller.acl && isWhmFunction(fn) && !caller.acl.includes(fn)) {
+    const userDenies = caller.acl && isWhmFunction(fn) && !caller.acl.includes(fn) && !WHM_UNGATED.includes(fn);
+    if (userDenies || (token && !aclsGrant(token.acls, fn))) {
       // As WHM answers a function the user's privileges do not grant: as if it did not exist.
       return json({ metadata: { result: 0, reason: `Unknown app (“${fn}”) requested for this version (1) of the API.`, version: 1, command: fn } });
     }

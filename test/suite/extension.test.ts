@@ -116,7 +116,7 @@ describe('cPanel API Explorer in a real extension host', () => {
     assert.equal(item.label, 'sandbox-whm');
     assert.match(String(item.description), /^root@127\.0\.0\.1:\d+ · not signed in$/);
     const families = await s.tree.getChildren(server);
-    assert.deepEqual(families.map((f) => s.tree.getTreeItem(f).label), ['WHM API 1', 'cPanel accounts']);
+    assert.deepEqual(families.map((f) => s.tree.getTreeItem(f).label), ['WHM API 1', 'cPanel accounts', 'API Tokens']);
     const categories = await s.tree.getChildren(families[0]);
     assert.equal(categories.length, 100);
     const accountsCat = categories.find((c) => c.kind === 'group' && c.group === CATEGORY);

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { functionName, type ApiRequest } from '../../core/api/request';
 import { Catalog } from '../../core/catalog';
 import type { FanPart, FanTarget } from '../../core/fanout';
-import { RequestPipeline, type Origin, type Question, type SendSpec } from '../../core/pipeline';
+import { RequestPipeline, type Origin, type Question, type SendSpec, type Wording } from '../../core/pipeline';
 import type { ConfirmReason, Preview, Target } from '../../core/requestRun';
 import type { CheckResult } from '../../core/checks';
 import type { ApiResult } from '../../core/result';
@@ -29,6 +29,10 @@ export interface RunSpec extends Target {
   signal?: AbortSignal;
   /** A snippet's checks of the answer, shown with the result. */
   judge?: (result: ApiResult) => Promise<readonly CheckResult[] | undefined>;
+  /** Secret values the answer carries (a new API token), read by the caller and scrubbed from everything else. */
+  secretsInAnswer?: (answer: unknown) => readonly string[];
+  /** The question before a destructive call, in the caller's words. */
+  wording?: Wording;
 }
 
 /** What a send hands back to its caller (and tests): the result and where it opened. */
@@ -117,6 +121,8 @@ export class RequestRunner extends Disposable {
       origin: spec.origin,
       ...(spec.secretValues?.length ? { secretValues: spec.secretValues } : {}),
       ...(spec.untrustedSource !== undefined && !vscode.workspace.isTrusted ? { untrustedSource: spec.untrustedSource } : {}),
+      ...(spec.secretsInAnswer ? { secretsInAnswer: spec.secretsInAnswer } : {}),
+      ...(spec.wording ? { wording: spec.wording } : {}),
     };
     const signal = opts.signal ?? spec.signal;
     pipelineSpec.context = { progress: opts.progress !== false, ...(title ? { title } : {}), ...(signal ? { signal } : {}) };
@@ -196,6 +202,7 @@ export class RequestRunner extends Disposable {
       }
       case 'destructive':
       case 'resend':
+        if (q.wording) return this.confirm(q.wording.message, describePreview(q.preview), q.wording.action);
         return this.askFor(q.preview, q.reason, q.target.profile);
     }
   }

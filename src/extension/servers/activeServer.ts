@@ -8,6 +8,14 @@ import type { RequestRunner } from '../requests/requestRunner';
 
 const KEY = 'cpanel.activeServer';
 
+/** What the status bar says about the active server's own API token: expired or expiring soon. */
+export interface TokenNote {
+  text: string;
+  tooltip: string;
+  /** "info": nothing to mark, only a word in the tooltip (the token it signs in with is not known). */
+  severity: 'info' | 'warning' | 'error';
+}
+
 /**
  * The server in the status bar: the one last sent to (or chosen by clicking it), with its state.
  * Send Request… offers it first.
@@ -37,6 +45,17 @@ export class ActiveServer extends Disposable {
   }
 
   private readonly stateOf: (id: string) => string;
+  /** The active server's own token, when it is expired or expires soon (set by the tokens commands). */
+  tokenNote: ((profileId: string) => TokenNote | undefined) | undefined;
+
+  /** What the status bar shows now (tests read it). */
+  get text(): string {
+    return this.item.text;
+  }
+
+  get tooltip(): string {
+    return typeof this.item.tooltip === 'string' ? this.item.tooltip : '';
+  }
 
   get id(): string | undefined {
     const id = this.state.get<string>(KEY);
@@ -63,7 +82,7 @@ export class ActiveServer extends Disposable {
     if (chosen) await this.set(chosen.id);
   }
 
-  private refresh(): void {
+  refresh(): void {
     const p = this.id ? this.profiles.get(this.id) : undefined;
     if (!p) {
       this.item.hide();
@@ -71,9 +90,12 @@ export class ActiveServer extends Disposable {
     }
     const st = this.stateOf(p.id);
     const icon = st === 'signed_in' ? '$(pass-filled)' : st === 'error' || st === 'unreachable' ? '$(error)' : '$(server)';
-    this.item.text = `${icon} ${p.label}`;
-    this.item.tooltip = `${p.label}: ${describeServer(p)} (${SERVICE_NAMES[p.service]}), ${st.replace('_', ' ')}. Click to choose the server Send Request… starts with.`;
-    this.item.accessibilityInformation = { label: `cPanel active server ${p.label}, ${st.replace('_', ' ')}` };
+    const note = this.tokenNote?.(p.id);
+    const mark = note && note.severity !== 'info' ? note : undefined;
+    this.item.text = `${icon} ${p.label}${mark ? ` $(${mark.severity === 'error' ? 'error' : 'warning'}) ${mark.text}` : ''}`;
+    this.item.tooltip = `${p.label}: ${describeServer(p)} (${SERVICE_NAMES[p.service]}), ${st.replace('_', ' ')}.${note ? ` ${note.tooltip}` : ''} Click to choose the server Send Request… starts with.`;
+    this.item.backgroundColor = mark ? new vscode.ThemeColor(mark.severity === 'error' ? 'statusBarItem.errorBackground' : 'statusBarItem.warningBackground') : undefined;
+    this.item.accessibilityInformation = { label: `cPanel active server ${p.label}, ${st.replace('_', ' ')}${mark ? `, ${mark.text}` : ''}` };
     this.item.show();
   }
 }

@@ -10,6 +10,8 @@ import type { ClientRegistry } from './clients';
 import { Commands, VIEW_SERVERS } from '../constants';
 import { Disposable } from '../lifecycle';
 import type { ProfileStore } from './profileStore';
+import type { TokenInfo } from '../../core/tokens/tokens';
+import { tokenItem, tokensItem, type TokensSource } from '../tokens/tokenTree';
 
 export type TreeNode = TreeNodeKind & {
   /** The group a server is shown under, carried to everything below it so that tree ids stay unique when a server is in two groups. */
@@ -27,6 +29,9 @@ type TreeNodeKind =
   | { kind: 'freeForm'; profile: ServerProfile; family: Family; asUser: string }
   | { kind: 'accounts'; profile: ServerProfile }
   | { kind: 'account'; profile: ServerProfile; user: string; domain: string; suspended: boolean }
+  /** The server's API tokens (WHM api_token_list, UAPI Tokens/list). */
+  | { kind: 'tokens'; profile: ServerProfile }
+  | { kind: 'token'; profile: ServerProfile; token: TokenInfo; used: boolean }
   | { kind: 'message'; text: string; icon: string; tooltip?: string };
 
 /** Servers → API families → modules or categories → functions; on WHM also cPanel accounts. */
@@ -37,6 +42,8 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
   /** cPanel & WHM versions the servers reported (Test Connection), to mark functions they are too old for. */
   private readonly versions = new Map<string, string>();
   readonly view: vscode.TreeView<TreeNode>;
+  /** Where the "API Tokens" nodes read from (set by the tokens commands). */
+  tokens: TokensSource | undefined;
 
   constructor(
     private readonly profiles: ProfileStore,
@@ -52,6 +59,13 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
   }
 
   private grouping = true;
+  /** Called by Refresh (the button): the tokens lists are read again too. */
+  onRefetch: (() => void) | undefined;
+
+  /** Redraws one node (a server's "API Tokens" after a change), or the whole tree. */
+  redraw(n?: TreeNode): void {
+    this._onDidChangeTreeData.fire(n);
+  }
 
   /** Servers under their groups (a server in two groups is under both), or one flat list. */
   setGrouping(on: boolean): void {
@@ -69,6 +83,7 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
   /** Redraws; with `refetch` (the Refresh button) also reads accounts and WHM's applist again. */
   refresh(refetch = false): void {
     this.applists.clear();
+    if (refetch) this.onRefetch?.();
     if (refetch) this.accounts.invalidateAll();
     this._onDidChangeTreeData.fire(undefined);
   }
@@ -165,6 +180,10 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
         item.contextValue = 'account';
         return item;
       }
+      case 'tokens':
+        return tokensItem(n.profile);
+      case 'token':
+        return tokenItem(n.profile, n.token, n.used, this.tokens?.soonDays() ?? 14, this.tokens?.now());
       case 'message': {
         const item = new vscode.TreeItem(n.text, vscode.TreeItemCollapsibleState.None);
         item.iconPath = new vscode.ThemeIcon(n.icon);
@@ -204,7 +223,8 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
       case 'server': {
         const ways = familiesOn(n.profile.service);
         const direct: TreeNode[] = ways.filter((w) => !w.onBehalf).map((w) => ({ kind: 'family', profile: n.profile, family: w.family }));
-        return ways.some((w) => w.onBehalf) ? [...direct, { kind: 'accounts', profile: n.profile }] : direct;
+        const tokens: TreeNode[] = this.tokens && n.profile.service !== 'webmail' ? [{ kind: 'tokens', profile: n.profile }] : [];
+        return [...direct, ...(ways.some((w) => w.onBehalf) ? [{ kind: 'accounts', profile: n.profile } as TreeNode] : []), ...tokens];
       }
       case 'family': {
         const section = FAMILIES[n.family].catalog;
@@ -220,6 +240,14 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
         if (!a.ok) return [{ kind: 'message', text: `Could not list accounts: ${a.error}`, icon: 'error', tooltip: a.error }];
         if (!a.accounts.length) return [{ kind: 'message', text: 'No accounts', icon: 'info' }];
         return a.accounts.map((x) => ({ kind: 'account', profile: n.profile, user: x.user, domain: x.domain, suspended: x.suspended }));
+      }
+      case 'tokens': {
+        if (!this.tokens) return [];
+        const r = await this.tokens.list(n.profile);
+        if (!r.ok) return [{ kind: 'message', text: `Could not list tokens: ${r.error}`, icon: 'error', tooltip: r.error }];
+        if (!r.tokens.length) return [{ kind: 'message', text: 'No API tokens', icon: 'info' }];
+        const used = this.tokens.used(n.profile);
+        return r.tokens.map((token) => ({ kind: 'token', profile: n.profile, token, used: used.kind === 'name' && used.name === token.name }));
       }
       case 'account':
         return familiesOn(n.profile.service)
