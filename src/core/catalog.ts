@@ -142,6 +142,31 @@ export function groupOf(f: CatalogFunction): string {
   return f.family === 'uapi' ? (f.module ?? '') : f.category;
 }
 
+/** Words of cPanel's category slugs written as cPanel writes them. */
+const WORDS: Record<string, string> = {
+  api: 'API', dns: 'DNS', ssl: 'SSL', ssh: 'SSH', ipv4: 'IPv4', ipv6: 'IPv6', mysql: 'MySQL', postgresql: 'PostgreSQL', php: 'PHP', fpm: 'FPM',
+  cpanel: 'cPanel', whm: 'WHM', easyapache: 'EasyApache', nginx: 'NGINX', url: 'URL', inproductsurvey: 'In-Product Survey', boxtrapper: 'BoxTrapper',
+  and: 'and', or: 'or', of: 'of',
+};
+
+/**
+ * A WHM category as a person reads it: "account-management" → "Account Management",
+ * "spam-protection-(greylisting)" → "Spam Protection (Greylisting)", "dns-zones" → "DNS Zones". UAPI
+ * groups are module names, already as cPanel writes them.
+ */
+export function groupTitle(family: 'uapi' | 'whm', group: string): string {
+  if (family === 'uapi') return group;
+  const words = group.split('-').map((w, i) => {
+    const paren = w.startsWith('(') && w.endsWith(')');
+    const bare = paren ? w.slice(1, -1) : w;
+    const known = WORDS[bare];
+    const t = known !== undefined && !(i === 0 && /^(and|or|of)$/.test(bare)) ? known : bare.charAt(0).toUpperCase() + bare.slice(1);
+    return paren ? `(${t})` : t;
+  });
+  // PHP-FPM keeps its hyphen.
+  return words.join(' ').replace(/\bPHP FPM\b/, 'PHP-FPM');
+}
+
 function toFunction(family: 'uapi' | 'whm', e: RawEntry): CatalogFunction {
   const params = (e.params ?? []).map((p) => ({
     name: p.name,

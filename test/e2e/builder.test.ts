@@ -45,7 +45,7 @@ describe('request builder and snippets end to end', () => {
   it('opens the builder from a function in the tree, fills a parameter and sends', async () => {
     await wb.treeItem(/^sandbox-whm/).click();
     await wb.treeItem('WHM API 1').click();
-    await wb.treeItem('account-management').click();
+    await wb.treeItem('Account Management').click();
     // The first look at a WHM category fetches applist and redraws the tree: let it settle, as a person would.
     await wb.treeItem(/^sandbox-whm.*signed in/).waitFor({ timeout: 20_000 });
     await wb.page.waitForTimeout(500);

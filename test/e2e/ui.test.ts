@@ -65,7 +65,7 @@ describe('end to end in VS Code and Chromium', () => {
     await wb.treeItem(/^cptest/).click();
     await wb.treeItem(/^UAPI/).waitFor();
     await wb.treeItem('WHM API 1').click();
-    await wb.treeItem('account-management').click();
+    await wb.treeItem('Account Management').click();
     await wb.treeItem(/^listaccts/).waitFor();
     await wb.treeItem(/^listaccts/).hover();
     await wb.page.locator('.monaco-hover', { hasText: 'Documentation' }).first().waitFor({ timeout: 10_000 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Catalog } from '../../src/core/catalog';
+import { Catalog, groupTitle } from '../../src/core/catalog';
 
 describe('catalog', () => {
   const c = Catalog.load();
@@ -36,5 +36,20 @@ describe('catalog', () => {
 
   it('is parsed once and reused', () => {
     assert.equal(Catalog.load(), c);
+  });
+});
+
+describe('category titles', () => {
+  it('reads WHM category slugs as cPanel writes them, and none of the catalog\'s come out alike', () => {
+    assert.equal(groupTitle('whm', 'account-management'), 'Account Management');
+    assert.equal(groupTitle('whm', 'spam-protection-(greylisting)'), 'Spam Protection (Greylisting)');
+    assert.equal(groupTitle('whm', 'dns-zones'), 'DNS Zones');
+    assert.equal(groupTitle('whm', 'php-fpm'), 'PHP-FPM');
+    assert.equal(groupTitle('whm', 'backup-or-restore'), 'Backup or Restore');
+    assert.equal(groupTitle('whm', 'ssh-keys-and-connections'), 'SSH Keys and Connections');
+    assert.equal(groupTitle('uapi', 'Email'), 'Email');
+    const slugs = [...new Set(Catalog.load().functions.filter((f) => f.family === 'whm').map((f) => f.category))];
+    const titles = new Set(slugs.map((s) => groupTitle('whm', s)));
+    assert.equal(titles.size, slugs.length);
   });
 });

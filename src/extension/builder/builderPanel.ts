@@ -2,7 +2,7 @@ import { relative, sep } from 'node:path';
 import * as vscode from 'vscode';
 import { generate, LANGUAGE_NAMES, onServerCommand } from '../../core/codegen';
 import { requestToSnippet, withSecretPlaceholders } from '../../core/snippets';
-import { parseWebviewMessage, type BuilderState, type HostToWebview, type WebviewToHost } from '../../shared/protocol';
+import { parseWebviewMessage, type BuilderState, type ServerSummary, type HostToWebview, type WebviewToHost } from '../../shared/protocol';
 import { functionSummaries, serverSummary, stateToRequest } from './builderModel';
 import type { Services } from '../services';
 import { verdictOf } from '../results/results';
@@ -36,7 +36,7 @@ export class BuilderPanel extends WebviewHost<WebviewToHost, HostToWebview> {
   static createOrShow(extensionUri: vscode.Uri, s: Services, snippets: SnippetStore, start?: BuilderState): BuilderPanel {
     if (BuilderPanel.current) {
       BuilderPanel.current.panel.reveal();
-      if (start) BuilderPanel.current.post({ type: 'init', servers: s.profiles.profiles().map(serverSummary), functions: functionSummaries(), state: start });
+      if (start) BuilderPanel.current.post({ type: 'init', servers: serversFor(s), functions: functionSummaries(), state: start });
       return BuilderPanel.current;
     }
     const panel = WebviewHost.createPanel(BUILDER_VIEW_TYPE, 'Request Builder', vscode.ViewColumn.One, extensionUri);
@@ -63,7 +63,7 @@ export class BuilderPanel extends WebviewHost<WebviewToHost, HostToWebview> {
     const page = { script: 'builder.js', style: 'builder.css', title: 'cPanel Request Builder' };
     super(panel, { extensionUri, page, parse: parseWebviewMessage, log: s.log, component: 'builder' });
     this.pendingState = start;
-    this._register(s.profiles.onDidChange(() => this.post({ type: 'servers', servers: s.profiles.profiles().map(serverSummary) })));
+    this._register(s.profiles.onDidChange(() => this.post({ type: 'servers', servers: serversFor(s) })));
     this._register({ dispose: () => BuilderPanel.current === this && (BuilderPanel.current = undefined) });
   }
 
@@ -79,7 +79,7 @@ export class BuilderPanel extends WebviewHost<WebviewToHost, HostToWebview> {
   protected async handle(msg: WebviewToHost): Promise<void> {
     switch (msg.type) {
       case 'ready':
-        this.post({ type: 'init', servers: this.s.profiles.profiles().map(serverSummary), functions: functionSummaries(), ...(this.pendingState ? { state: this.pendingState } : {}) });
+        this.post({ type: 'init', servers: serversFor(this.s), functions: functionSummaries(), ...(this.pendingState ? { state: this.pendingState } : {}) });
         this.pendingState = undefined;
         return;
       case 'loadAccounts': {
@@ -183,4 +183,11 @@ export class BuilderPanel extends WebviewHost<WebviewToHost, HostToWebview> {
     const result = { ok: r.ok, kind: r.kind, verdict: verdictOf(r.kind), status: r.status, ms: r.timings.totalMs, ...hint, errors: r.errors };
     this.post({ type: 'result', ...seq, result });
   }
+}
+
+/** The servers the builder offers, the active one (the status bar's) first: a new form starts on it. */
+function serversFor(s: Services): ServerSummary[] {
+  const active = s.activeServerId?.();
+  const all = s.profiles.profiles();
+  return [...all.filter((p) => p.id === active), ...all.filter((p) => p.id !== active)].map(serverSummary);
 }

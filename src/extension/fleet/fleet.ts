@@ -13,6 +13,7 @@ import { Commands } from '../constants';
 import { planRequest } from '../requests/requestFlow';
 import type { StoredResult } from '../results/results';
 import type { FanoutInfo } from './fanoutInfo';
+import { offerPin } from '../servers/certificates';
 import type { TreeNode } from '../servers/serversTree';
 
 /**
@@ -24,7 +25,33 @@ export async function runFanOut(s: Services, request: ApiRequest, targets: FanTa
   const started = performance.now();
   const parts = await s.runner.fanOut(request, targets, { what, ...(opts.untrustedSource !== undefined ? { untrustedSource: opts.untrustedSource } : {}) });
   if (!parts) return undefined;
-  return showFan(s, request, parts, what, Math.round(performance.now() - started));
+  const shown = showFan(s, request, parts, what, Math.round(performance.now() - started));
+  void offerPins(s, parts);
+  return shown;
+}
+
+/**
+ * Targets refused for a certificate this system does not trust are offered the one way to pin it, where
+ * the problem shows: the same dialog as a single call's (fingerprint, subject, expiry), one per server.
+ */
+async function offerPins(s: Services, parts: readonly FanPart[]): Promise<void> {
+  const untrusted = new Map<string, FanPart>();
+  for (const p of parts) {
+    const c = p.result.certificate;
+    if (p.result.kind === 'tls_error' && c && !c.trusted && p.target.profile.tls.mode === 'system') untrusted.set(p.target.profile.id, p);
+  }
+  if (!untrusted.size) return;
+  const names = [...untrusted.values()].map((p) => p.target.profile.label);
+  const choice = await vscode.window.showWarningMessage(
+    `${names.length === 1 ? names[0] : `${names.length} servers`} presented a certificate this system does not trust, so ${names.length === 1 ? 'it was' : 'they were'} not called.`,
+    'Check and Pin…',
+  );
+  if (choice !== 'Check and Pin…') return;
+  for (const p of untrusted.values()) {
+    const current = s.profiles.get(p.target.profile.id) ?? p.target.profile;
+    // A sibling on the same host pinned a moment ago is pinned without asking again (offerPin's rule).
+    if (current.tls.mode === 'system') await offerPin(current, p.result, s.profiles);
+  }
 }
 
 function showFan(s: Services, request: ApiRequest, parts: FanPart[], what: string, wallMs: number): StoredResult {

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { Catalog, type CatalogFunction } from '../../core/catalog';
+import { Catalog, groupOf, groupTitle, type CatalogFunction } from '../../core/catalog';
 import { FAMILIES } from '../../shared/families';
 import type { ServerProfile } from '../../core/servers';
 import { Commands } from '../constants';
@@ -32,7 +32,7 @@ export class RequestCommands {
   async findFunction(): Promise<void> {
     const catalog = Catalog.load();
     const chosen = await vscode.window.showQuickPick(
-      catalog.functions.map((f) => ({ label: f.name, description: f.title, detail: `${FAMILIES[f.family].name} · ${f.category}`, f })),
+      catalog.functions.map((f) => ({ label: f.name, description: f.title, detail: `${FAMILIES[f.family].name} · ${groupTitle(f.family, groupOf(f))}`, f })),
       { title: 'Find Function', placeHolder: 'Type a name or words of its title (1,282 functions)', matchOnDescription: true, matchOnDetail: true },
     );
     if (!chosen) return;

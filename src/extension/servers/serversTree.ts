@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { familiesOn, FAMILIES, type Family } from '../../shared/families';
 import { AUTH_SCHEMES } from '../../core/auth/schemes';
-import { Catalog, groupOf, newerThanServer, type CatalogFunction } from '../../core/catalog';
+import { Catalog, groupOf, groupTitle, newerThanServer, type CatalogFunction } from '../../core/catalog';
 import type { ApiRequest } from '../../core/api/request';
 import type { ApiResult } from '../../core/result';
 import { describeServer, SERVICE_NAMES, type ProfileEntry, type ServerProfile } from '../../core/servers';
@@ -141,7 +141,7 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
         return item;
       }
       case 'group': {
-        const item = new vscode.TreeItem(n.group, Collapsed);
+        const item = new vscode.TreeItem(groupTitle(n.family === 'whm' ? 'whm' : 'uapi', n.group), Collapsed);
         item.id = `group:${n.profile.id}:${n.asUser ?? ''}:${n.family}:${n.group}`;
         item.iconPath = new vscode.ThemeIcon(n.family === 'uapi' ? 'symbol-module' : 'folder');
         item.contextValue = 'group';
@@ -281,7 +281,7 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
 export function functionTooltip(f: CatalogFunction, allowed?: boolean, olderServer?: string): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   md.appendMarkdown(`**${escapeMd(f.title)}**\n\n`);
-  md.appendMarkdown(`\`${f.name}\` · ${FAMILIES[f.family].name} · ${f.method}${f.since ? ` · since ${f.since}` : ''} · ${escapeMd(groupOf(f))}\n\n`);
+  md.appendMarkdown(`\`${f.name}\` · ${FAMILIES[f.family].name} · ${f.method}${f.since ? ` · since ${f.since}` : ''} · ${escapeMd(groupTitle(f.family, groupOf(f)))}\n\n`);
   if (allowed === false) md.appendMarkdown('$(circle-slash) Not in this user\'s applist: WHM will refuse it.\n\n');
   if (olderServer) md.appendMarkdown(`$(warning) Added in ${escapeMd(f.since ?? '')}: this server runs ${escapeMd(olderServer)}, which may not have it.\n\n`);
   if (f.params.length) {
