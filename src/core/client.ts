@@ -15,7 +15,7 @@ import { createAgent, formatBytes, inspectCertificate, send, type HttpRequest, t
 import { DEFAULT_LIMITS, type TransportLimits } from './limits';
 import { systemClock, totpSecretProblem, TotpSource, type Clock } from './otp';
 import { Redactor, redactHeaders, redactUrl } from './redact';
-import { CallFailure, type ApiResult, type CertificateInfo } from './result';
+import { CallFailure, unsentResult, type ApiResult, type CertificateInfo } from './result';
 import { Catalog } from './catalog';
 import { baseUrl, defaultPort, profileProblems, requiredSecrets, SERVICE_NAMES, serviceOfPort, type Secrets, type ServerProfile } from './servers';
 
@@ -267,22 +267,12 @@ export class CpanelClient {
     const hint = r.lockout
       ? `Not sent: ${this.profile.host} locked out logins from this address at ${when} (cPHulk). Sending more would only lengthen the block: wait for it to end, or have an administrator remove it in WHM's cPHulk page, then try again.`
       : `Not sent: ${r.refusal.what} was refused at ${when}; set new credentials for ${this.profile.label} (or try again once they are fixed on the server). Another refused login could get this address blocked by cPHulk.`;
-    return {
-      ok: false,
-      kind: r.lockout ? 'locked_out' : 'auth_error',
-      status: 0,
-      data: null,
-      errors: [hint],
-      warnings: [],
-      messages: [],
-      metadata: {},
-      raw: '',
-      contentType: '',
+    return unsentResult(
+      r.lockout ? 'locked_out' : 'auth_error',
       hint,
-      timings: { headersMs: 0, totalMs: 0 },
-      request: { method: built.method, url: redactUrl(baseUrl(this.profile) + built.path), family: req.family, function: label },
-      refused: { at: r.refusal.at, what: r.lockout ? `logins from this address to ${this.profile.host}` : r.refusal.what },
-    };
+      { method: built.method, url: redactUrl(baseUrl(this.profile) + built.path), family: req.family, function: label },
+      { refused: { at: r.refusal.at, what: r.lockout ? `logins from this address to ${this.profile.host}` : r.refusal.what } },
+    );
   }
 
   /** Ends the session on the server (best effort) and forgets it. */

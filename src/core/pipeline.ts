@@ -4,7 +4,7 @@ import { functionName, methodOf, type ApiRequest } from './api/request';
 import type { CpanelClient } from './client';
 import { MAX_CONCURRENCY, requestFor, type FanPart, type FanTarget } from './fanout';
 import { prepareRun, type ConfirmReason, type Preview, type Target } from './requestRun';
-import type { ApiResult } from './result';
+import { unsentResult, type ApiResult } from './result';
 import type { ServerProfile } from './servers';
 import { redactorFor } from './snippetSandbox';
 
@@ -181,21 +181,7 @@ export class RequestPipeline {
 
 /** A call that was not sent (cancelled before it started), as a result like any other. */
 export function notSentResult(request: ApiRequest, kind: 'cancelled' | 'config_error', hint: string): ApiResult {
-  return {
-    ok: false,
-    kind,
-    status: 0,
-    data: null,
-    errors: [hint],
-    warnings: [],
-    messages: [],
-    metadata: {},
-    raw: '',
-    contentType: '',
-    hint,
-    timings: { headersMs: 0, totalMs: 0 },
-    request: { method: methodOf(request), url: '', family: request.family, function: safeName(request) },
-  };
+  return unsentResult(kind, hint, { method: methodOf(request), url: '', family: request.family, function: safeName(request) });
 }
 
 function safeName(req: ApiRequest): string {

@@ -68,6 +68,26 @@ export interface ApiResult {
   refused?: { at: number; what: string };
 }
 
+/** A call that was not sent (cancelled, refused before, not buildable), as a result like any other. */
+export function unsentResult(kind: ResultKind, hint: string, request: ApiResult['request'], extra: Pick<ApiResult, 'refused'> = {}): ApiResult {
+  return {
+    ok: false,
+    kind,
+    status: 0,
+    data: null,
+    errors: [hint],
+    warnings: [],
+    messages: [],
+    metadata: {},
+    raw: '',
+    contentType: '',
+    hint,
+    timings: { headersMs: 0, totalMs: 0 },
+    request,
+    ...extra,
+  };
+}
+
 /** The fields the CLI prints and scripts rely on. */
 export function publicView(r: ApiResult): Pick<ApiResult, 'ok' | 'kind' | 'status' | 'data' | 'errors' | 'warnings' | 'messages' | 'metadata'> {
   return {

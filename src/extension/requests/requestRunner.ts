@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { functionName, type ApiRequest } from '../../core/api/request';
 import { Catalog } from '../../core/catalog';
 import type { FanPart, FanTarget } from '../../core/fanout';
-import { RequestPipeline, type Origin, type Question, type SendSpec, type Wording } from '../../core/pipeline';
+import { notSentResult, RequestPipeline, type Origin, type Question, type SendSpec, type Wording } from '../../core/pipeline';
 import type { ConfirmReason, Preview, Target } from '../../core/requestRun';
 import type { CheckResult } from '../../core/checks';
 import type { ApiResult } from '../../core/result';
@@ -110,7 +110,7 @@ export class RequestRunner extends Disposable {
     const spec: SendSpec = { profile, request, origin: 'background', quiet: true, ...(signal ? { signal, context: { signal } } : {}) };
     const o = await this.pipeline.send(spec);
     if (o.sent) return o.result;
-    return { ok: false, kind: 'config_error', status: 0, data: null, errors: [o.message], warnings: [], messages: [], metadata: {}, raw: '', contentType: '', hint: o.message, timings: { headersMs: 0, totalMs: 0 }, request: { method: 'GET', url: '', family: request.family, function: request.function } };
+    return notSentResult(request, 'config_error', o.message);
   }
 
   /** Sends without opening a result (Test Connection, lists): still confirmed, recorded and logged. */
