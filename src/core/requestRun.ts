@@ -1,4 +1,4 @@
-import { FAMILIES } from '../shared/families';
+import { FAMILIES, isSecretParam } from '../shared/families';
 import { runCaptures, runChecks, type CheckResult } from './checks';
 import type { RunVariables } from './environments';
 import { effectOf, type Effect } from './api/effects';
@@ -96,6 +96,16 @@ export function resolveSnippet(s: Snippet, profiles: readonly ServerProfile[], l
       return v;
     },
     ...(vars.missing ? { missing: (name: string) => vars.missing!(name) } : {}),
+    // A row's value is data, not a secret, unless its column is secret-named (a password column): then it is sent as one.
+    ...(vars.row
+      ? {
+          row: (column: string) => {
+            const v = vars.row!(column);
+            if (v && isSecretParam(column)) secrets.add(v);
+            return v;
+          },
+        }
+      : {}),
   };
   const refuse = (e: unknown): Resolved => ({ ok: false, message: redactorFor(secrets).scrubKnown(e instanceof Error ? e.message : String(e)) });
   let filled: Snippet;
