@@ -2,6 +2,7 @@ import type * as Checks from '../core/checks';
 import { neutralize } from '../core/terminalText';
 import type * as CallCommand from './call';
 import type * as FanoutCommand from './fanout';
+import type * as ImportCommand from './importCommand';
 import type * as RunCommand from './run';
 import type { Io } from './io';
 import { CALL_USAGE, UsageError } from './usage';
@@ -18,6 +19,7 @@ const commands = {
   call: (argv: string[], io: Io) => (require('./call') as typeof CallCommand).runCall(argv, io),
   run: (argv: string[], io: Io) => (require('./run') as typeof RunCommand).runSnippets(argv, io),
   fanout: (argv: string[], io: Io) => (require('./fanout') as typeof FanoutCommand).runFanout(argv, io),
+  import: (argv: string[], io: Io) => Promise.resolve((require('./importCommand') as typeof ImportCommand).runImport(argv, io)),
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -28,6 +30,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'call':
       case 'run':
       case 'fanout':
+      case 'import':
         try {
           return await commands[command](rest, io);
         } finally {
@@ -42,7 +45,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         (command === undefined ? io.err : io.out)(CALL_USAGE);
         return command === undefined ? 2 : 0;
       default:
-        throw new UsageError(`Unknown command "${command}": use "cpapi call", "cpapi run" or "cpapi fanout".`);
+        throw new UsageError(`Unknown command "${command}": use "cpapi call", "cpapi run", "cpapi fanout" or "cpapi import".`);
     }
   } catch (e) {
     if (e instanceof UsageError) {
