@@ -369,7 +369,14 @@ function fillJson(v: unknown, fill: (s: string) => string): unknown {
  * Upload paths are resolved against `fileBase` (the workspace folder; the current folder for cpapi).
  */
 export function snippetRequest(s: Snippet, lookup: (name: string) => string | undefined, vars?: VariableSource, fileBase = '.'): ApiRequest {
-  const r = resolvePlaceholders(s, lookup, vars);
+  return filledRequest(resolvePlaceholders(s, lookup, vars), fileBase);
+}
+
+/**
+ * The request of a snippet whose placeholders are already filled in (resolvePlaceholders), read as it
+ * is: a filled-in value (from a row, a captured answer, the environment) is never read for placeholders again.
+ */
+export function filledRequest(r: Snippet, fileBase = '.'): ApiRequest {
   return {
     family: r.family,
     ...splitFunction(r.family, r.function),
