@@ -81,7 +81,14 @@ export function importRequest(text: string): ImportedRequest {
   if (calls.length > 1) throw new ImportError(`The text has ${calls.length} commands that make calls: import one at a time.`);
   const call = calls[0]!;
   const name = program(call) as ImportSource;
-  if (name === 'curl') return fromCurl(call.slice(1));
+  if (name === 'curl') {
+    const r = fromCurl(call.slice(1));
+    // The login of our own session script names the user (user=…); its password is a variable, never read.
+    // (It runs inside token=$(…), which is kept as text: the user is read from that text, nothing is run.)
+    const login = /\/login\/\?login_only=1/.test(trimmed) ? /--data-urlencode\s+'user=([a-z0-9_.@-]+)'/i.exec(trimmed)?.[1] : undefined;
+    if (login && r.login === undefined) r.login = login;
+    return r;
+  }
   return fromServerCommand(name as 'uapi' | 'whmapi1' | 'cpapi2', call.slice(1));
 }
 
