@@ -56,7 +56,7 @@ describe('cpapi import', () => {
       { id: 'w', label: 'prod-whm', host: '127.0.0.1', service: 'whm', secure: true, port: sb.port('whm'), username: 'root', auth: 'token', twoFactor: 'none', tls },
       { id: 'c', label: 'bob-cpanel', host: '127.0.0.1', service: 'cpanel', secure: true, port: sb.port('cpanel'), username: 'bob', auth: 'token', twoFactor: 'none', tls },
     );
-    writeFileSync(join(dir, 'servers.json'), JSON.stringify({ servers: profiles.map(({ id: _id, ...p }) => p) }));
+    writeFileSync(join(dir, 'servers.json'), JSON.stringify({ servers: profiles.map((p) => Object.fromEntries(Object.entries(p).filter(([k]) => k !== 'id'))) }));
   });
   after(async () => {
     await sb.stop();
