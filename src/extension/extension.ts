@@ -24,6 +24,8 @@ import { ServersTree } from './servers/serversTree';
 import { parseSnippet, SNIPPET_SUFFIX } from '../core/snippets';
 import { EnvironmentStore } from './environments/environmentStore';
 import { SnippetCommands } from './snippets/snippetCommands';
+import { DataRuns } from './snippets/dataRuns';
+import { ImportCommands } from './snippets/importCommands';
 import { SnippetRuns } from './snippets/snippetRuns';
 import { SnippetTests } from './snippets/snippetTests';
 import { SnippetStore } from './snippets/snippetStore';
@@ -42,6 +44,8 @@ export function exportsFor<T extends Services>(mode: vscode.ExtensionMode, servi
 export interface TestExports extends Services {
   environments: EnvironmentStore;
   snippetRuns: SnippetRuns;
+  dataRuns: DataRuns;
+  imports: ImportCommands;
 }
 
 /** The composition root: builds the stores and providers, registers everything, does nothing else. */
@@ -87,6 +91,8 @@ export function activate(context: vscode.ExtensionContext): TestExports | undefi
   services.activeServerId = () => active.id;
   const fleet = new FleetCommands(services, context.globalState);
   services.sendToGroup = (request, untrustedSource) => fleet.sendPlannedToGroup(request, untrustedSource);
+  const dataRuns = new DataRuns(services, snippets, environments, askEnv);
+  const imports = new ImportCommands(services, snippets, context.extensionUri);
   const resultCommands = new ResultCommands(services, panels, history, historyTree, snippets, context.extensionUri);
   panels.connect(resultCommands);
   context.subscriptions.push(
@@ -118,10 +124,12 @@ export function activate(context: vscode.ExtensionContext): TestExports | undefi
     ...new SnippetCommands(services, snippets, snippetsTree, context.extensionUri, environments, snippetRuns).register(),
     ...resultCommands.register(),
     ...fleet.register(),
+    ...dataRuns.register(),
+    ...imports.register(),
     active,
   );
   log.write('info', 'extension', `activated with ${profiles.entries().length} server(s)`);
-  return exportsFor(context.extensionMode, { ...services, environments, snippetRuns });
+  return exportsFor(context.extensionMode, { ...services, environments, snippetRuns, dataRuns, imports });
 }
 
 export function deactivate(): void {
