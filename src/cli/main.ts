@@ -3,6 +3,7 @@ import { neutralize } from '../core/terminalText';
 import type * as CallCommand from './call';
 import type * as FanoutCommand from './fanout';
 import type * as McpCommand from './mcp';
+import type * as ImportCommand from './importCommand';
 import type * as RunCommand from './run';
 import type { Io } from './io';
 import { CALL_USAGE, UsageError } from './usage';
@@ -21,6 +22,7 @@ const commands = {
   fanout: (argv: string[], io: Io) => (require('./fanout') as typeof FanoutCommand).runFanout(argv, io),
   // The MCP SDK is a bundle of its own, loaded by this command only.
   mcp: (argv: string[], io: Io) => (require('./mcp') as typeof McpCommand).runMcp(argv, io),
+  import: (argv: string[], io: Io) => Promise.resolve((require('./importCommand') as typeof ImportCommand).runImport(argv, io)),
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -32,6 +34,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'run':
       case 'fanout':
       case 'mcp':
+      case 'import':
         try {
           return await commands[command](rest, io);
         } finally {
@@ -46,7 +49,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         (command === undefined ? io.err : io.out)(CALL_USAGE);
         return command === undefined ? 2 : 0;
       default:
-        throw new UsageError(`Unknown command "${command}": use "cpapi call", "cpapi run", "cpapi fanout" or "cpapi mcp".`);
+        throw new UsageError(`Unknown command "${command}": use "cpapi call", "cpapi run", "cpapi fanout", "cpapi import" or "cpapi mcp".`);
     }
   } catch (e) {
     if (e instanceof UsageError) {

@@ -6,6 +6,7 @@ import { parseSnippet, SNIPPET_SUFFIX, type Snippet } from '../core/snippets';
 import { ALLOWED_ENV_PATTERN, EnvReader, envRefusal, redactorFor, type EnvPolicy } from '../core/snippetSandbox';
 import { neutralize } from '../core/terminalText';
 import { parseOptions, parseTimeout, UsageError } from './args';
+import { runDataRows } from './dataRun';
 import { cliSending } from './pipeline';
 import { chooseServers, readServersFile } from './servers';
 import { reasons, report, REPORTERS, type Reporter, type RunOutcome } from './reporters';
@@ -40,6 +41,8 @@ export async function runSnippets(
   argv: string[],
   io: { out: (s: string) => void; err: (s: string) => void; env: NodeJS.ProcessEnv; signal?: AbortSignal; cwd?: string },
 ): Promise<number> {
+  // One snippet for each row of a data file: its own options (see dataRun.ts).
+  if (argv.some((a) => a === '--data' || a.startsWith('--data='))) return runDataRows(argv, io);
   const { values, positionals } = parseOptions(argv, {
     servers: { type: 'string' },
     json: { type: 'boolean' },
@@ -186,7 +189,7 @@ export async function runSnippets(
 }
 
 /** --allow-env NAME (repeatable): a name, or a prefix ending in "*"; a bare "*" would let a snippet read every variable. */
-function allowedEnv(names: string[]): string[] {
+export function allowedEnv(names: string[]): string[] {
   for (const n of names) {
     if (!ALLOWED_ENV_PATTERN.test(n)) {
       throw new UsageError(`--allow-env ${n}: give an environment variable name (letters, digits, _), or a prefix ending in * such as MYAPP_*.`);

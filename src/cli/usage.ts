@@ -7,6 +7,9 @@ export const CALL_USAGE = `Usage:
   cpapi run FILE|FOLDER... --servers SERVERS.json [--env NAME [--environments FILE]] [--allow-env NAME]...
              [--workspace DIR] [--group G]... [--reporter junit|tap|json [--output FILE]] [--json] [--timeout SECONDS]
              [--allow-destructive]
+  cpapi run SNIPPET --data FILE --servers SERVERS.json [--concurrency N] [--results OUT.jsonl [--results-data]]
+             [--resume OUT.jsonl] [--dry-run] [--allow-destructive ROWS] [--allow-env NAME]... [--env NAME] [--timeout SECONDS]
+  cpapi import TEXT|@FILE [--servers SERVERS.json] [--server LABEL]
   cpapi fanout API FUNCTION [name=value ...] --servers SERVERS.json [--group G]... [--label L]...
              [--accounts] [--concurrency N] [--jsonl] [--timeout SECONDS] [--allow-destructive]
   cpapi mcp --servers SERVERS.json [--group G]... [--allow-changes [--allow-destructive]] [--max-answer-kb N]
@@ -46,6 +49,26 @@ export const CALL_USAGE = `Usage:
   One line per snippet and a summary; --reporter junit|tap|json prints a report instead, or writes it
   to --output FILE beside the lines (--json is --reporter json). --group G runs each snippet on every
   server of group G instead of its own. Exit 1 when any snippet fails.
+
+  run --data: the snippet once per row of FILE (CSV with a header line, a JSON array of objects, or
+  JSON Lines), \${row.COLUMN} filled from the row (a column named by letters, digits, _ . -). A
+  \${row.X} that is not a column stops the run (exit 2) before anything is sent. Every row is built
+  first; --concurrency rows at once (default 4, at most 64). A line per row as it finishes (so not
+  always in row order): row number, verdict, time and the row's first columns, then a summary.
+  --results OUT.jsonl writes a line per row {row, ok, kind, status, errors, timeMs} (--results-data
+  adds the answer's data); --resume OUT.jsonl sends only the rows that did not succeed in it (the same
+  file may be named by both). --dry-run prints each request (method, URL, body, secrets redacted) and
+  sends nothing. A destructive snippet needs --allow-destructive ROWS, the number of rows it sends.
+  Row values are data, not secrets, except in secret-named columns (password…): those are sent in a
+  POST body and redacted. A credential the server refused is not tried again by the rows after it.
+  Exit 0 when every row succeeded, 1 when any failed.
+
+  import: reads a curl command line (cPanel's docs, a browser's "Copy as cURL", Copy as curl), a cPanel
+  or WHM URL (with /cpsess…/, json-api/…?api.version=1, json-api/cpanel?cpanel_jsonapi_…, uapi_cpanel)
+  or a uapi, whmapi1 or cpapi2 command line, and prints it as a snippet; nothing is sent or run.
+  --servers names the servers it may match (by host and port; --server LABEL chooses one). Secrets in
+  the text (Authorization, cookies, cpsess tokens, secret parameters) never reach the snippet: secret
+  parameters become \${env:CPANEL_PARAM_NAME}; stderr says what was left out.
 
   fanout: one call to every server of SERVERS.json (or those of --group and --label), or with
   --accounts to every account of those WHM servers, --concurrency at once (default 8, at most 64).

@@ -1,4 +1,4 @@
-import { FAMILIES } from '../shared/families';
+import { FAMILIES, isSecretParam } from '../shared/families';
 import { runCaptures, runChecks, type CheckResult } from './checks';
 import type { RunVariables } from './environments';
 import { effectOf, type Effect } from './api/effects';
@@ -6,7 +6,7 @@ import { buildRequest, encodeParams, functionName, type ApiRequest, type BuiltRe
 import { redactUrl } from './redact';
 import { CallFailure, type ApiResult } from './result';
 import { baseUrl, type ServerProfile } from './servers';
-import { resolvePlaceholders, snippetRequest, type Snippet, type VariableSource } from './snippets';
+import { filledRequest, resolvePlaceholders, type Snippet, type VariableSource } from './snippets';
 import { confinedUpload, redactorFor } from './snippetSandbox';
 
 /**
@@ -96,6 +96,16 @@ export function resolveSnippet(s: Snippet, profiles: readonly ServerProfile[], l
       return v;
     },
     ...(vars.missing ? { missing: (name: string) => vars.missing!(name) } : {}),
+    // A row's value is data, not a secret, unless its column is secret-named (a password column): then it is sent as one.
+    ...(vars.row
+      ? {
+          row: (column: string) => {
+            const v = vars.row!(column);
+            if (v && isSecretParam(column)) secrets.add(v);
+            return v;
+          },
+        }
+      : {}),
   };
   const refuse = (e: unknown): Resolved => ({ ok: false, message: redactorFor(secrets).scrubKnown(e instanceof Error ? e.message : String(e)) });
   let filled: Snippet;
@@ -107,7 +117,7 @@ export function resolveSnippet(s: Snippet, profiles: readonly ServerProfile[], l
   const profile = profiles.find((p) => p.label === filled.server);
   if (!profile) return refuse(new Error(`No server is labelled "${filled.server}".`));
   try {
-    const built = withConfinedUploads(filled, snippetRequest(filled, read, undefined, fileBase), fileBase);
+    const built = withConfinedUploads(filled, filledRequest(filled, fileBase), fileBase);
     // A parameter filled with a secret (from the environment, or a secret variable) is sent as one: in a POST body.
     const secretParams = built.params.filter(([, v]) => secrets.has(String(v)) || [...secrets].some((x) => x.length >= 4 && String(v).includes(x))).map(([n]) => n);
     const request = secretParams.length ? { ...built, secretParams: [...new Set([...(built.secretParams ?? []), ...secretParams])] } : built;

@@ -46,10 +46,16 @@ export type ParsedSnippet = { ok: true; snippet: Snippet; warnings: SnippetProbl
 
 const KEYS = new Set(['$schema', 'version', 'server', 'family', 'function', 'account', 'method', 'params', 'note', 'capture', 'expect', 'body']);
 const ENV_REF = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
-/** ${env:NAME} or ${name}: the one placeholder syntax of snippets. */
-const PLACEHOLDER = /\$\{(env:)?([A-Za-z_][A-Za-z0-9_]*)\}/g;
+/**
+ * ${env:NAME}, ${name} or ${row.COLUMN}: the one placeholder syntax of snippets. A row's column (a data
+ * run, `cpapi run --data`) is named with letters, digits, "_", "." and "-".
+ */
+const PLACEHOLDER = /\$\{(?:(env:)([A-Za-z_][A-Za-z0-9_]*)|(row\.)([A-Za-z0-9_][A-Za-z0-9_.-]*)|([A-Za-z_][A-Za-z0-9_]*))\}/g;
+const ROW_REF = /\$\{row\.([A-Za-z0-9_][A-Za-z0-9_.-]*)\}/g;
 export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const hasPlaceholder = (v: string): boolean => /\$\{(env:)?[A-Za-z_][A-Za-z0-9_]*\}/.test(v);
+const hasPlaceholder = (v: string): boolean => /\$\{((env:)?[A-Za-z_][A-Za-z0-9_]*|row\.[A-Za-z0-9_][A-Za-z0-9_.-]*)\}/.test(v);
+/** A value that is one placeholder and nothing else (a secret parameter's proper value). */
+const ONLY_PLACEHOLDER = /^\$\{((env:)?[A-Za-z_][A-Za-z0-9_]*|row\.[A-Za-z0-9_][A-Za-z0-9_.-]*)\}$/;
 
 /** Reads a snippet file's text; every problem is a sentence that says what to change. */
 export function parseSnippet(input: string): ParsedSnippet {
@@ -109,7 +115,7 @@ export function parseSnippet(input: string): ParsedSnippet {
         return;
       }
       const value = typeof pr.value === 'boolean' ? (pr.value ? '1' : '0') : String(pr.value);
-      if (isSecretParam(pr.name) && value && !/^\$\{(env:)?[A-Za-z_][A-Za-z0-9_]*\}$/.test(value)) {
+      if (isSecretParam(pr.name) && value && !ONLY_PLACEHOLDER.test(value)) {
         warnings.push({
           message: `"${pr.name}" holds a secret written into the file: use a placeholder such as "\${env:CPANEL_PARAM_${pr.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}}" and keep the value out of the repository.`,
           offset: (offsetOfKey(text, 'params') ?? 0) + bom,
@@ -285,7 +291,14 @@ export function envRefs(s: Snippet): string[] {
 /** The ${name} variables a snippet uses (not ${env:…}). */
 export function variableRefs(s: Snippet): string[] {
   const names = new Set<string>();
-  for (const [, value] of placeholderFields(s)) for (const m of value.matchAll(PLACEHOLDER)) if (!m[1]) names.add(m[2]!);
+  for (const [, value] of placeholderFields(s)) for (const m of value.matchAll(PLACEHOLDER)) if (m[5]) names.add(m[5]);
+  return [...names];
+}
+
+/** The columns a snippet's ${row.COLUMN} placeholders name, in the order they first appear. */
+export function rowRefs(s: Snippet): string[] {
+  const names = new Set<string>();
+  for (const [, value] of placeholderFields(s)) for (const m of value.matchAll(ROW_REF)) names.add(m[1]!);
   return [...names];
 }
 
@@ -295,6 +308,8 @@ export interface VariableSource {
   missing?(name: string): string;
   /** Whether the value of `name` came from the environment or a secret store: it is then never shown. */
   isSecret?(name: string): boolean;
+  /** The value of a column of the row a data run is sending (${row.COLUMN}); absent outside data runs. */
+  row?(column: string): string | undefined;
 }
 
 const NO_VARIABLES: VariableSource = { get: () => undefined };
@@ -305,7 +320,15 @@ const NO_VARIABLES: VariableSource = { get: () => undefined };
  */
 export function resolvePlaceholders(s: Snippet, env: (name: string) => string | undefined, vars: VariableSource = NO_VARIABLES): Snippet {
   const fill = (value: string, where: string): string =>
-    value.replace(PLACEHOLDER, (_m, isEnv: string | undefined, name: string) => {
+    // One pass: a value filled in (from a row of a data file, say) is never read for placeholders again.
+    value.replace(PLACEHOLDER, (_m, isEnv: string | undefined, envName: string | undefined, isRow: string | undefined, column: string | undefined, variable: string | undefined) => {
+      if (isRow) {
+        if (!vars.row) throw new Error(`The snippet uses \${row.${column}} (in ${where}), which is filled only when it runs for each row of a data file (cpapi run --data FILE).`);
+        const v = vars.row(column!);
+        if (v !== undefined) return v;
+        throw new Error(`The snippet uses \${row.${column}} (in ${where}), but the data file has no column "${column}".`);
+      }
+      const name = (isEnv ? envName : variable)!;
       const v = isEnv ? env(name) : vars.get(name);
       if (v !== undefined) return v;
       if (isEnv) throw new Error(`The snippet needs the environment variable ${name} (for ${where}).`);
@@ -346,7 +369,14 @@ function fillJson(v: unknown, fill: (s: string) => string): unknown {
  * Upload paths are resolved against `fileBase` (the workspace folder; the current folder for cpapi).
  */
 export function snippetRequest(s: Snippet, lookup: (name: string) => string | undefined, vars?: VariableSource, fileBase = '.'): ApiRequest {
-  const r = resolvePlaceholders(s, lookup, vars);
+  return filledRequest(resolvePlaceholders(s, lookup, vars), fileBase);
+}
+
+/**
+ * The request of a snippet whose placeholders are already filled in (resolvePlaceholders), read as it
+ * is: a filled-in value (from a row, a captured answer, the environment) is never read for placeholders again.
+ */
+export function filledRequest(r: Snippet, fileBase = '.'): ApiRequest {
   return {
     family: r.family,
     ...splitFunction(r.family, r.function),
@@ -400,7 +430,7 @@ export function secretParamEnv(name: string): string {
 export function withSecretPlaceholders(s: Snippet): { snippet: Snippet; replaced: { name: string; env: string }[] } {
   const replaced: { name: string; env: string }[] = [];
   const params = s.params.map((p) => {
-    if (!isSecretParam(p.name) || p.value === '' || /^\$\{(env:)?[A-Za-z_][A-Za-z0-9_]*\}$/.test(p.value)) return p;
+    if (!isSecretParam(p.name) || p.value === '' || ONLY_PLACEHOLDER.test(p.value)) return p;
     const env = secretParamEnv(p.name);
     replaced.push({ name: p.name, env });
     return { name: p.name, value: `\${env:${env}}` };

@@ -25,6 +25,8 @@ import { ServersTree } from './servers/serversTree';
 import { parseSnippet, SNIPPET_SUFFIX } from '../core/snippets';
 import { EnvironmentStore } from './environments/environmentStore';
 import { SnippetCommands } from './snippets/snippetCommands';
+import { DataRuns } from './snippets/dataRuns';
+import { ImportCommands } from './snippets/importCommands';
 import { SnippetRuns } from './snippets/snippetRuns';
 import { SnippetTests } from './snippets/snippetTests';
 import { SnippetStore } from './snippets/snippetStore';
@@ -46,6 +48,8 @@ export interface TestExports extends Services {
   snippetRuns: SnippetRuns;
   tokens: TokenCommands;
   active: ActiveServer;
+  dataRuns: DataRuns;
+  imports: ImportCommands;
 }
 
 /** The composition root: builds the stores and providers, registers everything, does nothing else. */
@@ -106,6 +110,8 @@ export function activate(context: vscode.ExtensionContext): TestExports | undefi
   // Agent tools (Copilot's agent mode, #cpanelCall): every call through the runner's pipeline, origin "agent".
   services.agentTools = new AgentTools(services);
   const tokens = new TokenCommands(services, context.globalState, context.secrets, snippets, active);
+  const dataRuns = new DataRuns(services, snippets, environments, askEnv);
+  const imports = new ImportCommands(services, snippets, context.extensionUri);
   const resultCommands = new ResultCommands(services, panels, history, historyTree, snippets, context.extensionUri);
   panels.connect(resultCommands);
   context.subscriptions.push(
@@ -139,10 +145,12 @@ export function activate(context: vscode.ExtensionContext): TestExports | undefi
     ...fleet.register(),
     ...services.agentTools.register(),
     ...tokens.register(),
+    ...dataRuns.register(),
+    ...imports.register(),
     active,
   );
   log.write('info', 'extension', `activated with ${profiles.entries().length} server(s)`);
-  return exportsFor(context.extensionMode, { ...services, environments, snippetRuns, tokens, active });
+  return exportsFor(context.extensionMode, { ...services, environments, snippetRuns, tokens, active, dataRuns, imports });
 }
 
 export function deactivate(): void {

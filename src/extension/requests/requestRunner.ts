@@ -77,6 +77,8 @@ export class RequestRunner extends Disposable {
   /** WHM's applist for a server, when known: turns "no function named" into "not granted". */
   applist: ((p: ServerProfile) => Promise<Set<string> | undefined>) | undefined;
   private readonly pipeline: RequestPipeline;
+  /** Sends whose questions the caller already asked, once for many (the rows of a data run). */
+  private readonly answered = new WeakSet<object>();
 
   constructor(
     private readonly profiles: ProfileStore,
@@ -185,8 +187,20 @@ export class RequestRunner extends Disposable {
     });
   }
 
+  /**
+   * One row of a data run: through the pipeline, recorded (History: origin 'data'), without a progress of
+   * its own and without a question: the run showed the rows and asked once for all of them.
+   */
+  async sendRow(t: Target, signal?: AbortSignal): Promise<ApiResult> {
+    const spec: SendSpec = { profile: t.profile, request: t.request, origin: 'data', ...(t.secretValues?.length ? { secretValues: t.secretValues } : {}), context: { progress: false, ...(signal ? { signal } : {}) } };
+    this.answered.add(spec);
+    const o = await this.pipeline.send(spec);
+    return o.sent ? o.result : notSentResult(t.request, 'config_error', o.message);
+  }
+
   /** Every question the pipeline asks, as the window asks it. */
   private async ask(q: Question): Promise<boolean> {
+    if ('target' in q && this.answered.has(q.target)) return true;
     switch (q.reason) {
       case 'untrusted':
         return this.confirm(

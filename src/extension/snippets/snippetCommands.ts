@@ -198,7 +198,7 @@ export class SnippetCommands {
     const { snippet } = loaded;
     const profile = this.s.profiles.profiles().find((p) => p.label === snippet.server);
     // Placeholders stay as written: the builder shows them, and the person fills them in there.
-    const keep = { get: (n: string) => `\${${n}}` };
+    const keep = { get: (n: string) => `\${${n}}`, row: (c: string) => `\${row.${c}}` };
     let request;
     try {
       request = snippetRequest(snippet, (n) => `\${env:${n}}`, keep, vscode.workspace.getWorkspaceFolder(loaded.uri)?.uri.fsPath);

@@ -3,6 +3,7 @@ import { Disposable } from '../lifecycle';
 import { SNIPPET_SUFFIX, type parseSnippet } from '../../core/snippets';
 import { Commands, VIEW_SNIPPETS } from '../constants';
 import { checksSummary } from '../results/resultText';
+import { DATA_COMMANDS } from './dataRuns';
 import type { SnippetOutcome, SnippetRuns } from './snippetRuns';
 import type { SnippetFile, SnippetStore } from './snippetStore';
 
@@ -81,6 +82,10 @@ export class SnippetCodeLens extends Disposable implements vscode.CodeLensProvid
       new vscode.CodeLens(top, { title: '$(edit) Open in Builder', command: Commands.snippetOpenInBuilder, arguments: [doc.uri] }),
       new vscode.CodeLens(top, { title: '$(run-all) Send to Group…', command: Commands.snippetSendToGroup, arguments: [doc.uri], tooltip: 'Send this request to every server of a group' }),
     ];
+    // A snippet that reads ${row.COLUMN} is made to run for each row of a data file.
+    if (/\$\{row\./.test(doc.getText())) {
+      lenses.splice(1, 0, new vscode.CodeLens(top, { title: '$(table) Run for Each Row…', command: DATA_COMMANDS.runForEachRow, arguments: [doc.uri], tooltip: 'Send this snippet once for each row of a CSV or JSON file' }));
+    }
     const last = this.runs.last(doc.uri);
     if (last) lenses.push(new vscode.CodeLens(top, outcomeCommand(last)));
     return lenses;
