@@ -54,13 +54,20 @@ function emit(r: Row): void {
   process.stdout.write(`| ${[r.what, r.ours, r.baseline, r.ratio, `${r.goal}${r.goal ? ' ' : ''}${mark(r)}`].map(cell).join(' | ')} |\n`);
 }
 
-/** Runs one section of rows; if it throws, one FAILED row says so (its error in one line) and the run goes on. */
-async function section(name: string, fn: () => Promise<void> | void): Promise<void> {
+/**
+ * Runs one section of rows; if it throws, or is still running after `limitMin` minutes (a page that never
+ * paints, a quick input that never shows), one FAILED row says so (its error in one line) and the run goes on.
+ */
+async function section(name: string, fn: () => Promise<void> | void, limitMin = 15): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, fail) => (timer = setTimeout(() => fail(new Error(`still running after ${limitMin} minutes`)), limitMin * 60_000)));
   try {
-    await fn();
+    await Promise.race([Promise.resolve().then(fn), limit]);
   } catch (e) {
     const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 200);
     emit({ what: name, ours: `FAILED: ${msg}`, baseline: '', ratio: '', goal: '', ok: false });
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -405,7 +412,7 @@ async function main(): Promise<void> {
       const table = await measureTable(ROOT, 7);
       abRow('100,000-row result → table first paint', table.paint, 'cost', ms1, 'a plain table of the rows in view', '≤ 3.00');
       abRow('  …scroll to the middle → rows painted', table.scroll, 'cost', ms1, 'a hand-written virtual list', '≤ 3.00');
-    });
+    }, 10);
 
     await section('activation events', () => {
       // What users feel: nothing activates at start-up unless the cPanel view is shown (onView: is implicit for contributed views).
@@ -463,7 +470,11 @@ async function main(): Promise<void> {
   if (rows.some((r) => r.ours.startsWith('FAILED'))) process.exitCode = 1;
 }
 
-main().catch((e: unknown) => {
-  process.stderr.write(`bench: ${e instanceof Error ? e.stack : String(e)}\n`);
-  process.exit(1);
-});
+// Exits when the table is printed: a section given up on (its time limit) may still hold a browser open.
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  (e: unknown) => {
+    process.stderr.write(`bench: ${e instanceof Error ? e.stack : String(e)}\n`);
+    process.exit(1);
+  },
+);
