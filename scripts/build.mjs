@@ -19,6 +19,11 @@ const undiciApart = {
   name: 'undici-apart',
   setup(build) {
     build.onResolve({ filter: /^\.\/undici$/ }, (a) => (dirname(a.importer).endsWith(join('src', 'core')) && !a.importer.endsWith('undici.ts') ? { path: './undici.js', external: true } : undefined));
+    // Only the HTTP/1 client of undici: every agent is made with allowH2: false, but undici's client-h2.js
+    // requires node:http2 when it loads (a quarter of a CLI call's start-up CPU on top of TLS). It already
+    // falls back to `{ constants: {} }` when node:http2 cannot be loaded, so it is given a module that throws.
+    build.onResolve({ filter: /^node:http2$/ }, (a) => (/undici[\\/]lib[\\/]dispatcher[\\/]client-h2\.js$/.test(a.importer) ? { path: 'no-http2', namespace: 'no-http2' } : undefined));
+    build.onLoad({ filter: /.*/, namespace: 'no-http2' }, () => ({ contents: "throw new Error('HTTP/2 is not bundled: cPanel is spoken to over HTTP/1.1');", loader: 'js' }));
     // otplib (with its hashes and base32) likewise: src/core/otp.ts requires it with the first code.
     build.onResolve({ filter: /^otplib$/ }, (a) => (a.importer.endsWith(join('src', 'core', 'otp.ts')) ? { path: './otplib.js', external: true } : undefined));
     // And the MCP SDK (with zod and ajv), required by src/cli/mcp.ts when `cpapi mcp` runs.

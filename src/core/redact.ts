@@ -86,6 +86,7 @@ export class Redactor {
   private sorted: string[] | undefined;
   /** OTP code → the TOTP step it was made for. Short and numeric: matched only as a whole token, only while valid. */
   private readonly codes = new Map<string, number>();
+  private lastCode: string | undefined;
 
   /** Secret values a call carried (a new mailbox's password), newest last; at most MAX_LEARNT. */
   private readonly learnt = new Map<string, string[]>();
@@ -118,7 +119,10 @@ export class Redactor {
 
   /** An OTP code sent for TOTP step `step`: scrubbed where it stands alone, while it can still be valid. */
   addCode(code: string, step: number): void {
+    // Header mode sends one code on every request of its step: nothing to do when it is already the newest.
+    if (this.codes.get(code) === step && this.lastCode === code) return;
     if (!/^\d{6,8}$/.test(code)) return;
+    this.lastCode = code;
     this.codes.delete(code);
     this.codes.set(code, step);
     while (this.codes.size > MAX_CODES) this.codes.delete(this.codes.keys().next().value!);
@@ -128,7 +132,8 @@ export class Redactor {
   private liveCodes(): string[] {
     const step = Math.floor(this.now() / STEP_MS);
     const out: string[] = [];
-    for (const [code, s] of [...this.codes]) {
+    // Deleting the entry being visited is safe while iterating a Map: no copy needed on every scrub.
+    for (const [code, s] of this.codes) {
       if (Math.abs(step - s) <= 1) out.push(code);
       else if (s < step - 1) this.codes.delete(code);
     }

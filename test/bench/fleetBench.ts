@@ -69,6 +69,8 @@ const profileFor = (port: number, fingerprint256: string, label: string): Server
 export interface FleetFigures {
   servers: { rounds: Round[]; lost: number; duplicated: number; maxConnections: number; maxLogins: number; peakRssMb: number };
   accounts: { rounds: Round[]; lost: number; peakRssMb: number; connections: number };
+  /** 2,000 rows to one server at concurrency 8 (a data run), through the pipeline's fan-out. */
+  rows?: { rounds: Round[]; lost: number; peakRssMb: number; connections: number; logins: number };
 }
 
 /**
@@ -173,9 +175,49 @@ export async function measureFleets(root: string): Promise<FleetFigures> {
       return ms;
     };
     const accountRounds = await interleave(5, oneAccountCall, fanAccounts);
+
+    // A data run (cpapi run SNIPPET --data FILE --concurrency 8) is not in main yet: the same load through
+    // the pipeline's fan-out, 2,000 targets of one server (one request a row), one client capped at 8
+    // connections, against (2,000 ÷ 8) × one call on a kept-alive connection.
+    const ROWS = 2000;
+    const ROW_CONCURRENCY = 8;
+    const rowTargets: FanTarget[] = Array.from({ length: ROWS }, () => ({ profile: whm }));
+    let rowLost = 0;
+    let rowRss = 0;
+    let rowConnections = 0;
+    let rowLogins = 0;
+    const oneRowCall = async (): Promise<number> => {
+      const c = new CpanelClient(whm, { token: C.root.whmToken });
+      await c.call(version);
+      const t = performance.now();
+      await c.call(version);
+      const ms = performance.now() - t;
+      await c.close();
+      return (ms * ROWS) / ROW_CONCURRENCY;
+    };
+    const dataRun = async (): Promise<number> => {
+      await fleet.reset();
+      const c = new CpanelClient(whm, { token: C.root.whmToken }, { limits: { maxConnections: ROW_CONCURRENCY } });
+      const pipeline = new RequestPipeline({ client: () => c });
+      const t = performance.now();
+      const { value: results, peakMb } = await withPeakRss(async () => {
+        const o = await pipeline.fanOut(version, rowTargets, { concurrency: ROW_CONCURRENCY, origin: 'data', what: 'rows' });
+        return o.sent ? o.parts.map((x) => x.result) : [];
+      });
+      const ms = performance.now() - t;
+      rowRss = Math.max(rowRss, peakMb);
+      await c.close();
+      const st = (await fleet.stats())[0]!;
+      rowLost += results.filter((r) => !r.ok).length + Math.max(0, ROWS - st.requests);
+      rowConnections = Math.max(rowConnections, st.connections);
+      rowLogins = Math.max(rowLogins, st.logins);
+      return ms;
+    };
+    const rowRounds = await interleave(3, oneRowCall, dataRun);
     return {
       servers: { rounds: serverRounds, lost, duplicated, maxConnections, maxLogins, peakRssMb },
       accounts: { rounds: accountRounds, lost: acctLost, peakRssMb: acctRss, connections: acctConnections },
+      rows: { rounds: rowRounds, lost: rowLost, peakRssMb: rowRss, connections: rowConnections, logins: rowLogins },
     };
   } finally {
     fleet.stop();
