@@ -58,7 +58,7 @@ describe('Restricted Mode end to end', () => {
     await send.click();
     const dialog = wb.dialog();
     await dialog.waitFor({ timeout: 20_000 });
-    assert.match(await dialog.innerText(), /This workspace is in Restricted Mode\. Send whm listaccts on sandbox-whm\?/);
+    assert.match(await dialog.innerText(), /This workspace is in Restricted Mode\. Send WHM API 1 listaccts on sandbox-whm\?/);
     await wb.keepForReadme('restricted-mode');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await wb.page.waitForTimeout(500);
