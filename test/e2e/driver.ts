@@ -222,15 +222,20 @@ export class Workbench {
     await this.movedOn(was, `the pick ${JSON.stringify(label)}`);
   }
 
-  /** Types `text` into the quick input that is open (the palette, Go to File), waits for the row it means to be the active one, and takes it. */
-  private async acceptRow(text: string, label: (l: string) => boolean, what: string): Promise<void> {
+  /**
+   * Types `text` into the quick input that is open (the palette, Go to File) and takes the row whose
+   * label is `label` once it is listed: clicked, as the first row is not always the one meant (the
+   * palette ranks "View: Close All Editor Groups" above "View: Close Editor").
+   */
+  private async acceptRow(text: string, label: string, what: string): Promise<void> {
     const input = this.liveQuickInput.locator('input.input');
     await input.waitFor({ state: 'visible' });
     await input.fill(text);
-    const active = this.liveQuickInput.locator('.quick-input-list .monaco-list-row.focused .label-name').first();
-    await waitFor(async () => label(((await active.textContent({ timeout: 1000 }).catch(() => null)) ?? '').trim()), `${what} to be the active row`);
+    const same = (l: string): boolean => l === label || l === `${label}...` || l === `${label}…`;
+    const labels = this.liveQuickInput.locator('.quick-input-list .monaco-list-row .label-name');
+    const i = await waitFor(async () => 1 + (await labels.allTextContents()).findIndex((l) => same(l.trim())), `${what} to be listed`);
     const was = await this.quickInputNow();
-    await input.press('Enter');
+    await this.liveQuickInput.locator('.quick-input-list .monaco-list-row').nth(i - 1).click();
     await this.movedOn(was, what);
   }
 
@@ -255,13 +260,13 @@ export class Workbench {
   async command(title: string): Promise<void> {
     await this.focusSettled();
     await this.page.keyboard.press('F1');
-    await this.acceptRow(`>${title}`, (l) => l.startsWith(title), `the command "${title}"`);
+    await this.acceptRow(`>${title}`, title, `the command "${title}"`);
   }
 
   /** Opens a workspace file by name through Go to File, as a person would. */
   async openFile(name: string): Promise<void> {
     await this.command('Go to File');
-    await this.acceptRow(name, (l) => l === name, `the file ${name}`);
+    await this.acceptRow(name, name, `the file ${name}`);
   }
 
   /** Waits until no quick input takes input any more (it closed, or is fading out). */
@@ -313,11 +318,20 @@ export class Workbench {
   }
 
   /**
-   * Clicks a context-menu item. Playwright's click waits for it to be visible, stable (the menu's
-   * opening animation has ended) and the one the pointer would hit; a closing menu is inert.
+   * Chooses a context-menu item with the keyboard: down to it, then Enter. VS Code takes a click on a
+   * menu item only once the item has been shown for 100 ms (its guard against the mouse-up of the
+   * right click that opened the menu), a delay nothing on screen shows; the keyboard has none.
    */
   async menuItem(name: string): Promise<void> {
-    await this.page.locator('.context-view:not([inert])').getByRole('menuitem', { name, exact: true }).click();
+    const menu = this.page.locator('.context-view:not([inert]) .monaco-menu');
+    const item = menu.getByRole('menuitem', { name, exact: true });
+    await item.waitFor();
+    type El = { closest(s: string): { classList: { contains(c: string): boolean } } | null };
+    const focused = (): Promise<boolean> => item.evaluate((e) => !!(e as El).closest('.action-item')?.classList.contains('focused'));
+    for (let n = await menu.getByRole('menuitem').count(); n >= 0 && !(await focused()); n--) await this.page.keyboard.press('ArrowDown');
+    if (!(await focused())) throw new Error(`the menu item ${name} could not be reached with the arrow keys`);
+    await this.page.keyboard.press('Enter');
+    await menu.waitFor({ state: 'hidden', timeout: 10_000 });
   }
 
   dialog(): Locator {
