@@ -131,12 +131,6 @@ const QUICK_INPUT_CLOSINGS = `(() => {
   return g.__e2eQuickInputClosings;
 })()`;
 
-/** In a webview's host page: its content frame has the focus (or it has none to hand the focus to). */
-const ACTIVE_FRAME_FOCUSED = `(() => {
-  const content = document.getElementById('active-frame');
-  return !content || document.activeElement === content;
-})()`;
-
 /** Small verbs for driving VS Code's workbench as a person would. Selectors fit code-server 4.139.1. */
 export class Workbench {
   private shot = 0;
@@ -239,26 +233,7 @@ export class Workbench {
     await this.movedOn(was, what);
   }
 
-  /**
-   * Waits until the focus has come to rest. When a quick input closes, VS Code gives the focus back to
-   * what had it before; for a webview (a result view, the builder) that is a hand-off: the webview's
-   * iframe is focused at once, and the page inside it a moment later, when the iframe handles the
-   * 'focus' message posted to it (another process: slow on a busy machine). A quick pick opened before
-   * that moment loses the focus to the webview then, and one without ignoreFocusOut closes itself.
-   */
-  async focusSettled(timeout = 10_000): Promise<void> {
-    await waitFor(async () => {
-      const active = (await this.page.evaluateHandle('document.activeElement')).asElement();
-      if (!active || !(await active.evaluate((e) => (e as { matches(s: string): boolean }).matches('iframe.webview')))) return true;
-      const frame = await active.contentFrame();
-      // The webview's host page has handed the focus on once its content frame (#active-frame) holds it.
-      return frame === null || (await frame.evaluate(ACTIVE_FRAME_FOCUSED).catch(() => true));
-    }, 'the focus to come to rest in the webview that had it', timeout);
-  }
-
-  /** Runs a command from the palette, once the focus has come to rest (see focusSettled). */
   async command(title: string): Promise<void> {
-    await this.focusSettled();
     await this.page.keyboard.press('F1');
     await this.acceptRow(`>${title}`, title, `the command "${title}"`);
   }
