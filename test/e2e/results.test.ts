@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, afterEach, before, describe, it } from 'node:test';
-import type { BrowserContext, Frame } from 'playwright-core';
+import { before, describe, it } from 'node:test';
+import type { Frame } from 'playwright-core';
 import { serializeSnippet } from '../../src/core/snippets';
 import { SANDBOX_CREDENTIALS as CREDS } from '../../src/sandbox/accounts';
-import { Sandbox } from '../../src/sandbox/server';
-import { ARTIFACTS, type RunningCodeServer } from '../vscode/codeServer';
-import { openVsCode, type Workbench } from './driver';
+import { jsonFileWritten, sandboxWhm, useVsCode } from './driver';
 
 /**
  * Results a person looks at: listaccts and a 2,000-row UAPI answer as tables (sorted, filtered, a
@@ -15,20 +13,12 @@ import { openVsCode, type Workbench } from './driver';
  * (resend, compare), in a real VS Code in Chromium against the sandbox.
  */
 describe('result tables, paging and history end to end', () => {
-  let sb: Sandbox;
-  let cs: RunningCodeServer;
-  let context: BrowserContext;
-  let wb: Workbench;
-  const workspace = join(ARTIFACTS, 'workspace-results');
   const typedPassword = 'E2e-Typed-Pass-77';
-
-  before(async () => {
-    sb = await Sandbox.start({ rejectReusedLoginCodes: false, extraMailboxes: 2000 });
-    rmSync(workspace, { recursive: true, force: true });
-    mkdirSync(join(workspace, '.vscode', 'cpanel'), { recursive: true });
-    writeFileSync(
-      join(workspace, '.vscode', 'cpanel', 'mailboxes-by-page.cpanel.json'),
-      serializeSnippet({
+  const vs = useVsCode({
+    name: 'results',
+    sandbox: { rejectReusedLoginCodes: false, extraMailboxes: 2000 },
+    files: {
+      '.vscode/cpanel/mailboxes-by-page.cpanel.json': serializeSnippet({
         version: 1,
         server: 'sandbox-whm',
         family: 'uapi',
@@ -42,24 +32,11 @@ describe('result tables, paging and history end to end', () => {
           { name: 'api.paginate_size', value: '500' },
         ],
       }),
-    );
-    const tls = { mode: 'pinned', fingerprint256: sb.fingerprint256 };
-    const settings = { 'cpanel.servers': [{ id: 'whm-results', label: 'sandbox-whm', host: '127.0.0.1', service: 'whm', secure: true, port: sb.port('whm'), username: 'root', auth: 'token', twoFactor: 'none', tls }] };
-    ({ cs, context, wb } = await openVsCode({ workspace, settings, name: 'e2e-results' }));
-    await wb.command('cPanel: Set Credentials…');
-    await wb.answer('API token', CREDS.root.whmToken);
-    await wb.toast("stored in VS Code's secret storage").waitFor();
-    await wb.clearToasts();
+    },
+    settings: (sb) => ({ 'cpanel.servers': [sandboxWhm(sb, 'whm-results')] }),
   });
 
-  afterEach(async (t) => wb?.afterTest(`results-${t.name}`));
-
-  after(async () => {
-    await context?.close();
-    await cs?.stop();
-    await sb?.stop();
-  });
-
+  before(() => vs.wb.setToken(CREDS.root.whmToken));
 
   const column = async (view: Frame, name: string): Promise<string[]> => {
     const heads = await view.locator('#grid .head .cell').allInnerTexts();
@@ -69,11 +46,11 @@ describe('result tables, paging and history end to end', () => {
   };
 
   it('shows listaccts as a table: sorted, filtered, a column hidden, a cell copied from the keyboard', async () => {
-    await wb.command('cPanel: Send Request…');
-    await wb.pick('API', 'WHM API 1');
-    await wb.pick('function', 'listaccts');
-    await wb.pick('parameters', 'Send');
-    const view = await wb.resultView(/listaccts/);
+    await vs.wb.command('cPanel: Send Request…');
+    await vs.wb.pick('API', 'WHM API 1');
+    await vs.wb.pick('function', 'listaccts');
+    await vs.wb.pick('parameters', 'Send');
+    const view = await vs.wb.resultView(/listaccts/);
     assert.equal(await view.locator('#rowcount').innerText(), '2 rows');
     assert.match(await view.locator('#facts').innerText(), /^HTTP 200 · \d+ ms · \d+(\.\d)? (B|KB) · sandbox-whm$/);
     // Sort by user, then the other way.
@@ -90,23 +67,23 @@ describe('result tables, paging and history end to end', () => {
     // Filter across the shown columns.
     await view.locator('#filter').fill('bob');
     await view.locator('#rowcount', { hasText: '1 of 2 rows' }).waitFor();
-    await wb.keepForReadme('result-table-listaccts');
+    await vs.wb.keepForReadme('result-table-listaccts');
     // The keyboard: into the grid, down a row would leave the one row; copy the cell.
     await view.locator('#filter').fill('');
     await view.locator('#grid').focus();
-    await wb.page.keyboard.press('ArrowDown');
-    await wb.page.keyboard.press('Control+c');
+    await vs.wb.page.keyboard.press('ArrowDown');
+    await vs.wb.page.keyboard.press('Control+c');
     await view.locator('#status', { hasText: 'Copied the user cell.' }).waitFor();
     assert.equal(await view.locator('#grid .cell.active').innerText(), 'bob');
   });
 
   it('a 2,000-row UAPI answer: sorted as numbers, filtered, a column hidden; Raw, Request and Headers', async () => {
-    await wb.command('cPanel: Send Request…');
-    await wb.pick('API', 'UAPI (on behalf of an account)');
-    await wb.pick('Accounts on sandbox-whm', 'cptest');
-    await wb.pick('function', 'Email/list_pops_with_disk');
-    await wb.pick('parameters', 'Send');
-    const view = await wb.resultView(/list_pops_with_disk/);
+    await vs.wb.command('cPanel: Send Request…');
+    await vs.wb.pick('API', 'UAPI (on behalf of an account)');
+    await vs.wb.pick('Accounts on sandbox-whm', 'cptest');
+    await vs.wb.pick('function', 'Email/list_pops_with_disk');
+    await vs.wb.pick('parameters', 'Send');
+    const view = await vs.wb.resultView(/list_pops_with_disk/);
     await view.locator('#rowcount', { hasText: '2,002 rows' }).waitFor();
     await view.locator('#grid button.sort[data-column="_diskused"]').click();
     await view.locator('#grid button.sort[data-column="_diskused"]').click();
@@ -119,7 +96,7 @@ describe('result tables, paging and history end to end', () => {
     await view.locator('#columns summary').click();
     await view.locator('#filter').fill('box019');
     await view.locator('#rowcount', { hasText: '100 of 2,002 rows' }).waitFor();
-    await wb.keepForReadme('result-table-2000');
+    await vs.wb.keepForReadme('result-table-2000');
     // Scrolled to the end, the last rows are drawn (virtual rows: only those in view exist).
     await view.locator('#filter').fill('');
     await view.locator('#rowcount', { hasText: '2,002 rows' }).waitFor();
@@ -128,8 +105,8 @@ describe('result tables, paging and history end to end', () => {
     await view.locator('#grid .body .row[aria-rowindex="2003"]').waitFor();
     // The other tabs, by keyboard.
     await view.locator('#tab-table').focus();
-    await wb.page.keyboard.press('ArrowRight');
-    await wb.page.keyboard.press('ArrowRight');
+    await vs.wb.page.keyboard.press('ArrowRight');
+    await vs.wb.page.keyboard.press('ArrowRight');
     assert.equal(await view.locator('#tab-raw').getAttribute('aria-selected'), 'true');
     await view.locator('#raw', { hasText: '"_diskused"' }).waitFor();
     await view.locator('#tab-request').click();
@@ -144,81 +121,78 @@ describe('result tables, paging and history end to end', () => {
   });
 
   it('pages as the answer reports them: the next page, then every page into one table', async () => {
-    await wb.command('Go to File…'.replace('…', ''));
-    await wb.quickInput.locator('input.input').fill('mailboxes-by-page.cpanel.json');
-    await wb.page.waitForTimeout(500);
-    await wb.quickInput.locator('input.input').press('Enter');
-    const send = wb.page.locator('.codelens-decoration a', { hasText: /^\s*Send\s*$/ }).first();
+    await vs.wb.openFile('mailboxes-by-page.cpanel.json');
+    const send = vs.wb.page.locator('.codelens-decoration a', { hasText: /^\s*Send\s*$/ }).first();
     await send.waitFor({ timeout: 30_000 });
     await send.click();
-    let view = await wb.resultView(/list_pops_with_disk/);
+    let view = await vs.wb.resultView(/list_pops_with_disk/);
     await view.locator('#pageinfo', { hasText: 'Records 1–500 of 2,002 · page 1 of 5' }).waitFor();
     await view.locator('#act-nextPage').click();
-    view = await wb.resultView(/list_pops_with_disk/);
+    view = await vs.wb.resultView(/list_pops_with_disk/);
     await view.locator('#pageinfo', { hasText: 'Records 501–1,000 of 2,002 · page 2 of 5' }).waitFor();
-    assert.match(sb.requests('uapi_cpanel').at(-1)!.path, /api\.paginate=1&api\.paginate_size=500&api\.paginate_start=501$/);
+    assert.match(vs.sb.requests('uapi_cpanel').at(-1)!.path, /api\.paginate=1&api\.paginate_size=500&api\.paginate_start=501$/);
     assert.equal((await column(view, 'email'))[0], 'box00501@cptest.example');
     await view.locator('#act-allPages').click();
     await view.locator('#pageinfo', { hasText: 'All 2,002 rows, fetched in 5 pages' }).waitFor({ timeout: 30_000 });
     assert.equal(await view.locator('#rowcount').innerText(), '2,002 rows');
-    await wb.keepForReadme('result-all-pages');
+    await vs.wb.keepForReadme('result-all-pages');
   });
 
   it('keeps every call in the History view: resend one, compare two', async () => {
     // One call with a typed password: the history must keep the call, not the password.
-    await wb.command('cPanel: Send Request…');
-    await wb.pick('API', 'UAPI (on behalf of an account)');
-    await wb.pick('Accounts on sandbox-whm', 'cptest');
-    await wb.pick('function', 'Email/add_pop');
-    await wb.answer(/add_pop as cptest: email/, 'typedbox');
-    await wb.answer(/add_pop as cptest: password/, typedPassword);
-    await wb.pick('parameters', 'Send');
-    const added = await wb.resultView(/add_pop/);
-    await wb.clearToasts();
+    await vs.wb.command('cPanel: Send Request…');
+    await vs.wb.pick('API', 'UAPI (on behalf of an account)');
+    await vs.wb.pick('Accounts on sandbox-whm', 'cptest');
+    await vs.wb.pick('function', 'Email/add_pop');
+    await vs.wb.answer(/add_pop as cptest: email/, 'typedbox');
+    await vs.wb.answer(/add_pop as cptest: password/, typedPassword);
+    await vs.wb.pick('parameters', 'Send');
+    const added = await vs.wb.resultView(/add_pop/);
+    await vs.wb.clearToasts();
     // Saved as a snippet from its result: the typed password becomes a placeholder before anything is written.
     await added.locator('#act-saveSnippet').click();
-    await wb.answer('Save as Snippet', 'typed-mailbox');
-    const saved = readFileSync(join(workspace, '.vscode', 'cpanel', 'typed-mailbox.cpanel.json'), 'utf8');
+    await vs.wb.answer('Save as Snippet', 'typed-mailbox');
+    const saved = await jsonFileWritten(join(vs.workspace, '.vscode', 'cpanel', 'typed-mailbox.cpanel.json'));
     assert.ok(!saved.includes(typedPassword));
     assert.match(saved, /"value": "\$\{env:CPANEL_PARAM_PASSWORD\}"/);
-    await wb.notification(/password is read from \$\{env:CPANEL_PARAM_PASSWORD\}: the snippet holds no secret/);
-    await wb.clearToasts();
+    await vs.wb.notification(/password is read from \$\{env:CPANEL_PARAM_PASSWORD\}: the snippet holds no secret/);
+    await vs.wb.clearToasts();
     // Edit and Resend: the builder opens with the request in it.
-    await (await wb.resultView(/add_pop/)).locator('#act-editResend').click();
-    const builder = await wb.webview('#function');
+    await (await vs.wb.resultView(/add_pop/)).locator('#act-editResend').click();
+    const builder = await vs.wb.webview('#function');
     // The page draws an empty form first, then the request the host sends it.
     // The field's value, not its attribute: the builder sets what it shows in place.
     await builder.waitForFunction(() => (globalThis as unknown as { document: { querySelector(s: string): { value?: string } | null } }).document.querySelector('#function')?.value === 'Email/add_pop');
     assert.deepEqual(await builder.locator('.pname').evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value)), ['email', 'password']);
     // The password is not carried into the webview (its form is kept on disk): it is typed again.
     assert.deepEqual(await builder.locator('.pvalue').evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value)), ['typedbox', '']);
-    await wb.command('cPanel: Focus on History View');
+    await vs.wb.command('cPanel: Focus on History View');
     // Room for the history: fold the other two views, as a person would.
     for (const view of ['Servers', 'Snippets']) {
-      const header = wb.page.locator('.pane-header', { has: wb.page.locator('h3.title', { hasText: new RegExp(`^${view}$`) }) }).first();
+      const header = vs.wb.page.locator('.pane-header', { has: vs.wb.page.locator('h3.title', { hasText: new RegExp(`^${view}$`) }) }).first();
       if ((await header.getAttribute('aria-expanded')) === 'true') await header.locator('h3.title').click();
     }
-    const entry = wb.page.getByRole('treeitem', { name: /^whm listaccts, succeeded/ }).first();
+    const entry = vs.wb.page.getByRole('treeitem', { name: /^whm listaccts, succeeded/ }).first();
     await entry.waitFor({ timeout: 20_000 });
-    await wb.page.getByRole('treeitem', { name: /^uapi Email\/add_pop as cptest, succeeded/ }).first().waitFor();
-    const before = sb.requests('listaccts').length;
+    await vs.wb.page.getByRole('treeitem', { name: /^uapi Email\/add_pop as cptest, succeeded/ }).first().waitFor();
+    const before = vs.sb.requests('listaccts').length;
     await entry.click({ button: 'right' });
-    await wb.menuItem('Resend');
-    await wb.resultView(/listaccts/);
-    assert.equal(sb.requests('listaccts').length, before + 1, 'resent through the runner, no question for a read');
+    await vs.wb.menuItem('Resend');
+    await vs.wb.resultView(/listaccts/);
+    assert.equal(vs.sb.requests('listaccts').length, before + 1, 'resent through the runner, no question for a read');
     // Two listaccts entries now: compare one with the other.
-    const both = wb.page.getByRole('treeitem', { name: /^whm listaccts, succeeded/ });
+    const both = vs.wb.page.getByRole('treeitem', { name: /^whm listaccts, succeeded/ });
     await both.nth(1).waitFor();
     await both.nth(1).click({ button: 'right' });
-    await wb.menuItem('Compare with…');
-    await wb.pick('Compare whm listaccts with…', 'whm listaccts');
-    await wb.tab(/↔/).waitFor({ timeout: 20_000 });
-    await wb.page.locator('.monaco-diff-editor').first().waitFor();
-    await wb.keepForReadme('history-compare');
+    await vs.wb.menuItem('Compare with…');
+    await vs.wb.pick('Compare whm listaccts with…', 'whm listaccts');
+    await vs.wb.tab(/↔/).waitFor({ timeout: 20_000 });
+    await vs.wb.page.locator('.monaco-diff-editor').first().waitFor();
+    await vs.wb.keepForReadme('history-compare');
   });
 
   it('writes no secret into the extension storage', async () => {
-    const storage = join(cs.runDir, 'data', 'User', 'globalStorage', 'cpanel-api-explorer.cpanel-api-explorer');
+    const storage = join(vs.cs.runDir, 'data', 'User', 'globalStorage', 'cpanel-api-explorer.cpanel-api-explorer');
     const files: string[] = [];
     const walk = (d: string): void => {
       for (const name of readdirSync(d)) {

@@ -28,7 +28,8 @@ async function main(): Promise<void> {
     await page.goto(url);
     await page.locator('.activitybar a.action-label[aria-label^="cPanel"]').click({ timeout: 60_000 });
     await page.getByRole('treeitem', { name: /sandbox WHM/ }).click();
-    await page.waitForTimeout(1500);
+    // The server opened: its APIs are listed.
+    await page.getByRole('treeitem', { name: 'WHM API 1' }).first().waitFor({ timeout: 20_000 });
     const shot = join(ARTIFACTS, 'demo.png');
     await page.screenshot({ path: shot });
     await context.close();

@@ -119,9 +119,11 @@ export class ResultCommands implements ResultActions {
       void vscode.window.showInformationMessage('A comparison needs two targets.');
       return;
     }
-    const a = await vscode.window.showQuickPick(items, { title: 'Compare two targets: the first' });
+    // Asked from the result view: when the first pick closes, VS Code hands the focus back to that webview a moment
+    // later, which would dismiss the second pick; neither may close on a focus change.
+    const a = await vscode.window.showQuickPick(items, { title: 'Compare two targets: the first', ignoreFocusOut: true });
     if (!a) return;
-    const b = await vscode.window.showQuickPick(items.filter((x) => x !== a), { title: `Compare ${a.label} with…` });
+    const b = await vscode.window.showQuickPick(items.filter((x) => x !== a), { title: `Compare ${a.label} with…`, ignoreFocusOut: true });
     if (b) await this.diff(b.p, a.p);
   }
 

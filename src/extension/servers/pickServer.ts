@@ -19,7 +19,8 @@ export async function pickServer(
   if (all.length === 1) return all[0];
   const chosen = await vscode.window.showQuickPick(
     all.map((p) => ({ label: p.label, description: describeServer(p), p })),
-    { title: `Server to ${purpose}` },
+    // Like every question of this extension: a focus that moves away (a webview taking it back late) must not dismiss it.
+    { title: `Server to ${purpose}`, ignoreFocusOut: true },
   );
   return chosen?.p;
 }
