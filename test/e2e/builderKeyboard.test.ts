@@ -5,7 +5,7 @@ import type { BrowserContext, FrameLocator } from 'playwright-core';
 import { SANDBOX_CREDENTIALS as CREDS } from '../../src/sandbox/accounts';
 import { Sandbox } from '../../src/sandbox/server';
 import { ARTIFACTS, type RunningCodeServer } from '../vscode/codeServer';
-import { openVsCode, type Workbench } from './driver';
+import { openVsCode, waitFor, type Workbench } from './driver';
 
 /**
  * The request builder from the keyboard alone, as a new user walks it: choose a server and a function,
@@ -120,8 +120,10 @@ describe('request builder by keyboard', () => {
   it('arrows through Add optional parameter without adding, adds one with Enter, and lands in its value', async () => {
     const rows = await builder.locator('.param').count();
     await tabTo('addOptional');
+    const start = await builder.locator('#addOptional').inputValue();
     for (let i = 0; i < 3; i++) await wb.page.keyboard.press('ArrowDown');
-    await wb.page.waitForTimeout(300);
+    // The arrows were taken (the choice moved): only then does "nothing was added" mean something.
+    await waitFor(async () => (await builder.locator('#addOptional').inputValue()) !== start || undefined, 'the list took the arrow keys');
     assert.equal(await builder.locator('.param').count(), rows, 'browsing adds nothing');
     assert.equal(await focused(), 'addOptional', 'and the focus stays on the list');
     const chosen = await builder.locator('#addOptional').inputValue();
@@ -149,7 +151,7 @@ describe('request builder by keyboard', () => {
     await builder.locator('[aria-label="email value"]').focus();
     await wb.page.keyboard.press('Control+Enter');
     await builder.locator('#send', { hasText: 'Sending…' }).waitFor({ timeout: 10_000 });
-    for (let i = 0; i < 50 && sb.requests('add_pop').length === before; i++) await wb.page.waitForTimeout(100);
+    await waitFor(() => sb.requests('add_pop').length > before || undefined, 'the send reached the sandbox', 5000);
     assert.equal(sb.requests('add_pop').length, before + 1);
     assert.ok(await builder.locator('#send').isDisabled());
     assert.ok(await builder.locator('#save').isDisabled(), 'Save is off during the send');
@@ -157,11 +159,12 @@ describe('request builder by keyboard', () => {
     assert.ok(await builder.locator('#cancel').isVisible(), 'and Cancel is there');
     await wb.screenshot('keyboard-sending');
     await wb.page.keyboard.press('Control+Enter');
-    await wb.page.waitForTimeout(1000);
-    assert.equal(sb.requests('add_pop').length, before + 1, 'a second Ctrl+Enter does not start a second send');
+    // Escape goes after the second Ctrl+Enter through the same channel: when the cancel has landed, a
+    // second send would have been asked for already; the count after it is the check.
     const started = Date.now();
     await wb.page.keyboard.press('Escape');
     await builder.locator('#status', { hasText: 'Cancelled' }).waitFor({ timeout: 5000 });
+    assert.equal(sb.requests('add_pop').length, before + 1, 'a second Ctrl+Enter does not start a second send');
     assert.ok(Date.now() - started < 5000, 'it did not wait for the answer');
     await builder.locator('#send:not([disabled])', { hasText: 'Send' }).waitFor();
     assert.equal(await builder.locator('#cancel').isVisible(), false);
@@ -180,14 +183,15 @@ describe('request builder by keyboard', () => {
     const command = wb.quickInput.locator('.quick-input-list .monaco-list-row', { has: wb.page.locator('.label-name', { hasText: /^Preferences: Color Theme$/ }) }).first();
     await command.waitFor({ state: 'visible', timeout: 10_000 });
     await command.click();
-    await wb.page.waitForTimeout(300);
+    await wb.quickInput.locator('.quick-input-list .monaco-list-row', { has: wb.page.locator('.label-name', { hasText: /Dark Modern/ }) }).first().waitFor({ state: 'visible', timeout: 10_000 });
     await input.fill('Dark Modern');
     const row = wb.quickInput.locator('.quick-input-list .monaco-list-row', { has: wb.page.locator('.label-name', { hasText: /^Dark Modern$/ }) }).first();
     await row.waitFor({ state: 'visible', timeout: 10_000 });
     await row.click();
     await wb.page.locator('.monaco-workbench.vs-dark').waitFor({ timeout: 20_000 });
     await wb.page.setViewportSize({ width: 760, height: 900 });
-    await wb.page.waitForTimeout(800);
+    // The builder has laid itself out for the narrow width when its page reports it.
+    await waitFor(async () => ((await builder.locator('body').evaluate((b) => (b as unknown as { clientWidth: number }).clientWidth)) < 600) || undefined, 'the builder is narrow');
     await builder.locator('[aria-label="password value"]').focus();
     await wb.page.keyboard.press('Control+a');
     await wb.page.keyboard.press('Backspace');
