@@ -18,16 +18,29 @@ const out = args.includes('--outdir') ? args[args.indexOf('--outdir') + 1] : 'di
 const undiciApart = {
   name: 'undici-apart',
   setup(build) {
-    build.onResolve({ filter: /^\.\/undici$/ }, (a) => (dirname(a.importer).endsWith(join('src', 'core')) && !a.importer.endsWith('undici.ts') ? { path: './undici.js', external: true } : undefined));
+    build.onResolve({ filter: /^\.\/undici$/ }, (a) =>
+      dirname(a.importer).endsWith(join('src', 'core')) && !a.importer.endsWith('undici.ts')
+        ? { path: './undici.js', external: true }
+        : undefined,
+    );
     // Only the HTTP/1 client of undici: every agent is made with allowH2: false, but undici's client-h2.js
     // requires node:http2 when it loads (a quarter of a CLI call's start-up CPU on top of TLS). It already
     // falls back to `{ constants: {} }` when node:http2 cannot be loaded, so it is given a module that throws.
-    build.onResolve({ filter: /^node:http2$/ }, (a) => (/undici[\\/]lib[\\/]dispatcher[\\/]client-h2\.js$/.test(a.importer) ? { path: 'no-http2', namespace: 'no-http2' } : undefined));
-    build.onLoad({ filter: /.*/, namespace: 'no-http2' }, () => ({ contents: "throw new Error('HTTP/2 is not bundled: cPanel is spoken to over HTTP/1.1');", loader: 'js' }));
+    build.onResolve({ filter: /^node:http2$/ }, (a) =>
+      /undici[\\/]lib[\\/]dispatcher[\\/]client-h2\.js$/.test(a.importer) ? { path: 'no-http2', namespace: 'no-http2' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'no-http2' }, () => ({
+      contents: "throw new Error('HTTP/2 is not bundled: cPanel is spoken to over HTTP/1.1');",
+      loader: 'js',
+    }));
     // otplib (with its hashes and base32) likewise: src/core/otp.ts requires it with the first code.
-    build.onResolve({ filter: /^otplib$/ }, (a) => (a.importer.endsWith(join('src', 'core', 'otp.ts')) ? { path: './otplib.js', external: true } : undefined));
+    build.onResolve({ filter: /^otplib$/ }, (a) =>
+      a.importer.endsWith(join('src', 'core', 'otp.ts')) ? { path: './otplib.js', external: true } : undefined,
+    );
     // And the MCP SDK (with zod and ajv), required by src/cli/mcp.ts when `cpapi mcp` runs.
-    build.onResolve({ filter: /^\.\/mcpSdk$/ }, (a) => (a.importer.endsWith(join('src', 'cli', 'mcp.ts')) ? { path: './mcpsdk.js', external: true } : undefined));
+    build.onResolve({ filter: /^\.\/mcpSdk$/ }, (a) =>
+      a.importer.endsWith(join('src', 'cli', 'mcp.ts')) ? { path: './mcpsdk.js', external: true } : undefined,
+    );
     // And the JMESPath implementation: src/core/checks.ts requires it to compile an expression, the
     // JMESPath worker (dist/jmespathWorker.js, a thread of its own) to evaluate one.
     const jmespathUsers = [join('src', 'core', 'checks.ts'), join('src', 'core', 'jmespathWorker.ts')];
@@ -53,12 +66,26 @@ const targets = {
   extension: { ...common, entryPoints: ['src/extension/extension.ts'], outfile: `${out}/extension.js`, external: ['vscode'] },
   // cpapi: a small launcher (turns on Node's compile cache, then loads the bundle) and the bundle itself.
   cli: { ...common, entryPoints: ['src/cli/main.ts'], outfile: `${out}/cpapi.js` },
-  cliLauncher: { ...common, bundle: false, entryPoints: ['src/cli/bin.ts'], outfile: `${out}/cli.js`, banner: { js: '#!/usr/bin/env node' } },
+  cliLauncher: {
+    ...common,
+    bundle: false,
+    entryPoints: ['src/cli/bin.ts'],
+    outfile: `${out}/cli.js`,
+    banner: { js: '#!/usr/bin/env node' },
+  },
   sandbox: { ...common, entryPoints: ['src/sandbox/main.ts'], outfile: `${out}/sandbox.js` },
   undici: { ...common, entryPoints: ['src/core/undici.ts'], outfile: `${out}/undici.js` },
-  otplib: { ...common, stdin: { contents: "module.exports = require('otplib');", resolveDir: '.', loader: 'js' }, outfile: `${out}/otplib.js` },
+  otplib: {
+    ...common,
+    stdin: { contents: "module.exports = require('otplib');", resolveDir: '.', loader: 'js' },
+    outfile: `${out}/otplib.js`,
+  },
   mcpsdk: { ...common, entryPoints: ['src/cli/mcpSdk.ts'], outfile: `${out}/mcpsdk.js` },
-  jmespath: { ...common, stdin: { contents: "module.exports = require('@jmespath-community/jmespath');", resolveDir: '.', loader: 'js' }, outfile: `${out}/jmespath.js` },
+  jmespath: {
+    ...common,
+    stdin: { contents: "module.exports = require('@jmespath-community/jmespath');", resolveDir: '.', loader: 'js' },
+    outfile: `${out}/jmespath.js`,
+  },
   // The worker thread expressions are evaluated in (src/core/jmespathPool.ts starts it from beside the running bundle).
   jmespathWorker: { ...common, entryPoints: ['src/core/jmespathWorker.ts'], outfile: `${out}/jmespathWorker.js` },
 };
@@ -73,7 +100,16 @@ targets.webview = {
 };
 targets.resultView = { ...targets.webview, entryPoints: ['src/webview/result.ts'], outfile: `${out}/webview/result.js` };
 
-const chosen = only ? Object.fromEntries(Object.entries(targets).filter(([k]) => k === only || ((only === 'cli' || only === 'extension') && ['cliLauncher', 'undici', 'otplib', 'jmespath', 'jmespathWorker', 'mcpsdk'].includes(k)))) : targets;
+const chosen = only
+  ? Object.fromEntries(
+      Object.entries(targets).filter(
+        ([k]) =>
+          k === only ||
+          ((only === 'cli' || only === 'extension') &&
+            ['cliLauncher', 'undici', 'otplib', 'jmespath', 'jmespathWorker', 'mcpsdk'].includes(k)),
+      ),
+    )
+  : targets;
 // A production build ships no source maps: remove those an earlier development build left.
 if (production) removeSourceMaps(out);
 await Promise.all(Object.values(chosen).map((t) => esbuild.build(t)));

@@ -18,12 +18,13 @@ copyFileSync(join(root, 'resources', 'cpanel-api-catalog-v138.json'), join(out, 
 copyFileSync(join(root, 'LICENSE'), join(out, 'LICENSE'));
 writeFileSync(
   join(out, 'README.md'),
-  '# cpapi\n\nThe command line of cPanel API Explorer: calls, snippets, fan-outs and data runs against cPanel & WHM APIs, with every authentication method cPanel documents. `cpapi --help` lists the commands; the extension\'s README has the whole story.\n',
+  "# cpapi\n\nThe command line of cPanel API Explorer: calls, snippets, fan-outs and data runs against cPanel & WHM APIs, with every authentication method cPanel documents. `cpapi --help` lists the commands; the extension's README has the whole story.\n",
 );
 const pkg = {
   name: 'cpanel-api-cli',
   version: extension.version,
-  description: 'cpapi: call cPanel & WHM APIs (UAPI, WHM API 1, cPanel API 2) from a terminal or CI, with tokens, passwords, sessions and two-factor authentication.',
+  description:
+    'cpapi: call cPanel & WHM APIs (UAPI, WHM API 1, cPanel API 2) from a terminal or CI, with tokens, passwords, sessions and two-factor authentication.',
   license: extension.license,
   bin: { cpapi: 'cli.js' },
   files: [...bundles, 'resources/', 'README.md', 'LICENSE'],
@@ -33,5 +34,8 @@ const pkg = {
   bugs: extension.bugs,
 };
 writeFileSync(join(out, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
-const name = execFileSync('npm', ['pack', '--silent', '--pack-destination', join(root, 'dist')], { cwd: out, encoding: 'utf8' }).trim().split('\n').pop();
+const name = execFileSync('npm', ['pack', '--silent', '--pack-destination', join(root, 'dist')], { cwd: out, encoding: 'utf8' })
+  .trim()
+  .split('\n')
+  .pop();
 console.log(join(root, 'dist', name));

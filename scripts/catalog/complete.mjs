@@ -60,7 +60,16 @@ if (installSsl && !installSsl.required) Object.assign(installSsl, { required: tr
 for (const [name, spec] of Object.entries(openapi)) {
   if (byName.has(name)) continue;
   const [module, fn] = name.split('/');
-  catalog.uapi.push({ module, function: fn, title: fn.replace(/_/g, ' '), method: spec.method, params: spec.params.map(fromOpenApi), docs: '', category: module.toLowerCase(), source: SRC_OPENAPI });
+  catalog.uapi.push({
+    module,
+    function: fn,
+    title: fn.replace(/_/g, ' '),
+    method: spec.method,
+    params: spec.params.map(fromOpenApi),
+    docs: '',
+    category: module.toLowerCase(),
+    source: SRC_OPENAPI,
+  });
 }
 catalog.uapi.sort((a, b) => `${a.module}/${a.function}`.localeCompare(`${b.module}/${b.function}`));
 
@@ -83,17 +92,55 @@ const record = [
 const setParams = (fn, params, page) => {
   const f = whm.get(fn);
   if (!f || f.params.length) return;
-  f.params = params.map(([name, type, description, required = false, extra = {}]) => ({ name, type, required, description, ...extra, source: docsSource(page) }));
+  f.params = params.map(([name, type, description, required = false, extra = {}]) => ({
+    name,
+    type,
+    required,
+    description,
+    ...extra,
+    source: docsSource(page),
+  }));
 };
 setParams('addzonerecord', [['zone', 'string', 'The DNS zone, as a domain name.', true], ...record], 'domain-management/addzonerecord');
-setParams('editzonerecord', [['domain', 'string', 'The zone record’s domain.', true], ['line', 'integer', 'The record’s line in the zone file (from dumpzone).', true], ...record], 'dns-zones/editzonerecord');
-setParams('personalization_set', [['personalization', 'object', 'The names and values to store, as a JSON object.', true, { in: 'body', contentType: 'application/json' }]], 'account-management/personalization_set');
-setParams('personalization_get', [['names', 'array', 'The names to read, as a JSON array of strings.', true, { in: 'body', contentType: 'application/json' }]], 'account-management/personalization_get');
+setParams(
+  'editzonerecord',
+  [
+    ['domain', 'string', 'The zone record’s domain.', true],
+    ['line', 'integer', 'The record’s line in the zone file (from dumpzone).', true],
+    ...record,
+  ],
+  'dns-zones/editzonerecord',
+);
+setParams(
+  'personalization_set',
+  [
+    [
+      'personalization',
+      'object',
+      'The names and values to store, as a JSON object.',
+      true,
+      { in: 'body', contentType: 'application/json' },
+    ],
+  ],
+  'account-management/personalization_set',
+);
+setParams(
+  'personalization_get',
+  [['names', 'array', 'The names to read, as a JSON array of strings.', true, { in: 'body', contentType: 'application/json' }]],
+  'account-management/personalization_get',
+);
 const cpanelFn = whm.get('cpanel');
 if (cpanelFn) cpanelFn.params = cpanelFn.params.filter((p) => p.name !== 'Variable Names and Values');
 const adddns = whm.get('adddns');
 if (adddns && !adddns.params.some((p) => p.name === 'has_ipv6')) {
-  adddns.params.push({ name: 'has_ipv6', type: 'integer', required: false, values: ['0', '1'], description: 'Whether the zone gets an IPv6 (AAAA) record.', source: docsSource('dns-zones/adddns') });
+  adddns.params.push({
+    name: 'has_ipv6',
+    type: 'integer',
+    required: false,
+    values: ['0', '1'],
+    description: 'Whether the zone gets an IPv6 (AAAA) record.',
+    source: docsSource('dns-zones/adddns'),
+  });
 }
 
 catalog.source = `${catalog.source.replace(/ Completed by scripts\/catalog\/complete\.mjs.*$/, '')} Completed by scripts/catalog/complete.mjs from cPanel's UAPI OpenAPI document v11.125 and WHM reference pages; each added fact carries its "source".`;

@@ -7,14 +7,32 @@ import type { TransportLimits } from '../core/limits';
 import { AUTH_SCHEMES, SECRET_SPECS } from '../core/auth/schemes';
 import { expressionProblem } from '../core/checks';
 import { UsageError } from './usage';
-import { defaultPort, hostProblem, normalizeFingerprint, profileProblems, requiredSecrets, SERVICES, type AuthMethod, type Secrets, type ServerProfile, type Service, type TwoFactorMode } from '../core/servers';
+import {
+  defaultPort,
+  hostProblem,
+  normalizeFingerprint,
+  profileProblems,
+  requiredSecrets,
+  SERVICES,
+  type AuthMethod,
+  type Secrets,
+  type ServerProfile,
+  type Service,
+  type TwoFactorMode,
+} from '../core/servers';
 
 export { UsageError };
 
 /** node:util parseArgs, strict, with its errors turned into one-line usage errors. */
-export function parseOptions<T extends ParseArgsConfig['options']>(argv: string[], options: T): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+export function parseOptions<T extends ParseArgsConfig['options']>(
+  argv: string[],
+  options: T,
+): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   try {
-    return parseArgs({ args: argv, allowPositionals: true, strict: true, options }) as { values: Record<string, string | boolean | undefined>; positionals: string[] };
+    return parseArgs({ args: argv, allowPositionals: true, strict: true, options }) as {
+      values: Record<string, string | boolean | undefined>;
+      positionals: string[];
+    };
   } catch (e) {
     throw new UsageError(e instanceof Error ? e.message.split('\n')[0]! : String(e));
   }
@@ -75,7 +93,9 @@ function jsonBodyText(value: string): string {
   try {
     JSON.parse(text);
   } catch (e) {
-    throw new UsageError(`--json-body is not valid JSON (${(e instanceof Error ? e.message : String(e)).split('\n')[0]}). Nothing was sent.`);
+    throw new UsageError(
+      `--json-body is not valid JSON (${(e instanceof Error ? e.message : String(e)).split('\n')[0]}). Nothing was sent.`,
+    );
   }
   return text;
 }
@@ -84,7 +104,10 @@ function jsonBodyText(value: string): string {
 export function parseParams(pairs: string[]): Param[] {
   return pairs.map((p) => {
     const eq = p.indexOf('=');
-    if (eq <= 0) throw new UsageError(`"${p.length > 80 ? `${p.slice(0, 80)}…` : p}" is not name=value: parameters are written like domain=example.com.`);
+    if (eq <= 0)
+      throw new UsageError(
+        `"${p.length > 80 ? `${p.slice(0, 80)}…` : p}" is not name=value: parameters are written like domain=example.com.`,
+      );
     const name = p.slice(0, eq);
     const problem = paramNameProblem(name);
     if (problem) throw new UsageError(problem);
@@ -94,7 +117,8 @@ export function parseParams(pairs: string[]): Param[] {
 
 function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T {
   if (value === undefined) throw new UsageError(`--${name} is required (${allowed.join(', ')}).`);
-  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, not "${value}".`);
+  if (!(allowed as readonly string[]).includes(value))
+    throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, not "${value}".`);
   return value as T;
 }
 
@@ -158,13 +182,17 @@ export function parseCall(argv: string[], env: NodeJS.ProcessEnv): CallInvocatio
   let port = defaultPort(service, secure);
   if (v.port !== undefined) {
     port = Number(v.port);
-    if (!/^\d+$/.test(v.port) || port < 1 || port > 65535) throw new UsageError(`--port must be a number from 1 to 65535, not "${v.port}".`);
+    if (!/^\d+$/.test(v.port) || port < 1 || port > 65535)
+      throw new UsageError(`--port must be a number from 1 to 65535, not "${v.port}".`);
   }
   if (v.fingerprint !== undefined && v.ca !== undefined) throw new UsageError('Use either --fingerprint or --ca, not both.');
   let tls: ServerProfile['tls'] = { mode: 'system' };
   if (v.fingerprint !== undefined) {
     const fp = normalizeFingerprint(v.fingerprint);
-    if (!fp) throw new UsageError('--fingerprint must be a SHA-256 fingerprint: 64 hex digits, with or without colons (as OpenSSL and Node print it).');
+    if (!fp)
+      throw new UsageError(
+        '--fingerprint must be a SHA-256 fingerprint: 64 hex digits, with or without colons (as OpenSSL and Node print it).',
+      );
     tls = { mode: 'pinned', fingerprint256: fp };
   } else if (v.ca !== undefined) {
     tls = { mode: 'ca', caFile: v.ca };
@@ -174,10 +202,20 @@ export function parseCall(argv: string[], env: NodeJS.ProcessEnv): CallInvocatio
   if (v.get && v['json-body'] !== undefined) throw new UsageError('--json-body is sent as a POST: leave out --get.');
   const all = parseParams(pairs);
   // With --post, name=@PATH uploads the file at PATH under name (multipart/form-data).
-  const files = v.post ? all.filter(([, value]) => String(value).startsWith('@')).map(([name, value]) => ({ name, path: readableFile(String(value).slice(1), name) })) : [];
+  const files = v.post
+    ? all
+        .filter(([, value]) => String(value).startsWith('@'))
+        .map(([name, value]) => ({ name, path: readableFile(String(value).slice(1), name) }))
+    : [];
   const params = all.filter(([name]) => !files.some((f) => f.name === name));
-  if (files.length && v['json-body'] !== undefined) throw new UsageError('Use either --json-body or file parameters (name=@PATH), not both: a request has one body.');
-  const body: ApiRequest['body'] = v['json-body'] !== undefined ? { kind: 'json', text: jsonBodyText(v['json-body']) } : files.length ? { kind: 'multipart', files } : undefined;
+  if (files.length && v['json-body'] !== undefined)
+    throw new UsageError('Use either --json-body or file parameters (name=@PATH), not both: a request has one body.');
+  const body: ApiRequest['body'] =
+    v['json-body'] !== undefined
+      ? { kind: 'json', text: jsonBodyText(v['json-body']) }
+      : files.length
+        ? { kind: 'multipart', files }
+        : undefined;
   const parts = (() => {
     try {
       return splitFunction(family, fn);
@@ -257,5 +295,8 @@ export function secretsFromEnv(profile: Pick<ServerProfile, 'auth' | 'twoFactor'
 
 /** "prod-1.example" → "PROD_1_EXAMPLE", for environment variable names. */
 export function envLabel(label: string): string {
-  return label.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+  return label
+    .toUpperCase()
+    .replace(/[^A-Z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
 }

@@ -35,13 +35,21 @@ export async function runCall(argv: string[], io: Io): Promise<number> {
   const inv = parseCall(argv, io.env);
   const inUrl = inv.request.secretInUrl ? secretNames(inv.request) : [];
   if (inUrl.length) {
-    io.err(`cpapi: warning: --get puts ${inUrl.join(', ')} into the URL, which cPanel writes to its access log (and proxies log too); without --get it would go in a POST body.\n`);
+    io.err(
+      `cpapi: warning: --get puts ${inUrl.join(', ')} into the URL, which cPanel writes to its access log (and proxies log too); without --get it would go in a POST body.\n`,
+    );
   }
   // The command line is the person's own word: what it names is sent without a question.
   const sending = cliSending({ env: io.env, timeoutMs: inv.timeoutMs, secrets: () => inv.secrets, allow: () => true });
   let result: ApiResult;
   try {
-    const o = await sending.pipeline.send({ profile: inv.profile, request: inv.request, origin: 'cli', keepUnredacted: inv.unredacted, ...(io.signal ? { signal: io.signal } : {}) });
+    const o = await sending.pipeline.send({
+      profile: inv.profile,
+      request: inv.request,
+      origin: 'cli',
+      keepUnredacted: inv.unredacted,
+      ...(io.signal ? { signal: io.signal } : {}),
+    });
     result = o.sent ? o.result : notSentResult(inv.request, 'config_error', o.message);
   } finally {
     await sending.close();
@@ -63,7 +71,10 @@ export async function runCall(argv: string[], io: Io): Promise<number> {
     io.out(`${JSON.stringify(publicView(result), null, 2)}\n`);
   }
   // The hint says to pin the certificate; on the command line that is --fingerprint.
-  const pin = result.kind === 'tls_error' && result.certificate && !result.certificate.trusted ? ` With cpapi, pin it with --fingerprint ${result.certificate.fingerprint256}` : '';
+  const pin =
+    result.kind === 'tls_error' && result.certificate && !result.certificate.trusted
+      ? ` With cpapi, pin it with --fingerprint ${result.certificate.fingerprint256}`
+      : '';
   if (!result.ok) io.err(`cpapi: ${result.hint ?? result.errors.join(' ')}${pin}\n`);
   return exitCode(result.kind);
 }

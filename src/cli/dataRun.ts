@@ -1,7 +1,26 @@
 import { closeSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { relative } from 'node:path';
 import { secretVariableEnvName, RunVariables } from '../core/environments';
-import { missingColumns, missingColumnsMessage, notSentOutcome, planRows, readResults, resultsLine, rowLabel, rowOutcome, rowsToResend, runBounded, runEffect, secretCells, withRow, DEFAULT_DATA_CONCURRENCY, MAX_DATA_CONCURRENCY, type PreviousResults, type RowOutcome, type RowPlan } from '../core/data/rows';
+import {
+  missingColumns,
+  missingColumnsMessage,
+  notSentOutcome,
+  planRows,
+  readResults,
+  resultsLine,
+  rowLabel,
+  rowOutcome,
+  rowsToResend,
+  runBounded,
+  runEffect,
+  secretCells,
+  withRow,
+  DEFAULT_DATA_CONCURRENCY,
+  MAX_DATA_CONCURRENCY,
+  type PreviousResults,
+  type RowOutcome,
+  type RowPlan,
+} from '../core/data/rows';
 import { DataFileError, parseDataTable, type DataTable } from '../core/data/table';
 import { resolveSnippet } from '../core/requestRun';
 import { parseSnippet } from '../core/snippets';
@@ -56,15 +75,23 @@ export async function runDataRows(
     workspace?: string;
   };
   const cwd = io.cwd ?? process.cwd();
-  if (positionals.length !== 1) throw new UsageError('A data run takes one snippet file: cpapi run SNIPPET --data FILE --servers SERVERS.json.');
+  if (positionals.length !== 1)
+    throw new UsageError('A data run takes one snippet file: cpapi run SNIPPET --data FILE --servers SERVERS.json.');
   if (!v.data) throw new UsageError('--data FILE names the CSV, JSON or JSON Lines file whose rows the snippet runs for.');
   if (!v.servers) throw new UsageError('--servers SERVERS.json is required: it names each server (host, service, auth) by its label.');
-  const concurrency = v.concurrency === undefined ? DEFAULT_DATA_CONCURRENCY : /^\d+$/.test(v.concurrency) ? Number(v.concurrency) : Number.NaN;
-  if (!(concurrency >= 1 && concurrency <= MAX_DATA_CONCURRENCY)) throw new UsageError(`--concurrency must be a number from 1 to ${MAX_DATA_CONCURRENCY}, not "${v.concurrency}".`);
-  if (v['results-data'] && v.results === undefined) throw new UsageError('--results-data adds each answer\'s data to the results file: give --results OUT.jsonl too.');
+  const concurrency =
+    v.concurrency === undefined ? DEFAULT_DATA_CONCURRENCY : /^\d+$/.test(v.concurrency) ? Number(v.concurrency) : Number.NaN;
+  if (!(concurrency >= 1 && concurrency <= MAX_DATA_CONCURRENCY))
+    throw new UsageError(`--concurrency must be a number from 1 to ${MAX_DATA_CONCURRENCY}, not "${v.concurrency}".`);
+  if (v['results-data'] && v.results === undefined)
+    throw new UsageError("--results-data adds each answer's data to the results file: give --results OUT.jsonl too.");
   if (v['dry-run'] && v.results !== undefined) throw new UsageError('--dry-run sends nothing and writes no results: leave out --results.');
-  const allowCount = v['allow-destructive'] === undefined ? undefined : /^\d+$/.test(v['allow-destructive']) ? Number(v['allow-destructive']) : Number.NaN;
-  if (Number.isNaN(allowCount)) throw new UsageError(`--allow-destructive takes the number of rows the run sends (e.g. --allow-destructive 200), not "${v['allow-destructive']}".`);
+  const allowCount =
+    v['allow-destructive'] === undefined ? undefined : /^\d+$/.test(v['allow-destructive']) ? Number(v['allow-destructive']) : Number.NaN;
+  if (Number.isNaN(allowCount))
+    throw new UsageError(
+      `--allow-destructive takes the number of rows the run sends (e.g. --allow-destructive 200), not "${v['allow-destructive']}".`,
+    );
   const timeoutMs = parseTimeout(v.timeout);
   const policy: EnvPolicy = { allowed: allowedEnv(v['allow-env'] ?? []), from: 'cli' };
   const profiles = readServersFile(v.servers);
@@ -79,7 +106,13 @@ export async function runDataRows(
     throw new UsageError(`The snippet ${shown} cannot be read.`);
   }
   const parsed = parseSnippet(text);
-  if (!parsed.ok) throw new UsageError(`${shown}: ${parsed.problems.filter((p) => p.severity === 'error').map((p) => p.message).join(' ')}`);
+  if (!parsed.ok)
+    throw new UsageError(
+      `${shown}: ${parsed.problems
+        .filter((p) => p.severity === 'error')
+        .map((p) => p.message)
+        .join(' ')}`,
+    );
   const snippet = parsed.snippet;
   const refusal = envRefusal(snippet, environment, policy);
   if (refusal) throw new UsageError(`${shown}: ${refusal}`);
@@ -109,13 +142,20 @@ export async function runDataRows(
         io.out(`row ${p.row}  cannot be sent: ${scrub(p.problem ?? 'it cannot be built')}\n`);
         continue;
       }
-      const body = p.preview.body ? p.preview.body.split('&').map((l) => `\n      ${l}`).join('') : '';
+      const body = p.preview.body
+        ? p.preview.body
+            .split('&')
+            .map((l) => `\n      ${l}`)
+            .join('')
+        : '';
       io.out(`row ${p.row}  ${p.preview.method} ${p.preview.url}${body}\n`);
     }
     const bad = plans.filter((p) => !p.preview).length;
     const effect = runEffect(plans);
     const note = effect === 'destructive' ? ` It is destructive: the run needs --allow-destructive ${plans.length - bad}.` : '';
-    io.out(`dry run: ${plans.length - bad} request${plans.length - bad === 1 ? '' : 's'} would be sent, ${bad} row${bad === 1 ? '' : 's'} cannot be; nothing was sent.${note}\n`);
+    io.out(
+      `dry run: ${plans.length - bad} request${plans.length - bad === 1 ? '' : 's'} would be sent, ${bad} row${bad === 1 ? '' : 's'} cannot be; nothing was sent.${note}\n`,
+    );
     return bad ? 1 : 0;
   }
 
@@ -123,10 +163,17 @@ export async function runDataRows(
   if (runEffect(plans) === 'destructive' && allowCount !== sendable.length) {
     const fn = sendable.find((p) => p.preview!.effect === 'destructive')!.preview!.what;
     const given = allowCount === undefined ? '' : ` (--allow-destructive ${allowCount} does not match)`;
-    throw new UsageError(`${fn} removes, suspends, revokes or resets something, and this run sends ${sendable.length} row${sendable.length === 1 ? '' : 's'}${given}: add --allow-destructive ${sendable.length} to do that. Nothing was sent.`);
+    throw new UsageError(
+      `${fn} removes, suspends, revokes or resets something, and this run sends ${sendable.length} row${sendable.length === 1 ? '' : 's'}${given}: add --allow-destructive ${sendable.length} to do that. Nothing was sent.`,
+    );
   }
 
-  const sending = cliSending({ env: io.env, timeoutMs, maxConnections: Math.min(8, concurrency), allow: (q) => q.reason !== 'destructive' || allowCount === sendable.length });
+  const sending = cliSending({
+    env: io.env,
+    timeoutMs,
+    maxConnections: Math.min(8, concurrency),
+    allow: (q) => q.reason !== 'destructive' || allowCount === sendable.length,
+  });
   let out: ReturnType<typeof openResults> | undefined;
   const started = performance.now();
   try {
@@ -134,11 +181,14 @@ export async function runDataRows(
     for (const p of sendable) if (p.resolved.ok) sending.secrets(p.resolved.target.profile);
     out = v.results !== undefined ? openResults(v.results) : undefined;
     // Rows a resumed run does not send again keep their lines: the file always tells the whole run.
-    if (out && previous) for (const [row, prev] of [...previous].sort((a, b) => a[0] - b[0])) if (prev.ok && row <= table.rows.length) out.write(prev.line);
+    if (out && previous)
+      for (const [row, prev] of [...previous].sort((a, b) => a[0] - b[0])) if (prev.ok && row <= table.rows.length) out.write(prev.line);
     const print = (o: RowOutcome, p: RowPlan): void => {
       const scrub = scrubFor(p);
       const why = o.ok ? '' : `\n      ${scrub(o.hint ?? (o.errors.join(' ') || o.kind))}`;
-      io.out(`${o.ok ? 'ok  ' : 'FAIL'}  row ${String(o.row).padEnd(5)} ${o.kind.padEnd(13)} ${String(o.timeMs).padStart(6)} ms  ${scrub(label(p))}${why}\n`);
+      io.out(
+        `${o.ok ? 'ok  ' : 'FAIL'}  row ${String(o.row).padEnd(5)} ${o.kind.padEnd(13)} ${String(o.timeMs).padStart(6)} ms  ${scrub(label(p))}${why}\n`,
+      );
     };
     const outcomes = await runBounded(plans, {
       concurrency,
@@ -148,7 +198,12 @@ export async function runDataRows(
         if (!p.resolved.ok || !p.preview) return { o: notSentOutcome(p.row, 'config_error', p.problem ?? 'The row cannot be sent.') };
         const { target, secrets } = p.resolved;
         const secretValues = [...secrets, ...envReader.values, ...secretCells(p.values)];
-        const run = await sending.pipeline.send({ ...target, origin: 'data', ...(secretValues.length ? { secretValues } : {}), ...(io.signal ? { signal: io.signal } : {}) });
+        const run = await sending.pipeline.send({
+          ...target,
+          origin: 'data',
+          ...(secretValues.length ? { secretValues } : {}),
+          ...(io.signal ? { signal: io.signal } : {}),
+        });
         if (!run.sent) return { o: notSentOutcome(p.row, 'config_error', run.message) };
         return { o: rowOutcome(p.row, run.result), data: run.result.data };
       },

@@ -26,14 +26,27 @@ export async function runFanout(argv: string[], io: Io): Promise<number> {
     'allow-destructive': { type: 'boolean' },
     post: { type: 'boolean' },
   });
-  const v = values as { servers?: string; group?: string[]; label?: string[]; accounts?: boolean; concurrency?: string; jsonl?: boolean; timeout?: string; 'allow-destructive'?: boolean; post?: boolean };
+  const v = values as {
+    servers?: string;
+    group?: string[];
+    label?: string[];
+    accounts?: boolean;
+    concurrency?: string;
+    jsonl?: boolean;
+    timeout?: string;
+    'allow-destructive'?: boolean;
+    post?: boolean;
+  };
   const [api, fn, ...pairs] = positionals;
-  if (!api || !(FAMILY_IDS as readonly string[]).includes(api)) throw new UsageError(`The API (the first argument) must be one of ${FAMILY_IDS.join(', ')}.`);
+  if (!api || !(FAMILY_IDS as readonly string[]).includes(api))
+    throw new UsageError(`The API (the first argument) must be one of ${FAMILY_IDS.join(', ')}.`);
   const family = api as Family;
   if (!fn) throw new UsageError('FUNCTION is missing: e.g. Email/list_pops (uapi, api2) or listaccts (whm).');
-  if (!v.servers) throw new UsageError('--servers SERVERS.json is required: it names each server (host, service, auth, groups) by its label.');
+  if (!v.servers)
+    throw new UsageError('--servers SERVERS.json is required: it names each server (host, service, auth, groups) by its label.');
   const concurrency = v.concurrency === undefined ? DEFAULT_CONCURRENCY : Number(v.concurrency);
-  if (!/^\d+$/.test(v.concurrency ?? '8') || concurrency < 1 || concurrency > MAX_CONCURRENCY) throw new UsageError(`--concurrency must be a number from 1 to ${MAX_CONCURRENCY}, not "${v.concurrency}".`);
+  if (!/^\d+$/.test(v.concurrency ?? '8') || concurrency < 1 || concurrency > MAX_CONCURRENCY)
+    throw new UsageError(`--concurrency must be a number from 1 to ${MAX_CONCURRENCY}, not "${v.concurrency}".`);
   const timeoutMs = parseTimeout(v.timeout);
   let parts;
   try {
@@ -42,13 +55,17 @@ export async function runFanout(argv: string[], io: Io): Promise<number> {
     throw new UsageError(e instanceof Error ? e.message : String(e));
   }
   const request: ApiRequest = { family, ...parts, params: parseParams(pairs), method: v.post ? 'POST' : 'GET' };
-  if (v.accounts && !FAMILIES[family].throughWhm) throw new UsageError(`--accounts calls on behalf of each account: it goes with uapi or api2, not ${family}.`);
+  if (v.accounts && !FAMILIES[family].throughWhm)
+    throw new UsageError(`--accounts calls on behalf of each account: it goes with uapi or api2, not ${family}.`);
   if (!v.accounts && !FAMILIES[family].direct.length) throw new UsageError(`${family} is called on behalf of accounts: add --accounts.`);
   const servers = chooseServers(readServersFile(v.servers), v.group ?? [], v.label ?? [], v.servers);
   if (!servers.length) throw new UsageError('No server was chosen.');
   if (v.accounts) {
     const notWhm = servers.filter((p) => p.service !== 'whm');
-    if (notWhm.length) throw new UsageError(`--accounts needs WHM servers; ${notWhm.map((p) => p.label).join(', ')} ${notWhm.length > 1 ? 'are' : 'is'} not.`);
+    if (notWhm.length)
+      throw new UsageError(
+        `--accounts needs WHM servers; ${notWhm.map((p) => p.label).join(', ')} ${notWhm.length > 1 ? 'are' : 'is'} not.`,
+      );
   }
 
   // One pool for the fan-out: servers that share a host and a credential share a refusal (a wrong password is tried once, not once per target).
@@ -63,10 +80,24 @@ export async function runFanout(argv: string[], io: Io): Promise<number> {
     if (v.accounts) {
       targets = [];
       for (const p of servers) {
-        const o = await sending.pipeline.send({ profile: p, request: LISTACCTS, origin: 'cli', ...(io.signal ? { signal: io.signal } : {}) });
+        const o = await sending.pipeline.send({
+          profile: p,
+          request: LISTACCTS,
+          origin: 'cli',
+          ...(io.signal ? { signal: io.signal } : {}),
+        });
         const r = o.sent ? o.result : notSentResult(LISTACCTS, 'config_error', o.message);
         if (!r.ok) {
-          listFailures.push({ server: p.label, ok: false, kind: r.kind, status: r.status, data: null, errors: r.errors, ...(r.hint ? { hint: `listaccts: ${r.hint}` } : {}), timeMs: r.timings.totalMs });
+          listFailures.push({
+            server: p.label,
+            ok: false,
+            kind: r.kind,
+            status: r.status,
+            data: null,
+            errors: r.errors,
+            ...(r.hint ? { hint: `listaccts: ${r.hint}` } : {}),
+            timeMs: r.timings.totalMs,
+          });
           continue;
         }
         for (const a of readAccounts(r.data)) targets.push({ profile: p, account: a.user });
@@ -74,15 +105,21 @@ export async function runFanout(argv: string[], io: Io): Promise<number> {
     }
     const total = targets.length + listFailures.length;
     if (effectOf(family, functionName(request)) === 'destructive' && !v['allow-destructive']) {
-      throw new UsageError(`${functionName(request)} removes, suspends, revokes or resets something, and this would run it on ${total} target${total === 1 ? '' : 's'}: add --allow-destructive to do that.`);
+      throw new UsageError(
+        `${functionName(request)} removes, suspends, revokes or resets something, and this would run it on ${total} target${total === 1 ? '' : 's'}: add --allow-destructive to do that.`,
+      );
     }
     const print = (r: FanResult): void => {
       if (v.jsonl) {
         const { hint: _hint, ...line } = r;
         void _hint;
-        io.out(`${JSON.stringify({ server: line.server, account: line.account ?? null, ok: line.ok, kind: line.kind, status: line.status, data: line.data, errors: line.errors, timeMs: line.timeMs })}\n`);
+        io.out(
+          `${JSON.stringify({ server: line.server, account: line.account ?? null, ok: line.ok, kind: line.kind, status: line.status, data: line.data, errors: line.errors, timeMs: line.timeMs })}\n`,
+        );
       } else {
-        io.out(`${r.ok ? 'ok  ' : 'FAIL'}  ${r.kind.padEnd(13)} ${String(r.timeMs).padStart(6)} ms  ${r.server}${r.account !== undefined ? `  ${r.account}` : ''}${r.ok ? '' : `\n      ${r.hint ?? r.errors.join(' ')}`}\n`);
+        io.out(
+          `${r.ok ? 'ok  ' : 'FAIL'}  ${r.kind.padEnd(13)} ${String(r.timeMs).padStart(6)} ms  ${r.server}${r.account !== undefined ? `  ${r.account}` : ''}${r.ok ? '' : `\n      ${r.hint ?? r.errors.join(' ')}`}\n`,
+        );
       }
     };
     for (const f of listFailures) print(f);

@@ -16,14 +16,17 @@ export function runImport(argv: string[], io: { out: (s: string) => void; err: (
   const { values, positionals } = parseOptions(argv, { servers: { type: 'string' }, server: { type: 'string' } });
   const v = values as { servers?: string; server?: string };
   if (positionals.length !== 1) {
-    throw new UsageError('Give the request as one argument (quote it) or as @FILE: cpapi import \'curl -H "Authorization: cpanel user:TOKEN" https://…\'.');
+    throw new UsageError(
+      'Give the request as one argument (quote it) or as @FILE: cpapi import \'curl -H "Authorization: cpanel user:TOKEN" https://…\'.',
+    );
   }
   const arg = positionals[0]!;
   let text = arg;
   if (arg.startsWith('@')) {
     const path = arg.slice(1);
     try {
-      if (statSync(path).size > MAX_IMPORT_BYTES) throw new UsageError(`${path} is larger than 1 MiB: Import reads one command line or URL.`);
+      if (statSync(path).size > MAX_IMPORT_BYTES)
+        throw new UsageError(`${path} is larger than 1 MiB: Import reads one command line or URL.`);
       text = readFileSync(path, 'utf8');
     } catch (e) {
       if (e instanceof UsageError) throw e;
@@ -34,7 +37,8 @@ export function runImport(argv: string[], io: { out: (s: string) => void; err: (
   let chosen: ServerProfile | undefined;
   if (v.server !== undefined) {
     chosen = profiles.find((p) => p.label === v.server);
-    if (v.servers !== undefined && !chosen) throw new UsageError(`--server ${v.server}: no server in ${v.servers} is labelled "${v.server}".`);
+    if (v.servers !== undefined && !chosen)
+      throw new UsageError(`--server ${v.server}: no server in ${v.servers} is labelled "${v.server}".`);
   }
   try {
     const imp = importRequest(text);

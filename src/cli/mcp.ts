@@ -28,7 +28,10 @@ interface ToolResult {
   isError?: boolean;
 }
 
-const result = (text: string, isError = false): ToolResult => ({ content: [{ type: 'text', text }], ...(isError ? { isError: true } : {}) });
+const result = (text: string, isError = false): ToolResult => ({
+  content: [{ type: 'text', text }],
+  ...(isError ? { isError: true } : {}),
+});
 
 export interface McpIo extends Io {
   stdin?: Readable;
@@ -54,7 +57,8 @@ export async function runMcp(argv: string[], io: McpIo): Promise<number> {
   };
   if (positionals.length) throw new UsageError(`cpapi mcp takes no arguments besides its options, not "${positionals[0]}".`);
   if (!v.servers) throw new UsageError('--servers SERVERS.json is required: it names each server (host, service, auth) by its label.');
-  if (v['allow-destructive'] && !v['allow-changes']) throw new UsageError('--allow-destructive goes with --allow-changes: a destructive call is a change too.');
+  if (v['allow-destructive'] && !v['allow-changes'])
+    throw new UsageError('--allow-destructive goes with --allow-changes: a destructive call is a change too.');
   const kb = v['max-answer-kb'] === undefined ? DEFAULT_MAX_ANSWER_KB : Number(v['max-answer-kb']);
   if (!/^\d+$/.test(v['max-answer-kb'] ?? '16') || kb < 1 || kb > 1024) {
     throw new UsageError(`--max-answer-kb must be a number of KB from 1 to 1024, not "${v['max-answer-kb']}".`);
@@ -62,7 +66,9 @@ export async function runMcp(argv: string[], io: McpIo): Promise<number> {
   const allowed = v['allow-env'] ?? [];
   for (const n of allowed) {
     if (!ALLOWED_ENV_PATTERN.test(n)) {
-      throw new UsageError(`--allow-env ${n}: give an environment variable name (letters, digits, _), or a prefix ending in * such as MYAPP_*.`);
+      throw new UsageError(
+        `--allow-env ${n}: give an environment variable name (letters, digits, _), or a prefix ending in * such as MYAPP_*.`,
+      );
     }
   }
   const profiles = chooseServers(readServersFile(v.servers), v.group ?? [], [], v.servers);
@@ -85,7 +91,10 @@ export async function runMcp(argv: string[], io: McpIo): Promise<number> {
     },
   );
   // Destructive calls were allowed when the server was started (or refused before this is asked).
-  const pipeline = new RequestPipeline({ client: (p) => pool.get(p), confirm: async (q) => q.reason === 'destructive' && policy.destructive === 'run' });
+  const pipeline = new RequestPipeline({
+    client: (p) => pool.get(p),
+    confirm: async (q) => q.reason === 'destructive' && policy.destructive === 'run',
+  });
   let catalog: Catalog | undefined;
   const cat = (): Catalog => (catalog ??= Catalog.load());
 
@@ -93,7 +102,9 @@ export async function runMcp(argv: string[], io: McpIo): Promise<number> {
   const { McpServer, StdioServerTransport, z } = require('./mcpSdk') as typeof Sdk;
   const instructions = 'cPanel & WHM APIs: list the servers, find a function in the catalog, read its facts, call it.';
   const server = new McpServer({ name: 'cpapi', version: '0.1.0' }, { instructions });
-  const api = z.enum(['uapi', 'whm', 'api2']).describe('uapi (UAPI, Module/function), whm (WHM API 1) or api2 (cPanel API 2, Module/function).');
+  const api = z
+    .enum(['uapi', 'whm', 'api2'])
+    .describe('uapi (UAPI, Module/function), whm (WHM API 1) or api2 (cPanel API 2, Module/function).');
   const fn = z.string().describe('Module/function for uapi and api2 (Email/list_pops), the name for whm (listaccts).');
   const scalar = z.union([z.string(), z.number(), z.boolean()]);
   const guarded = async (what: string, f: () => Promise<ToolResult>): Promise<ToolResult> => {
@@ -109,7 +120,11 @@ export async function runMcp(argv: string[], io: McpIo): Promise<number> {
 
   server.registerTool(
     'cpanel_list_servers',
-    { title: TOOL_TITLES.cpanel_list_servers, description: toolDescription('cpanel_list_servers', 'mcp'), annotations: { readOnlyHint: true } },
+    {
+      title: TOOL_TITLES.cpanel_list_servers,
+      description: toolDescription('cpanel_list_servers', 'mcp'),
+      annotations: { readOnlyHint: true },
+    },
     async () =>
       guarded('cpanel_list_servers', async () => {
         const list = serverList(profiles, (p) => {
@@ -179,12 +194,20 @@ export async function runMcp(argv: string[], io: McpIo): Promise<number> {
         if (!plan.ok) return result(refusalText(plan.answer, maxChars).text, true);
         if (plan.decision.action === 'refuse') return result(refusalText(notSent('refused', plan.decision.message), maxChars).text, true);
         const need = missing(plan.profile);
-        if (need) return result(refusalText(notSent('config_error', `${plan.profile.label}: ${need} Nothing was sent.`), maxChars).text, true);
+        if (need)
+          return result(refusalText(notSent('config_error', `${plan.profile.label}: ${need} Nothing was sent.`), maxChars).text, true);
         const filled = secretsFromEnvRefs(plan.request, plan.secretNames, io.env, allowed);
         if (!filled.ok) return result(refusalText(notSent('refused', filled.message), maxChars).text, true);
         const secretValues = filled.values.length ? { secretValues: filled.values } : {};
-        const o = await pipeline.send({ profile: plan.profile, request: filled.request, origin: 'agent', signal: extra.signal, ...secretValues });
-        if (!o.sent) return result(refusalText(notSent(o.reason === 'declined' ? 'refused' : 'invalid_input', o.message), maxChars).text, true);
+        const o = await pipeline.send({
+          profile: plan.profile,
+          request: filled.request,
+          origin: 'agent',
+          signal: extra.signal,
+          ...secretValues,
+        });
+        if (!o.sent)
+          return result(refusalText(notSent(o.reason === 'declined' ? 'refused' : 'invalid_input', o.message), maxChars).text, true);
         const log = o.result.ok ? '' : ` ${o.result.kind}`;
         io.err(`cpapi mcp: ${o.preview.what}: HTTP ${o.result.status}${log} (${o.result.timings.totalMs} ms)\n`);
         const out = await answerText(o.result, plan.input, maxChars);

@@ -37,7 +37,10 @@ export function cliSending(opts: {
   };
   const pool = new ClientPool(secrets, (p) => {
     const proxy = proxyFromEnv(opts.env, p.secure);
-    const limits = { ...timeoutLimits(opts.timeoutMs), ...(opts.maxConnections !== undefined ? { maxConnections: opts.maxConnections } : {}) };
+    const limits = {
+      ...timeoutLimits(opts.timeoutMs),
+      ...(opts.maxConnections !== undefined ? { maxConnections: opts.maxConnections } : {}),
+    };
     return { limits, ...(proxy ? { proxy } : {}) };
   });
   const pipeline = new RequestPipeline({ client: (p) => pool.get(p), confirm: async (q) => opts.allow(q) });

@@ -50,7 +50,9 @@ function json(outcomes: readonly RunOutcome[]): string {
 function tap(outcomes: readonly RunOutcome[]): string {
   const lines = ['TAP version 13', `1..${outcomes.length}`];
   outcomes.forEach((o, i) => {
-    lines.push(`${o.ok ? 'ok' : 'not ok'} ${i + 1} - ${tapText(o.file)}${o.function ? ` (${tapText(`${o.function}${o.server ? ` on ${o.server}` : ''}`)})` : ''}`);
+    lines.push(
+      `${o.ok ? 'ok' : 'not ok'} ${i + 1} - ${tapText(o.file)}${o.function ? ` (${tapText(`${o.function}${o.server ? ` on ${o.server}` : ''}`)})` : ''}`,
+    );
     if (!o.ok) {
       lines.push('  ---', `  kind: ${yamlString(o.kind)}`, `  status: ${o.status}`, `  ms: ${o.ms}`, '  reasons:');
       for (const r of reasons(o)) lines.push(`    - ${yamlString(r)}`);
@@ -89,7 +91,10 @@ function junit(outcomes: readonly RunOutcome[], startedAt: Date): string {
   });
   const all = count(outcomes);
   const stamp = startedAt.toISOString().replace(/\.\d{3}Z$/, '');
-  const out = ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="cpapi run" tests="${all.tests}" failures="${all.failures}" errors="${all.errors}" time="${seconds(all.ms)}">`];
+  const out = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="cpapi run" tests="${all.tests}" failures="${all.failures}" errors="${all.errors}" time="${seconds(all.ms)}">`,
+  ];
   for (const [dir, list] of suites) {
     const c = count(list);
     out.push(
@@ -108,9 +113,14 @@ function junit(outcomes: readonly RunOutcome[], startedAt: Date): string {
       } else {
         const failed = o.checks.filter((ch) => !ch.pass);
         if (failed.length) {
-          for (const ch of failed) out.push(`      <failure message="${xml(`expect[${ch.index}] ${ch.label}`)}" type="assertion">${xml(ch.message ?? 'failed')}</failure>`);
+          for (const ch of failed)
+            out.push(
+              `      <failure message="${xml(`expect[${ch.index}] ${ch.label}`)}" type="assertion">${xml(ch.message ?? 'failed')}</failure>`,
+            );
         } else {
-          out.push(`      <failure message="${xml(reasons(o)[0]!)}" type="${xml(o.kind)}">${xml(`HTTP ${o.status}, ${o.kind}: ${o.errors.join(' ')}`)}</failure>`);
+          out.push(
+            `      <failure message="${xml(reasons(o)[0]!)}" type="${xml(o.kind)}">${xml(`HTTP ${o.status}, ${o.kind}: ${o.errors.join(' ')}`)}</failure>`,
+          );
         }
       }
       out.push('    </testcase>');
@@ -123,12 +133,14 @@ function junit(outcomes: readonly RunOutcome[], startedAt: Date): string {
 
 /** Text as XML attribute or element content: escaped, and without the control characters XML 1.0 cannot hold. */
 export function xml(s: string): string {
-  return s
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
+  return (
+    s
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&apos;')
+  );
 }

@@ -69,12 +69,15 @@ export async function runSnippets(
     'allow-env'?: string[];
     workspace?: string;
   };
-  if (!positionals.length) throw new UsageError('Name at least one snippet file or folder: cpapi run FILE|FOLDER... --servers SERVERS.json');
+  if (!positionals.length)
+    throw new UsageError('Name at least one snippet file or folder: cpapi run FILE|FOLDER... --servers SERVERS.json');
   if (!v.servers) throw new UsageError('--servers SERVERS.json is required: it names each server (host, service, auth) by its label.');
   if (v.json && v.reporter) throw new UsageError('Use either --json or --reporter, not both (--json is --reporter json).');
-  if (v.reporter !== undefined && !(REPORTERS as readonly string[]).includes(v.reporter)) throw new UsageError(`--reporter must be one of ${REPORTERS.join(', ')}, not "${v.reporter}".`);
+  if (v.reporter !== undefined && !(REPORTERS as readonly string[]).includes(v.reporter))
+    throw new UsageError(`--reporter must be one of ${REPORTERS.join(', ')}, not "${v.reporter}".`);
   const reporter: Reporter | undefined = v.json ? 'json' : (v.reporter as Reporter | undefined);
-  if (v.output !== undefined && !reporter) throw new UsageError('--output names the file for a report: give --reporter junit, tap or json too.');
+  if (v.output !== undefined && !reporter)
+    throw new UsageError('--output names the file for a report: give --reporter junit, tap or json too.');
   const timeoutMs = parseTimeout(v.timeout);
   const policy: EnvPolicy = { allowed: allowedEnv(v['allow-env'] ?? []), from: 'cli' };
   if (v.workspace !== undefined && !isFolder(v.workspace)) throw new UsageError(`--workspace ${v.workspace} is not a folder.`);
@@ -109,7 +112,9 @@ export async function runSnippets(
   const lines = !reporter || v.output !== undefined;
   const startedAt = new Date();
   try {
-    const runs: { file: string; server?: string }[] = files.flatMap((file) => (groupServers ? groupServers.map((p) => ({ file, server: p.label })) : [{ file }]));
+    const runs: { file: string; server?: string }[] = files.flatMap((file) =>
+      groupServers ? groupServers.map((p) => ({ file, server: p.label })) : [{ file }],
+    );
     for (const { file, server } of runs) {
       const shown = relative(cwd, file) || file;
       const done = await runOne(file, shown, server);
@@ -119,7 +124,13 @@ export async function runSnippets(
       if (lines) {
         const what = outcome.function ? `${outcome.function}${outcome.server ? ` on ${outcome.server}` : ''}` : '';
         const checks = outcome.checks.length ? `  ${outcome.checks.filter((c) => c.pass).length}/${outcome.checks.length} checks` : '';
-        io.out(`${outcome.ok ? 'ok  ' : 'FAIL'}  ${outcome.kind.padEnd(13)} ${String(outcome.ms).padStart(6)} ms  ${shown}${what ? `  (${what})` : ''}${checks}${reasons(outcome).map((r) => `\n      ${r}`).join('')}\n`);
+        io.out(
+          `${outcome.ok ? 'ok  ' : 'FAIL'}  ${outcome.kind.padEnd(13)} ${String(outcome.ms).padStart(6)} ms  ${shown}${what ? `  (${what})` : ''}${checks}${reasons(
+            outcome,
+          )
+            .map((r) => `\n      ${r}`)
+            .join('')}\n`,
+        );
       }
     }
   } finally {
@@ -133,7 +144,9 @@ export async function runSnippets(
         // A report file is read in terminals and CI logs too: neutralized as stdout is (JSON stays equal in value).
         writeFileSync(v.output, neutralize(text));
       } catch (e) {
-        throw new UsageError(`The report cannot be written to "${v.output}" (${e instanceof Error ? e.message.split('\n')[0] : String(e)}).`);
+        throw new UsageError(
+          `The report cannot be written to "${v.output}" (${e instanceof Error ? e.message.split('\n')[0] : String(e)}).`,
+        );
       }
     } else io.out(text);
   }
@@ -141,7 +154,19 @@ export async function runSnippets(
   return failed ? 1 : 0;
 
   async function runOne(file: string, shown: string, server?: string): Promise<RunOutcome> {
-    const fail = (kind: string, hint: string, extra: Partial<RunOutcome> = {}): RunOutcome => ({ file: shown, ok: false, kind, status: 0, ms: 0, errors: [hint], hint, checks: [], captured: [], notSent: true, ...extra });
+    const fail = (kind: string, hint: string, extra: Partial<RunOutcome> = {}): RunOutcome => ({
+      file: shown,
+      ok: false,
+      kind,
+      status: 0,
+      ms: 0,
+      errors: [hint],
+      hint,
+      checks: [],
+      captured: [],
+      notSent: true,
+      ...extra,
+    });
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
@@ -149,13 +174,28 @@ export async function runSnippets(
       return fail('config_error', `${shown} cannot be read.`);
     }
     const parsed = parseSnippet(text);
-    if (!parsed.ok) return fail('malformed_snippet', `${shown}: ${parsed.problems.filter((p) => p.severity === 'error').map((p) => p.message).join(' ')}`);
+    if (!parsed.ok)
+      return fail(
+        'malformed_snippet',
+        `${shown}: ${parsed.problems
+          .filter((p) => p.severity === 'error')
+          .map((p) => p.message)
+          .join(' ')}`,
+      );
     const s: Snippet = server ? { ...parsed.snippet, server } : parsed.snippet;
     let base = { server: s.server, function: `${s.family} ${s.function}${s.account ? ` as ${s.account}` : ''}` };
     // Upload paths are relative to the snippet's workspace, not to the current folder.
     const resolved = resolveSnippet(s, profiles, envReader.get, vars, snippetRoot(file, v.workspace));
-    if (!resolved.ok) return fail('config_error', `${shown}: ${resolved.message}${resolved.message.startsWith('No server') ? ' Add it to the servers file.' : ''}`, base);
-    base = { server: resolved.target.profile.label, function: `${s.family} ${resolved.target.request.family === 'whm' ? resolved.target.request.function : `${resolved.target.request.module}/${resolved.target.request.function}`}${resolved.target.request.asUser ? ` as ${resolved.target.request.asUser}` : ''}` };
+    if (!resolved.ok)
+      return fail(
+        'config_error',
+        `${shown}: ${resolved.message}${resolved.message.startsWith('No server') ? ' Add it to the servers file.' : ''}`,
+        base,
+      );
+    base = {
+      server: resolved.target.profile.label,
+      function: `${s.family} ${resolved.target.request.family === 'whm' ? resolved.target.request.function : `${resolved.target.request.module}/${resolved.target.request.function}`}${resolved.target.request.asUser ? ` as ${resolved.target.request.asUser}` : ''}`,
+    };
     const { profile } = resolved.target;
     try {
       sending.secrets(profile);
@@ -163,9 +203,17 @@ export async function runSnippets(
       return fail('config_error', e instanceof Error ? e.message : String(e), base);
     }
     const secretValues = [...resolved.secrets, ...envReader.values];
-    const run = await sending.pipeline.send({ ...resolved.target, origin: 'cli', ...(secretValues.length ? { secretValues } : {}), ...(io.signal ? { signal: io.signal } : {}) });
+    const run = await sending.pipeline.send({
+      ...resolved.target,
+      origin: 'cli',
+      ...(secretValues.length ? { secretValues } : {}),
+      ...(io.signal ? { signal: io.signal } : {}),
+    });
     if (!run.sent) {
-      const why = run.reason === 'declined' ? `${s.function} removes, suspends, revokes or resets something: run it only with --allow-destructive.` : run.message;
+      const why =
+        run.reason === 'declined'
+          ? `${s.function} removes, suspends, revokes or resets something: run it only with --allow-destructive.`
+          : run.message;
       return fail('config_error', why, base);
     }
     const r = run.result;
@@ -192,7 +240,9 @@ export async function runSnippets(
 export function allowedEnv(names: string[]): string[] {
   for (const n of names) {
     if (!ALLOWED_ENV_PATTERN.test(n)) {
-      throw new UsageError(`--allow-env ${n}: give an environment variable name (letters, digits, _), or a prefix ending in * such as MYAPP_*.`);
+      throw new UsageError(
+        `--allow-env ${n}: give an environment variable name (letters, digits, _), or a prefix ending in * such as MYAPP_*.`,
+      );
     }
   }
   return names;
@@ -227,7 +277,10 @@ export function chooseEnvironment(name: string | undefined, file: string | undef
     return undefined;
   }
   const path = resolve(cwd, file ?? ENVIRONMENTS_FILE);
-  if (!existsSync(path)) throw new UsageError(`--env ${name}: there is no environments file at ${file ?? ENVIRONMENTS_FILE}; name one with --environments FILE.`);
+  if (!existsSync(path))
+    throw new UsageError(
+      `--env ${name}: there is no environments file at ${file ?? ENVIRONMENTS_FILE}; name one with --environments FILE.`,
+    );
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -237,6 +290,9 @@ export function chooseEnvironment(name: string | undefined, file: string | undef
   const parsed = parseEnvironments(text);
   if (!parsed.ok) throw new UsageError(`${file ?? ENVIRONMENTS_FILE}: ${parsed.problems.join(' ')}`);
   const env = parsed.environments.find((e) => e.name === name);
-  if (!env) throw new UsageError(`--env ${name}: ${file ?? ENVIRONMENTS_FILE} has ${parsed.environments.length ? `the environments ${parsed.environments.map((e) => e.name).join(', ')}` : 'no environment'}.`);
+  if (!env)
+    throw new UsageError(
+      `--env ${name}: ${file ?? ENVIRONMENTS_FILE} has ${parsed.environments.length ? `the environments ${parsed.environments.map((e) => e.name).join(', ')}` : 'no environment'}.`,
+    );
   return env;
 }

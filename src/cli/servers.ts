@@ -17,10 +17,20 @@ export function readServersFile(file: string): ServerProfile[] {
 }
 
 /** The servers of the servers file that --group and --label choose (all of them without either). */
-export function chooseServers(profiles: readonly ServerProfile[], groups: readonly string[], labels: readonly string[], file: string): ServerProfile[] {
-  for (const l of labels) if (!profiles.some((p) => p.label === l)) throw new UsageError(`--label ${l}: no server in ${file} is labelled "${l}".`);
+export function chooseServers(
+  profiles: readonly ServerProfile[],
+  groups: readonly string[],
+  labels: readonly string[],
+  file: string,
+): ServerProfile[] {
+  for (const l of labels)
+    if (!profiles.some((p) => p.label === l)) throw new UsageError(`--label ${l}: no server in ${file} is labelled "${l}".`);
   const known = new Set(profiles.flatMap((p) => p.groups ?? []));
-  for (const g of groups) if (!known.has(g)) throw new UsageError(`--group ${g}: no server in ${file} is in that group${known.size ? ` (groups: ${[...known].sort().join(', ')})` : ''}.`);
+  for (const g of groups)
+    if (!known.has(g))
+      throw new UsageError(
+        `--group ${g}: no server in ${file} is in that group${known.size ? ` (groups: ${[...known].sort().join(', ')})` : ''}.`,
+      );
   if (!groups.length && !labels.length) return [...profiles];
   return profiles.filter((p) => labels.includes(p.label) || (p.groups ?? []).some((g) => groups.includes(g)));
 }

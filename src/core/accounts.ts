@@ -17,7 +17,11 @@ export function readAccounts(data: unknown): Account[] {
   const out: Account[] = [];
   for (const a of list as Record<string, unknown>[]) {
     if (!a || typeof a.user !== 'string' || !a.user) continue;
-    out.push({ user: a.user, domain: typeof a.domain === 'string' ? a.domain : '', suspended: a.suspended === 1 || a.suspended === '1' || a.suspended === true });
+    out.push({
+      user: a.user,
+      domain: typeof a.domain === 'string' ? a.domain : '',
+      suspended: a.suspended === 1 || a.suspended === '1' || a.suspended === true,
+    });
   }
   return out.sort((a, b) => a.user.localeCompare(b.user));
 }

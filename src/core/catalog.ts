@@ -43,7 +43,18 @@ interface RawEntry {
   function: string;
   title?: string;
   method?: string;
-  params?: { name: string; type?: string; required?: boolean; values?: string[]; description?: string; default?: string; format?: string; in?: 'body'; contentType?: CatalogParam['contentType']; source?: string }[];
+  params?: {
+    name: string;
+    type?: string;
+    required?: boolean;
+    values?: string[];
+    description?: string;
+    default?: string;
+    format?: string;
+    in?: 'body';
+    contentType?: CatalogParam['contentType'];
+    source?: string;
+  }[];
   docs?: string;
   since?: string;
   category?: string;
@@ -101,7 +112,10 @@ export class Catalog {
    * name that starts with the query, then names holding it, then titles.
    */
   search(query: string, opts: { family?: 'uapi' | 'whm'; limit?: number } = {}): CatalogFunction[] {
-    const words = query.toLowerCase().split(/[\s/]+/).filter(Boolean);
+    const words = query
+      .toLowerCase()
+      .split(/[\s/]+/)
+      .filter(Boolean);
     if (!words.length) return [];
     const q = query.trim().toLowerCase();
     const scored: { f: CatalogFunction; score: number }[] = [];
@@ -144,9 +158,26 @@ export function groupOf(f: CatalogFunction): string {
 
 /** Words of cPanel's category slugs written as cPanel writes them. */
 const WORDS: Record<string, string> = {
-  api: 'API', dns: 'DNS', ssl: 'SSL', ssh: 'SSH', ipv4: 'IPv4', ipv6: 'IPv6', mysql: 'MySQL', postgresql: 'PostgreSQL', php: 'PHP', fpm: 'FPM',
-  cpanel: 'cPanel', whm: 'WHM', easyapache: 'EasyApache', nginx: 'NGINX', url: 'URL', inproductsurvey: 'In-Product Survey', boxtrapper: 'BoxTrapper',
-  and: 'and', or: 'or', of: 'of',
+  api: 'API',
+  dns: 'DNS',
+  ssl: 'SSL',
+  ssh: 'SSH',
+  ipv4: 'IPv4',
+  ipv6: 'IPv6',
+  mysql: 'MySQL',
+  postgresql: 'PostgreSQL',
+  php: 'PHP',
+  fpm: 'FPM',
+  cpanel: 'cPanel',
+  whm: 'WHM',
+  easyapache: 'EasyApache',
+  nginx: 'NGINX',
+  url: 'URL',
+  inproductsurvey: 'In-Product Survey',
+  boxtrapper: 'BoxTrapper',
+  and: 'and',
+  or: 'or',
+  of: 'of',
 };
 
 /**

@@ -14,7 +14,20 @@ export type ExpectItem = { ok: boolean } | { kind: ResultKind } | { status: numb
 
 export const EXPECT_KEYS = ['ok', 'kind', 'status', 'maxMs', 'jmespath'] as const;
 
-export const RESULT_KINDS: readonly ResultKind[] = ['ok', 'api_error', 'auth_error', 'http_error', 'tls_error', 'network_error', 'timeout', 'cancelled', 'too_large', 'malformed', 'config_error', 'locked_out'];
+export const RESULT_KINDS: readonly ResultKind[] = [
+  'ok',
+  'api_error',
+  'auth_error',
+  'http_error',
+  'tls_error',
+  'network_error',
+  'timeout',
+  'cancelled',
+  'too_large',
+  'malformed',
+  'config_error',
+  'locked_out',
+];
 
 export interface CheckResult {
   /** Position in `expect`. */
@@ -76,7 +89,9 @@ async function evaluateOn(expr: string, answer: Record<string, unknown>, mode: E
     if (e instanceof ExpressionFailure && (e.reason === 'time' || e.reason === 'size' || e.reason === 'memory')) {
       throw new Error(`JMESPath ${shown} ${e.message}: narrow the expression`, { cause: e });
     }
-    throw new Error(`JMESPath ${shown} ${e instanceof ExpressionFailure ? e.message : `could not be evaluated: ${oneLine(e)}`}`, { cause: e });
+    throw new Error(`JMESPath ${shown} ${e instanceof ExpressionFailure ? e.message : `could not be evaluated: ${oneLine(e)}`}`, {
+      cause: e,
+    });
   }
 }
 
@@ -104,14 +119,31 @@ export async function runChecks(items: readonly ExpectItem[], r: ApiResult, opts
   return out;
 }
 
-async function checkOne(item: ExpectItem, index: number, r: ApiResult, answer: Record<string, unknown>, opts: EvalOptions): Promise<CheckResult> {
+async function checkOne(
+  item: ExpectItem,
+  index: number,
+  r: ApiResult,
+  answer: Record<string, unknown>,
+  opts: EvalOptions,
+): Promise<CheckResult> {
   const label = labelOf(item);
   const fail = (message: string): CheckResult => ({ index, label, pass: false, message });
-  if ('ok' in item) return r.ok === item.ok ? { index, label, pass: true } : fail(`expected ok to be ${item.ok}, but the call ${r.ok ? 'succeeded' : `failed (${r.kind}${r.hint ? `: ${r.hint}` : ''})`}`);
-  if ('kind' in item) return r.kind === item.kind ? { index, label, pass: true } : fail(`expected kind ${item.kind}, got ${r.kind}${r.hint ? ` (${r.hint})` : ''}`);
-  if ('status' in item) return r.status === item.status ? { index, label, pass: true } : fail(`expected HTTP status ${item.status}, got ${r.status || 'no answer'}`);
+  if ('ok' in item)
+    return r.ok === item.ok
+      ? { index, label, pass: true }
+      : fail(`expected ok to be ${item.ok}, but the call ${r.ok ? 'succeeded' : `failed (${r.kind}${r.hint ? `: ${r.hint}` : ''})`}`);
+  if ('kind' in item)
+    return r.kind === item.kind
+      ? { index, label, pass: true }
+      : fail(`expected kind ${item.kind}, got ${r.kind}${r.hint ? ` (${r.hint})` : ''}`);
+  if ('status' in item)
+    return r.status === item.status
+      ? { index, label, pass: true }
+      : fail(`expected HTTP status ${item.status}, got ${r.status || 'no answer'}`);
   if ('maxMs' in item) {
-    return r.timings.totalMs <= item.maxMs ? { index, label, pass: true } : fail(`expected the call to take at most ${item.maxMs} ms, it took ${r.timings.totalMs} ms`);
+    return r.timings.totalMs <= item.maxMs
+      ? { index, label, pass: true }
+      : fail(`expected the call to take at most ${item.maxMs} ms, it took ${r.timings.totalMs} ms`);
   }
   let got: Evaluated;
   try {
@@ -176,7 +208,11 @@ export function comparisonSides(expr: string): [string, string] | undefined {
 }
 
 /** Values taken from an answer: each expression's result as text (strings as they are, others as JSON); null results are left out. */
-export async function runCaptures(capture: Readonly<Record<string, string>>, r: ApiResult, opts: EvalOptions = {}): Promise<{ values: Record<string, string>; problems: string[] }> {
+export async function runCaptures(
+  capture: Readonly<Record<string, string>>,
+  r: ApiResult,
+  opts: EvalOptions = {},
+): Promise<{ values: Record<string, string>; problems: string[] }> {
   const answer = normalizedAnswer(r);
   const values: Record<string, string> = {};
   const problems: string[] = [];
@@ -199,7 +235,7 @@ export async function runCaptures(capture: Readonly<Record<string, string>>, r: 
 
 /** A value as a failure message shows it: short, on one line. */
 export function preview(v: unknown): string {
-  const s = v === undefined ? 'nothing' : JSON.stringify(v) ?? String(v);
+  const s = v === undefined ? 'nothing' : (JSON.stringify(v) ?? String(v));
   return s.length > 120 ? `${s.slice(0, 120)}…` : s;
 }
 

@@ -17,7 +17,16 @@ import { systemClock, totpSecretProblem, TotpSource, type Clock } from './otp';
 import { Redactor, redactHeaders, redactUrl } from './redact';
 import { CallFailure, unsentResult, type ApiResult, type CertificateInfo } from './result';
 import { Catalog } from './catalog';
-import { baseUrl, defaultPort, profileProblems, requiredSecrets, SERVICE_NAMES, serviceOfPort, type Secrets, type ServerProfile } from './servers';
+import {
+  baseUrl,
+  defaultPort,
+  profileProblems,
+  requiredSecrets,
+  SERVICE_NAMES,
+  serviceOfPort,
+  type Secrets,
+  type ServerProfile,
+} from './servers';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
 /** Receives only redacted text. */
@@ -93,7 +102,10 @@ export class CpanelClient {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.clock = options.clock ?? systemClock;
     this.refusals = options.refusals ?? new RefusalBook();
-    this.credential = credentialKey(profile, options.ssoLogin ? [`sso:${profile.id}`] : [secrets.password, secrets.token, secrets.accessHash, secrets.totpSecret]);
+    this.credential = credentialKey(
+      profile,
+      options.ssoLogin ? [`sso:${profile.id}`] : [secrets.password, secrets.token, secrets.accessHash, secrets.totpSecret],
+    );
     this.redactor = new Redactor(() => this.clock.now());
     // Every secret held, and every form the scheme sends it in (the Basic value is the password, encoded).
     for (const v of [secrets.password, secrets.token, secrets.accessHash, secrets.totpSecret]) this.redactor.add(v);
@@ -113,7 +125,9 @@ export class CpanelClient {
       );
     } else if (scheme?.openSession) {
       const open = scheme.openSession.bind(scheme);
-      this.sessions = new SessionManager((signal) => open({ send: (r) => this.transport(r), profile, secret, totp: this.totp, redactor: this.redactor, signal }));
+      this.sessions = new SessionManager((signal) =>
+        open({ send: (r) => this.transport(r), profile, secret, totp: this.totp, redactor: this.redactor, signal }),
+      );
     }
   }
 
@@ -199,10 +213,19 @@ export class CpanelClient {
       }
       if (opts.secretsInAnswer) this.learnFromAnswer(res.body.toString('utf8'), opts.secretsInAnswer);
       let result = this.interpret(res, built, req, sentPath, performance.now() - started, opts.keepUnredacted === true);
-      if (!this.legacyUapi && req.family === 'uapi' && req.asUser !== undefined && result.kind === 'api_error' && /unknown app.{0,4}uapi_cpanel/i.test(result.errors.join(' '))) {
+      if (
+        !this.legacyUapi &&
+        req.family === 'uapi' &&
+        req.asUser !== undefined &&
+        result.kind === 'api_error' &&
+        /unknown app.{0,4}uapi_cpanel/i.test(result.errors.join(' '))
+      ) {
         // A WHM older than uapi_cpanel did not run the call: once per server, the documented older envelope instead.
         this.legacyUapi = true;
-        this.log('info', `${this.profile.label} has no uapi_cpanel: UAPI goes through json-api/cpanel (cpanel_jsonapi_apiversion=3) from now on`);
+        this.log(
+          'info',
+          `${this.profile.label} has no uapi_cpanel: UAPI goes through json-api/cpanel (cpanel_jsonapi_apiversion=3) from now on`,
+        );
         built = buildRequest(req, this.profile, { legacyUapi: true });
         sentPath = (session?.token ?? '') + built.path;
         res = await this.exchange(built, session, opts);
@@ -211,7 +234,8 @@ export class CpanelClient {
       }
       this.answered = true;
       if (result.kind === 'locked_out') this.refusals.lockOut(this.profile.host, this.refusalOf(result.hint ?? ''));
-      else if (result.kind === 'auth_error' && !session && (res.status === 401 || res.status === 403)) this.refusals.refuse(this.credential, this.refusalOf(result.hint ?? '', mentionsTwoFactor(result.raw)));
+      else if (result.kind === 'auth_error' && !session && (res.status === 401 || res.status === 403))
+        this.refusals.refuse(this.credential, this.refusalOf(result.hint ?? '', mentionsTwoFactor(result.raw)));
       else if (result.kind !== 'auth_error') this.refusals.accept(this.credential);
       this.setState(result.kind === 'auth_error' || result.kind === 'locked_out' ? 'error' : 'signed_in');
       return result;
@@ -225,10 +249,18 @@ export class CpanelClient {
       }
       // A port that answered before is not the wrong port: say what else it may be.
       if (f.kind === 'network_error' && this.answered && / Check the port: /.test(f.message)) {
-        f = new CallFailure('network_error', f.message.replace(/ Check the port: .*$/, ` ${this.profile.label} answered on this port before: the server (cpsrvd) may be down or restarting, or a firewall now blocks it.`), f.extra);
+        f = new CallFailure(
+          'network_error',
+          f.message.replace(
+            / Check the port: .*$/,
+            ` ${this.profile.label} answered on this port before: the server (cpsrvd) may be down or restarting, or a firewall now blocks it.`,
+          ),
+          f.extra,
+        );
       }
       if (f.kind === 'locked_out') this.refusals.lockOut(this.profile.host, this.refusalOf(f.message));
-      else if (f.extra.credentialRefused) this.refusals.refuse(this.credential, this.refusalOf(f.message, f.extra.credentialRefused === 'twoFactor'));
+      else if (f.extra.credentialRefused)
+        this.refusals.refuse(this.credential, this.refusalOf(f.message, f.extra.credentialRefused === 'twoFactor'));
       const result = await this.failureResult(f, req, label, built, sentPath, performance.now() - started);
       if (f.kind === 'auth_error' || f.kind === 'tls_error' || f.kind === 'locked_out') this.setState('error');
       else if (f.kind === 'network_error' || f.kind === 'timeout') this.setState('unreachable');
@@ -257,7 +289,9 @@ export class CpanelClient {
 
   private refusalOf(hint: string, twoFactor = false): Refusal {
     const scheme = AUTH_SCHEMES[this.profile.auth];
-    const what = twoFactor ? `the two-factor code for ${this.profile.username}` : `the ${SECRET_SPECS[scheme.secret].name} for ${this.profile.username}`;
+    const what = twoFactor
+      ? `the two-factor code for ${this.profile.username}`
+      : `the ${SECRET_SPECS[scheme.secret].name} for ${this.profile.username}`;
     return { at: this.clock.now(), what, hint };
   }
 
@@ -299,9 +333,22 @@ export class CpanelClient {
    * The URL is a credential: show it to nobody, hand it to the browser.
    */
   async createUserSession(user: string, service: SsoService, opts: CallOptions = {}): Promise<UserSession> {
-    const r = await this.call({ family: 'whm', function: 'create_user_session', params: [['user', user], ['service', service]] }, opts);
+    const r = await this.call(
+      {
+        family: 'whm',
+        function: 'create_user_session',
+        params: [
+          ['user', user],
+          ['service', service],
+        ],
+      },
+      opts,
+    );
     if (!r.ok) {
-      throw new CallFailure(r.kind === 'ok' || r.kind === 'api_error' ? 'auth_error' : r.kind, `WHM could not open a session for ${user}: ${r.hint ?? r.errors.join(' ')}`);
+      throw new CallFailure(
+        r.kind === 'ok' || r.kind === 'api_error' ? 'auth_error' : r.kind,
+        `WHM could not open a session for ${user}: ${r.hint ?? r.errors.join(' ')}`,
+      );
     }
     const us = readUserSession(r.data);
     this.redactor.add(us.session);
@@ -331,14 +378,18 @@ export class CpanelClient {
       port,
       tls: secure ? this.profile.tls : { mode: 'system' },
     };
-    return new CpanelClient(profile, {}, {
-      ...this.options,
-      ssoLogin: async (signal) => {
-        const us = pending ?? (await this.createUserSession(user, 'cpaneld', { signal }));
-        pending = undefined;
-        return us;
+    return new CpanelClient(
+      profile,
+      {},
+      {
+        ...this.options,
+        ssoLogin: async (signal) => {
+          const us = pending ?? (await this.createUserSession(user, 'cpaneld', { signal }));
+          pending = undefined;
+          return us;
+        },
       },
-    });
+    );
   }
 
   async close(): Promise<void> {
@@ -365,7 +416,8 @@ export class CpanelClient {
   private authorization(): string {
     const scheme = AUTH_SCHEMES[this.profile.auth];
     const header = scheme.authorization(this.profile, this.secrets[scheme.secret] ?? '');
-    if (header === undefined) throw new CallFailure('config_error', `${scheme.name} calls carry a session cookie, not an Authorization header.`);
+    if (header === undefined)
+      throw new CallFailure('config_error', `${scheme.name} calls carry a session cookie, not an Authorization header.`);
     return header;
   }
 
@@ -419,7 +471,14 @@ export class CpanelClient {
     for (const v of read(parsed)) if (typeof v === 'string') this.redactor.learn(v);
   }
 
-  private interpret(res: HttpResponse, built: BuiltRequest, req: ApiRequest, sentPath: string, totalMs: number, keepUnredacted: boolean): ApiResult {
+  private interpret(
+    res: HttpResponse,
+    built: BuiltRequest,
+    req: ApiRequest,
+    sentPath: string,
+    totalMs: number,
+    keepUnredacted: boolean,
+  ): ApiResult {
     const text = res.body.toString('utf8');
     const contentType = String(res.headers['content-type'] ?? '');
     // Scrubbed once: the raw answer shown, and whether the parsed data needs scrubbing too.
@@ -430,7 +489,13 @@ export class CpanelClient {
       contentType,
       headers: this.responseHeaders(res.headers),
       timings: { headersMs: Math.round(res.headersMs), totalMs: Math.round(totalMs) },
-      request: { method: built.method, url: redactUrl(baseUrl(this.profile) + sentPath), family: req.family, function: built.label, ...this.headersOf(built) },
+      request: {
+        method: built.method,
+        url: redactUrl(baseUrl(this.profile) + sentPath),
+        family: req.family,
+        function: built.label,
+        ...this.headersOf(built),
+      },
       ...(keepUnredacted ? { rawUnredacted: text } : {}),
     };
     const empty = { data: null, errors: [] as string[], warnings: [] as string[], messages: [] as string[], metadata: {} };
@@ -462,12 +527,17 @@ export class CpanelClient {
     }
     const trimmed = text.trimStart();
     if (!trimmed) {
-      return fail(res.status >= 400 ? 'http_error' : 'malformed', `The server sent an empty answer (HTTP ${res.status}) where JSON was expected. Check the service and port.`);
+      return fail(
+        res.status >= 400 ? 'http_error' : 'malformed',
+        `The server sent an empty answer (HTTP ${res.status}) where JSON was expected. Check the service and port.`,
+      );
     }
     if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) {
       const kind = res.status >= 400 ? 'http_error' : 'malformed';
       const what = /<html|<!doctype/i.test(trimmed.slice(0, 512)) ? 'an HTML page' : 'text';
-      const login = /login|password/i.test(trimmed.slice(0, 8192)) ? ' It looks like a login page: the credentials or session may not have been accepted.' : '';
+      const login = /login|password/i.test(trimmed.slice(0, 8192))
+        ? ' It looks like a login page: the credentials or session may not have been accepted.'
+        : '';
       return fail(
         kind,
         `The server answered ${what} where JSON was expected (HTTP ${res.status}).${login} Check the service and port. It begins: ${firstLines(this.redactor.scrubKnown(trimmed))}`,
@@ -487,7 +557,10 @@ export class CpanelClient {
       );
     }
     if (tooDeep(parsed, 0)) {
-      return fail('malformed', `The answer is JSON nested more than ${MAX_JSON_DEPTH} levels deep, which no cPanel answer is: it was not read. Check the service and port, or what sits between you and the server.`);
+      return fail(
+        'malformed',
+        `The answer is JSON nested more than ${MAX_JSON_DEPTH} levels deep, which no cPanel answer is: it was not read. Check the service and port, or what sits between you and the server.`,
+      );
     }
     // A server that echoes the request (a debug page, a misconfigured proxy) must not hand back a credential.
     if (scrubbed !== text) parsed = this.redactor.scrubValue(parsed);
@@ -553,7 +626,8 @@ export class CpanelClient {
     if (/could not find function|failed to load module|module .* not found/i.test(all)) {
       return `The server has no ${FAMILIES[req.family].name} function ${built.label}: check the module and function names (case-sensitive).`;
     }
-    if (/user parameter is invalid/i.test(all)) return `The account "${req.asUser ?? ''}" does not exist on this server, or this WHM user does not own it.`;
+    if (/user parameter is invalid/i.test(all))
+      return `The account "${req.asUser ?? ''}" does not exist on this server, or this WHM user does not own it.`;
     if (r.kind === 'http_error') return `The server answered HTTP ${r.status}: ${firstError(r) || 'see the raw answer'}.`;
     return `${built.label} failed: ${firstError(r)}`;
   }
@@ -605,9 +679,12 @@ export class CpanelClient {
 
 /** The body as a log line shows it, secrets redacted. */
 function describeBody(built: BuiltRequest): string {
-  if (built.multipart) return ` (multipart: ${[...built.multipart.fields.map(([k]) => k), ...built.multipart.files.map((f) => `${f.name}=@${f.path}`)].join(', ')})`;
+  if (built.multipart)
+    return ` (multipart: ${[...built.multipart.fields.map(([k]) => k), ...built.multipart.files.map((f) => `${f.name}=@${f.path}`)].join(', ')})`;
   if (built.body === undefined || !built.body) return '';
-  return built.contentType === 'application/json' ? ` (JSON, ${formatBytes(Buffer.byteLength(built.body))})` : ` (form: ${redactUrl(`?${built.body}`).slice(1)})`;
+  return built.contentType === 'application/json'
+    ? ` (JSON, ${formatBytes(Buffer.byteLength(built.body))})`
+    : ` (form: ${redactUrl(`?${built.body}`).slice(1)})`;
 }
 
 /**
@@ -627,7 +704,11 @@ async function multipartBody(m: NonNullable<BuiltRequest['multipart']>, maxBytes
     } catch {
       throw new CallFailure('config_error', `The file "${f.path}" for "${f.name}" cannot be read: check the path. Nothing was sent.`);
     }
-    if (size > maxBytes) throw new CallFailure('config_error', `The file "${f.path}" is ${formatBytes(size)}, over the ${formatBytes(maxBytes)} upload limit. Nothing was sent.`);
+    if (size > maxBytes)
+      throw new CallFailure(
+        'config_error',
+        `The file "${f.path}" is ${formatBytes(size)}, over the ${formatBytes(maxBytes)} upload limit. Nothing was sent.`,
+      );
     form.append(f.name, await openAsBlob(f.path), basename(f.path));
   }
   return form;

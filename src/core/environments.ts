@@ -33,15 +33,26 @@ export function parseEnvironments(input: string): ParsedEnvironments {
   } catch {
     const offset = jsonErrorOffset(text) ?? 0;
     const before = text.slice(0, offset).split('\n');
-    return { ok: false, problems: [`The environments file is not valid JSON (line ${before.length}, column ${before[before.length - 1]!.length + 1}).`] };
+    return {
+      ok: false,
+      problems: [`The environments file is not valid JSON (line ${before.length}, column ${before[before.length - 1]!.length + 1}).`],
+    };
   }
   const problems: string[] = [];
   const warnings: string[] = [];
   const o = raw as Record<string, unknown>;
-  if (!o || typeof o !== 'object' || Array.isArray(o) || !o.environments || typeof o.environments !== 'object' || Array.isArray(o.environments)) {
+  if (
+    !o ||
+    typeof o !== 'object' ||
+    Array.isArray(o) ||
+    !o.environments ||
+    typeof o.environments !== 'object' ||
+    Array.isArray(o.environments)
+  ) {
     return { ok: false, problems: ['The environments file must be {"environments": {"NAME": {"variable": "value", …}, …}}.'] };
   }
-  for (const k of Object.keys(o)) if (k !== 'environments' && k !== '$schema') problems.push(`Unknown property "${k}": the file has "environments" (and "$schema").`);
+  for (const k of Object.keys(o))
+    if (k !== 'environments' && k !== '$schema') problems.push(`Unknown property "${k}": the file has "environments" (and "$schema").`);
   const environments: Environment[] = [];
   for (const [name, vars] of Object.entries(o.environments as Record<string, unknown>)) {
     if (!ENV_NAME.test(name)) {
@@ -58,7 +69,13 @@ export function parseEnvironments(input: string): ParsedEnvironments {
         problems.push(`Environment "${name}": the variable name "${v}" must be letters, digits and _, not starting with a digit.`);
         continue;
       }
-      if (value && typeof value === 'object' && !Array.isArray(value) && (value as { secret?: unknown }).secret === true && Object.keys(value).length === 1) {
+      if (
+        value &&
+        typeof value === 'object' &&
+        !Array.isArray(value) &&
+        (value as { secret?: unknown }).secret === true &&
+        Object.keys(value).length === 1
+      ) {
         variables[v] = { secret: true };
         continue;
       }
@@ -68,7 +85,9 @@ export function parseEnvironments(input: string): ParsedEnvironments {
       }
       const text = typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
       if (isSecretParam(v) && text && !/^\$\{env:[A-Za-z_][A-Za-z0-9_]*\}$/.test(text)) {
-        warnings.push(`Environment "${name}": "${v}" looks like a secret written into the file: make it {"secret": true} or "\${env:NAME}".`);
+        warnings.push(
+          `Environment "${name}": "${v}" looks like a secret written into the file: make it {"secret": true} or "\${env:NAME}".`,
+        );
       }
       variables[v] = text;
     }
@@ -79,7 +98,11 @@ export function parseEnvironments(input: string): ParsedEnvironments {
 
 /** The environment variable cpapi reads a secret variable from: CPANEL_ENV_STAGING_MAILPASSWORD. */
 export function secretVariableEnvName(environment: string, variable: string): string {
-  const part = (s: string): string => s.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+  const part = (s: string): string =>
+    s
+      .toUpperCase()
+      .replace(/[^A-Z0-9]+/g, '_')
+      .replace(/^_+|_+$/g, '');
   return `CPANEL_ENV_${part(environment)}_${part(variable)}`;
 }
 

@@ -93,7 +93,14 @@ export function combineFan(parts: readonly FanPart[]): FanSummary {
         count = 1;
       }
     }
-    targets.push({ ...who, verdict: result.ok ? 'OK' : result.kind, status: result.status, ms: result.timings.totalMs, rows: count, ...(result.ok ? {} : { hint: result.hint ?? result.errors.join(' ') }) });
+    targets.push({
+      ...who,
+      verdict: result.ok ? 'OK' : result.kind,
+      status: result.status,
+      ms: result.timings.totalMs,
+      rows: count,
+      ...(result.ok ? {} : { hint: result.hint ?? result.errors.join(' ') }),
+    });
   }
   return { rows, targets, ok, failed: parts.length - ok };
 }

@@ -49,13 +49,17 @@ export interface Retention {
 const DAY = 86_400_000;
 
 export function newHistoryId(now: number, random: () => number = Math.random): string {
-  return `${now.toString(36)}-${Math.floor(random() * 36 ** 6).toString(36).padStart(6, '0')}`;
+  return `${now.toString(36)}-${Math.floor(random() * 36 ** 6)
+    .toString(36)
+    .padStart(6, '0')}`;
 }
 
 /** Text with any value under a secret-looking JSON key, any cpsess token and any secret query value replaced. */
 export function redactText(text: string): string {
   return text
-    .replace(/("([^"\\]{1,64})"\s*:\s*)"(?:[^"\\]|\\.)*"/g, (m, lead: string, key: string) => (isSecretParam(key) ? `${lead}"${REDACTED}"` : m))
+    .replace(/("([^"\\]{1,64})"\s*:\s*)"(?:[^"\\]|\\.)*"/g, (m, lead: string, key: string) =>
+      isSecretParam(key) ? `${lead}"${REDACTED}"` : m,
+    )
     .replace(/\/cpsess\d+/gi, `/cpsess${REDACTED}`)
     .replace(/([?&](?:session|token|password|pass)=)[^&"\s]*/gi, `$1${REDACTED}`);
 }
@@ -67,7 +71,8 @@ export function redactValue(v: unknown, depth = 0): unknown {
   if (Array.isArray(v)) return v.map((x) => redactValue(x, depth + 1));
   if (v && typeof v === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = isSecretParam(k) && x !== null && typeof x !== 'object' ? REDACTED : redactValue(x, depth + 1);
+    for (const [k, x] of Object.entries(v))
+      out[k] = isSecretParam(k) && x !== null && typeof x !== 'object' ? REDACTED : redactValue(x, depth + 1);
     return out;
   }
   return v;
@@ -76,7 +81,10 @@ export function redactValue(v: unknown, depth = 0): unknown {
 /** Parameters as stored: secret ones (by name, or because the request says so) replaced. */
 function redactParams(req: Pick<ApiRequest, 'params' | 'secretParams'>): [string, string][] {
   const secret = new Set(secretNames(req));
-  return req.params.map(([k, v]) => [k, secret.has(k) || isSecretParam(k) ? REDACTED : typeof v === 'boolean' ? (v ? '1' : '0') : String(v)]);
+  return req.params.map(([k, v]) => [
+    k,
+    secret.has(k) || isSecretParam(k) ? REDACTED : typeof v === 'boolean' ? (v ? '1' : '0') : String(v),
+  ]);
 }
 
 function redactBody(body: ApiRequest['body']): HistoryEntry['body'] {
@@ -92,7 +100,15 @@ function redactBody(body: ApiRequest['body']): HistoryEntry['body'] {
 }
 
 /** The entry for one call; `answerKept` says whether storedAnswer() of it is written beside. */
-export function historyEntry(profile: ServerProfile, req: ApiRequest, r: ApiResult, origin: string, now: number, maxAnswerBytes: number, id = newHistoryId(now)): HistoryEntry {
+export function historyEntry(
+  profile: ServerProfile,
+  req: ApiRequest,
+  r: ApiResult,
+  origin: string,
+  now: number,
+  maxAnswerBytes: number,
+  id = newHistoryId(now),
+): HistoryEntry {
   const bytes = byteLength(r.raw);
   const body = redactBody(req.body);
   return {
@@ -104,7 +120,9 @@ export function historyEntry(profile: ServerProfile, req: ApiRequest, r: ApiResu
     family: req.family,
     function: functionName(req),
     method: r.request.method,
-    ...(r.request.headers ? { headers: r.request.headers.map(([k, v]): [string, string] => [k, isSecretHeader(k) && !v.endsWith(REDACTED) ? REDACTED : v]) } : {}),
+    ...(r.request.headers
+      ? { headers: r.request.headers.map(([k, v]): [string, string] => [k, isSecretHeader(k) && !v.endsWith(REDACTED) ? REDACTED : v]) }
+      : {}),
     params: redactParams(req),
     ...(body ? { body } : {}),
     origin,
@@ -126,7 +144,11 @@ export function storedAnswer(r: ApiResult): StoredAnswer {
 }
 
 /** Which entries to keep (newest first) and which to drop, by count and by age. */
-export function applyRetention(entries: readonly HistoryEntry[], r: Retention, now: number): { keep: HistoryEntry[]; drop: HistoryEntry[] } {
+export function applyRetention(
+  entries: readonly HistoryEntry[],
+  r: Retention,
+  now: number,
+): { keep: HistoryEntry[]; drop: HistoryEntry[] } {
   const sorted = [...entries].sort((a, b) => b.time - a.time);
   const keep: HistoryEntry[] = [];
   const drop: HistoryEntry[] = [];
@@ -154,7 +176,12 @@ export function withheldParams(e: HistoryEntry): string[] {
 export function entryRequest(e: HistoryEntry, fill: Record<string, string> = {}): ApiRequest {
   const [module, fn] = FAMILIES[e.family].qualified ? (e.function.split('/') as [string, string]) : [undefined, e.function];
   const params: Param[] = e.params.map(([k, v]) => [k, v === REDACTED && k in fill ? fill[k]! : v]);
-  const body: ApiRequest['body'] = e.body?.kind === 'json' ? { kind: 'json', text: e.body.text } : e.body?.kind === 'multipart' ? { kind: 'multipart', files: e.body.files } : undefined;
+  const body: ApiRequest['body'] =
+    e.body?.kind === 'json'
+      ? { kind: 'json', text: e.body.text }
+      : e.body?.kind === 'multipart'
+        ? { kind: 'multipart', files: e.body.files }
+        : undefined;
   const filled = Object.keys(fill).filter((k) => e.params.some(([n, v]) => n === k && v === REDACTED));
   return {
     family: e.family,

@@ -102,13 +102,17 @@ function proxiedAgent(profile: ServerProfile, limits: TransportLimits, proxy: Pr
   const { EnvHttpProxyAgent, Pool } = proxyParts();
   const policy = profile.tls;
   const fp = profile.secure && policy.mode === 'pinned' ? normalizeFingerprint(policy.fingerprint256) : undefined;
-  if (profile.secure && policy.mode === 'pinned' && !fp) throw new CallFailure('config_error', 'The pinned fingerprint is not a SHA-256 fingerprint (64 hex digits).');
+  if (profile.secure && policy.mode === 'pinned' && !fp)
+    throw new CallFailure('config_error', 'The pinned fingerprint is not a SHA-256 fingerprint (64 hex digits).');
   const serverTls = !profile.secure ? {} : fp ? PINNED_TLS : policy.mode === 'ca' ? { ca: readCa(policy.caFile) } : {};
-  const direct: Connector = fp ? pinningConnector(fp, limits.connectTimeoutMs) : buildConnector({ ...serverTls, timeout: limits.connectTimeoutMs, allowH2: false });
+  const direct: Connector = fp
+    ? pinningConnector(fp, limits.connectTimeoutMs)
+    : buildConnector({ ...serverTls, timeout: limits.connectTimeoutMs, allowH2: false });
   const proxyAt = proxyAddress(proxy.url);
   return new EnvHttpProxyAgent({
     // The connection to the proxy itself: a failure there is the proxy's, and is reported as such.
-    clientFactory: (origin: URL, opts: { connect: Connector }) => new Pool(origin, { ...opts, connect: towardProxy(opts.connect, proxyAt) } as never),
+    clientFactory: (origin: URL, opts: { connect: Connector }) =>
+      new Pool(origin, { ...opts, connect: towardProxy(opts.connect, proxyAt) } as never),
     httpProxy: proxy.url,
     httpsProxy: proxy.url,
     noProxy: proxy.noProxy ?? '',
@@ -158,7 +162,10 @@ function readCa(file: string): string {
     if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error('not PEM');
     return pem;
   } catch {
-    throw new CallFailure('config_error', `The CA file "${file}" cannot be read as a PEM certificate. Check the path, or choose another TLS policy.`);
+    throw new CallFailure(
+      'config_error',
+      `The CA file "${file}" cannot be read as a PEM certificate. Check the path, or choose another TLS policy.`,
+    );
   }
 }
 
@@ -234,7 +241,12 @@ function errorCode(err: unknown): string {
 }
 
 /** Turns what undici and Node throw into a failure a person can act on. */
-export function classifyTransportError(err: unknown, profile: ServerProfile, signal: AbortSignal | undefined, gotHeaders: boolean): CallFailure {
+export function classifyTransportError(
+  err: unknown,
+  profile: ServerProfile,
+  signal: AbortSignal | undefined,
+  gotHeaders: boolean,
+): CallFailure {
   const where = `${profile.host}:${profile.port}`;
   if (signal?.aborted) return new CallFailure('cancelled', 'The call was cancelled before the answer arrived.');
   const code = errorCode(err);
@@ -249,21 +261,40 @@ export function classifyTransportError(err: unknown, profile: ServerProfile, sig
       return new CallFailure(
         'tls_error',
         `The certificate of ${where} changed: it has the fingerprint ${seen}, but ${pinned} is pinned. Nothing was sent. If the server's certificate was renewed on purpose, pin the new one; otherwise someone may be intercepting the connection.`,
-        { certificate: { fingerprint256: seen, subject: '', issuer: '', validFrom: '', validTo: '', trusted: false, trustError: PIN_MISMATCH_TRUST } },
+        {
+          certificate: {
+            fingerprint256: seen,
+            subject: '',
+            issuer: '',
+            validFrom: '',
+            validTo: '',
+            trusted: false,
+            trustError: PIN_MISMATCH_TRUST,
+          },
+        },
       );
     }
     case 'UND_ERR_CONNECT_TIMEOUT':
     case 'ETIMEDOUT':
-      return new CallFailure('timeout', `Could not connect to ${where} in time. Check the host and port (${portHint}) and any firewall in between.`);
+      return new CallFailure(
+        'timeout',
+        `Could not connect to ${where} in time. Check the host and port (${portHint}) and any firewall in between.`,
+      );
     case 'UND_ERR_HEADERS_TIMEOUT':
-      return new CallFailure('timeout', `${where} accepted the connection but did not answer in time. The function may be slow: raise the timeout or try again.`);
+      return new CallFailure(
+        'timeout',
+        `${where} accepted the connection but did not answer in time. The function may be slow: raise the timeout or try again.`,
+      );
     case 'UND_ERR_BODY_TIMEOUT':
       return new CallFailure('timeout', `${where} stopped sending its answer part way through. Try again; if it repeats, narrow the call.`);
     case 'ECONNREFUSED':
       return new CallFailure('network_error', `Nothing is listening on ${where} (connection refused). Check the port: ${portHint}.`);
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return new CallFailure('network_error', `The host "${profile.host}" could not be found (DNS). Check the spelling, or use the server's IP address.`);
+      return new CallFailure(
+        'network_error',
+        `The host "${profile.host}" could not be found (DNS). Check the spelling, or use the server's IP address.`,
+      );
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
       return new CallFailure('network_error', `${profile.host} cannot be reached from this machine (no route). Check the network or VPN.`);
@@ -282,7 +313,10 @@ export function classifyTransportError(err: unknown, profile: ServerProfile, sig
     case 'ERR_SSL_WRONG_VERSION_NUMBER':
     case 'ERR_SSL_PACKET_LENGTH_TOO_LONG':
     case 'EPROTO':
-      return new CallFailure('tls_error', `${where} does not speak HTTPS. It may be a plain-HTTP port: turn off "secure", or use ${portHint}.`);
+      return new CallFailure(
+        'tls_error',
+        `${where} does not speak HTTPS. It may be a plain-HTTP port: turn off "secure", or use ${portHint}.`,
+      );
   }
   if (TLS_TRUST_CODES.has(code) || code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || code.startsWith('CERT_')) {
     return new CallFailure(
@@ -295,7 +329,8 @@ export function classifyTransportError(err: unknown, profile: ServerProfile, sig
     );
   }
   const msg = err instanceof Error ? err.message : String(err);
-  const tunnel = /Proxy response \((\d+)\)/.exec(msg) ?? /Proxy response \((\d+)\)/.exec(String((err as { cause?: Error })?.cause?.message ?? ''));
+  const tunnel =
+    /Proxy response \((\d+)\)/.exec(msg) ?? /Proxy response \((\d+)\)/.exec(String((err as { cause?: Error })?.cause?.message ?? ''));
   if (tunnel) {
     return new CallFailure(
       'network_error',
@@ -330,7 +365,18 @@ function proxyUnreachable(proxyAt: string, code: string, profile: ServerProfile)
 function serviceOfPortHint(profile: ServerProfile): string {
   const known = serviceOfPort(profile.port);
   const secure = profile.secure ? 'HTTPS' : 'plain HTTP';
-  const expected = profile.service === 'cpanel' ? (profile.secure ? 2083 : 2082) : profile.service === 'whm' ? (profile.secure ? 2087 : 2086) : profile.secure ? 2096 : 2095;
+  const expected =
+    profile.service === 'cpanel'
+      ? profile.secure
+        ? 2083
+        : 2082
+      : profile.service === 'whm'
+        ? profile.secure
+          ? 2087
+          : 2086
+        : profile.secure
+          ? 2096
+          : 2095;
   if (known && known.service !== profile.service) {
     return `port ${expected} for ${secure}, but ${profile.port} is ${SERVICE_NAMES[known.service]}'s port`;
   }
@@ -342,10 +388,7 @@ function serviceOfPortHint(profile: ServerProfile): string {
  * subject and expiry when the system does not trust it. Verification is done here by hand (authorized
  * flag and hostname check) so that an untrusted certificate can still be described.
  */
-export function inspectCertificate(
-  profile: Pick<ServerProfile, 'host' | 'port' | 'tls'>,
-  timeoutMs = 10_000,
-): Promise<CertificateInfo> {
+export function inspectCertificate(profile: Pick<ServerProfile, 'host' | 'port' | 'tls'>, timeoutMs = 10_000): Promise<CertificateInfo> {
   const host = profile.host.replace(/^\[|\]$/g, '');
   let ca: string | undefined;
   if (profile.tls.mode === 'ca') ca = readCa(profile.tls.caFile);
@@ -366,7 +409,9 @@ export function inspectCertificate(
       clearTimeout(timer);
       const cert = socket.getPeerCertificate();
       let trusted = socket.authorized;
-      let trustError = socket.authorizationError ? String((socket.authorizationError as { code?: string }).code ?? socket.authorizationError) : undefined;
+      let trustError = socket.authorizationError
+        ? String((socket.authorizationError as { code?: string }).code ?? socket.authorizationError)
+        : undefined;
       if (trusted) {
         const idErr = tls.checkServerIdentity(host, cert);
         if (idErr) {

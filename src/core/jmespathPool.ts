@@ -24,9 +24,11 @@ export const DEFAULT_LIMITS: Readonly<ExpressionLimits> = { timeoutMs: 2000, max
 /** What an evaluation is for: a check needs only whether the result is true, a capture or --query the value. */
 export type EvalMode = 'value' | 'truthy';
 
-export type WorkerRequest = { type: 'eval'; id: number; expr: string; mode: EvalMode; maxBytes: number; answer?: unknown } | { type: 'forget' };
+export type WorkerRequest =
+  { type: 'eval'; id: number; expr: string; mode: EvalMode; maxBytes: number; answer?: unknown } | { type: 'forget' };
 
-export type WorkerAnswer = { id: number; ok: true; truthy: boolean; json?: string } | { id: number; ok: false; reason: 'error' | 'size'; message?: string };
+export type WorkerAnswer =
+  { id: number; ok: true; truthy: boolean; json?: string } | { id: number; ok: false; reason: 'error' | 'size'; message?: string };
 
 /** Why an evaluation gave no value. */
 export class ExpressionFailure extends Error {
@@ -132,7 +134,9 @@ export class JmespathPool {
         try {
           live.worker.postMessage(request);
         } catch (e) {
-          live.fail(new ExpressionFailure('error', `its answer cannot be handed to the evaluator (${e instanceof Error ? e.message : String(e)})`));
+          live.fail(
+            new ExpressionFailure('error', `its answer cannot be handed to the evaluator (${e instanceof Error ? e.message : String(e)})`),
+          );
         }
       });
       if (!reply.ok) {
@@ -161,7 +165,11 @@ export class JmespathPool {
     this.starts++;
     const worker = new Worker(this.file, {
       execArgv: [],
-      resourceLimits: { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: Math.min(64, Math.max(8, Math.floor(memoryMb / 8))), stackSizeMb: 4 },
+      resourceLimits: {
+        maxOldGenerationSizeMb: memoryMb,
+        maxYoungGenerationSizeMb: Math.min(64, Math.max(8, Math.floor(memoryMb / 8))),
+        stackSizeMb: 4,
+      },
     });
     worker.unref();
     const live: Live = { worker, memoryMb, online: Promise.resolve() };
@@ -181,7 +189,10 @@ export class JmespathPool {
           e.code === 'ERR_WORKER_OUT_OF_MEMORY'
             ? new ExpressionFailure('memory', `needed more than ${memoryMb} MiB of memory`)
             : e.code === 'MODULE_NOT_FOUND' || e.code === 'ERR_MODULE_NOT_FOUND'
-              ? new ExpressionFailure('unavailable', 'could not be evaluated: the JMESPath evaluator (jmespathWorker.js) is missing from the installation')
+              ? new ExpressionFailure(
+                  'unavailable',
+                  'could not be evaluated: the JMESPath evaluator (jmespathWorker.js) is missing from the installation',
+                )
               : new ExpressionFailure('unavailable', `could not be evaluated: the JMESPath evaluator failed (${e.message.split('\n')[0]})`);
         this.drop(live);
         live.fail?.(failure);

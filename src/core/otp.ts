@@ -15,7 +15,14 @@ function otp(): Generator {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const o = require('otplib') as typeof Otplib;
     // cPanel's secrets are 10 bytes; otplib v13 rejects anything under 16 bytes unless told otherwise.
-    generator = { generateSync: o.generateSync, options: { guardrails: o.createGuardrails({ MIN_SECRET_BYTES: 10 }), crypto: new o.NobleCryptoPlugin(), base32: new o.ScureBase32Plugin() } };
+    generator = {
+      generateSync: o.generateSync,
+      options: {
+        guardrails: o.createGuardrails({ MIN_SECRET_BYTES: 10 }),
+        crypto: new o.NobleCryptoPlugin(),
+        base32: new o.ScureBase32Plugin(),
+      },
+    };
   }
   return generator;
 }
@@ -28,10 +35,12 @@ export function normalizeTotpSecret(secret: string): string {
 /** Why a TOTP secret cannot be used, or undefined when it can. Never echoes the secret. */
 export function totpSecretProblem(secret: string): string | undefined {
   const s = normalizeTotpSecret(secret);
-  if (!/^[A-Z2-7]+$/.test(s)) return 'The two-factor secret must be base32 (letters A–Z and digits 2–7), as WHM shows it when 2FA is set up.';
+  if (!/^[A-Z2-7]+$/.test(s))
+    return 'The two-factor secret must be base32 (letters A–Z and digits 2–7), as WHM shows it when 2FA is set up.';
   if (s.length < 16) return 'The two-factor secret is too short: cPanel secrets have 16 base32 characters.';
   // 64 bytes is the most an HMAC-SHA1 key holds without being hashed first; otplib refuses more.
-  if (s.length > 102) return `The two-factor secret is too long (${s.length} characters): cPanel secrets have 16 base32 characters. Copy it again.`;
+  if (s.length > 102)
+    return `The two-factor secret is too long (${s.length} characters): cPanel secrets have 16 base32 characters. Copy it again.`;
   // Base32 packs 5 bits a character; lengths that leave 5 or more bits over cannot come from whole bytes.
   if ([1, 3, 6].includes(s.length % 8)) {
     return `The two-factor secret has ${s.length} characters, which no base32 secret has (a character is missing or extra): cPanel secrets have 16. Copy it again.`;
@@ -132,7 +141,8 @@ export function secretFromOtpauth(input: string): { secret: string; account?: st
   } catch {
     return { error: 'That otpauth:// link cannot be read: copy it again, or paste the secret itself.' };
   }
-  if (u.host.toLowerCase() !== 'totp') return { error: `That is an otpauth://${u.host} link: cPanel two-factor authentication uses TOTP (otpauth://totp/…).` };
+  if (u.host.toLowerCase() !== 'totp')
+    return { error: `That is an otpauth://${u.host} link: cPanel two-factor authentication uses TOTP (otpauth://totp/…).` };
   const secret = u.searchParams.get('secret');
   if (!secret) return { error: 'That otpauth:// link has no secret in it.' };
   const label = decodeURIComponent(u.pathname.replace(/^\//, ''));

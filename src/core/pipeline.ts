@@ -19,7 +19,21 @@ import { redactorFor } from './snippetSandbox';
  */
 
 /** Where a call came from: History shows it, and a call sent again asks before it changes anything. */
-export type Origin = 'palette' | 'tree' | 'builder' | 'snippet' | 'rerun' | 'result' | 'history' | 'page' | 'fanout' | 'test' | 'background' | 'cli' | 'agent' | 'data';
+export type Origin =
+  | 'palette'
+  | 'tree'
+  | 'builder'
+  | 'snippet'
+  | 'rerun'
+  | 'result'
+  | 'history'
+  | 'page'
+  | 'fanout'
+  | 'test'
+  | 'background'
+  | 'cli'
+  | 'agent'
+  | 'data';
 
 /** Origins that send a request that was sent before: a change asks again. */
 export const RESENDS: readonly Origin[] = ['rerun', 'result', 'history'];
@@ -91,7 +105,8 @@ export interface FanOutOptions {
   onResult?(part: FanPart, index: number): void;
 }
 
-export type FanOutcome = { sent: true; parts: FanPart[]; preview: Preview } | { sent: false; reason: 'declined' | 'invalid'; message: string };
+export type FanOutcome =
+  { sent: true; parts: FanPart[]; preview: Preview } | { sent: false; reason: 'declined' | 'invalid'; message: string };
 
 export class RequestPipeline {
   constructor(private readonly hooks: PipelineHooks) {}
@@ -101,10 +116,14 @@ export class RequestPipeline {
     const prepared = prepareRun(spec, { resend: RESENDS.includes(spec.origin) });
     if (!prepared.ok) return { sent: false, reason: 'invalid', message: prepared.message };
     const { preview, ask } = prepared;
-    if (spec.untrustedSource !== undefined && !(await this.ask({ reason: 'untrusted', preview, target: spec, source: spec.untrustedSource }))) {
+    if (
+      spec.untrustedSource !== undefined &&
+      !(await this.ask({ reason: 'untrusted', preview, target: spec, source: spec.untrustedSource }))
+    ) {
       return { sent: false, reason: 'declined', message: `${preview.what} was not sent.`, preview };
     }
-    if (ask && !(await this.ask({ reason: ask, preview, target: spec, ...(spec.wording ? { wording: spec.wording } : {}) }))) return { sent: false, reason: 'declined', message: `${preview.what} was not sent.`, preview };
+    if (ask && !(await this.ask({ reason: ask, preview, target: spec, ...(spec.wording ? { wording: spec.wording } : {}) })))
+      return { sent: false, reason: 'declined', message: `${preview.what} was not sent.`, preview };
     let profile = spec.profile;
     let result = await this.exchange({ ...spec, profile });
     const changed = await this.hooks.retryWith?.(spec, result);
@@ -123,15 +142,33 @@ export class RequestPipeline {
    * target's full result comes back, in target order.
    */
   async fanOut(request: ApiRequest, targets: readonly FanTarget[], opts: FanOutOptions): Promise<FanOutcome> {
-    if (!targets.length) return { sent: true, parts: [], preview: { what: opts.what, method: methodOf(request), url: '', effect: effectOf(request.family, functionName(request)) } };
+    if (!targets.length)
+      return {
+        sent: true,
+        parts: [],
+        preview: { what: opts.what, method: methodOf(request), url: '', effect: effectOf(request.family, functionName(request)) },
+      };
     const first = { profile: targets[0]!.profile, request: requestFor(request, targets[0]!) };
     const prepared = prepareRun(first);
     if (!prepared.ok) return { sent: false, reason: 'invalid', message: prepared.message };
     const { preview } = prepared;
-    if (opts.untrustedSource !== undefined && !(await this.ask({ reason: 'untrusted', preview, target: first, source: opts.untrustedSource }))) {
+    if (
+      opts.untrustedSource !== undefined &&
+      !(await this.ask({ reason: 'untrusted', preview, target: first, source: opts.untrustedSource }))
+    ) {
       return { sent: false, reason: 'declined', message: `${functionName(request)} was not sent to ${targets.length} targets.` };
     }
-    if (preview.effect !== 'read' && !(await this.ask({ reason: 'fanout', preview, fn: functionName(request), effect: preview.effect, count: targets.length, what: opts.what }))) {
+    if (
+      preview.effect !== 'read' &&
+      !(await this.ask({
+        reason: 'fanout',
+        preview,
+        fn: functionName(request),
+        effect: preview.effect,
+        count: targets.length,
+        what: opts.what,
+      }))
+    ) {
       return { sent: false, reason: 'declined', message: `${functionName(request)} was not sent to ${targets.length} targets.` };
     }
     const limit = pLimit({ concurrency: Math.max(1, Math.min(MAX_CONCURRENCY, Math.floor(opts.concurrency))), rejectOnClear: true });
@@ -144,10 +181,21 @@ export class RequestPipeline {
             const req = requestFor(request, target);
             if (opts.signal?.aborted) return { target, result: notSentResult(req, 'cancelled', 'Cancelled before it was sent.') };
             opts.onStart?.(target, i);
-            const part = { target, result: await this.exchange({ profile: target.profile, request: req, origin: opts.origin, ...(opts.signal ? { signal: opts.signal } : {}) }) };
+            const part = {
+              target,
+              result: await this.exchange({
+                profile: target.profile,
+                request: req,
+                origin: opts.origin,
+                ...(opts.signal ? { signal: opts.signal } : {}),
+              }),
+            };
             opts.onResult?.(part, i);
             return part;
-          }).catch((): FanPart => ({ target, result: notSentResult(requestFor(request, target), 'cancelled', 'Cancelled before it was sent.') })),
+          }).catch((): FanPart => ({
+            target,
+            result: notSentResult(requestFor(request, target), 'cancelled', 'Cancelled before it was sent.'),
+          })),
         ),
       );
       return { sent: true, parts, preview };

@@ -6,10 +6,7 @@ export type AuthMethod = 'password' | 'token' | 'accesshash' | 'session';
 /** none; a fresh code in X-CPANEL-OTP on every request; or one code at session login (tfa_token). */
 export type TwoFactorMode = 'none' | 'header' | 'session';
 
-export type TlsPolicy =
-  | { mode: 'system' }
-  | { mode: 'pinned'; fingerprint256: string }
-  | { mode: 'ca'; caFile: string };
+export type TlsPolicy = { mode: 'system' } | { mode: 'pinned'; fingerprint256: string } | { mode: 'ca'; caFile: string };
 
 export interface ServerProfile {
   id: string;

@@ -65,7 +65,14 @@ export function redactParams(params: readonly (readonly [string, string])[]): [s
 
 /** The same secret as it appears in a URL, a form body, or inside a JSON string. */
 function formsOf(value: string): string[] {
-  return [...new Set([value, encodeURIComponent(value), new URLSearchParams({ v: value }).toString().slice(2), JSON.stringify(value).slice(1, -1)])];
+  return [
+    ...new Set([
+      value,
+      encodeURIComponent(value),
+      new URLSearchParams({ v: value }).toString().slice(2),
+      JSON.stringify(value).slice(1, -1),
+    ]),
+  ];
 }
 
 /** How many secret parameter values one client remembers to scrub. */

@@ -60,7 +60,9 @@ function previewBody(built: BuiltRequest): string | undefined {
     return [fields, ...built.multipart.files.map((f) => `${f.name}=@${f.path}`)].filter(Boolean).join('&');
   }
   if (built.body === undefined) return undefined;
-  return built.contentType === 'application/json' ? `(JSON) ${built.body.length > 2000 ? `${built.body.slice(0, 2000)}…` : built.body}` : redactUrl(`?${built.body}`).slice(1);
+  return built.contentType === 'application/json'
+    ? `(JSON) ${built.body.length > 2000 ? `${built.body.slice(0, 2000)}…` : built.body}`
+    : redactUrl(`?${built.body}`).slice(1);
 }
 
 /** Why a run asks first. */
@@ -82,7 +84,13 @@ export type Resolved = { ok: true; target: Target; snippet: Snippet; secrets: st
  * (a refusal here is already scrubbed of them). Files to upload are checked against the workspace
  * folder `fileBase` (see confinedUpload) and sent by their real paths.
  */
-export function resolveSnippet(s: Snippet, profiles: readonly ServerProfile[], lookup: (name: string) => string | undefined, vars?: VariableSource, fileBase?: string): Resolved {
+export function resolveSnippet(
+  s: Snippet,
+  profiles: readonly ServerProfile[],
+  lookup: (name: string) => string | undefined,
+  vars?: VariableSource,
+  fileBase?: string,
+): Resolved {
   const secrets = new Set<string>();
   const read = (name: string): string | undefined => {
     const v = lookup(name);
@@ -107,7 +115,10 @@ export function resolveSnippet(s: Snippet, profiles: readonly ServerProfile[], l
         }
       : {}),
   };
-  const refuse = (e: unknown): Resolved => ({ ok: false, message: redactorFor(secrets).scrubKnown(e instanceof Error ? e.message : String(e)) });
+  const refuse = (e: unknown): Resolved => ({
+    ok: false,
+    message: redactorFor(secrets).scrubKnown(e instanceof Error ? e.message : String(e)),
+  });
   let filled: Snippet;
   try {
     filled = resolvePlaceholders(s, read, watched);
@@ -119,8 +130,12 @@ export function resolveSnippet(s: Snippet, profiles: readonly ServerProfile[], l
   try {
     const built = withConfinedUploads(filled, filledRequest(filled, fileBase), fileBase);
     // A parameter filled with a secret (from the environment, or a secret variable) is sent as one: in a POST body.
-    const secretParams = built.params.filter(([, v]) => secrets.has(String(v)) || [...secrets].some((x) => x.length >= 4 && String(v).includes(x))).map(([n]) => n);
-    const request = secretParams.length ? { ...built, secretParams: [...new Set([...(built.secretParams ?? []), ...secretParams])] } : built;
+    const secretParams = built.params
+      .filter(([, v]) => secrets.has(String(v)) || [...secrets].some((x) => x.length >= 4 && String(v).includes(x)))
+      .map(([n]) => n);
+    const request = secretParams.length
+      ? { ...built, secretParams: [...new Set([...(built.secretParams ?? []), ...secretParams])] }
+      : built;
     return { ok: true, target: { profile, request }, snippet: filled, secrets: [...secrets] };
   } catch (e) {
     return refuse(e);
@@ -134,8 +149,12 @@ export function resolveSnippet(s: Snippet, profiles: readonly ServerProfile[], l
  */
 export function withConfinedUploads(filled: Snippet, request: ApiRequest, root: string | undefined): ApiRequest {
   if (!filled.body || !('files' in filled.body)) return request;
-  if (root === undefined) throw new Error('A snippet that uploads files must be in a workspace folder: its paths are relative to it. Nothing was sent.');
-  return { ...request, body: { kind: 'multipart', files: filled.body.files.map((f) => ({ name: f.name, path: confinedUpload(root, f.path, f.name) })) } };
+  if (root === undefined)
+    throw new Error('A snippet that uploads files must be in a workspace folder: its paths are relative to it. Nothing was sent.');
+  return {
+    ...request,
+    body: { kind: 'multipart', files: filled.body.files.map((f) => ({ name: f.name, path: confinedUpload(root, f.path, f.name) })) },
+  };
 }
 
 export type Prepared = { ok: true; preview: Preview; ask?: ConfirmReason } | { ok: false; message: string };

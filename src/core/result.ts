@@ -69,7 +69,12 @@ export interface ApiResult {
 }
 
 /** A call that was not sent (cancelled, refused before, not buildable), as a result like any other. */
-export function unsentResult(kind: ResultKind, hint: string, request: ApiResult['request'], extra: Pick<ApiResult, 'refused'> = {}): ApiResult {
+export function unsentResult(
+  kind: ResultKind,
+  hint: string,
+  request: ApiResult['request'],
+  extra: Pick<ApiResult, 'refused'> = {},
+): ApiResult {
   return {
     ok: false,
     kind,
@@ -89,7 +94,9 @@ export function unsentResult(kind: ResultKind, hint: string, request: ApiResult[
 }
 
 /** The fields the CLI prints and scripts rely on. */
-export function publicView(r: ApiResult): Pick<ApiResult, 'ok' | 'kind' | 'status' | 'data' | 'errors' | 'warnings' | 'messages' | 'metadata'> {
+export function publicView(
+  r: ApiResult,
+): Pick<ApiResult, 'ok' | 'kind' | 'status' | 'data' | 'errors' | 'warnings' | 'messages' | 'metadata'> {
   return {
     ok: r.ok,
     kind: r.kind,

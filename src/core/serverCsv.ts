@@ -12,7 +12,18 @@ import type { ServerProfile } from './servers';
 
 /** The columns an export writes, in order. */
 export const CSV_COLUMNS = [
-  'label', 'host', 'service', 'secure', 'port', 'username', 'auth', 'twoFactor', 'groups', 'tls', 'fingerprint256', 'caFile',
+  'label',
+  'host',
+  'service',
+  'secure',
+  'port',
+  'username',
+  'auth',
+  'twoFactor',
+  'groups',
+  'tls',
+  'fingerprint256',
+  'caFile',
 ] as const;
 /** Columns read and given a meaning; "id" (in files exported before ids were left out) is read and ignored. */
 const KNOWN_COLUMNS: readonly string[] = [...CSV_COLUMNS, 'id'];
@@ -37,7 +48,10 @@ export function parseServersCsv(text: string, where: string): ParsedServers {
   let header: string[] = [];
   try {
     const columns = (h: string[]): string[] => (header = h.map((c) => c.trim()));
-    records = parse(text, { columns, skip_empty_lines: true, trim: true, bom: true, relax_column_count: false }) as Record<string, string>[];
+    records = parse(text, { columns, skip_empty_lines: true, trim: true, bom: true, relax_column_count: false }) as Record<
+      string,
+      string
+    >[];
   } catch (e) {
     return { profiles: [], problems: [`${where} is not valid CSV (${e instanceof Error ? e.message : String(e)}).`] };
   }
@@ -88,4 +102,3 @@ export function serversToCsv(profiles: readonly ServerProfile[]): string {
   }
   return `${lines.join('\r\n')}\r\n`;
 }
-

@@ -10,11 +10,42 @@ import { readProfile, visible, type ServerProfile } from './servers';
 
 /** Names (lowercase, without "-", "_", spaces or dots) that are a secret whatever else the file says. */
 const SECRET_NAMES = new Set([
-  'pass', 'passwd', 'password', 'pwd', 'secret', 'token', 'key', 'hash', 'otp', 'totp', 'tfa', 'mfa', '2fa', 'pin',
-  'apikey', 'apitoken', 'accesshash', 'totpsecret', 'privatekey', 'cookie', 'cpsess',
+  'pass',
+  'passwd',
+  'password',
+  'pwd',
+  'secret',
+  'token',
+  'key',
+  'hash',
+  'otp',
+  'totp',
+  'tfa',
+  'mfa',
+  '2fa',
+  'pin',
+  'apikey',
+  'apitoken',
+  'accesshash',
+  'totpsecret',
+  'privatekey',
+  'cookie',
+  'cpsess',
 ]);
 /** Parts that make a name a secret wherever they are in it: "cpanel_token", "root-password", "whmApiKey". */
-const SECRET_PARTS = ['password', 'passwd', 'passphrase', 'secret', 'token', 'accesshash', 'apikey', 'privatekey', 'otpauth', 'cookie', 'cpsess'];
+const SECRET_PARTS = [
+  'password',
+  'passwd',
+  'passphrase',
+  'secret',
+  'token',
+  'accesshash',
+  'apikey',
+  'privatekey',
+  'otpauth',
+  'cookie',
+  'cpsess',
+];
 /** Endings that make a name a secret: "ssh_key", "root_pass", "admin_pwd", "access_hash". */
 const SECRET_ENDINGS = ['key', 'hash', 'pass', 'pwd', 'otp'];
 

@@ -25,7 +25,10 @@ const WHERE_CREDENTIALS_GO: { changed: (a: ServerProfile, b: ServerProfile) => b
   { changed: (a, b) => a.secure !== b.secure, name: 'connection (HTTPS or plain HTTP)' },
   { changed: (a, b) => a.username !== b.username, name: 'username' },
   // Over HTTPS a pin or CA file says which certificate is the server: another one could be someone else's.
-  { changed: (a, b) => a.secure && b.secure && JSON.stringify(a.tls) !== JSON.stringify(b.tls), name: 'certificate trust (pin or CA file)' },
+  {
+    changed: (a, b) => a.secure && b.secure && JSON.stringify(a.tls) !== JSON.stringify(b.tls),
+    name: 'certificate trust (pin or CA file)',
+  },
 ];
 
 function joined(names: string[]): string {
@@ -36,7 +39,12 @@ function joined(names: string[]): string {
  * The writes for `incoming` (as read from a file: ids ignored) over `existing`. Servers whose label
  * is configured are replaced only with `replace`; `newId` makes each fresh id (never one in use).
  */
-export function planImport(existing: readonly ServerProfile[], incoming: readonly ServerProfile[], replace: boolean, newId: () => string): ImportPlan {
+export function planImport(
+  existing: readonly ServerProfile[],
+  incoming: readonly ServerProfile[],
+  replace: boolean,
+  newId: () => string,
+): ImportPlan {
   const byLabel = new Map(existing.map((p) => [p.label, p] as const));
   const used = new Set(existing.map((p) => p.id));
   const fresh = (): string => {
@@ -63,7 +71,9 @@ export function planImport(existing: readonly ServerProfile[], incoming: readonl
     }
     plan.writes.push({ profile: { ...p, id: fresh() }, replaces: same.id });
     plan.retired.push(same.id);
-    plan.notes.push(`${p.label}: ${joined(changed)} changed, so its stored credentials were not carried over; set them with Set Credentials….`);
+    plan.notes.push(
+      `${p.label}: ${joined(changed)} changed, so its stored credentials were not carried over; set them with Set Credentials….`,
+    );
   }
   return plan;
 }

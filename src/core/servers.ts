@@ -59,7 +59,8 @@ export function hostFromUrl(input: string): { host: string; secure: boolean; por
   }
   const secure = u.protocol === 'https:';
   const port = u.port ? Number(u.port) : undefined;
-  const service = port === undefined ? undefined : (Object.keys(PORTS) as Service[]).find((k) => PORTS[k].secure === port || PORTS[k].plain === port);
+  const service =
+    port === undefined ? undefined : (Object.keys(PORTS) as Service[]).find((k) => PORTS[k].secure === port || PORTS[k].plain === port);
   return { host: u.hostname, secure, ...(port !== undefined ? { port } : {}), ...(service ? { service } : {}) };
 }
 
@@ -107,7 +108,10 @@ export function describeServer(p: Pick<ServerProfile, 'username' | 'host' | 'por
  * and returns Node's form (uppercase, colon-separated), or undefined when it is not 32 bytes of hex.
  */
 export function normalizeFingerprint(input: string): string | undefined {
-  const hex = input.trim().replace(/^sha256\s*(fingerprint)?\s*=?\s*/i, '').replace(/[:\s]/g, '');
+  const hex = input
+    .trim()
+    .replace(/^sha256\s*(fingerprint)?\s*=?\s*/i, '')
+    .replace(/[:\s]/g, '');
   if (!/^[0-9a-f]{64}$/i.test(hex)) return undefined;
   return hex.toUpperCase().match(/../g)!.join(':');
 }
@@ -118,7 +122,9 @@ export function normalizeFingerprint(input: string): string | undefined {
  */
 function isControl(ch: string): boolean {
   const c = ch.codePointAt(0)!;
-  return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0x2028 || c === 0x2029 || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+  return (
+    c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0x2028 || c === 0x2029 || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)
+  );
 }
 
 /** Text with its control characters written as \u escapes, to quote it in a message. */
@@ -137,11 +143,13 @@ export function labelProblem(label: string): string | undefined {
     const code = `U+${control.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
     return `The label "${visible(label)}" has a control character (${code}): a label is one line of visible text, so remove it.`;
   }
-  if (/[<>]/.test(label)) return `The label "${label}" has "<" or ">": VS Code could render it as HTML in tooltips, so a label cannot have them.`;
+  if (/[<>]/.test(label))
+    return `The label "${label}" has "<" or ">": VS Code could render it as HTML in tooltips, so a label cannot have them.`;
   if (label.includes('$(')) {
     return `The label "${label}" has "$(": VS Code shows "$(name)" as an icon in the tree, pickers and tooltips, so a label cannot have it.`;
   }
-  if (label.includes('](')) return `The label "${label}" has "](": tooltips render "[text](target)" as a Markdown link, so a label cannot have it.`;
+  if (label.includes(']('))
+    return `The label "${label}" has "](": tooltips render "[text](target)" as a Markdown link, so a label cannot have it.`;
   return undefined;
 }
 
@@ -155,10 +163,12 @@ export function profileProblems(p: ServerProfile): string[] {
   if (h) out.push(h);
   if (!SERVICES.includes(p.service)) out.push(`The service "${String(p.service)}" is not one of cpanel, whm or webmail.`);
   if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) out.push(`The port ${String(p.port)} is not a number from 1 to 65535.`);
-  if (!/^[a-z0-9_.@-]{1,64}$/i.test(p.username)) out.push(`The username "${p.username}" is empty or has characters cPanel usernames never have.`);
+  if (!/^[a-z0-9_.@-]{1,64}$/i.test(p.username))
+    out.push(`The username "${p.username}" is empty or has characters cPanel usernames never have.`);
   const scheme = Object.hasOwn(AUTH_SCHEMES, p.auth) ? AUTH_SCHEMES[p.auth] : undefined;
   if (!scheme) out.push(`The authentication method "${String(p.auth)}" is not one of ${Object.keys(AUTH_SCHEMES).join(', ')}.`);
-  if (!TWO_FACTOR_MODES.includes(p.twoFactor)) out.push(`The two-factor mode "${String(p.twoFactor)}" is not one of none, header or session.`);
+  if (!TWO_FACTOR_MODES.includes(p.twoFactor))
+    out.push(`The two-factor mode "${String(p.twoFactor)}" is not one of none, header or session.`);
   const serviceProblem = scheme && SERVICES.includes(p.service) ? scheme.serviceProblem(p.service) : undefined;
   if (serviceProblem) out.push(serviceProblem);
   if (scheme && p.twoFactor !== 'none' && TWO_FACTOR_MODES.includes(p.twoFactor) && !scheme.twoFactor.includes(p.twoFactor)) {
@@ -228,13 +238,15 @@ export function readProfile(item: unknown, index: number, fallbackId?: (o: Recor
     else problems.push(says);
   }
   for (const k of ['secure'] as const) {
-    if (o[k] !== undefined && typeof o[k] !== 'boolean') problems.push(`"${k}" must be true or false, not ${JSON.stringify(o[k])?.slice(0, 40)}.`);
+    if (o[k] !== undefined && typeof o[k] !== 'boolean')
+      problems.push(`"${k}" must be true or false, not ${JSON.stringify(o[k])?.slice(0, 40)}.`);
   }
   if (o.groups !== undefined && (!Array.isArray(o.groups) || !o.groups.every((g) => typeof g === 'string' && GROUP_NAME.test(g)))) {
     problems.push('"groups" must be a list of group names (letters, digits, ".", "_" and "-").');
   }
   if (!str('id') && !fallbackId?.(o)) problems.unshift('The entry has no id.');
-  if (o.service !== undefined && !['cpanel', 'whm', 'webmail'].includes(String(o.service))) problems.push(`The service "${String(o.service)}" is not cpanel, whm or webmail.`);
+  if (o.service !== undefined && !['cpanel', 'whm', 'webmail'].includes(String(o.service)))
+    problems.push(`The service "${String(o.service)}" is not cpanel, whm or webmail.`);
   return { profile, problems };
 }
 

@@ -71,7 +71,8 @@ export function envRefusal(s: Snippet, environment: Environment | undefined, pol
     const value = environment.variables[v];
     if (typeof value !== 'string') continue;
     for (const m of value.matchAll(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g)) {
-      if (!envAllowed(m[1]!, policy.allowed)) return envNotAllowedMessage(m[1]!, policy.from, `in the environment "${environment.name}", for \${${v}}`);
+      if (!envAllowed(m[1]!, policy.allowed))
+        return envNotAllowedMessage(m[1]!, policy.from, `in the environment "${environment.name}", for \${${v}}`);
     }
   }
   return undefined;

@@ -44,7 +44,20 @@ export interface SnippetProblem {
 
 export type ParsedSnippet = { ok: true; snippet: Snippet; warnings: SnippetProblem[] } | { ok: false; problems: SnippetProblem[] };
 
-const KEYS = new Set(['$schema', 'version', 'server', 'family', 'function', 'account', 'method', 'params', 'note', 'capture', 'expect', 'body']);
+const KEYS = new Set([
+  '$schema',
+  'version',
+  'server',
+  'family',
+  'function',
+  'account',
+  'method',
+  'params',
+  'note',
+  'capture',
+  'expect',
+  'body',
+]);
 const ENV_REF = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
 /**
  * ${env:NAME}, ${name} or ${row.COLUMN}: the one placeholder syntax of snippets. A row's column (a data
@@ -70,27 +83,49 @@ export function parseSnippet(input: string): ParsedSnippet {
     const offset = jsonErrorOffset(text) ?? 0;
     const { line, column } = lineColumn(text, offset);
     const what = offset >= text.trimEnd().length ? 'it ends before the JSON is complete' : 'the JSON is not valid there';
-    return { ok: false, problems: [{ message: `This is not a valid snippet: ${what} (line ${line}, column ${column}).`, offset: offset + bom, severity: 'error' }] };
+    return {
+      ok: false,
+      problems: [
+        { message: `This is not a valid snippet: ${what} (line ${line}, column ${column}).`, offset: offset + bom, severity: 'error' },
+      ],
+    };
   }
   const problems: SnippetProblem[] = [];
   const err = (message: string, key?: string): void => {
     const at = key ? offsetOfKey(text, key) : undefined;
     problems.push({ message, offset: at === undefined ? undefined : at + bom, severity: 'error' });
   };
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, problems: [{ message: 'A snippet is a JSON object with server, family, function and params.', offset: 0, severity: 'error' }] };
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    return {
+      ok: false,
+      problems: [{ message: 'A snippet is a JSON object with server, family, function and params.', offset: 0, severity: 'error' }],
+    };
   const o = raw as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (!KEYS.has(k)) err(`Unknown property "${k}": a snippet has version, server, family, function, account, method, params, note, capture, expect and body.`, k);
+  for (const k of Object.keys(o))
+    if (!KEYS.has(k))
+      err(
+        `Unknown property "${k}": a snippet has version, server, family, function, account, method, params, note, capture, expect and body.`,
+        k,
+      );
   if (o.version !== 1) err('"version" must be 1.', 'version');
   if (typeof o.server !== 'string' || !o.server.trim()) err('"server" must name a configured server by its label.', 'server');
   const family = o.family;
-  if (!isFamily(family)) err(`"family" must be ${FAMILY_IDS.map((f) => `"${f}"`).join(', ').replace(/, ([^,]*)$/, ' or $1')}.`, 'family');
+  if (!isFamily(family))
+    err(
+      `"family" must be ${FAMILY_IDS.map((f) => `"${f}"`)
+        .join(', ')
+        .replace(/, ([^,]*)$/, ' or $1')}.`,
+      'family',
+    );
   const fn = o.function;
-  if (typeof fn !== 'string') err(`"function" must be a string such as "${FAMILIES.uapi.example}" or "${FAMILIES.whm.example}".`, 'function');
+  if (typeof fn !== 'string')
+    err(`"function" must be a string such as "${FAMILIES.uapi.example}" or "${FAMILIES.whm.example}".`, 'function');
   else if (isFamily(family) && !hasPlaceholder(fn)) {
     const problem = functionNameProblem(family, fn);
     if (problem) err(problem, 'function');
   }
-  if (o.account !== undefined && (typeof o.account !== 'string' || !(/^[a-z0-9_.-]+$/.test(o.account) || hasPlaceholder(o.account)))) err('"account" must be a cPanel username.', 'account');
+  if (o.account !== undefined && (typeof o.account !== 'string' || !(/^[a-z0-9_.-]+$/.test(o.account) || hasPlaceholder(o.account))))
+    err('"account" must be a cPanel username.', 'account');
   if (isFamily(family) && !FAMILIES[family].direct.length && o.account === undefined) {
     err(`${FAMILIES[family].name} snippets need "account": it is called through WHM on behalf of an account.`, 'family');
   }
@@ -105,7 +140,13 @@ export function parseSnippet(input: string): ParsedSnippet {
   else {
     o.params.forEach((p, i) => {
       const pr = p as { name?: unknown; value?: unknown };
-      if (!p || typeof p !== 'object' || typeof pr.name !== 'string' || !pr.name || !['string', 'number', 'boolean'].includes(typeof pr.value)) {
+      if (
+        !p ||
+        typeof p !== 'object' ||
+        typeof pr.name !== 'string' ||
+        !pr.name ||
+        !['string', 'number', 'boolean'].includes(typeof pr.value)
+      ) {
         err(`params[${i}] must be {"name": "…", "value": "…"} with a non-empty name.`, 'params');
         return;
       }
@@ -151,7 +192,8 @@ export function parseSnippet(input: string): ParsedSnippet {
 /** A relative path that stays inside the folder it is read from: no absolute path, no "..", no "~". */
 export function workspacePathProblem(path: string): string | undefined {
   if (!path.trim()) return 'the path is empty';
-  if (/^([A-Za-z]:)?[\\/]/.test(path) || path.startsWith('~')) return `"${path}" is absolute: write a path relative to the workspace folder`;
+  if (/^([A-Za-z]:)?[\\/]/.test(path) || path.startsWith('~'))
+    return `"${path}" is absolute: write a path relative to the workspace folder`;
   if (path.split(/[\\/]/).includes('..')) return `"${path}" leaves the workspace folder ("..")`;
   return undefined;
 }
@@ -172,7 +214,8 @@ function readBody(v: unknown, err: (message: string, key?: string) => void): Sni
   const files: { name: string; path: string }[] = [];
   o.files.forEach((f: unknown, i) => {
     const x = f as { name?: unknown; path?: unknown };
-    if (!f || typeof f !== 'object' || typeof x.name !== 'string' || typeof x.path !== 'string') return err(`body.files[${i}] must be {"name": "…", "path": "…"}.`, 'body');
+    if (!f || typeof f !== 'object' || typeof x.name !== 'string' || typeof x.path !== 'string')
+      return err(`body.files[${i}] must be {"name": "…", "path": "…"}.`, 'body');
     const nameProblem = paramNameProblem(x.name);
     if (nameProblem) return err(`body.files[${i}]: ${nameProblem}`, 'body');
     const pathProblem = workspacePathProblem(x.path);
@@ -190,8 +233,10 @@ function readCapture(v: unknown, err: (message: string, key?: string) => void): 
   }
   const out: Record<string, string> = {};
   for (const [name, expr] of Object.entries(v)) {
-    if (!VARIABLE_NAME.test(name)) err(`capture "${name}": a variable name is letters, digits and _ and does not start with a digit.`, 'capture');
-    else if (typeof expr !== 'string') err(`capture "${name}": the value must be a JMESPath expression (a string), such as "data[0].email".`, 'capture');
+    if (!VARIABLE_NAME.test(name))
+      err(`capture "${name}": a variable name is letters, digits and _ and does not start with a digit.`, 'capture');
+    else if (typeof expr !== 'string')
+      err(`capture "${name}": the value must be a JMESPath expression (a string), such as "data[0].email".`, 'capture');
     else {
       const problem = expressionProblem(expr);
       if (problem) err(`capture "${name}": ${problem}.`, 'capture');
@@ -225,11 +270,13 @@ function readExpect(v: unknown, err: (message: string, key?: string) => void): E
         out.push({ ok: value });
         return;
       case 'kind':
-        if (typeof value !== 'string' || !(RESULT_KINDS as readonly string[]).includes(value)) return err(`${at}.kind must be one of ${RESULT_KINDS.join(', ')}.`, 'expect');
+        if (typeof value !== 'string' || !(RESULT_KINDS as readonly string[]).includes(value))
+          return err(`${at}.kind must be one of ${RESULT_KINDS.join(', ')}.`, 'expect');
         out.push({ kind: value as (typeof RESULT_KINDS)[number] });
         return;
       case 'status':
-        if (typeof value !== 'number' || !Number.isInteger(value) || value < 100 || value > 599) return err(`${at}.status must be an HTTP status code from 100 to 599.`, 'expect');
+        if (typeof value !== 'number' || !Number.isInteger(value) || value < 100 || value > 599)
+          return err(`${at}.status must be an HTTP status code from 100 to 599.`, 'expect');
         out.push({ status: value });
         return;
       case 'maxMs':
@@ -270,7 +317,11 @@ function placeholderFields(s: Snippet): [string, string][] {
     ...s.params.map((p) => [`the parameter "${p.name}"`, p.value] as [string, string]),
     ...Object.entries(s.capture ?? {}).map(([k, e]) => [`capture "${k}"`, e] as [string, string]),
     ...(s.expect ?? []).flatMap((item, i) => ('jmespath' in item ? [[`expect[${i}].jmespath`, item.jmespath] as [string, string]] : [])),
-    ...(s.body ? ('json' in s.body ? jsonStrings(s.body.json).map((t) => ['body.json', t] as [string, string]) : s.body.files.map((f) => ['body.files', f.path] as [string, string])) : []),
+    ...(s.body
+      ? 'json' in s.body
+        ? jsonStrings(s.body.json).map((t) => ['body.json', t] as [string, string])
+        : s.body.files.map((f) => ['body.files', f.path] as [string, string])
+      : []),
   ];
 }
 
@@ -321,19 +372,34 @@ const NO_VARIABLES: VariableSource = { get: () => undefined };
 export function resolvePlaceholders(s: Snippet, env: (name: string) => string | undefined, vars: VariableSource = NO_VARIABLES): Snippet {
   const fill = (value: string, where: string): string =>
     // One pass: a value filled in (from a row of a data file, say) is never read for placeholders again.
-    value.replace(PLACEHOLDER, (_m, isEnv: string | undefined, envName: string | undefined, isRow: string | undefined, column: string | undefined, variable: string | undefined) => {
-      if (isRow) {
-        if (!vars.row) throw new Error(`The snippet uses \${row.${column}} (in ${where}), which is filled only when it runs for each row of a data file (cpapi run --data FILE).`);
-        const v = vars.row(column!);
+    value.replace(
+      PLACEHOLDER,
+      (
+        _m,
+        isEnv: string | undefined,
+        envName: string | undefined,
+        isRow: string | undefined,
+        column: string | undefined,
+        variable: string | undefined,
+      ) => {
+        if (isRow) {
+          if (!vars.row)
+            throw new Error(
+              `The snippet uses \${row.${column}} (in ${where}), which is filled only when it runs for each row of a data file (cpapi run --data FILE).`,
+            );
+          const v = vars.row(column!);
+          if (v !== undefined) return v;
+          throw new Error(`The snippet uses \${row.${column}} (in ${where}), but the data file has no column "${column}".`);
+        }
+        const name = (isEnv ? envName : variable)!;
+        const v = isEnv ? env(name) : vars.get(name);
         if (v !== undefined) return v;
-        throw new Error(`The snippet uses \${row.${column}} (in ${where}), but the data file has no column "${column}".`);
-      }
-      const name = (isEnv ? envName : variable)!;
-      const v = isEnv ? env(name) : vars.get(name);
-      if (v !== undefined) return v;
-      if (isEnv) throw new Error(`The snippet needs the environment variable ${name} (for ${where}).`);
-      throw new Error(`The snippet uses \${${name}} (in ${where}), which is not defined${vars.missing ? `: ${vars.missing(name)}` : ''}.`);
-    });
+        if (isEnv) throw new Error(`The snippet needs the environment variable ${name} (for ${where}).`);
+        throw new Error(
+          `The snippet uses \${${name}} (in ${where}), which is not defined${vars.missing ? `: ${vars.missing(name)}` : ''}.`,
+        );
+      },
+    );
   const out: Snippet = {
     ...s,
     server: fill(s.server, 'server').trim(),
@@ -341,8 +407,17 @@ export function resolvePlaceholders(s: Snippet, env: (name: string) => string | 
     ...(s.account !== undefined ? { account: fill(s.account, 'account') } : {}),
     params: s.params.map((p) => ({ name: p.name, value: fill(p.value, `the parameter "${p.name}"`) })),
     ...(s.capture ? { capture: Object.fromEntries(Object.entries(s.capture).map(([k, e]) => [k, fill(e, `capture "${k}"`)])) } : {}),
-    ...(s.expect ? { expect: s.expect.map((item, i) => ('jmespath' in item ? { jmespath: fill(item.jmespath, `expect[${i}].jmespath`) } : item)) } : {}),
-    ...(s.body ? { body: 'json' in s.body ? { json: fillJson(s.body.json, (t) => fill(t, 'body.json')) } : { files: s.body.files.map((f) => ({ name: f.name, path: fill(f.path, 'body.files') })) } } : {}),
+    ...(s.expect
+      ? { expect: s.expect.map((item, i) => ('jmespath' in item ? { jmespath: fill(item.jmespath, `expect[${i}].jmespath`) } : item)) }
+      : {}),
+    ...(s.body
+      ? {
+          body:
+            'json' in s.body
+              ? { json: fillJson(s.body.json, (t) => fill(t, 'body.json')) }
+              : { files: s.body.files.map((f) => ({ name: f.name, path: fill(f.path, 'body.files') })) },
+        }
+      : {}),
   };
   const escaped = out.body && 'files' in out.body ? out.body.files.map((f) => workspacePathProblem(f.path)).find(Boolean) : undefined;
   if (escaped) throw new Error(`With its variables filled in, ${escaped}.`);
@@ -368,7 +443,12 @@ function fillJson(v: unknown, fill: (s: string) => string): unknown {
  * Builds the request, resolving placeholders (see resolvePlaceholders); throws naming a missing one.
  * Upload paths are resolved against `fileBase` (the workspace folder; the current folder for cpapi).
  */
-export function snippetRequest(s: Snippet, lookup: (name: string) => string | undefined, vars?: VariableSource, fileBase = '.'): ApiRequest {
+export function snippetRequest(
+  s: Snippet,
+  lookup: (name: string) => string | undefined,
+  vars?: VariableSource,
+  fileBase = '.',
+): ApiRequest {
   return filledRequest(resolvePlaceholders(s, lookup, vars), fileBase);
 }
 
@@ -383,7 +463,14 @@ export function filledRequest(r: Snippet, fileBase = '.'): ApiRequest {
     params: r.params.map(({ name, value }) => [name, value] as const),
     method: r.body ? 'POST' : r.method,
     ...(r.account !== undefined ? { asUser: r.account } : {}),
-    ...(r.body ? { body: 'json' in r.body ? { kind: 'json' as const, text: JSON.stringify(r.body.json) } : { kind: 'multipart' as const, files: r.body.files.map((f) => ({ name: f.name, path: resolvePath(fileBase, f.path) })) } } : {}),
+    ...(r.body
+      ? {
+          body:
+            'json' in r.body
+              ? { kind: 'json' as const, text: JSON.stringify(r.body.json) }
+              : { kind: 'multipart' as const, files: r.body.files.map((f) => ({ name: f.name, path: resolvePath(fileBase, f.path) })) },
+        }
+      : {}),
   };
 }
 
@@ -392,14 +479,22 @@ export function filledRequest(r: Snippet, fileBase = '.'): ApiRequest {
  * workspace by `relativize`, which answers undefined for a file outside it (then this throws: a
  * snippet uploads only files of its workspace).
  */
-export function requestToSnippet(server: string, req: ApiRequest, note?: string, relativize: (path: string) => string | undefined = (p) => p): Snippet {
+export function requestToSnippet(
+  server: string,
+  req: ApiRequest,
+  note?: string,
+  relativize: (path: string) => string | undefined = (p) => p,
+): Snippet {
   let body: SnippetBody | undefined;
   if (req.body?.kind === 'json') body = { json: JSON.parse(req.body.text) as unknown };
   if (req.body?.kind === 'multipart') {
     body = {
       files: req.body.files.map((f) => {
         const rel = relativize(f.path);
-        if (rel === undefined || workspacePathProblem(rel)) throw new Error(`"${f.path}" is outside the workspace: a snippet uploads only files of its workspace. Move the file into it, or send the call without saving it.`);
+        if (rel === undefined || workspacePathProblem(rel))
+          throw new Error(
+            `"${f.path}" is outside the workspace: a snippet uploads only files of its workspace. Move the file into it, or send the call without saving it.`,
+          );
         return { name: f.name, path: rel };
       }),
     };

@@ -72,7 +72,8 @@ export function activate(context: vscode.ExtensionContext): TestExports | undefi
   runner.onDidSend(({ spec, result }) => void history.record(spec, result, spec.origin));
   // A WHM call that changes something may have changed the accounts: the list is read again when next needed.
   runner.onDidSend(({ spec, result }) => {
-    if (spec.request.family === 'whm' && result.status > 0 && effectOf('whm', functionName(spec.request)) !== 'read') accounts.invalidate(spec.profile.id);
+    if (spec.request.family === 'whm' && result.status > 0 && effectOf('whm', functionName(spec.request)) !== 'read')
+      accounts.invalidate(spec.profile.id);
   });
   const services: Services = { profiles, secrets, clients, results, panels, history, tree, log, accounts, runner };
 
@@ -92,12 +93,19 @@ export function activate(context: vscode.ExtensionContext): TestExports | undefi
   const askEnv = async (name: string): Promise<string | undefined> => {
     const known = remembered.get(name);
     if (known !== undefined) return known;
-    const value = await vscode.window.showInputBox({ title: `Value for \${env:${name}}`, prompt: `${name} is not set in VS Code's environment: type its value (used for this run, not stored).`, password: true, ignoreFocusOut: true });
+    const value = await vscode.window.showInputBox({
+      title: `Value for \${env:${name}}`,
+      prompt: `${name} is not set in VS Code's environment: type its value (used for this run, not stored).`,
+      password: true,
+      ignoreFocusOut: true,
+    });
     if (value) {
       // Asked beside the run, not before it: the run goes on whatever the answer.
-      void vscode.window.showInformationMessage(`Remember the value of \${env:${name}} for this window (in memory only, until it closes)?`, 'Remember').then((c) => {
-        if (c === 'Remember') remembered.set(name, value);
-      });
+      void vscode.window
+        .showInformationMessage(`Remember the value of \${env:${name}} for this window (in memory only, until it closes)?`, 'Remember')
+        .then((c) => {
+          if (c === 'Remember') remembered.set(name, value);
+        });
     }
     return value;
   };

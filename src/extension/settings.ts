@@ -12,7 +12,8 @@ import { CONFIG } from './constants';
 export const Settings = {
   timeoutSeconds: (): number => userNumber('request.timeoutSeconds', 60, 1, 3600),
   maxResponseMB: (): number => userNumber('request.maxResponseMB', 64, 1, 1024),
-  maxConnections: (): number => Math.round(userNumber('request.maxConnections', DEFAULT_LIMITS.maxConnections, MAX_CONNECTIONS_RANGE.min, MAX_CONNECTIONS_RANGE.max)),
+  maxConnections: (): number =>
+    Math.round(userNumber('request.maxConnections', DEFAULT_LIMITS.maxConnections, MAX_CONNECTIONS_RANGE.min, MAX_CONNECTIONS_RANGE.max)),
   /** One result view per result (default: no result is replaced), or one reused view. */
   tabMode: (): 'reuse' | 'perResult' => (config().get<string>('results.tabMode') === 'reuse' ? 'reuse' : 'perResult'),
   /** How many targets of a fan-out run at once. */

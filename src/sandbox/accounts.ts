@@ -108,7 +108,8 @@ export const SANDBOX_CREDENTIALS = {
   root: {
     password: 'sandbox-root-pass',
     whmToken: 'R00TT0KENSANDBOX0000000000000001',
-    accessHash: Array.from({ length: 6 }, (_, i) => `${i}a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9`).join('\n') + '\n',
+    accessHash:
+      Array.from({ length: 6 }, (_, i) => `${i}a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9`).join('\n') + '\n',
   },
   reseller: {
     user: 'reseller',
@@ -165,7 +166,14 @@ function fullAccess(value: string, name = 'sandbox'): SandboxToken {
 export function initialUsers(): SandboxUser[] {
   const c = SANDBOX_CREDENTIALS;
   return [
-    { user: 'root', password: c.root.password, whm: true, tokens: [], apiTokens: [fullAccess(c.root.whmToken)], accessHash: c.root.accessHash },
+    {
+      user: 'root',
+      password: c.root.password,
+      whm: true,
+      tokens: [],
+      apiTokens: [fullAccess(c.root.whmToken)],
+      accessHash: c.root.accessHash,
+    },
     {
       user: c.reseller.user,
       password: c.reseller.password,
@@ -173,10 +181,28 @@ export function initialUsers(): SandboxUser[] {
       tokens: [],
       apiTokens: [fullAccess(c.reseller.whmToken)],
       tfaSecret: c.reseller.tfaSecret,
-      acl: ['version', 'gethostname', 'applist', 'listaccts', 'accountsummary', 'suspendacct', 'unsuspendacct', 'create_user_session', 'cpanel', 'uapi_cpanel'],
+      acl: [
+        'version',
+        'gethostname',
+        'applist',
+        'listaccts',
+        'accountsummary',
+        'suspendacct',
+        'unsuspendacct',
+        'create_user_session',
+        'cpanel',
+        'uapi_cpanel',
+      ],
       privs: ['basic-whm-functions', 'list-accts', 'acct-summary', 'suspend-acct', 'create-user-session', 'cpanel-api'],
     },
-    { user: c.cptest.user, password: c.cptest.password, whm: false, tokens: [], apiTokens: [fullAccess(c.cptest.cpanelToken, 'deploy')], tfaSecret: c.cptest.tfaSecret },
+    {
+      user: c.cptest.user,
+      password: c.cptest.password,
+      whm: false,
+      tokens: [],
+      apiTokens: [fullAccess(c.cptest.cpanelToken, 'deploy')],
+      tfaSecret: c.cptest.tfaSecret,
+    },
     { user: c.bob.user, password: c.bob.password, whm: false, tokens: [], apiTokens: [fullAccess(c.bob.cpanelToken)] },
   ];
 }
@@ -184,8 +210,25 @@ export function initialUsers(): SandboxUser[] {
 export function initialAccounts(): SandboxAccount[] {
   const base = { plan: 'default', suspended: false, suspendreason: 'not suspended', ip: '127.0.0.1' };
   return [
-    { ...base, user: 'cptest', domain: 'cptest.example', owner: 'reseller', email: 'owner@cptest.example', startdate: '24 Jan 15 10:00', diskused: '12M' },
-    { ...base, user: 'bob', domain: 'bob.example', owner: 'root', email: 'bob@bob.example', startdate: '23 Mar 02 08:30', diskused: '431M', plan: 'gold' },
+    {
+      ...base,
+      user: 'cptest',
+      domain: 'cptest.example',
+      owner: 'reseller',
+      email: 'owner@cptest.example',
+      startdate: '24 Jan 15 10:00',
+      diskused: '12M',
+    },
+    {
+      ...base,
+      user: 'bob',
+      domain: 'bob.example',
+      owner: 'root',
+      email: 'bob@bob.example',
+      startdate: '23 Mar 02 08:30',
+      diskused: '431M',
+      plan: 'gold',
+    },
   ];
 }
 

@@ -33,7 +33,10 @@ export interface FnContext {
   mail: MailAccount[];
   users: SandboxUser[];
   /** create_user_session: opens a session and returns its login URL parts. */
-  openSession(user: string, service: 'cpaneld' | 'whostmgrd' | 'webmaild'): { url: string; session: string; token: string; expires: number };
+  openSession(
+    user: string,
+    service: 'cpaneld' | 'whostmgrd' | 'webmaild',
+  ): { url: string; session: string; token: string; expires: number };
   /** The API token the call was signed with, when it was. */
   token?: SandboxToken;
   /** The sandbox's clock, in milliseconds. */
@@ -58,7 +61,15 @@ export interface WhmAnswer {
   output?: { messages?: string[]; warnings?: string[] };
 }
 
-const ok = (data: unknown, extra: Partial<UapiAnswer> = {}): UapiAnswer => ({ status: 1, errors: null, messages: null, warnings: null, data, metadata: {}, ...extra });
+const ok = (data: unknown, extra: Partial<UapiAnswer> = {}): UapiAnswer => ({
+  status: 1,
+  errors: null,
+  messages: null,
+  warnings: null,
+  data,
+  metadata: {},
+  ...extra,
+});
 const err = (...errors: string[]): UapiAnswer => ({ status: 0, errors, messages: null, warnings: null, data: null, metadata: {} });
 
 function owns(caller: SandboxUser, a: SandboxAccount): boolean {
@@ -76,7 +87,10 @@ function domainsOf(ctx: FnContext): string[] {
  * application/json): the object, or an answer that says what is wrong.
  */
 function jsonBody(ctx: FnContext, field: string): { value: unknown } | { error: string } {
-  if (ctx.body.contentType !== 'application/json') return { error: `This function reads a JSON body (Content-Type: application/json), not ${ctx.body.contentType || 'query parameters'}.` };
+  if (ctx.body.contentType !== 'application/json')
+    return {
+      error: `This function reads a JSON body (Content-Type: application/json), not ${ctx.body.contentType || 'query parameters'}.`,
+    };
   if (ctx.body.jsonError) return { error: 'The request body is not valid JSON.' };
   const b = ctx.body.json as Record<string, unknown> | null;
   if (!b || typeof b !== 'object' || !(field in b)) return { error: `The JSON body must have “${field}”.` };
@@ -88,15 +102,27 @@ function personalize(ctx: FnContext, user: string, kind: 'get' | 'set'): { data?
   if (kind === 'set') {
     const b = jsonBody(ctx, 'personalization');
     if ('error' in b) return { error: b.error };
-    if (!b.value || typeof b.value !== 'object' || Array.isArray(b.value)) return { error: '“personalization” must be an object of names and values.' };
+    if (!b.value || typeof b.value !== 'object' || Array.isArray(b.value))
+      return { error: '“personalization” must be an object of names and values.' };
     Object.assign(store, b.value);
     ctx.personalization.set(user, store);
-    return { data: { personalization: Object.fromEntries(Object.entries(b.value).map(([k, v]) => [k, { value: v, success: 1, reason: 'OK' }])) } };
+    return {
+      data: { personalization: Object.fromEntries(Object.entries(b.value).map(([k, v]) => [k, { value: v, success: 1, reason: 'OK' }])) },
+    };
   }
   const b = jsonBody(ctx, 'names');
   if ('error' in b) return { error: b.error };
   if (!Array.isArray(b.value)) return { error: '“names” must be an array of names.' };
-  return { data: { personalization: Object.fromEntries(b.value.map((k) => [String(k), k in store ? { value: store[String(k)], success: 1, reason: 'OK' } : { value: null, success: 0, reason: 'Not found' }])) } };
+  return {
+    data: {
+      personalization: Object.fromEntries(
+        b.value.map((k) => [
+          String(k),
+          k in store ? { value: store[String(k)], success: 1, reason: 'OK' } : { value: null, success: 0, reason: 'Not found' },
+        ]),
+      ),
+    },
+  };
 }
 
 export function uapi(module: string, fn: string, ctx: FnContext): UapiAnswer {
@@ -113,12 +139,19 @@ export function uapi(module: string, fn: string, ctx: FnContext): UapiAnswer {
     if (!files.length) return err('You must specify at least one file to upload (fields file-1, file-2, …).');
     const dir = p.get('dir') ?? `/home/${ctx.account}`;
     ctx.received.push(...files);
-    return ok({ uploads: files.map((f) => ({ file: f.filename, path: `${dir}/${f.filename}`, size: f.size, reason: 'Upload successful', status: 1 })), succeeded: files.length, failed: 0, warned: 0 });
+    return ok({
+      uploads: files.map((f) => ({ file: f.filename, path: `${dir}/${f.filename}`, size: f.size, reason: 'Upload successful', status: 1 })),
+      succeeded: files.length,
+      failed: 0,
+      warned: 0,
+    });
   }
   switch (key) {
     case 'Email/list_pops':
       return ok(
-        ctx.mail.filter((m) => m._owner === ctx.account).map((m) => ({ email: m.email, login: m.login, suspended_login: m.suspended_login, suspended_incoming: 0 })),
+        ctx.mail
+          .filter((m) => m._owner === ctx.account)
+          .map((m) => ({ email: m.email, login: m.login, suspended_login: m.suspended_login, suspended_incoming: 0 })),
       );
     case 'Email/list_pops_with_disk':
       return ok(
@@ -127,7 +160,20 @@ export function uapi(module: string, fn: string, ctx: FnContext): UapiAnswer {
           .map((m) => {
             const used = m.diskused ?? 0;
             const [user, domain] = m.email.split('@') as [string, string];
-            return { email: m.email, login: m.login, user, domain, _diskused: used, diskused: (used / 1048576).toFixed(2), humandiskused: `${(used / 1048576).toFixed(2)} MB`, diskquota: m.diskquota, _diskquota: m.diskquota === 'unlimited' ? 0 : Number(m.diskquota) * 1048576, suspended_login: m.suspended_login, suspended_incoming: 0, mtime: m.mtime ?? 1_700_000_000 };
+            return {
+              email: m.email,
+              login: m.login,
+              user,
+              domain,
+              _diskused: used,
+              diskused: (used / 1048576).toFixed(2),
+              humandiskused: `${(used / 1048576).toFixed(2)} MB`,
+              diskquota: m.diskquota,
+              _diskquota: m.diskquota === 'unlimited' ? 0 : Number(m.diskquota) * 1048576,
+              suspended_login: m.suspended_login,
+              suspended_incoming: 0,
+              mtime: m.mtime ?? 1_700_000_000,
+            };
           }),
       );
     case 'Email/add_pop': {
@@ -181,7 +227,9 @@ export function api2(module: string, fn: string, ctx: FnContext): { data: unknow
     case 'Email/listpops':
       return { data: ctx.mail.filter((m) => m._owner === ctx.account).map((m) => ({ email: m.email, login: m.login })) };
     case 'Cron/listcron':
-      return { data: [{ command: '/usr/local/bin/php /home/x/cron.php', minute: '*/15', hour: '*', day: '*', month: '*', weekday: '*', line: 1 }] };
+      return {
+        data: [{ command: '/usr/local/bin/php /home/x/cron.php', minute: '*/15', hour: '*', day: '*', month: '*', weekday: '*', line: 1 }],
+      };
   }
   return { data: [], error: `Could not find function “${fn}” in module “${module}”` };
 }
@@ -208,7 +256,11 @@ export function whm(fn: string, ctx: FnContext): WhmAnswer {
       return { result: 1, reason: 'OK', data: { hostname: 'sandbox.cpanel.test' } };
     case 'applist': {
       // root may call every WHM function; a reseller only what its privileges allow; a token only what its ACLs grant.
-      const mine = c.acl ? [...new Set([...c.acl, 'myprivs'])] : Catalog.load().functions.filter((f) => f.family === 'whm').map((f) => f.function);
+      const mine = c.acl
+        ? [...new Set([...c.acl, 'myprivs'])]
+        : Catalog.load()
+            .functions.filter((f) => f.family === 'whm')
+            .map((f) => f.function);
       const token = ctx.token;
       return { result: 1, reason: 'OK', data: { app: token ? mine.filter((f) => aclsGrant(token.acls, f)) : mine } };
     }
@@ -225,7 +277,8 @@ export function whm(fn: string, ctx: FnContext): WhmAnswer {
     case 'createacct': {
       const user = p.get('username') ?? p.get('user') ?? '';
       const domain = p.get('domain') ?? '';
-      if (!user || !/^[a-z][a-z0-9]{0,15}$/.test(user)) return { result: 0, reason: 'Invalid username: use 1–16 lowercase letters and digits, starting with a letter.' };
+      if (!user || !/^[a-z][a-z0-9]{0,15}$/.test(user))
+        return { result: 0, reason: 'Invalid username: use 1–16 lowercase letters and digits, starting with a letter.' };
       if (!domain) return { result: 0, reason: 'You must specify a domain name.' };
       if (ctx.accounts.some((a) => a.user === user)) return { result: 0, reason: `The username “${user}” is taken.` };
       ctx.accounts.push({
@@ -241,7 +294,12 @@ export function whm(fn: string, ctx: FnContext): WhmAnswer {
         ip: '127.0.0.1',
       });
       ctx.users.push({ user, password: p.get('password') ?? '', whm: false, tokens: [] });
-      return { result: 1, reason: 'Account Creation Ok', data: { nameserver: 'ns1.sandbox.cpanel.test', ip: '127.0.0.1' }, output: { messages: [`Account ${user} created.`] } };
+      return {
+        result: 1,
+        reason: 'Account Creation Ok',
+        data: { nameserver: 'ns1.sandbox.cpanel.test', ip: '127.0.0.1' },
+        output: { messages: [`Account ${user} created.`] },
+      };
     }
     case 'suspendacct':
     case 'unsuspendacct': {
@@ -266,16 +324,31 @@ export function whm(fn: string, ctx: FnContext): WhmAnswer {
       return { result: 1, reason: 'Password changed', data: { app: 'system' } };
     }
     case 'listpkgs':
-      return { result: 1, reason: 'OK', data: { pkg: [{ name: 'default', QUOTA: 'unlimited' }, { name: 'gold', QUOTA: 10240 }] } };
+      return {
+        result: 1,
+        reason: 'OK',
+        data: {
+          pkg: [
+            { name: 'default', QUOTA: 'unlimited' },
+            { name: 'gold', QUOTA: 10240 },
+          ],
+        },
+      };
     case 'create_user_session': {
       const user = p.get('user') ?? '';
       const service = (p.get('service') ?? 'cpaneld') as 'cpaneld' | 'whostmgrd' | 'webmaild';
       if (!['cpaneld', 'whostmgrd', 'webmaild'].includes(service)) return { result: 0, reason: `Invalid service “${service}”.` };
-      if (service === 'whostmgrd' ? user !== c.user && !(c.user === 'root' && ctx.users.some((u) => u.user === user && u.whm)) : !find(user)) {
+      if (
+        service === 'whostmgrd' ? user !== c.user && !(c.user === 'root' && ctx.users.some((u) => u.user === user && u.whm)) : !find(user)
+      ) {
         return noUser(user);
       }
       const s = ctx.openSession(user, service);
-      return { result: 1, reason: 'Created session', data: { url: s.url, session: s.session, cp_security_token: s.token, expires: s.expires, service } };
+      return {
+        result: 1,
+        reason: 'Created session',
+        data: { url: s.url, session: s.session, cp_security_token: s.token, expires: s.expires, service },
+      };
     }
   }
   const t = whmTokens(fn, ctx);
@@ -305,7 +378,10 @@ function heldPrivileges(ctx: FnContext): 'all' | string[] {
 
 /** The acl, acl-0, acl-1… values of a call, or undefined when it sent none. */
 function aclParams(p: URLSearchParams): string[] | undefined {
-  const values = [...p.entries()].filter(([k]) => k === 'acl' || /^acl-\d+$/.test(k)).map(([, v]) => v.trim()).filter(Boolean);
+  const values = [...p.entries()]
+    .filter(([k]) => k === 'acl' || /^acl-\d+$/.test(k))
+    .map(([, v]) => v.trim())
+    .filter(Boolean);
   return values.length ? [...new Set(values)] : undefined;
 }
 
@@ -319,7 +395,8 @@ function ipRangeProblem(range: string): string | undefined {
   const [addr, bits, extra] = range.split('/');
   const family = isIP(addr ?? '');
   const max = family === 4 ? 32 : 128;
-  if (!family || extra !== undefined || (bits !== undefined && (!/^\d{1,3}$/.test(bits) || Number(bits) > max))) return `“${range}” is not a valid IP address or CIDR range.`;
+  if (!family || extra !== undefined || (bits !== undefined && (!/^\d{1,3}$/.test(bits) || Number(bits) > max)))
+    return `“${range}” is not a valid IP address or CIDR range.`;
   return undefined;
 }
 
@@ -385,8 +462,15 @@ function whmTokens(fn: string, ctx: FnContext): WhmAnswer | undefined {
       return { result: 1, reason: 'OK', data: { privileges: [privilegeMap(heldPrivileges(ctx))] } };
     case 'listacls': {
       if (heldPrivileges(ctx) !== 'all') return fail('Permission denied: listing ACL lists needs the “all” privilege.');
-      const lists: Record<string, string[]> = { 'accounts-read': ['basic-whm-functions', 'list-accts', 'acct-summary'], 'reseller-standard': ['basic-whm-functions', 'list-accts', 'acct-summary', 'suspend-acct', 'create-user-session', 'cpanel-api'] };
-      return { result: 1, reason: 'OK', data: { acl: Object.entries(lists).map(([name, acls]) => ({ name, privileges: privilegeMap(acls) })) } };
+      const lists: Record<string, string[]> = {
+        'accounts-read': ['basic-whm-functions', 'list-accts', 'acct-summary'],
+        'reseller-standard': ['basic-whm-functions', 'list-accts', 'acct-summary', 'suspend-acct', 'create-user-session', 'cpanel-api'],
+      };
+      return {
+        result: 1,
+        reason: 'OK',
+        data: { acl: Object.entries(lists).map(([name, acls]) => ({ name, privileges: privilegeMap(acls) })) },
+      };
     }
     case 'api_token_list':
       return { result: 1, reason: 'OK', data: { tokens: Object.fromEntries(tokens.map((t) => [t.name, whmTokenView(t)])) } };
@@ -406,7 +490,14 @@ function whmTokens(fn: string, ctx: FnContext): WhmAnswer | undefined {
       const ips = ipParams(p) ?? [];
       const bad = ips.map(ipRangeProblem).find(Boolean);
       if (bad) return fail(bad);
-      const t: SandboxToken = { name, value: newTokenValue(), acls: g.acls, createTime: Math.floor(ctx.now() / 1000), ...(e?.at ? { expiresAt: e.at } : {}), ...(ips.length ? { whitelistIps: ips } : {}) };
+      const t: SandboxToken = {
+        name,
+        value: newTokenValue(),
+        acls: g.acls,
+        createTime: Math.floor(ctx.now() / 1000),
+        ...(e?.at ? { expiresAt: e.at } : {}),
+        ...(ips.length ? { whitelistIps: ips } : {}),
+      };
       tokens.push(t);
       return { result: 1, reason: 'OK', data: { ...whmTokenView(t), token: t.value } };
     }
@@ -466,7 +557,14 @@ function cpanelTokens(fn: string, ctx: FnContext): UapiAnswer | undefined {
       if (find(name)) return err(`An API token named “${name}” already exists.`);
       const e = expiry(ctx);
       if (e && 'error' in e) return err(e.error);
-      const t: SandboxToken = { name, value: newTokenValue(), acls: 'all', createTime: Math.floor(ctx.now() / 1000), ...(e?.at ? { expiresAt: e.at } : {}), ...(p.get('readonly') === '1' ? { readonly: true } : {}) };
+      const t: SandboxToken = {
+        name,
+        value: newTokenValue(),
+        acls: 'all',
+        createTime: Math.floor(ctx.now() / 1000),
+        ...(e?.at ? { expiresAt: e.at } : {}),
+        ...(p.get('readonly') === '1' ? { readonly: true } : {}),
+      };
       tokens.push(t);
       return ok({ ...view(t), token: t.value });
     }
@@ -548,7 +646,8 @@ function filterRows(rows: Row[], family: ShapingFamily, filters: { field: string
   for (const f of filters) {
     if (!f.field) throw new ShapingError('A filter needs the return to match against.');
     if (!FILTER_TYPES[family].includes(f.type)) throw new ShapingError(`Invalid filter type “${f.type}”.`);
-    if (/^(==|lt|gt|ne)/.test(f.type) && !isNumberLike(f.term)) throw new ShapingError(`The filter type “${f.type}” needs a numeric term, not “${f.term}”.`);
+    if (/^(==|lt|gt|ne)/.test(f.type) && !isNumberLike(f.term))
+      throw new ShapingError(`The filter type “${f.type}” needs a numeric term, not “${f.term}”.`);
   }
   return rows.filter((r) => filters.every((f) => matchRow(r, f.field, f.type, f.term, family)));
 }
@@ -561,7 +660,10 @@ function sortRows(rows: Row[], field: string, method: string, reverse: boolean):
     throw new ShapingError(`Cannot sort the numeric return “${field}” lexicographically: set the sort method to numeric.`);
   }
   const key = (v: unknown): number | string => {
-    if (method === 'ipv4') return String(v ?? '').split('.').reduce((n, o) => n * 256 + (Number(o) || 0), 0);
+    if (method === 'ipv4')
+      return String(v ?? '')
+        .split('.')
+        .reduce((n, o) => n * 256 + (Number(o) || 0), 0);
     if (method === 'numeric' || method === 'numeric_zero_as_max') {
       const n = isUnlimited(v) ? Infinity : Number(v ?? 0);
       return method === 'numeric_zero_as_max' && n === 0 ? Infinity : Number.isNaN(n) ? 0 : n;
@@ -569,7 +671,10 @@ function sortRows(rows: Row[], field: string, method: string, reverse: boolean):
     return String(v ?? '');
   };
   const keyed = rows.map((r) => ({ r, k: key(r[field]) }));
-  keyed.sort((a, b) => (typeof a.k === 'number' && typeof b.k === 'number' ? a.k - b.k : String(a.k).localeCompare(String(b.k))) * (reverse ? -1 : 1));
+  keyed.sort(
+    (a, b) =>
+      (typeof a.k === 'number' && typeof b.k === 'number' ? a.k - b.k : String(a.k).localeCompare(String(b.k))) * (reverse ? -1 : 1),
+  );
   return keyed.map((x) => x.r);
 }
 
@@ -621,10 +726,19 @@ function paginate(rows: Row[], p: URLSearchParams, prefix: string): { rows: Row[
   if (p.get(`${prefix}paginate`) !== '1') return { rows };
   const size = positiveInt(p.get(`${prefix}paginate_size`), `${prefix}paginate_size`, 20) || 20;
   const page = p.has(`${prefix}paginate_page`) ? positiveInt(p.get(`${prefix}paginate_page`), `${prefix}paginate_page`, 1) : undefined;
-  const start = page !== undefined ? (Math.max(1, page) - 1) * size + 1 : Math.max(1, positiveInt(p.get(`${prefix}paginate_start`), `${prefix}paginate_start`, 1));
+  const start =
+    page !== undefined
+      ? (Math.max(1, page) - 1) * size + 1
+      : Math.max(1, positiveInt(p.get(`${prefix}paginate_start`), `${prefix}paginate_start`, 1));
   return {
     rows: rows.slice(start - 1, start - 1 + size),
-    paginate: { total_results: rows.length, total_pages: Math.max(1, Math.ceil(rows.length / size)), current_page: Math.floor((start - 1) / size) + 1, results_per_page: size, start_result: String(start) },
+    paginate: {
+      total_results: rows.length,
+      total_pages: Math.max(1, Math.ceil(rows.length / size)),
+      current_page: Math.floor((start - 1) / size) + 1,
+      results_per_page: size,
+      start_result: String(start),
+    },
   };
 }
 
@@ -633,7 +747,11 @@ function shapeList(family: 'uapi' | 'api2', rows: Row[], p: URLSearchParams): { 
   const prefix = family === 'uapi' ? 'api.' : 'api2_';
   const md: Record<string, unknown> = {};
   if (p.get(`${prefix}filter`) === '1') {
-    const filters = numbered(p, `${prefix}filter_column`).map((n) => ({ field: p.get(`${prefix}filter_column${n}`) ?? '', type: p.get(`${prefix}filter_type${n}`) ?? 'contains', term: p.get(`${prefix}filter_term${n}`) ?? '' }));
+    const filters = numbered(p, `${prefix}filter_column`).map((n) => ({
+      field: p.get(`${prefix}filter_column${n}`) ?? '',
+      type: p.get(`${prefix}filter_type${n}`) ?? 'contains',
+      term: p.get(`${prefix}filter_term${n}`) ?? '',
+    }));
     if (!filters.length) throw new ShapingError(`${prefix}filter=1 needs ${prefix}filter_column.`);
     rows = filterRows(rows, family, filters);
     md.records_before_filter = rows.length;
@@ -642,7 +760,13 @@ function shapeList(family: 'uapi' | 'api2', rows: Row[], p: URLSearchParams): { 
     const sorts = numbered(p, `${prefix}sort_column`);
     if (!sorts.length) throw new ShapingError(`${prefix}sort=1 needs ${prefix}sort_column.`);
     // The first sort key decides first: sort by the last key first, stably.
-    for (const n of [...sorts].reverse()) rows = sortRows(rows, p.get(`${prefix}sort_column${n}`) ?? '', p.get(`${prefix}sort_method${n}`) ?? p.get(`${prefix}sort_method`) ?? 'lexicographic', (p.get(`${prefix}sort_reverse${n}`) ?? p.get(`${prefix}sort_reverse`)) === '1');
+    for (const n of [...sorts].reverse())
+      rows = sortRows(
+        rows,
+        p.get(`${prefix}sort_column${n}`) ?? '',
+        p.get(`${prefix}sort_method${n}`) ?? p.get(`${prefix}sort_method`) ?? 'lexicographic',
+        (p.get(`${prefix}sort_reverse${n}`) ?? p.get(`${prefix}sort_reverse`)) === '1',
+      );
   }
   const paged = paginate(rows, p, prefix);
   if (paged.paginate) md.paginate = paged.paginate;
@@ -667,18 +791,34 @@ export function shapeWhm(data: unknown, p: URLSearchParams): { data: unknown; me
     if (!key) return { data, metadata: {} };
     let rows = d[key] as Row[];
     const md: Record<string, unknown> = {};
-    const letters = (re: RegExp): string[] => [...new Set([...p.keys()].map((k) => re.exec(k)?.[1]).filter((x): x is string => !!x))].sort();
+    const letters = (re: RegExp): string[] =>
+      [...new Set([...p.keys()].map((k) => re.exec(k)?.[1]).filter((x): x is string => !!x))].sort();
     if (p.get('api.filter.enable') === '1') {
-      const filters = letters(/^api\.filter\.([a-z])\.field$/).map((l) => ({ field: p.get(`api.filter.${l}.field`) ?? '', type: p.get(`api.filter.${l}.type`) ?? 'contains', term: p.get(`api.filter.${l}.arg0`) ?? '' }));
+      const filters = letters(/^api\.filter\.([a-z])\.field$/).map((l) => ({
+        field: p.get(`api.filter.${l}.field`) ?? '',
+        type: p.get(`api.filter.${l}.type`) ?? 'contains',
+        term: p.get(`api.filter.${l}.arg0`) ?? '',
+      }));
       if (!filters.length) throw new ShapingError('api.filter.enable=1 needs api.filter.a.field.');
       const before = rows.length;
       rows = filterRows(rows, 'whm', filters);
-      md.filter = Object.fromEntries(filters.map((f, i) => [String.fromCharCode(97 + i), { field: f.field, type: f.type, arg0: f.term, records_before_filter: before, records_after_filter: rows.length }]));
+      md.filter = Object.fromEntries(
+        filters.map((f, i) => [
+          String.fromCharCode(97 + i),
+          { field: f.field, type: f.type, arg0: f.term, records_before_filter: before, records_after_filter: rows.length },
+        ]),
+      );
     }
     if (p.get('api.sort.enable') === '1') {
       const sorts = letters(/^api\.sort\.([a-z])\.field$/);
       if (!sorts.length) throw new ShapingError('api.sort.enable=1 needs api.sort.a.field.');
-      for (const l of [...sorts].reverse()) rows = sortRows(rows, p.get(`api.sort.${l}.field`) ?? '', p.get(`api.sort.${l}.method`) ?? 'lexicographic', p.get(`api.sort.${l}.reverse`) === '1');
+      for (const l of [...sorts].reverse())
+        rows = sortRows(
+          rows,
+          p.get(`api.sort.${l}.field`) ?? '',
+          p.get(`api.sort.${l}.method`) ?? 'lexicographic',
+          p.get(`api.sort.${l}.reverse`) === '1',
+        );
     }
     if (p.get('api.chunk.enable') === '1') {
       const size = positiveInt(p.get('api.chunk.size'), 'api.chunk.size', 20) || 20;
@@ -705,7 +845,15 @@ export function shapeUapi(a: UapiAnswer, p: URLSearchParams): UapiAnswer {
     checkNames('uapi', p);
     if (!Array.isArray(a.data)) return a;
     const shaped = shapeList('uapi', a.data as Row[], p);
-    return { ...a, data: shaped.rows, metadata: { ...a.metadata, ...shaped.metadata, ...(Object.keys(shaped.metadata).length || p.get('api.sort') === '1' ? { transformed: 1 } : {}) } };
+    return {
+      ...a,
+      data: shaped.rows,
+      metadata: {
+        ...a.metadata,
+        ...shaped.metadata,
+        ...(Object.keys(shaped.metadata).length || p.get('api.sort') === '1' ? { transformed: 1 } : {}),
+      },
+    };
   } catch (e) {
     if (e instanceof ShapingError) return err(e.message);
     throw e;

@@ -11,9 +11,18 @@ async function fleet(n: number): Promise<void> {
   const latencyMs = Number(process.env.SANDBOX_LATENCY_MS ?? 0);
   const servers: Sandbox[] = [];
   for (let i = 0; i < n; i++) {
-    servers.push(await Sandbox.start({ listeners: [{ service: 'whm', secure: true }], certificate, latencyMs, extraAccounts: i === 0 ? Number(process.env.SANDBOX_ACCOUNTS ?? 0) : 0 }));
+    servers.push(
+      await Sandbox.start({
+        listeners: [{ service: 'whm', secure: true }],
+        certificate,
+        latencyMs,
+        extraAccounts: i === 0 ? Number(process.env.SANDBOX_ACCOUNTS ?? 0) : 0,
+      }),
+    );
   }
-  process.stdout.write(`SANDBOX_FLEET ${JSON.stringify({ ports: servers.map((s) => s.port('whm')), fingerprint256: certificate.fingerprint256 })}\n`);
+  process.stdout.write(
+    `SANDBOX_FLEET ${JSON.stringify({ ports: servers.map((s) => s.port('whm')), fingerprint256: certificate.fingerprint256 })}\n`,
+  );
   let buffered = '';
   process.stdin.on('data', (d: Buffer) => {
     buffered += d.toString();
@@ -21,7 +30,11 @@ async function fleet(n: number): Promise<void> {
       const line = buffered.slice(0, nl).trim();
       buffered = buffered.slice(nl + 1);
       if (line === 'stats') {
-        const stats = servers.map((s) => ({ connections: s.connectionStats().accepted, requests: s.requests('/json-api/').length, logins: s.requests('/login').length }));
+        const stats = servers.map((s) => ({
+          connections: s.connectionStats().accepted,
+          requests: s.requests('/json-api/').length,
+          logins: s.requests('/login').length,
+        }));
         process.stdout.write(`SANDBOX_STATS ${JSON.stringify(stats)}\n`);
       } else if (line === 'reset') {
         for (const s of servers) {

@@ -4,9 +4,32 @@ import * as https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { stepOf, totpCode } from '../core/otp';
 import { isSecretParam } from '../shared/families';
-import { aclsGrant, initialAccounts, initialMail, initialUsers, WHM_UNGATED, type MailAccount, type SandboxAccount, type SandboxToken, type SandboxUser } from './accounts';
+import {
+  aclsGrant,
+  initialAccounts,
+  initialMail,
+  initialUsers,
+  WHM_UNGATED,
+  type MailAccount,
+  type SandboxAccount,
+  type SandboxToken,
+  type SandboxUser,
+} from './accounts';
 import { makeCertificate, type SandboxCertificate } from './cert';
-import { api2, ipInRange, isWhmFunction, readonlyAllows, shapeApi2, shapeUapi, shapeWhm, uapi, whm, type FnContext, type RequestBodyFacts, type UploadedFile } from './functions';
+import {
+  api2,
+  ipInRange,
+  isWhmFunction,
+  readonlyAllows,
+  shapeApi2,
+  shapeUapi,
+  shapeWhm,
+  uapi,
+  whm,
+  type FnContext,
+  type RequestBodyFacts,
+  type UploadedFile,
+} from './functions';
 
 export type SandboxService = 'cpanel' | 'whm' | 'webmail';
 
@@ -100,7 +123,11 @@ interface Listener {
 }
 
 const COOKIE: Record<SandboxService, string> = { cpanel: 'cpsession', whm: 'whostmgrsession', webmail: 'webmailsession' };
-const SSO_SERVICE: Record<'cpaneld' | 'whostmgrd' | 'webmaild', SandboxService> = { cpaneld: 'cpanel', whostmgrd: 'whm', webmaild: 'webmail' };
+const SSO_SERVICE: Record<'cpaneld' | 'whostmgrd' | 'webmaild', SandboxService> = {
+  cpaneld: 'cpanel',
+  whostmgrd: 'whm',
+  webmaild: 'webmail',
+};
 
 export interface SandboxPorts {
   cpanel: { secure: number; plain: number };
@@ -139,19 +166,54 @@ export class Sandbox {
   failedLogins = 0;
   /** Logins refused because the address was locked out. */
   lockedOutAttempts = 0;
-  readonly options: Required<Omit<SandboxOptions, 'listeners' | 'certificate' | 'extraAccounts' | 'extraMailboxes' | 'latencyMs' | 'bruteForceLimit' | 'noUapiCpanel'>> &
-    Pick<SandboxOptions, 'listeners' | 'certificate' | 'extraAccounts' | 'extraMailboxes' | 'latencyMs' | 'bruteForceLimit' | 'noUapiCpanel'>;
+  readonly options: Required<
+    Omit<
+      SandboxOptions,
+      'listeners' | 'certificate' | 'extraAccounts' | 'extraMailboxes' | 'latencyMs' | 'bruteForceLimit' | 'noUapiCpanel'
+    >
+  > &
+    Pick<
+      SandboxOptions,
+      'listeners' | 'certificate' | 'extraAccounts' | 'extraMailboxes' | 'latencyMs' | 'bruteForceLimit' | 'noUapiCpanel'
+    >;
 
   constructor(options: SandboxOptions = {}) {
-    this.options = { sessionIdleSeconds: 900, tfaForApi: true, rejectReusedLoginCodes: true, allowSecretsInUrl: false, now: () => Date.now(), ...options };
+    this.options = {
+      sessionIdleSeconds: 900,
+      tfaForApi: true,
+      rejectReusedLoginCodes: true,
+      allowSecretsInUrl: false,
+      now: () => Date.now(),
+      ...options,
+    };
     for (let i = 1; i <= (options.extraAccounts ?? 0); i++) {
       const user = `acct${String(i).padStart(4, '0')}`;
-      this.accounts.push({ user, domain: `${user}.example`, owner: 'root', email: `owner@${user}.example`, plan: 'default', suspended: false, suspendreason: 'not suspended', ip: '127.0.0.1', startdate: '25 Jan 01 00:00', diskused: '1M' });
+      this.accounts.push({
+        user,
+        domain: `${user}.example`,
+        owner: 'root',
+        email: `owner@${user}.example`,
+        plan: 'default',
+        suspended: false,
+        suspendreason: 'not suspended',
+        ip: '127.0.0.1',
+        startdate: '25 Jan 01 00:00',
+        diskused: '1M',
+      });
     }
     for (let i = 1; i <= (options.extraMailboxes ?? 0); i++) {
       const login = `box${String(i).padStart(5, '0')}@cptest.example`;
       // Sizes spread over five orders of magnitude so that a lexicographic sort of them is visibly wrong.
-      this.mail.push({ email: login, login, domain: 'cptest.example', suspended_login: i % 17 === 0 ? 1 : 0, diskquota: i % 5 === 0 ? 'unlimited' : String(250 * (1 + (i % 4))), _owner: 'cptest', diskused: (i * 7919) % 100_000 * 10 ** (i % 5), mtime: 1_700_000_000 + i * 3600 });
+      this.mail.push({
+        email: login,
+        login,
+        domain: 'cptest.example',
+        suspended_login: i % 17 === 0 ? 1 : 0,
+        diskquota: i % 5 === 0 ? 'unlimited' : String(250 * (1 + (i % 4))),
+        _owner: 'cptest',
+        diskused: ((i * 7919) % 100_000) * 10 ** (i % 5),
+        mtime: 1_700_000_000 + i * 3600,
+      });
     }
   }
 
@@ -179,7 +241,8 @@ export class Sandbox {
   }
 
   get ports(): SandboxPorts {
-    const p = (service: SandboxService, secure: boolean): number => this.listeners.find((l) => l.service === service && l.secure === secure)?.port ?? 0;
+    const p = (service: SandboxService, secure: boolean): number =>
+      this.listeners.find((l) => l.service === service && l.secure === secure)?.port ?? 0;
     return {
       cpanel: { secure: p('cpanel', true), plain: p('cpanel', false) },
       whm: { secure: p('whm', true), plain: p('whm', false) },
@@ -237,7 +300,8 @@ export class Sandbox {
   /** Replaces the certificate on every HTTPS listener, as a renewal (or an impostor) would; open connections end, as at a restart. */
   async rotateCertificate(): Promise<void> {
     this.certificate = await makeCertificate();
-    for (const l of this.listeners) if (l.secure) (l.server as https.Server).setSecureContext({ key: this.certificate.key, cert: this.certificate.cert });
+    for (const l of this.listeners)
+      if (l.secure) (l.server as https.Server).setSecureContext({ key: this.certificate.key, cert: this.certificate.cert });
     for (const sock of this.sockets) sock.destroy();
   }
 
@@ -259,7 +323,9 @@ export class Sandbox {
             if (!res.headersSent) this.send(res, 500, 'text/plain', `sandbox error: ${String(e)}`);
           });
         };
-        const server = secure ? https.createServer({ key: this.certificate.key, cert: this.certificate.cert }, handler) : http.createServer(handler);
+        const server = secure
+          ? https.createServer({ key: this.certificate.key, cert: this.certificate.cert }, handler)
+          : http.createServer(handler);
         server.keepAliveTimeout = 60_000;
         server.on(secure ? 'secureConnection' : 'connection', (s: Socket) => {
           this.sockets.add(s);
@@ -274,7 +340,9 @@ export class Sandbox {
   }
 
   private takeFault(service: SandboxService, isLogin: boolean, path: string): FaultRule | undefined {
-    const i = this.faults.findIndex((f) => (!f.service || f.service === service) && (!isLogin || f.includeLogin) && (!f.path || path.includes(f.path)));
+    const i = this.faults.findIndex(
+      (f) => (!f.service || f.service === service) && (!isLogin || f.includeLogin) && (!f.path || path.includes(f.path)),
+    );
     if (i < 0) return undefined;
     const rule = this.faults[i]!;
     rule.count = (rule.count ?? 1) - 1;
@@ -328,9 +396,17 @@ export class Sandbox {
 
     // cPanel writes every query string to its access_log: a secret there is a bug of the client's.
     // (The one-time SSO link, /cpsessN/login/?session=…, is cPanel's own design and not refused.)
-    const leaked = this.options.allowSecretsInUrl || /^(\/cpsess\d{10})?\/login\/?$/.test(url.pathname) ? [] : [...url.searchParams.keys()].filter((k) => isSecretParam(k));
+    const leaked =
+      this.options.allowSecretsInUrl || /^(\/cpsess\d{10})?\/login\/?$/.test(url.pathname)
+        ? []
+        : [...url.searchParams.keys()].filter((k) => isSecretParam(k));
     if (leaked.length) {
-      return this.send(res, 400, 'text/plain', `Sandbox: ${leaked.join(', ')} was sent in the URL, which cPanel writes to its access log. Send secrets in a POST body.`);
+      return this.send(
+        res,
+        400,
+        'text/plain',
+        `Sandbox: ${leaked.join(', ')} was sent in the URL, which cPanel writes to its access log. Send secrets in a POST body.`,
+      );
     }
     const locked = this.options.bruteForceLimit !== undefined && this.failedLogins >= this.options.bruteForceLimit;
     if (locked && (isLogin || req.headers.authorization)) {
@@ -483,7 +559,15 @@ export class Sandbox {
     return s;
   }
 
-  private api(service: SandboxService, path: string, params: URLSearchParams, caller: SandboxUser, res: http.ServerResponse, upload: RequestBodyFacts, token?: SandboxToken): void {
+  private api(
+    service: SandboxService,
+    path: string,
+    params: URLSearchParams,
+    caller: SandboxUser,
+    res: http.ServerResponse,
+    upload: RequestBodyFacts,
+    token?: SandboxToken,
+  ): void {
     const json = (body: unknown, status = 200): void => this.send(res, status, 'application/json; charset="utf-8"', JSON.stringify(body));
     const ctx = (account: string): FnContext => ({
       caller,
@@ -503,16 +587,29 @@ export class Sandbox {
         s.ssoSecret = `${user}:${randomBytes(16).toString('hex')}`;
         const expires = Math.floor(this.options.now() / 1000) + 15 * 60;
         const port = this.port(target, true);
-        return { url: `https://${this.host}:${port}${s.token}/login/?session=${encodeURIComponent(s.ssoSecret)}`, session: s.ssoSecret, token: s.token, expires };
+        return {
+          url: `https://${this.host}:${port}${s.token}/login/?session=${encodeURIComponent(s.ssoSecret)}`,
+          session: s.ssoSecret,
+          token: s.token,
+          expires,
+        };
       },
     });
 
     const exec = /^\/execute\/([^/]+)\/([^/]+)\/?$/.exec(path);
     if (exec) {
-      if (service === 'whm') return json({ status: 0, errors: ['Function not found'], messages: null, warnings: null, data: null, metadata: {} });
+      if (service === 'whm')
+        return json({ status: 0, errors: ['Function not found'], messages: null, warnings: null, data: null, metadata: {} });
       if (caller.whm) return this.accessDenied(res);
       if (token?.readonly && !readonlyAllows(exec[1]!, exec[2]!)) {
-        return json({ status: 0, errors: ['Access denied: this API token is read-only.'], messages: null, warnings: null, data: null, metadata: {} });
+        return json({
+          status: 0,
+          errors: ['Access denied: this API token is read-only.'],
+          messages: null,
+          warnings: null,
+          data: null,
+          metadata: {},
+        });
       }
       return json(shapeUapi(uapi(exec[1]!, exec[2]!, ctx(caller.user)), params));
     }
@@ -526,7 +623,9 @@ export class Sandbox {
     const userDenies = caller.acl && isWhmFunction(fn) && !caller.acl.includes(fn) && !WHM_UNGATED.includes(fn);
     if (userDenies || (token && !aclsGrant(token.acls, fn))) {
       // As WHM answers a function the user's privileges do not grant: as if it did not exist.
-      return json({ metadata: { result: 0, reason: `Unknown app (“${fn}”) requested for this version (1) of the API.`, version: 1, command: fn } });
+      return json({
+        metadata: { result: 0, reason: `Unknown app (“${fn}”) requested for this version (1) of the API.`, version: 1, command: fn },
+      });
     }
     if (fn === 'cpanel') return this.cpanelThroughWhm(params, caller, ctx, json);
     if (params.get('api.version') !== '1') {
@@ -535,11 +634,14 @@ export class Sandbox {
       return json({ status: a.result, statusmsg: a.reason, ...(typeof a.data === 'object' ? a.data : {}) });
     }
     if (fn === 'uapi_cpanel' && this.options.noUapiCpanel) {
-      return json({ metadata: { result: 0, reason: `Unknown app (“${fn}”) requested for this version (1) of the API.`, version: 1, command: fn } });
+      return json({
+        metadata: { result: 0, reason: `Unknown app (“${fn}”) requested for this version (1) of the API.`, version: 1, command: fn },
+      });
     }
     if (fn === 'uapi_cpanel') {
       const user = params.get('cpanel.user') ?? '';
-      if (!this.owned(caller, user)) return json({ metadata: { result: 0, reason: 'User parameter is invalid or was not supplied', version: 1, command: fn } });
+      if (!this.owned(caller, user))
+        return json({ metadata: { result: 0, reason: 'User parameter is invalid or was not supplied', version: 1, command: fn } });
       const inner = shapeUapi(uapi(params.get('cpanel.module') ?? '', params.get('cpanel.function') ?? '', ctx(user)), params);
       return json({ metadata: { result: 1, reason: 'OK', version: 1, command: fn }, data: { uapi: inner } });
     }
@@ -562,7 +664,14 @@ export class Sandbox {
     const func = params.get('cpanel_jsonapi_func') ?? '';
     const version = params.get('cpanel_jsonapi_apiversion') ?? '2';
     if (!this.owned(caller, user)) {
-      return json({ cpanelresult: { apiversion: Number(version), error: 'User parameter is invalid or was not supplied', data: { result: '0', reason: 'User parameter is invalid or was not supplied' }, type: 'text' } });
+      return json({
+        cpanelresult: {
+          apiversion: Number(version),
+          error: 'User parameter is invalid or was not supplied',
+          data: { result: '0', reason: 'User parameter is invalid or was not supplied' },
+          type: 'text',
+        },
+      });
     }
     const inner = new URLSearchParams([...params].filter(([k]) => !k.startsWith('cpanel_jsonapi_')));
     const c = { ...ctx(user), params: inner };
@@ -570,7 +679,19 @@ export class Sandbox {
     const r = api2(module, func, c);
     const shaped = r.error ? { data: r.data } : shapeApi2(r.data, inner);
     const error = r.error ?? shaped.error;
-    return json({ cpanelresult: { apiversion: 2, module, func, data: error ? undefined : shaped.data, event: { result: error ? 0 : 1 }, ...(error ? { error } : {}), ...(shaped.paginate ? { paginate: shaped.paginate } : {}), preevent: { result: 1 }, postevent: { result: 1 } } });
+    return json({
+      cpanelresult: {
+        apiversion: 2,
+        module,
+        func,
+        data: error ? undefined : shaped.data,
+        event: { result: error ? 0 : 1 },
+        ...(error ? { error } : {}),
+        ...(shaped.paginate ? { paginate: shaped.paginate } : {}),
+        preevent: { result: 1 },
+        postevent: { result: 1 },
+      },
+    });
   }
 
   private async applyFault(rule: FaultRule, req: http.IncomingMessage, res: http.ServerResponse): Promise<boolean> {
@@ -594,19 +715,42 @@ export class Sandbox {
         setImmediate(() => req.socket.destroy());
         return true;
       case 'html':
-        this.send(res, 200, 'text/html', '<!DOCTYPE html>\n<html>\n<head><title>Proxy Error</title></head>\n<body><h1>Bad Gateway</h1><p>The proxy server received an invalid response.</p></body>\n</html>\n');
+        this.send(
+          res,
+          200,
+          'text/html',
+          '<!DOCTYPE html>\n<html>\n<head><title>Proxy Error</title></head>\n<body><h1>Bad Gateway</h1><p>The proxy server received an invalid response.</p></body>\n</html>\n',
+        );
         return true;
       case 'status500':
-        this.send(res, 500, 'text/html', '<html><head><title>500 Internal Server Error</title></head><body><h1>Internal Server Error</h1></body></html>');
+        this.send(
+          res,
+          500,
+          'text/html',
+          '<html><head><title>500 Internal Server Error</title></head><body><h1>Internal Server Error</h1></body></html>',
+        );
         return true;
       case 'truncated': {
-        const full = JSON.stringify({ status: 1, errors: null, messages: null, warnings: null, data: [{ email: 'a@b.example', login: 'a@b.example' }], metadata: {} });
+        const full = JSON.stringify({
+          status: 1,
+          errors: null,
+          messages: null,
+          warnings: null,
+          data: [{ email: 'a@b.example', login: 'a@b.example' }],
+          metadata: {},
+        });
         this.send(res, 200, 'application/json', full.slice(0, Math.floor(full.length / 2)));
         return true;
       }
       case 'huge': {
         res.writeHead(200, { 'content-type': 'application/json' });
-        const item = JSON.stringify({ email: 'mailbox-0000000@example.test', login: 'mailbox-0000000@example.test', suspended_login: 0, diskquota: 'unlimited', diskused: 123456 });
+        const item = JSON.stringify({
+          email: 'mailbox-0000000@example.test',
+          login: 'mailbox-0000000@example.test',
+          suspended_login: 0,
+          diskquota: 'unlimited',
+          diskused: 123456,
+        });
         res.write('{"status":1,"errors":null,"messages":null,"warnings":null,"metadata":{},"data":[');
         let sent = 0;
         let i = 0;
@@ -644,15 +788,34 @@ export class Sandbox {
     const form = tfa
       ? '<form id="tfa_login_form" method="post" action="/login"><input name="tfa_token" autocomplete="one-time-code"></form>'
       : '<form id="login_form" method="post" action="/login"><input name="user"><input name="pass" type="password"></form>';
-    this.send(res, status, 'text/html; charset="utf-8"', `<!DOCTYPE html>\n<html>\n<head><title>cPanel Login</title></head>\n<body>\n<div id="login-status">${message}</div>\n${form}\n</body>\n</html>\n`);
+    this.send(
+      res,
+      status,
+      'text/html; charset="utf-8"',
+      `<!DOCTYPE html>\n<html>\n<head><title>cPanel Login</title></head>\n<body>\n<div id="login-status">${message}</div>\n${form}\n</body>\n</html>\n`,
+    );
   }
 
   private accessDenied(res: http.ServerResponse): void {
-    this.send(res, 403, 'application/json', JSON.stringify({ cpanelresult: { apiversion: '2', error: 'Access denied', data: { reason: 'Access denied', result: '0' }, type: 'text' } }));
+    this.send(
+      res,
+      403,
+      'application/json',
+      JSON.stringify({
+        cpanelresult: { apiversion: '2', error: 'Access denied', data: { reason: 'Access denied', result: '0' }, type: 'text' },
+      }),
+    );
   }
 
   private tfaRequired(res: http.ServerResponse, wrong: boolean): void {
-    this.loginPage(res, 401, wrong ? 'The security code is not valid: two-factor authentication failed.' : 'Two-factor authentication is required for API requests.', true);
+    this.loginPage(
+      res,
+      401,
+      wrong
+        ? 'The security code is not valid: two-factor authentication failed.'
+        : 'Two-factor authentication is required for API requests.',
+      true,
+    );
   }
 }
 
@@ -671,7 +834,10 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
 }
 
 /** A multipart/form-data body as cpsrvd reads it: fields, and files with their bytes. */
-async function readMultipart(body: Buffer, contentType: string): Promise<{ fields: [string, string][]; files: UploadedFile[] } | undefined> {
+async function readMultipart(
+  body: Buffer,
+  contentType: string,
+): Promise<{ fields: [string, string][]; files: UploadedFile[] } | undefined> {
   try {
     const form = await new Response(new Uint8Array(body), { headers: { 'content-type': contentType } }).formData();
     const fields: [string, string][] = [];

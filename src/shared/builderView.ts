@@ -35,7 +35,11 @@ export function methodView(state: BuilderState, fn: FunctionSummary | undefined)
  * Catalog functions a typed name may mean: `add_pop` is `Email/add_pop`, `list pops` or words of a
  * title match too, across every module; the exact name first.
  */
-export function functionMatches(functions: readonly FunctionSummary[], family: 'uapi' | 'whm' | undefined, typed: string): FunctionSummary[] {
+export function functionMatches(
+  functions: readonly FunctionSummary[],
+  family: 'uapi' | 'whm' | undefined,
+  typed: string,
+): FunctionSummary[] {
   const q = typed.trim().toLowerCase();
   if (!family || !q) return [];
   const words = q.split(/[\s/]+/).filter(Boolean);

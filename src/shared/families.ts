@@ -56,7 +56,7 @@ export const FAMILIES: { readonly [F in Family]: FamilyInfo } = {
     direct: ['cpanel', 'webmail'],
     throughWhm: true,
     icon: 'symbol-namespace',
-    detail: 'cPanel functions, run as one of this server\'s accounts',
+    detail: "cPanel functions, run as one of this server's accounts",
     example: 'Email/list_pops',
     control: THROUGH_WHM_CONTROL,
     shaping: (sh) => shapingParams('uapi', sh),

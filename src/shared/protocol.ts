@@ -92,7 +92,16 @@ export type WebviewToHost =
 export const EMPTY_SHAPING: Shaping = emptyShaping();
 
 export function emptyState(): BuilderState {
-  return { serverId: '', family: 'uapi', account: '', functionName: '', method: 'GET', params: [], shaping: emptyShaping(), body: { kind: 'none' } };
+  return {
+    serverId: '',
+    family: 'uapi',
+    account: '',
+    functionName: '',
+    method: 'GET',
+    params: [],
+    shaping: emptyShaping(),
+    body: { kind: 'none' },
+  };
 }
 
 // ── validation ──────────────────────────────────────────────────────────────
@@ -251,7 +260,15 @@ function parseResultSummary(v: unknown): ResultSummary | undefined {
   if (v.hint !== undefined && !str(v.hint)) return undefined;
   const errors = strings(v.errors, MAX_ERRORS);
   if (!errors) return undefined;
-  return { ok: v.ok, kind: v.kind, verdict: v.verdict, status: v.status as number, ms: v.ms, ...(v.hint !== undefined ? { hint: v.hint } : {}), errors };
+  return {
+    ok: v.ok,
+    kind: v.kind,
+    verdict: v.verdict,
+    status: v.status as number,
+    ms: v.ms,
+    ...(v.hint !== undefined ? { hint: v.hint } : {}),
+    errors,
+  };
 }
 
 /** Checks a message from the host as strictly as the host checks the page's: typed, or undefined to be ignored. */
@@ -283,7 +300,9 @@ export function parseHostMessage(v: unknown): HostToWebview | undefined {
       return result ? { type: 'result', ...seq, result } : undefined;
     }
     case 'notice':
-      return (v.level === 'info' || v.level === 'error') && str(v.message) ? { type: 'notice', ...seq, level: v.level, message: v.message } : undefined;
+      return (v.level === 'info' || v.level === 'error') && str(v.message)
+        ? { type: 'notice', ...seq, level: v.level, message: v.message }
+        : undefined;
     case 'file':
       return isIndex(v.index, 20) && str(v.path, 4096) ? { type: 'file', ...seq, index: v.index, path: v.path } : undefined;
     case 'sendNow':

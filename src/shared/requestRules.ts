@@ -35,12 +35,20 @@ export function stateProblems(state: BuilderState, service: Service | undefined,
   }
   if (service && callsOnBehalf(state.family, service) && !state.account) out.push({ message: 'Choose the account to call on behalf of.' });
   state.params.forEach((p, i) => {
-    const problem = paramNameProblem(p.name.trim()) ?? valueProblem(fn?.params.find((x) => x.name === p.name), p.value);
+    const problem =
+      paramNameProblem(p.name.trim()) ??
+      valueProblem(
+        fn?.params.find((x) => x.name === p.name),
+        p.value,
+      );
     if (problem) out.push({ row: i, message: problem });
   });
   if (FAMILIES[state.family].shaping) for (const m of shapingProblems(state.family, state.shaping)) out.push({ message: m });
   const body = state.body ?? { kind: 'none' };
-  if (body.kind !== 'none' && service && callsOnBehalf(state.family, service)) out.push({ message: 'A JSON body or a file upload goes to the server that runs the function: not through WHM on behalf of an account.' });
+  if (body.kind !== 'none' && service && callsOnBehalf(state.family, service))
+    out.push({
+      message: 'A JSON body or a file upload goes to the server that runs the function: not through WHM on behalf of an account.',
+    });
   if (body.kind === 'json') {
     try {
       JSON.parse(body.text);
@@ -62,7 +70,11 @@ export function stateProblems(state: BuilderState, service: Service | undefined,
 /** The body a function takes, from its catalog facts: a JSON skeleton of its body fields, or its file fields. */
 export function bodyForFunction(fn: FunctionSummary): BuilderState['body'] {
   const json = fn.params.filter((p) => p.body === 'json');
-  if (json.length) return { kind: 'json', text: `{\n${json.map((p) => `  ${JSON.stringify(p.name)}: ${p.type === 'array' ? '[]' : p.type === 'object' ? '{}' : '""'}`).join(',\n')}\n}` };
+  if (json.length)
+    return {
+      kind: 'json',
+      text: `{\n${json.map((p) => `  ${JSON.stringify(p.name)}: ${p.type === 'array' ? '[]' : p.type === 'object' ? '{}' : '""'}`).join(',\n')}\n}`,
+    };
   const files = fn.params.filter((p) => p.body === 'file');
   if (files.length) return { kind: 'files', files: files.map((p) => ({ name: p.name, path: '' })) };
   return { kind: 'none' };
@@ -72,7 +84,9 @@ export function bodyForFunction(fn: FunctionSummary): BuilderState['body'] {
 export function paramsForFunction(current: readonly NamedParam[], fn: FunctionSummary): NamedParam[] {
   const keep = new Map(current.map((p) => [p.name, p.value]));
   // Body fields are in the body, not parameter rows.
-  const required = fn.params.filter((p) => p.required && !p.body && !isControlParam(p.name)).map((p) => ({ name: p.name, value: keep.get(p.name) ?? '' }));
+  const required = fn.params
+    .filter((p) => p.required && !p.body && !isControlParam(p.name))
+    .map((p) => ({ name: p.name, value: keep.get(p.name) ?? '' }));
   const others = current.filter((p) => !fn.params.some((x) => x.required && x.name === p.name) && p.value !== '');
   return [...required, ...others];
 }

@@ -46,8 +46,19 @@ export interface ResultView {
   canResend: boolean;
 }
 
-export type ResultAction = 'editResend' | 'resend' | 'saveSnippet' | 'compare' | 'openJson' | 'openRaw' | 'previousPage' | 'nextPage' | 'allPages';
-export const RESULT_ACTIONS: readonly ResultAction[] = ['editResend', 'resend', 'saveSnippet', 'compare', 'openJson', 'openRaw', 'previousPage', 'nextPage', 'allPages'];
+export type ResultAction =
+  'editResend' | 'resend' | 'saveSnippet' | 'compare' | 'openJson' | 'openRaw' | 'previousPage' | 'nextPage' | 'allPages';
+export const RESULT_ACTIONS: readonly ResultAction[] = [
+  'editResend',
+  'resend',
+  'saveSnippet',
+  'compare',
+  'openJson',
+  'openRaw',
+  'previousPage',
+  'nextPage',
+  'allPages',
+];
 
 export type CopyWhat = 'cell' | 'row' | 'column';
 
@@ -77,14 +88,19 @@ export function parseResultMessage(v: unknown): ResultToHost | undefined {
     case 'ready':
       return { type: 'ready' };
     case 'action':
-      return typeof v.action === 'string' && (RESULT_ACTIONS as readonly string[]).includes(v.action) ? { type: 'action', action: v.action as ResultAction } : undefined;
+      return typeof v.action === 'string' && (RESULT_ACTIONS as readonly string[]).includes(v.action)
+        ? { type: 'action', action: v.action as ResultAction }
+        : undefined;
     case 'copyText':
-      return typeof v.text === 'string' && v.text.length <= MAX_COPY && typeof v.what === 'string' && v.what.length <= 80 ? { type: 'copyText', text: v.text, what: v.what } : undefined;
+      return typeof v.text === 'string' && v.text.length <= MAX_COPY && typeof v.what === 'string' && v.what.length <= 80
+        ? { type: 'copyText', text: v.text, what: v.what }
+        : undefined;
     case 'export': {
       if (v.format !== 'csv' && v.format !== 'json') return undefined;
       if (!Number.isInteger(v.table) || (v.table as number) < 0 || (v.table as number) > 10_000) return undefined;
       if (!Array.isArray(v.rows) || v.rows.length > MAX_ROWS || !v.rows.every((r) => Number.isInteger(r) && r >= 0)) return undefined;
-      if (!Array.isArray(v.columns) || v.columns.length > 10_000 || !v.columns.every((c) => typeof c === 'string' && c.length <= 1024)) return undefined;
+      if (!Array.isArray(v.columns) || v.columns.length > 10_000 || !v.columns.every((c) => typeof c === 'string' && c.length <= 1024))
+        return undefined;
       return { type: 'export', format: v.format, table: v.table as number, rows: v.rows as number[], columns: v.columns as string[] };
     }
     default:
@@ -130,7 +146,8 @@ function parsePage(v: unknown): PageInfo | undefined {
 /** A result view from the host; `data` is the answer's data (any JSON, shown as text), the rest is checked field by field. */
 export function parseResultView(v: unknown): ResultView | undefined {
   if (!isObj(v)) return undefined;
-  if (!text(v.title, 1024) || typeof v.ok !== 'boolean' || !text(v.kind, 64) || !text(v.verdict, 256) || !text(v.size, 64)) return undefined;
+  if (!text(v.title, 1024) || typeof v.ok !== 'boolean' || !text(v.kind, 64) || !text(v.verdict, 256) || !text(v.size, 64))
+    return undefined;
   if (!count(v.status) || (v.status as number) > 999 || typeof v.ms !== 'number' || !Number.isFinite(v.ms) || v.ms < 0) return undefined;
   if (!text(v.server, 1024) || !text(v.what, 1024)) return undefined;
   if ((v.account !== undefined && !text(v.account, 256)) || (v.hint !== undefined && !text(v.hint))) return undefined;
@@ -148,7 +165,8 @@ export function parseResultView(v: unknown): ResultView | undefined {
       checks.push(p);
     }
   }
-  if (!text(v.raw, MAX_RAW) || typeof v.rawCut !== 'boolean' || !text(v.contentType, 256) || typeof v.canResend !== 'boolean') return undefined;
+  if (!text(v.raw, MAX_RAW) || typeof v.rawCut !== 'boolean' || !text(v.contentType, 256) || typeof v.canResend !== 'boolean')
+    return undefined;
   const r = v.request;
   if (!isObj(r) || !text(r.method, 16) || !text(r.url, MAX_TEXT) || (r.body !== undefined && !text(r.body, MAX_RAW))) return undefined;
   let sent: [string, string][] | undefined;
@@ -210,10 +228,14 @@ export function parseHostMessage(v: unknown): HostToResult | undefined {
     case 'busy':
       return text(v.message) ? { type: 'busy', message: v.message } : undefined;
     case 'notice':
-      return (v.level === 'info' || v.level === 'error') && text(v.message) ? { type: 'notice', level: v.level, message: v.message } : undefined;
+      return (v.level === 'info' || v.level === 'error') && text(v.message)
+        ? { type: 'notice', level: v.level, message: v.message }
+        : undefined;
     case 'copy':
       if (v.what !== 'cell' && v.what !== 'row' && v.what !== 'column') return undefined;
-      return count(v.row) && v.row <= MAX_ROWS && text(v.column, 1024) ? { type: 'copy', what: v.what, row: v.row, column: v.column } : undefined;
+      return count(v.row) && v.row <= MAX_ROWS && text(v.column, 1024)
+        ? { type: 'copy', what: v.what, row: v.row, column: v.column }
+        : undefined;
     default:
       return undefined;
   }

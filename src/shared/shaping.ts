@@ -16,8 +16,34 @@ export type SortMethod = (typeof SORT_METHODS)[number];
 
 /** The match types each family documents (WHM spells equality "==" for numbers and "eq" for strings). */
 export const FILTER_TYPES: { readonly [F in ShapingFamily]: readonly string[] } = {
-  uapi: ['contains', 'begins', 'ends', 'matches', 'eq', 'ne', 'lt', 'lt_handle_unlimited', 'gt', 'gt_handle_unlimited', 'defined', 'undefined'],
-  api2: ['contains', 'begins', 'ends', 'matches', 'eq', 'ne', 'lt', 'lt_handle_unlimited', 'gt', 'gt_handle_unlimited', 'defined', 'undefined'],
+  uapi: [
+    'contains',
+    'begins',
+    'ends',
+    'matches',
+    'eq',
+    'ne',
+    'lt',
+    'lt_handle_unlimited',
+    'gt',
+    'gt_handle_unlimited',
+    'defined',
+    'undefined',
+  ],
+  api2: [
+    'contains',
+    'begins',
+    'ends',
+    'matches',
+    'eq',
+    'ne',
+    'lt',
+    'lt_handle_unlimited',
+    'gt',
+    'gt_handle_unlimited',
+    'defined',
+    'undefined',
+  ],
   whm: ['contains', 'begins', 'eq', '==', 'lt', 'lt_equal', 'lt_handle_unlimited', 'gt', 'gt_equal', 'gt_handle_unlimited'],
 };
 
@@ -67,7 +93,11 @@ export const SHAPING_FEATURES: { readonly [F in ShapingFamily]: { columns: boole
 
 const letter = (i: number): string => String.fromCharCode(97 + i);
 const activeFilters = (s: Shaping): ShapingFilter[] => s.filters.filter((f) => f.field.trim());
-const columnsOf = (s: Shaping): string[] => s.columns.split(',').map((c) => c.trim()).filter(Boolean);
+const columnsOf = (s: Shaping): string[] =>
+  s.columns
+    .split(',')
+    .map((c) => c.trim())
+    .filter(Boolean);
 
 /** The family's api.* parameters for a shaping, in the documented forms. */
 export function shapingParams(family: ShapingFamily, s: Shaping): NamedParam[] {
@@ -135,14 +165,18 @@ export function shapingParams(family: ShapingFamily, s: Shaping): NamedParam[] {
 export function shapingProblems(family: ShapingFamily, s: Shaping): string[] {
   const out: string[] = [];
   const feats = SHAPING_FEATURES[family];
-  if (s.sortMethod && !(SORT_METHODS as readonly string[]).includes(s.sortMethod)) out.push(`"${s.sortMethod}" is not a sort method: use ${SORT_METHODS.join(', ')}.`);
+  if (s.sortMethod && !(SORT_METHODS as readonly string[]).includes(s.sortMethod))
+    out.push(`"${s.sortMethod}" is not a sort method: use ${SORT_METHODS.join(', ')}.`);
   if (s.sortMethod && !s.sortField) out.push('A sort method needs a field to sort by.');
   const filters = activeFilters(s);
-  if (filters.length > feats.maxFilters) out.push(feats.maxFilters === 1 ? 'cPanel API 2 takes one filter.' : `At most ${feats.maxFilters} filters.`);
+  if (filters.length > feats.maxFilters)
+    out.push(feats.maxFilters === 1 ? 'cPanel API 2 takes one filter.' : `At most ${feats.maxFilters} filters.`);
   for (const f of filters) {
     const type = f.type || 'contains';
-    if (!FILTER_TYPES[family].includes(type)) out.push(`"${type}" is not a filter type of this API: use ${FILTER_TYPES[family].join(', ')}.`);
-    else if (NUMERIC_TYPES.has(type) && !/^-?\d+(\.\d+)?$/.test(f.value.trim())) out.push(`The filter on ${f.field} compares numbers (${type}): give it a number.`);
+    if (!FILTER_TYPES[family].includes(type))
+      out.push(`"${type}" is not a filter type of this API: use ${FILTER_TYPES[family].join(', ')}.`);
+    else if (NUMERIC_TYPES.has(type) && !/^-?\d+(\.\d+)?$/.test(f.value.trim()))
+      out.push(`The filter on ${f.field} compares numbers (${type}): give it a number.`);
   }
   if (s.pageSize && !/^[1-9]\d{0,5}$/.test(s.pageSize)) out.push('The page size is a whole number from 1.');
   if (s.pageStart && !/^[1-9]\d{0,8}$/.test(s.pageStart)) out.push('"Start at" counts records from 1.');
@@ -174,7 +208,11 @@ export function parseShaping(v: unknown): Shaping | undefined {
     }
   } else if (str(o.filterField) && o.filterField) {
     // A form saved before several filters were possible.
-    s.filters.push({ field: o.filterField, type: str(o.filterType) && o.filterType ? o.filterType : 'contains', value: str(o.filterValue) ? o.filterValue : '' });
+    s.filters.push({
+      field: o.filterField,
+      type: str(o.filterType) && o.filterType ? o.filterType : 'contains',
+      value: str(o.filterValue) ? o.filterValue : '',
+    });
   }
   if (s.sortMethod && !(SORT_METHODS as readonly string[]).includes(s.sortMethod)) return undefined;
   if (s.filters.some((f) => !/^[A-Za-z0-9_.*-]*$/.test(f.field) || !/^[a-z_=]{2,24}$/.test(f.type))) return undefined;
@@ -244,13 +282,24 @@ export function pageInfo(family: ShapingFamily, params: Params, metadata: Record
   const page = Math.floor((start - 1) / size) + 1;
   const pages = total !== undefined ? Math.max(1, Math.ceil(total / size)) : undefined;
   const hasNext = total !== undefined ? start - 1 + shown < total : shown >= size;
-  return { start, size, shown, ...(total !== undefined ? { total } : {}), page, ...(pages !== undefined ? { pages } : {}), hasPrevious: start > 1, hasNext };
+  return {
+    start,
+    size,
+    shown,
+    ...(total !== undefined ? { total } : {}),
+    page,
+    ...(pages !== undefined ? { pages } : {}),
+    hasPrevious: start > 1,
+    hasNext,
+  };
 }
 
 /** The same parameters asking for the page that starts at record `start` (from 1). */
 export function withPageStart(family: ShapingFamily, params: Params, start: number): [string, string][] {
   const keys = PAGE_KEYS[family];
-  const out: [string, string][] = params.filter(([k]) => k !== keys.start && k !== 'api.paginate_page' && k !== 'api2_paginate_page').map(([k, v]) => [k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v)]);
+  const out: [string, string][] = params
+    .filter(([k]) => k !== keys.start && k !== 'api.paginate_page' && k !== 'api2_paginate_page')
+    .map(([k, v]) => [k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v)]);
   out.push([keys.start, String(Math.max(1, Math.floor(start)))]);
   return out;
 }

@@ -50,7 +50,9 @@ export function findTables(data: unknown): TableCandidate[] {
       if (v.length) out.push({ path, label: labelOf(path), rows: v.length });
       // Lists inside the rows of a list: the first row's, as a person drills into one.
       const first = v.find(isRecord);
-      if (first) for (const [k, x] of Object.entries(first)) if (typeof x === 'object' && x !== null) queue.push({ v: x, path: [...path, v.indexOf(first), k] });
+      if (first)
+        for (const [k, x] of Object.entries(first))
+          if (typeof x === 'object' && x !== null) queue.push({ v: x, path: [...path, v.indexOf(first), k] });
     } else if (isRecord(v)) {
       for (const [k, x] of Object.entries(v)) if (typeof x === 'object' && x !== null) queue.push({ v: x, path: [...path, k] });
     }

@@ -11,7 +11,16 @@ import {
   type ServerSummary,
   type WebviewToHost,
 } from '../shared/protocol';
-import { actionsView, ChoiceGate, functionInfo, functionMatches, methodView, optionalParams, problemsView, type ProblemsView } from '../shared/builderView';
+import {
+  actionsView,
+  ChoiceGate,
+  functionInfo,
+  functionMatches,
+  methodView,
+  optionalParams,
+  problemsView,
+  type ProblemsView,
+} from '../shared/builderView';
 import { callsOnBehalf, familiesOn, familyLabel, FAMILIES, isSecretParam } from '../shared/families';
 import { Requests } from '../shared/requests';
 import { bodyForFunction, paramsForFunction, stateProblems } from '../shared/requestRules';
@@ -130,7 +139,8 @@ function keepFocus(scope: HTMLElement, rebuild: () => void): void {
   const active = document.activeElement;
   if (!(active instanceof HTMLElement) || !scope.contains(active)) return rebuild();
   const key = focusKey(scope, active);
-  const caret = active instanceof HTMLInputElement || active instanceof HTMLTextAreaElement ? [active.selectionStart, active.selectionEnd] : undefined;
+  const caret =
+    active instanceof HTMLInputElement || active instanceof HTMLTextAreaElement ? [active.selectionStart, active.selectionEnd] : undefined;
   rebuild();
   if (!key) return;
   const [cls, n] = key.slice(1).split('@') as [string, string];
@@ -158,7 +168,8 @@ function targetSection(): Section {
     'aria-label': 'Server',
     onchange: (e) => {
       state.serverId = (e.target as HTMLSelectElement).value;
-      if (!state.functionName || !familiesFor(server()).some((f) => f.value === state.family)) state.family = familiesFor(server())[0]!.value;
+      if (!state.functionName || !familiesFor(server()).some((f) => f.value === state.family))
+        state.family = familiesFor(server())[0]!.value;
       accounts = [];
       if (onBehalf()) loadAccounts();
       changed();
@@ -262,7 +273,11 @@ function functionSection(): Section {
       },
     }),
   );
-  const methodGroup = h('div', { class: 'segmented', role: 'radiogroup', 'aria-label': 'HTTP method' }, ...radios.map((r) => h('label', {}, r, r.value)));
+  const methodGroup = h(
+    'div',
+    { class: 'segmented', role: 'radiogroup', 'aria-label': 'HTTP method' },
+    ...radios.map((r) => h('label', {}, r, r.value)),
+  );
   const info = h('p', { class: 'fninfo' });
   const warning = h('p', { class: 'fnwarning', role: 'alert' });
   const el = h(
@@ -283,7 +298,11 @@ function functionSection(): Section {
       if (lk !== listKey) {
         listKey = lk;
         list.replaceChildren(...inFamily.map((f) => datalistOption(f.name, f.title)));
-        setAttr(input, 'placeholder', fam ? `Search ${inFamily.length} functions by name or title` : 'Module/function, e.g. Email/listpops');
+        setAttr(
+          input,
+          'placeholder',
+          fam ? `Search ${inFamily.length} functions by name or title` : 'Module/function, e.g. Email/listpops',
+        );
       }
       setValue(input, state.functionName);
       const fn = currentFunction();
@@ -313,7 +332,11 @@ function infoContent(model: ReturnType<typeof functionInfo>): (Node | string)[] 
       return [
         h('strong', {}, model.title),
         ` · ${model.family} · ${model.method} · `,
-        h('a', { href: '#', onclick: (e) => (e.preventDefault(), vscode.postMessage({ type: 'openDocs', url: model.docs })) }, 'documentation'),
+        h(
+          'a',
+          { href: '#', onclick: (e) => (e.preventDefault(), vscode.postMessage({ type: 'openDocs', url: model.docs })) },
+          'documentation',
+        ),
       ];
     case 'suggestions':
       return [
@@ -369,7 +392,11 @@ function paramsSection(): Section & { reset(): void; touched(row: number): boole
   const none = h('p', { class: 'muted' }, 'No parameters.');
   const views: RowView[] = [];
   const gate = new ChoiceGate();
-  const optional = h('select', { id: 'addOptional', 'aria-label': 'Add an optional parameter', title: 'Choose one, then Enter (or Add) adds it' });
+  const optional = h('select', {
+    id: 'addOptional',
+    'aria-label': 'Add an optional parameter',
+    title: 'Choose one, then Enter (or Add) adds it',
+  });
   const addChosen = h('button', { class: 'secondary', id: 'addOptionalButton', onclick: () => addOptional() }, icon('add'), 'Add');
   const optionalBox = h('span', { class: 'optional' }, optional, addChosen);
   optional.addEventListener('keydown', (e) => {
@@ -394,7 +421,14 @@ function paramsSection(): Section & { reset(): void; touched(row: number): boole
     icon('add'),
     'Add parameter',
   );
-  const el = h('section', { 'aria-label': 'Parameters' }, h('h2', {}, 'Parameters'), rows, none, h('div', { class: 'row' }, addBlank, optionalBox));
+  const el = h(
+    'section',
+    { 'aria-label': 'Parameters' },
+    h('h2', {}, 'Parameters'),
+    rows,
+    none,
+    h('div', { class: 'row' }, addBlank, optionalBox),
+  );
 
   function addOptional(): void {
     const name = optional.value;
@@ -415,7 +449,8 @@ function paramsSection(): Section & { reset(): void; touched(row: number): boole
       view.touched = true;
       changed();
     };
-    if (boolean) return h('select', { class: 'pvalue', onchange: onValue }, option('', '(not set)'), option('1', '1 (yes)'), option('0', '0 (no)'));
+    if (boolean)
+      return h('select', { class: 'pvalue', onchange: onValue }, option('', '(not set)'), option('1', '1 (yes)'), option('0', '0 (no)'));
     return h('input', { class: 'pvalue', spellcheck: 'false', oninput: onValue });
   }
 
@@ -498,7 +533,10 @@ function paramsSection(): Section & { reset(): void; touched(row: number): boole
     view.el.classList.toggle('invalid', errors.length > 0);
     setText(view.error, errors.join(' '));
     show(view.error, errors.length > 0);
-    const hint = !rowProblems && p.name && p.value === '' && !spec?.required ? 'Empty: left out of the request. Give it a value, or remove the row.' : '';
+    const hint =
+      !rowProblems && p.name && p.value === '' && !spec?.required
+        ? 'Empty: left out of the request. Give it a value, or remove the row.'
+        : '';
     setText(view.hint, hint);
     show(view.hint, hint !== '');
   }
@@ -526,7 +564,10 @@ function paramsSection(): Section & { reset(): void; touched(row: number): boole
       const ok = JSON.stringify(opts.map((x) => [x.name, x.type]));
       if (ok !== optionalKey) {
         optionalKey = ok;
-        optional.replaceChildren(option('', `Add optional parameter (${opts.length})…`), ...opts.map((x) => option(x.name, `${x.name} (${x.type})`)));
+        optional.replaceChildren(
+          option('', `Add optional parameter (${opts.length})…`),
+          ...opts.map((x) => option(x.name, `${x.name} (${x.type})`)),
+        );
         addChosen.disabled = true;
       }
       show(optionalBox, opts.length > 0);
@@ -649,7 +690,10 @@ function shapingSection(): Section & { reset(): void } {
     const field = <T extends HTMLInputElement | HTMLSelectElement>(el: T, get: () => string | boolean): T => (fields.push({ el, get }), el);
     const text = (id: string, label: string, get: () => string, set: (v: string) => void, placeholder = ''): HTMLElement[] => [
       h('label', { for: id }, label),
-      field(h('input', { id, placeholder, spellcheck: 'false', oninput: (e) => (set((e.target as HTMLInputElement).value), changed()) }), get),
+      field(
+        h('input', { id, placeholder, spellcheck: 'false', oninput: (e) => (set((e.target as HTMLInputElement).value), changed()) }),
+        get,
+      ),
     ];
     const filterRow = (i: number): HTMLElement => {
       const f = (): (typeof sh.filters)[number] => state.shaping.filters[i]!;
@@ -669,7 +713,11 @@ function shapingSection(): Section & { reset(): void } {
         field(
           h(
             'select',
-            { class: 'ftype', 'aria-label': `Filter ${i + 1} match type`, onchange: (e) => ((f().type = (e.target as HTMLSelectElement).value), changed()) },
+            {
+              class: 'ftype',
+              'aria-label': `Filter ${i + 1} match type`,
+              onchange: (e) => ((f().type = (e.target as HTMLSelectElement).value), changed()),
+            },
             ...FILTER_TYPES[fam].map((t) => option(t, t)),
           ),
           () => f().type || 'contains',
@@ -719,37 +767,67 @@ function shapingSection(): Section & { reset(): void } {
           )
         : null;
     const parts: (HTMLElement | null)[] = [
-        h(
-          'div',
-          { class: 'grid shaping' },
-          ...text('sh-sortField', 'Sort by', () => state.shaping.sortField, (v) => (state.shaping.sortField = v), 'field'),
-          h('label', { for: 'sh-sortMethod' }, 'Sort method'),
-          field(
-            h(
-              'select',
-              {
-                id: 'sh-sortMethod',
-                title: 'Numbers need numeric, or cPanel fails the call',
-                onchange: (e) => ((state.shaping.sortMethod = (e.target as HTMLSelectElement).value), changed()),
-              },
-              option('', 'lexicographic (default)'),
-              ...SORT_METHODS.filter((m) => m !== 'lexicographic').map((m) => option(m, m)),
-            ),
-            () => state.shaping.sortMethod,
-          ),
-          h('label', { for: 'sh-rev' }, 'Reverse'),
-          field(
-            h('input', { id: 'sh-rev', type: 'checkbox', onchange: (e) => ((state.shaping.sortReverse = (e.target as HTMLInputElement).checked), changed()) }),
-            () => state.shaping.sortReverse,
-          ),
-          h('span', {}),
-          h('span', {}),
-          ...text('sh-pageSize', fam === 'whm' ? 'Chunk size' : 'Page size', () => state.shaping.pageSize, (v) => (state.shaping.pageSize = v), 'e.g. 20'),
-          ...text('sh-pageStart', 'Start at record', () => state.shaping.pageStart, (v) => (state.shaping.pageStart = v), '1'),
-          ...(feats.columns ? text('sh-columns', 'Columns', () => state.shaping.columns, (v) => (state.shaping.columns = v), 'user, domain') : []),
+      h(
+        'div',
+        { class: 'grid shaping' },
+        ...text(
+          'sh-sortField',
+          'Sort by',
+          () => state.shaping.sortField,
+          (v) => (state.shaping.sortField = v),
+          'field',
         ),
-        h('div', { class: 'filters' }, ...sh.filters.map((_, i) => filterRow(i))),
-        addFilter,
+        h('label', { for: 'sh-sortMethod' }, 'Sort method'),
+        field(
+          h(
+            'select',
+            {
+              id: 'sh-sortMethod',
+              title: 'Numbers need numeric, or cPanel fails the call',
+              onchange: (e) => ((state.shaping.sortMethod = (e.target as HTMLSelectElement).value), changed()),
+            },
+            option('', 'lexicographic (default)'),
+            ...SORT_METHODS.filter((m) => m !== 'lexicographic').map((m) => option(m, m)),
+          ),
+          () => state.shaping.sortMethod,
+        ),
+        h('label', { for: 'sh-rev' }, 'Reverse'),
+        field(
+          h('input', {
+            id: 'sh-rev',
+            type: 'checkbox',
+            onchange: (e) => ((state.shaping.sortReverse = (e.target as HTMLInputElement).checked), changed()),
+          }),
+          () => state.shaping.sortReverse,
+        ),
+        h('span', {}),
+        h('span', {}),
+        ...text(
+          'sh-pageSize',
+          fam === 'whm' ? 'Chunk size' : 'Page size',
+          () => state.shaping.pageSize,
+          (v) => (state.shaping.pageSize = v),
+          'e.g. 20',
+        ),
+        ...text(
+          'sh-pageStart',
+          'Start at record',
+          () => state.shaping.pageStart,
+          (v) => (state.shaping.pageStart = v),
+          '1',
+        ),
+        ...(feats.columns
+          ? text(
+              'sh-columns',
+              'Columns',
+              () => state.shaping.columns,
+              (v) => (state.shaping.columns = v),
+              'user, domain',
+            )
+          : []),
+      ),
+      h('div', { class: 'filters' }, ...sh.filters.map((_, i) => filterRow(i))),
+      addFilter,
     ];
     content.replaceChildren(...parts.filter((x): x is HTMLElement => x !== null));
   }
@@ -785,27 +863,64 @@ function actionsSection(): Section {
   const sendLabel = h('span', {}, 'Send');
   // The shortcut is said where the button is: Ctrl+Enter (⌘+Enter on a Mac).
   const sendKey = /Mac/i.test(navigator.platform) ? '⌘+Enter' : 'Ctrl+Enter';
-  const send = h('button', { id: 'send', class: 'primary', title: `Send (${sendKey}); Escape cancels a send`, 'aria-keyshortcuts': /Mac/i.test(navigator.platform) ? 'Meta+Enter' : 'Control+Enter', onclick: () => post('send') }, sendIcon, sendLabel);
-  const cancel = h('button', { id: 'cancel', class: 'secondary', title: 'Cancel the send (Escape)', onclick: cancelSend }, icon('debug-stop'), 'Cancel');
+  const send = h(
+    'button',
+    {
+      id: 'send',
+      class: 'primary',
+      title: `Send (${sendKey}); Escape cancels a send`,
+      'aria-keyshortcuts': /Mac/i.test(navigator.platform) ? 'Meta+Enter' : 'Control+Enter',
+      onclick: () => post('send'),
+    },
+    sendIcon,
+    sendLabel,
+  );
+  const cancel = h(
+    'button',
+    { id: 'cancel', class: 'secondary', title: 'Cancel the send (Escape)', onclick: cancelSend },
+    icon('debug-stop'),
+    'Cancel',
+  );
   const group = h(
     'button',
-    { id: 'sendGroup', title: 'Send this request to every server of a group (or, on WHM, on behalf of every account)', onclick: () => post('sendGroup') },
+    {
+      id: 'sendGroup',
+      title: 'Send this request to every server of a group (or, on WHM, on behalf of every account)',
+      onclick: () => post('sendGroup'),
+    },
     icon('run-all'),
     'Send to Group…',
   );
   const saveButton = h('button', { id: 'save', onclick: () => post('save') }, icon('save'), 'Save as Snippet');
-  const names: Record<CodeLanguage, string> = { curl: 'curl', perl: 'Perl', php: 'PHP', python: 'Python', node: 'Node', server: 'On the server' };
+  const names: Record<CodeLanguage, string> = {
+    curl: 'curl',
+    perl: 'Perl',
+    php: 'PHP',
+    python: 'Python',
+    node: 'Node',
+    server: 'On the server',
+  };
   const copies = CODE_LANGUAGES.map((l) =>
     h(
       'button',
-      { class: 'secondary', 'data-lang': l, onclick: () => post('copy', l), ...(l === 'server' ? { title: 'whmapi1, uapi or cpapi2 on the server itself, as root' } : {}) },
+      {
+        class: 'secondary',
+        'data-lang': l,
+        onclick: () => post('copy', l),
+        ...(l === 'server' ? { title: 'whmapi1, uapi or cpapi2 on the server itself, as root' } : {}),
+      },
       names[l],
     ),
   );
   const form = h('span', { class: 'formproblems' });
   const pending = h('span', { class: 'pending' });
   const line = h('p', { id: 'problems' }, form, pending);
-  const el = h('div', {}, h('div', { class: 'actions' }, send, cancel, group, saveButton, h('span', { class: 'copylabel' }, 'Copy as'), ...copies), line);
+  const el = h(
+    'div',
+    {},
+    h('div', { class: 'actions' }, send, cancel, group, saveButton, h('span', { class: 'copylabel' }, 'Copy as'), ...copies),
+    line,
+  );
   return {
     el,
     update() {
@@ -910,7 +1025,8 @@ window.addEventListener('message', (event: MessageEvent) => {
       // A server is always chosen to start with: the only one, or the first.
       if (!servers.some((x) => x.id === state.serverId) && servers.length) state.serverId = servers[0]!.id;
       // A fresh form on a WHM server starts on WHM API 1; a family the server cannot serve is replaced.
-      if (server() && (!state.functionName || !familiesFor(server()).some((f) => f.value === state.family))) state.family = familiesFor(server())[0]!.value;
+      if (server() && (!state.functionName || !familiesFor(server()).some((f) => f.value === state.family)))
+        state.family = familiesFor(server())[0]!.value;
       if (onBehalf()) loadAccounts();
       params.reset();
       shaping.reset();
@@ -947,7 +1063,11 @@ window.addEventListener('message', (event: MessageEvent) => {
           { class: `verdict ${r.ok ? 'ok' : 'fail'}` },
           icon(r.ok ? 'pass' : 'error'),
           ` ${r.verdict}`,
-          h('span', { class: 'muted' }, ` · ${r.status ? `HTTP ${r.status}` : 'no answer'} · ${r.ms} ms · the result opened in an editor tab`),
+          h(
+            'span',
+            { class: 'muted' },
+            ` · ${r.status ? `HTTP ${r.status}` : 'no answer'} · ${r.ms} ms · the result opened in an editor tab`,
+          ),
         ),
         ...(r.hint ? [h('p', { class: 'hint' }, r.hint)] : []),
         ...(r.errors.length && !r.ok ? [h('ul', { class: 'errors' }, ...r.errors.slice(0, 10).map((e) => h('li', {}, e)))] : []),

@@ -71,7 +71,13 @@ type Table = TTable<Features, Rec>;
 
 const vscode = acquireVsCodeApi();
 const saved = (vscode.getState() ?? {}) as Partial<UiState>;
-const ui: UiState = { filter: typeof saved.filter === 'string' ? saved.filter : '', sorting: Array.isArray(saved.sorting) ? saved.sorting : [], hidden: saved.hidden && typeof saved.hidden === 'object' ? saved.hidden : {}, ...(saved.tab ? { tab: saved.tab } : {}), ...(typeof saved.table === 'number' ? { table: saved.table } : {}) };
+const ui: UiState = {
+  filter: typeof saved.filter === 'string' ? saved.filter : '',
+  sorting: Array.isArray(saved.sorting) ? saved.sorting : [],
+  hidden: saved.hidden && typeof saved.hidden === 'object' ? saved.hidden : {},
+  ...(saved.tab ? { tab: saved.tab } : {}),
+  ...(typeof saved.table === 'number' ? { table: saved.table } : {}),
+};
 const ROW_H = 24;
 /** The JSON tab shows this much; "Open as JSON" has the whole answer in an editor. */
 const JSON_SHOWN = 2 * 1024 * 1024;
@@ -122,7 +128,9 @@ function setStatus(text: string, level: 'info' | 'error', busy: boolean): void {
   if (!s) return;
   s.textContent = text;
   s.className = `status ${level}${busy ? ' busy' : ''}`;
-  document.querySelectorAll<HTMLButtonElement>('.toolbar button, .pager button').forEach((b) => (b.disabled = busy || b.dataset.off === '1'));
+  document
+    .querySelectorAll<HTMLButtonElement>('.toolbar button, .pager button')
+    .forEach((b) => (b.disabled = busy || b.dataset.off === '1'));
 }
 
 // ── the table model ─────────────────────────────────────────────────────────
@@ -203,12 +211,12 @@ function render(): void {
   cleanupVirtualizer = undefined;
   app.replaceChildren(
     ...[
-    banner(v),
-    toolbar(v),
-    v.page || v.pagesMerged ? pager(v) : null,
-    h('div', { id: 'status', class: 'status', role: 'status', 'aria-live': 'polite' }),
-    tabs(),
-    h('div', { id: 'panel', class: 'panel', role: 'tabpanel', 'aria-labelledby': `tab-${ui.tab}` }),
+      banner(v),
+      toolbar(v),
+      v.page || v.pagesMerged ? pager(v) : null,
+      h('div', { id: 'status', class: 'status', role: 'status', 'aria-live': 'polite' }),
+      tabs(),
+      h('div', { id: 'panel', class: 'panel', role: 'tabpanel', 'aria-labelledby': `tab-${ui.tab}` }),
     ].filter((x): x is HTMLElement => x !== null),
   );
   renderPanel();
@@ -216,19 +224,46 @@ function render(): void {
 
 function banner(v: ResultView): HTMLElement {
   const cls = v.ok ? 'ok' : 'fail';
-  const facts = [v.targets !== undefined ? `${v.targets} targets` : v.status ? `HTTP ${v.status}` : 'no answer', `${v.ms} ms`, v.size, v.server, v.account ? `as ${v.account}` : ''].filter(Boolean);
+  const facts = [
+    v.targets !== undefined ? `${v.targets} targets` : v.status ? `HTTP ${v.status}` : 'no answer',
+    `${v.ms} ms`,
+    v.size,
+    v.server,
+    v.account ? `as ${v.account}` : '',
+  ].filter(Boolean);
   return h(
     'header',
     { class: `banner ${cls}` },
-    h('div', { class: 'verdict' }, icon(v.ok ? 'pass-filled' : 'error'), h('strong', { id: 'verdict' }, v.verdict), h('span', { class: 'what' }, v.what)),
+    h(
+      'div',
+      { class: 'verdict' },
+      icon(v.ok ? 'pass-filled' : 'error'),
+      h('strong', { id: 'verdict' }, v.verdict),
+      h('span', { class: 'what' }, v.what),
+    ),
     h('div', { class: 'facts muted', id: 'facts' }, facts.join(' · ')),
     v.hint ? h('p', { class: 'hint', id: 'hint' }, v.hint) : null,
     // A failure's hint is often its only error: said once.
-    ...list('errors', 'Errors', v.errors.filter((e) => e !== v.hint)),
+    ...list(
+      'errors',
+      'Errors',
+      v.errors.filter((e) => e !== v.hint),
+    ),
     ...list('warnings', 'Warnings', v.warnings),
     ...list('messages', 'Messages', v.messages),
     v.checks?.length
-      ? h('ul', { class: 'checks', 'aria-label': 'Checks' }, ...v.checks.map((c) => h('li', { class: c.pass ? 'pass' : 'fail' }, icon(c.pass ? 'check' : 'close'), `${c.label}${c.message ? ` — ${c.message}` : ''}`)))
+      ? h(
+          'ul',
+          { class: 'checks', 'aria-label': 'Checks' },
+          ...v.checks.map((c) =>
+            h(
+              'li',
+              { class: c.pass ? 'pass' : 'fail' },
+              icon(c.pass ? 'check' : 'close'),
+              `${c.label}${c.message ? ` — ${c.message}` : ''}`,
+            ),
+          ),
+        )
       : null,
   );
 }
@@ -252,7 +287,13 @@ function toolbar(v: ResultView): HTMLElement {
     { class: 'toolbar', role: 'toolbar', 'aria-label': 'Result actions' },
     button('editResend', 'Edit and Resend', 'edit', 'Open this request in the Request Builder', !v.canResend),
     button('resend', 'Resend', 'refresh', 'Send this request again (a change asks first)', !v.canResend),
-    button('saveSnippet', 'Save as Snippet', 'save', 'Save this request as a snippet in the workspace (secret values become ${env:…} placeholders)', !v.canResend),
+    button(
+      'saveSnippet',
+      'Save as Snippet',
+      'save',
+      'Save this request as a snippet in the workspace (secret values become ${env:…} placeholders)',
+      !v.canResend,
+    ),
     button('compare', 'Compare with…', 'diff', 'Compare this answer with another result or history entry'),
     button('openJson', 'Open as JSON', 'json', 'Open the whole result as a read-only JSON document'),
   );
@@ -262,15 +303,26 @@ function pager(v: ResultView): HTMLElement {
   const p = v.page;
   let text: string;
   if (v.pagesMerged) text = `All ${rows.length.toLocaleString()} rows, fetched in ${v.pagesMerged} page${v.pagesMerged === 1 ? '' : 's'}`;
-  else if (p) text = `Records ${p.start.toLocaleString()}–${(p.start + p.shown - 1).toLocaleString()}${p.total !== undefined ? ` of ${p.total.toLocaleString()}` : ''} · page ${p.page}${p.pages ? ` of ${p.pages}` : ''}`;
+  else if (p)
+    text = `Records ${p.start.toLocaleString()}–${(p.start + p.shown - 1).toLocaleString()}${p.total !== undefined ? ` of ${p.total.toLocaleString()}` : ''} · page ${p.page}${p.pages ? ` of ${p.pages}` : ''}`;
   else text = '';
   return h(
     'div',
     { class: 'pager', role: 'group', 'aria-label': 'Pages' },
     h('span', { id: 'pageinfo' }, text),
-    p && !v.pagesMerged ? button('previousPage', 'Previous page', 'chevron-left', 'Ask for the page before this one', !p.hasPrevious) : null,
+    p && !v.pagesMerged
+      ? button('previousPage', 'Previous page', 'chevron-left', 'Ask for the page before this one', !p.hasPrevious)
+      : null,
     p && !v.pagesMerged ? button('nextPage', 'Next page', 'chevron-right', 'Ask for the page after this one', !p.hasNext) : null,
-    p && !v.pagesMerged ? button('allPages', 'Fetch all pages', 'cloud-download', 'Ask for every page and show all the rows in one table', !p.hasNext && !p.hasPrevious) : null,
+    p && !v.pagesMerged
+      ? button(
+          'allPages',
+          'Fetch all pages',
+          'cloud-download',
+          'Ask for every page and show all the rows in one table',
+          !p.hasNext && !p.hasPrevious,
+        )
+      : null,
   );
 }
 
@@ -278,12 +330,32 @@ function tabs(): HTMLElement {
   const bar = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Views of the result' });
   for (const t of TABS) {
     const selected = ui.tab === t.id;
-    const b = h('button', { role: 'tab', id: `tab-${t.id}`, 'aria-selected': selected ? 'true' : 'false', tabindex: selected ? '0' : '-1', 'aria-controls': 'panel', onclick: () => selectTab(t.id) }, t.label);
+    const b = h(
+      'button',
+      {
+        role: 'tab',
+        id: `tab-${t.id}`,
+        'aria-selected': selected ? 'true' : 'false',
+        tabindex: selected ? '0' : '-1',
+        'aria-controls': 'panel',
+        onclick: () => selectTab(t.id),
+      },
+      t.label,
+    );
     bar.append(b);
   }
   bar.addEventListener('keydown', (e) => {
     const i = TABS.findIndex((t) => t.id === ui.tab);
-    const next = e.key === 'ArrowRight' ? (i + 1) % TABS.length : e.key === 'ArrowLeft' ? (i + TABS.length - 1) % TABS.length : e.key === 'Home' ? 0 : e.key === 'End' ? TABS.length - 1 : -1;
+    const next =
+      e.key === 'ArrowRight'
+        ? (i + 1) % TABS.length
+        : e.key === 'ArrowLeft'
+          ? (i + TABS.length - 1) % TABS.length
+          : e.key === 'Home'
+            ? 0
+            : e.key === 'End'
+              ? TABS.length - 1
+              : -1;
     if (next < 0) return;
     e.preventDefault();
     selectTab(TABS[next]!.id);
@@ -318,7 +390,13 @@ function renderPanel(): void {
       jsonText ??= JSON.stringify(view.data, null, 2) ?? 'null';
       const cut = jsonText.length > JSON_SHOWN;
       panel.replaceChildren(
-        h('p', { class: 'muted' }, `The first ${(JSON_SHOWN / 1048576).toFixed(0)} MB of the data. `, h('a', { href: '#', onclick: (e) => (e.preventDefault(), post({ type: 'action', action: 'openJson' })) }, 'Open as JSON'), ' for all of it, with search and folding.'),
+        h(
+          'p',
+          { class: 'muted' },
+          `The first ${(JSON_SHOWN / 1048576).toFixed(0)} MB of the data. `,
+          h('a', { href: '#', onclick: (e) => (e.preventDefault(), post({ type: 'action', action: 'openJson' })) }, 'Open as JSON'),
+          ' for all of it, with search and folding.',
+        ),
         h('pre', { class: 'code', id: 'json', tabindex: '0' }, cut ? `${jsonText.slice(0, JSON_SHOWN)}\n…` : jsonText),
       );
       if (!cut) panel.firstElementChild?.remove();
@@ -326,7 +404,17 @@ function renderPanel(): void {
     }
     case 'raw':
       panel.replaceChildren(
-        h('p', { class: 'muted' }, `${view.contentType || 'no content type'} · ${view.size}`, view.rawCut ? ' · shown in part: ' : ' · ', h('a', { href: '#', onclick: (e) => (e.preventDefault(), post({ type: 'action', action: 'openRaw' })) }, view.rawCut ? 'open the raw answer' : 'open in an editor')),
+        h(
+          'p',
+          { class: 'muted' },
+          `${view.contentType || 'no content type'} · ${view.size}`,
+          view.rawCut ? ' · shown in part: ' : ' · ',
+          h(
+            'a',
+            { href: '#', onclick: (e) => (e.preventDefault(), post({ type: 'action', action: 'openRaw' })) },
+            view.rawCut ? 'open the raw answer' : 'open in an editor',
+          ),
+        ),
         h('pre', { class: 'code', id: 'raw', tabindex: '0' }, view.raw || '(the server sent no body)'),
       );
       return;
@@ -343,7 +431,12 @@ function renderPanel(): void {
     case 'headers':
       panel.replaceChildren(
         view.headers.length
-          ? h('table', { class: 'kv', id: 'headers' }, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Header'), h('th', { scope: 'col' }, 'Value'))), h('tbody', {}, ...view.headers.map(([k, v]) => h('tr', {}, h('td', {}, k), h('td', {}, v)))))
+          ? h(
+              'table',
+              { class: 'kv', id: 'headers' },
+              h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Header'), h('th', { scope: 'col' }, 'Value'))),
+              h('tbody', {}, ...view.headers.map(([k, v]) => h('tr', {}, h('td', {}, k), h('td', {}, v)))),
+            )
           : h('p', { class: 'muted' }, 'No answer arrived, so there are no headers.'),
       );
       return;
@@ -353,7 +446,8 @@ function renderPanel(): void {
 }
 
 function tablePanel(): HTMLElement[] {
-  if (!candidates.length || !table) return [h('p', { class: 'muted', id: 'notable' }, 'This answer has no list to show as a table: see JSON.')];
+  if (!candidates.length || !table)
+    return [h('p', { class: 'muted', id: 'notable' }, 'This answer has no list to show as a table: see JSON.')];
   const picker =
     candidates.length > 1
       ? h(
@@ -373,7 +467,9 @@ function tablePanel(): HTMLElement[] {
                 renderPanel();
               },
             },
-            ...candidates.map((c, i) => h('option', { value: String(i), selected: i === ui.table }, `${c.label} (${c.rows.toLocaleString()})`)),
+            ...candidates.map((c, i) =>
+              h('option', { value: String(i), selected: i === ui.table }, `${c.label} (${c.rows.toLocaleString()})`),
+            ),
           ),
         )
       : h('span', { class: 'muted picker' }, candidates[0]!.label);
@@ -397,7 +493,17 @@ function tablePanel(): HTMLElement[] {
       'div',
       { class: 'menu', role: 'group', 'aria-label': 'Columns to show' },
       ...table.getAllLeafColumns().map((c) =>
-        h('label', {}, h('input', { type: 'checkbox', checked: c.getIsVisible(), 'data-column': c.id, onchange: (e) => c.toggleVisibility((e.target as HTMLInputElement).checked) }), c.id),
+        h(
+          'label',
+          {},
+          h('input', {
+            type: 'checkbox',
+            checked: c.getIsVisible(),
+            'data-column': c.id,
+            onchange: (e) => c.toggleVisibility((e.target as HTMLInputElement).checked),
+          }),
+          c.id,
+        ),
       ),
     ),
   );
@@ -408,11 +514,28 @@ function tablePanel(): HTMLElement[] {
       picker,
       filter,
       chooser,
-      h('button', { id: 'export-csv', title: 'Save the rows shown, in this order, as CSV', onclick: () => exportRows('csv') }, icon('export'), 'CSV'),
-      h('button', { id: 'export-json', title: 'Save the rows shown, in this order, as JSON', onclick: () => exportRows('json') }, icon('export'), 'JSON'),
+      h(
+        'button',
+        { id: 'export-csv', title: 'Save the rows shown, in this order, as CSV', onclick: () => exportRows('csv') },
+        icon('export'),
+        'CSV',
+      ),
+      h(
+        'button',
+        { id: 'export-json', title: 'Save the rows shown, in this order, as JSON', onclick: () => exportRows('json') },
+        icon('export'),
+        'JSON',
+      ),
       h('span', { class: 'muted', id: 'rowcount', 'aria-live': 'polite' }),
     ),
-    h('div', { class: 'grid', id: 'grid', role: 'grid', tabindex: '0', 'aria-label': 'Rows of the answer', 'data-vscode-context': JSON.stringify({ webviewSection: 'grid', preventDefaultContextMenuItems: true }) }),
+    h('div', {
+      class: 'grid',
+      id: 'grid',
+      role: 'grid',
+      tabindex: '0',
+      'aria-label': 'Rows of the answer',
+      'data-vscode-context': JSON.stringify({ webviewSection: 'grid', preventDefaultContextMenuItems: true }),
+    }),
   ];
 }
 
@@ -434,7 +557,11 @@ function renderGrid(): void {
   const cols = visibleColumns();
   const all = viewRows();
   const count = document.getElementById('rowcount');
-  if (count) count.textContent = all.length === rows.length ? `${rows.length.toLocaleString()} rows` : `${all.length.toLocaleString()} of ${rows.length.toLocaleString()} rows`;
+  if (count)
+    count.textContent =
+      all.length === rows.length
+        ? `${rows.length.toLocaleString()} rows`
+        : `${all.length.toLocaleString()} of ${rows.length.toLocaleString()} rows`;
   grid.setAttribute('aria-rowcount', String(all.length + 1));
   grid.setAttribute('aria-colcount', String(cols.length));
   grid.style.setProperty('--cols', columnWidths(cols));
@@ -449,7 +576,12 @@ function renderGrid(): void {
         { class: 'cell', role: 'columnheader', 'aria-sort': sortLabel },
         h(
           'button',
-          { class: 'sort', 'data-column': id, title: `Sort by ${id}${(col.columnDef.meta as { numeric?: boolean } | undefined)?.numeric ? ' (as numbers)' : ''}`, onclick: (e) => col.toggleSorting(undefined, (e as MouseEvent).shiftKey) },
+          {
+            class: 'sort',
+            'data-column': id,
+            title: `Sort by ${id}${(col.columnDef.meta as { numeric?: boolean } | undefined)?.numeric ? ' (as numbers)' : ''}`,
+            onclick: (e) => col.toggleSorting(undefined, (e as MouseEvent).shiftKey),
+          },
           id,
           dir ? icon(dir === 'asc' ? 'arrow-up' : 'arrow-down') : null,
         ),
@@ -580,7 +712,16 @@ function copy(what: CopyWhat, rowIndex: number, column: string): void {
   if (what === 'cell') text = row ? cellText(row.original[column]) : '';
   else if (what === 'row') text = row ? JSON.stringify(Object.fromEntries(cols.map((c) => [c, row.original[c]]))) : '';
   else text = all.map((r) => cellText(r.original[column])).join('\n');
-  post({ type: 'copyText', text, what: what === 'column' ? `the ${column} column (${all.length.toLocaleString()} values)` : what === 'row' ? 'the row' : `the ${column} cell` });
+  post({
+    type: 'copyText',
+    text,
+    what:
+      what === 'column'
+        ? `the ${column} column (${all.length.toLocaleString()} values)`
+        : what === 'row'
+          ? 'the row'
+          : `the ${column} cell`,
+  });
 }
 
 function exportRows(format: 'csv' | 'json'): void {

@@ -49,7 +49,13 @@ export interface Summary {
  */
 export function summarize(rounds: readonly Round[], kind: 'speed' | 'cost'): Summary {
   const ratios = rounds.map((r) => (kind === 'speed' ? r.a / r.b : r.b / r.a));
-  return { a: median(rounds.map((r) => r.a)), b: median(rounds.map((r) => r.b)), ratio: median(ratios), low: Math.min(...ratios), high: Math.max(...ratios) };
+  return {
+    a: median(rounds.map((r) => r.a)),
+    b: median(rounds.map((r) => r.b)),
+    ratio: median(ratios),
+    low: Math.min(...ratios),
+    high: Math.max(...ratios),
+  };
 }
 
 /** Whether a ratio meets a goal written as "≤ 1.05", "≥ 0.95", or both: "≥ 0.95, ≤ 1.05". */

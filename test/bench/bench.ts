@@ -60,7 +60,9 @@ function emit(r: Row): void {
  */
 async function section(name: string, fn: () => Promise<void> | void, limitMin = 15): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<never>((_, fail) => (timer = setTimeout(() => fail(new Error(`still running after ${limitMin} minutes`)), limitMin * 60_000)));
+  const limit = new Promise<never>(
+    (_, fail) => (timer = setTimeout(() => fail(new Error(`still running after ${limitMin} minutes`)), limitMin * 60_000)),
+  );
   try {
     await Promise.race([Promise.resolve().then(fn), limit]);
   } catch (e) {
@@ -107,9 +109,11 @@ async function timeEach(n: number, fn: () => Promise<unknown>): Promise<number> 
 
 async function concurrently(callers: number, perCaller: number, fn: () => Promise<unknown>): Promise<number> {
   const t = performance.now();
-  await Promise.all(Array.from({ length: callers }, async () => {
-    for (let i = 0; i < perCaller; i++) await fn();
-  }));
+  await Promise.all(
+    Array.from({ length: callers }, async () => {
+      for (let i = 0; i < perCaller; i++) await fn();
+    }),
+  );
   return (performance.now() - t) / (callers * perCaller);
 }
 
@@ -130,7 +134,10 @@ function processCpu(preload: string, args: string[], env: NodeJS.ProcessEnv): nu
  * client's event loop (on two cores, each side gets one).
  */
 async function sandboxProcess(): Promise<{ cpanelPort: number; fingerprint256: string; certPem: string; stop: () => void }> {
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'sandbox.js')], { env: { ...process.env, SANDBOX_INFO_JSON: '1' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'sandbox.js')], {
+    env: { ...process.env, SANDBOX_INFO_JSON: '1' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   const info = await new Promise<{ ports: { cpanel: { secure: number } }; fingerprint256: string }>((done, fail) => {
     child.stdout.on('data', (d: Buffer) => {
@@ -176,11 +183,20 @@ async function main(): Promise<void> {
   // way undici offers (chunks joined once: body.text() decodes as it goes and is slower) and parsed. It sends
   // what the client sends (the same headers and credential, so the server does the same work for both) and,
   // for the one-connection rows, keeps to one connection as the client does (connections: 1).
-  const rawAgent = (pem: string, connections?: number): Agent => new Agent({ connect: { ca: pem }, ...(connections ? { connections } : {}) });
+  const rawAgent = (pem: string, connections?: number): Agent =>
+    new Agent({ connect: { ca: pem }, ...(connections ? { connections } : {}) });
   const rawCaller =
-    (agent: Agent, port: number, headers: () => Record<string, string> = () => ({ authorization: `cpanel bob:${C.bob.cpanelToken}` }), at: () => string = () => path) =>
+    (
+      agent: Agent,
+      port: number,
+      headers: () => Record<string, string> = () => ({ authorization: `cpanel bob:${C.bob.cpanelToken}` }),
+      at: () => string = () => path,
+    ) =>
     async (): Promise<unknown> => {
-      const r = await request(`https://127.0.0.1:${port}${at()}`, { dispatcher: agent, headers: { accept: 'application/json', 'user-agent': 'cpanel-api-explorer/0.1', ...headers() } });
+      const r = await request(`https://127.0.0.1:${port}${at()}`, {
+        dispatcher: agent,
+        headers: { accept: 'application/json', 'user-agent': 'cpanel-api-explorer/0.1', ...headers() },
+      });
       const chunks: Buffer[] = [];
       for await (const c of r.body) chunks.push(c as Buffer);
       return JSON.parse(Buffer.concat(chunks).toString('utf8'));
@@ -193,7 +209,11 @@ async function main(): Promise<void> {
   const token = new CpanelClient(base, { token: C.bob.cpanelToken });
   const session = new CpanelClient({ ...base, auth: 'session' }, { password: C.bob.password });
   // No waiting at the end of a TOTP step here (otpMarginSeconds 0): the row measures the work of a code per call, not the wait.
-  const header2fa = new CpanelClient({ ...base, username: 'cptest', auth: 'password', twoFactor: 'header' }, { password: C.cptest.password, totpSecret: C.cptest.tfaSecret }, { otpMarginSeconds: 0 });
+  const header2fa = new CpanelClient(
+    { ...base, username: 'cptest', auth: 'password', twoFactor: 'header' },
+    { password: C.cptest.password, totpSecret: C.cptest.tfaSecret },
+    { otpMarginSeconds: 0 },
+  );
   const call = (c: CpanelClient) => async (): Promise<unknown> => {
     const r = await c.call(req);
     if (!r.ok) throw new Error(`bench call failed: ${r.hint}`);
@@ -214,7 +234,12 @@ async function main(): Promise<void> {
       // The raw side of the session row sends the session the client logged in with (its cookie and cpsess path).
       const s = (session as unknown as { sessions: { session?: { token: string; cookie: string } } }).sessions.session;
       if (!s) throw new Error('the session client has no session after warming up');
-      const rawSession = rawCaller(raw1, base.port, () => ({ cookie: s.cookie }), () => s.token + path);
+      const rawSession = rawCaller(
+        raw1,
+        base.port,
+        () => ({ cookie: s.cookie }),
+        () => s.token + path,
+      );
       // The raw side of the 2FA row: Basic and the code of this step, made once a step (what a code is good for).
       const basic = `Basic ${Buffer.from(`cptest:${C.cptest.password}`).toString('base64')}`;
       let code = { step: -1, code: '' };
@@ -224,18 +249,83 @@ async function main(): Promise<void> {
         return { authorization: basic, 'x-cpanel-otp': code.code };
       });
       const one = 'raw undici, 1 connection';
-      abRow(`sequential calls, API token (${N} a round, one connection)`, await interleave(R, () => timeEach(N, rawCall), () => timeEach(N, call(token))), 'speed', perSec, one, '≥ 0.95');
-      abRow('  …the same through RequestPipeline.send (the product’s path)', await interleave(R, () => timeEach(N, rawCall), () => timeEach(N, piped)), 'speed', perSec, one, '≥ 0.95');
-      abRow('sequential calls, session login (cookie + cpsess)', await interleave(R, () => timeEach(N, rawSession), () => timeEach(N, call(session))), 'speed', perSec, `${one}, same session`, '≥ 0.95');
-      abRow('sequential calls, password + 2FA header (a code a step)', await interleave(R, () => timeEach(N, rawOtp), () => timeEach(N, call(header2fa))), 'speed', perSec, `${one}, Basic + code`, '≥ 0.95');
+      abRow(
+        `sequential calls, API token (${N} a round, one connection)`,
+        await interleave(
+          R,
+          () => timeEach(N, rawCall),
+          () => timeEach(N, call(token)),
+        ),
+        'speed',
+        perSec,
+        one,
+        '≥ 0.95',
+      );
+      abRow(
+        '  …the same through RequestPipeline.send (the product’s path)',
+        await interleave(
+          R,
+          () => timeEach(N, rawCall),
+          () => timeEach(N, piped),
+        ),
+        'speed',
+        perSec,
+        one,
+        '≥ 0.95',
+      );
+      abRow(
+        'sequential calls, session login (cookie + cpsess)',
+        await interleave(
+          R,
+          () => timeEach(N, rawSession),
+          () => timeEach(N, call(session)),
+        ),
+        'speed',
+        perSec,
+        `${one}, same session`,
+        '≥ 0.95',
+      );
+      abRow(
+        'sequential calls, password + 2FA header (a code a step)',
+        await interleave(
+          R,
+          () => timeEach(N, rawOtp),
+          () => timeEach(N, call(header2fa)),
+        ),
+        'speed',
+        perSec,
+        `${one}, Basic + code`,
+        '≥ 0.95',
+      );
       // The floor of one connection: undici waits a turn before it reuses a socket, and again to check an idle one.
-      abRow('  …floor: raw undici on 1 connection vs free to open a 2nd', await interleave(R, () => timeEach(N, rawCaller(rawFree, base.port)), () => timeEach(N, rawCall)), 'speed', perSec, 'raw undici, no cap');
+      abRow(
+        '  …floor: raw undici on 1 connection vs free to open a 2nd',
+        await interleave(
+          R,
+          () => timeEach(N, rawCaller(rawFree, base.port)),
+          () => timeEach(N, rawCall),
+        ),
+        'speed',
+        perSec,
+        'raw undici, no cap',
+      );
     });
     await section('8 concurrent callers', async () => {
       // Eight times the calls a round: eight callers on two cores are the noisiest row. Raw undici with the client's own cap (8 connections).
       const raw8Call = rawCaller(raw8, base.port);
       await concurrently(8, 50, raw8Call);
-      abRow('8 concurrent callers, API token (4,000 a round)', await interleave(R, () => concurrently(8, N, raw8Call), () => concurrently(8, N, call(token))), 'speed', perSec, 'raw undici, 8 connections', '≥ 0.95');
+      abRow(
+        '8 concurrent callers, API token (4,000 a round)',
+        await interleave(
+          R,
+          () => concurrently(8, N, raw8Call),
+          () => concurrently(8, N, call(token)),
+        ),
+        'speed',
+        perSec,
+        'raw undici, 8 connections',
+        '≥ 0.95',
+      );
     });
 
     await section('500 concurrent calls, capped', async () => {
@@ -249,7 +339,8 @@ async function main(): Promise<void> {
         await c.close();
         return { ms, lost: results.filter((r) => !r.ok).length, sockets: sb.connectionStats().accepted };
       };
-      const bursts: { capped: { ms: number; lost: number; sockets: number }[]; uncapped: { ms: number; lost: number; sockets: number }[] } = { capped: [], uncapped: [] };
+      const bursts: { capped: { ms: number; lost: number; sockets: number }[]; uncapped: { ms: number; lost: number; sockets: number }[] } =
+        { capped: [], uncapped: [] };
       const burstRounds = await interleave(
         5,
         async () => {
@@ -295,13 +386,28 @@ async function main(): Promise<void> {
         await big(() => tokenLocal.call(req));
       }
       const ms = (v: number): string => `${Math.round(v)} ms`;
-      abRow('20 MB answer: read + parse + normalize', await interleave(11, () => big(rawBig), () => big(() => tokenLocal.call(req))), 'speed', ms, 'raw undici, joined + JSON.parse', '≥ 0.95');
+      abRow(
+        '20 MB answer: read + parse + normalize',
+        await interleave(
+          11,
+          () => big(rawBig),
+          () => big(() => tokenLocal.call(req)),
+        ),
+        'speed',
+        ms,
+        'raw undici, joined + JSON.parse',
+        '≥ 0.95',
+      );
       sb.inject({ fault: { kind: 'huge', bytes: 20 * 1024 * 1024 } });
       const bigResult = await tokenLocal.call(req);
       // Above 5 MB the document holds the data compact (pretty-printing it costs more than it helps), so the baseline is compact too.
       abRow(
         '20 MB answer: result document text',
-        await interleave(11, () => (gc(), timeEach(1, async () => JSON.stringify(bigResult.data))), () => (gc(), timeEach(1, async () => render(bigResult, 'bench')))),
+        await interleave(
+          11,
+          () => (gc(), timeEach(1, async () => JSON.stringify(bigResult.data))),
+          () => (gc(), timeEach(1, async () => render(bigResult, 'bench'))),
+        ),
         'speed',
         ms,
         'JSON.stringify(data)',
@@ -313,11 +419,25 @@ async function main(): Promise<void> {
       // The catalog: parse and index, against parsing alone; search against one substring scan.
       const catalogPath = join(ROOT, 'resources', CATALOG_FILE);
       const text = readFileSync(catalogPath, 'utf8');
-      abRow(`catalog load (${Catalog.load(catalogPath).functions.length.toLocaleString('en')} functions, indexed)`, await interleave(R, () => timeEach(10, async () => JSON.parse(text)), () => timeEach(10, async () => Catalog.load(catalogPath))), 'cost', ms1, 'JSON.parse');
+      abRow(
+        `catalog load (${Catalog.load(catalogPath).functions.length.toLocaleString('en')} functions, indexed)`,
+        await interleave(
+          R,
+          () => timeEach(10, async () => JSON.parse(text)),
+          () => timeEach(10, async () => Catalog.load(catalogPath)),
+        ),
+        'cost',
+        ms1,
+        'JSON.parse',
+      );
       const catalog = Catalog.load();
       abRow(
         'catalog search by title words',
-        await interleave(R, () => timeEach(300, async () => catalog.functions.filter((f) => f.title.toLowerCase().includes('email'))), () => timeEach(300, async () => catalog.search('list email accounts'))),
+        await interleave(
+          R,
+          () => timeEach(300, async () => catalog.functions.filter((f) => f.title.toLowerCase().includes('email'))),
+          () => timeEach(300, async () => catalog.search('list email accounts')),
+        ),
         'cost',
         (v) => `${(v * 1000).toFixed(0)} µs`,
         'one substring scan',
@@ -325,16 +445,44 @@ async function main(): Promise<void> {
       const f = await measureFilter(R);
       const worst = Math.max(...f.rounds.map((r) => r.b));
       abRow('tree function filter, slowest keystroke of “list pops”', f.rounds, 'cost', ms1, 'a substring scan of the names');
-      factRow('  …first results (catalog loaded + first search) / slowest keystroke', `${ms1(f.firstMs)} / ${ms1(worst)}`, '', `${ms1(Math.max(f.firstMs, worst))}`, '≤ 50 ms', Math.max(f.firstMs, worst) <= 50);
+      factRow(
+        '  …first results (catalog loaded + first search) / slowest keystroke',
+        `${ms1(f.firstMs)} / ${ms1(worst)}`,
+        '',
+        `${ms1(Math.max(f.firstMs, worst))}`,
+        '≤ 50 ms',
+        Math.max(f.firstMs, worst) <= 50,
+      );
     });
 
     await section('agent tool answer', async () => {
       const a = await measureAgentAnswer(7);
-      abRow('agent tool answer, 100,000-row list cut to the budget', a.rounds, 'cost', (v) => `${Math.round(v)} ms`, 'JSON.stringify of the whole answer', '≤ 3.00');
-      factRow('  …size that reaches the model', `${(a.chars / 1024).toFixed(1)} KB, ${a.shown} of ${a.total.toLocaleString('en')} rows`, `${a.budget / 1024} KB budget`, a.chars / a.budget, '≤ 1.00', a.chars <= a.budget);
+      abRow(
+        'agent tool answer, 100,000-row list cut to the budget',
+        a.rounds,
+        'cost',
+        (v) => `${Math.round(v)} ms`,
+        'JSON.stringify of the whole answer',
+        '≤ 3.00',
+      );
+      factRow(
+        '  …size that reaches the model',
+        `${(a.chars / 1024).toFixed(1)} KB, ${a.shown} of ${a.total.toLocaleString('en')} rows`,
+        `${a.budget / 1024} KB budget`,
+        a.chars / a.budget,
+        '≤ 1.00',
+        a.chars <= a.budget,
+      );
     });
     await section('Import Servers', async () => {
-      abRow('Import Servers, 50,000 rows: parse + plan', await measureImport(7), 'cost', (v) => `${Math.round(v)} ms`, 'csv-parse of the file alone', '≤ 2.00');
+      abRow(
+        'Import Servers, 50,000 rows: parse + plan',
+        await measureImport(7),
+        'cost',
+        (v) => `${Math.round(v)} ms`,
+        'csv-parse of the file alone',
+        '≤ 2.00',
+      );
     });
     await section('History view', async () => {
       const h = await measureHistory(R);
@@ -346,32 +494,118 @@ async function main(): Promise<void> {
     await section('cpapi processes', async () => {
       // Whole processes: CPU of cpapi against `node -e 0`, read by a preload at exit (same preload for both).
       const preload = join(dir, 'cpu.js');
-      writeFileSync(preload, "process.on('exit', () => { const u = process.cpuUsage(); require('fs').writeFileSync(process.env.BENCH_CPU_OUT, String((u.user + u.system) / 1000)); });\n");
-      execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--production', '--outdir', join(dir, 'prod')], { cwd: ROOT, stdio: 'inherit' });
+      writeFileSync(
+        preload,
+        "process.on('exit', () => { const u = process.cpuUsage(); require('fs').writeFileSync(process.env.BENCH_CPU_OUT, String((u.user + u.system) / 1000)); });\n",
+      );
+      execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--production', '--outdir', join(dir, 'prod')], {
+        cwd: ROOT,
+        stdio: 'inherit',
+      });
       const cli = join(dir, 'prod', 'cli.js');
       const env = { PATH: process.env.PATH ?? '', CPANEL_TOKEN: C.bob.cpanelToken, NODE_COMPILE_CACHE: join(dir, 'compile-cache') };
-      const cliCall = ['call', 'uapi', 'Email/list_pops', '--host', '127.0.0.1', '--service', 'cpanel', '--port', String(base.port), '--user', 'bob', '--auth', 'token', '--fingerprint', remote.fingerprint256];
+      const cliCall = [
+        'call',
+        'uapi',
+        'Email/list_pops',
+        '--host',
+        '127.0.0.1',
+        '--service',
+        'cpanel',
+        '--port',
+        String(base.port),
+        '--user',
+        'bob',
+        '--auth',
+        'token',
+        '--fingerprint',
+        remote.fingerprint256,
+      ];
       const nodeNothing = (): number => processCpu(preload, ['-e', '0'], env);
       processCpu(preload, [cli, ...cliCall], env); // the first run fills the compile cache, as a user's first call does
       const cpuMs = (v: number): string => `${v.toFixed(0)} ms CPU`;
       const req1 = (p: string): string => `require(${JSON.stringify(p)})`;
-      abRow('cpapi call (token, pinned; production build, compile cache)', await interleave(11, nodeNothing, () => processCpu(preload, [cli, ...cliCall], env)), 'cost', cpuMs, 'node -e 0', '≤ 2.50');
-      abRow('  …floor: node loading undici’s Agent (its own modules, with HTTP/2)', await interleave(11, nodeNothing, () => processCpu(preload, ['-e', req1(join(ROOT, 'node_modules/undici/lib/dispatcher/agent.js'))], env)), 'cost', cpuMs, 'node -e 0');
-      abRow('  …floor: node loading our undici bundle (HTTP/1 only)', await interleave(11, nodeNothing, () => processCpu(preload, ['-e', req1(join(dir, 'prod', 'undici.js'))], env)), 'cost', cpuMs, 'node -e 0');
-      abRow('  …floor: node loading node:tls alone', await interleave(11, nodeNothing, () => processCpu(preload, ['-e', "require('node:tls')"], env)), 'cost', cpuMs, 'node -e 0');
-      abRow('cpapi --help', await interleave(11, nodeNothing, () => processCpu(preload, [cli, '--help'], env)), 'cost', cpuMs, 'node -e 0', '≤ 1.50');
+      abRow(
+        'cpapi call (token, pinned; production build, compile cache)',
+        await interleave(11, nodeNothing, () => processCpu(preload, [cli, ...cliCall], env)),
+        'cost',
+        cpuMs,
+        'node -e 0',
+        '≤ 2.50',
+      );
+      abRow(
+        '  …floor: node loading undici’s Agent (its own modules, with HTTP/2)',
+        await interleave(11, nodeNothing, () =>
+          processCpu(preload, ['-e', req1(join(ROOT, 'node_modules/undici/lib/dispatcher/agent.js'))], env),
+        ),
+        'cost',
+        cpuMs,
+        'node -e 0',
+      );
+      abRow(
+        '  …floor: node loading our undici bundle (HTTP/1 only)',
+        await interleave(11, nodeNothing, () => processCpu(preload, ['-e', req1(join(dir, 'prod', 'undici.js'))], env)),
+        'cost',
+        cpuMs,
+        'node -e 0',
+      );
+      abRow(
+        '  …floor: node loading node:tls alone',
+        await interleave(11, nodeNothing, () => processCpu(preload, ['-e', "require('node:tls')"], env)),
+        'cost',
+        cpuMs,
+        'node -e 0',
+      );
+      abRow(
+        'cpapi --help',
+        await interleave(11, nodeNothing, () => processCpu(preload, [cli, '--help'], env)),
+        'cost',
+        cpuMs,
+        'node -e 0',
+        '≤ 1.50',
+      );
 
       // Bundle sizes of the production build that is packaged, against undici bundled alone the same way.
-      await esbuild.build({ stdin: { contents: "module.exports = require('undici');", resolveDir: ROOT }, bundle: true, minify: true, platform: 'node', format: 'cjs', outfile: join(dir, 'undici.js'), logLevel: 'silent' });
+      await esbuild.build({
+        stdin: { contents: "module.exports = require('undici');", resolveDir: ROOT },
+        bundle: true,
+        minify: true,
+        platform: 'node',
+        format: 'cjs',
+        outfile: join(dir, 'undici.js'),
+        logLevel: 'silent',
+      });
       const undiciSize = statSync(join(dir, 'undici.js')).size;
-      for (const [f, limit] of [['extension.js', 1024 * 1024], ['cpapi.js', undefined], ['undici.js', undefined], ['otplib.js', undefined], ['webview/builder.js', undefined]] as const) {
+      for (const [f, limit] of [
+        ['extension.js', 1024 * 1024],
+        ['cpapi.js', undefined],
+        ['undici.js', undefined],
+        ['otplib.js', undefined],
+        ['webview/builder.js', undefined],
+      ] as const) {
         const size = statSync(join(dir, 'prod', f)).size;
         const kb = (n: number): string => `${(n / 1024).toFixed(0)} KB`;
-        factRow(`bundle dist/${f} (production)`, kb(size), `${kb(undiciSize)} undici’s index, minified`, size / undiciSize, limit ? `≤ ${kb(limit)}` : '', limit ? size <= limit : true);
+        factRow(
+          `bundle dist/${f} (production)`,
+          kb(size),
+          `${kb(undiciSize)} undici’s index, minified`,
+          size / undiciSize,
+          limit ? `≤ ${kb(limit)}` : '',
+          limit ? size <= limit : true,
+        );
       }
     });
 
-    await Promise.all([token.close(), session.close(), header2fa.close(), tokenLocal.close(), raw1.close(), rawFree.close(), raw8.close(), rawLocal.close()]);
+    await Promise.all([
+      token.close(),
+      session.close(),
+      header2fa.close(),
+      tokenLocal.close(),
+      raw1.close(),
+      rawFree.close(),
+      raw8.close(),
+      rawLocal.close(),
+    ]);
 
     await section('fleets', async () => {
       // Fleets: 200 servers (each answer 40 ms) × one call at concurrency 16; 2,000 accounts × one UAPI call through one WHM server.
@@ -386,7 +620,14 @@ async function main(): Promise<void> {
         '≤ 1 connection, 0 lost',
         fleets.servers.maxConnections <= 1 && fleets.servers.maxLogins <= 1 && fleets.servers.lost === 0 && fleets.servers.duplicated === 0,
       );
-      abRow('2,000 accounts × one UAPI call through one WHM, concurrency 16', fleets.accounts.rounds, 'cost', ms0, '(2,000 ÷ 16) × one call', '≤ 1.50');
+      abRow(
+        '2,000 accounts × one UAPI call through one WHM, concurrency 16',
+        fleets.accounts.rounds,
+        'cost',
+        ms0,
+        '(2,000 ÷ 16) × one call',
+        '≤ 1.50',
+      );
       factRow(
         '  …connections to the WHM server, lost; peak memory',
         `${fleets.accounts.connections} conn., ${fleets.accounts.lost} lost`,
@@ -396,7 +637,14 @@ async function main(): Promise<void> {
         fleets.accounts.connections <= 16 && fleets.accounts.lost === 0,
       );
       const r = fleets.rows!;
-      abRow('data run: 2,000 rows to one server, concurrency 8 (through fanOut)', r.rounds, 'cost', ms0, '(2,000 ÷ 8) × one call', '≤ 1.20');
+      abRow(
+        'data run: 2,000 rows to one server, concurrency 8 (through fanOut)',
+        r.rounds,
+        'cost',
+        ms0,
+        '(2,000 ÷ 8) × one call',
+        '≤ 1.20',
+      );
       factRow(
         '  …connections, logins to the server; lost; peak memory',
         `${r.connections} conn., ${r.logins} logins; ${r.lost} lost`,
@@ -407,19 +655,30 @@ async function main(): Promise<void> {
       );
     });
 
-    await section('result table (Chromium)', async () => {
-      // The result view with 100,000 rows, in Chromium: the page the webview loads, fed the host's message.
-      const table = await measureTable(ROOT, 7);
-      abRow('100,000-row result → table first paint', table.paint, 'cost', ms1, 'a plain table of the rows in view', '≤ 3.00');
-      abRow('  …scroll to the middle → rows painted', table.scroll, 'cost', ms1, 'a hand-written virtual list', '≤ 3.00');
-    }, 10);
+    await section(
+      'result table (Chromium)',
+      async () => {
+        // The result view with 100,000 rows, in Chromium: the page the webview loads, fed the host's message.
+        const table = await measureTable(ROOT, 7);
+        abRow('100,000-row result → table first paint', table.paint, 'cost', ms1, 'a plain table of the rows in view', '≤ 3.00');
+        abRow('  …scroll to the middle → rows painted', table.scroll, 'cost', ms1, 'a hand-written virtual list', '≤ 3.00');
+      },
+      10,
+    );
 
     await section('activation events', () => {
       // What users feel: nothing activates at start-up unless the cPanel view is shown (onView: is implicit for contributed views).
       const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { activationEvents?: string[] };
       const events = pkg.activationEvents ?? [];
       const eager = events.filter((e) => e === '*' || e === 'onStartupFinished' || e.startsWith('workspaceContains:'));
-      factRow('activation at start-up (package.json activationEvents)', eager.length ? `eager: ${eager.join(', ')}` : 'none eager', `${events.length} explicit + implicit onView/onCommand`, '', 'no * / onStartupFinished', eager.length === 0);
+      factRow(
+        'activation at start-up (package.json activationEvents)',
+        eager.length ? `eager: ${eager.join(', ')}` : 'none eager',
+        `${events.length} explicit + implicit onView/onCommand`,
+        '',
+        'no * / onStartupFinished',
+        eager.length === 0,
+      );
     });
 
     if (!quick) {
@@ -432,10 +691,23 @@ async function main(): Promise<void> {
           (v) => `${v.toFixed(0)} ms`,
           'empty extension',
         );
-        abRow('  …against a minimal one (takes the vscode API, registers a command)', vs.map((r) => ({ a: Math.max(r.activation.minimal, 1), b: r.activation.ours })), 'cost', (v) => `${v.toFixed(0)} ms`, 'minimal extension');
+        abRow(
+          '  …against a minimal one (takes the vscode API, registers a command)',
+          vs.map((r) => ({ a: Math.max(r.activation.minimal, 1), b: r.activation.ours })),
+          'cost',
+          (v) => `${v.toFixed(0)} ms`,
+          'minimal extension',
+        );
         const act = vs.map((r) => r.activation.ours);
         const am = median(act);
-        factRow('  …activation when the cPanel view is shown', `${am.toFixed(0)} ms (${Math.min(...act)}–${Math.max(...act)}, ${act.length} windows)`, '', `${am.toFixed(0)} ms`, '≤ 50 ms', am <= 50);
+        factRow(
+          '  …activation when the cPanel view is shown',
+          `${am.toFixed(0)} ms (${Math.min(...act)}–${Math.max(...act)}, ${act.length} windows)`,
+          '',
+          `${am.toFixed(0)} ms`,
+          '≤ 50 ms',
+          am <= 50,
+        );
         const sends = vs.flatMap((r) => r.sends);
         const overhead = sends.map((s) => s.waitedMs - s.callMs);
         const m = median(overhead);

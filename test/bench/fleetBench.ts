@@ -124,7 +124,11 @@ export async function measureFleets(root: string): Promise<FleetFigures> {
       // The product's own path: the pipeline's fan-out, which cpapi fanout and the extension use.
       const pipeline = new RequestPipeline({ client: (p) => byLabel.get(p.label)! });
       const { value: results, peakMb } = await withPeakRss(async () => {
-        const o = await pipeline.fanOut(version, profiles.map((profile) => ({ profile })), { concurrency: CONCURRENCY, origin: 'cli', what: 'fleet' });
+        const o = await pipeline.fanOut(
+          version,
+          profiles.map((profile) => ({ profile })),
+          { concurrency: CONCURRENCY, origin: 'cli', what: 'fleet' },
+        );
         return o.sent ? o.parts.map((x) => x.result) : [];
       });
       const ms = performance.now() - t;
@@ -142,7 +146,9 @@ export async function measureFleets(root: string): Promise<FleetFigures> {
     // 2,000 accounts of one WHM server, UAPI on behalf of each, through one client.
     const whm = profiles[0]!;
     const list = new CpanelClient(whm, { token: C.root.whmToken });
-    const accts = ((await list.call({ family: 'whm', function: 'listaccts', params: [['want', 'user']] })).data as { acct: { user: string }[] }).acct.map((a) => a.user);
+    const accts = (
+      (await list.call({ family: 'whm', function: 'listaccts', params: [['want', 'user']] })).data as { acct: { user: string }[] }
+    ).acct.map((a) => a.user);
     await list.close();
     const targets: FanTarget[] = accts.map((account) => ({ profile: whm, account }));
     const pops = { family: 'uapi' as const, module: 'Email', function: 'list_pops', params: [] };

@@ -26,7 +26,13 @@ const gc = (globalThis as { gc?: () => void }).gc ?? ((): void => undefined);
 
 /** A UAPI answer of `n` mailboxes, normalized, as the client hands it to the agent tool. */
 function bigList(n: number): ApiResult {
-  const data = Array.from({ length: n }, (_, i) => ({ email: `box${i}@d${i % 997}.example`, login: `box${i}`, domain: `d${i % 997}.example`, diskused: (i * 7919) % 100000, suspended_login: i % 17 === 0 ? 1 : 0 }));
+  const data = Array.from({ length: n }, (_, i) => ({
+    email: `box${i}@d${i % 997}.example`,
+    login: `box${i}`,
+    domain: `d${i % 997}.example`,
+    diskused: (i * 7919) % 100000,
+    suspended_login: i % 17 === 0 ? 1 : 0,
+  }));
   return {
     ok: true,
     kind: 'ok',
@@ -44,7 +50,9 @@ function bigList(n: number): ApiResult {
 }
 
 /** cpanel_call's answer for a 100,000-row list: answerOf + fitAnswer to the default budget, against one JSON.stringify of it. */
-export async function measureAgentAnswer(rounds: number): Promise<{ rounds: Round[]; chars: number; budget: number; shown: number; total: number }> {
+export async function measureAgentAnswer(
+  rounds: number,
+): Promise<{ rounds: Round[]; chars: number; budget: number; shown: number; total: number }> {
   const r = bigList(100_000);
   const budget = DEFAULT_MAX_ANSWER_KB * 1024;
   let last: ReturnType<typeof fitAnswer> | undefined;
@@ -61,11 +69,16 @@ export async function measureImport(rounds: number): Promise<Round[]> {
   const lines = ['label,host,service,secure,port,username,auth,twoFactor,groups,tls,fingerprint256'];
   const fp = 'AB:'.repeat(31) + 'AB';
   for (let i = 0; i < 50_000; i++) {
-    lines.push(`s${i},h${i}.example.net,${i % 3 ? 'whm' : 'cpanel'},true,${i % 3 ? 2087 : 2083},${i % 3 ? 'root' : `u${i}`},token,none,eu;g${i % 50},${i % 5 ? 'system' : 'pinned'},${i % 5 ? '' : fp}`);
+    lines.push(
+      `s${i},h${i}.example.net,${i % 3 ? 'whm' : 'cpanel'},true,${i % 3 ? 2087 : 2083},${i % 3 ? 'root' : `u${i}`},token,none,eu;g${i % 50},${i % 5 ? 'system' : 'pinned'},${i % 5 ? '' : fp}`,
+    );
   }
   const text = lines.join('\n');
   // Some of the file's servers are configured already (replaced by label), as an import over a fleet has.
-  const existing = (parseServersCsv(lines.slice(0, 5001).join('\n'), 'existing').profiles as ServerProfile[]).map((p, i) => ({ ...p, id: `old${i}` }));
+  const existing = (parseServersCsv(lines.slice(0, 5001).join('\n'), 'existing').profiles as ServerProfile[]).map((p, i) => ({
+    ...p,
+    id: `old${i}`,
+  }));
   let n = 0;
   const ours = (): number =>
     time(() => {
@@ -94,7 +107,11 @@ export async function measureFilter(rounds: number): Promise<{ rounds: Round[]; 
   const keys = Array.from({ length: typed.length }, (_, i) => typed.slice(0, i + 1));
   const slowest = (fn: (q: string) => unknown) => (): number => Math.max(...keys.map((q) => time(() => fn(q))));
   return {
-    rounds: await interleave(rounds, slowest((q) => catalog.functions.filter((f) => f.name.toLowerCase().includes(q))), slowest((q) => catalog.search(q))),
+    rounds: await interleave(
+      rounds,
+      slowest((q) => catalog.functions.filter((f) => f.name.toLowerCase().includes(q))),
+      slowest((q) => catalog.search(q)),
+    ),
     firstMs,
   };
 }
@@ -162,10 +179,29 @@ export async function measureHistory(rounds: number): Promise<Round[]> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { HistoryTree } = require('../../src/extension/history/history') as typeof HistoryModule;
     const now = Date.now();
-    const profile = (i: number): ServerProfile => ({ id: `p${i}`, label: `server-${i}`, host: 'h', service: 'whm', secure: true, port: 2087, username: 'root', auth: 'token', twoFactor: 'none', tls: { mode: 'system' } });
+    const profile = (i: number): ServerProfile => ({
+      id: `p${i}`,
+      label: `server-${i}`,
+      host: 'h',
+      service: 'whm',
+      secure: true,
+      port: 2087,
+      username: 'root',
+      auth: 'token',
+      twoFactor: 'none',
+      tls: { mode: 'system' },
+    });
     const r = bigList(3);
     const entries: HistoryEntry[] = Array.from({ length: 500 }, (_, i) =>
-      historyEntry(profile(i % 12), { family: 'whm', function: i % 2 ? 'listaccts' : 'version', params: [['want', 'user']] }, r, 'palette', now - i * 20 * 60_000, 256 * 1024, `id${i}`),
+      historyEntry(
+        profile(i % 12),
+        { family: 'whm', function: i % 2 ? 'listaccts' : 'version', params: [['want', 'user']] },
+        r,
+        'palette',
+        now - i * 20 * 60_000,
+        256 * 1024,
+        `id${i}`,
+      ),
     );
     const store = { list: async () => entries, onDidChange: () => ({ dispose() {} }) };
     const tree = new HistoryTree(store as never);
@@ -196,7 +232,11 @@ export async function measureHistory(rounds: number): Promise<Round[]> {
         items.push({ label: day, description: String(servers.size) });
         for (const [server, list] of servers) {
           items.push({ label: server, description: String(list.length) });
-          for (const e of list) items.push({ label: `${e.family} ${e.function}`, description: `${e.status} · ${e.ms} ms · ${new Date(e.time).toLocaleTimeString('en-GB')}` });
+          for (const e of list)
+            items.push({
+              label: `${e.family} ${e.function}`,
+              description: `${e.status} · ${e.ms} ms · ${new Date(e.time).toLocaleTimeString('en-GB')}`,
+            });
         }
       }
       return performance.now() - t;

@@ -89,7 +89,9 @@ export async function measureTable(root: string, rounds: number): Promise<TableR
     // Page code as text: this file is compiled for Node, the page is a browser.
     const paint = (ours: boolean) => async (): Promise<number> => {
       await load(ours);
-      return page.evaluate<number>(`(() => { const start = performance.now(); window.postMessage({ type: 'show', view: window.view }, '*'); return window.until('#grid .body .row', start); })()`);
+      return page.evaluate<number>(
+        `(() => { const start = performance.now(); window.postMessage({ type: 'show', view: window.view }, '*'); return window.until('#grid .body .row', start); })()`,
+      );
     };
     const scroll = (ours: boolean) => async (): Promise<number> => {
       await paint(ours)();

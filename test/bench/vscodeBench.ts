@@ -30,20 +30,34 @@ export interface VsCodeRound {
  */
 const BASELINES = {
   empty: 'exports.activate = () => {};\n',
-  minimal: "const vscode = require('vscode');\nexports.activate = (context) => {\n  context.subscriptions.push(vscode.commands.registerCommand('bench.minimal.hello', () => undefined));\n};\n",
+  minimal:
+    "const vscode = require('vscode');\nexports.activate = (context) => {\n  context.subscriptions.push(vscode.commands.registerCommand('bench.minimal.hello', () => undefined));\n};\n",
 };
 
 function baselineExtension(name: keyof typeof BASELINES): string {
   const dir = mkdtempSync(join(ARTIFACTS, `bench-${name}-`));
   writeFileSync(
     join(dir, 'package.json'),
-    JSON.stringify({ name, displayName: name, publisher: 'bench', version: '0.0.1', license: 'MIT', engines: { vscode: '^1.105.0' }, main: './extension.js', activationEvents: ['onView:cpanel.servers'] }),
+    JSON.stringify({
+      name,
+      displayName: name,
+      publisher: 'bench',
+      version: '0.0.1',
+      license: 'MIT',
+      engines: { vscode: '^1.105.0' },
+      main: './extension.js',
+      activationEvents: ['onView:cpanel.servers'],
+    }),
   );
   writeFileSync(join(dir, 'extension.js'), BASELINES[name]);
   writeFileSync(join(dir, 'README.md'), `# ${name}\n\nA baseline extension of the benchmark.\n`);
   writeFileSync(join(dir, 'LICENSE'), 'MIT\n');
   const vsix = join(dir, `${name}.vsix`);
-  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '-o', vsix], { cwd: dir, encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '-o', vsix],
+    { cwd: dir, encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(`could not package the ${name} extension: ${r.stdout}${r.stderr}`);
   return vsix;
 }
@@ -62,7 +76,10 @@ async function activationTimes(wb: Workbench, names: string[]): Promise<Map<stri
     for (let i = 0; i < (await rows.count()); i++) {
       const row = rows.nth(i);
       const name = await row.getAttribute('aria-label');
-      const text = await row.locator('.activation-time').innerText().catch(() => '');
+      const text = await row
+        .locator('.activation-time')
+        .innerText()
+        .catch(() => '');
       const ms = /(\d+)\s*ms/.exec(text);
       if (name && names.includes(name) && ms) found.set(name, Number(ms[1]));
     }
@@ -109,7 +126,17 @@ export async function measureVsCode(sb: Sandbox, vsixRounds: number, sendsPerRou
       settings: {
         'cpanel.results.tabMode': 'perResult',
         'cpanel.servers': [
-          { id: 'bench-whm', label: 'bench-whm', host: '127.0.0.1', service: 'whm', port: sb.port('whm'), username: 'root', auth: 'token', twoFactor: 'none', tls: { mode: 'pinned', fingerprint256: sb.fingerprint256 } },
+          {
+            id: 'bench-whm',
+            label: 'bench-whm',
+            host: '127.0.0.1',
+            service: 'whm',
+            port: sb.port('whm'),
+            username: 'root',
+            auth: 'token',
+            twoFactor: 'none',
+            tls: { mode: 'pinned', fingerprint256: sb.fingerprint256 },
+          },
         ],
       },
     });
@@ -135,18 +162,28 @@ export async function measureVsCode(sb: Sandbox, vsixRounds: number, sendsPerRou
           const pattern = 'whm listaccts · bench-whm · 200 · (\\d+) ms';
           await wb.quickInput.locator('.quick-input-title', { hasText: 'parameters' }).waitFor({ state: 'visible' });
           await wb.quickInput.locator('input.input').fill('Send');
-          const row = wb.quickInput.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: 'Send' }) }).first();
+          const row = wb.quickInput
+            .locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: 'Send' }) })
+            .first();
           await row.waitFor({ state: 'visible' });
           await armTimer(page, pattern);
           await row.click();
           await page.waitForFunction('window.__bench && window.__bench.t1 !== undefined', undefined, { timeout: 20_000 });
           const { t0, t1 } = (await page.evaluate('window.__bench')) as { t0: number; t1: number };
           const titles = await page.locator('.tabs-container .tab').allInnerTexts();
-          const callMs = Math.max(...titles.map((t) => Number(new RegExp(pattern).exec(t)?.[1] ?? -1)).filter((n) => n >= 0).slice(-1));
+          const callMs = Math.max(
+            ...titles
+              .map((t) => Number(new RegExp(pattern).exec(t)?.[1] ?? -1))
+              .filter((n) => n >= 0)
+              .slice(-1),
+          );
           sends.push({ waitedMs: t1 - t0, callMs });
         }
       }
-      rounds.push({ activation: { ours: times.get('cpanel-api-explorer')!, empty: times.get('empty')!, minimal: times.get('minimal')! }, sends });
+      rounds.push({
+        activation: { ours: times.get('cpanel-api-explorer')!, empty: times.get('empty')!, minimal: times.get('minimal')! },
+        sends,
+      });
     } finally {
       await context.close();
       await cs.stop();

@@ -35,7 +35,11 @@ describe('request builder and snippets end to end', () => {
     await builder.locator('#function').waitFor({ timeout: 30_000 });
     // The function's hover card would cover the builder: move the pointer away, as a person would.
     await vs.wb.page.mouse.move(900, 700);
-    await vs.wb.page.locator('.monaco-hover').first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
+    await vs.wb.page
+      .locator('.monaco-hover')
+      .first()
+      .waitFor({ state: 'hidden', timeout: 5000 })
+      .catch(() => undefined);
     assert.equal(await builder.locator('#function').inputValue(), 'accountsummary');
     assert.match(await builder.locator('.fninfo').innerText(), /WHM API 1 · GET/);
     await builder.locator('select[aria-label="Add an optional parameter"]').selectOption('user');
@@ -65,7 +69,7 @@ describe('request builder and snippets end to end', () => {
     await builder.locator('.verdict.ok').waitFor({ timeout: 20_000 });
   });
 
-  it('keeps the focus when Tab leaves a new row\'s name, marks an empty row, and names the method chosen', async () => {
+  it("keeps the focus when Tab leaves a new row's name, marks an empty row, and names the method chosen", async () => {
     const rowsBefore = await builder.locator('.pname').count();
     await builder.locator('#addParam').click();
     await builder.locator('.pname').last().fill('custom_thing');
@@ -73,7 +77,9 @@ describe('request builder and snippets end to end', () => {
     await vs.wb.page.keyboard.type('typed-after-tab');
     const value = builder.locator('.pvalue').last();
     // The page may redraw the row after Tab: what was typed must end up in its value.
-    await waitFor(async () => (await value.inputValue()) === 'typed-after-tab', 'the typed value in the new row', 5000).catch(() => undefined);
+    await waitFor(async () => (await value.inputValue()) === 'typed-after-tab', 'the typed value in the new row', 5000).catch(
+      () => undefined,
+    );
     assert.equal(await value.inputValue(), 'typed-after-tab', 'nothing typed after Tab is lost');
     // Emptied and redrawn: the row says it will not be sent.
     await builder.locator('.pvalue').last().fill('');
@@ -102,7 +108,14 @@ describe('request builder and snippets end to end', () => {
     const text = await jsonFileWritten(file);
     const parsed = parseSnippet(text);
     assert.ok(parsed.ok);
-    assert.deepEqual(parsed.snippet, { version: 1, server: 'sandbox-whm', family: 'whm', function: 'accountsummary', method: 'GET', params: [{ name: 'user', value: 'bob' }] });
+    assert.deepEqual(parsed.snippet, {
+      version: 1,
+      server: 'sandbox-whm',
+      family: 'whm',
+      function: 'accountsummary',
+      method: 'GET',
+      params: [{ name: 'user', value: 'bob' }],
+    });
     assert.ok(!text.includes(CREDS.root.whmToken));
     await vs.wb.treeItem(/^bob-summary/).waitFor({ timeout: 20_000 });
     const before = vs.sb.requests('accountsummary').length;
@@ -130,7 +143,23 @@ describe('request builder and snippets end to end', () => {
     const evil = '<img src=x onerror="document.title=\'pwned\'"><b>bold</b><script>document.title="pwned"</script>';
     writeFileSync(
       join(snippetDir, 'xss.cpanel.json'),
-      JSON.stringify({ version: 1, server: 'sandbox-whm', family: 'uapi', account: 'cptest', function: 'Email/add_pop', method: 'GET', params: [{ name: 'email', value: 'x' }, { name: 'password', value: 'Secret-123' }, { name: 'domain', value: evil }] }, null, 2),
+      JSON.stringify(
+        {
+          version: 1,
+          server: 'sandbox-whm',
+          family: 'uapi',
+          account: 'cptest',
+          function: 'Email/add_pop',
+          method: 'GET',
+          params: [
+            { name: 'email', value: 'x' },
+            { name: 'password', value: 'Secret-123' },
+            { name: 'domain', value: evil },
+          ],
+        },
+        null,
+        2,
+      ),
     );
     await vs.wb.command('cPanel: Refresh Snippets');
     await vs.wb.treeItem(/^xss/).click();
@@ -151,7 +180,18 @@ describe('request builder and snippets end to end', () => {
   it('a snippet that removes an account asks first, and Cancel sends nothing', async () => {
     writeFileSync(
       join(snippetDir, 'remove-bob.cpanel.json'),
-      JSON.stringify({ version: 1, server: 'sandbox-whm', family: 'whm', function: 'removeacct', method: 'GET', params: [{ name: 'user', value: 'bob' }] }, null, 2),
+      JSON.stringify(
+        {
+          version: 1,
+          server: 'sandbox-whm',
+          family: 'whm',
+          function: 'removeacct',
+          method: 'GET',
+          params: [{ name: 'user', value: 'bob' }],
+        },
+        null,
+        2,
+      ),
     );
     await vs.wb.command('cPanel: Refresh Snippets');
     await vs.wb.treeItem(/^remove-bob/).click();
@@ -181,7 +221,8 @@ describe('request builder and snippets end to end', () => {
     await builder.locator('#function').fill('personalization_set');
     await builder.locator('#function').press('Tab');
     // The rows of the previous call stay (as typed values do): take them out, as a person would.
-    for (let i = 0; i < 10 && (await builder.locator('.params button[aria-label^="Remove"]').count()) > 0; i++) await builder.locator('.params button[aria-label^="Remove"]').first().click();
+    for (let i = 0; i < 10 && (await builder.locator('.params button[aria-label^="Remove"]').count()) > 0; i++)
+      await builder.locator('.params button[aria-label^="Remove"]').first().click();
     const json = builder.locator('#jsonBody');
     await json.waitFor({ timeout: 10_000 });
     assert.equal(await json.inputValue(), '{\n  "personalization": {}\n}');

@@ -29,12 +29,16 @@ describe('request builder by keyboard', () => {
         { ...base, id: 'kb-cp', label: 'sandbox-cpanel', service: 'cpanel', port: sb.port('cpanel'), username: 'cptest' },
       ],
     };
-    ({ cs, context, wb } = await openVsCode({ workspace: join(ARTIFACTS, 'workspace-builder-keyboard'), settings, name: 'e2e-builder-keyboard' }));
+    ({ cs, context, wb } = await openVsCode({
+      workspace: join(ARTIFACTS, 'workspace-builder-keyboard'),
+      settings,
+      name: 'e2e-builder-keyboard',
+    }));
     builder = wb.builderFrame();
     await wb.command('cPanel: Set Credentials…');
     await wb.pick('Server to set credentials for', 'sandbox-cpanel');
     await wb.answer('API token', CREDS.cptest.cpanelToken);
-    await wb.toast('stored in VS Code\'s secret storage').waitFor();
+    await wb.toast("stored in VS Code's secret storage").waitFor();
     await wb.clearToasts();
   });
 
@@ -68,9 +72,11 @@ describe('request builder by keyboard', () => {
   /** Where the caret is in a field (the tests compile without the DOM's types: the field as its two numbers). */
   type Caret = { selectionStart: number | null; selectionEnd: number | null };
   const caret = (label: string): Promise<[number | null, number | null]> =>
-    builder.locator(`[aria-label="${label}"]`).evaluate((e) => [(e as unknown as Caret).selectionStart, (e as unknown as Caret).selectionEnd]);
+    builder
+      .locator(`[aria-label="${label}"]`)
+      .evaluate((e) => [(e as unknown as Caret).selectionStart, (e as unknown as Caret).selectionEnd]);
 
-  it('chooses a server and a function, and a required field\'s message goes the moment it is filled', async () => {
+  it("chooses a server and a function, and a required field's message goes the moment it is filled", async () => {
     await wb.command('cPanel: Open Request Builder');
     await builder.locator('#server').waitFor({ timeout: 30_000 });
     await builder.locator('#server').focus();
@@ -180,18 +186,28 @@ describe('request builder by keyboard', () => {
     const input = wb.quickInput.locator('input.input');
     await input.waitFor({ state: 'visible' });
     await input.fill('>Preferences: Color Theme');
-    const command = wb.quickInput.locator('.quick-input-list .monaco-list-row', { has: wb.page.locator('.label-name', { hasText: /^Preferences: Color Theme$/ }) }).first();
+    const command = wb.quickInput
+      .locator('.quick-input-list .monaco-list-row', { has: wb.page.locator('.label-name', { hasText: /^Preferences: Color Theme$/ }) })
+      .first();
     await command.waitFor({ state: 'visible', timeout: 10_000 });
     await command.click();
-    await wb.quickInput.locator('.quick-input-list .monaco-list-row', { has: wb.page.locator('.label-name', { hasText: /Dark Modern/ }) }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    await wb.quickInput
+      .locator('.quick-input-list .monaco-list-row', { has: wb.page.locator('.label-name', { hasText: /Dark Modern/ }) })
+      .first()
+      .waitFor({ state: 'visible', timeout: 10_000 });
     await input.fill('Dark Modern');
-    const row = wb.quickInput.locator('.quick-input-list .monaco-list-row', { has: wb.page.locator('.label-name', { hasText: /^Dark Modern$/ }) }).first();
+    const row = wb.quickInput
+      .locator('.quick-input-list .monaco-list-row', { has: wb.page.locator('.label-name', { hasText: /^Dark Modern$/ }) })
+      .first();
     await row.waitFor({ state: 'visible', timeout: 10_000 });
     await row.click();
     await wb.page.locator('.monaco-workbench.vs-dark').waitFor({ timeout: 20_000 });
     await wb.page.setViewportSize({ width: 760, height: 900 });
     // The builder has laid itself out for the narrow width when its page reports it.
-    await waitFor(async () => ((await builder.locator('body').evaluate((b) => (b as unknown as { clientWidth: number }).clientWidth)) < 600) || undefined, 'the builder is narrow');
+    await waitFor(
+      async () => (await builder.locator('body').evaluate((b) => (b as unknown as { clientWidth: number }).clientWidth)) < 600 || undefined,
+      'the builder is narrow',
+    );
     await builder.locator('[aria-label="password value"]').focus();
     await wb.page.keyboard.press('Control+a');
     await wb.page.keyboard.press('Backspace');

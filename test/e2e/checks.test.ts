@@ -25,7 +25,10 @@ describe('environments, chains and checks end to end', () => {
         ...common,
         function: 'Email/add_pop',
         method: 'POST',
-        params: [{ name: 'email', value: '${mailbox}' }, { name: 'password', value: '${mailPassword}' }],
+        params: [
+          { name: 'email', value: '${mailbox}' },
+          { name: 'password', value: '${mailPassword}' },
+        ],
         capture: { created: 'data' },
         expect: [{ ok: true }],
       }),
@@ -64,13 +67,22 @@ describe('environments, chains and checks end to end', () => {
     await runFolder.waitFor({ timeout: 30_000 });
     await runFolder.click();
     await vs.wb.notification(/mail: 2 passed, 0 failed/, 30_000);
-    await vs.wb.page.locator('.codelens-decoration a', { hasText: /all 2 checks passed/ }).first().waitFor({ timeout: 20_000 });
-    assert.ok(vs.sb.mail.some((m) => m.email === 'e2ebox@cptest.example'), 'the mailbox was made on the staging account');
+    await vs.wb.page
+      .locator('.codelens-decoration a', { hasText: /all 2 checks passed/ })
+      .first()
+      .waitFor({ timeout: 20_000 });
+    assert.ok(
+      vs.sb.mail.some((m) => m.email === 'e2ebox@cptest.example'),
+      'the mailbox was made on the staging account',
+    );
     await vs.wb.keepForReadme('snippet-chain-passed');
     await vs.wb.clearToasts();
     // Again: the mailbox exists now, so the first snippet's check fails, nothing is captured, and the second is not sent.
     await runFolder.click();
-    await vs.wb.notification(/mail: 0 passed, 2 failed \(.*1-add-mailbox\.cpanel\.json: expected ok to be true, but the call failed \(api_error: .*already exists/, 30_000);
+    await vs.wb.notification(
+      /mail: 0 passed, 2 failed \(.*1-add-mailbox\.cpanel\.json: expected ok to be true, but the call failed \(api_error: .*already exists/,
+      30_000,
+    );
     await vs.wb.page.locator('.codelens-decoration a', { hasText: 'Not sent' }).first().waitFor({ timeout: 20_000 });
     await vs.wb.keepForReadme('snippet-chain-failed');
     await vs.wb.clearToasts();
@@ -83,7 +95,10 @@ describe('environments, chains and checks end to end', () => {
     await folder.waitFor({ timeout: 30_000 });
     await folder.click();
     const row = (name: string): Locator => vs.wb.page.locator('.monaco-list-row', { hasText: name }).first();
-    await vs.wb.page.getByRole('treeitem', { name: /^1-add-mailbox\.cpanel\.json/ }).first().waitFor();
+    await vs.wb.page
+      .getByRole('treeitem', { name: /^1-add-mailbox\.cpanel\.json/ })
+      .first()
+      .waitFor();
     await row('2-list-mailboxes.cpanel.json').waitFor();
     // Production's account has no such mailbox yet: the chain passes there.
     await vs.wb.command('cPanel: Select Environment…');

@@ -18,15 +18,19 @@ export async function waitFor<T>(condition: () => T | Promise<T>, what: string, 
 
 /** The text of a JSON file the extension writes, once it is there whole (it parses). */
 export function jsonFileWritten(path: string, timeout = 10_000): Promise<string> {
-  return waitFor(() => {
-    try {
-      const text = readFileSync(path, 'utf8');
-      JSON.parse(text);
-      return text;
-    } catch {
-      return undefined;
-    }
-  }, `${path} to be written`, timeout);
+  return waitFor(
+    () => {
+      try {
+        const text = readFileSync(path, 'utf8');
+        JSON.parse(text);
+        return text;
+      } catch {
+        return undefined;
+      }
+    },
+    `${path} to be written`,
+    timeout,
+  );
 }
 
 export interface VsCodeOptions {
@@ -209,7 +213,9 @@ export class Workbench {
   async pick(title: string | RegExp, label: string): Promise<void> {
     const input = await this.step(title);
     await input.fill(label);
-    const row = this.liveQuickInput.locator('.quick-input-list .monaco-list-row', { has: this.page.locator('.label-name', { hasText: label }) }).first();
+    const row = this.liveQuickInput
+      .locator('.quick-input-list .monaco-list-row', { has: this.page.locator('.label-name', { hasText: label }) })
+      .first();
     await row.waitFor({ state: 'visible', timeout: 10_000 });
     const was = await this.quickInputNow();
     await row.click();
@@ -229,7 +235,10 @@ export class Workbench {
     const labels = this.liveQuickInput.locator('.quick-input-list .monaco-list-row .label-name');
     const i = await waitFor(async () => 1 + (await labels.allTextContents()).findIndex((l) => same(l.trim())), `${what} to be listed`);
     const was = await this.quickInputNow();
-    await this.liveQuickInput.locator('.quick-input-list .monaco-list-row').nth(i - 1).click();
+    await this.liveQuickInput
+      .locator('.quick-input-list .monaco-list-row')
+      .nth(i - 1)
+      .click();
     await this.movedOn(was, what);
   }
 
@@ -276,7 +285,10 @@ export class Workbench {
       await this.toast(text).waitFor({ state: 'visible', timeout: Math.min(timeout, 8_000) });
     } catch {
       await this.command('Notifications: Show Notifications');
-      await this.page.locator('.notifications-center .notification-list-item', { hasText: text }).first().waitFor({ state: 'visible', timeout });
+      await this.page
+        .locator('.notifications-center .notification-list-item', { hasText: text })
+        .first()
+        .waitFor({ state: 'visible', timeout });
       await this.page.keyboard.press('Escape');
     }
   }
@@ -323,14 +335,25 @@ export class Workbench {
    * result views are all webviews, and VS Code's iframes do not say which is which.
    */
   async webview(marker: string, text?: string | RegExp, timeout = 20_000): Promise<Frame> {
-    return waitFor(async () => {
-      for (const f of this.page.frames()) {
-        if (f.isDetached()) continue;
-        const l = text === undefined ? f.locator(marker) : f.locator(marker, { hasText: text });
-        if (await l.first().isVisible().catch(() => false)) return f;
-      }
-      return undefined;
-    }, `a visible webview that shows ${marker}${text ? ` with ${String(text)}` : ''}`, timeout, 200);
+    return waitFor(
+      async () => {
+        for (const f of this.page.frames()) {
+          if (f.isDetached()) continue;
+          const l = text === undefined ? f.locator(marker) : f.locator(marker, { hasText: text });
+          if (
+            await l
+              .first()
+              .isVisible()
+              .catch(() => false)
+          )
+            return f;
+        }
+        return undefined;
+      },
+      `a visible webview that shows ${marker}${text ? ` with ${String(text)}` : ''}`,
+      timeout,
+      200,
+    );
   }
 
   /** The result view in front: the one whose verdict banner is visible (and whose title holds `title`). */

@@ -16,7 +16,9 @@ describe('fleets end to end', () => {
     sandbox: { rejectReusedLoginCodes: false },
     settings: async (sb) => {
       const whm = (id: string, label: string, port: number): Record<string, unknown> => sandboxWhm(sb, id, { label, port, groups: ['eu'] });
-      return { 'cpanel.servers': [whm('f1', 'eu-1', vs.sb.port('whm')), whm('f2', 'eu-2', vs.sb.port('whm')), whm('f3', 'eu-3', await deadPort())] };
+      return {
+        'cpanel.servers': [whm('f1', 'eu-1', vs.sb.port('whm')), whm('f2', 'eu-2', vs.sb.port('whm')), whm('f3', 'eu-3', await deadPort())],
+      };
     },
   });
 
@@ -39,7 +41,12 @@ describe('fleets end to end', () => {
     assert.equal(await view.locator('#rowcount').innerText(), '4 rows');
     const heads = await view.locator('#grid .head .cell').allInnerTexts();
     assert.deepEqual(heads.slice(0, 2), ['server', 'user']);
-    assert.deepEqual((await view.locator('#grid .body .row > .cell:nth-child(1)').allInnerTexts()).sort(), ['eu-1', 'eu-1', 'eu-2', 'eu-2']);
+    assert.deepEqual((await view.locator('#grid .body .row > .cell:nth-child(1)').allInnerTexts()).sort(), [
+      'eu-1',
+      'eu-1',
+      'eu-2',
+      'eu-2',
+    ]);
     await vs.wb.keepForReadme('fanout-group');
     // The targets table: how each server went.
     await view.locator('#tablepick').selectOption({ label: 'data.targets (3)' });
@@ -71,7 +78,9 @@ describe('fleets end to end', () => {
     await vs.wb.pick('function', 'removeacct');
     await vs.wb.answer('username', 'bob');
     await vs.wb.pick('parameters', 'Send');
-    const title = vs.wb.quickInput.locator('.quick-input-title', { hasText: 'removeacct removes, suspends, revokes, resets or changes a password, on 3 targets (group eu)' });
+    const title = vs.wb.quickInput.locator('.quick-input-title', {
+      hasText: 'removeacct removes, suspends, revokes, resets or changes a password, on 3 targets (group eu)',
+    });
     await title.waitFor({ timeout: 20_000 });
     await vs.wb.quickInput.locator('input.input').fill('2');
     await vs.wb.quickInput.locator('.quick-input-message', { hasText: 'Type 3, the number of targets.' }).waitFor();
@@ -83,13 +92,19 @@ describe('fleets end to end', () => {
 
   it('looks right in a dark theme at a narrow sidebar', async () => {
     // Ctrl+K Ctrl+T: the theme picker (the palette would also offer the Marketplace's).
-    await vs.wb.page.locator('.monaco-workbench').click({ position: { x: 700, y: 860 } }).catch(() => undefined);
+    await vs.wb.page
+      .locator('.monaco-workbench')
+      .click({ position: { x: 700, y: 860 } })
+      .catch(() => undefined);
     await vs.wb.page.keyboard.press('Control+K');
     await vs.wb.page.keyboard.press('Control+T');
     const input = vs.wb.quickInput.locator('input.input');
     await input.waitFor({ state: 'visible' });
     await input.fill('Dark Modern');
-    await vs.wb.quickInput.locator('.quick-input-list .monaco-list-row', { has: vs.wb.page.locator('.label-name', { hasText: /Dark Modern/ }) }).first().click();
+    await vs.wb.quickInput
+      .locator('.quick-input-list .monaco-list-row', { has: vs.wb.page.locator('.label-name', { hasText: /Dark Modern/ }) })
+      .first()
+      .click();
     await vs.wb.page.locator('.monaco-workbench.vs-dark').waitFor({ timeout: 20_000 });
     // The sash between the side bar and the editors, dragged to make the side bar narrow.
     let box: { x: number; y: number; width: number; height: number } | null = null;
@@ -103,7 +118,10 @@ describe('fleets end to end', () => {
       await vs.wb.page.mouse.move(225, box.y + box.height / 2, { steps: 8 });
       await vs.wb.page.mouse.up();
     }
-    await vs.wb.page.locator('.tabs-container .tab', { hasText: /listaccts → group eu/ }).first().click();
+    await vs.wb.page
+      .locator('.tabs-container .tab', { hasText: /listaccts → group eu/ })
+      .first()
+      .click();
     const view = await vs.wb.resultView(/listaccts → group eu/);
     await view.locator('#tablepick').selectOption({ index: 0 });
     await vs.wb.keepForReadme('fanout-dark-narrow');

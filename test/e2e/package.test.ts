@@ -6,7 +6,9 @@ import { ARTIFACTS, codeServerEntry, installVsix } from '../vscode/codeServer';
 
 /** Every file under a folder, relative to it. */
 function files(dir: string, prefix = ''): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? files(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`],
+  );
 }
 
 /**
@@ -27,8 +29,21 @@ describe('the packaged extension', () => {
   });
 
   it('ships minified bundles and no source maps, with dist/extension.js under 1 MB', () => {
-    assert.deepEqual(shipped.filter((f) => f.endsWith('.map')), []);
-    for (const f of ['dist/extension.js', 'dist/cpapi.js', 'dist/cli.js', 'dist/undici.js', 'dist/otplib.js', 'dist/jmespath.js', 'dist/jmespathWorker.js', 'dist/webview/builder.js']) assert.ok(shipped.includes(f), `${f} is in the package`);
+    assert.deepEqual(
+      shipped.filter((f) => f.endsWith('.map')),
+      [],
+    );
+    for (const f of [
+      'dist/extension.js',
+      'dist/cpapi.js',
+      'dist/cli.js',
+      'dist/undici.js',
+      'dist/otplib.js',
+      'dist/jmespath.js',
+      'dist/jmespathWorker.js',
+      'dist/webview/builder.js',
+    ])
+      assert.ok(shipped.includes(f), `${f} is in the package`);
     const size = statSync(join(root, 'dist', 'extension.js')).size;
     assert.ok(size <= 1024 * 1024, `dist/extension.js is ${Math.round(size / 1024)} KB`);
     for (const f of ['dist/extension.js', 'dist/cpapi.js', 'dist/undici.js', 'dist/webview/builder.js']) {

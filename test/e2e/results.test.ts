@@ -89,7 +89,11 @@ describe('result tables, paging and history end to end', () => {
     await view.locator('#grid button.sort[data-column="_diskused"]').click();
     const used = (await column(view, '_diskused')).map(Number);
     assert.ok(used.length > 10, 'the visible rows are drawn');
-    assert.deepEqual(used, [...used].sort((a, b) => b - a), 'descending as numbers, not as text');
+    assert.deepEqual(
+      used,
+      [...used].sort((a, b) => b - a),
+      'descending as numbers, not as text',
+    );
     await view.locator('#columns summary').click();
     await view.locator('#columns input[data-column="humandiskused"]').uncheck();
     await view.locator('#columns input[data-column="login"]').uncheck();
@@ -111,7 +115,10 @@ describe('result tables, paging and history end to end', () => {
     await view.locator('#raw', { hasText: '"_diskused"' }).waitFor();
     await view.locator('#tab-request').click();
     const sent = await view.locator('#request').innerText();
-    assert.match(sent, /^GET https:\/\/127\.0\.0\.1:\d+\/json-api\/uapi_cpanel\?api\.version=1&cpanel\.user=cptest&cpanel\.module=Email&cpanel\.function=list_pops_with_disk\n/);
+    assert.match(
+      sent,
+      /^GET https:\/\/127\.0\.0\.1:\d+\/json-api\/uapi_cpanel\?api\.version=1&cpanel\.user=cptest&cpanel\.module=Email&cpanel\.function=list_pops_with_disk\n/,
+    );
     // The request's headers as they went, the credential redacted.
     assert.match(sent, /\nauthorization: whm \[redacted\]/);
     assert.ok(!sent.includes(CREDS.root.whmToken));
@@ -162,19 +169,34 @@ describe('result tables, paging and history end to end', () => {
     const builder = await vs.wb.webview('#function');
     // The page draws an empty form first, then the request the host sends it.
     // The field's value, not its attribute: the builder sets what it shows in place.
-    await builder.waitForFunction(() => (globalThis as unknown as { document: { querySelector(s: string): { value?: string } | null } }).document.querySelector('#function')?.value === 'Email/add_pop');
-    assert.deepEqual(await builder.locator('.pname').evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value)), ['email', 'password']);
+    await builder.waitForFunction(
+      () =>
+        (globalThis as unknown as { document: { querySelector(s: string): { value?: string } | null } }).document.querySelector('#function')
+          ?.value === 'Email/add_pop',
+    );
+    assert.deepEqual(await builder.locator('.pname').evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value)), [
+      'email',
+      'password',
+    ]);
     // The password is not carried into the webview (its form is kept on disk): it is typed again.
-    assert.deepEqual(await builder.locator('.pvalue').evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value)), ['typedbox', '']);
+    assert.deepEqual(await builder.locator('.pvalue').evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value)), [
+      'typedbox',
+      '',
+    ]);
     await vs.wb.command('cPanel: Focus on History View');
     // Room for the history: fold the other two views, as a person would.
     for (const view of ['Servers', 'Snippets']) {
-      const header = vs.wb.page.locator('.pane-header', { has: vs.wb.page.locator('h3.title', { hasText: new RegExp(`^${view}$`) }) }).first();
+      const header = vs.wb.page
+        .locator('.pane-header', { has: vs.wb.page.locator('h3.title', { hasText: new RegExp(`^${view}$`) }) })
+        .first();
       if ((await header.getAttribute('aria-expanded')) === 'true') await header.locator('h3.title').click();
     }
     const entry = vs.wb.page.getByRole('treeitem', { name: /^whm listaccts, succeeded/ }).first();
     await entry.waitFor({ timeout: 20_000 });
-    await vs.wb.page.getByRole('treeitem', { name: /^uapi Email\/add_pop as cptest, succeeded/ }).first().waitFor();
+    await vs.wb.page
+      .getByRole('treeitem', { name: /^uapi Email\/add_pop as cptest, succeeded/ })
+      .first()
+      .waitFor();
     const before = vs.sb.requests('listaccts').length;
     await entry.click({ button: 'right' });
     await vs.wb.menuItem('Resend');
@@ -202,13 +224,26 @@ describe('result tables, paging and history end to end', () => {
       }
     };
     walk(storage);
-    assert.ok(files.some((f) => f.endsWith('index.json')) && files.filter((f) => f.includes('answers')).length >= 6, `the history is there: ${files.length} files`);
-    const secrets = [CREDS.root.whmToken, CREDS.root.password, CREDS.cptest.password, CREDS.cptest.tfaSecret, CREDS.bob.password, typedPassword];
+    assert.ok(
+      files.some((f) => f.endsWith('index.json')) && files.filter((f) => f.includes('answers')).length >= 6,
+      `the history is there: ${files.length} files`,
+    );
+    const secrets = [
+      CREDS.root.whmToken,
+      CREDS.root.password,
+      CREDS.cptest.password,
+      CREDS.cptest.tfaSecret,
+      CREDS.bob.password,
+      typedPassword,
+    ];
     for (const f of files) {
       const text = readFileSync(f, 'utf8');
       for (const s of secrets) assert.ok(!text.includes(s), `${f} holds ${s.slice(0, 3)}…`);
     }
-    const index = readFileSync(files.find((f) => f.endsWith('index.json'))!, 'utf8');
+    const index = readFileSync(
+      files.find((f) => f.endsWith('index.json'))!,
+      'utf8',
+    );
     assert.match(index, /\["password","\[redacted\]"\]/);
   });
 });

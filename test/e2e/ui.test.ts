@@ -189,10 +189,19 @@ describe('end to end in VS Code and Chromium', () => {
     const input = vs.wb.quickInput.locator('input.input');
     await input.waitFor({ state: 'visible' });
     await input.fill('cPanel API Explorer');
-    await vs.wb.quickInput.locator('.quick-input-list .monaco-list-row', { has: vs.wb.page.locator('.label-name', { hasText: 'Get started with cPanel API Explorer' }) }).first().click();
+    await vs.wb.quickInput
+      .locator('.quick-input-list .monaco-list-row', {
+        has: vs.wb.page.locator('.label-name', { hasText: 'Get started with cPanel API Explorer' }),
+      })
+      .first()
+      .click();
     await vs.wb.page.locator('.getting-started-step', { hasText: 'Add a server' }).first().waitFor({ timeout: 20_000 });
     await vs.wb.page.locator('.getting-started-step', { hasText: 'Send a call' }).first().click();
-    await vs.wb.page.locator('.getting-started-media', { hasText: 'Every call is kept in the' }).first().waitFor({ timeout: 20_000 }).catch(() => undefined);
+    await vs.wb.page
+      .locator('.getting-started-media', { hasText: 'Every call is kept in the' })
+      .first()
+      .waitFor({ timeout: 20_000 })
+      .catch(() => undefined);
     await vs.wb.keepForReadme('walkthrough');
   });
 });

@@ -36,7 +36,10 @@ describe('agent tools (vscode.lm)', () => {
   const tools = (): NonNullable<Services['agentTools']>['tools'] => s.agentTools!.tools;
   const invokeDirect = async (name: keyof ReturnType<typeof tools>, input: object, token = none, tokenBudget?: number): Promise<Json> => {
     const tokenizationOptions = tokenBudget ? { tokenBudget, countTokens: async (t: string) => Math.ceil(t.length / 4) } : undefined;
-    const r = (await tools()[name].invoke({ input, toolInvocationToken: undefined, ...(tokenizationOptions ? { tokenizationOptions } : {}) }, token))!;
+    const r = (await tools()[name].invoke(
+      { input, toolInvocationToken: undefined, ...(tokenizationOptions ? { tokenizationOptions } : {}) },
+      token,
+    ))!;
     const text = textOf(r);
     outputs.push(text);
     return JSON.parse(text) as Json;
@@ -46,7 +49,8 @@ describe('agent tools (vscode.lm)', () => {
     outputs.push(text);
     return JSON.parse(text) as Json;
   };
-  const setting = (key: string, value: unknown): Thenable<void> => vscode.workspace.getConfiguration('cpanel').update(key, value, vscode.ConfigurationTarget.Global);
+  const setting = (key: string, value: unknown): Thenable<void> =>
+    vscode.workspace.getConfiguration('cpanel').update(key, value, vscode.ConfigurationTarget.Global);
 
   before(async () => {
     sb = await Sandbox.start({ rejectReusedLoginCodes: false, extraAccounts: 300 });
@@ -74,7 +78,17 @@ describe('agent tools (vscode.lm)', () => {
   it('cpanel_list_servers through vscode.lm.invokeTool: the servers, no secret', async () => {
     const r = await invoke('cpanel_list_servers', {});
     const servers = (r as unknown as { servers: Record<string, unknown>[] }).servers;
-    assert.deepEqual(servers, [{ label: 'agent-whm', service: 'whm', host: '127.0.0.1', port: sb.port('whm'), user: 'root', groups: ['agents'], state: s.clients.state('agent-whm') }]);
+    assert.deepEqual(servers, [
+      {
+        label: 'agent-whm',
+        service: 'whm',
+        host: '127.0.0.1',
+        port: sb.port('whm'),
+        user: 'root',
+        groups: ['agents'],
+        state: s.clients.state('agent-whm'),
+      },
+    ]);
   });
 
   it('cpanel_search_functions and cpanel_describe_function through vscode.lm.invokeTool', async () => {
@@ -96,7 +110,15 @@ describe('agent tools (vscode.lm)', () => {
 
   it('a change: prepareInvocation asks with the exact request (method, URL, body, secrets redacted, server)', async () => {
     const prepared = (await tools().cpanel_call.prepareInvocation!(
-      { input: { server: 'agent-whm', api: 'uapi', function: 'Email/add_pop', account: 'cptest', params: { email: 'agentbox', password: '', domain: 'cptest.example' } } },
+      {
+        input: {
+          server: 'agent-whm',
+          api: 'uapi',
+          function: 'Email/add_pop',
+          account: 'cptest',
+          params: { email: 'agentbox', password: '', domain: 'cptest.example' },
+        },
+      },
       none,
     ))!;
     const c = prepared.confirmationMessages!;
@@ -120,7 +142,13 @@ describe('agent tools (vscode.lm)', () => {
     sb.clearLog();
     let r: Json;
     try {
-      const input = { server: 'agent-whm', api: 'uapi', function: 'Email/add_pop', account: 'cptest', params: { email: 'agentbox', password: 'from-the-model', domain: 'cptest.example' } };
+      const input = {
+        server: 'agent-whm',
+        api: 'uapi',
+        function: 'Email/add_pop',
+        account: 'cptest',
+        params: { email: 'agentbox', password: 'from-the-model', domain: 'cptest.example' },
+      };
       r = await invokeDirect('cpanel_call', input);
     } finally {
       w.showInputBox = original;
@@ -140,19 +168,32 @@ describe('agent tools (vscode.lm)', () => {
 
   it('a destructive call is refused unless cpanel.agent.allowDestructive is on; then confirmed, and sent', async () => {
     sb.clearLog();
-    const refused = await invoke('cpanel_call', { server: 'agent-whm', api: 'whm', function: 'removeacct', params: { username: 'acct0002' } });
+    const refused = await invoke('cpanel_call', {
+      server: 'agent-whm',
+      api: 'whm',
+      function: 'removeacct',
+      params: { username: 'acct0002' },
+    });
     assert.equal(refused.kind, 'refused');
     assert.match(refused.errors[0]!, /cpanel\.agent\.allowDestructive/);
     assert.equal(sb.requests().length, 0);
     await setting('agent.allowDestructive', true);
-    const prepared = (await tools().cpanel_call.prepareInvocation!({ input: { server: 'agent-whm', api: 'whm', function: 'removeacct', params: { username: 'acct0002' } } }, none))!;
+    const prepared = (await tools().cpanel_call.prepareInvocation!(
+      { input: { server: 'agent-whm', api: 'whm', function: 'removeacct', params: { username: 'acct0002' } } },
+      none,
+    ))!;
     assert.equal(prepared.confirmationMessages?.title, 'Send a destructive call to agent-whm?');
     // And the runner's modal asks again, every time (VS Code may auto-approve a tool; that modal cannot be).
     const questions: string[] = [];
     const confirm = s.runner.confirm;
     s.runner.confirm = async (message) => (questions.push(message), true);
     try {
-      const r = await invokeDirect('cpanel_call', { server: 'agent-whm', api: 'whm', function: 'removeacct', params: { username: 'acct0002' } });
+      const r = await invokeDirect('cpanel_call', {
+        server: 'agent-whm',
+        api: 'whm',
+        function: 'removeacct',
+        params: { username: 'acct0002' },
+      });
       assert.equal(r.ok, true, JSON.stringify(r));
     } finally {
       s.runner.confirm = confirm;

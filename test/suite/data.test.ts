@@ -29,8 +29,30 @@ describe('data runs and Import Request in a real extension host', () => {
     await vscode.workspace.getConfiguration('cpanel').update(
       'servers',
       [
-        { id: 'data-whm', label: 'data-whm', host: '127.0.0.1', service: 'whm', secure: true, port: sb.port('whm'), username: 'root', auth: 'token', twoFactor: 'none', tls },
-        { id: 'data-bob', label: 'data-bob', host: '127.0.0.1', service: 'cpanel', secure: true, port: sb.port('cpanel'), username: 'bob', auth: 'token', twoFactor: 'none', tls },
+        {
+          id: 'data-whm',
+          label: 'data-whm',
+          host: '127.0.0.1',
+          service: 'whm',
+          secure: true,
+          port: sb.port('whm'),
+          username: 'root',
+          auth: 'token',
+          twoFactor: 'none',
+          tls,
+        },
+        {
+          id: 'data-bob',
+          label: 'data-bob',
+          host: '127.0.0.1',
+          service: 'cpanel',
+          secure: true,
+          port: sb.port('cpanel'),
+          username: 'bob',
+          auth: 'token',
+          twoFactor: 'none',
+          tls,
+        },
       ],
       vscode.ConfigurationTarget.Global,
     );
@@ -52,10 +74,17 @@ describe('data runs and Import Request in a real extension host', () => {
       function: 'Email/add_pop',
       account: 'cptest',
       method: 'POST',
-      params: [{ name: 'email', value: '${row.email}' }, { name: 'password', value: '${row.password}' }, { name: 'quota', value: '${row.quota}' }],
+      params: [
+        { name: 'email', value: '${row.email}' },
+        { name: 'password', value: '${row.password}' },
+        { name: 'quota', value: '${row.quota}' },
+      ],
     });
     // info@cptest.example exists: row 2 fails. A value with a comma, a quote and a line break stays whole.
-    const csv = await write('boxes.csv', 'email,password,quota\next1,Ext-Pass-0001,100\ninfo,Ext-Pass-0002,"1,0""\n0"\next3,Ext-Pass-0003,300\next4,Ext-Pass-0004,400\n');
+    const csv = await write(
+      'boxes.csv',
+      'email,password,quota\next1,Ext-Pass-0001,100\ninfo,Ext-Pass-0002,"1,0""\n0"\next3,Ext-Pass-0003,300\next4,Ext-Pass-0004,400\n',
+    );
     const shown: { title: string; items: { label: string; detail: string }[] }[] = [];
     const asked: string[] = [];
     const original = { showPlan: s.dataRuns.showPlan, confirm: s.runner.confirm };
@@ -72,18 +101,38 @@ describe('data runs and Import Request in a real extension host', () => {
       const run = await s.dataRuns.runForEachRow(add, csv);
       assert.ok(run?.stored);
       assert.match(shown[0]!.title, /^uapi Email\/add_pop for 4 rows of .*boxes\.csv$/);
-      assert.deepEqual(shown[0]!.items.map((i) => i.label), ['row 1', 'row 2', 'row 3']);
-      assert.match(shown[0]!.items[0]!.detail, /^POST https:\/\/127\.0\.0\.1:\d+\/json-api\/uapi_cpanel {2}.*email=ext1&password=\[redacted\]/);
+      assert.deepEqual(
+        shown[0]!.items.map((i) => i.label),
+        ['row 1', 'row 2', 'row 3'],
+      );
+      assert.match(
+        shown[0]!.items[0]!.detail,
+        /^POST https:\/\/127\.0\.0\.1:\d+\/json-api\/uapi_cpanel {2}.*email=ext1&password=\[redacted\]/,
+      );
       assert.equal(asked.length, 1, 'a change is asked once for every row');
       assert.match(asked[0]!, /uapi Email\/add_pop changes something\. Send it for 4 rows of/);
       assert.equal(sb.requests('uapi_cpanel').length, 4);
-      assert.equal(new URLSearchParams(sb.requests('uapi_cpanel').find((q) => q.body.includes('email=info'))!.body).get('quota'), '1,0"\n0');
+      assert.equal(
+        new URLSearchParams(sb.requests('uapi_cpanel').find((q) => q.body.includes('email=info'))!.body).get('quota'),
+        '1,0"\n0',
+      );
       const data = run.stored.result.data as { rows: Record<string, unknown>[] };
-      assert.deepEqual(data.rows.map((r) => [r.row, r.email, r.password, r.verdict]), [[1, 'ext1', '[redacted]', 'OK'], [2, 'info', '[redacted]', 'api_error'], [3, 'ext3', '[redacted]', 'OK'], [4, 'ext4', '[redacted]', 'OK']]);
+      assert.deepEqual(
+        data.rows.map((r) => [r.row, r.email, r.password, r.verdict]),
+        [
+          [1, 'ext1', '[redacted]', 'OK'],
+          [2, 'info', '[redacted]', 'api_error'],
+          [3, 'ext3', '[redacted]', 'OK'],
+          [4, 'ext4', '[redacted]', 'OK'],
+        ],
+      );
       assert.match(String(data.rows[1]!.hint), /already exists/);
       assert.ok(!JSON.stringify(run.stored.result).includes('Ext-Pass'), 'no secret-named value in the table');
       await s.history.flushed();
-      assert.deepEqual((await s.history.list()).slice(0, 4).map((e) => e.origin), ['data', 'data', 'data', 'data']);
+      assert.deepEqual(
+        (await s.history.list()).slice(0, 4).map((e) => e.origin),
+        ['data', 'data', 'data', 'data'],
+      );
 
       sb.mail = sb.mail.filter((m) => m.email !== 'info@cptest.example');
       sb.clearLog();
@@ -91,7 +140,15 @@ describe('data runs and Import Request in a real extension host', () => {
       assert.equal(sb.requests('uapi_cpanel').length, 1, 'only the failed row');
       assert.match(sb.requests('uapi_cpanel')[0]!.body, /email=info/);
       const rows = (again?.stored?.result.data as { rows: { row: number; verdict: string }[] }).rows;
-      assert.deepEqual(rows.map((r) => [r.row, r.verdict]), [[1, 'OK'], [2, 'OK'], [3, 'OK'], [4, 'OK']]);
+      assert.deepEqual(
+        rows.map((r) => [r.row, r.verdict]),
+        [
+          [1, 'OK'],
+          [2, 'OK'],
+          [3, 'OK'],
+          [4, 'OK'],
+        ],
+      );
     } finally {
       s.dataRuns.showPlan = original.showPlan;
       s.runner.confirm = original.confirm;
@@ -99,7 +156,13 @@ describe('data runs and Import Request in a real extension host', () => {
   });
 
   it('a destructive snippet runs only after the number of rows is typed; a missing column sends nothing', async () => {
-    const suspend = await snippet('suspend.cpanel.json', { server: 'data-whm', family: 'whm', function: 'suspendacct', method: 'GET', params: [{ name: 'user', value: '${row.user}' }] });
+    const suspend = await snippet('suspend.cpanel.json', {
+      server: 'data-whm',
+      family: 'whm',
+      function: 'suspendacct',
+      method: 'GET',
+      params: [{ name: 'user', value: '${row.user}' }],
+    });
     const users = await write('users.json', '[{"user": "bob"}, {"user": "cptest"}]');
     const original = { showPlan: s.dataRuns.showPlan, confirmCount: s.runner.confirmCount };
     const asked: string[] = [];
@@ -142,7 +205,14 @@ describe('data runs and Import Request in a real extension host', () => {
       assert.ok(r?.state);
       assert.equal(r.state.serverId, 'data-bob');
       assert.equal(r.state.functionName, 'Email/add_pop');
-      assert.deepEqual(r.state.params.map((p) => [p.name, p.value]), [['email', 'imp1'], ['password', '${env:CPANEL_PARAM_PASSWORD}'], ['domain', 'bob.example']]);
+      assert.deepEqual(
+        r.state.params.map((p) => [p.name, p.value]),
+        [
+          ['email', 'imp1'],
+          ['password', '${env:CPANEL_PARAM_PASSWORD}'],
+          ['domain', 'bob.example'],
+        ],
+      );
       assert.ok(!JSON.stringify(r).includes('SECRETTOKEN123') && !JSON.stringify(r).includes('Imp-Pass-1'));
       assert.match(told[0]!.message, /Left out the Authorization header \(cpanel bob:…, an API token\)\. Left out the value of "password"/);
       assert.deepEqual(told[0]!.actions, ['Store Credential for data-bob…']);
@@ -154,7 +224,12 @@ describe('data runs and Import Request in a real extension host', () => {
   });
 
   it('Import Request: an on-server command saved as a snippet for the server chosen; unknown text is an error naming the forms', async () => {
-    const original = { chooseAction: s.imports.chooseAction, chooseServer: s.imports.chooseServer, saveSnippet: s.imports.saveSnippet, tell: s.imports.tell };
+    const original = {
+      chooseAction: s.imports.chooseAction,
+      chooseServer: s.imports.chooseServer,
+      saveSnippet: s.imports.saveSnippet,
+      tell: s.imports.tell,
+    };
     let saved: Snippet | undefined;
     s.imports.chooseAction = async () => 'snippet';
     s.imports.chooseServer = async (_why, profiles) => profiles.find((p) => p.label === 'data-whm');
@@ -166,7 +241,15 @@ describe('data runs and Import Request in a real extension host', () => {
     try {
       const r = await s.imports.run('uapi --output=jsonpretty --user=cptest Email list_pops');
       assert.equal(r?.action, 'snippet');
-      assert.deepEqual(saved, { version: 1, server: 'data-whm', family: 'uapi', function: 'Email/list_pops', account: 'cptest', method: 'GET', params: [] });
+      assert.deepEqual(saved, {
+        version: 1,
+        server: 'data-whm',
+        family: 'uapi',
+        function: 'Email/list_pops',
+        account: 'cptest',
+        method: 'GET',
+        params: [],
+      });
       assert.equal(await s.imports.run('rm -rf /'), undefined);
     } finally {
       Object.assign(s.imports, original);

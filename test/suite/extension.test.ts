@@ -97,11 +97,18 @@ describe('cPanel API Explorer in a real extension host', () => {
   });
 
   it('reports invalid settings entries without breaking the tree', async () => {
-    await setServers([whm(), { id: 'bad', label: 'broken', host: 'https://x.example', service: 'whm', secure: true, port: 99999, username: 'root', auth: 'token' }, 'not an object']);
+    await setServers([
+      whm(),
+      { id: 'bad', label: 'broken', host: 'https://x.example', service: 'whm', secure: true, port: 99999, username: 'root', auth: 'token' },
+      'not an object',
+    ]);
     const roots = (await s.tree.getChildren()) as Extract<TreeNode, { kind: 'server' }>[];
     assert.equal(roots.length, 3);
     const broken = roots.find((r) => r.profile.label === 'broken')!;
-    assert.ok(broken.problems.some((p) => /is a URL/.test(p)), broken.problems.join());
+    assert.ok(
+      broken.problems.some((p) => /is a URL/.test(p)),
+      broken.problems.join(),
+    );
     assert.ok(broken.problems.some((p) => /port 99999/.test(p)));
     assert.equal(s.tree.getTreeItem(broken).contextValue, 'invalidServer');
     assert.equal(s.profiles.profiles().length, 1, 'only valid profiles are usable');
@@ -116,7 +123,10 @@ describe('cPanel API Explorer in a real extension host', () => {
     assert.equal(item.label, 'sandbox-whm');
     assert.match(String(item.description), /^root@127\.0\.0\.1:\d+ · not signed in$/);
     const families = await s.tree.getChildren(server);
-    assert.deepEqual(families.map((f) => s.tree.getTreeItem(f).label), ['WHM API 1', 'cPanel accounts', 'API Tokens']);
+    assert.deepEqual(
+      families.map((f) => s.tree.getTreeItem(f).label),
+      ['WHM API 1', 'cPanel accounts', 'API Tokens'],
+    );
     const categories = await s.tree.getChildren(families[0]);
     assert.equal(categories.length, 100);
     const accountsCat = categories.find((c) => c.kind === 'group' && c.group === CATEGORY);
@@ -128,9 +138,15 @@ describe('cPanel API Explorer in a real extension host', () => {
     const tip = s.tree.getTreeItem(listaccts).tooltip as vscode.MarkdownString;
     assert.match(tip.value, /\[Documentation\]\(https:\/\/api\.docs\.cpanel\.net\//);
     const accounts = await s.tree.getChildren(families[1]);
-    assert.deepEqual(accounts.map((a) => (a.kind === 'account' ? a.user : '?')), ['bob', 'cptest']);
+    assert.deepEqual(
+      accounts.map((a) => (a.kind === 'account' ? a.user : '?')),
+      ['bob', 'cptest'],
+    );
     const onBehalf = await s.tree.getChildren(accounts[0]);
-    assert.deepEqual(onBehalf.map((f) => s.tree.getTreeItem(f).label), ['UAPI', 'cPanel API 2']);
+    assert.deepEqual(
+      onBehalf.map((f) => s.tree.getTreeItem(f).label),
+      ['UAPI', 'cPanel API 2'],
+    );
     assert.equal(s.clients.state('whm-1'), 'signed_in');
     assert.match(String(s.tree.getTreeItem(server).description), /signed in$/);
   });
@@ -147,7 +163,14 @@ describe('cPanel API Explorer in a real extension host', () => {
     const sent = await send('whm-1', { family: 'whm', function: 'listaccts', params: [] });
     assert.ok(sent);
     assert.equal(sent.result.kind, 'ok');
-    const tab = await waitFor(() => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('cpanel.result') && t.label.startsWith('whm listaccts')));
+    const tab = await waitFor(() =>
+      vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .find(
+          (t) =>
+            t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('cpanel.result') && t.label.startsWith('whm listaccts'),
+        ),
+    );
     assert.match(tab.label, /^whm listaccts · sandbox-whm · 200 · \d+ ms$/);
     assert.ok(tab.isActive, 'the result view is in front');
     const doc = await openJson(sent);
@@ -208,14 +231,29 @@ describe('cPanel API Explorer in a real extension host', () => {
 
   it('records every call in the history: parameters with secrets withheld, answers kept up to the cap, nothing secret on disk', async () => {
     const secret = 'Hunter2-history-secret';
-    await send('whm-1', { family: 'uapi', module: 'Email', function: 'add_pop', params: [['email', 'hist'], ['password', secret]], asUser: 'cptest' });
+    await send('whm-1', {
+      family: 'uapi',
+      module: 'Email',
+      function: 'add_pop',
+      params: [
+        ['email', 'hist'],
+        ['password', secret],
+      ],
+      asUser: 'cptest',
+    });
     await s.history.flushed();
     const entries = await s.history.list();
     const add = entries.find((e) => e.function === 'Email/add_pop' && e.params.some(([k, v]) => k === 'email' && v === 'hist'));
     assert.ok(add, 'the add_pop call is recorded');
     // A password goes in a POST body, never the URL.
-    assert.deepEqual(add.params, [['email', 'hist'], ['password', '[redacted]']]);
-    assert.deepEqual([add.server, add.account, add.family, add.method, add.origin, add.ok], ['sandbox-whm', 'cptest', 'uapi', 'POST', 'test', true]);
+    assert.deepEqual(add.params, [
+      ['email', 'hist'],
+      ['password', '[redacted]'],
+    ]);
+    assert.deepEqual(
+      [add.server, add.account, add.family, add.method, add.origin, add.ok],
+      ['sandbox-whm', 'cptest', 'uapi', 'POST', 'test', true],
+    );
     assert.ok(add.bytes > 0 && add.answerKept);
     // The 20 MB answer is over the 1 MB cap: its entry is kept, its answer is not.
     const huge = entries.find((e) => e.bytes > 20 * 1024 * 1024);
@@ -225,7 +263,8 @@ describe('cPanel API Explorer in a real extension host', () => {
     const texts = [await vscode.workspace.fs.readFile(vscode.Uri.joinPath(s.history.folder, 'index.json'))];
     for (const [name] of files) texts.push(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(s.history.folder, 'answers', name)));
     const all = texts.map((t) => new TextDecoder().decode(t)).join('\n');
-    for (const value of [secret, CREDS.root.whmToken, CREDS.cptest.password, CREDS.cptest.tfaSecret]) assert.ok(!all.includes(value), `no ${value.slice(0, 4)}… in the history`);
+    for (const value of [secret, CREDS.root.whmToken, CREDS.cptest.password, CREDS.cptest.tfaSecret])
+      assert.ok(!all.includes(value), `no ${value.slice(0, 4)}… in the history`);
     assert.doesNotMatch(all, /cpsess\d+/);
   });
 
@@ -234,7 +273,10 @@ describe('cPanel API Explorer in a real extension host', () => {
     await s.history.flushed();
     const entry = (await s.history.list()).find((e) => e.function === 'listpkgs')!;
     const before = sb.requests('listpkgs').length;
-    const opened = await vscode.commands.executeCommand<{ result: { data: { pkg: unknown[] } }; historyId: string }>('cpanel.history.open', { kind: 'entry', entry });
+    const opened = await vscode.commands.executeCommand<{ result: { data: { pkg: unknown[] } }; historyId: string }>(
+      'cpanel.history.open',
+      { kind: 'entry', entry },
+    );
     assert.equal(opened?.historyId, entry.id);
     assert.equal(opened?.result.data.pkg.length, 2);
     assert.equal(sb.requests('listpkgs').length, before, 'opening sends nothing');
@@ -251,7 +293,10 @@ describe('cPanel API Explorer in a real extension host', () => {
     await s.history.clear();
     await s.history.flushed();
     assert.equal((await s.history.list()).length, 0);
-    const answers = await vscode.workspace.fs.readDirectory(vscode.Uri.joinPath(s.history.folder, 'answers')).then((x) => x.length, () => 0);
+    const answers = await vscode.workspace.fs.readDirectory(vscode.Uri.joinPath(s.history.folder, 'answers')).then(
+      (x) => x.length,
+      () => 0,
+    );
     assert.equal(answers, 0);
   });
 
@@ -262,16 +307,32 @@ describe('cPanel API Explorer in a real extension host', () => {
     assert.equal(r?.result.kind, 'api_error');
     assert.match(r?.result.hint ?? '', /^listpkgs is not granted to reseller on sandbox-reseller: it is not in WHM's applist/);
     const typo = await send('whm-res', { family: 'whm', function: 'listacctz', params: [] });
-    assert.match(typo?.result.hint ?? '', /WHM has no function named listacctz: check the spelling/, 'a name the catalog does not have is still a spelling question');
-    const fns = [{ name: 'listpkgs', function: 'listpkgs', title: 'List packages', params: [] }, { name: 'listaccts', function: 'listaccts', title: 'List accounts', params: [] }] as unknown as Parameters<typeof functionItems>[0];
+    assert.match(
+      typo?.result.hint ?? '',
+      /WHM has no function named listacctz: check the spelling/,
+      'a name the catalog does not have is still a spelling question',
+    );
+    const fns = [
+      { name: 'listpkgs', function: 'listpkgs', title: 'List packages', params: [] },
+      { name: 'listaccts', function: 'listaccts', title: 'List accounts', params: [] },
+    ] as unknown as Parameters<typeof functionItems>[0];
     const items = functionItems(fns, new Set(['listaccts']), 'reseller');
-    assert.deepEqual(items.map((x) => [x.label, x.description]), [['listaccts', 'List accounts'], ['$(circle-slash) listpkgs', 'not granted to reseller · List packages']]);
+    assert.deepEqual(
+      items.map((x) => [x.label, x.description]),
+      [
+        ['listaccts', 'List accounts'],
+        ['$(circle-slash) listpkgs', 'not granted to reseller · List packages'],
+      ],
+    );
     await s.secrets.delete('whm-res');
   });
 
   it('onboarding: a walkthrough whose steps open files that exist and run commands that are registered; a short Servers title', async () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
-      contributes: { walkthroughs: { steps: { description: string; media: { markdown: string } }[] }[]; menus: { 'view/title': { when: string; group: string }[] } };
+      contributes: {
+        walkthroughs: { steps: { description: string; media: { markdown: string } }[] }[];
+        menus: { 'view/title': { when: string; group: string }[] };
+      };
     };
     const steps = pkg.contributes.walkthroughs[0]!.steps;
     assert.ok(steps.length >= 5);
@@ -281,7 +342,9 @@ describe('cPanel API Explorer in a real extension host', () => {
       for (const m of st.description.matchAll(/\(command:([\w.]+)\)/g)) assert.ok(registered.has(m[1]!) || m[1]!.endsWith('.focus'), m[1]);
     }
     // At a narrow side bar the title keeps two buttons; the rest is in its … menu.
-    const inline = pkg.contributes.menus['view/title'].filter((m) => m.when === 'view == cpanel.servers' && m.group.startsWith('navigation'));
+    const inline = pkg.contributes.menus['view/title'].filter(
+      (m) => m.when === 'view == cpanel.servers' && m.group.startsWith('navigation'),
+    );
     assert.equal(inline.length, 2);
   });
 });

@@ -9,7 +9,6 @@ import { deadPort } from '../helpers/ports';
 
 const EXT_ID = 'cpanel-api-explorer.cpanel-api-explorer';
 
-
 describe('fleets in a real extension host', () => {
   let sb: Sandbox;
   let s: Services;
@@ -20,8 +19,30 @@ describe('fleets in a real extension host', () => {
   /** The three servers of these tests, each with its token, and nothing else. */
   const configure = async (): Promise<void> => {
     const tls = { mode: 'pinned', fingerprint256: sb.fingerprint256 };
-    const whm = (id: string, label: string, port: number, groups: string[]): Record<string, unknown> => ({ id, label, host: '127.0.0.1', service: 'whm', secure: true, port, username: 'root', auth: 'token', twoFactor: 'none', tls, groups });
-    await vscode.workspace.getConfiguration('cpanel').update('servers', [whm('fleet-1', 'eu-1', sb.port('whm'), ['eu']), whm('fleet-2', 'eu-2', sb.port('whm'), ['eu', 'shared']), whm('fleet-3', 'eu-3', down, ['eu'])], vscode.ConfigurationTarget.Global);
+    const whm = (id: string, label: string, port: number, groups: string[]): Record<string, unknown> => ({
+      id,
+      label,
+      host: '127.0.0.1',
+      service: 'whm',
+      secure: true,
+      port,
+      username: 'root',
+      auth: 'token',
+      twoFactor: 'none',
+      tls,
+      groups,
+    });
+    await vscode.workspace
+      .getConfiguration('cpanel')
+      .update(
+        'servers',
+        [
+          whm('fleet-1', 'eu-1', sb.port('whm'), ['eu']),
+          whm('fleet-2', 'eu-2', sb.port('whm'), ['eu', 'shared']),
+          whm('fleet-3', 'eu-3', down, ['eu']),
+        ],
+        vscode.ConfigurationTarget.Global,
+      );
     for (const id of ids) await s.secrets.set(id, { token: CREDS.root.whmToken });
   };
 
@@ -39,12 +60,19 @@ describe('fleets in a real extension host', () => {
     await sb.stop();
   });
 
-  const targets = (): { profile: NonNullable<ReturnType<Services['profiles']['get']>> }[] => ids.map((id) => ({ profile: s.profiles.get(id)! }));
+  const targets = (): { profile: NonNullable<ReturnType<Services['profiles']['get']>> }[] =>
+    ids.map((id) => ({ profile: s.profiles.get(id)! }));
 
   it('groups servers by tag in the tree: a server in two groups is under both, with ids that stay unique', async () => {
     const roots = await s.tree.getChildren();
     const groups = roots.filter((n): n is Extract<TreeNode, { kind: 'serverGroup' }> => n.kind === 'serverGroup');
-    assert.deepEqual(groups.map((g) => [g.name, g.entries.map((e) => e.profile.label)]), [['eu', ['eu-1', 'eu-2', 'eu-3']], ['shared', ['eu-2']]]);
+    assert.deepEqual(
+      groups.map((g) => [g.name, g.entries.map((e) => e.profile.label)]),
+      [
+        ['eu', ['eu-1', 'eu-2', 'eu-3']],
+        ['shared', ['eu-2']],
+      ],
+    );
     const underEu = await s.tree.getChildren(groups[0]);
     const underShared = await s.tree.getChildren(groups[1]);
     const itemIds = [...underEu, ...underShared].map((n) => s.tree.getTreeItem(n).id);
@@ -62,7 +90,10 @@ describe('fleets in a real extension host', () => {
     assert.ok(stored?.fanout);
     assert.deepEqual([stored.fanout.ok, stored.fanout.failed], [2, 1]);
     assert.equal(sb.requests('listaccts').length, before + 2);
-    const data = stored.result.data as { rows: { server: string; user: string }[]; targets: { server: string; verdict: string; hint?: string }[] };
+    const data = stored.result.data as {
+      rows: { server: string; user: string }[];
+      targets: { server: string; verdict: string; hint?: string }[];
+    };
     assert.deepEqual(data.rows.map((r) => `${r.server}:${r.user}`).sort(), ['eu-1:bob', 'eu-1:cptest', 'eu-2:bob', 'eu-2:cptest']);
     assert.equal(data.targets.find((t) => t.server === 'eu-3')?.verdict, 'network_error');
     assert.match(stored.result.errors.join(' '), /^eu-3: .*nothing is listening/i);
@@ -73,14 +104,29 @@ describe('fleets in a real extension host', () => {
     assert.equal(stored.fanout.parts.length, 3, 'each answer kept to compare');
     await s.history.flushed();
     const recent = (await s.history.list()).slice(0, 3);
-    assert.deepEqual(recent.map((e) => e.origin), ['fanout', 'fanout', 'fanout']);
+    assert.deepEqual(
+      recent.map((e) => e.origin),
+      ['fanout', 'fanout', 'fanout'],
+    );
   });
 
   it('on behalf of every account of a WHM server: one call per account', async () => {
     const profile = s.profiles.get('fleet-1')!;
-    const stored = await runFanOut(s, { family: 'uapi', module: 'Email', function: 'list_pops', params: [] }, [{ profile, account: 'bob' }, { profile, account: 'cptest' }], 'every account of eu-1');
+    const stored = await runFanOut(
+      s,
+      { family: 'uapi', module: 'Email', function: 'list_pops', params: [] },
+      [
+        { profile, account: 'bob' },
+        { profile, account: 'cptest' },
+      ],
+      'every account of eu-1',
+    );
     const rows = (stored?.result.data as { rows: { server: string; account: string; email: string }[] }).rows;
-    assert.deepEqual(rows.map((r) => `${r.account}:${r.email}`).sort(), ['bob:admin@bob.example', 'cptest:info@cptest.example', 'cptest:sales@cptest.example']);
+    assert.deepEqual(rows.map((r) => `${r.account}:${r.email}`).sort(), [
+      'bob:admin@bob.example',
+      'cptest:info@cptest.example',
+      'cptest:sales@cptest.example',
+    ]);
   });
 
   it('a destructive fan-out is sent only when the number of targets is typed', async () => {
@@ -96,7 +142,12 @@ describe('fleets in a real extension host', () => {
       assert.equal(sb.requests('removeacct').length, 0, 'nothing sent');
       assert.match(asked[0]!, /removeacct removes, suspends, revokes, resets or changes a password, on 3 targets \(group eu\)\. \[3\]/);
       s.runner.confirmCount = async () => true;
-      const sent = await runFanOut(s, { family: 'whm', function: 'removeacct', params: [['username', 'nobody']] }, targets().slice(0, 2), 'group eu');
+      const sent = await runFanOut(
+        s,
+        { family: 'whm', function: 'removeacct', params: [['username', 'nobody']] },
+        targets().slice(0, 2),
+        'group eu',
+      );
       assert.equal(sent?.fanout?.targets.length, 2);
       assert.equal(sb.requests('removeacct').length, 2);
     } finally {
@@ -105,7 +156,11 @@ describe('fleets in a real extension host', () => {
   });
 
   it('Test Connection on a group: one summary naming the server that failed', async () => {
-    const r = await vscode.commands.executeCommand<{ ok: number; failed: string[] }>('cpanel.group.test', { kind: 'serverGroup', name: 'eu', entries: [] });
+    const r = await vscode.commands.executeCommand<{ ok: number; failed: string[] }>('cpanel.group.test', {
+      kind: 'serverGroup',
+      name: 'eu',
+      entries: [],
+    });
     assert.deepEqual(r, { ok: 2, failed: ['eu-3'] });
   });
 
@@ -115,13 +170,26 @@ describe('fleets in a real extension host', () => {
     assert.equal(await vscode.commands.executeCommand('cpanel.servers.export', out), 3);
     const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(out));
     assert.ok(!text.includes(CREDS.root.whmToken));
-    assert.deepEqual((JSON.parse(text) as { servers: { label: string; groups: string[] }[] }).servers.map((x) => [x.label, x.groups]), [['eu-1', ['eu']], ['eu-2', ['eu', 'shared']], ['eu-3', ['eu']]]);
+    assert.deepEqual(
+      (JSON.parse(text) as { servers: { label: string; groups: string[] }[] }).servers.map((x) => [x.label, x.groups]),
+      [
+        ['eu-1', ['eu']],
+        ['eu-2', ['eu', 'shared']],
+        ['eu-3', ['eu']],
+      ],
+    );
     const csv = vscode.Uri.joinPath(ws, 'more-servers.csv');
-    await vscode.workspace.fs.writeFile(csv, new TextEncoder().encode(`label,host,service,username,auth,groups\nus-1,127.0.0.1,whm,root,token,us\n`));
+    await vscode.workspace.fs.writeFile(
+      csv,
+      new TextEncoder().encode(`label,host,service,username,auth,groups\nus-1,127.0.0.1,whm,root,token,us\n`),
+    );
     assert.equal(await vscode.commands.executeCommand('cpanel.servers.import', csv), 1);
     assert.deepEqual(s.profiles.profiles().find((p) => p.label === 'us-1')?.groups, ['us']);
     const bad = vscode.Uri.joinPath(ws, 'bad-servers.csv');
-    await vscode.workspace.fs.writeFile(bad, new TextEncoder().encode(`label,host,service,username,auth,token\nx,h,whm,root,token,SECRET\n`));
+    await vscode.workspace.fs.writeFile(
+      bad,
+      new TextEncoder().encode(`label,host,service,username,auth,token\nx,h,whm,root,token,SECRET\n`),
+    );
     assert.equal(await vscode.commands.executeCommand('cpanel.servers.import', bad), 0, 'a file with a secret imports nothing');
     for (const u of [out, csv, bad]) await vscode.workspace.fs.delete(u);
   });
@@ -145,17 +213,31 @@ describe('fleets in a real extension host', () => {
 
   it('an imported id never takes over a configured server: a clash, or two entries with one id, become new servers without credentials', async () => {
     const entry = (id: string, label: string, host: string): Record<string, unknown> => ({
-      id, label, host, service: 'whm', username: 'root', auth: 'token', groups: ['imported'],
+      id,
+      label,
+      host,
+      service: 'whm',
+      username: 'root',
+      auth: 'token',
+      groups: ['imported'],
     });
     const servers = [entry('fleet-1', 'evil', 'evil.example'), entry('dup', 'dup-a', 'a.example'), entry('dup', 'dup-b', 'b.example')];
     const u = await file('takeover.json', JSON.stringify({ servers }));
     try {
       assert.equal(await vscode.commands.executeCommand('cpanel.servers.import', u), 3);
       const eu1 = s.profiles.get('fleet-1')!;
-      assert.deepEqual([eu1.label, eu1.host, eu1.tls], ['eu-1', '127.0.0.1', { mode: 'pinned', fingerprint256: sb.fingerprint256 }], 'eu-1 is untouched');
+      assert.deepEqual(
+        [eu1.label, eu1.host, eu1.tls],
+        ['eu-1', '127.0.0.1', { mode: 'pinned', fingerprint256: sb.fingerprint256 }],
+        'eu-1 is untouched',
+      );
       assert.deepEqual(await s.secrets.get('fleet-1'), { token: CREDS.root.whmToken }, 'and keeps its token');
       const imported = s.profiles.profiles().filter((p) => p.groups?.includes('imported'));
-      assert.deepEqual(imported.map((p) => p.label), ['evil', 'dup-a', 'dup-b'], 'two entries with one id are two servers');
+      assert.deepEqual(
+        imported.map((p) => p.label),
+        ['evil', 'dup-a', 'dup-b'],
+        'two entries with one id are two servers',
+      );
       assert.equal(new Set([...imported.map((p) => p.id), ...ids]).size, 6, 'each with an id of its own');
       assert.ok(!imported.some((p) => p.id === 'dup'));
       for (const p of imported) assert.deepEqual(await s.secrets.get(p.id), {}, `${p.label} has no credentials`);
@@ -241,7 +323,10 @@ describe('fleets in a real extension host', () => {
       }
       return undefined;
     };
-    assert.equal(await stubWindow('showInputBox', fake as never, () => Promise.resolve(vscode.commands.executeCommand('cpanel.server.add'))), undefined);
+    assert.equal(
+      await stubWindow('showInputBox', fake as never, () => Promise.resolve(vscode.commands.executeCommand('cpanel.server.add'))),
+      undefined,
+    );
     assert.match(said[0] ?? '', /control character \(U\+0007\)/);
     assert.match(said[1] ?? '', /control character \(U\+009B\)/);
     assert.match(said[2] ?? '', /"<" or ">"/);

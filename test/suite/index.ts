@@ -7,7 +7,10 @@ export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec' });
   // SUITE=data runs only data.test.js (one suite while working on it); the full run takes every file.
   const only = process.env.SUITE;
-  for (const f of readdirSync(__dirname).filter((f) => f.endsWith('.test.js') && (!only || f === `${only}.test.js`)).sort()) mocha.addFile(join(__dirname, f));
+  for (const f of readdirSync(__dirname)
+    .filter((f) => f.endsWith('.test.js') && (!only || f === `${only}.test.js`))
+    .sort())
+    mocha.addFile(join(__dirname, f));
   return new Promise((resolve, reject) => {
     mocha.run((failures) => {
       // A plain closing line that CI can read whatever the reporter prints.

@@ -5,7 +5,11 @@ import type { Services } from '../../src/extension/services';
 const EXT_ID = 'cpanel-api-explorer.cpanel-api-explorer';
 
 /** Replaces a function of vscode.window while `body` runs, recording what it was asked. */
-async function stubbing<T>(name: 'showInformationMessage' | 'showWarningMessage', answer: string | undefined, body: () => Thenable<T> | Promise<T>): Promise<{ value: T; asked: string[] }> {
+async function stubbing<T>(
+  name: 'showInformationMessage' | 'showWarningMessage',
+  answer: string | undefined,
+  body: () => Thenable<T> | Promise<T>,
+): Promise<{ value: T; asked: string[] }> {
   const w = vscode.window as unknown as Record<string, unknown>;
   const original = w[name];
   const asked: string[] = [];
@@ -33,7 +37,9 @@ describe('what a new user meets', () => {
     await config.update('servers', [], vscode.ConfigurationTarget.Global);
     try {
       assert.equal(s.profiles.profiles().length, 0);
-      const { asked } = await stubbing('showInformationMessage', undefined, () => vscode.commands.executeCommand('cpanel.server.sendToAccounts'));
+      const { asked } = await stubbing('showInformationMessage', undefined, () =>
+        vscode.commands.executeCommand('cpanel.server.sendToAccounts'),
+      );
       assert.equal(asked.length, 1);
       assert.match(asked[0]!, /needs a WHM server, and none is set up yet/);
     } finally {
@@ -58,8 +64,13 @@ describe('what a new user meets', () => {
   });
 
   it('the palette ranks the plain Send Request… first: the fan-out commands are named apart', async () => {
-    const commands = (vscode.extensions.getExtension(EXT_ID)!.packageJSON as { contributes: { commands: { title: string }[] } }).contributes.commands;
+    const commands = (vscode.extensions.getExtension(EXT_ID)!.packageJSON as { contributes: { commands: { title: string }[] } }).contributes
+      .commands;
     const starting = commands.filter((c) => c.title.startsWith('Send Request'));
-    assert.deepEqual(starting.map((c) => c.title), ['Send Request…'], 'only the plain command starts with "Send Request"');
+    assert.deepEqual(
+      starting.map((c) => c.title),
+      ['Send Request…'],
+      'only the plain command starts with "Send Request"',
+    );
   });
 });

@@ -47,7 +47,12 @@ describe('one path for every send', () => {
     };
     const ws = vscode.workspace.workspaceFolders![0]!;
     doc = vscode.Uri.joinPath(ws.uri, '.vscode', 'cpanel', 'path-remove.cpanel.json');
-    await vscode.workspace.fs.writeFile(doc, new TextEncoder().encode(JSON.stringify({ version: 1, server: 'path-whm', family: 'whm', function: 'removeacct', params: [{ name: 'user', value: 'bob' }] })));
+    await vscode.workspace.fs.writeFile(
+      doc,
+      new TextEncoder().encode(
+        JSON.stringify({ version: 1, server: 'path-whm', family: 'whm', function: 'removeacct', params: [{ name: 'user', value: 'bob' }] }),
+      ),
+    );
   });
 
   after(async () => {
@@ -89,7 +94,15 @@ describe('one path for every send', () => {
     const fn = Catalog.load().get('whm', 'reboot')!;
     const before = sb.requests('reboot').length;
     // reboot has no required parameter: the parameter pick opens on Send.
-    const r = await withPicks(() => vscode.commands.executeCommand<Sent | undefined>('cpanel.function.send', { kind: 'function', profile: s.profiles.get('path-whm')!, fn }), 1);
+    const r = await withPicks(
+      () =>
+        vscode.commands.executeCommand<Sent | undefined>('cpanel.function.send', {
+          kind: 'function',
+          profile: s.profiles.get('path-whm')!,
+          fn,
+        }),
+      1,
+    );
     assert.equal(r, undefined);
     assert.equal(asked.length, 1, 'asked once');
     assert.match(asked[0]!.message, /reboot on path-whm removes, suspends, revokes, resets or changes a password/);
@@ -99,7 +112,15 @@ describe('one path for every send', () => {
 
   it('the tree sends a read through the runner without asking', async () => {
     const fn = Catalog.load().get('whm', 'version')!;
-    const r = await withPicks(() => vscode.commands.executeCommand<Sent | undefined>('cpanel.function.send', { kind: 'function', profile: s.profiles.get('path-whm')!, fn }), 1);
+    const r = await withPicks(
+      () =>
+        vscode.commands.executeCommand<Sent | undefined>('cpanel.function.send', {
+          kind: 'function',
+          profile: s.profiles.get('path-whm')!,
+          fn,
+        }),
+      1,
+    );
     assert.equal(r?.result.kind, 'ok', r?.result.hint);
     assert.deepEqual(origins(), ['tree']);
     assert.equal(asked.length, 0);
@@ -117,15 +138,34 @@ describe('one path for every send', () => {
   it('the builder: a control parameter is refused before sending; a destructive call asks', async () => {
     BuilderPanel.createOrShow(vscode.Uri.file(vscode.extensions.getExtension(EXT_ID)!.extensionPath), s, undefined as never);
     const panel = BuilderPanel.active!;
-    const state = { ...emptyState(), serverId: 'path-whm', family: 'uapi' as const, account: 'cptest', functionName: 'Email/list_pops', params: [{ name: 'cpanel_jsonapi_func', value: 'add_pop' }] };
+    const state = {
+      ...emptyState(),
+      serverId: 'path-whm',
+      family: 'uapi' as const,
+      account: 'cptest',
+      functionName: 'Email/list_pops',
+      params: [{ name: 'cpanel_jsonapi_func', value: 'add_pop' }],
+    };
     const before = sb.requests('/json-api/cpanel').length;
     await panel.receive({ type: 'send', state });
     assert.equal(sb.requests('/json-api/cpanel').length, before, 'a parameter that rewrites the call is never sent');
     assert.equal(sent.length, 0);
-    await panel.receive({ type: 'send', state: { ...emptyState(), serverId: 'path-whm', family: 'whm', functionName: 'removeacct', params: [{ name: 'username', value: 'bob' }] } });
+    await panel.receive({
+      type: 'send',
+      state: {
+        ...emptyState(),
+        serverId: 'path-whm',
+        family: 'whm',
+        functionName: 'removeacct',
+        params: [{ name: 'username', value: 'bob' }],
+      },
+    });
     assert.equal(asked.length, 1);
     assert.equal(removals(), 0);
-    await panel.receive({ type: 'send', state: { ...emptyState(), serverId: 'path-whm', family: 'whm', functionName: 'listaccts', params: [] } });
+    await panel.receive({
+      type: 'send',
+      state: { ...emptyState(), serverId: 'path-whm', family: 'whm', functionName: 'listaccts', params: [] },
+    });
     assert.deepEqual(origins(), ['builder']);
     panel.dispose();
   });
@@ -140,7 +180,20 @@ describe('one path for every send', () => {
 
   it('Rerun asks before sending a change again, and sends it when told', async () => {
     answer = true;
-    const first = await s.runner.run({ profile: s.profiles.get('path-whm')!, request: { family: 'uapi', module: 'Email', function: 'add_pop', params: [['email', 'again'], ['password', 'S3cure-pass-99']], asUser: 'cptest' }, origin: 'test' });
+    const first = await s.runner.run({
+      profile: s.profiles.get('path-whm')!,
+      request: {
+        family: 'uapi',
+        module: 'Email',
+        function: 'add_pop',
+        params: [
+          ['email', 'again'],
+          ['password', 'S3cure-pass-99'],
+        ],
+        asUser: 'cptest',
+      },
+      origin: 'test',
+    });
     assert.equal(asked.length, 0, 'a first send of a change does not ask');
     assert.ok(first);
     const again = await vscode.commands.executeCommand<Sent | undefined>('cpanel.request.rerun');
@@ -157,19 +210,23 @@ describe('one path for every send', () => {
       await cfg().update('request.timeoutSeconds', 1e9, vscode.ConfigurationTarget.Global);
       assert.equal(Settings.timeoutSeconds(), 3600, 'clamped');
       // A workspace cannot set it: VS Code refuses the write for an application setting, and it would be ignored anyway.
-      await cfg().update('request.timeoutSeconds', 0.001, vscode.ConfigurationTarget.Workspace).then(
-        () => undefined,
-        () => undefined,
-      );
+      await cfg()
+        .update('request.timeoutSeconds', 0.001, vscode.ConfigurationTarget.Workspace)
+        .then(
+          () => undefined,
+          () => undefined,
+        );
       assert.equal(Settings.timeoutSeconds(), 3600);
       await cfg().update('request.maxResponseMB', 0, vscode.ConfigurationTarget.Global);
       assert.equal(Settings.maxResponseMB(), 1);
     } finally {
       await cfg().update('request.timeoutSeconds', undefined, vscode.ConfigurationTarget.Global);
-      await cfg().update('request.timeoutSeconds', undefined, vscode.ConfigurationTarget.Workspace).then(
-        () => undefined,
-        () => undefined,
-      );
+      await cfg()
+        .update('request.timeoutSeconds', undefined, vscode.ConfigurationTarget.Workspace)
+        .then(
+          () => undefined,
+          () => undefined,
+        );
       await cfg().update('request.maxResponseMB', undefined, vscode.ConfigurationTarget.Global);
     }
     assert.equal(Settings.timeoutSeconds(), 60);
@@ -181,11 +238,19 @@ describe('one path for every send', () => {
     const root = (await s.tree.getChildren()).find((n) => n.kind === 'server' && n.profile.id === 'path-whm')!;
     const accountsNode = (await s.tree.getChildren(root)).find((n) => n.kind === 'accounts')!;
     for (let i = 0; i < 3; i++) await s.tree.getChildren(accountsNode);
-    await s.runner.run({ profile: s.profiles.get('path-whm')!, request: { family: 'whm', function: 'version', params: [] }, origin: 'test' });
+    await s.runner.run({
+      profile: s.profiles.get('path-whm')!,
+      request: { family: 'whm', function: 'version', params: [] },
+      origin: 'test',
+    });
     await s.tree.getChildren(accountsNode);
     assert.equal(s.accounts.fetchCount - start, 1, 'one fetch for three looks and a read');
     answer = true;
-    await s.runner.run({ profile: s.profiles.get('path-whm')!, request: { family: 'whm', function: 'suspendacct', params: [['user', 'bob']] }, origin: 'test' });
+    await s.runner.run({
+      profile: s.profiles.get('path-whm')!,
+      request: { family: 'whm', function: 'suspendacct', params: [['user', 'bob']] },
+      origin: 'test',
+    });
     await s.tree.getChildren(accountsNode);
     assert.equal(s.accounts.fetchCount - start, 2, 'a call that changed accounts reads them again');
     await vscode.commands.executeCommand('cpanel.servers.refresh');

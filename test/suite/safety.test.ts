@@ -50,7 +50,9 @@ describe('a refused credential in the window', () => {
     const again = await s.tree.getChildren(server);
     await s.tree.getChildren(again[1] as TreeNode);
     const profile = s.profiles.get('refused-whm')!;
-    const r = await s.runner.send({ profile, request: { family: 'whm', function: 'listaccts', params: [] }, origin: 'test' }, undefined, { progress: false });
+    const r = await s.runner.send({ profile, request: { family: 'whm', function: 'listaccts', params: [] }, origin: 'test' }, undefined, {
+      progress: false,
+    });
     assert.equal(r?.result.kind, 'auth_error');
     assert.match(r?.result.hint ?? '', /^Not sent: the password for root was refused at/);
     assert.equal(sb.failedLogins, 1, `${sb.failedLogins} failed logins`);
@@ -58,7 +60,11 @@ describe('a refused credential in the window', () => {
 
   it('Test Connection is the person trying again: sent once more', async () => {
     const before = sb.failedLogins;
-    const r = await vscode.commands.executeCommand<{ kind: string } | undefined>('cpanel.server.test', { kind: 'server', profile: s.profiles.get('refused-whm'), problems: [] });
+    const r = await vscode.commands.executeCommand<{ kind: string } | undefined>('cpanel.server.test', {
+      kind: 'server',
+      profile: s.profiles.get('refused-whm'),
+      problems: [],
+    });
     assert.equal(r?.kind, 'auth_error');
     assert.equal(sb.failedLogins, before + 1);
   });
@@ -66,14 +72,31 @@ describe('a refused credential in the window', () => {
   it('new credentials are sent: the refusal belonged to the old secret', async () => {
     await s.secrets.set('refused-whm', { password: CREDS.root.password });
     const profile = s.profiles.get('refused-whm')!;
-    const r = await s.runner.send({ profile, request: { family: 'whm', function: 'version', params: [] }, origin: 'test' }, undefined, { progress: false });
+    const r = await s.runner.send({ profile, request: { family: 'whm', function: 'version', params: [] }, origin: 'test' }, undefined, {
+      progress: false,
+    });
     assert.equal(r?.result.ok, true, r?.result.hint);
   });
 
   it('a secret parameter goes as a POST and is kept out of History', async () => {
     const profile = s.profiles.get('refused-whm')!;
     const r = await s.runner.send(
-      { profile, request: { family: 'uapi', module: 'Email', function: 'add_pop', params: [['email', 'hist'], ['password', 'History-Pass-77'], ['domain', 'cptest.example']], asUser: 'cptest', method: 'GET' }, origin: 'test' },
+      {
+        profile,
+        request: {
+          family: 'uapi',
+          module: 'Email',
+          function: 'add_pop',
+          params: [
+            ['email', 'hist'],
+            ['password', 'History-Pass-77'],
+            ['domain', 'cptest.example'],
+          ],
+          asUser: 'cptest',
+          method: 'GET',
+        },
+        origin: 'test',
+      },
       undefined,
       { progress: false },
     );

@@ -87,11 +87,19 @@ describe('API tokens in the window', () => {
   /** Every text the window may have put a secret into: History's files, the log, the settings, the tree. */
   async function everything(id: string): Promise<string> {
     await s.history.flushed();
-    const texts: string[] = [new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(s.history.folder, 'index.json')))];
+    const texts: string[] = [
+      new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(s.history.folder, 'index.json'))),
+    ];
     for (const [name] of await vscode.workspace.fs.readDirectory(vscode.Uri.joinPath(s.history.folder, 'answers'))) {
       texts.push(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(s.history.folder, 'answers', name))));
     }
-    texts.push(...logLines, JSON.stringify(vscode.workspace.getConfiguration('cpanel').get('servers')), ...said, ...questions.map((q) => `${q.message} ${q.detail}`), ...reports);
+    texts.push(
+      ...logLines,
+      JSON.stringify(vscode.workspace.getConfiguration('cpanel').get('servers')),
+      ...said,
+      ...questions.map((q) => `${q.message} ${q.detail}`),
+      ...reports,
+    );
     for (const t of await tokenNodes(id)) {
       const item = s.tree.getTreeItem(t);
       texts.push(String(item.label), String(item.description), (item.tooltip as vscode.MarkdownString).value);
@@ -120,11 +128,17 @@ describe('API tokens in the window', () => {
     await s.secrets.set('tk-tok', { token: CREDS.root.whmToken });
     await s.secrets.set('tk-pw', { password: CREDS.root.password });
     await s.secrets.set('tk-cp', { token: CREDS.bob.cpanelToken });
-    await vscode.workspace.getConfiguration('cpanel').update(
-      'servers',
-      [server('tk-tok', {}), server('tk-pw', { auth: 'password' }), server('tk-cp', { service: 'cpanel', port: sb.port('cpanel'), username: 'bob' })],
-      vscode.ConfigurationTarget.Global,
-    );
+    await vscode.workspace
+      .getConfiguration('cpanel')
+      .update(
+        'servers',
+        [
+          server('tk-tok', {}),
+          server('tk-pw', { auth: 'password' }),
+          server('tk-cp', { service: 'cpanel', port: sb.port('cpanel'), username: 'bob' }),
+        ],
+        vscode.ConfigurationTarget.Global,
+      );
   });
 
   after(async () => {
@@ -146,7 +160,10 @@ describe('API tokens in the window', () => {
 
   it('lists WHM tokens (privileges, expiry, IPs, dates) and cPanel tokens under each server', async () => {
     const whm = await tokenNodes('tk-tok');
-    assert.deepEqual(whm.map((t) => t.token.name), ['sandbox']);
+    assert.deepEqual(
+      whm.map((t) => t.token.name),
+      ['sandbox'],
+    );
     const item = s.tree.getTreeItem(whm[0]!);
     assert.match(String(item.description), /all privileges/);
     assert.match((item.tooltip as vscode.MarkdownString).value, /IP allow-list: any address[\s\S]*Created: 2025-01-01 · Last used: \d{4}-/);
@@ -156,7 +173,10 @@ describe('API tokens in the window', () => {
     assert.equal(s.tree.getTreeItem((await tokenNodes('tk-tok'))[0]!).contextValue, 'token.whm.used');
     assert.ok(!sb.requests('api_token_get_details').some((q) => q.path.includes(CREDS.root.whmToken)), 'the value went in a POST body');
     const cp = await tokenNodes('tk-cp');
-    assert.deepEqual(cp.map((t) => t.token.name), ['sandbox']);
+    assert.deepEqual(
+      cp.map((t) => t.token.name),
+      ['sandbox'],
+    );
     assert.equal(s.tree.getTreeItem(cp[0]!).contextValue, 'token.cpanel');
   });
 
@@ -164,10 +184,16 @@ describe('API tokens in the window', () => {
     inputs.push('ci-deploy', '127.0.0.1, 10.0.0.0/8');
     picks.push('In 30 days');
     manyPicks.push(['list-accts', 'manage-api-tokens']);
-    const made = await vscode.commands.executeCommand<{ name: string; acls: string[]; whitelistIps: string[] }>('cpanel.tokens.create', node('tk-tok'));
+    const made = await vscode.commands.executeCommand<{ name: string; acls: string[]; whitelistIps: string[] }>(
+      'cpanel.tokens.create',
+      node('tk-tok'),
+    );
     assert.deepEqual(errors, []);
     assert.deepEqual([inputs, picks, manyPicks], [[], [], []], 'every question was asked');
-    assert.deepEqual([made?.name, made?.acls, made?.whitelistIps], ['ci-deploy', ['list-accts', 'manage-api-tokens'], ['127.0.0.1', '10.0.0.0/8']]);
+    assert.deepEqual(
+      [made?.name, made?.acls, made?.whitelistIps],
+      ['ci-deploy', ['list-accts', 'manage-api-tokens'], ['127.0.0.1', '10.0.0.0/8']],
+    );
     assert.equal(revealed.length, 1);
     const value = revealed[0]!;
     assert.equal(rootTokens().find((t) => t.name === 'ci-deploy')?.value, value, 'the value the server made');
@@ -176,7 +202,9 @@ describe('API tokens in the window', () => {
     assert.ok(!all.includes(value), 'the value appears nowhere else');
     const entry = (await s.history.list()).find((e) => e.function === 'api_token_create');
     assert.ok(entry, 'the create call is in History');
-    const answer = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(s.history.folder, 'answers', `${entry.id}.json`)));
+    const answer = new TextDecoder().decode(
+      await vscode.workspace.fs.readFile(vscode.Uri.joinPath(s.history.folder, 'answers', `${entry.id}.json`)),
+    );
     assert.match(answer, /"token":"\[redacted\]"/);
     const listed = (await tokenNodes('tk-tok')).find((t) => t.token.name === 'ci-deploy')!;
     assert.match(String(s.tree.getTreeItem(listed).description), /list-accts, manage-api-tokens · expires in 30 days .* · from 2 ranges/);
@@ -186,16 +214,27 @@ describe('API tokens in the window', () => {
     let stateWhenAsked: { auth: string; password?: string; tested: boolean } | undefined;
     onChoose = async () => {
       const last = sb.requests('/json-api/version').at(-1);
-      stateWhenAsked = { auth: profileOf('tk-pw').auth, password: (await s.secrets.get('tk-pw')).password, tested: /^whm root:/.test(String(last?.headers.authorization)) };
+      stateWhenAsked = {
+        auth: profileOf('tk-pw').auth,
+        password: (await s.secrets.get('tk-pw')).password,
+        tested: /^whm root:/.test(String(last?.headers.authorization)),
+      };
     };
     answers.push('Forget Password');
     const r = await vscode.commands.executeCommand<{ ok: boolean; name: string }>('cpanel.tokens.useForServer', node('tk-pw'));
     assert.equal(r?.ok, true);
     assert.equal(questions.length, 1, 'one confirmation');
     assert.match(questions[0]!.message, /^Use an API token for tk-pw\?$/);
-    assert.match(questions[0]!.detail, new RegExp(`Create the WHM API token ${r!.name}[\\s\\S]*switch tk-pw[\\s\\S]*Test the connection[\\s\\S]*forget the stored password`));
+    assert.match(
+      questions[0]!.detail,
+      new RegExp(`Create the WHM API token ${r!.name}[\\s\\S]*switch tk-pw[\\s\\S]*Test the connection[\\s\\S]*forget the stored password`),
+    );
     assert.match(r!.name, /^cpanel-api-explorer-\d{8}-\d{4}/);
-    assert.deepEqual(stateWhenAsked, { auth: 'token', password: CREDS.root.password, tested: true }, 'asked after the token worked, with the password still stored');
+    assert.deepEqual(
+      stateWhenAsked,
+      { auth: 'token', password: CREDS.root.password, tested: true },
+      'asked after the token worked, with the password still stored',
+    );
     const stored = await s.secrets.get('tk-pw');
     assert.equal(stored.password, undefined, 'forgotten');
     assert.equal(stored.token, rootTokens().find((t) => t.name === r!.name)?.value);
@@ -207,7 +246,9 @@ describe('API tokens in the window', () => {
   it('Use a Token stops with the password intact when the new token fails its test, and revokes it', async () => {
     await s.secrets.set('tk-pw2', { password: CREDS.root.password });
     const list = vscode.workspace.getConfiguration('cpanel').get<unknown[]>('servers')!;
-    await vscode.workspace.getConfiguration('cpanel').update('servers', [...list, server('tk-pw2', { auth: 'password' })], vscode.ConfigurationTarget.Global);
+    await vscode.workspace
+      .getConfiguration('cpanel')
+      .update('servers', [...list, server('tk-pw2', { auth: 'password' })], vscode.ConfigurationTarget.Global);
     const before = rootTokens().length;
     sb.inject({ fault: { kind: 'status500' }, path: '/json-api/version' });
     const r = await vscode.commands.executeCommand<{ ok: boolean; name: string }>('cpanel.tokens.useForServer', node('tk-pw2'));
@@ -223,14 +264,21 @@ describe('API tokens in the window', () => {
   it('Rotate: create, switch, test, then revoke the old one', async () => {
     const old = (await s.secrets.get('tk-pw')).token!;
     const oldName = rootTokens().find((t) => t.value === old)!.name;
-    const r = await vscode.commands.executeCommand<{ ok: boolean; name: string; revokedOld: boolean }>('cpanel.tokens.rotate', node('tk-pw'));
+    const r = await vscode.commands.executeCommand<{ ok: boolean; name: string; revokedOld: boolean }>(
+      'cpanel.tokens.rotate',
+      node('tk-pw'),
+    );
     assert.deepEqual([r?.ok, r?.revokedOld], [true, true]);
     assert.match(questions.at(-1)!.message, new RegExp(`^${r!.name} works: revoke the old token ${oldName} on tk-pw now\\?`));
     const now = (await s.secrets.get('tk-pw')).token!;
     assert.notEqual(now, old);
     assert.equal(rootTokens().find((t) => t.name === r!.name)?.value, now);
     assert.ok(!rootTokens().some((t) => t.name === oldName), 'the old token is revoked');
-    const v = await s.runner.send({ profile: profileOf('tk-pw'), request: { family: 'whm', function: 'version', params: [] }, origin: 'test' }, undefined, { progress: false });
+    const v = await s.runner.send(
+      { profile: profileOf('tk-pw'), request: { family: 'whm', function: 'version', params: [] }, origin: 'test' },
+      undefined,
+      { progress: false },
+    );
     assert.equal(v?.result.ok, true);
   });
 
@@ -242,10 +290,17 @@ describe('API tokens in the window', () => {
     const r = await vscode.commands.executeCommand<{ ok: boolean; name: string }>('cpanel.tokens.rotate', node('tk-pw'));
     assert.equal(r?.ok, false);
     assert.equal((await s.secrets.get('tk-pw')).token, old, 'the old token is still the one stored');
-    assert.ok(rootTokens().some((t) => t.name === oldName && t.value === old), 'and still on the server');
+    assert.ok(
+      rootTokens().some((t) => t.name === oldName && t.value === old),
+      'and still on the server',
+    );
     assert.equal(rootTokens().length, count, 'the new one was revoked');
     assert.equal((await tokenNodes('tk-pw')).find((t) => t.used)?.token.name, oldName, 'and still used');
-    const v = await s.runner.send({ profile: profileOf('tk-pw'), request: { family: 'whm', function: 'version', params: [] }, origin: 'test' }, undefined, { progress: false });
+    const v = await s.runner.send(
+      { profile: profileOf('tk-pw'), request: { family: 'whm', function: 'version', params: [] }, origin: 'test' },
+      undefined,
+      { progress: false },
+    );
     assert.equal(v?.result.ok, true);
   });
 
@@ -255,7 +310,10 @@ describe('API tokens in the window', () => {
     assert.equal(await vscode.commands.executeCommand('cpanel.tokens.revoke', mine), false);
     assert.match(questions.at(-1)!.message, new RegExp(`^Revoke the API token ${mine.token.name} on tk-pw\\? tk-pw signs in with it`));
     assert.match(questions.at(-1)!.detail, /^POST https:\/\/127\.0\.0\.1:\d+\/json-api\/api_token_revoke/);
-    assert.ok(rootTokens().some((t) => t.name === mine.token.name), 'declined: not revoked');
+    assert.ok(
+      rootTokens().some((t) => t.name === mine.token.name),
+      'declined: not revoked',
+    );
     const other = (await tokenNodes('tk-tok')).find((t) => t.token.name === 'ci-deploy')!;
     confirmAnswer = () => true;
     assert.equal(await vscode.commands.executeCommand('cpanel.tokens.revoke', other), true);
@@ -264,7 +322,7 @@ describe('API tokens in the window', () => {
     assert.equal(await s.tokens.storedValue('tk-tok', 'ci-deploy'), undefined, 'its stored value went with it');
   });
 
-  it('marks expired and soon-to-expire tokens, and the active server\'s own token in the status bar', async () => {
+  it("marks expired and soon-to-expire tokens, and the active server's own token in the status bar", async () => {
     const mine = (await tokenNodes('tk-pw')).find((t) => t.used)!;
     picks.push('Expiry', 'In 30 days');
     await vscode.commands.executeCommand('cpanel.tokens.update', mine);
@@ -290,14 +348,29 @@ describe('API tokens in the window', () => {
   it('narrows privileges to the WHM calls made (History and snippets), proves them with one probe token, and revokes it', async () => {
     const p = profileOf('tk-pw');
     for (const fn of ['listaccts', 'accountsummary']) {
-      await s.runner.send({ profile: p, request: { family: 'whm', function: fn, params: fn === 'accountsummary' ? [['user', 'bob']] : [] }, origin: 'test' }, undefined, { progress: false });
+      await s.runner.send(
+        { profile: p, request: { family: 'whm', function: fn, params: fn === 'accountsummary' ? [['user', 'bob']] : [] }, origin: 'test' },
+        undefined,
+        { progress: false },
+      );
     }
     const ws = vscode.workspace.workspaceFolders![0]!.uri;
     const snippet = vscode.Uri.joinPath(ws, '.vscode', 'cpanel', 'tk-pkgs.cpanel.json');
-    await vscode.workspace.fs.writeFile(snippet, new TextEncoder().encode(JSON.stringify({ version: 1, server: 'tk-pw', family: 'whm', function: 'listpkgs', method: 'GET', params: [] })));
+    await vscode.workspace.fs.writeFile(
+      snippet,
+      new TextEncoder().encode(
+        JSON.stringify({ version: 1, server: 'tk-pw', family: 'whm', function: 'listpkgs', method: 'GET', params: [] }),
+      ),
+    );
     const creates = sb.requests('api_token_create').length;
     try {
-      const r = await vscode.commands.executeCommand<{ acls: string[]; proved: string[]; notProved: string[]; probeRevoked: boolean; used: string[] }>('cpanel.tokens.narrow', node('tk-pw'));
+      const r = await vscode.commands.executeCommand<{
+        acls: string[];
+        proved: string[];
+        notProved: string[];
+        probeRevoked: boolean;
+        used: string[];
+      }>('cpanel.tokens.narrow', node('tk-pw'));
       assert.ok(r);
       assert.deepEqual(r.acls, ['acct-summary', 'list-accts', 'list-pkgs', 'manage-api-tokens']);
       assert.ok(r.used.includes('listpkgs') && r.used.includes('listaccts'));

@@ -25,12 +25,32 @@ const whm: ServerProfile = {
   tls: { mode: 'system' },
   groups: ['eu'],
 };
-const cp: ServerProfile = { ...whm, id: 'c', label: 'shop', host: 'shop.example', service: 'cpanel', port: 2083, username: 'bob', groups: [] };
+const cp: ServerProfile = {
+  ...whm,
+  id: 'c',
+  label: 'shop',
+  host: 'shop.example',
+  service: 'cpanel',
+  port: 2083,
+  username: 'bob',
+  groups: [],
+};
 const catalog = Catalog.load();
 
 function result(data: unknown, over: Partial<ApiResult> = {}): ApiResult {
   const request = { method: 'GET' as const, url: '', family: 'whm', function: 'x' };
-  const base = { ok: true, kind: 'ok' as const, status: 200, data, errors: [], warnings: [], messages: [], metadata: {}, raw: '', contentType: 'application/json' };
+  const base = {
+    ok: true,
+    kind: 'ok' as const,
+    status: 200,
+    data,
+    errors: [],
+    warnings: [],
+    messages: [],
+    metadata: {},
+    raw: '',
+    contentType: 'application/json',
+  };
   return { ...base, timings: { headersMs: 1, totalMs: 2 }, request, ...over };
 }
 
@@ -42,10 +62,19 @@ describe('agent tools: inputs', () => {
     assert.match((checkDescribe({ api: 'uapi', function: 'list_pops' }) as { message: string }).message, /not Module\/function/);
     assert.match((checkCall({ api: 'whm', function: 'version' }) as { message: string }).message, /"server" is missing/);
     const v = { server: 'p', api: 'whm', function: 'version' };
-    assert.match((checkCall({ ...v, params: { a: { b: 1 } } }) as { message: string }).message, /must be a string, a number, a boolean or a list/);
+    assert.match(
+      (checkCall({ ...v, params: { a: { b: 1 } } }) as { message: string }).message,
+      /must be a string, a number, a boolean or a list/,
+    );
     assert.match((checkCall({ ...v, params: { 'api.version': 0 } }) as { message: string }).message, /set by the request itself/);
-    assert.match((checkCall({ server: 'p', api: 'whm', function: 'version', query: 'a[' }) as { message: string }).message, /not a valid JMESPath expression/);
-    assert.match((checkCall({ server: 'p', api: 'whm', function: 'version', extra: 1 }) as { message: string }).message, /does not take "extra"/);
+    assert.match(
+      (checkCall({ server: 'p', api: 'whm', function: 'version', query: 'a[' }) as { message: string }).message,
+      /not a valid JMESPath expression/,
+    );
+    assert.match(
+      (checkCall({ server: 'p', api: 'whm', function: 'version', extra: 1 }) as { message: string }).message,
+      /does not take "extra"/,
+    );
   });
 
   it('params: lists repeat the key, booleans are 1/0, numbers as written', () => {
@@ -67,7 +96,13 @@ describe('agent tools: inputs', () => {
     assert.ok(!noAccount.ok && /give "account"/.test(noAccount.answer.errors[0]!));
     const accountOnCpanel = planCall({ server: 'shop', api: 'uapi', function: 'Email/list_pops', account: 'bob' }, [cp], catalog, policy);
     assert.ok(!accountOnCpanel.ok && /only on a WHM server/.test(accountOnCpanel.answer.errors[0]!));
-    const input = { server: 'prod', api: 'uapi', function: 'Email/add_pop', account: 'cptest', params: { email: 'a', password: '${env:CPANEL_X}' } };
+    const input = {
+      server: 'prod',
+      api: 'uapi',
+      function: 'Email/add_pop',
+      account: 'cptest',
+      params: { email: 'a', password: '${env:CPANEL_X}' },
+    };
     const p = planCall(input, [whm], catalog, policy);
     assert.ok(p.ok);
     assert.deepEqual(p.secretNames, ['password']);
@@ -98,10 +133,21 @@ describe('agent tools: guards', () => {
   });
 
   it('secrets for cpapi mcp: only ${env:NAME} of an allowed, set variable', () => {
-    const req = { family: 'uapi' as const, module: 'Email', function: 'add_pop', params: [['email', 'a'], ['password', '${env:CPANEL_PW}']] as const };
+    const req = {
+      family: 'uapi' as const,
+      module: 'Email',
+      function: 'add_pop',
+      params: [
+        ['email', 'a'],
+        ['password', '${env:CPANEL_PW}'],
+      ] as const,
+    };
     const ok = secretsFromEnvRefs({ ...req, params: [...req.params] }, ['password'], { CPANEL_PW: 'Pw-1' }, []);
     assert.ok(ok.ok);
-    assert.deepEqual(ok.request.params, [['email', 'a'], ['password', 'Pw-1']]);
+    assert.deepEqual(ok.request.params, [
+      ['email', 'a'],
+      ['password', 'Pw-1'],
+    ]);
     assert.deepEqual(ok.request.secretParams, ['password']);
     assert.deepEqual(ok.values, ['Pw-1']);
     const literal = secretsFromEnvRefs({ ...req, params: [['password', 'hunter2']] }, ['password'], {}, []);
@@ -132,7 +178,10 @@ describe('agent tools: catalog, servers, answers', () => {
 
   it('servers: label, service, host, port, user, groups, state and nothing else', () => {
     const want = { label: 'prod', service: 'whm', host: 'whm.example', port: 2087, user: 'root', groups: ['eu'], state: 'signed_out' };
-    assert.deepEqual(serverList([whm], () => 'signed_out'), [want]);
+    assert.deepEqual(
+      serverList([whm], () => 'signed_out'),
+      [want],
+    );
   });
 
   it('an answer that fits is whole; a list too large keeps the rows that fit, the total, the columns and how to narrow it', () => {
@@ -169,9 +218,14 @@ describe('agent tools: catalog, servers, answers', () => {
 
   it('package.json declares the same four tools, with the same input schemas', () => {
     type Contributed = { name: string; inputSchema: object; toolReferenceName: string };
-    const pkg = JSON.parse(readFileSync(resolve(__dirname, '../../../package.json'), 'utf8')) as { contributes: { languageModelTools: Contributed[] } };
+    const pkg = JSON.parse(readFileSync(resolve(__dirname, '../../../package.json'), 'utf8')) as {
+      contributes: { languageModelTools: Contributed[] };
+    };
     const tools = pkg.contributes.languageModelTools;
-    assert.deepEqual(tools.map((t) => t.name), [...TOOL_NAMES]);
+    assert.deepEqual(
+      tools.map((t) => t.name),
+      [...TOOL_NAMES],
+    );
     for (const t of tools) assert.deepEqual(t.inputSchema, TOOL_SCHEMAS[t.name as keyof typeof TOOL_SCHEMAS], t.name);
   });
 });

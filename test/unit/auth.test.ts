@@ -25,7 +25,10 @@ describe('authentication against the sandbox over HTTPS', () => {
   it('username and password: HTTP Basic', async () => {
     const r = await client(profile(sb, 'cpanel'), { password: CREDS.bob.password }).call(listPops);
     assert.equal(r.kind, 'ok', r.hint);
-    assert.deepEqual((r.data as { email: string }[]).map((x) => x.email), ['admin@bob.example']);
+    assert.deepEqual(
+      (r.data as { email: string }[]).map((x) => x.email),
+      ['admin@bob.example'],
+    );
     const h = sb.requests('/execute/')[0]!.headers.authorization;
     assert.equal(h, `Basic ${Buffer.from(`bob:${CREDS.bob.password}`).toString('base64')}`);
   });
@@ -44,7 +47,9 @@ describe('authentication against the sandbox over HTTPS', () => {
 
   it('access hash: line breaks removed before sending', async () => {
     assert.ok(CREDS.root.accessHash.includes('\n'));
-    const r = await client(profile(sb, 'whm', { auth: 'accesshash' }), { accessHash: CREDS.root.accessHash.replace(/\n/g, '\r\n') }).call(listAccts);
+    const r = await client(profile(sb, 'whm', { auth: 'accesshash' }), { accessHash: CREDS.root.accessHash.replace(/\n/g, '\r\n') }).call(
+      listAccts,
+    );
     assert.equal(r.kind, 'ok', r.hint);
     const sent = sb.requests('/json-api/')[0]!.headers.authorization ?? '';
     assert.equal(sent, `WHM root:${CREDS.root.accessHash.replace(/\n/g, '')}`);
@@ -121,7 +126,10 @@ describe('authentication against the sandbox over HTTPS', () => {
       assert.equal(r.kind, 'ok', r.hint);
       assert.equal(sb.requests('/login').length, 2);
       const calls = sb.requests('/execute/');
-      assert.deepEqual(calls.map((x) => x.status), [200, 401, 200]);
+      assert.deepEqual(
+        calls.map((x) => x.status),
+        [200, 401, 200],
+      );
       assert.notEqual(calls[1]!.path.slice(0, 18), calls[2]!.path.slice(0, 18), 'the retry uses the new token');
     });
 
@@ -150,7 +158,10 @@ describe('authentication against the sandbox over HTTPS', () => {
       assert.equal(sb.requests('/login').length, 1);
       sb.expireAllSessions();
       const second = await Promise.all(Array.from({ length: 10 }, () => c.call(listPops)));
-      assert.ok(second.every((r) => r.ok), second.map((r) => r.hint).join());
+      assert.ok(
+        second.every((r) => r.ok),
+        second.map((r) => r.hint).join(),
+      );
       assert.equal(sb.requests('/login').length, 2, 'ten refused calls share one re-login');
     });
 
@@ -167,7 +178,11 @@ describe('authentication against the sandbox over HTTPS', () => {
 
   describe('two-factor authentication', () => {
     it('header mode: a fresh code in X-CPANEL-OTP on every request', async () => {
-      const c = client(profile(sb, 'cpanel', { username: 'cptest', twoFactor: 'header' }), { password: CREDS.cptest.password, totpSecret: CREDS.cptest.tfaSecret }, { clock });
+      const c = client(
+        profile(sb, 'cpanel', { username: 'cptest', twoFactor: 'header' }),
+        { password: CREDS.cptest.password, totpSecret: CREDS.cptest.tfaSecret },
+        { clock },
+      );
       assert.equal((await c.call(listPops)).kind, 'ok');
       clock.advance(30_000);
       assert.equal((await c.call(listPops)).kind, 'ok');
@@ -177,15 +192,23 @@ describe('authentication against the sandbox over HTTPS', () => {
       assert.notEqual(codes[0], codes[1], 'each step has its own code');
     });
 
-    it('header mode with a WHM token (as in cPanel\'s own example)', async () => {
-      const c = client(profile(sb, 'whm', { username: 'reseller', auth: 'token', twoFactor: 'header' }), { token: CREDS.reseller.whmToken, totpSecret: CREDS.reseller.tfaSecret }, { clock });
+    it("header mode with a WHM token (as in cPanel's own example)", async () => {
+      const c = client(
+        profile(sb, 'whm', { username: 'reseller', auth: 'token', twoFactor: 'header' }),
+        { token: CREDS.reseller.whmToken, totpSecret: CREDS.reseller.tfaSecret },
+        { clock },
+      );
       const r = await c.call({ family: 'whm', function: 'applist', params: [] });
       assert.equal(r.kind, 'ok', r.hint);
       assert.match(String(sb.requests('/json-api/')[0]!.headers['x-cpanel-otp']), /^\d{6}$/);
     });
 
     it('header mode near the end of a step waits for the next code', async () => {
-      const c = client(profile(sb, 'cpanel', { username: 'cptest', twoFactor: 'header' }), { password: CREDS.cptest.password, totpSecret: CREDS.cptest.tfaSecret }, { clock });
+      const c = client(
+        profile(sb, 'cpanel', { username: 'cptest', twoFactor: 'header' }),
+        { password: CREDS.cptest.password, totpSecret: CREDS.cptest.tfaSecret },
+        { clock },
+      );
       clock.setIntoStep(29);
       const sleepsBefore = clock.sleeps.length;
       const r = await c.call(listPops);
@@ -200,14 +223,22 @@ describe('authentication against the sandbox over HTTPS', () => {
     });
 
     it('header mode with the wrong secret: says the code was refused', async () => {
-      const r = await client(profile(sb, 'cpanel', { username: 'cptest', twoFactor: 'header' }), { password: CREDS.cptest.password, totpSecret: 'AAAAAAAAAAAAAAAA' }, { clock }).call(listPops);
+      const r = await client(
+        profile(sb, 'cpanel', { username: 'cptest', twoFactor: 'header' }),
+        { password: CREDS.cptest.password, totpSecret: 'AAAAAAAAAAAAAAAA' },
+        { clock },
+      ).call(listPops);
       assert.equal(r.kind, 'auth_error');
       assert.match(r.hint ?? '', /refused the two-factor code/);
       assert.ok(!JSON.stringify(r).includes('AAAAAAAAAAAAAAAA'));
     });
 
     it('session mode: the code goes once in tfa_token at login', async () => {
-      const c = client(profile(sb, 'cpanel', { username: 'cptest', auth: 'session', twoFactor: 'session' }), { password: CREDS.cptest.password, totpSecret: CREDS.cptest.tfaSecret }, { clock });
+      const c = client(
+        profile(sb, 'cpanel', { username: 'cptest', auth: 'session', twoFactor: 'session' }),
+        { password: CREDS.cptest.password, totpSecret: CREDS.cptest.tfaSecret },
+        { clock },
+      );
       assert.equal((await c.call(listPops)).kind, 'ok');
       assert.equal((await c.call(listPops)).kind, 'ok');
       const login = sb.requests('/login');
@@ -217,13 +248,19 @@ describe('authentication against the sandbox over HTTPS', () => {
     });
 
     it('session mode with the wrong secret: says the code was refused', async () => {
-      const r = await client(profile(sb, 'cpanel', { username: 'cptest', auth: 'session', twoFactor: 'session' }), { password: CREDS.cptest.password, totpSecret: 'AAAAAAAAAAAAAAAA' }, { clock }).call(listPops);
+      const r = await client(
+        profile(sb, 'cpanel', { username: 'cptest', auth: 'session', twoFactor: 'session' }),
+        { password: CREDS.cptest.password, totpSecret: 'AAAAAAAAAAAAAAAA' },
+        { clock },
+      ).call(listPops);
       assert.equal(r.kind, 'auth_error');
       assert.match(r.hint ?? '', /refused the two-factor code for cptest/);
     });
 
     it('a 2FA account logging in without a code: says so', async () => {
-      const r = await client(profile(sb, 'cpanel', { username: 'cptest', auth: 'session' }), { password: CREDS.cptest.password }).call(listPops);
+      const r = await client(profile(sb, 'cpanel', { username: 'cptest', auth: 'session' }), { password: CREDS.cptest.password }).call(
+        listPops,
+      );
       assert.equal(r.kind, 'auth_error');
       assert.match(r.hint ?? '', /has two-factor authentication: set the two-factor mode to "at session login"/);
     });
@@ -231,7 +268,11 @@ describe('authentication against the sandbox over HTTPS', () => {
     it('re-login after expiry never reuses the code of the first login', async () => {
       const strict = await startSandbox({ now: () => clock.now(), sessionIdleSeconds: 60, rejectReusedLoginCodes: true });
       try {
-        const c = client(profile(strict, 'cpanel', { username: 'cptest', auth: 'session', twoFactor: 'session' }), { password: CREDS.cptest.password, totpSecret: CREDS.cptest.tfaSecret }, { clock });
+        const c = client(
+          profile(strict, 'cpanel', { username: 'cptest', auth: 'session', twoFactor: 'session' }),
+          { password: CREDS.cptest.password, totpSecret: CREDS.cptest.tfaSecret },
+          { clock },
+        );
         clock.setIntoStep(5);
         assert.equal((await c.call(listPops)).kind, 'ok');
         strict.expireAllSessions(); // within the same 30 s step
@@ -249,7 +290,7 @@ describe('authentication against the sandbox over HTTPS', () => {
   });
 
   describe('single sign on', () => {
-    it('a WHM user calls cPanel\'s port as an account through create_user_session', async () => {
+    it("a WHM user calls cPanel's port as an account through create_user_session", async () => {
       const whm = client(profile(sb, 'whm', { auth: 'token' }), { token: CREDS.root.whmToken }, { clock });
       const acct = await whm.accountClient('bob');
       try {
@@ -291,7 +332,11 @@ describe('authentication against the sandbox over HTTPS', () => {
     });
 
     it('create_user_session for an account the reseller does not own fails clearly', async () => {
-      const whm = client(profile(sb, 'whm', { username: 'reseller', auth: 'token', twoFactor: 'header' }), { token: CREDS.reseller.whmToken, totpSecret: CREDS.reseller.tfaSecret }, { clock });
+      const whm = client(
+        profile(sb, 'whm', { username: 'reseller', auth: 'token', twoFactor: 'header' }),
+        { token: CREDS.reseller.whmToken, totpSecret: CREDS.reseller.tfaSecret },
+        { clock },
+      );
       await assert.rejects(whm.createUserSession('bob', 'cpaneld'), /WHM could not open a session for bob/);
       const us = await whm.createUserSession('cptest', 'cpaneld');
       assert.match(us.url, /\/cpsess\d{10}\/login\/\?session=/);

@@ -24,12 +24,15 @@ const state = (over: Partial<BuilderState> = {}): BuilderState => ({
   ...emptyState(),
   serverId: 'c',
   functionName: 'Email/add_pop',
-  params: [{ name: 'email', value: '' }, { name: 'password', value: '' }],
+  params: [
+    { name: 'email', value: '' },
+    { name: 'password', value: '' },
+  ],
   ...over,
 });
 
-describe('the builder\'s sections, as a model', () => {
-  it('a row\'s problems wait until that row is changed or a send is tried, and go once the value is there', () => {
+describe("the builder's sections, as a model", () => {
+  it("a row's problems wait until that row is changed or a send is tried, and go once the value is there", () => {
     const s = state();
     const quiet = problemsView(stateProblems(s, 'cpanel', addPop), 2, () => false, false, false);
     assert.deepEqual(quiet.rows, [[], []], 'nothing red before a touch');
@@ -49,14 +52,25 @@ describe('the builder\'s sections, as a model', () => {
 
   it('Send, Copy and Save are off while a send runs; Cancel is there only then', () => {
     const idle = actionsView(false, 0);
-    assert.deepEqual([idle.send.disabled, idle.copy.disabled, idle.save.disabled, idle.cancel.shown, idle.send.label], [false, false, false, false, 'Send']);
+    assert.deepEqual(
+      [idle.send.disabled, idle.copy.disabled, idle.save.disabled, idle.cancel.shown, idle.send.label],
+      [false, false, false, false, 'Send'],
+    );
     const busy = actionsView(true, 0);
-    assert.deepEqual([busy.send.disabled, busy.copy.disabled, busy.save.disabled, busy.sendGroup.disabled, busy.cancel.shown, busy.send.label], [true, true, true, true, true, 'Sending…']);
+    assert.deepEqual(
+      [busy.send.disabled, busy.copy.disabled, busy.save.disabled, busy.sendGroup.disabled, busy.cancel.shown, busy.send.label],
+      [true, true, true, true, true, 'Sending…'],
+    );
     assert.equal(actionsView(false, 1).send.disabled, true);
   });
 
   it('a secret goes by POST, says so, and GET chosen for it is warned about', () => {
-    const s = state({ params: [{ name: 'email', value: 'a' }, { name: 'password', value: 'S3cret!' }] });
+    const s = state({
+      params: [
+        { name: 'email', value: 'a' },
+        { name: 'password', value: 'S3cret!' },
+      ],
+    });
     assert.deepEqual(methodView(s, addPop), { secret: true, shown: 'POST', note: ' (carries a secret)' });
     const info = functionInfo(s, addPop, [addPop]);
     assert.equal(info.kind === 'function' && info.method, 'POST (carries a secret)');
@@ -67,8 +81,14 @@ describe('the builder\'s sections, as a model', () => {
   });
 
   it('the optional parameters on offer: not rows yet, and not body fields', () => {
-    assert.deepEqual(optionalParams(addPop, state().params).map((p) => p.name), ['quota', 'skip_update_db']);
-    assert.deepEqual(optionalParams(addPop, [...state().params, { name: 'quota', value: '' }]).map((p) => p.name), ['skip_update_db']);
+    assert.deepEqual(
+      optionalParams(addPop, state().params).map((p) => p.name),
+      ['quota', 'skip_update_db'],
+    );
+    assert.deepEqual(
+      optionalParams(addPop, [...state().params, { name: 'quota', value: '' }]).map((p) => p.name),
+      ['skip_update_db'],
+    );
     assert.deepEqual(optionalParams(undefined, []), []);
   });
 
@@ -76,7 +96,10 @@ describe('the builder\'s sections, as a model', () => {
     const listPops = { ...addPop, name: 'Email/list_pops', title: 'List email accounts' };
     assert.deepEqual(functionInfo(state({ functionName: 'email' }), undefined, [addPop, listPops]), {
       kind: 'suggestions',
-      names: [{ name: 'Email/add_pop', title: 'Create an email account' }, { name: 'Email/list_pops', title: 'List email accounts' }],
+      names: [
+        { name: 'Email/add_pop', title: 'Create an email account' },
+        { name: 'Email/list_pops', title: 'List email accounts' },
+      ],
     });
     assert.deepEqual(functionInfo(state({ functionName: 'Nope/none' }), undefined, [addPop]), { kind: 'unknown' });
   });
@@ -106,7 +129,7 @@ describe('replies find their requests', () => {
     assert.equal(r.settle(copy1, 'send', 'copy'), undefined, 'a late reply to an older copy lands nowhere');
     assert.equal(r.answers(send, 'send'), 'send');
     assert.equal(r.settle(copy2, 'send', 'copy'), 'copy');
-    assert.equal(r.pending('send'), true, 'the copy\'s notice does not end the send');
+    assert.equal(r.pending('send'), true, "the copy's notice does not end the send");
     assert.equal(r.settle(send, 'copy'), undefined, 'a reply is only taken for the kinds it can answer');
     assert.equal(r.settle(send, 'send'), 'send');
     assert.equal(r.pending('send'), false);
@@ -122,13 +145,13 @@ describe('one send at a time', () => {
     assert.ok(first);
     assert.equal(slot.take(2), undefined, 'refused, not overwriting the first');
     assert.equal(slot.seq, 1);
-    assert.equal(slot.cancel(2), false, 'the page\'s Cancel for another send does not stop this one');
+    assert.equal(slot.cancel(2), false, "the page's Cancel for another send does not stop this one");
     assert.equal(first.signal.aborted, false);
     assert.equal(slot.cancel(), true, 'Escape stops the one that runs');
     assert.equal(first.signal.aborted, true);
   });
 
-  it('the end of one send never clears another\'s state', () => {
+  it("the end of one send never clears another's state", () => {
     const slot = new SendSlot();
     const first = slot.take(1)!;
     assert.equal(slot.release(first), true);

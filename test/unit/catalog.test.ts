@@ -11,7 +11,10 @@ describe('catalog', () => {
     assert.equal(c.functions.filter((f) => f.family === 'whm').length, 625);
     assert.equal(c.groups('uapi').length, 104);
     assert.equal(c.groups('whm').length, 100);
-    assert.equal(c.groups('uapi').reduce((n, g) => n + g.count, 0), 674);
+    assert.equal(
+      c.groups('uapi').reduce((n, g) => n + g.count, 0),
+      674,
+    );
   });
 
   it('finds a function by name with its facts, required parameters first', () => {
@@ -28,7 +31,10 @@ describe('catalog', () => {
   it('searches names and title words, best match first', () => {
     assert.equal(c.search('listaccts')[0]?.name, 'listaccts');
     const r = c.search('list email accounts');
-    assert.ok(r.some((f) => f.name === 'Email/list_pops'), r.map((f) => f.name).join());
+    assert.ok(
+      r.some((f) => f.name === 'Email/list_pops'),
+      r.map((f) => f.name).join(),
+    );
     assert.ok(c.search('create_user_session', { family: 'whm' }).length >= 1);
     assert.deepEqual(c.search('   '), []);
     assert.ok(c.search('zzzzqqq').length === 0);
@@ -40,7 +46,7 @@ describe('catalog', () => {
 });
 
 describe('category titles', () => {
-  it('reads WHM category slugs as cPanel writes them, and none of the catalog\'s come out alike', () => {
+  it("reads WHM category slugs as cPanel writes them, and none of the catalog's come out alike", () => {
     assert.equal(groupTitle('whm', 'account-management'), 'Account Management');
     assert.equal(groupTitle('whm', 'spam-protection-(greylisting)'), 'Spam Protection (Greylisting)');
     assert.equal(groupTitle('whm', 'dns-zones'), 'DNS Zones');
@@ -48,7 +54,13 @@ describe('category titles', () => {
     assert.equal(groupTitle('whm', 'backup-or-restore'), 'Backup or Restore');
     assert.equal(groupTitle('whm', 'ssh-keys-and-connections'), 'SSH Keys and Connections');
     assert.equal(groupTitle('uapi', 'Email'), 'Email');
-    const slugs = [...new Set(Catalog.load().functions.filter((f) => f.family === 'whm').map((f) => f.category))];
+    const slugs = [
+      ...new Set(
+        Catalog.load()
+          .functions.filter((f) => f.family === 'whm')
+          .map((f) => f.category),
+      ),
+    ];
     const titles = new Set(slugs.map((s) => groupTitle('whm', s)));
     assert.equal(titles.size, slugs.length);
   });

@@ -14,8 +14,16 @@ interface SpecParam {
   type?: string;
   enum?: unknown[];
 }
-const spec = (JSON.parse(readFileSync(resolve(FIXTURES, 'uapi-openapi-11.125-facts.json'), 'utf8')) as { functions: Record<string, { method: string; params: SpecParam[] }> }).functions;
-const explained = (JSON.parse(readFileSync(resolve(FIXTURES, 'catalog-vs-openapi.json'), 'utf8')) as { differences: { function: string; difference: string; reason: string }[] }).differences;
+const spec = (
+  JSON.parse(readFileSync(resolve(FIXTURES, 'uapi-openapi-11.125-facts.json'), 'utf8')) as {
+    functions: Record<string, { method: string; params: SpecParam[] }>;
+  }
+).functions;
+const explained = (
+  JSON.parse(readFileSync(resolve(FIXTURES, 'catalog-vs-openapi.json'), 'utf8')) as {
+    differences: { function: string; difference: string; reason: string }[];
+  }
+).differences;
 
 /** What differs between a catalog function and the OpenAPI document, in the words of catalog-vs-openapi.json. */
 function differences(f: CatalogFunction, s: { method: string; params: SpecParam[] }): string[] {
@@ -25,7 +33,9 @@ function differences(f: CatalogFunction, s: { method: string; params: SpecParam[
   const method = f.method !== s.method ? `method ${f.method}, not ${s.method}` : '';
   const missing = [...theirs.keys()].filter((n) => !mine.has(n));
   const extra = [...mine.keys()].filter((n) => !theirs.has(n));
-  const parts = [method, missing.length ? `missing ${missing.join(', ')}` : '', extra.length ? `extra ${extra.join(', ')}` : ''].filter(Boolean);
+  const parts = [method, missing.length ? `missing ${missing.join(', ')}` : '', extra.length ? `extra ${extra.join(', ')}` : ''].filter(
+    Boolean,
+  );
   if (parts.length) out.push(parts.join('; '));
   for (const [n, p] of theirs) {
     const m = mine.get(n);
@@ -52,17 +62,31 @@ describe('the catalog against cPanel’s UAPI OpenAPI document (11.125)', () => 
       for (const d of differences(f, s)) found.push(`${name}: ${d}`);
     }
     const listed = explained.map((e) => `${e.function}: ${e.difference}`);
-    assert.deepEqual(found.filter((d) => !listed.includes(d)), [], 'differences with no reason in test/fixtures/catalog-vs-openapi.json');
-    assert.deepEqual(listed.filter((d) => !found.includes(d)), [], 'listed differences that no longer exist');
+    assert.deepEqual(
+      found.filter((d) => !listed.includes(d)),
+      [],
+      'differences with no reason in test/fixtures/catalog-vs-openapi.json',
+    );
+    assert.deepEqual(
+      listed.filter((d) => !found.includes(d)),
+      [],
+      'listed differences that no longer exist',
+    );
     assert.ok(explained.every((e) => e.reason.length > 10));
   });
 
   it('body fields say where they go: JSON bodies and multipart uploads', () => {
     const p = (fn: string, n: string) => c.get('uapi', fn)?.params.find((x) => x.name === n);
-    assert.deepEqual([p('Personalization/set', 'personalization')?.in, p('Personalization/set', 'personalization')?.contentType], ['body', 'application/json']);
+    assert.deepEqual(
+      [p('Personalization/set', 'personalization')?.in, p('Personalization/set', 'personalization')?.contentType],
+      ['body', 'application/json'],
+    );
     assert.equal(p('StatsManager/save_configuration', 'changes')?.contentType, 'application/json');
     assert.equal(p('ClamScanner/disinfect_files', 'actions')?.contentType, 'application/json');
-    assert.deepEqual([p('Backup/restore_databases', 'file')?.contentType, p('Backup/restore_databases', 'file')?.format], ['multipart/form-data', 'binary']);
+    assert.deepEqual(
+      [p('Backup/restore_databases', 'file')?.contentType, p('Backup/restore_databases', 'file')?.format],
+      ['multipart/form-data', 'binary'],
+    );
     assert.equal(p('SSL/upload_key', 'crt')?.contentType, 'multipart/form-data');
     assert.ok(p('Fileman/list_files', 'include_hash') && p('Fileman/get_file_information', 'include_hash'));
     assert.equal(p('SSL/install_ssl', 'key')?.required, true);
@@ -84,7 +108,8 @@ describe('catalog links and versions', () => {
   const c = Catalog.load();
 
   it('every docs link has the shape of an api.docs.cpanel.net page (none cut at a parenthesis)', () => {
-    const shape = /^https:\/\/api\.docs\.cpanel\.net\/specifications\/(cpanel|whm)\.openapi\/[a-z0-9-]+(-\([a-z0-9 -]+\))?(\/[A-Za-z0-9_:-]+\.md)?$/;
+    const shape =
+      /^https:\/\/api\.docs\.cpanel\.net\/specifications\/(cpanel|whm)\.openapi\/[a-z0-9-]+(-\([a-z0-9 -]+\))?(\/[A-Za-z0-9_:-]+\.md)?$/;
     const bad = c.functions.filter((f) => f.docs && !shape.test(f.docs)).map((f) => `${f.name}: ${f.docs}`);
     assert.deepEqual(bad, []);
     // Parentheses balance, and the category is the page's slug, not "other".
@@ -98,7 +123,16 @@ describe('catalog links and versions', () => {
   });
 
   it('reads versions as cPanel writes them and marks functions newer than the server', () => {
-    assert.deepEqual(['11.138.0.10', '11.138', '138', '11.42', '54', '11', 'x', undefined].map(releaseOf), [138, 138, 138, 42, 54, 11, undefined, undefined]);
+    assert.deepEqual(['11.138.0.10', '11.138', '138', '11.42', '54', '11', 'x', undefined].map(releaseOf), [
+      138,
+      138,
+      138,
+      42,
+      54,
+      11,
+      undefined,
+      undefined,
+    ]);
     assert.equal(newerThanServer({ since: '11.132' }, '11.130.0.5'), true);
     assert.equal(newerThanServer({ since: '132' }, '11.138.0.10'), false);
     assert.equal(newerThanServer({ since: undefined }, '11.130'), false);

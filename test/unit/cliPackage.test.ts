@@ -15,10 +15,16 @@ describe('the cpapi package', () => {
   let prefix: string;
   before(async () => {
     sb = await startSandbox();
-    const tarball = execFileSync(process.execPath, [join(ROOT, 'scripts', 'pack-cli.mjs')], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').pop()!;
+    const tarball = execFileSync(process.execPath, [join(ROOT, 'scripts', 'pack-cli.mjs')], { cwd: ROOT, encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .pop()!;
     prefix = mkdtempSync(join(tmpdir(), 'cpapi-global-'));
     // --offline: the package has no dependencies, so an install that needed the registry would fail here.
-    execFileSync('npm', ['install', '--global', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', tarball], { encoding: 'utf8', stdio: 'pipe' });
+    execFileSync('npm', ['install', '--global', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', tarball], {
+      encoding: 'utf8',
+      stdio: 'pipe',
+    });
   });
   after(async () => {
     await sb.stop();
@@ -26,8 +32,11 @@ describe('the cpapi package', () => {
   // Not spawnSync: the sandbox answers from this very process.
   const cpapi = (args: string[], env: Record<string, string> = {}): Promise<{ status: number; stdout: string; stderr: string }> =>
     new Promise((done) =>
-      execFile(join(prefix, 'bin', 'cpapi'), args, { env: { PATH: `${resolve(process.execPath, '..')}:${process.env.PATH ?? ''}`, ...env }, timeout: 30_000 }, (err, stdout, stderr) =>
-        done({ status: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      execFile(
+        join(prefix, 'bin', 'cpapi'),
+        args,
+        { env: { PATH: `${resolve(process.execPath, '..')}:${process.env.PATH ?? ''}`, ...env }, timeout: 30_000 },
+        (err, stdout, stderr) => done({ status: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       ),
     );
 
@@ -39,10 +48,46 @@ describe('the cpapi package', () => {
 
   it('and makes a call against the sandbox, with the catalog it ships', async () => {
     // An unknown WHM function: the hint looks the name up in the catalog the package ships.
-    const r = await cpapi(['call', 'whm', 'listacctz', '--host', '127.0.0.1', '--service', 'whm', '--http', '--port', String(sb.port('whm', false)), '--user', 'root', '--auth', 'token'], { CPANEL_TOKEN: CREDS.root.whmToken });
+    const r = await cpapi(
+      [
+        'call',
+        'whm',
+        'listacctz',
+        '--host',
+        '127.0.0.1',
+        '--service',
+        'whm',
+        '--http',
+        '--port',
+        String(sb.port('whm', false)),
+        '--user',
+        'root',
+        '--auth',
+        'token',
+      ],
+      { CPANEL_TOKEN: CREDS.root.whmToken },
+    );
     assert.equal((JSON.parse(r.stdout) as { kind: string }).kind, 'api_error', r.stderr);
     assert.match(r.stderr, /check the spelling/);
-    const v = await cpapi(['call', 'whm', 'version', '--host', '127.0.0.1', '--service', 'whm', '--http', '--port', String(sb.port('whm', false)), '--user', 'root', '--auth', 'token'], { CPANEL_TOKEN: CREDS.root.whmToken });
+    const v = await cpapi(
+      [
+        'call',
+        'whm',
+        'version',
+        '--host',
+        '127.0.0.1',
+        '--service',
+        'whm',
+        '--http',
+        '--port',
+        String(sb.port('whm', false)),
+        '--user',
+        'root',
+        '--auth',
+        'token',
+      ],
+      { CPANEL_TOKEN: CREDS.root.whmToken },
+    );
     assert.equal(v.status, 0, String(v.stderr));
     assert.match(String(v.stdout), /"version": "11\.138/);
   });

@@ -13,7 +13,10 @@ import { CREDS, startSandbox } from '../helpers/sandbox';
 describe('cpapi run --data', () => {
   let sb: Sandbox;
   let dir: string;
-  const env = (): Record<string, string> => ({ CPANEL_PROD_WHM_TOKEN: CREDS.root.whmToken, CPANEL_BOB_CPANEL_TOKEN: CREDS.bob.cpanelToken! });
+  const env = (): Record<string, string> => ({
+    CPANEL_PROD_WHM_TOKEN: CREDS.root.whmToken,
+    CPANEL_BOB_CPANEL_TOKEN: CREDS.bob.cpanelToken!,
+  });
   const write = (name: string, text: string): string => {
     writeFileSync(join(dir, name), text);
     return name;
@@ -35,14 +38,26 @@ describe('cpapi run --data', () => {
         ],
       }),
     );
-    snippet('echo.cpanel.json', { server: 'bob-cpanel', family: 'uapi', function: 'Notes/echo', method: 'GET', params: [{ name: 'text', value: '${row.text}' }, { name: 'n', value: '${row.n}' }] });
+    snippet('echo.cpanel.json', {
+      server: 'bob-cpanel',
+      family: 'uapi',
+      function: 'Notes/echo',
+      method: 'GET',
+      params: [
+        { name: 'text', value: '${row.text}' },
+        { name: 'n', value: '${row.n}' },
+      ],
+    });
     snippet('add.cpanel.json', {
       server: 'prod-whm',
       family: 'uapi',
       function: 'Email/add_pop',
       account: 'cptest',
       method: 'POST',
-      params: [{ name: 'email', value: '${row.email}' }, { name: 'password', value: '${row.password}' }],
+      params: [
+        { name: 'email', value: '${row.email}' },
+        { name: 'password', value: '${row.password}' },
+      ],
     });
   });
   after(async () => {
@@ -53,8 +68,14 @@ describe('cpapi run --data', () => {
   it('reads CSV (quoted fields, a BOM, a comma, a quote and a line break in a value), JSON arrays and JSON Lines', () => {
     const t = parseDataTable('\ufefftext,n\r\n"a, ""b""\nc",1\r\nplain,2\r\n', 'x.csv');
     assert.deepEqual(t.columns, ['text', 'n']);
-    assert.deepEqual(t.rows, [{ text: 'a, "b"\nc', n: '1' }, { text: 'plain', n: '2' }]);
-    assert.deepEqual(parseDataTable('[{"a":1,"b":true},{"a":"x","c":null}]', 'x.json').rows, [{ a: '1', b: '1', c: '' }, { a: 'x', b: '', c: '' }]);
+    assert.deepEqual(t.rows, [
+      { text: 'a, "b"\nc', n: '1' },
+      { text: 'plain', n: '2' },
+    ]);
+    assert.deepEqual(parseDataTable('[{"a":1,"b":true},{"a":"x","c":null}]', 'x.json').rows, [
+      { a: '1', b: '1', c: '' },
+      { a: 'x', b: '', c: '' },
+    ]);
     assert.deepEqual(parseDataTable('{"a":"1"}\n\n{"a":"2"}\n', 'x.jsonl').rows, [{ a: '1' }, { a: '2' }]);
     assert.throws(() => parseDataTable('a,a\n1,2\n', 'dup.csv'), /column "a" appears twice/);
     assert.throws(() => parseDataTable('a\n', 'empty.csv'), /has no rows/);
@@ -67,10 +88,30 @@ describe('cpapi run --data', () => {
     const lines = r.stdout.trim().split('\n');
     assert.equal(lines.filter((l) => /^ok {4}row [12]\s+ok\s+\d+ ms {2}text=/.test(l)).length, 2, r.stdout);
     assert.match(lines.at(-1)!, /^2 succeeded, 0 failed, 2 rows sent in \d+ ms$/);
-    const sent = sb.requests('Notes/echo').map((q) => new URL(q.path, 'https://x').searchParams.get('text')).sort();
+    const sent = sb
+      .requests('Notes/echo')
+      .map((q) => new URL(q.path, 'https://x').searchParams.get('text'))
+      .sort();
     assert.deepEqual(sent, ['a, "b"\nc', 'plain']);
-    const results = readFileSync(join(dir, 'echo.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { row: number; ok: boolean; kind: string; status: number; errors: string[]; timeMs: number; data: { text: string } });
-    assert.deepEqual(results.map((x) => [x.row, x.ok, x.kind, x.status]).sort(), [[1, true, 'ok', 200], [2, true, 'ok', 200]]);
+    const results = readFileSync(join(dir, 'echo.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            row: number;
+            ok: boolean;
+            kind: string;
+            status: number;
+            errors: string[];
+            timeMs: number;
+            data: { text: string };
+          },
+      );
+    assert.deepEqual(results.map((x) => [x.row, x.ok, x.kind, x.status]).sort(), [
+      [1, true, 'ok', 200],
+      [2, true, 'ok', 200],
+    ]);
     assert.equal(results.find((x) => x.row === 1)!.data.text, 'a, "b"\nc');
     await run(['echo.cpanel.json', '--data', 'echo.csv', '--results', 'plain.jsonl']);
     const plain = JSON.parse(readFileSync(join(dir, 'plain.jsonl'), 'utf8').split('\n')[0]!) as Record<string, unknown>;
@@ -85,7 +126,10 @@ describe('cpapi run --data', () => {
     assert.match(first.stdout, /FAIL {2}row 2 .*api_error[\s\S]*already exists/);
     assert.match(first.stdout, /2 succeeded, 1 failed, 3 rows sent/);
     for (const secret of ['Bulk-Pass-0001', 'Bulk-Pass-0002', CREDS.root.whmToken]) {
-      assert.ok(!first.stdout.includes(secret) && !readFileSync(join(dir, 'boxes.jsonl'), 'utf8').includes(secret), 'a secret-named column is redacted');
+      assert.ok(
+        !first.stdout.includes(secret) && !readFileSync(join(dir, 'boxes.jsonl'), 'utf8').includes(secret),
+        'a secret-named column is redacted',
+      );
     }
     // The password column is secret-named: it went in a POST body, never in a URL.
     assert.equal(sb.requests('uapi_cpanel').length, 3);
@@ -101,8 +145,19 @@ describe('cpapi run --data', () => {
     assert.equal(sent.length, 1, 'only the failed row was sent again');
     assert.equal(decoded(sent[0]!.body).get('email'), 'info');
     assert.match(again.stdout, /1 succeeded, 0 failed, 1 row sent \(2 that succeeded before not sent again\)/);
-    const merged = readFileSync(join(dir, 'boxes.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { row: number; ok: boolean });
-    assert.deepEqual(merged.map((x) => [x.row, x.ok]).sort(), [[1, true], [2, true], [3, true]], 'the results file tells the whole run');
+    const merged = readFileSync(join(dir, 'boxes.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { row: number; ok: boolean });
+    assert.deepEqual(
+      merged.map((x) => [x.row, x.ok]).sort(),
+      [
+        [1, true],
+        [2, true],
+        [3, true],
+      ],
+      'the results file tells the whole run',
+    );
   });
 
   it('--dry-run prints each request (method, URL, body, secrets redacted) and sends nothing', async () => {
@@ -120,7 +175,10 @@ describe('cpapi run --data', () => {
     write('nocol.csv', 'email\nx1\n');
     const r = await run(['add.cpanel.json', '--data', 'nocol.csv']);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /The snippet uses \$\{row\.password\}, but nocol\.csv has no column "password" \(its columns: email\)\. Nothing was sent\./);
+    assert.match(
+      r.stderr,
+      /The snippet uses \$\{row\.password\}, but nocol\.csv has no column "password" \(its columns: email\)\. Nothing was sent\./,
+    );
     assert.equal(sb.log.length, 0);
     const plain = await cpapi(['run', 'add.cpanel.json', '--servers', 'servers.json'], env(), dir);
     assert.equal(plain.code, 1);
@@ -128,11 +186,20 @@ describe('cpapi run --data', () => {
   });
 
   it('a destructive snippet needs --allow-destructive with the number of rows; the wrong number is refused, naming the right one', async () => {
-    snippet('suspend.cpanel.json', { server: 'prod-whm', family: 'whm', function: 'suspendacct', method: 'GET', params: [{ name: 'user', value: '${row.user}' }] });
+    snippet('suspend.cpanel.json', {
+      server: 'prod-whm',
+      family: 'whm',
+      function: 'suspendacct',
+      method: 'GET',
+      params: [{ name: 'user', value: '${row.user}' }],
+    });
     write('users.json', '[{"user": "bob"}, {"user": "cptest"}]');
     const none = await run(['suspend.cpanel.json', '--data', 'users.json']);
     assert.equal(none.code, 2);
-    assert.match(none.stderr, /suspendacct .*removes, suspends, revokes or resets something, and this run sends 2 rows: add --allow-destructive 2 to do that\. Nothing was sent\./);
+    assert.match(
+      none.stderr,
+      /suspendacct .*removes, suspends, revokes or resets something, and this run sends 2 rows: add --allow-destructive 2 to do that\. Nothing was sent\./,
+    );
     const wrong = await run(['suspend.cpanel.json', '--data', 'users.json', '--allow-destructive', '200']);
     assert.equal(wrong.code, 2);
     assert.match(wrong.stderr, /\(--allow-destructive 200 does not match\): add --allow-destructive 2/);
@@ -158,7 +225,10 @@ describe('cpapi run --data', () => {
 
   it('a refused credential is tried once, not once per row; a missing secret is a usage error before anything is sent', async () => {
     write('three.csv', 'text,n\na,1\nb,2\nc,3\n');
-    const r = await run(['echo.cpanel.json', '--data', 'three.csv', '--concurrency', '1'], { ...env(), CPANEL_BOB_CPANEL_TOKEN: 'WRONGTOKEN000000000000000000000X' });
+    const r = await run(['echo.cpanel.json', '--data', 'three.csv', '--concurrency', '1'], {
+      ...env(),
+      CPANEL_BOB_CPANEL_TOKEN: 'WRONGTOKEN000000000000000000000X',
+    });
     assert.equal(r.code, 1);
     assert.equal(sb.requests('Notes/echo').length, 1, r.stdout);
     assert.match(r.stdout, /0 succeeded, 3 failed/);
@@ -171,13 +241,24 @@ describe('cpapi run --data', () => {
   });
 
   it('a row whose request cannot be built fails alone; a row value is never read as a placeholder', async () => {
-    snippet('as.cpanel.json', { server: 'prod-whm', family: 'uapi', function: 'Notes/echo', account: '${row.account}', method: 'GET', params: [{ name: 'text', value: '${row.text}' }] });
+    snippet('as.cpanel.json', {
+      server: 'prod-whm',
+      family: 'uapi',
+      function: 'Notes/echo',
+      account: '${row.account}',
+      method: 'GET',
+      params: [{ name: 'text', value: '${row.text}' }],
+    });
     write('as.csv', 'account,text\nBad User,x\nbob,${env:CPANEL_PROD_WHM_TOKEN}\n');
     const r = await run(['as.cpanel.json', '--data', 'as.csv']);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(r.stdout, /FAIL {2}row 1 .*config_error[\s\S]*not a cPanel username/);
     const sent = sb.requests('uapi_cpanel');
     assert.equal(sent.length, 1, JSON.stringify(sent));
-    assert.equal(new URL(sent[0]!.path, 'https://x').searchParams.get('text'), '${env:CPANEL_PROD_WHM_TOKEN}', 'sent as written, not filled from the environment');
+    assert.equal(
+      new URL(sent[0]!.path, 'https://x').searchParams.get('text'),
+      '${env:CPANEL_PROD_WHM_TOKEN}',
+      'sent as written, not filled from the environment',
+    );
   });
 });

@@ -24,11 +24,24 @@ describe('diagnoses that point the right way', () => {
     // What cPanel's port answers WHM credentials: 403 Access denied. On 127.0.0.2, so that nothing of this machine's is in the way.
     const cpanelPort = http.createServer((_req, res) => {
       res.writeHead(403, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ cpanelresult: { apiversion: '2', error: 'Access denied', data: { reason: 'Access denied', result: '0' } } }));
+      res.end(
+        JSON.stringify({ cpanelresult: { apiversion: '2', error: 'Access denied', data: { reason: 'Access denied', result: '0' } } }),
+      );
     });
     await new Promise<void>((r) => cpanelPort.listen(2083, '127.0.0.2', r));
     try {
-      const p: ServerProfile = { id: 'x', label: 'whm-on-2083', host: '127.0.0.2', service: 'whm', secure: false, port: 2083, username: 'root', auth: 'token', twoFactor: 'none', tls: { mode: 'system' } };
+      const p: ServerProfile = {
+        id: 'x',
+        label: 'whm-on-2083',
+        host: '127.0.0.2',
+        service: 'whm',
+        secure: false,
+        port: 2083,
+        username: 'root',
+        auth: 'token',
+        twoFactor: 'none',
+        tls: { mode: 'system' },
+      };
       const r = await client(p, { token: CREDS.root.whmToken }).call({ family: 'whm', function: 'version', params: [] });
       assert.equal(r.kind, 'auth_error');
       assert.match(r.hint ?? '', /^Port 2083 is cPanel's port, and this server is set up as WHM \(port 2086\)/);
@@ -48,11 +61,15 @@ describe('diagnoses that point the right way', () => {
     assert.deepEqual(paths, ['/json-api/uapi_cpanel', '/json-api/cpanel']);
     const second = await c.call(req);
     assert.equal(second.ok, true);
-    assert.deepEqual(sb.log.slice(before + 2).map((e) => e.path.split('?')[0]), ['/json-api/cpanel'], 'remembered for the server');
+    assert.deepEqual(
+      sb.log.slice(before + 2).map((e) => e.path.split('?')[0]),
+      ['/json-api/cpanel'],
+      'remembered for the server',
+    );
     assert.ok(Array.isArray(second.data));
   });
 
-  it("a WHM function cPanel documents is never blamed on the spelling; an unknown name is", async () => {
+  it('a WHM function cPanel documents is never blamed on the spelling; an unknown name is', async () => {
     const reseller = client(profile(sb, 'whm', { username: 'reseller', auth: 'token', id: 'res' }), { token: CREDS.reseller.whmToken });
     const denied = await reseller.call({ family: 'whm', function: 'removeacct', params: [['user', 'bob']] });
     assert.equal(denied.kind, 'api_error');
@@ -63,7 +80,24 @@ describe('diagnoses that point the right way', () => {
   });
 
   it('cpapi names --fingerprint when a certificate is not trusted', async () => {
-    const r = await cpapi(['call', 'whm', 'version', '--host', '127.0.0.1', '--service', 'whm', '--port', String(sb.port('whm')), '--user', 'root', '--auth', 'token'], { CPANEL_TOKEN: CREDS.root.whmToken });
+    const r = await cpapi(
+      [
+        'call',
+        'whm',
+        'version',
+        '--host',
+        '127.0.0.1',
+        '--service',
+        'whm',
+        '--port',
+        String(sb.port('whm')),
+        '--user',
+        'root',
+        '--auth',
+        'token',
+      ],
+      { CPANEL_TOKEN: CREDS.root.whmToken },
+    );
     assert.equal(r.code, 4);
     assert.match(r.stderr, new RegExp(`pin it with --fingerprint ${sb.fingerprint256}`));
   });

@@ -30,7 +30,7 @@ describe('API families and their answers', () => {
     assert.match(r.contentType, /application\/json/);
   });
 
-  it('UAPI failure: api_error with the API\'s own errors', async () => {
+  it("UAPI failure: api_error with the API's own errors", async () => {
     const r = await cp.call({ family: 'uapi', module: 'Email', function: 'add_pop', params: [['email', 'x']] });
     assert.equal(r.kind, 'api_error');
     assert.deepEqual(r.errors, ['You must specify the “password” parameter.']);
@@ -46,7 +46,17 @@ describe('API families and their answers', () => {
   });
 
   it('POST with repeated keys reaches the server as a form', async () => {
-    const r = await cp.call({ family: 'uapi', module: 'Notes', function: 'echo', params: [['a', '1'], ['a', '2'], ['flag', true]], method: 'POST' });
+    const r = await cp.call({
+      family: 'uapi',
+      module: 'Notes',
+      function: 'echo',
+      params: [
+        ['a', '1'],
+        ['a', '2'],
+        ['flag', true],
+      ],
+      method: 'POST',
+    });
     assert.equal(r.kind, 'ok');
     const req = sb.requests('/execute/Notes/echo')[0]!;
     assert.equal(req.method, 'POST');
@@ -63,7 +73,14 @@ describe('API families and their answers', () => {
   });
 
   it('WHM API 1: messages and warnings from metadata.output', async () => {
-    const c = await whm.call({ family: 'whm', function: 'createacct', params: [['username', 'newacct'], ['domain', 'new.example']] });
+    const c = await whm.call({
+      family: 'whm',
+      function: 'createacct',
+      params: [
+        ['username', 'newacct'],
+        ['domain', 'new.example'],
+      ],
+    });
     assert.equal(c.kind, 'ok', c.hint);
     assert.deepEqual(c.messages, ['Account newacct created.']);
     const r = await whm.call({ family: 'whm', function: 'removeacct', params: [['user', 'newacct']] });
@@ -103,12 +120,29 @@ describe('API families and their answers', () => {
     assert.equal(r.kind, 'ok', r.hint);
     assert.equal((r.data as unknown[]).length, 2);
     assert.equal((r.metadata.whm as { command: string }).command, 'uapi_cpanel');
-    assert.match(sb.requests('/json-api/uapi_cpanel').at(-1)!.path, /api\.version=1&cpanel\.user=cptest&cpanel\.module=Email&cpanel\.function=list_pops/);
+    assert.match(
+      sb.requests('/json-api/uapi_cpanel').at(-1)!.path,
+      /api\.version=1&cpanel\.user=cptest&cpanel\.module=Email&cpanel\.function=list_pops/,
+    );
   });
 
   it('UAPI pagination through WHM reports metadata.paginate', async () => {
-    const r = await whm.call({ family: 'uapi', module: 'Email', function: 'list_pops', params: [['api.paginate', 1], ['api.paginate_size', 1], ['api.sort', 1], ['api.sort_column', 'email']], asUser: 'cptest' });
-    assert.deepEqual((r.data as { email: string }[]).map((x) => x.email), ['info@cptest.example']);
+    const r = await whm.call({
+      family: 'uapi',
+      module: 'Email',
+      function: 'list_pops',
+      params: [
+        ['api.paginate', 1],
+        ['api.paginate_size', 1],
+        ['api.sort', 1],
+        ['api.sort_column', 'email'],
+      ],
+      asUser: 'cptest',
+    });
+    assert.deepEqual(
+      (r.data as { email: string }[]).map((x) => x.email),
+      ['info@cptest.example'],
+    );
     assert.equal((r.metadata.paginate as { total_results: number }).total_results, 2);
   });
 
@@ -129,16 +163,29 @@ describe('API families and their answers', () => {
 
   it('uapi_cpanel: its controls are refused as parameters (nothing is sent); its envelope is read for the UAPI verdict', async () => {
     const before = sb.requests('/json-api/uapi_cpanel').length;
-    const r = await whm.call({ family: 'whm', function: 'uapi_cpanel', params: [['cpanel.user', 'bob'], ['cpanel.module', 'Email'], ['cpanel.function', 'add_pop']] });
+    const r = await whm.call({
+      family: 'whm',
+      function: 'uapi_cpanel',
+      params: [
+        ['cpanel.user', 'bob'],
+        ['cpanel.module', 'Email'],
+        ['cpanel.function', 'add_pop'],
+      ],
+    });
     assert.equal(r.kind, 'config_error');
     assert.match(r.hint ?? '', /"cpanel\.user" is set by the request itself/);
     assert.equal(sb.requests('/json-api/uapi_cpanel').length, before, 'nothing sent');
-    const v = normalize('whm', { metadata: { result: 1, reason: 'OK', version: 1, command: 'uapi_cpanel' }, data: { uapi: { status: 0, errors: ['You must specify the “email” parameter.'], data: null, messages: null, warnings: null, metadata: {} } } });
+    const v = normalize('whm', {
+      metadata: { result: 1, reason: 'OK', version: 1, command: 'uapi_cpanel' },
+      data: {
+        uapi: { status: 0, errors: ['You must specify the “email” parameter.'], data: null, messages: null, warnings: null, metadata: {} },
+      },
+    });
     assert.equal(v?.ok, false);
     assert.deepEqual(v?.errors, ['You must specify the “email” parameter.']);
   });
 
-  it('a reseller\'s function outside its privileges', async () => {
+  it("a reseller's function outside its privileges", async () => {
     const c = client(profile(sb, 'whm', { username: 'reseller', auth: 'token' }), { token: CREDS.reseller.whmToken });
     const r = await c.call({ family: 'whm', function: 'removeacct', params: [['user', 'cptest']] });
     assert.equal(r.kind, 'api_error');

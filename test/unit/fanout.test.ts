@@ -21,7 +21,8 @@ describe('cpapi fanout: one call to many servers and accounts', () => {
   const env: Record<string, string> = {};
   before(async () => {
     const certificate = await Sandbox.certificate();
-    for (let i = 0; i < 3; i++) fleet.push(await Sandbox.start({ listeners: [{ service: 'whm', secure: true }], certificate, extraAccounts: i === 0 ? 5 : 0 }));
+    for (let i = 0; i < 3; i++)
+      fleet.push(await Sandbox.start({ listeners: [{ service: 'whm', secure: true }], certificate, extraAccounts: i === 0 ? 5 : 0 }));
     // A port where nothing listens: a server that is down.
     downPort = await new Promise<number>((r) => {
       const s = createServer();
@@ -32,10 +33,24 @@ describe('cpapi fanout: one call to many servers and accounts', () => {
     });
     dir = mkdtempSync(join(tmpdir(), 'cpapi-fanout-'));
     const tls = { mode: 'pinned', fingerprint256: fleet[0]!.fingerprint256 };
-    const server = (label: string, port: number, groups: string[]): object => ({ label, host: '127.0.0.1', service: 'whm', port, username: 'root', auth: 'token', tls, groups });
+    const server = (label: string, port: number, groups: string[]): object => ({
+      label,
+      host: '127.0.0.1',
+      service: 'whm',
+      port,
+      username: 'root',
+      auth: 'token',
+      tls,
+      groups,
+    });
     writeFileSync(
       join(dir, 'servers.json'),
-      JSON.stringify([server('eu-1', fleet[0]!.port('whm'), ['eu', 'shared']), server('eu-2', fleet[1]!.port('whm'), ['eu']), server('eu-down', downPort, ['eu']), server('us-1', fleet[2]!.port('whm'), ['us', 'shared'])]),
+      JSON.stringify([
+        server('eu-1', fleet[0]!.port('whm'), ['eu', 'shared']),
+        server('eu-2', fleet[1]!.port('whm'), ['eu']),
+        server('eu-down', downPort, ['eu']),
+        server('us-1', fleet[2]!.port('whm'), ['us', 'shared']),
+      ]),
     );
     for (const l of ['EU_1', 'EU_2', 'EU_DOWN', 'US_1']) env[`CPANEL_${l}_TOKEN`] = CREDS.root.whmToken;
   });
@@ -74,7 +89,10 @@ describe('cpapi fanout: one call to many servers and accounts', () => {
   it('--jsonl: one JSON object per target as it finishes, the summary on stderr', async () => {
     const r = await run(['whm', 'listaccts', '--group', 'eu', '--jsonl', '--concurrency', '2']);
     assert.equal(r.code, 1);
-    const objects = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const objects = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.equal(objects.length, 3);
     for (const o of objects) assert.deepEqual(Object.keys(o), ['server', 'account', 'ok', 'kind', 'status', 'data', 'errors', 'timeMs']);
     const eu1 = objects.find((o) => o.server === 'eu-1')!;
@@ -87,7 +105,10 @@ describe('cpapi fanout: one call to many servers and accounts', () => {
   it('--accounts: UAPI on behalf of every account of a WHM server, from its listaccts', async () => {
     const r = await run(['uapi', 'Email/list_pops', '--label', 'eu-1', '--accounts', '--jsonl']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    const objects = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { account: string; ok: boolean });
+    const objects = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { account: string; ok: boolean });
     assert.deepEqual(objects.map((o) => o.account).sort(), ['acct0001', 'acct0002', 'acct0003', 'acct0004', 'acct0005', 'bob', 'cptest']);
     assert.equal(fleet[0]!.requests('/json-api/uapi_cpanel').length, 7);
     assert.equal(fleet[0]!.requests('listaccts').length, 1, 'the accounts are read once');
@@ -104,7 +125,10 @@ describe('cpapi fanout: one call to many servers and accounts', () => {
   it('a destructive function is refused without --allow-destructive, naming how many targets; nothing is sent', async () => {
     const r = await run(['whm', 'suspendacct', 'user=bob', '--group', 'shared']);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /suspendacct removes, suspends, revokes or resets something, and this would run it on 2 targets: add --allow-destructive/);
+    assert.match(
+      r.stderr,
+      /suspendacct removes, suspends, revokes or resets something, and this would run it on 2 targets: add --allow-destructive/,
+    );
     assert.equal(fleet[0]!.requests('suspendacct').length + fleet[2]!.requests('suspendacct').length, 0);
     const ok = await run(['whm', 'suspendacct', 'user=bob', '--label', 'eu-1', '--allow-destructive']);
     assert.equal(ok.code, 0, ok.stdout);
@@ -125,12 +149,26 @@ describe('cpapi fanout: one call to many servers and accounts', () => {
       assert.equal(r.code, 2, args.join(' '));
       assert.match(r.stderr, message);
     }
-    assert.equal(fleet.reduce((n, s) => n + s.requests().length, 0), 0);
+    assert.equal(
+      fleet.reduce((n, s) => n + s.requests().length, 0),
+      0,
+    );
   });
 
   it('cpapi run --group runs each snippet on every server of the group', async () => {
     mkdirSync(join(dir, 'snips'), { recursive: true });
-    writeFileSync(join(dir, 'snips', 'version.cpanel.json'), serializeSnippet({ version: 1, server: 'eu-1', family: 'whm', function: 'version', method: 'GET', params: [], expect: [{ ok: true }] }));
+    writeFileSync(
+      join(dir, 'snips', 'version.cpanel.json'),
+      serializeSnippet({
+        version: 1,
+        server: 'eu-1',
+        family: 'whm',
+        function: 'version',
+        method: 'GET',
+        params: [],
+        expect: [{ ok: true }],
+      }),
+    );
     const r = await cpapi(['run', 'snips', '--servers', 'servers.json', '--group', 'shared'], env, dir);
     assert.equal(r.code, 0, r.stdout);
     assert.match(r.stdout, /\(whm version on eu-1\)/);
@@ -141,7 +179,9 @@ describe('cpapi fanout: one call to many servers and accounts', () => {
   it('the core: at most N at once, results in target order, a cancel drops what has not started', async () => {
     let running = 0;
     let peak = 0;
-    const targets: FanTarget[] = Array.from({ length: 20 }, (_, i) => ({ profile: { label: `s${i}`, service: 'whm', host: '127.0.0.1', port: 2087, secure: true } as FanTarget['profile'] }));
+    const targets: FanTarget[] = Array.from({ length: 20 }, (_, i) => ({
+      profile: { label: `s${i}`, service: 'whm', host: '127.0.0.1', port: 2087, secure: true } as FanTarget['profile'],
+    }));
     const ac = new AbortController();
     // A stand-in client: the pipeline's fan-out is what is measured here, not a server.
     const fake = (label: string): CpanelClient =>
@@ -154,15 +194,36 @@ describe('cpapi fanout: one call to many servers and accounts', () => {
           running--;
           if (label === 's5') ac.abort();
           const aborted = opts.signal?.aborted === true;
-          return { ok: !aborted, kind: aborted ? 'cancelled' : 'ok', status: 200, data: label, errors: [], warnings: [], messages: [], metadata: {}, raw: '', contentType: '', timings: { headersMs: 1, totalMs: 20 }, request: { method: 'GET', url: '', family: 'whm', function: 'x' } } as ApiResult;
+          return {
+            ok: !aborted,
+            kind: aborted ? 'cancelled' : 'ok',
+            status: 200,
+            data: label,
+            errors: [],
+            warnings: [],
+            messages: [],
+            metadata: {},
+            raw: '',
+            contentType: '',
+            timings: { headersMs: 1, totalMs: 20 },
+            request: { method: 'GET', url: '', family: 'whm', function: 'x' },
+          } as ApiResult;
         },
       }) as unknown as CpanelClient;
     const pipeline = new RequestPipeline({ client: (p) => fake(p.label) });
-    const o = await pipeline.fanOut({ family: 'whm', function: 'version', params: [] }, targets, { concurrency: 3, signal: ac.signal, origin: 'cli', what: 'x' });
+    const o = await pipeline.fanOut({ family: 'whm', function: 'version', params: [] }, targets, {
+      concurrency: 3,
+      signal: ac.signal,
+      origin: 'cli',
+      what: 'x',
+    });
     assert.ok(o.sent);
     const results = o.parts.map((p) => toFanResult(p.target, p.result));
     assert.equal(peak, 3);
-    assert.deepEqual(results.map((r) => r.server), targets.map((t) => t.profile.label));
+    assert.deepEqual(
+      results.map((r) => r.server),
+      targets.map((t) => t.profile.label),
+    );
     assert.ok(results.slice(0, 3).every((r) => r.ok));
     const notStarted = results.filter((r) => r.errors[0] === 'Cancelled before it was sent.');
     assert.ok(notStarted.length >= 10, `${notStarted.length} were dropped before starting`);

@@ -12,7 +12,11 @@ describe('faults: every failure is a clear, typed result', () => {
   let cp: CpanelClient;
   before(async () => {
     sb = await startSandbox();
-    cp = client(profile(sb, 'cpanel', { auth: 'token' }), { token: CREDS.bob.cpanelToken }, { limits: { headersTimeoutMs: 400, bodyTimeoutMs: 400 } });
+    cp = client(
+      profile(sb, 'cpanel', { auth: 'token' }),
+      { token: CREDS.bob.cpanelToken },
+      { limits: { headersTimeoutMs: 400, bodyTimeoutMs: 400 } },
+    );
   });
   beforeEach(() => {
     sb.clearLog();
@@ -35,7 +39,7 @@ describe('faults: every failure is a clear, typed result', () => {
     noSecret(r);
   });
 
-  it('a per-call timeout overrides the client\'s', async () => {
+  it("a per-call timeout overrides the client's", async () => {
     const slow = client(profile(sb, 'cpanel', { auth: 'token' }), { token: CREDS.bob.cpanelToken });
     sb.inject({ fault: { kind: 'slow-headers', ms: 1000 } });
     const r = await slow.call(listPops, { timeoutMs: 200 });
@@ -80,7 +84,11 @@ describe('faults: every failure is a clear, typed result', () => {
   });
 
   it('a huge answer over the limit: too_large, read no further', async () => {
-    const small = client(profile(sb, 'cpanel', { auth: 'token' }), { token: CREDS.bob.cpanelToken }, { limits: { maxResponseBytes: 1024 * 1024 } });
+    const small = client(
+      profile(sb, 'cpanel', { auth: 'token' }),
+      { token: CREDS.bob.cpanelToken },
+      { limits: { maxResponseBytes: 1024 * 1024 } },
+    );
     sb.inject({ fault: { kind: 'huge', bytes: 8 * 1024 * 1024 } });
     const r = await small.call(listPops);
     assert.equal(r.kind, 'too_large');
@@ -100,7 +108,9 @@ describe('faults: every failure is a clear, typed result', () => {
     sb.inject({ fault: { kind: 'slow-headers', ms: 1000 } });
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 50);
-    const r = await client(profile(sb, 'cpanel', { auth: 'token' }), { token: CREDS.bob.cpanelToken }).call(listPops, { signal: ac.signal });
+    const r = await client(profile(sb, 'cpanel', { auth: 'token' }), { token: CREDS.bob.cpanelToken }).call(listPops, {
+      signal: ac.signal,
+    });
     assert.equal(r.kind, 'cancelled');
   });
 
@@ -123,18 +133,25 @@ describe('faults: every failure is a clear, typed result', () => {
     const r = await c.call(listPops);
     assert.equal(r.kind, 'network_error');
     assert.equal(c.state, 'unreachable');
-    assert.match(r.hint ?? '', /connection refused\)\. sandbox-cpanel answered on this port before: the server \(cpsrvd\) may be down or restarting, or a firewall now blocks it\./);
+    assert.match(
+      r.hint ?? '',
+      /connection refused\)\. sandbox-cpanel answered on this port before: the server \(cpsrvd\) may be down or restarting, or a firewall now blocks it\./,
+    );
     assert.doesNotMatch(r.hint ?? '', /Check the port/);
   });
 
   it('HTTPS to a plain-HTTP port: says the port does not speak HTTPS', async () => {
-    const r = await client(profile(sb, 'cpanel', { auth: 'token', port: sb.port('cpanel', false) }), { token: CREDS.bob.cpanelToken }).call(listPops);
+    const r = await client(profile(sb, 'cpanel', { auth: 'token', port: sb.port('cpanel', false) }), { token: CREDS.bob.cpanelToken }).call(
+      listPops,
+    );
     assert.equal(r.kind, 'tls_error');
     assert.match(r.hint ?? '', /does not speak HTTPS/);
   });
 
   it('plain HTTP to an HTTPS port: says to turn on secure', async () => {
-    const r = await client(profile(sb, 'cpanel', { auth: 'token', secure: false, port: sb.port('cpanel', true) }), { token: CREDS.bob.cpanelToken }).call(listPops);
+    const r = await client(profile(sb, 'cpanel', { auth: 'token', secure: false, port: sb.port('cpanel', true) }), {
+      token: CREDS.bob.cpanelToken,
+    }).call(listPops);
     assert.ok(['network_error', 'malformed', 'http_error'].includes(r.kind), r.kind);
     assert.match(r.hint ?? '', /secure|HTTPS|JSON/);
   });

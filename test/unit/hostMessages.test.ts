@@ -12,31 +12,68 @@ const fn: FunctionSummary = {
   title: 'Create an email account',
   method: 'POST',
   docs: 'https://api.docs.cpanel.net/x',
-  params: [{ name: 'email', type: 'string', required: true }, { name: 'quota', type: 'integer', required: false, values: ['0', '250'] }],
+  params: [
+    { name: 'email', type: 'string', required: true },
+    { name: 'quota', type: 'integer', required: false, values: ['0', '250'] },
+  ],
 };
-const result = { ok: false, kind: 'api-error', verdict: 'API error', status: 200, ms: 12, hint: 'Check the domain.', errors: ['no such domain'] };
+const result = {
+  ok: false,
+  kind: 'api-error',
+  verdict: 'API error',
+  status: 200,
+  ms: 12,
+  hint: 'Check the domain.',
+  errors: ['no such domain'],
+};
 
 describe('the builder page checks what its host sends', () => {
   it('takes well-formed messages, each rebuilt from its known fields', () => {
-    assert.deepEqual(parseHostMessage({ type: 'init', servers: [server], functions: [fn] }), { type: 'init', servers: [server], functions: [fn] });
+    assert.deepEqual(parseHostMessage({ type: 'init', servers: [server], functions: [fn] }), {
+      type: 'init',
+      servers: [server],
+      functions: [fn],
+    });
     const state = { ...emptyState(), serverId: 'whm-1' };
-    assert.deepEqual(parseHostMessage({ type: 'init', servers: [], functions: [], state }), { type: 'init', servers: [], functions: [], state });
+    assert.deepEqual(parseHostMessage({ type: 'init', servers: [], functions: [], state }), {
+      type: 'init',
+      servers: [],
+      functions: [],
+      state,
+    });
     assert.deepEqual(parseHostMessage({ type: 'result', seq: 3, result }), { type: 'result', seq: 3, result });
     assert.deepEqual(parseHostMessage({ type: 'sending', seq: 3 }), { type: 'sending', seq: 3 });
-    assert.deepEqual(parseHostMessage({ type: 'notice', seq: 4, level: 'info', message: 'Copied.' }), { type: 'notice', seq: 4, level: 'info', message: 'Copied.' });
-    assert.deepEqual(parseHostMessage({ type: 'accounts', seq: 1, serverId: 'whm-1', accounts: [{ user: 'bob', domain: 'bob.example' }] }), {
-      type: 'accounts',
-      seq: 1,
-      serverId: 'whm-1',
-      accounts: [{ user: 'bob', domain: 'bob.example' }],
+    assert.deepEqual(parseHostMessage({ type: 'notice', seq: 4, level: 'info', message: 'Copied.' }), {
+      type: 'notice',
+      seq: 4,
+      level: 'info',
+      message: 'Copied.',
     });
+    assert.deepEqual(
+      parseHostMessage({ type: 'accounts', seq: 1, serverId: 'whm-1', accounts: [{ user: 'bob', domain: 'bob.example' }] }),
+      {
+        type: 'accounts',
+        seq: 1,
+        serverId: 'whm-1',
+        accounts: [{ user: 'bob', domain: 'bob.example' }],
+      },
+    );
     assert.deepEqual(parseHostMessage({ type: 'sendNow' }), { type: 'sendNow' });
   });
 
   it('drops extra fields, at every level', () => {
-    const m = parseHostMessage({ type: 'init', servers: [{ ...server, html: '<b>x</b>' }], functions: [{ ...fn, onclick: 'x', params: [{ ...fn.params[0], evil: 1 }] }], extra: true });
+    const m = parseHostMessage({
+      type: 'init',
+      servers: [{ ...server, html: '<b>x</b>' }],
+      functions: [{ ...fn, onclick: 'x', params: [{ ...fn.params[0], evil: 1 }] }],
+      extra: true,
+    });
     assert.deepEqual(m, { type: 'init', servers: [server], functions: [{ ...fn, params: [fn.params[0]] }] });
-    assert.deepEqual(parseHostMessage({ type: 'result', seq: 1, result: { ...result, script: 'x' }, more: 1 }), { type: 'result', seq: 1, result });
+    assert.deepEqual(parseHostMessage({ type: 'result', seq: 1, result: { ...result, script: 'x' }, more: 1 }), {
+      type: 'result',
+      seq: 1,
+      result,
+    });
     assert.deepEqual(parseHostMessage({ type: 'sending', seq: 2, state: { bad: true } }), { type: 'sending', seq: 2 });
   });
 
@@ -81,9 +118,18 @@ describe('the builder page checks what its host sends', () => {
       assert.equal(parseHostMessage({ type: 'sending', seq }), undefined, String(seq));
       assert.equal(parseWebviewMessage({ type: 'send', seq, state: emptyState() }), undefined, String(seq));
     }
-    assert.deepEqual(parseWebviewMessage({ type: 'copy', seq: 9, language: 'curl', state: emptyState() }), { type: 'copy', seq: 9, language: 'curl', state: emptyState() });
+    assert.deepEqual(parseWebviewMessage({ type: 'copy', seq: 9, language: 'curl', state: emptyState() }), {
+      type: 'copy',
+      seq: 9,
+      language: 'curl',
+      state: emptyState(),
+    });
     assert.deepEqual(parseWebviewMessage({ type: 'cancel', seq: 9 }), { type: 'cancel', seq: 9 });
-    assert.deepEqual(parseWebviewMessage({ type: 'send', state: emptyState() }), { type: 'send', state: emptyState() }, 'a send without one is still taken (the host answers it without one)');
+    assert.deepEqual(
+      parseWebviewMessage({ type: 'send', state: emptyState() }),
+      { type: 'send', state: emptyState() },
+      'a send without one is still taken (the host answers it without one)',
+    );
   });
 });
 
@@ -115,12 +161,25 @@ describe('a result view checks what its host sends', () => {
   it('takes a well-formed view and its other messages', () => {
     assert.deepEqual(parseResultHostMessage({ type: 'show', view }), { type: 'show', view });
     assert.deepEqual(parseResultHostMessage({ type: 'busy', message: 'Asking…' }), { type: 'busy', message: 'Asking…' });
-    assert.deepEqual(parseResultHostMessage({ type: 'notice', level: 'error', message: 'x' }), { type: 'notice', level: 'error', message: 'x' });
-    assert.deepEqual(parseResultHostMessage({ type: 'copy', what: 'row', row: 3, column: 'user' }), { type: 'copy', what: 'row', row: 3, column: 'user' });
+    assert.deepEqual(parseResultHostMessage({ type: 'notice', level: 'error', message: 'x' }), {
+      type: 'notice',
+      level: 'error',
+      message: 'x',
+    });
+    assert.deepEqual(parseResultHostMessage({ type: 'copy', what: 'row', row: 3, column: 'user' }), {
+      type: 'copy',
+      what: 'row',
+      row: 3,
+      column: 'user',
+    });
   });
 
   it('drops extra fields', () => {
-    const m = parseResultHostMessage({ type: 'show', view: { ...view, html: '<script>', request: { ...view.request, cookie: 'x' } }, extra: 1 });
+    const m = parseResultHostMessage({
+      type: 'show',
+      view: { ...view, html: '<script>', request: { ...view.request, cookie: 'x' } },
+      extra: 1,
+    });
     assert.deepEqual(m, { type: 'show', view });
   });
 

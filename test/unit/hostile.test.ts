@@ -38,9 +38,14 @@ interface Run {
 function cpapi(args: string[], env: Record<string, string>, limitMs = 20_000, cwd?: string): Promise<Run> {
   const started = Date.now();
   return new Promise((done) => {
-    execFile(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, timeout: limitMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr, ms: Date.now() - started });
-    });
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { cwd, env: { PATH: process.env.PATH ?? '', ...env }, timeout: limitMs, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr, ms: Date.now() - started });
+      },
+    );
   });
 }
 
@@ -126,7 +131,20 @@ describe('hostile servers and bad input against cpapi', () => {
     await new Promise((r) => server.close(r));
   });
 
-  const target = (auth: Case['auth'] = 'token'): string[] => ['--host', '127.0.0.1', '--service', 'whm', '--port', String(port), '--user', 'root', '--auth', auth, '--fingerprint', fingerprint];
+  const target = (auth: Case['auth'] = 'token'): string[] => [
+    '--host',
+    '127.0.0.1',
+    '--service',
+    'whm',
+    '--port',
+    String(port),
+    '--user',
+    'root',
+    '--auth',
+    auth,
+    '--fingerprint',
+    fingerprint,
+  ];
   const secretsFor = (auth: Case['auth'] = 'token'): Record<string, string> =>
     auth === 'token' ? { CPANEL_TOKEN: TOKEN } : auth === 'accesshash' ? { CPANEL_ACCESSHASH: HASH } : { CPANEL_PASSWORD: PASSWORD };
   const deepJson = '['.repeat(5000) + ']'.repeat(5000);
@@ -145,7 +163,13 @@ describe('hostile servers and bad input against cpapi', () => {
       exit: 4,
       says: /did not finish within 2 seconds/,
     },
-    ...['1e308', '0.0001', '1e-9', '0', '-5', '3601', 'soon'].map((t): Case => ({ name: `--timeout ${t} is a usage error`, args: [`--timeout=${t}`], exit: 2, says: /--timeout must be a number of seconds from 1 to 3600/, nothingSent: true })),
+    ...['1e308', '0.0001', '1e-9', '0', '-5', '3601', 'soon'].map((t): Case => ({
+      name: `--timeout ${t} is a usage error`,
+      args: [`--timeout=${t}`],
+      exit: 2,
+      says: /--timeout must be a number of seconds from 1 to 3600/,
+      nothingSent: true,
+    })),
     // ── login failures ──
     {
       name: 'a login answered 503 says the server failed, not the password',
@@ -169,26 +193,120 @@ describe('hostile servers and bad input against cpapi', () => {
       says: /HTTP 500: “502 Proxy Error”/,
       notSaid: /cPHulk/,
     },
-    { name: 'a login accepted without a token or cookie', handler: (_q, res) => json(res, 200, { status: 1 }), auth: 'session', exit: 3, says: /no session token/ },
+    {
+      name: 'a login accepted without a token or cookie',
+      handler: (_q, res) => json(res, 200, { status: 1 }),
+      auth: 'session',
+      exit: 3,
+      says: /no session token/,
+    },
     // ── configuration in our words ──
-    { name: 'a 17-character TOTP secret', env: { CPANEL_TOTP_SECRET: `${TOTP}A` }, args: ['--otp', 'header'], exit: 2, says: /17 characters, which no base32 secret has/, nothingSent: true },
-    { name: 'a 1,000-character TOTP secret', env: { CPANEL_TOTP_SECRET: 'A'.repeat(1000) }, args: ['--otp', 'header'], exit: 2, says: /too long \(1000 characters\)/, nothingSent: true, notSaid: /exceed 64 bytes/ },
-    { name: 'an API token with a line break', env: { CPANEL_TOKEN: `${TOKEN.slice(0, 10)}\r\nX-Evil: 1` }, exit: 2, says: /line break or another control character/, nothingSent: true },
+    {
+      name: 'a 17-character TOTP secret',
+      env: { CPANEL_TOTP_SECRET: `${TOTP}A` },
+      args: ['--otp', 'header'],
+      exit: 2,
+      says: /17 characters, which no base32 secret has/,
+      nothingSent: true,
+    },
+    {
+      name: 'a 1,000-character TOTP secret',
+      env: { CPANEL_TOTP_SECRET: 'A'.repeat(1000) },
+      args: ['--otp', 'header'],
+      exit: 2,
+      says: /too long \(1000 characters\)/,
+      nothingSent: true,
+      notSaid: /exceed 64 bytes/,
+    },
+    {
+      name: 'an API token with a line break',
+      env: { CPANEL_TOKEN: `${TOKEN.slice(0, 10)}\r\nX-Evil: 1` },
+      exit: 2,
+      says: /line break or another control character/,
+      nothingSent: true,
+    },
     // ── parameters that would rewrite the call ──
-    { name: 'cpanel_jsonapi_func with --as', call: ['call', 'uapi', 'Email/list_pops', 'cpanel_jsonapi_func=add_pop'], args: ['--as', 'cptest'], exit: 2, says: /"cpanel_jsonapi_func" is set by the request itself/, nothingSent: true },
-    { name: 'cpanel_jsonapi_user with --as', call: ['call', 'uapi', 'Email/list_pops', 'cpanel_jsonapi_user=asder'], args: ['--as', 'cptest'], exit: 2, says: /"cpanel_jsonapi_user" is set/, nothingSent: true },
-    { name: 'api.version on WHM', call: ['call', 'whm', 'listaccts', 'api.version=0'], exit: 2, says: /"api\.version" is set/, nothingSent: true },
-    { name: 'CPANEL_JSONAPI_FUNC in capitals', call: ['call', 'api2', 'Email/listpops', 'CPANEL_JSONAPI_FUNC=addpop'], args: ['--as', 'cptest'], exit: 2, says: /is set by the request itself/, nothingSent: true },
-    { name: 'a parameter name with shell syntax', call: ['call', 'whm', 'listaccts', 'x$(touch PWNED)=1'], exit: 2, says: /is not a parameter name/, nothingSent: true },
+    {
+      name: 'cpanel_jsonapi_func with --as',
+      call: ['call', 'uapi', 'Email/list_pops', 'cpanel_jsonapi_func=add_pop'],
+      args: ['--as', 'cptest'],
+      exit: 2,
+      says: /"cpanel_jsonapi_func" is set by the request itself/,
+      nothingSent: true,
+    },
+    {
+      name: 'cpanel_jsonapi_user with --as',
+      call: ['call', 'uapi', 'Email/list_pops', 'cpanel_jsonapi_user=asder'],
+      args: ['--as', 'cptest'],
+      exit: 2,
+      says: /"cpanel_jsonapi_user" is set/,
+      nothingSent: true,
+    },
+    {
+      name: 'api.version on WHM',
+      call: ['call', 'whm', 'listaccts', 'api.version=0'],
+      exit: 2,
+      says: /"api\.version" is set/,
+      nothingSent: true,
+    },
+    {
+      name: 'CPANEL_JSONAPI_FUNC in capitals',
+      call: ['call', 'api2', 'Email/listpops', 'CPANEL_JSONAPI_FUNC=addpop'],
+      args: ['--as', 'cptest'],
+      exit: 2,
+      says: /is set by the request itself/,
+      nothingSent: true,
+    },
+    {
+      name: 'a parameter name with shell syntax',
+      call: ['call', 'whm', 'listaccts', 'x$(touch PWNED)=1'],
+      exit: 2,
+      says: /is not a parameter name/,
+      nothingSent: true,
+    },
     // ── answers that are not what they claim ──
     { name: 'JSON nested 5,000 levels deep', handler: (_q, res) => json(res, 200, deepJson), exit: 5, says: /nested more than 256 levels/ },
-    { name: 'an HTML page where JSON was expected', handler: (_q, res) => (res.writeHead(200, { 'content-type': 'text/html' }), res.end('<!DOCTYPE html><html><title>x</title></html>')), exit: 5, says: /HTML page where JSON was expected/ },
-    { name: 'truncated JSON', handler: (_q, res) => json(res, 200, '{"metadata":{"result":1},"data":{"acct":[{"user":"bo'), exit: 5, says: /not complete JSON/ },
+    {
+      name: 'an HTML page where JSON was expected',
+      handler: (_q, res) => (res.writeHead(200, { 'content-type': 'text/html' }), res.end('<!DOCTYPE html><html><title>x</title></html>')),
+      exit: 5,
+      says: /HTML page where JSON was expected/,
+    },
+    {
+      name: 'truncated JSON',
+      handler: (_q, res) => json(res, 200, '{"metadata":{"result":1},"data":{"acct":[{"user":"bo'),
+      exit: 5,
+      says: /not complete JSON/,
+    },
     { name: 'an empty 200', handler: (_q, res) => json(res, 200, ''), exit: 5, says: /empty answer/ },
-    { name: 'a gzip bomb is never inflated', handler: (_q, res) => res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }).end(gzipSync(Buffer.alloc(50 * 1024 * 1024, 0x20))), exit: 5, says: /not valid JSON|text where JSON/ },
-    { name: 'a 100 KB GET answered 431', handler: (req, res) => (req.url!.length > 8000 ? json(res, 431, '') : echo(req, res, '')), call: ['call', 'whm', 'listaccts', `search=${'x'.repeat(100_000)}`], exit: 1, says: /too large \(HTTP 431[^)]*\)[^.]*\. Send it as POST/ },
-    { name: 'a redirect to another host is not followed', handler: (_q, res) => (res.writeHead(302, { location: 'https://evil.example/steal' }), res.end()), exit: 1, says: /redirected the call \(HTTP 302 to https:\/\/evil\.example\/steal\)/ },
-    { name: 'a 1 MB response header', handler: (_q, res) => (res.writeHead(200, { 'x-big': 'a'.repeat(1024 * 1024) }), res.end('{}')), exit: 4, says: /failed|closed/ },
+    {
+      name: 'a gzip bomb is never inflated',
+      handler: (_q, res) =>
+        res
+          .writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' })
+          .end(gzipSync(Buffer.alloc(50 * 1024 * 1024, 0x20))),
+      exit: 5,
+      says: /not valid JSON|text where JSON/,
+    },
+    {
+      name: 'a 100 KB GET answered 431',
+      handler: (req, res) => (req.url!.length > 8000 ? json(res, 431, '') : echo(req, res, '')),
+      call: ['call', 'whm', 'listaccts', `search=${'x'.repeat(100_000)}`],
+      exit: 1,
+      says: /too large \(HTTP 431[^)]*\)[^.]*\. Send it as POST/,
+    },
+    {
+      name: 'a redirect to another host is not followed',
+      handler: (_q, res) => (res.writeHead(302, { location: 'https://evil.example/steal' }), res.end()),
+      exit: 1,
+      says: /redirected the call \(HTTP 302 to https:\/\/evil\.example\/steal\)/,
+    },
+    {
+      name: 'a 1 MB response header',
+      handler: (_q, res) => (res.writeHead(200, { 'x-big': 'a'.repeat(1024 * 1024) }), res.end('{}')),
+      exit: 4,
+      says: /failed|closed/,
+    },
     {
       name: '5,000 cookies on a login',
       handler: (req, res, body) => {
@@ -201,12 +319,57 @@ describe('hostile servers and bad input against cpapi', () => {
       says: /failed|closed/,
     },
     // ── derived secrets echoed back ──
-    { name: 'an echoed Basic header is redacted', handler: echo, auth: 'password', exit: 0, says: /"authorization": "Basic \[redacted\]"/, in: 'stdout' },
-    { name: 'an echoed token header is redacted', handler: echo, auth: 'token', exit: 0, says: /"authorization": "whm \[redacted\]"/i, in: 'stdout' },
-    { name: 'an echoed access hash is redacted', handler: echo, auth: 'accesshash', exit: 0, says: /"authorization": "WHM \[redacted\]"/i, in: 'stdout' },
-    { name: 'an echoed session cookie and cpsess token are redacted', handler: withLogin(echo), auth: 'session', exit: 0, says: /"url": "\/\[redacted\]\/json-api[\s\S]*"cookie": "whostmgrsession=\[redacted\]"/, in: 'stdout' },
-    { name: 'an echoed OTP code is redacted', handler: echo, auth: 'password', args: ['--otp', 'header'], env: { CPANEL_TOTP_SECRET: TOTP }, exit: 0, says: /"x-cpanel-otp": "\[redacted\]"/, in: 'stdout' },
-    { name: '--raw redacts what the server echoed', handler: echo, auth: 'password', args: ['--raw'], exit: 0, says: /"authorization":"Basic \[redacted\]"/, in: 'stdout' },
+    {
+      name: 'an echoed Basic header is redacted',
+      handler: echo,
+      auth: 'password',
+      exit: 0,
+      says: /"authorization": "Basic \[redacted\]"/,
+      in: 'stdout',
+    },
+    {
+      name: 'an echoed token header is redacted',
+      handler: echo,
+      auth: 'token',
+      exit: 0,
+      says: /"authorization": "whm \[redacted\]"/i,
+      in: 'stdout',
+    },
+    {
+      name: 'an echoed access hash is redacted',
+      handler: echo,
+      auth: 'accesshash',
+      exit: 0,
+      says: /"authorization": "WHM \[redacted\]"/i,
+      in: 'stdout',
+    },
+    {
+      name: 'an echoed session cookie and cpsess token are redacted',
+      handler: withLogin(echo),
+      auth: 'session',
+      exit: 0,
+      says: /"url": "\/\[redacted\]\/json-api[\s\S]*"cookie": "whostmgrsession=\[redacted\]"/,
+      in: 'stdout',
+    },
+    {
+      name: 'an echoed OTP code is redacted',
+      handler: echo,
+      auth: 'password',
+      args: ['--otp', 'header'],
+      env: { CPANEL_TOTP_SECRET: TOTP },
+      exit: 0,
+      says: /"x-cpanel-otp": "\[redacted\]"/,
+      in: 'stdout',
+    },
+    {
+      name: '--raw redacts what the server echoed',
+      handler: echo,
+      auth: 'password',
+      args: ['--raw'],
+      exit: 0,
+      says: /"authorization":"Basic \[redacted\]"/,
+      in: 'stdout',
+    },
     { name: '--unredacted needs --raw', args: ['--unredacted'], exit: 2, says: /--unredacted goes with --raw/, nothingSent: true },
     // ── JMESPath without bounds ──
     {
@@ -232,7 +395,10 @@ describe('hostile servers and bad input against cpapi', () => {
       handler = c.handler ?? echo;
       const before = requests;
       const auth = c.auth ?? 'token';
-      const r = await cpapi([...(c.call ?? ['call', 'whm', 'version']), ...target(auth), ...(c.args ?? [])], { ...secretsFor(auth), ...c.env });
+      const r = await cpapi([...(c.call ?? ['call', 'whm', 'version']), ...target(auth), ...(c.args ?? [])], {
+        ...secretsFor(auth),
+        ...c.env,
+      });
       const where = c.in === 'stdout' ? r.stdout : r.stderr;
       assert.equal(r.code, c.exit, `exit ${r.code}: ${r.stderr}${r.stdout.slice(0, 600)}`);
       assert.match(where, c.says, where.slice(0, 2000));
@@ -240,7 +406,8 @@ describe('hostile servers and bad input against cpapi', () => {
       if (c.nothingSent) assert.equal(requests, before, 'nothing was sent');
       if (c.withinMs !== undefined) assert.ok(r.ms < c.withinMs, `took ${r.ms} ms`);
       const out = r.stdout + r.stderr;
-      for (const secret of [PASSWORD, TOKEN, HASH, TOTP, COOKIE, CPSESS.slice(1), BASIC, encodeURIComponent(PASSWORD)]) assert.ok(!out.includes(secret), `"${secret}" leaked`);
+      for (const secret of [PASSWORD, TOKEN, HASH, TOTP, COOKIE, CPSESS.slice(1), BASIC, encodeURIComponent(PASSWORD)])
+        assert.ok(!out.includes(secret), `"${secret}" leaked`);
       assert.doesNotMatch(out, /\n\s+at .+:\d+:\d+/, 'no stack trace');
       assert.doesNotMatch(out, new RegExp(`(?<!\\d)${totpCode(TOTP, Date.now() / 1000)}(?!\\d)`), 'no current OTP code');
     });
@@ -256,7 +423,20 @@ describe('hostile servers and bad input against cpapi', () => {
   describe('servers files and snippets for cpapi run', () => {
     const servers = (port: unknown): string => {
       const f = join(dir, `servers-${String(Math.random()).slice(2)}.json`);
-      writeFileSync(f, JSON.stringify([{ label: 'h', host: '127.0.0.1', service: 'whm', port, username: 'root', auth: 'token', tls: { mode: 'pinned', fingerprint256: fingerprint } }]));
+      writeFileSync(
+        f,
+        JSON.stringify([
+          {
+            label: 'h',
+            host: '127.0.0.1',
+            service: 'whm',
+            port,
+            username: 'root',
+            auth: 'token',
+            tls: { mode: 'pinned', fingerprint256: fingerprint },
+          },
+        ]),
+      );
       return f;
     };
     const snippet = (name: string, text: string): string => {
@@ -302,9 +482,15 @@ describe('hostile servers and bad input against cpapi', () => {
         const before = requests;
         const junit = join(dir, `leak-${where.replace(/\W/g, '')}.xml`);
         const file = snippet(`leak-${where.replace(/\W/g, '')}.cpanel.json`, JSON.stringify({ version: 1, server: 'h', ...fields }));
-        const r = await cpapi(['run', file, '--servers', servers(port), '--reporter', 'junit', '--output', junit], { CPANEL_H_TOKEN: TOKEN, GITHUB_TOKEN });
+        const r = await cpapi(['run', file, '--servers', servers(port), '--reporter', 'junit', '--output', junit], {
+          CPANEL_H_TOKEN: TOKEN,
+          GITHUB_TOKEN,
+        });
         assert.equal(r.code, 2, r.stdout + r.stderr);
-        assert.match(r.stderr, /\$\{env:GITHUB_TOKEN\} is not an allowed environment variable: snippets may read CPANEL_\* variables and the ones you allow with --allow-env GITHUB_TOKEN/);
+        assert.match(
+          r.stderr,
+          /\$\{env:GITHUB_TOKEN\} is not an allowed environment variable: snippets may read CPANEL_\* variables and the ones you allow with --allow-env GITHUB_TOKEN/,
+        );
         assert.equal(requests, before, 'nothing was sent');
         assert.ok(!(r.stdout + r.stderr).includes(GITHUB_TOKEN) && !(r.stdout + r.stderr).includes('ghp_'), 'the token was not printed');
         assert.ok(!existsSync(junit) || !readFileSync(junit, 'utf8').includes(GITHUB_TOKEN), 'nor written to the report');
@@ -314,13 +500,27 @@ describe('hostile servers and bad input against cpapi', () => {
     it('a value from an allowed variable is redacted from the lines and the JUnit report', async () => {
       handler = echo;
       const junit = join(dir, 'allowed.xml');
-      const file = snippet('allowed.cpanel.json', JSON.stringify({ version: 1, server: 'h', family: 'whm', function: 'listaccts', params: [{ name: 'search', value: '${env:GITHUB_TOKEN}' }], expect: [{ jmespath: "data.url == '${env:GITHUB_TOKEN}'" }] }));
-      const r = await cpapi(['run', file, '--servers', servers(port), '--allow-env', 'GITHUB_TOKEN', '--reporter', 'junit', '--output', junit], { CPANEL_H_TOKEN: TOKEN, GITHUB_TOKEN });
+      const file = snippet(
+        'allowed.cpanel.json',
+        JSON.stringify({
+          version: 1,
+          server: 'h',
+          family: 'whm',
+          function: 'listaccts',
+          params: [{ name: 'search', value: '${env:GITHUB_TOKEN}' }],
+          expect: [{ jmespath: "data.url == '${env:GITHUB_TOKEN}'" }],
+        }),
+      );
+      const r = await cpapi(
+        ['run', file, '--servers', servers(port), '--allow-env', 'GITHUB_TOKEN', '--reporter', 'junit', '--output', junit],
+        { CPANEL_H_TOKEN: TOKEN, GITHUB_TOKEN },
+      );
       assert.equal(r.code, 1, r.stdout + r.stderr);
       assert.match(r.stdout, /FAIL .*allowed\.cpanel\.json[\s\S]*expect\[0\] jmespath: data\.url == '\[redacted\]'/);
       const xml = readFileSync(junit, 'utf8');
       assert.match(xml, /\[redacted\]/);
-      for (const text of [r.stdout, r.stderr, xml]) assert.ok(!text.includes(GITHUB_TOKEN) && !text.includes(encodeURIComponent(GITHUB_TOKEN)), 'the value was not printed');
+      for (const text of [r.stdout, r.stderr, xml])
+        assert.ok(!text.includes(GITHUB_TOKEN) && !text.includes(encodeURIComponent(GITHUB_TOKEN)), 'the value was not printed');
     });
 
     describe('uploads stay in the workspace', () => {
@@ -333,7 +533,21 @@ describe('hostile servers and bad input against cpapi', () => {
         execFileSync('mkfifo', [join(ws, 'fifo.csv')]);
       });
       const upload = (name: string, path: string): string =>
-        join(ws, 'snips', writeAndName(name, JSON.stringify({ version: 1, server: 'h', family: 'whm', function: 'version', params: [], body: { files: [{ name: 'file-1', path }] } })));
+        join(
+          ws,
+          'snips',
+          writeAndName(
+            name,
+            JSON.stringify({
+              version: 1,
+              server: 'h',
+              family: 'whm',
+              function: 'version',
+              params: [],
+              body: { files: [{ name: 'file-1', path }] },
+            }),
+          ),
+        );
       const writeAndName = (name: string, text: string): string => {
         writeFileSync(join(ws, 'snips', name), text);
         return name;
@@ -343,7 +557,12 @@ describe('hostile servers and bad input against cpapi', () => {
         handler = echo;
         const before = requests;
         // Run from the workspace, where a path checked only as text resolves to the link.
-        const r = await cpapi(['run', upload('link.cpanel.json', 'report.csv'), '--servers', servers(port)], { CPANEL_H_TOKEN: TOKEN }, 20_000, ws);
+        const r = await cpapi(
+          ['run', upload('link.cpanel.json', 'report.csv'), '--servers', servers(port)],
+          { CPANEL_H_TOKEN: TOKEN },
+          20_000,
+          ws,
+        );
         assert.equal(r.code, 1, r.stdout + r.stderr);
         assert.match(r.stdout, /body\.files: "report\.csv" \(for "file-1"\) leads outside the workspace folder .*Nothing was sent/);
         assert.equal(requests, before, 'nothing was sent');
@@ -353,7 +572,12 @@ describe('hostile servers and bad input against cpapi', () => {
       it('a FIFO is refused without being opened (no hang), and nothing is sent', async () => {
         handler = echo;
         const before = requests;
-        const r = await cpapi(['run', upload('fifo.cpanel.json', 'fifo.csv'), '--servers', servers(port)], { CPANEL_H_TOKEN: TOKEN }, 10_000, ws);
+        const r = await cpapi(
+          ['run', upload('fifo.cpanel.json', 'fifo.csv'), '--servers', servers(port)],
+          { CPANEL_H_TOKEN: TOKEN },
+          10_000,
+          ws,
+        );
         assert.equal(r.code, 1, r.stdout + r.stderr);
         assert.match(r.stdout, /"fifo\.csv" \(for "file-1"\) is not a regular file/);
         assert.equal(requests, before, 'nothing was sent');
@@ -362,7 +586,14 @@ describe('hostile servers and bad input against cpapi', () => {
 
     it('a snippet whose parameters would rewrite the call is refused, and nothing is sent', async () => {
       const before = requests;
-      const text = JSON.stringify({ version: 1, server: 'h', family: 'uapi', function: 'Email/list_pops', account: 'cptest', params: [{ name: 'cpanel_jsonapi_func', value: 'add_pop' }] });
+      const text = JSON.stringify({
+        version: 1,
+        server: 'h',
+        family: 'uapi',
+        function: 'Email/list_pops',
+        account: 'cptest',
+        params: [{ name: 'cpanel_jsonapi_func', value: 'add_pop' }],
+      });
       const r = await cpapi(['run', snippet('rewrite.cpanel.json', text), '--servers', servers(port)], { CPANEL_H_TOKEN: TOKEN });
       assert.equal(r.code, 1);
       assert.match(r.stdout, /malformed_snippet[\s\S]*"cpanel_jsonapi_func" is set by the request itself/);
@@ -376,10 +607,14 @@ describe('hostile servers and bad input against cpapi', () => {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end(`<!DOCTYPE html><html><title>${EVIL}</title><body>${EVIL}</body></html>`);
     };
-    const evil500: Handler = (_q, res) => (res.writeHead(500, { 'content-type': 'text/html' }), res.end(`<html><head><title>${EVIL}</title></head></html>`));
-    const call = (extra: string[] = []): Promise<Run> => cpapi(['call', 'whm', 'version', ...target('token'), ...extra], secretsFor('token'));
+    const evil500: Handler = (_q, res) => (
+      res.writeHead(500, { 'content-type': 'text/html' }),
+      res.end(`<html><head><title>${EVIL}</title></head></html>`)
+    );
+    const call = (extra: string[] = []): Promise<Run> =>
+      cpapi(['call', 'whm', 'version', ...target('token'), ...extra], secretsFor('token'));
 
-    it('cpapi call: an API error\'s reason, in the hint and in the JSON (valid, and equal in value)', async () => {
+    it("cpapi call: an API error's reason, in the hint and in the JSON (valid, and equal in value)", async () => {
       handler = evilWhm;
       const r = await call();
       assert.equal(r.code, 1, r.stderr);
@@ -391,7 +626,10 @@ describe('hostile servers and bad input against cpapi', () => {
       assert.equal(parsed.errors[0], EVIL, 'the JSON holds the very text the server sent');
     });
 
-    for (const [name, h, exit] of [['an HTML page where JSON was expected', evilHtml, 5], ['an HTTP 500 page', evil500, 1]] as const) {
+    for (const [name, h, exit] of [
+      ['an HTML page where JSON was expected', evilHtml, 5],
+      ['an HTTP 500 page', evil500, 1],
+    ] as const) {
       it(`cpapi call: ${name}`, async () => {
         handler = h;
         const r = await call();
@@ -414,12 +652,19 @@ describe('hostile servers and bad input against cpapi', () => {
       assert.ok(piped.stdout.includes(`<title>${EVIL}</title>`), 'piped, --raw is the body as the server sent it');
       noRawControl('--raw stderr', piped.stderr);
       // On a terminal (script(1) gives cpapi a pseudo-terminal; the terminal itself turns \n into \r\n).
-      const shell = [process.execPath, CLI, 'call', 'whm', 'version', ...target('token'), '--raw'].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+      const shell = [process.execPath, CLI, 'call', 'whm', 'version', ...target('token'), '--raw']
+        .map((a) => `'${a.replace(/'/g, `'\\''`)}'`)
+        .join(' ');
       // Not spawnSync: this process is the server too.
       const tty = await new Promise<{ missing: boolean; stdout: string }>((done) => {
-        execFile('script', ['-qec', shell, '/dev/null'], { env: { PATH: process.env.PATH ?? '', ...secretsFor('token') }, timeout: 20_000 }, (err, stdout) => {
-          done({ missing: (err as { code?: unknown } | null)?.code === 'ENOENT', stdout });
-        });
+        execFile(
+          'script',
+          ['-qec', shell, '/dev/null'],
+          { env: { PATH: process.env.PATH ?? '', ...secretsFor('token') }, timeout: 20_000 },
+          (err, stdout) => {
+            done({ missing: (err as { code?: unknown } | null)?.code === 'ENOENT', stdout });
+          },
+        );
       });
       if (tty.missing) return; // no script(1) here
       const shown = tty.stdout.replace(/\r\n/g, '\n');
@@ -433,7 +678,21 @@ describe('hostile servers and bad input against cpapi', () => {
       await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r));
       try {
         const tlsPort = String((tls.address() as AddressInfo).port);
-        const args = ['call', 'whm', 'version', '--host', '127.0.0.1', '--service', 'whm', '--port', tlsPort, '--user', 'root', '--auth', 'token'];
+        const args = [
+          'call',
+          'whm',
+          'version',
+          '--host',
+          '127.0.0.1',
+          '--service',
+          'whm',
+          '--port',
+          tlsPort,
+          '--user',
+          'root',
+          '--auth',
+          'token',
+        ];
         const r = await cpapi(args, secretsFor('token'));
         assert.equal(r.code, 4, r.stderr);
         assert.match(r.stderr, /evil\\u202eten\.elpmaxe\\u2066\.test/);
@@ -451,11 +710,18 @@ describe('hostile servers and bad input against cpapi', () => {
       const evilName = 'evil\x1b]8;;https:evil.example\x1b\\name\u009b.cpanel.json';
       before(() => {
         const tls = { mode: 'pinned', fingerprint256: fingerprint };
-        writeFileSync(serversFile, JSON.stringify([{ label: 'h', host: '127.0.0.1', service: 'whm', port, username: 'root', auth: 'token', tls }]));
+        writeFileSync(
+          serversFile,
+          JSON.stringify([{ label: 'h', host: '127.0.0.1', service: 'whm', port, username: 'root', auth: 'token', tls }]),
+        );
         const expect = [{ ok: true }, { jmespath: 'metadata.reason == `"OK"`' }];
-        writeFileSync(join(evilDir, evilName), JSON.stringify({ version: 1, server: 'h', family: 'whm', function: 'version', params: [], expect }));
+        writeFileSync(
+          join(evilDir, evilName),
+          JSON.stringify({ version: 1, server: 'h', family: 'whm', function: 'version', params: [], expect }),
+        );
       });
-      const run = (extra: string[]): Promise<Run> => cpapi(['run', join(evilDir, evilName), '--servers', serversFile, ...extra], { CPANEL_H_TOKEN: TOKEN });
+      const run = (extra: string[]): Promise<Run> =>
+        cpapi(['run', join(evilDir, evilName), '--servers', serversFile, ...extra], { CPANEL_H_TOKEN: TOKEN });
 
       it('lines, TAP', async () => {
         handler = evilWhm;
@@ -483,7 +749,10 @@ describe('hostile servers and bad input against cpapi', () => {
         noRawControl('lines beside the report', written.stdout);
         noRawControl('junit file', readFileSync(out, 'utf8'));
         const xsd = resolve(__dirname, '../../../test/fixtures/junit.xsd');
-        for (const [where, input] of [['stdout', x.stdout], ['file', undefined]] as const) {
+        for (const [where, input] of [
+          ['stdout', x.stdout],
+          ['file', undefined],
+        ] as const) {
           const args = ['--noout', '--schema', xsd, input === undefined ? out : '-'];
           const lint = spawnSync('xmllint', args, { encoding: 'utf8', ...(input !== undefined ? { input } : {}) });
           if (lint.error) return; // no xmllint here

@@ -13,13 +13,25 @@ import { cpapi } from '../helpers/cli';
 import { CREDS, startSandbox } from '../helpers/sandbox';
 
 describe('reading shell words without running them', () => {
-  it('single quotes, double quotes with escapes, $\'…\', backslashes, continuations, comments, several commands', () => {
-    assert.deepEqual(shellCommands(`curl 'a b' "c \\"d\\" \\$e \\\\ \\x" f\\ g \\\n  $'h\\'i\\nj\\x41\\u00e9' # comment\nnext "$VAR" \${X:-y} $(cat t) && last`), [
-      ['curl', 'a b', 'c "d" $e \\ \\x', 'f g', "h'i\njAé"],
-      ['next', `${EXPANSION_START}VAR${EXPANSION_END}`, `${EXPANSION_START}X:-y${EXPANSION_END}`, `${EXPANSION_START}$(cat t)${EXPANSION_END}`],
-      ['last'],
+  it("single quotes, double quotes with escapes, $'…', backslashes, continuations, comments, several commands", () => {
+    assert.deepEqual(
+      shellCommands(
+        `curl 'a b' "c \\"d\\" \\$e \\\\ \\x" f\\ g \\\n  $'h\\'i\\nj\\x41\\u00e9' # comment\nnext "$VAR" \${X:-y} $(cat t) && last`,
+      ),
+      [
+        ['curl', 'a b', 'c "d" $e \\ \\x', 'f g', "h'i\njAé"],
+        [
+          'next',
+          `${EXPANSION_START}VAR${EXPANSION_END}`,
+          `${EXPANSION_START}X:-y${EXPANSION_END}`,
+          `${EXPANSION_START}$(cat t)${EXPANSION_END}`,
+        ],
+        ['last'],
+      ],
+    );
+    assert.deepEqual(shellCommands(`'https://h:2083'"$token"'/execute/A/b'`), [
+      [`https://h:2083${EXPANSION_START}token${EXPANSION_END}/execute/A/b`],
     ]);
-    assert.deepEqual(shellCommands(`'https://h:2083'"$token"'/execute/A/b'`), [[`https://h:2083${EXPANSION_START}token${EXPANSION_END}/execute/A/b`]]);
     assert.throws(() => shellCommands("curl 'open"), /single quote on line 1 is not closed/);
     assert.throws(() => shellCommands('curl "open'), /double quote on line 1 is not closed/);
     assert.throws(() => shellCommands('curl \u0001x'), /control characters/);
@@ -32,9 +44,18 @@ describe('cpapi import', () => {
   let whm: string;
   let cp: string;
   const profiles: ServerProfile[] = [];
-  const env = (): Record<string, string> => ({ CPANEL_PROD_WHM_TOKEN: CREDS.root.whmToken, CPANEL_BOB_CPANEL_TOKEN: CREDS.bob.cpanelToken!, CPANEL_PARAM_PASSWORD: 'Imported-Pass-77' });
+  const env = (): Record<string, string> => ({
+    CPANEL_PROD_WHM_TOKEN: CREDS.root.whmToken,
+    CPANEL_BOB_CPANEL_TOKEN: CREDS.bob.cpanelToken!,
+    CPANEL_PARAM_PASSWORD: 'Imported-Pass-77',
+  });
   /** Imports the text, checks the snippet is valid and holds none of `secrets`, runs it unchanged with cpapi run; answers the snippet. */
-  const importAndRun = async (name: string, text: string, secrets: string[], extra: string[] = []): Promise<{ snippet: Record<string, unknown>; stderr: string }> => {
+  const importAndRun = async (
+    name: string,
+    text: string,
+    secrets: string[],
+    extra: string[] = [],
+  ): Promise<{ snippet: Record<string, unknown>; stderr: string }> => {
     const r = await cpapi(['import', text, '--servers', 'servers.json', ...extra], {}, dir);
     assert.equal(r.code, 0, r.stderr);
     assert.ok(parseSnippet(r.stdout).ok, r.stdout);
@@ -53,10 +74,35 @@ describe('cpapi import', () => {
     cp = `127.0.0.1:${sb.port('cpanel')}`;
     const tls = { mode: 'pinned' as const, fingerprint256: sb.fingerprint256 };
     profiles.push(
-      { id: 'w', label: 'prod-whm', host: '127.0.0.1', service: 'whm', secure: true, port: sb.port('whm'), username: 'root', auth: 'token', twoFactor: 'none', tls },
-      { id: 'c', label: 'bob-cpanel', host: '127.0.0.1', service: 'cpanel', secure: true, port: sb.port('cpanel'), username: 'bob', auth: 'token', twoFactor: 'none', tls },
+      {
+        id: 'w',
+        label: 'prod-whm',
+        host: '127.0.0.1',
+        service: 'whm',
+        secure: true,
+        port: sb.port('whm'),
+        username: 'root',
+        auth: 'token',
+        twoFactor: 'none',
+        tls,
+      },
+      {
+        id: 'c',
+        label: 'bob-cpanel',
+        host: '127.0.0.1',
+        service: 'cpanel',
+        secure: true,
+        port: sb.port('cpanel'),
+        username: 'bob',
+        auth: 'token',
+        twoFactor: 'none',
+        tls,
+      },
     );
-    writeFileSync(join(dir, 'servers.json'), JSON.stringify({ servers: profiles.map((p) => Object.fromEntries(Object.entries(p).filter(([k]) => k !== 'id'))) }));
+    writeFileSync(
+      join(dir, 'servers.json'),
+      JSON.stringify({ servers: profiles.map((p) => Object.fromEntries(Object.entries(p).filter(([k]) => k !== 'id'))) }),
+    );
   });
   after(async () => {
     await sb.stop();
@@ -64,18 +110,34 @@ describe('cpapi import', () => {
 
   describe("cPanel's documentation samples, in the docs' own form", () => {
     it('UAPI Email/list_pops (curl with a cpanel token)', async () => {
-      const { snippet, stderr } = await importAndRun('docs-list-pops', `curl -H'Authorization: cpanel bob:APITOKEN' 'https://${cp}/execute/Email/list_pops'`, ['APITOKEN']);
-      assert.deepEqual(snippet, { version: 1, server: 'bob-cpanel', family: 'uapi', function: 'Email/list_pops', method: 'GET', params: [] });
+      const { snippet, stderr } = await importAndRun(
+        'docs-list-pops',
+        `curl -H'Authorization: cpanel bob:APITOKEN' 'https://${cp}/execute/Email/list_pops'`,
+        ['APITOKEN'],
+      );
+      assert.deepEqual(snippet, {
+        version: 1,
+        server: 'bob-cpanel',
+        family: 'uapi',
+        function: 'Email/list_pops',
+        method: 'GET',
+        params: [],
+      });
       assert.match(stderr, /Matched the server bob-cpanel[\s\S]*Left out the Authorization header \(cpanel bob:…, an API token\)/);
     });
 
     it('UAPI Email/add_pop with a password in the query: the password becomes ${env:CPANEL_PARAM_PASSWORD}, sent in a POST body', async () => {
       sb.clearLog();
-      const { snippet, stderr } = await importAndRun('docs-add-pop', `curl -H'Authorization: cpanel bob:APITOKEN' 'https://${cp}/execute/Email/add_pop?email=newuser&password=12345luggage&domain=bob.example'`, [
-        'APITOKEN',
-        '12345luggage',
+      const { snippet, stderr } = await importAndRun(
+        'docs-add-pop',
+        `curl -H'Authorization: cpanel bob:APITOKEN' 'https://${cp}/execute/Email/add_pop?email=newuser&password=12345luggage&domain=bob.example'`,
+        ['APITOKEN', '12345luggage'],
+      );
+      assert.deepEqual(snippet.params, [
+        { name: 'email', value: 'newuser' },
+        { name: 'password', value: '${env:CPANEL_PARAM_PASSWORD}' },
+        { name: 'domain', value: 'bob.example' },
       ]);
-      assert.deepEqual(snippet.params, [{ name: 'email', value: 'newuser' }, { name: 'password', value: '${env:CPANEL_PARAM_PASSWORD}' }, { name: 'domain', value: 'bob.example' }]);
       assert.equal(snippet.method, 'POST');
       assert.match(stderr, /Left out the value of "password": the snippet reads it from \$\{env:CPANEL_PARAM_PASSWORD\}/);
       assert.ok(sb.mail.some((m) => m.email === 'newuser@bob.example'));
@@ -85,40 +147,108 @@ describe('cpapi import', () => {
     });
 
     it('WHM API 1 listaccts (curl with a whm token), parameters in order', async () => {
-      const { snippet } = await importAndRun('docs-listaccts', `curl -H'Authorization: whm root:APITOKEN' 'https://${whm}/json-api/listaccts?api.version=1&search=bob&searchtype=user'`, ['APITOKEN']);
-      assert.deepEqual(snippet, { version: 1, server: 'prod-whm', family: 'whm', function: 'listaccts', method: 'GET', params: [{ name: 'search', value: 'bob' }, { name: 'searchtype', value: 'user' }] });
+      const { snippet } = await importAndRun(
+        'docs-listaccts',
+        `curl -H'Authorization: whm root:APITOKEN' 'https://${whm}/json-api/listaccts?api.version=1&search=bob&searchtype=user'`,
+        ['APITOKEN'],
+      );
+      assert.deepEqual(snippet, {
+        version: 1,
+        server: 'prod-whm',
+        family: 'whm',
+        function: 'listaccts',
+        method: 'GET',
+        params: [
+          { name: 'search', value: 'bob' },
+          { name: 'searchtype', value: 'user' },
+        ],
+      });
     });
 
     it('whmapi1, uapi and cpapi2 command lines (run on the server), with --server naming the WHM server', async () => {
       const w = await importAndRun('docs-whmapi1', `whmapi1 --output=jsonpretty accountsummary user='bob'`, [], ['--server', 'prod-whm']);
-      assert.deepEqual(w.snippet, { version: 1, server: 'prod-whm', family: 'whm', function: 'accountsummary', method: 'GET', params: [{ name: 'user', value: 'bob' }] });
+      assert.deepEqual(w.snippet, {
+        version: 1,
+        server: 'prod-whm',
+        family: 'whm',
+        function: 'accountsummary',
+        method: 'GET',
+        params: [{ name: 'user', value: 'bob' }],
+      });
       const u = await importAndRun('docs-uapi', 'uapi --output=jsonpretty --user=cptest Email list_pops', [], ['--server', 'prod-whm']);
-      assert.deepEqual(u.snippet, { version: 1, server: 'prod-whm', family: 'uapi', function: 'Email/list_pops', account: 'cptest', method: 'GET', params: [] });
+      assert.deepEqual(u.snippet, {
+        version: 1,
+        server: 'prod-whm',
+        family: 'uapi',
+        function: 'Email/list_pops',
+        account: 'cptest',
+        method: 'GET',
+        params: [],
+      });
       const a = await importAndRun('docs-cpapi2', 'cpapi2 --output=jsonpretty --user=cptest Email listpops', [], ['--server', 'prod-whm']);
-      assert.deepEqual(a.snippet, { version: 1, server: 'prod-whm', family: 'api2', function: 'Email/listpops', account: 'cptest', method: 'GET', params: [] });
+      assert.deepEqual(a.snippet, {
+        version: 1,
+        server: 'prod-whm',
+        family: 'api2',
+        function: 'Email/listpops',
+        account: 'cptest',
+        method: 'GET',
+        params: [],
+      });
       // URI-encoded values, as the docs say to write them on the command line; repeated keys kept in order.
       const imp = importRequest('uapi --user=bob Notes echo text=a%20b%2Cc k=1 k=2');
-      assert.deepEqual(imp.params, [{ name: 'text', value: 'a b,c' }, { name: 'k', value: '1' }, { name: 'k', value: '2' }]);
+      assert.deepEqual(imp.params, [
+        { name: 'text', value: 'a b,c' },
+        { name: 'k', value: '1' },
+        { name: 'k', value: '2' },
+      ]);
     });
 
     it('a URL with a /cpsess…/ token: the token is left out', async () => {
-      const { snippet, stderr } = await importAndRun('docs-cpsess', `https://${whm}/cpsess0123456789/json-api/listaccts?api.version=1&want=user`, ['0123456789']);
+      const { snippet, stderr } = await importAndRun(
+        'docs-cpsess',
+        `https://${whm}/cpsess0123456789/json-api/listaccts?api.version=1&want=user`,
+        ['0123456789'],
+      );
       assert.equal(snippet.function, 'listaccts');
       assert.match(stderr, /Left out the session token \(\/cpsess…\/ in the URL\)/);
     });
   });
 
   it('the old json-api/cpanel envelope (UAPI and API 2) and uapi_cpanel, as calls on behalf of the account', async () => {
-    const v3 = await importAndRun('env3', `https://${whm}/json-api/cpanel?cpanel_jsonapi_user=cptest&cpanel_jsonapi_apiversion=3&cpanel_jsonapi_module=Email&cpanel_jsonapi_func=list_pops`, []);
+    const v3 = await importAndRun(
+      'env3',
+      `https://${whm}/json-api/cpanel?cpanel_jsonapi_user=cptest&cpanel_jsonapi_apiversion=3&cpanel_jsonapi_module=Email&cpanel_jsonapi_func=list_pops`,
+      [],
+    );
     assert.deepEqual([v3.snippet.family, v3.snippet.function, v3.snippet.account], ['uapi', 'Email/list_pops', 'cptest']);
-    const v2 = await importAndRun('env2', `https://${whm}/json-api/cpanel?cpanel_jsonapi_user=cptest&cpanel_jsonapi_module=Email&cpanel_jsonapi_func=listpops`, []);
+    const v2 = await importAndRun(
+      'env2',
+      `https://${whm}/json-api/cpanel?cpanel_jsonapi_user=cptest&cpanel_jsonapi_module=Email&cpanel_jsonapi_func=listpops`,
+      [],
+    );
     assert.deepEqual([v2.snippet.family, v2.snippet.function], ['api2', 'Email/listpops']);
     assert.match(v2.stderr, /no cpanel_jsonapi_apiversion, so WHM runs cPanel API 2/);
-    const u = await importAndRun('uapi-cpanel', `https://${whm}/json-api/uapi_cpanel?api.version=1&cpanel.user=bob&cpanel.module=Notes&cpanel.function=echo&x=1&x=2`, []);
-    assert.deepEqual([u.snippet.family, u.snippet.function, u.snippet.account, u.snippet.params], ['uapi', 'Notes/echo', 'bob', [{ name: 'x', value: '1' }, { name: 'x', value: '2' }]]);
+    const u = await importAndRun(
+      'uapi-cpanel',
+      `https://${whm}/json-api/uapi_cpanel?api.version=1&cpanel.user=bob&cpanel.module=Notes&cpanel.function=echo&x=1&x=2`,
+      [],
+    );
+    assert.deepEqual(
+      [u.snippet.family, u.snippet.function, u.snippet.account, u.snippet.params],
+      [
+        'uapi',
+        'Notes/echo',
+        'bob',
+        [
+          { name: 'x', value: '1' },
+          { name: 'x', value: '2' },
+        ],
+      ],
+    );
   });
 
-  it('a browser\'s "Copy as cURL": cookies, a cpsess token, $\'…\' quotes, --data-raw, --compressed, line continuations', async () => {
+  it("a browser's \"Copy as cURL\": cookies, a cpsess token, $'…' quotes, --data-raw, --compressed, line continuations", async () => {
     const text = [
       `curl 'https://${cp}/cpsess7263584571/execute/Email/add_pop' \\`,
       "  -H 'accept: application/json, text/javascript, */*; q=0.01' \\",
@@ -135,7 +265,11 @@ describe('cpapi import', () => {
       family: 'uapi',
       function: 'Email/add_pop',
       method: 'POST',
-      params: [{ name: 'email', value: 'browser1' }, { name: 'password', value: '${env:CPANEL_PARAM_PASSWORD}' }, { name: 'domain', value: 'bob.example' }],
+      params: [
+        { name: 'email', value: 'browser1' },
+        { name: 'password', value: '${env:CPANEL_PARAM_PASSWORD}' },
+        { name: 'domain', value: 'bob.example' },
+      ],
     });
     assert.match(stderr, /session token/);
     assert.match(stderr, /cookies/);
@@ -145,12 +279,44 @@ describe('cpapi import', () => {
 
   it('our own Copy as curl imports back to the same call (token, password and session scripts; GET, POST, on behalf of an account, a JSON body)', async () => {
     const cases: { label: string; request: Parameters<typeof generate>[2] }[] = [
-      { label: 'bob-cpanel', request: { family: 'uapi', module: 'Email', function: 'add_pop', params: [['email', 'ours1'], ['password', 'Literal-Pass-1'], ['domain', 'bob.example']] } },
-      { label: 'bob-cpanel', request: { family: 'uapi', module: 'Notes', function: 'echo', params: [['a', "it's \"quoted\" $HOME `x`"], ['a', 'two']] } },
+      {
+        label: 'bob-cpanel',
+        request: {
+          family: 'uapi',
+          module: 'Email',
+          function: 'add_pop',
+          params: [
+            ['email', 'ours1'],
+            ['password', 'Literal-Pass-1'],
+            ['domain', 'bob.example'],
+          ],
+        },
+      },
+      {
+        label: 'bob-cpanel',
+        request: {
+          family: 'uapi',
+          module: 'Notes',
+          function: 'echo',
+          params: [
+            ['a', 'it\'s "quoted" $HOME `x`'],
+            ['a', 'two'],
+          ],
+        },
+      },
       { label: 'prod-whm', request: { family: 'whm', function: 'listaccts', params: [['search', 'bob']] } },
       { label: 'prod-whm', request: { family: 'uapi', module: 'Email', function: 'list_pops', params: [], asUser: 'cptest' } },
       { label: 'prod-whm', request: { family: 'api2', module: 'Email', function: 'listpops', params: [], asUser: 'cptest' } },
-      { label: 'bob-cpanel', request: { family: 'uapi', module: 'Personalization', function: 'set', params: [], body: { kind: 'json', text: '{"personalization":{"x":1}}' } } },
+      {
+        label: 'bob-cpanel',
+        request: {
+          family: 'uapi',
+          module: 'Personalization',
+          function: 'set',
+          params: [],
+          body: { kind: 'json', text: '{"personalization":{"x":1}}' },
+        },
+      },
     ];
     for (const [i, c] of cases.entries()) {
       const p = profiles.find((x) => x.label === c.label)!;
@@ -159,7 +325,10 @@ describe('cpapi import', () => {
       assert.equal(snippet.server, c.label);
       assert.equal(snippet.family, c.request.family);
       assert.equal(snippet.account, c.request.asUser);
-      const want = c.request.params.map(([name, value]) => ({ name, value: name === 'password' ? '${env:CPANEL_PARAM_PASSWORD}' : String(value) }));
+      const want = c.request.params.map(([name, value]) => ({
+        name,
+        value: name === 'password' ? '${env:CPANEL_PARAM_PASSWORD}' : String(value),
+      }));
       assert.deepEqual(snippet.params, want, script);
       if (c.request.body) assert.deepEqual(snippet.body, { json: { personalization: { x: 1 } } });
     }
@@ -194,7 +363,10 @@ describe('cpapi import', () => {
   });
 
   it('reads @FILE, and names the server by host when none is configured for it', async () => {
-    writeFileSync(join(dir, 'req.txt'), "curl -H'Authorization: whm root:APITOKEN' 'https://example.com:2087/json-api/version?api.version=1'\n");
+    writeFileSync(
+      join(dir, 'req.txt'),
+      "curl -H'Authorization: whm root:APITOKEN' 'https://example.com:2087/json-api/version?api.version=1'\n",
+    );
     const r = await cpapi(['import', '@req.txt'], {}, dir);
     assert.equal(r.code, 0, r.stderr);
     assert.equal((JSON.parse(r.stdout) as { server: string }).server, 'example.com');

@@ -38,9 +38,27 @@ describe('cpapi mcp', () => {
       join(dir, 'servers.json'),
       JSON.stringify({
         servers: [
-          { label: 'prod-whm', host: '127.0.0.1', service: 'whm', port: sb.port('whm'), username: 'root', auth: 'token', tls, groups: ['prod'] },
-          { label: 'cptest-2fa', host: '127.0.0.1', service: 'cpanel', port: sb.port('cpanel'), username: 'cptest', auth: 'session', twoFactor: 'session', tls,
-            groups: ['mail'] },
+          {
+            label: 'prod-whm',
+            host: '127.0.0.1',
+            service: 'whm',
+            port: sb.port('whm'),
+            username: 'root',
+            auth: 'token',
+            tls,
+            groups: ['prod'],
+          },
+          {
+            label: 'cptest-2fa',
+            host: '127.0.0.1',
+            service: 'cpanel',
+            port: sb.port('cpanel'),
+            username: 'cptest',
+            auth: 'session',
+            twoFactor: 'session',
+            tls,
+            groups: ['mail'],
+          },
         ],
       }),
     );
@@ -90,7 +108,12 @@ describe('cpapi mcp', () => {
   it('lists the four tools with their input schemas', async () => {
     const c = await connect();
     const { tools } = await c.listTools();
-    assert.deepEqual(tools.map((t) => t.name).sort(), ['cpanel_call', 'cpanel_describe_function', 'cpanel_list_servers', 'cpanel_search_functions']);
+    assert.deepEqual(tools.map((t) => t.name).sort(), [
+      'cpanel_call',
+      'cpanel_describe_function',
+      'cpanel_list_servers',
+      'cpanel_search_functions',
+    ]);
     const callTool = tools.find((t) => t.name === 'cpanel_call')!;
     assert.deepEqual([...(callTool.inputSchema.required ?? [])].sort(), ['api', 'function', 'server']);
     assert.match(callTool.description ?? '', /\$\{env:NAME\}/);
@@ -101,7 +124,10 @@ describe('cpapi mcp', () => {
     const r = await call(c, 'cpanel_list_servers');
     assert.equal(r.isError, false);
     const servers = (r.json as unknown as { servers: Record<string, unknown>[] }).servers;
-    assert.deepEqual(servers.map((s) => s.label), ['prod-whm', 'cptest-2fa']);
+    assert.deepEqual(
+      servers.map((s) => s.label),
+      ['prod-whm', 'cptest-2fa'],
+    );
     assert.deepEqual(Object.keys(servers[0]!).sort(), ['groups', 'host', 'label', 'port', 'service', 'state', 'user']);
     assert.deepEqual(servers[0]!.groups, ['prod']);
     assert.equal(servers[0]!.state, 'signed_out');
@@ -155,12 +181,18 @@ describe('cpapi mcp', () => {
     const notAllowed = await call(c, 'cpanel_call', { ...addPop, params: { email: 'env', password: '${env:HOME}' } });
     assert.match(notAllowed.json.errors[0]!, /--allow-env HOME/);
     assert.equal(sb.requests().length, 0);
-    const r = await call(c, 'cpanel_call', { ...addPop, params: { email: 'agentbox', password: '${env:CPANEL_MAILBOX_PASSWORD}', domain: 'cptest.example' } });
+    const r = await call(c, 'cpanel_call', {
+      ...addPop,
+      params: { email: 'agentbox', password: '${env:CPANEL_MAILBOX_PASSWORD}', domain: 'cptest.example' },
+    });
     assert.equal(r.isError, false, r.text);
     assert.equal(r.json.ok, true);
     const sent = sb.requests().at(-1)!;
     assert.equal(sent.method, 'POST');
-    assert.ok(sent.body.includes(encodeURIComponent(MAIL_PASS)) || sent.body.includes(MAIL_PASS), 'the value from the environment was sent');
+    assert.ok(
+      sent.body.includes(encodeURIComponent(MAIL_PASS)) || sent.body.includes(MAIL_PASS),
+      'the value from the environment was sent',
+    );
     assert.ok(!r.text.includes(MAIL_PASS));
   });
 
@@ -210,7 +242,10 @@ describe('cpapi mcp', () => {
     const c = await connect(['--group', 'mail'], { CPANEL_CPTEST_2FA_PASSWORD: '' });
     const list = await call(c, 'cpanel_list_servers');
     const servers = (list.json as unknown as { servers: { label: string; state: string }[] }).servers;
-    assert.deepEqual(servers.map((s) => s.label), ['cptest-2fa']);
+    assert.deepEqual(
+      servers.map((s) => s.label),
+      ['cptest-2fa'],
+    );
     assert.match(servers[0]!.state, /CPANEL_CPTEST_2FA_PASSWORD/);
     const r = await call(c, 'cpanel_call', { server: 'cptest-2fa', api: 'uapi', function: 'Email/list_pops' });
     assert.equal(r.isError, true);

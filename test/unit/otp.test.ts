@@ -24,7 +24,10 @@ describe('TOTP', () => {
     // Same code whatever the case or spacing an authenticator app shows.
     assert.equal(totpCode('qsar bvkl zhyh lj3m', 1_700_000_000), code);
     // Within one step the code holds; the next step changes it.
-    assert.equal(totpCode('QSARBVKLZHYHLJ3M', 1_700_000_000 - (1_700_000_000 % 30)), totpCode('QSARBVKLZHYHLJ3M', 1_700_000_000 - (1_700_000_000 % 30) + 29));
+    assert.equal(
+      totpCode('QSARBVKLZHYHLJ3M', 1_700_000_000 - (1_700_000_000 % 30)),
+      totpCode('QSARBVKLZHYHLJ3M', 1_700_000_000 - (1_700_000_000 % 30) + 29),
+    );
   });
 
   it('explains unusable secrets without echoing them', () => {

@@ -12,7 +12,9 @@ import { CREDS, profile, startSandbox } from '../helpers/sandbox';
 const SRC = resolve(__dirname, '../../../src');
 
 function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 describe('the one request pipeline', () => {
@@ -33,7 +35,10 @@ describe('the one request pipeline', () => {
     let pipeline: RequestPipeline;
     before(async () => {
       sb = await startSandbox();
-      pool = new ClientPool(() => ({ token: CREDS.root.whmToken }), () => ({}));
+      pool = new ClientPool(
+        () => ({ token: CREDS.root.whmToken }),
+        () => ({}),
+      );
       pipeline = new RequestPipeline({
         client: (p) => pool.get(p),
         confirm: async (q) => {
@@ -48,7 +53,8 @@ describe('the one request pipeline', () => {
       await sb.stop();
     });
     const whm = (): SendSpec['profile'] => profile(sb, 'whm', { auth: 'token' });
-    const send = (request: ApiRequest, over: Partial<SendSpec> = {}): ReturnType<RequestPipeline['send']> => pipeline.send({ profile: whm(), request, origin: 'test', ...over });
+    const send = (request: ApiRequest, over: Partial<SendSpec> = {}): ReturnType<RequestPipeline['send']> =>
+      pipeline.send({ profile: whm(), request, origin: 'test', ...over });
 
     it('a read is sent without a question, and recorded with its origin', async () => {
       questions.length = 0;
@@ -79,13 +85,19 @@ describe('the one request pipeline', () => {
       await send({ family: 'whm', function: 'setresolvers', params: [['nameserver1', '1.1.1.1']] });
       assert.equal(questions.length, 0);
       await send({ family: 'whm', function: 'setresolvers', params: [['nameserver1', '1.1.1.1']] }, { origin: 'rerun' });
-      assert.deepEqual(questions.map((q) => q.reason), ['resend']);
+      assert.deepEqual(
+        questions.map((q) => q.reason),
+        ['resend'],
+      );
     });
 
     it('a request from an untrusted file asks first', async () => {
       questions.length = 0;
       await send({ family: 'whm', function: 'version', params: [] }, { untrustedSource: 'x.cpanel.json' });
-      assert.deepEqual(questions.map((q) => q.reason), ['untrusted']);
+      assert.deepEqual(
+        questions.map((q) => q.reason),
+        ['untrusted'],
+      );
     });
 
     it('a request that cannot be built is not sent, and says why', async () => {
@@ -96,14 +108,33 @@ describe('the one request pipeline', () => {
       assert.equal(sb.log.length, before);
     });
 
-    it('a fan-out asks once for a change, and returns every target\'s full result in order', async () => {
+    it("a fan-out asks once for a change, and returns every target's full result in order", async () => {
       questions.length = 0;
-      const targets = [{ profile: whm(), account: 'cptest' }, { profile: whm(), account: 'bob' }];
-      const o = await pipeline.fanOut({ family: 'uapi', module: 'Email', function: 'add_pop', params: [['email', 'fan'], ['password', 'Fan-Pass-1'], ['domain', 'x.example']] }, targets, { concurrency: 2, origin: 'fanout', what: 'two accounts' });
+      const targets = [
+        { profile: whm(), account: 'cptest' },
+        { profile: whm(), account: 'bob' },
+      ];
+      const o = await pipeline.fanOut(
+        {
+          family: 'uapi',
+          module: 'Email',
+          function: 'add_pop',
+          params: [
+            ['email', 'fan'],
+            ['password', 'Fan-Pass-1'],
+            ['domain', 'x.example'],
+          ],
+        },
+        targets,
+        { concurrency: 2, origin: 'fanout', what: 'two accounts' },
+      );
       assert.ok(o.sent);
       assert.equal(questions.length, 1);
       assert.equal(questions[0]!.reason, 'fanout');
-      assert.deepEqual(o.parts.map((p) => p.target.account), ['cptest', 'bob']);
+      assert.deepEqual(
+        o.parts.map((p) => p.target.account),
+        ['cptest', 'bob'],
+      );
       for (const p of o.parts) assert.equal(typeof (p.result as ApiResult).raw, 'string', 'a full result');
     });
 
@@ -111,9 +142,17 @@ describe('the one request pipeline', () => {
       const ac = new AbortController();
       ac.abort();
       const before = sb.log.length;
-      const o = await pipeline.fanOut({ family: 'whm', function: 'version', params: [] }, [{ profile: whm() }, { profile: whm() }], { concurrency: 1, origin: 'fanout', what: 'x', signal: ac.signal });
+      const o = await pipeline.fanOut({ family: 'whm', function: 'version', params: [] }, [{ profile: whm() }, { profile: whm() }], {
+        concurrency: 1,
+        origin: 'fanout',
+        what: 'x',
+        signal: ac.signal,
+      });
       assert.ok(o.sent);
-      assert.deepEqual(o.parts.map((p) => p.result.kind), ['cancelled', 'cancelled']);
+      assert.deepEqual(
+        o.parts.map((p) => p.result.kind),
+        ['cancelled', 'cancelled'],
+      );
       assert.equal(sb.log.length, before);
     });
   });

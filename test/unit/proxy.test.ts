@@ -78,10 +78,17 @@ describe('through an HTTP CONNECT proxy', () => {
   });
 
   it('a pinned server is reached through the tunnel, its certificate checked inside it; the proxy sees only CONNECT', async () => {
-    const c = client(profile(sb, 'cpanel', { auth: 'token' }), { token: CREDS.bob.cpanelToken }, { proxy: { url: `http://127.0.0.1:${openPort}` } });
+    const c = client(
+      profile(sb, 'cpanel', { auth: 'token' }),
+      { token: CREDS.bob.cpanelToken },
+      { proxy: { url: `http://127.0.0.1:${openPort}` } },
+    );
     const r = await c.call(listPops);
     assert.equal(r.kind, 'ok', r.hint);
-    assert.deepEqual(open.tunnels.map((t) => t.target), [`127.0.0.1:${sb.port('cpanel')}`]);
+    assert.deepEqual(
+      open.tunnels.map((t) => t.target),
+      [`127.0.0.1:${sb.port('cpanel')}`],
+    );
     const seen = JSON.stringify(open.tunnels);
     assert.ok(!seen.includes(CREDS.bob.cpanelToken) && !/authorization"/i.test(seen), 'no credential of the server reached the proxy');
     // Kept alive: a second call uses the same tunnel.
@@ -92,7 +99,11 @@ describe('through an HTTP CONNECT proxy', () => {
   it('a wrong pin is refused through the tunnel as without one, and nothing is sent', async () => {
     const before = sb.requests('/execute/').length;
     const wrong = '00:'.repeat(31) + '00';
-    const c = client(profile(sb, 'cpanel', { auth: 'token', tls: { mode: 'pinned', fingerprint256: wrong } }), { token: CREDS.bob.cpanelToken }, { proxy: { url: `http://127.0.0.1:${openPort}` } });
+    const c = client(
+      profile(sb, 'cpanel', { auth: 'token', tls: { mode: 'pinned', fingerprint256: wrong } }),
+      { token: CREDS.bob.cpanelToken },
+      { proxy: { url: `http://127.0.0.1:${openPort}` } },
+    );
     const r = await c.call(listPops);
     assert.equal(r.kind, 'tls_error');
     assert.match(r.hint!, /The certificate of 127\.0\.0\.1:\d+ changed/);
@@ -101,13 +112,28 @@ describe('through an HTTP CONNECT proxy', () => {
   });
 
   it('hosts in noProxy are reached directly; the proxy’s own credentials go to it and nowhere else', async () => {
-    const direct = client(profile(sb, 'cpanel', { auth: 'token' }), { token: CREDS.bob.cpanelToken }, { proxy: { url: `http://127.0.0.1:${openPort}`, noProxy: 'localhost,127.0.0.1' } });
+    const direct = client(
+      profile(sb, 'cpanel', { auth: 'token' }),
+      { token: CREDS.bob.cpanelToken },
+      { proxy: { url: `http://127.0.0.1:${openPort}`, noProxy: 'localhost,127.0.0.1' } },
+    );
     assert.equal((await direct.call(listPops)).kind, 'ok');
     assert.equal(open.tunnels.length, 0);
-    const withAuth = client(profile(sb, 'cpanel', { auth: 'token' }), { token: CREDS.bob.cpanelToken }, { proxy: { url: `http://proxyuser:proxy-pass-1@127.0.0.1:${guardedPort}` } });
+    const withAuth = client(
+      profile(sb, 'cpanel', { auth: 'token' }),
+      { token: CREDS.bob.cpanelToken },
+      { proxy: { url: `http://proxyuser:proxy-pass-1@127.0.0.1:${guardedPort}` } },
+    );
     assert.equal((await withAuth.call(listPops)).kind, 'ok');
-    assert.equal(guarded.tunnels.at(-1)!.headers['proxy-authorization'], `Basic ${Buffer.from('proxyuser:proxy-pass-1').toString('base64')}`);
-    const refused = client(profile(sb, 'cpanel', { auth: 'token' }), { token: CREDS.bob.cpanelToken }, { proxy: { url: `http://proxyuser:wrong-pass@127.0.0.1:${guardedPort}` } });
+    assert.equal(
+      guarded.tunnels.at(-1)!.headers['proxy-authorization'],
+      `Basic ${Buffer.from('proxyuser:proxy-pass-1').toString('base64')}`,
+    );
+    const refused = client(
+      profile(sb, 'cpanel', { auth: 'token' }),
+      { token: CREDS.bob.cpanelToken },
+      { proxy: { url: `http://proxyuser:wrong-pass@127.0.0.1:${guardedPort}` } },
+    );
     const r = await refused.call(listPops);
     assert.equal(r.kind, 'network_error');
     assert.match(r.hint!, /The proxy refused to open a tunnel to 127\.0\.0\.1:\d+ \(HTTP 407: it wants credentials\)/);
@@ -123,7 +149,10 @@ describe('through an HTTP CONNECT proxy', () => {
     assert.equal(r.kind, 'network_error');
     const why = '\\(connection refused: nothing is listening there\\)';
     const server = `127\\.0\\.0\\.1:${sb.port('cpanel')}`;
-    assert.match(r.hint!, new RegExp(`^The proxy 127\\.0\\.0\\.1:${closed} could not be reached ${why}, so nothing was sent to ${server}\\.`));
+    assert.match(
+      r.hint!,
+      new RegExp(`^The proxy 127\\.0\\.0\\.1:${closed} could not be reached ${why}, so nothing was sent to ${server}\\.`),
+    );
     assert.match(r.hint!, /http\.proxy .*HTTPS_PROXY .*NO_PROXY/);
     assert.doesNotMatch(r.hint!, /Nothing is listening on|Check the port/);
     assert.ok(!r.hint!.includes('proxy-pass-2') && !r.hint!.includes('proxyuser'), 'the proxy is named without its credentials');
@@ -131,7 +160,10 @@ describe('through an HTTP CONNECT proxy', () => {
     const down = await deadPort();
     const bypass = { url: `http://127.0.0.1:${closed}`, noProxy: '127.0.0.1' };
     const direct = client(profile(sb, 'cpanel', { auth: 'token', port: down }), { token: CREDS.bob.cpanelToken }, { proxy: bypass });
-    assert.match((await direct.call(listPops)).hint!, new RegExp(`^Nothing is listening on 127\\.0\\.0\\.1:${down} \\(connection refused\\)`));
+    assert.match(
+      (await direct.call(listPops)).hint!,
+      new RegExp(`^Nothing is listening on 127\\.0\\.0\\.1:${down} \\(connection refused\\)`),
+    );
   });
 
   it('cpapi call honours HTTPS_PROXY and NO_PROXY', async () => {
@@ -139,7 +171,24 @@ describe('through an HTTP CONNECT proxy', () => {
       new Promise((done) =>
         execFile(
           process.execPath,
-          [CLI, 'call', 'uapi', 'Email/list_pops', '--host', '127.0.0.1', '--service', 'cpanel', '--port', String(sb.port('cpanel')), '--user', 'bob', '--auth', 'token', '--fingerprint', sb.fingerprint256],
+          [
+            CLI,
+            'call',
+            'uapi',
+            'Email/list_pops',
+            '--host',
+            '127.0.0.1',
+            '--service',
+            'cpanel',
+            '--port',
+            String(sb.port('cpanel')),
+            '--user',
+            'bob',
+            '--auth',
+            'token',
+            '--fingerprint',
+            sb.fingerprint256,
+          ],
           { env: { PATH: process.env.PATH ?? '', CPANEL_TOKEN: CREDS.bob.cpanelToken, ...env } },
           (err, _out, stderr) => done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stderr }),
         ),

@@ -4,7 +4,8 @@ import { isSecretParam, REDACTED, redactHeaders, redactParams, Redactor, redactU
 
 describe('redaction', () => {
   it('knows secret parameter names', () => {
-    for (const n of ['pass', 'password', 'tfa_token', 'newpass', 'api_token', 'session', 'cp_security_token', 'key', 'db_password']) assert.ok(isSecretParam(n), n);
+    for (const n of ['pass', 'password', 'tfa_token', 'newpass', 'api_token', 'session', 'cp_security_token', 'key', 'db_password'])
+      assert.ok(isSecretParam(n), n);
     for (const n of ['user', 'domain', 'email', 'token_name', 'passive', 'api.version', 'keyword']) assert.ok(!isSecretParam(n), n);
   });
 
@@ -15,18 +16,36 @@ describe('redaction', () => {
   });
 
   it('keeps the auth scheme but not the credential', () => {
-    const h = redactHeaders({ Authorization: 'whm root:SECRET', cookie: 'cpsession=xyz', 'x-cpanel-otp': '123456', accept: 'application/json' });
+    const h = redactHeaders({
+      Authorization: 'whm root:SECRET',
+      cookie: 'cpsession=xyz',
+      'x-cpanel-otp': '123456',
+      accept: 'application/json',
+    });
     assert.deepEqual(h, { Authorization: `whm ${REDACTED}`, cookie: REDACTED, 'x-cpanel-otp': REDACTED, accept: 'application/json' });
-    assert.deepEqual(redactParams([['user', 'bob'], ['pass', 'x']]), [['user', 'bob'], ['pass', REDACTED]]);
+    assert.deepEqual(
+      redactParams([
+        ['user', 'bob'],
+        ['pass', 'x'],
+      ]),
+      [
+        ['user', 'bob'],
+        ['pass', REDACTED],
+      ],
+    );
   });
 
   it('scrubs known values in every form they take', () => {
     const r = new Redactor();
     r.add('p@ss word&1');
     r.addCode('123456', Math.floor(Date.now() / 30_000));
-    const text = 'sent p@ss word&1 and p%40ss%20word%261 and p%40ss+word%261, code 123456, cookie cpsession=abc; Authorization: Basic Ym9iOnBhc3M=';
+    const text =
+      'sent p@ss word&1 and p%40ss%20word%261 and p%40ss+word%261, code 123456, cookie cpsession=abc; Authorization: Basic Ym9iOnBhc3M=';
     const out = r.redact(text);
-    assert.ok(!out.includes('p@ss') && !out.includes('p%40ss') && !out.includes('123456') && !out.includes('abc') && !out.includes('Ym9iOnBhc3M'), out);
+    assert.ok(
+      !out.includes('p@ss') && !out.includes('p%40ss') && !out.includes('123456') && !out.includes('abc') && !out.includes('Ym9iOnBhc3M'),
+      out,
+    );
     // scrubKnown leaves everything else as the server wrote it.
     assert.equal(r.scrubKnown('cpsession=abc /cpsess0000000001'), 'cpsession=abc /cpsess0000000001');
   });

@@ -9,7 +9,21 @@ const whm = { service: 'whm' as const };
 
 describe('building requests', () => {
   it('UAPI: /execute/Module/function, repeated keys kept, booleans as 1/0', () => {
-    const b = buildRequest({ family: 'uapi', module: 'Email', function: 'add_pop', params: [['email', 'a'], ['skip_update_db', true], ['domain', 'x'], ['domain', 'y'], ['send_welcome_email', false]] }, cpanel);
+    const b = buildRequest(
+      {
+        family: 'uapi',
+        module: 'Email',
+        function: 'add_pop',
+        params: [
+          ['email', 'a'],
+          ['skip_update_db', true],
+          ['domain', 'x'],
+          ['domain', 'y'],
+          ['send_welcome_email', false],
+        ],
+      },
+      cpanel,
+    );
     assert.equal(b.path, '/execute/Email/add_pop?email=a&skip_update_db=1&domain=x&domain=y&send_welcome_email=0');
     assert.equal(b.method, 'GET');
   });
@@ -25,7 +39,8 @@ describe('building requests', () => {
     assert.equal(b.path, '/json-api/listaccts?api.version=1&search=bob');
     assert.throws(
       () => buildRequest({ family: 'whm', function: 'listaccts', params: [['api.version', '0']] }, whm),
-      (e: unknown) => e instanceof CallFailure && e.kind === 'config_error' && /"api\.version" is set by the request itself/.test(e.message),
+      (e: unknown) =>
+        e instanceof CallFailure && e.kind === 'config_error' && /"api\.version" is set by the request itself/.test(e.message),
     );
   });
 
@@ -47,7 +62,10 @@ describe('building requests', () => {
       [{ family: 'whm', function: 'list accts', params: [] }, whm, /not a WHM API 1 function name/],
     ];
     for (const [req, svc, re] of cases) {
-      assert.throws(() => buildRequest(req, svc), (e: unknown) => e instanceof CallFailure && e.kind === 'config_error' && re.test(e.message));
+      assert.throws(
+        () => buildRequest(req, svc),
+        (e: unknown) => e instanceof CallFailure && e.kind === 'config_error' && re.test(e.message),
+      );
     }
   });
 

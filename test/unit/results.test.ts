@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { applyRetention, dayLabel, entryRequest, historyEntry, redactText, storedAnswer, withheldParams, type HistoryEntry } from '../../src/core/history';
+import {
+  applyRetention,
+  dayLabel,
+  entryRequest,
+  historyEntry,
+  redactText,
+  storedAnswer,
+  withheldParams,
+  type HistoryEntry,
+} from '../../src/core/history';
 import type { ApiResult } from '../../src/core/result';
 import type { ServerProfile } from '../../src/core/servers';
 import { withSecretPlaceholders, type Snippet } from '../../src/core/snippets';
@@ -23,31 +32,74 @@ const result = (over: Partial<ApiResult> = {}): ApiResult => ({
   ...over,
 });
 
-const profile: ServerProfile = { id: 'p1', label: 'prod', host: 'h', service: 'whm', secure: true, port: 2087, username: 'root', auth: 'token', twoFactor: 'none', tls: { mode: 'system' } };
+const profile: ServerProfile = {
+  id: 'p1',
+  label: 'prod',
+  host: 'h',
+  service: 'whm',
+  secure: true,
+  port: 2087,
+  username: 'root',
+  auth: 'token',
+  twoFactor: 'none',
+  tls: { mode: 'system' },
+};
 
 describe('answers as tables', () => {
-  it('finds the list of each family\'s answer, shallowest first, and nested lists in the first row', () => {
-    const whm = { acct: [{ user: 'bob', domains: [{ d: 'a' }] }, { user: 'cptest', domains: [] }], total: 2 };
+  it("finds the list of each family's answer, shallowest first, and nested lists in the first row", () => {
+    const whm = {
+      acct: [
+        { user: 'bob', domains: [{ d: 'a' }] },
+        { user: 'cptest', domains: [] },
+      ],
+      total: 2,
+    };
     const found = findTables(whm);
-    assert.deepEqual(found.map((c) => [c.label, c.rows]), [['data.acct', 2], ['data.acct[0].domains', 1]]);
+    assert.deepEqual(
+      found.map((c) => [c.label, c.rows]),
+      [
+        ['data.acct', 2],
+        ['data.acct[0].domains', 1],
+      ],
+    );
     assert.equal(found[mainTable(found)]!.label, 'data.acct');
     assert.deepEqual(at(whm, found[1]!.path), [{ d: 'a' }]);
-    assert.deepEqual(findTables([{ email: 'a' }]).map((c) => c.label), ['data']);
+    assert.deepEqual(
+      findTables([{ email: 'a' }]).map((c) => c.label),
+      ['data'],
+    );
     assert.deepEqual(findTables({ version: '11.138' }), [], 'no list: nothing to tabulate');
-    assert.deepEqual(findTables({ 'odd key': [1, 2] }).map((c) => c.label), ['data["odd key"]']);
+    assert.deepEqual(
+      findTables({ 'odd key': [1, 2] }).map((c) => c.label),
+      ['data["odd key"]'],
+    );
   });
 
   it('columns in order of appearance, scalars as one value column, cells as one line', () => {
     const rows = rowsOf([{ a: 1, b: { x: 1 } }, { c: null, a: 2 }, 'plain']);
     assert.deepEqual(columnsOf(rows), ['a', 'b', 'c', 'value']);
-    assert.deepEqual(columnsOf([{ plan: 'p', suspended: 0, domain: 'd', user: 'u' }]), ['user', 'domain', 'plan', 'suspended'], 'naming columns first');
+    assert.deepEqual(
+      columnsOf([{ plan: 'p', suspended: 0, domain: 'd', user: 'u' }]),
+      ['user', 'domain', 'plan', 'suspended'],
+      'naming columns first',
+    );
     assert.deepEqual([cellText(rows[0]!.b), cellText(null), cellText(true), cellText('x\ny')], ['{"x":1}', '', 'true', 'x\ny']);
     assert.equal(isNumericColumn(rowsOf([{ n: 10 }, { n: '9' }, { n: '' }]), 'n'), true);
     assert.equal(isNumericColumn(rowsOf([{ n: 10 }, { n: '10M' }]), 'n'), false);
   });
 
   it('CSV: RFC 4180 quoting, CRLF, and values a spreadsheet would run as formulas made inert', () => {
-    assert.equal(toCsv(['a', 'b'], [{ a: 'x,y', b: 'say "hi"' }, { a: '=HYPERLINK("http://evil")', b: -5 }, { a: 'l1\nl2', b: '+1' }]), 'a,b\r\n"x,y","say ""hi"""\r\n"\'=HYPERLINK(""http://evil"")",-5\r\n"l1\nl2",\'+1\r\n');
+    assert.equal(
+      toCsv(
+        ['a', 'b'],
+        [
+          { a: 'x,y', b: 'say "hi"' },
+          { a: '=HYPERLINK("http://evil")', b: -5 },
+          { a: 'l1\nl2', b: '+1' },
+        ],
+      ),
+      'a,b\r\n"x,y","say ""hi"""\r\n"\'=HYPERLINK(""http://evil"")",-5\r\n"l1\nl2",\'+1\r\n',
+    );
     assert.equal(csvField('@SUM(A1)'), "'@SUM(A1)");
     assert.equal(csvField('-12.5'), '-12.5');
   });
@@ -55,13 +107,32 @@ describe('answers as tables', () => {
 
 describe('the history keeps no secret', () => {
   it('withholds secret-looking parameter values and JSON body fields, and keeps the rest of the request', () => {
-    const req = { family: 'uapi' as const, module: 'Email', function: 'add_pop', params: [['email', 'a'], ['password', 's3cret'], ['quota', 10]] as [string, string | number][], asUser: 'bob', body: { kind: 'json' as const, text: '{"names":["x"],"api_token":"T0K"}' } };
+    const req = {
+      family: 'uapi' as const,
+      module: 'Email',
+      function: 'add_pop',
+      params: [
+        ['email', 'a'],
+        ['password', 's3cret'],
+        ['quota', 10],
+      ] as [string, string | number][],
+      asUser: 'bob',
+      body: { kind: 'json' as const, text: '{"names":["x"],"api_token":"T0K"}' },
+    };
     const e = historyEntry(profile, req, result({ raw: 'x'.repeat(10) }), 'palette', 1_000, 5);
-    assert.deepEqual(e.params, [['email', 'a'], ['password', '[redacted]'], ['quota', '10']]);
+    assert.deepEqual(e.params, [
+      ['email', 'a'],
+      ['password', '[redacted]'],
+      ['quota', '10'],
+    ]);
     assert.deepEqual(e.body, { kind: 'json', text: '{"names":["x"],"api_token":"[redacted]"}' });
     assert.equal(e.answerKept, false, '10 bytes is over a 5-byte cap');
     assert.deepEqual(withheldParams(e), ['password']);
-    assert.deepEqual(entryRequest(e, { password: 'typed' }).params, [['email', 'a'], ['password', 'typed'], ['quota', '10']]);
+    assert.deepEqual(entryRequest(e, { password: 'typed' }).params, [
+      ['email', 'a'],
+      ['password', 'typed'],
+      ['quota', '10'],
+    ]);
     assert.equal(entryRequest(e).module, 'Email');
   });
 
@@ -81,9 +152,19 @@ describe('the history keeps no secret', () => {
   it('retention keeps the newest within the count and the age', () => {
     const day = 86_400_000;
     const now = 100 * day;
-    const e = (id: string, time: number): HistoryEntry => ({ ...historyEntry(profile, { family: 'whm', function: 'x', params: [] }, result(), 'test', time, 1e6), id });
-    const { keep, drop } = applyRetention([e('old', now - 40 * day), e('a', now - 1), e('b', now - 2), e('c', now - 3)], { maxEntries: 2, maxDays: 30 }, now);
-    assert.deepEqual(keep.map((x) => x.id), ['a', 'b']);
+    const e = (id: string, time: number): HistoryEntry => ({
+      ...historyEntry(profile, { family: 'whm', function: 'x', params: [] }, result(), 'test', time, 1e6),
+      id,
+    });
+    const { keep, drop } = applyRetention(
+      [e('old', now - 40 * day), e('a', now - 1), e('b', now - 2), e('c', now - 3)],
+      { maxEntries: 2, maxDays: 30 },
+      now,
+    );
+    assert.deepEqual(
+      keep.map((x) => x.id),
+      ['a', 'b'],
+    );
     assert.deepEqual(drop.map((x) => x.id).sort(), ['c', 'old']);
     const noon = new Date(2026, 11, 1, 12).getTime();
     assert.deepEqual([dayLabel(noon - 3600_000, noon), dayLabel(noon - day, noon)], ['Today', 'Yesterday']);
@@ -91,9 +172,26 @@ describe('the history keeps no secret', () => {
   });
 
   it('a snippet saved from a result holds ${env:…} placeholders, never the typed secret', () => {
-    const s: Snippet = { version: 1, server: 'prod', family: 'uapi', function: 'Email/add_pop', method: 'GET', params: [{ name: 'email', value: 'a' }, { name: 'password', value: 'hunter2' }, { name: 'passwd', value: '${env:MINE}' }, { name: 'token', value: '' }] };
+    const s: Snippet = {
+      version: 1,
+      server: 'prod',
+      family: 'uapi',
+      function: 'Email/add_pop',
+      method: 'GET',
+      params: [
+        { name: 'email', value: 'a' },
+        { name: 'password', value: 'hunter2' },
+        { name: 'passwd', value: '${env:MINE}' },
+        { name: 'token', value: '' },
+      ],
+    };
     const { snippet, replaced } = withSecretPlaceholders(s);
-    assert.deepEqual(snippet.params, [{ name: 'email', value: 'a' }, { name: 'password', value: '${env:CPANEL_PARAM_PASSWORD}' }, { name: 'passwd', value: '${env:MINE}' }, { name: 'token', value: '' }]);
+    assert.deepEqual(snippet.params, [
+      { name: 'email', value: 'a' },
+      { name: 'password', value: '${env:CPANEL_PARAM_PASSWORD}' },
+      { name: 'passwd', value: '${env:MINE}' },
+      { name: 'token', value: '' },
+    ]);
     assert.deepEqual(replaced, [{ name: 'password', env: 'CPANEL_PARAM_PASSWORD' }]);
   });
 });
@@ -101,7 +199,13 @@ describe('the history keeps no secret', () => {
 describe('result view messages', () => {
   it('accepts what the view sends and nothing else', () => {
     assert.deepEqual(parseResultMessage({ type: 'action', action: 'nextPage' }), { type: 'action', action: 'nextPage' });
-    assert.deepEqual(parseResultMessage({ type: 'export', format: 'csv', table: 0, rows: [2, 0, 1], columns: ['user'] }), { type: 'export', format: 'csv', table: 0, rows: [2, 0, 1], columns: ['user'] });
+    assert.deepEqual(parseResultMessage({ type: 'export', format: 'csv', table: 0, rows: [2, 0, 1], columns: ['user'] }), {
+      type: 'export',
+      format: 'csv',
+      table: 0,
+      rows: [2, 0, 1],
+      columns: ['user'],
+    });
     for (const bad of [
       { type: 'action', action: 'deleteEverything' },
       { type: 'export', format: 'xlsx', table: 0, rows: [], columns: [] },
@@ -111,6 +215,7 @@ describe('result view messages', () => {
       { type: 'openExternal', url: 'https://evil.example' },
       null,
       'ready',
-    ]) assert.equal(parseResultMessage(bad), undefined, JSON.stringify(bad));
+    ])
+      assert.equal(parseResultMessage(bad), undefined, JSON.stringify(bad));
   });
 });

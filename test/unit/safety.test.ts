@@ -38,11 +38,69 @@ describe('secrets never go in a URL', () => {
 
   it('a request carrying a secret parameter is a POST with the secret in the body, on every family and route', () => {
     const cases: [ApiRequest, ServerProfile['service']][] = [
-      [{ family: 'uapi', module: 'Email', function: 'add_pop', params: [['email', 'a'], ['password', 'Pass-w0rd-1']], method: 'GET' }, 'cpanel'],
-      [{ family: 'whm', function: 'passwd', params: [['user', 'cptest'], ['password', 'Pass-w0rd-1']], method: 'GET' }, 'whm'],
-      [{ family: 'uapi', module: 'Email', function: 'add_pop', params: [['email', 'a'], ['password', 'Pass-w0rd-1']], asUser: 'cptest' }, 'whm'],
-      [{ family: 'api2', module: 'Email', function: 'addpop', params: [['email', 'a'], ['password', 'Pass-w0rd-1']], asUser: 'cptest' }, 'whm'],
-      [{ family: 'uapi', module: 'SSH', function: 'import_key', params: [['key', 'x'], ['passphrase', 'Pass-w0rd-1']] }, 'cpanel'],
+      [
+        {
+          family: 'uapi',
+          module: 'Email',
+          function: 'add_pop',
+          params: [
+            ['email', 'a'],
+            ['password', 'Pass-w0rd-1'],
+          ],
+          method: 'GET',
+        },
+        'cpanel',
+      ],
+      [
+        {
+          family: 'whm',
+          function: 'passwd',
+          params: [
+            ['user', 'cptest'],
+            ['password', 'Pass-w0rd-1'],
+          ],
+          method: 'GET',
+        },
+        'whm',
+      ],
+      [
+        {
+          family: 'uapi',
+          module: 'Email',
+          function: 'add_pop',
+          params: [
+            ['email', 'a'],
+            ['password', 'Pass-w0rd-1'],
+          ],
+          asUser: 'cptest',
+        },
+        'whm',
+      ],
+      [
+        {
+          family: 'api2',
+          module: 'Email',
+          function: 'addpop',
+          params: [
+            ['email', 'a'],
+            ['password', 'Pass-w0rd-1'],
+          ],
+          asUser: 'cptest',
+        },
+        'whm',
+      ],
+      [
+        {
+          family: 'uapi',
+          module: 'SSH',
+          function: 'import_key',
+          params: [
+            ['key', 'x'],
+            ['passphrase', 'Pass-w0rd-1'],
+          ],
+        },
+        'cpanel',
+      ],
     ];
     for (const [req, service] of cases) {
       const b = buildRequest(req, { service });
@@ -53,20 +111,39 @@ describe('secrets never go in a URL', () => {
   });
 
   it('a parameter whose value came from a secret (a placeholder, a password box) makes the call a POST too', () => {
-    const req: ApiRequest = { family: 'uapi', module: 'Email', function: 'list_pops', params: [['regex', 'S3cret-value']], secretParams: ['regex'] };
+    const req: ApiRequest = {
+      family: 'uapi',
+      module: 'Email',
+      function: 'list_pops',
+      params: [['regex', 'S3cret-value']],
+      secretParams: ['regex'],
+    };
     assert.equal(methodOf(req), 'POST');
     assert.doesNotMatch(buildRequest(req, { service: 'cpanel' }).path, /S3cret/);
   });
 
   it('only an explicit choice for the call puts a secret in the URL', () => {
-    const req: ApiRequest = { family: 'uapi', module: 'Email', function: 'add_pop', params: [['password', 'Pass-w0rd-1']], method: 'GET', secretInUrl: true };
+    const req: ApiRequest = {
+      family: 'uapi',
+      module: 'Email',
+      function: 'add_pop',
+      params: [['password', 'Pass-w0rd-1']],
+      method: 'GET',
+      secretInUrl: true,
+    };
     assert.equal(buildRequest(req, { service: 'cpanel' }).method, 'GET');
   });
 
   it('a JSON body cannot take a secret parameter beside it (those go in the URL): refused before sending', async () => {
     const c = client(profile(sb, 'cpanel', { username: 'cptest' }), { password: CREDS.cptest.password });
     const before = sb.log.length;
-    const r = await c.call({ family: 'uapi', module: 'Personalization', function: 'set', params: [['password', 'Pass-w0rd-1']], body: { kind: 'json', text: '{}' } });
+    const r = await c.call({
+      family: 'uapi',
+      module: 'Personalization',
+      function: 'set',
+      params: [['password', 'Pass-w0rd-1']],
+      body: { kind: 'json', text: '{}' },
+    });
     assert.equal(r.kind, 'config_error');
     assert.match(r.hint ?? '', /put the secret in the JSON body/);
     assert.equal(sb.log.length, before, 'nothing was sent');
@@ -74,26 +151,45 @@ describe('secrets never go in a URL', () => {
 
   it('every catalog function documented as GET that takes a secret parameter is sent as a POST', () => {
     const catalog = Catalog.load();
-    const withSecret = catalog.functions.filter((f) => f.method === 'GET' && f.params.some((p) => isSecretParam(p.name) && p.type === 'string'));
+    const withSecret = catalog.functions.filter(
+      (f) => f.method === 'GET' && f.params.some((p) => isSecretParam(p.name) && p.type === 'string'),
+    );
     assert.ok(withSecret.length >= 70, `${withSecret.length} functions`);
     for (const f of withSecret) {
       const params = f.params.filter((p) => p.type === 'string').map((p) => [p.name, 'Secret-Value-9'] as const);
-      const req: ApiRequest = f.family === 'whm' ? { family: 'whm', function: f.function, params } : { family: 'uapi', module: f.module!, function: f.function, params };
+      const req: ApiRequest =
+        f.family === 'whm'
+          ? { family: 'whm', function: f.function, params }
+          : { family: 'uapi', module: f.module!, function: f.function, params };
       const b = buildRequest(req, { service: f.family === 'whm' ? 'whm' : 'cpanel' });
       assert.equal(b.method, 'POST', f.name);
-      for (const p of f.params) if (isSecretParam(p.name)) assert.ok(!new URLSearchParams(b.path.split('?')[1] ?? '').has(p.name), `${f.name}: ${p.name} in the URL`);
+      for (const p of f.params)
+        if (isSecretParam(p.name))
+          assert.ok(!new URLSearchParams(b.path.split('?')[1] ?? '').has(p.name), `${f.name}: ${p.name} in the URL`);
     }
   });
 
   it('the sandbox refuses a secret in a query string, so a test cannot pass by sending one there', async () => {
-    const res = await fetch(`http://127.0.0.1:${sb.port('cpanel', false)}/execute/Email/add_pop?email=a&password=x`, { headers: { authorization: `cpanel cptest:${CREDS.cptest.cpanelToken}` } });
+    const res = await fetch(`http://127.0.0.1:${sb.port('cpanel', false)}/execute/Email/add_pop?email=a&password=x`, {
+      headers: { authorization: `cpanel cptest:${CREDS.cptest.cpanelToken}` },
+    });
     assert.equal(res.status, 400);
     assert.match(await res.text(), /password was sent in the URL/);
   });
 
   it('through the sandbox: the password reaches the server in the body, and the call succeeds', async () => {
     const t = client(profile(sb, 'whm', { auth: 'token' }), { token: CREDS.root.whmToken });
-    const r = await t.call({ family: 'uapi', module: 'Email', function: 'add_pop', params: [['email', 'viaurl'], ['password', 'Mailbox-Pass-99'], ['domain', 'cptest.example']], asUser: 'cptest' });
+    const r = await t.call({
+      family: 'uapi',
+      module: 'Email',
+      function: 'add_pop',
+      params: [
+        ['email', 'viaurl'],
+        ['password', 'Mailbox-Pass-99'],
+        ['domain', 'cptest.example'],
+      ],
+      asUser: 'cptest',
+    });
     assert.equal(r.ok, true, r.hint);
     const sent = sb.log.at(-1)!;
     assert.equal(sent.method, 'POST');
@@ -104,7 +200,16 @@ describe('secrets never go in a URL', () => {
 
   it('Copy as curl, Python, Node, Perl and PHP send a secret parameter as a POST body', () => {
     const p = profile(sb, 'cpanel', { username: 'cptest' });
-    const req: ApiRequest = { family: 'uapi', module: 'Email', function: 'add_pop', params: [['email', 'a'], ['password', 'x']], method: 'GET' };
+    const req: ApiRequest = {
+      family: 'uapi',
+      module: 'Email',
+      function: 'add_pop',
+      params: [
+        ['email', 'a'],
+        ['password', 'x'],
+      ],
+      method: 'GET',
+    };
     const curl = generate('curl', p, req);
     assert.doesNotMatch(curl, /--get/);
     for (const lang of ['python', 'node', 'perl', 'php'] as const) {
@@ -112,7 +217,16 @@ describe('secrets never go in a URL', () => {
       assert.doesNotMatch(code, /\?' \. form|query_form|params=params|'\?' \+ params/, lang);
     }
     // A value from the environment is a secret as much as a password parameter.
-    assert.doesNotMatch(generate('curl', p, { family: 'uapi', module: 'Email', function: 'list_pops', params: [['regex', '${env:CPANEL_REGEX}']], method: 'GET' }), /--get/);
+    assert.doesNotMatch(
+      generate('curl', p, {
+        family: 'uapi',
+        module: 'Email',
+        function: 'list_pops',
+        params: [['regex', '${env:CPANEL_REGEX}']],
+        method: 'GET',
+      }),
+      /--get/,
+    );
   });
 });
 
@@ -126,10 +240,24 @@ describe('cpapi never puts a secret in a URL', () => {
   after(async () => {
     await sb.stop();
   });
-  const base = (): string[] => ['--host', '127.0.0.1', '--service', 'cpanel', '--port', String(sb.port('cpanel', false)), '--http', '--user', 'cptest', '--auth', 'token'];
+  const base = (): string[] => [
+    '--host',
+    '127.0.0.1',
+    '--service',
+    'cpanel',
+    '--port',
+    String(sb.port('cpanel', false)),
+    '--http',
+    '--user',
+    'cptest',
+    '--auth',
+    'token',
+  ];
 
   it('cpapi call sends a password parameter in a POST body', async () => {
-    const r = await cpapi(['call', 'uapi', 'Email/add_pop', 'email=clibox', 'password=Cli-Pass-123', 'domain=cptest.example', ...base()], { CPANEL_TOKEN: CREDS.cptest.cpanelToken });
+    const r = await cpapi(['call', 'uapi', 'Email/add_pop', 'email=clibox', 'password=Cli-Pass-123', 'domain=cptest.example', ...base()], {
+      CPANEL_TOKEN: CREDS.cptest.cpanelToken,
+    });
     assert.equal(r.code, 0, r.stderr);
     const sent = sb.log.at(-1)!;
     assert.equal(sent.method, 'POST');
@@ -137,21 +265,54 @@ describe('cpapi never puts a secret in a URL', () => {
   });
 
   it('--get sends it in the URL anyway, with a warning naming the parameter', async () => {
-    const r = await cpapi(['call', 'uapi', 'Email/list_pops', 'password=Cli-Pass-123', '--get', ...base()], { CPANEL_TOKEN: CREDS.cptest.cpanelToken });
+    const r = await cpapi(['call', 'uapi', 'Email/list_pops', 'password=Cli-Pass-123', '--get', ...base()], {
+      CPANEL_TOKEN: CREDS.cptest.cpanelToken,
+    });
     assert.match(r.stderr, /warning: --get puts password into the URL/);
     assert.equal(sb.log.at(-1)!.method, 'GET');
     assert.equal(r.code, 1, 'the sandbox refuses it, as it refuses every secret in a URL');
   });
 
-  it('cpapi run and fanout send a snippet\'s password as a POST', async () => {
-    writeFileSync(join(dir, 'servers.json'), JSON.stringify([{ label: 'box', host: '127.0.0.1', service: 'cpanel', secure: false, port: sb.port('cpanel', false), username: 'cptest', auth: 'token' }]));
+  it("cpapi run and fanout send a snippet's password as a POST", async () => {
+    writeFileSync(
+      join(dir, 'servers.json'),
+      JSON.stringify([
+        {
+          label: 'box',
+          host: '127.0.0.1',
+          service: 'cpanel',
+          secure: false,
+          port: sb.port('cpanel', false),
+          username: 'cptest',
+          auth: 'token',
+        },
+      ]),
+    );
     mkdirSync(join(dir, 's'), { recursive: true });
-    writeFileSync(join(dir, 's', 'add.cpanel.json'), serializeSnippet({ version: 1, server: 'box', family: 'uapi', function: 'Email/add_pop', method: 'GET', params: [{ name: 'email', value: 'runbox' }, { name: 'password', value: '${env:CPANEL_MAILBOX_PASSWORD}' }, { name: 'domain', value: 'cptest.example' }] }));
+    writeFileSync(
+      join(dir, 's', 'add.cpanel.json'),
+      serializeSnippet({
+        version: 1,
+        server: 'box',
+        family: 'uapi',
+        function: 'Email/add_pop',
+        method: 'GET',
+        params: [
+          { name: 'email', value: 'runbox' },
+          { name: 'password', value: '${env:CPANEL_MAILBOX_PASSWORD}' },
+          { name: 'domain', value: 'cptest.example' },
+        ],
+      }),
+    );
     const env = { CPANEL_BOX_TOKEN: CREDS.cptest.cpanelToken, CPANEL_MAILBOX_PASSWORD: 'Run-Pass-456' };
     const run = await cpapi(['run', 's', '--servers', 'servers.json'], env, dir);
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.equal(sb.log.at(-1)!.method, 'POST');
-    const fan = await cpapi(['fanout', 'uapi', 'Email/add_pop', 'email=fanbox', 'password=Fan-Pass-789', 'domain=cptest.example', '--servers', 'servers.json'], env, dir);
+    const fan = await cpapi(
+      ['fanout', 'uapi', 'Email/add_pop', 'email=fanbox', 'password=Fan-Pass-789', 'domain=cptest.example', '--servers', 'servers.json'],
+      env,
+      dir,
+    );
     assert.equal(fan.code, 0, fan.stdout + fan.stderr);
     assert.equal(sb.log.at(-1)!.method, 'POST');
     for (const e of sb.log) assert.doesNotMatch(e.path, /(Run|Fan)-Pass/);
@@ -223,7 +384,9 @@ describe('a refused credential is not sent again', () => {
 
   it('profiles sharing a host and a credential share the refusal (one book per run)', async () => {
     const book = new RefusalBook();
-    const clients = Array.from({ length: 10 }, (_, i) => client(profile(sb, 'whm', { id: `p${i}`, label: `p${i}` }), { password: WRONG }, { refusals: book }));
+    const clients = Array.from({ length: 10 }, (_, i) =>
+      client(profile(sb, 'whm', { id: `p${i}`, label: `p${i}` }), { password: WRONG }, { refusals: book }),
+    );
     await Promise.all(clients.map((c) => c.call(version)));
     assert.equal(sb.failedLogins, 1);
   });
@@ -241,7 +404,7 @@ describe('a refused credential is not sent again', () => {
     assert.equal(sb.failedLogins, 2);
   });
 
-  it("a cPHulk lockout is its own kind, never blamed on the password, and nothing more is sent to the host", async () => {
+  it('a cPHulk lockout is its own kind, never blamed on the password, and nothing more is sent to the host', async () => {
     sb.options.bruteForceLimit = 1;
     try {
       const book = new RefusalBook();
@@ -283,10 +446,23 @@ describe('cpapi: a refused credential is tried once per run', () => {
   before(async () => {
     sb = await startSandbox();
     dir = mkdtempSync(join(tmpdir(), 'cpapi-refused-'));
-    const servers = Array.from({ length: 10 }, (_, i) => ({ label: `p${i}`, host: '127.0.0.1', service: 'whm', secure: false, port: sb.port('whm', false), username: 'root', auth: 'password', groups: ['all'] }));
+    const servers = Array.from({ length: 10 }, (_, i) => ({
+      label: `p${i}`,
+      host: '127.0.0.1',
+      service: 'whm',
+      secure: false,
+      port: sb.port('whm', false),
+      username: 'root',
+      auth: 'password',
+      groups: ['all'],
+    }));
     writeFileSync(join(dir, 'servers.json'), JSON.stringify(servers));
     mkdirSync(join(dir, 's'));
-    for (let i = 0; i < 20; i++) writeFileSync(join(dir, 's', `${String(i).padStart(2, '0')}.cpanel.json`), serializeSnippet({ version: 1, server: 'p0', family: 'whm', function: 'version', method: 'GET', params: [] }));
+    for (let i = 0; i < 20; i++)
+      writeFileSync(
+        join(dir, 's', `${String(i).padStart(2, '0')}.cpanel.json`),
+        serializeSnippet({ version: 1, server: 'p0', family: 'whm', function: 'version', method: 'GET', params: [] }),
+      );
   });
   after(async () => {
     await sb.stop();
@@ -318,7 +494,25 @@ describe('cpapi: a refused credential is tried once per run', () => {
   it('cpapi call against a locked-out server: exit 3, the cPHulk hint, not the password', async () => {
     sb.options.bruteForceLimit = 0;
     try {
-      const r = await cpapi(['call', 'whm', 'version', '--host', '127.0.0.1', '--service', 'whm', '--http', '--port', String(sb.port('whm', false)), '--user', 'root', '--auth', 'password'], { CPANEL_PASSWORD: CREDS.root.password });
+      const r = await cpapi(
+        [
+          'call',
+          'whm',
+          'version',
+          '--host',
+          '127.0.0.1',
+          '--service',
+          'whm',
+          '--http',
+          '--port',
+          String(sb.port('whm', false)),
+          '--user',
+          'root',
+          '--auth',
+          'password',
+        ],
+        { CPANEL_PASSWORD: CREDS.root.password },
+      );
       assert.equal(r.code, 3);
       assert.match(r.stderr, /cPHulk/);
       assert.match(JSON.parse(r.stdout).kind, /locked_out/);
@@ -338,7 +532,14 @@ describe('secret parameters are kept out of History and scrubbed from answers', 
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
         const pass = new URLSearchParams(body).get('password') ?? new URLSearchParams(body).get('passphrase') ?? '';
-        const text = JSON.stringify({ status: 0, errors: [`The password “${pass}” is too weak.`], messages: null, warnings: null, data: { echoed: pass }, metadata: {} });
+        const text = JSON.stringify({
+          status: 0,
+          errors: [`The password “${pass}” is too weak.`],
+          messages: null,
+          warnings: null,
+          data: { echoed: pass },
+          metadata: {},
+        });
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(text);
       });
@@ -352,29 +553,108 @@ describe('secret parameters are kept out of History and scrubbed from answers', 
   });
 
   it('a password echoed in an error is scrubbed from the hint, errors, data, raw answer and the History entry', async () => {
-    const p: ServerProfile = { id: 'echo', label: 'echo', host: '127.0.0.1', service: 'cpanel', secure: false, port, username: 'cptest', auth: 'token', twoFactor: 'none', tls: { mode: 'system' } };
+    const p: ServerProfile = {
+      id: 'echo',
+      label: 'echo',
+      host: '127.0.0.1',
+      service: 'cpanel',
+      secure: false,
+      port,
+      username: 'cptest',
+      auth: 'token',
+      twoFactor: 'none',
+      tls: { mode: 'system' },
+    };
     const c = client(p, { token: CREDS.cptest.cpanelToken });
-    const req: ApiRequest = { family: 'uapi', module: 'Email', function: 'add_pop', params: [['email', 'x'], ['password', 'Echoed-Pass-42']] };
+    const req: ApiRequest = {
+      family: 'uapi',
+      module: 'Email',
+      function: 'add_pop',
+      params: [
+        ['email', 'x'],
+        ['password', 'Echoed-Pass-42'],
+      ],
+    };
     const r = await c.call(req);
     assert.equal(r.kind, 'api_error');
     const entry = historyEntry(p, req, r, 'palette', Date.now(), 1 << 20);
-    for (const text of [JSON.stringify(r), JSON.stringify(entry), JSON.stringify(storedAnswer(r))]) assert.doesNotMatch(text, /Echoed-Pass-42/);
+    for (const text of [JSON.stringify(r), JSON.stringify(entry), JSON.stringify(storedAnswer(r))])
+      assert.doesNotMatch(text, /Echoed-Pass-42/);
   });
 
   it('parameters named like passphrase, access_token, mysql_pass, login_token, pass_hash are stored redacted', () => {
-    const p: ServerProfile = { id: 'x', label: 'x', host: 'h.example', service: 'cpanel', secure: true, port: 2083, username: 'u', auth: 'token', twoFactor: 'none', tls: { mode: 'system' } };
-    const names = ['passphrase', 'sshkey_passphrase', 'access_token', 'key_passphrase', 'mysql_pass', 'login_token', 'PUSHBULLET_ACCESS_TOKEN', 'pass_hash'];
+    const p: ServerProfile = {
+      id: 'x',
+      label: 'x',
+      host: 'h.example',
+      service: 'cpanel',
+      secure: true,
+      port: 2083,
+      username: 'u',
+      auth: 'token',
+      twoFactor: 'none',
+      tls: { mode: 'system' },
+    };
+    const names = [
+      'passphrase',
+      'sshkey_passphrase',
+      'access_token',
+      'key_passphrase',
+      'mysql_pass',
+      'login_token',
+      'PUSHBULLET_ACCESS_TOKEN',
+      'pass_hash',
+    ];
     const req: ApiRequest = { family: 'uapi', module: 'X', function: 'y', params: names.map((n) => [n, `value-of-${n}`]) };
-    const fake = { ok: true, kind: 'ok', status: 200, data: null, errors: [], warnings: [], messages: [], metadata: {}, raw: '', contentType: '', timings: { headersMs: 0, totalMs: 1 }, request: { method: 'POST', url: '', family: 'uapi', function: 'X/y' } } as const;
+    const fake = {
+      ok: true,
+      kind: 'ok',
+      status: 200,
+      data: null,
+      errors: [],
+      warnings: [],
+      messages: [],
+      metadata: {},
+      raw: '',
+      contentType: '',
+      timings: { headersMs: 0, totalMs: 1 },
+      request: { method: 'POST', url: '', family: 'uapi', function: 'X/y' },
+    } as const;
     const entry = historyEntry(p, req, { ...fake, errors: [], warnings: [], messages: [], metadata: {} }, 'palette', Date.now(), 0);
     for (const n of names) assert.doesNotMatch(JSON.stringify(entry), new RegExp(`value-of-${n}`), n);
   });
 
   it('a value typed for a parameter named otherwise but marked secret is stored redacted', () => {
-    const p: ServerProfile = { id: 'x', label: 'x', host: 'h.example', service: 'cpanel', secure: true, port: 2083, username: 'u', auth: 'token', twoFactor: 'none', tls: { mode: 'system' } };
+    const p: ServerProfile = {
+      id: 'x',
+      label: 'x',
+      host: 'h.example',
+      service: 'cpanel',
+      secure: true,
+      port: 2083,
+      username: 'u',
+      auth: 'token',
+      twoFactor: 'none',
+      tls: { mode: 'system' },
+    };
     const req: ApiRequest = { family: 'uapi', module: 'X', function: 'y', params: [['note', 'Typed-Secret-1']], secretParams: ['note'] };
-    const fake = { ok: true, kind: 'ok', status: 200, data: null, errors: [], warnings: [], messages: [], metadata: {}, raw: '', contentType: '', timings: { headersMs: 0, totalMs: 1 }, request: { method: 'POST', url: '', family: 'uapi', function: 'X/y' } } as const;
-    assert.doesNotMatch(JSON.stringify(historyEntry(p, req, { ...fake, errors: [], warnings: [], messages: [], metadata: {} }, 'palette', Date.now(), 0)), /Typed-Secret-1/);
+    const fake = {
+      ok: true,
+      kind: 'ok',
+      status: 200,
+      data: null,
+      errors: [],
+      warnings: [],
+      messages: [],
+      metadata: {},
+      raw: '',
+      contentType: '',
+      timings: { headersMs: 0, totalMs: 1 },
+      request: { method: 'POST', url: '', family: 'uapi', function: 'X/y' },
+    } as const;
+    assert.doesNotMatch(
+      JSON.stringify(historyEntry(p, req, { ...fake, errors: [], warnings: [], messages: [], metadata: {} }, 'palette', Date.now(), 0)),
+      /Typed-Secret-1/,
+    );
   });
 });
-

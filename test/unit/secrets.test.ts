@@ -13,10 +13,31 @@ describe('secret parameters', () => {
 
   it('catches every credential-holding parameter of the catalog', () => {
     const mustCatch = [
-      'password', 'pass', 'passwd', 'newpass', 'oldpass', 'root_password', 'password_hash', 'pass_hash', 'mysql_pass',
-      'passphrase', 'key_passphrase', 'sshkey_passphrase', 'access_token', 'login_token', 'PUSHBULLET_ACCESS_TOKEN',
-      'pushbullet_access_token', 'api_token', 'token', 'tfa_token', 'secret', 'client_secret', 'privatekey', 'key',
-      'cp_security_token', 'autologin_token_url',
+      'password',
+      'pass',
+      'passwd',
+      'newpass',
+      'oldpass',
+      'root_password',
+      'password_hash',
+      'pass_hash',
+      'mysql_pass',
+      'passphrase',
+      'key_passphrase',
+      'sshkey_passphrase',
+      'access_token',
+      'login_token',
+      'PUSHBULLET_ACCESS_TOKEN',
+      'pushbullet_access_token',
+      'api_token',
+      'token',
+      'tfa_token',
+      'secret',
+      'client_secret',
+      'privatekey',
+      'key',
+      'cp_security_token',
+      'autologin_token_url',
     ];
     for (const n of mustCatch) {
       assert.ok(names.has(n), `${n} is a catalog parameter`);
@@ -25,7 +46,23 @@ describe('secret parameters', () => {
   });
 
   it('leaves names that only mention a secret alone', () => {
-    const mustNot = ['token_name', 'key_id', 'key_name', 'key_type', 'key_size', 'sshkey_name', 'passive', 'showpass', 'authname', 'authtype', 'include_hash', 'app_key', 'session_id', 'handle_api_token', 'skipapitokens'];
+    const mustNot = [
+      'token_name',
+      'key_id',
+      'key_name',
+      'key_type',
+      'key_size',
+      'sshkey_name',
+      'passive',
+      'showpass',
+      'authname',
+      'authtype',
+      'include_hash',
+      'app_key',
+      'session_id',
+      'handle_api_token',
+      'skipapitokens',
+    ];
     for (const n of mustNot) {
       assert.ok(names.has(n), `${n} is a catalog parameter`);
       assert.equal(isSecretParam(n), false, n);
@@ -33,7 +70,13 @@ describe('secret parameters', () => {
   });
 
   it('a request carries a secret when a secret-named parameter has a value, or the caller marks one', () => {
-    assert.equal(carriesSecret([['email', 'a'], ['password', '']]), false);
+    assert.equal(
+      carriesSecret([
+        ['email', 'a'],
+        ['password', ''],
+      ]),
+      false,
+    );
     assert.equal(carriesSecret([['password', 'x']]), true);
     assert.equal(carriesSecret([['regex', 'x']], ['regex']), true);
   });

@@ -1,6 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { baseUrl, defaultPort, describeServer, hostFromUrl, hostProblem, labelProblem, normalizeFingerprint, profileProblems, readProfile, requiredSecrets, tlsAfterEdit, type ServerProfile } from '../../src/core/servers';
+import {
+  baseUrl,
+  defaultPort,
+  describeServer,
+  hostFromUrl,
+  hostProblem,
+  labelProblem,
+  normalizeFingerprint,
+  profileProblems,
+  readProfile,
+  requiredSecrets,
+  tlsAfterEdit,
+  type ServerProfile,
+} from '../../src/core/servers';
 import { secretFromOtpauth } from '../../src/core/otp';
 
 const good: ServerProfile = {
@@ -19,7 +32,14 @@ const good: ServerProfile = {
 describe('server profiles', () => {
   it('defaults ports by service and TLS', () => {
     assert.deepEqual(
-      [defaultPort('cpanel', true), defaultPort('cpanel', false), defaultPort('whm', true), defaultPort('whm', false), defaultPort('webmail', true), defaultPort('webmail', false)],
+      [
+        defaultPort('cpanel', true),
+        defaultPort('cpanel', false),
+        defaultPort('whm', true),
+        defaultPort('whm', false),
+        defaultPort('webmail', true),
+        defaultPort('webmail', false),
+      ],
       [2083, 2082, 2087, 2086, 2096, 2095],
     );
   });
@@ -68,11 +88,16 @@ describe('server profiles', () => {
     ] as const) {
       const problem = labelProblem(label) ?? '';
       assert.match(problem, re, JSON.stringify(label));
-      const raw = [...problem].find((ch) => ch.charCodeAt(0) < 0x20 || (ch.charCodeAt(0) >= 0x7f && ch.charCodeAt(0) <= 0x9f) || ch === '\u202e');
+      const raw = [...problem].find(
+        (ch) => ch.charCodeAt(0) < 0x20 || (ch.charCodeAt(0) >= 0x7f && ch.charCodeAt(0) <= 0x9f) || ch === '\u202e',
+      );
       assert.equal(raw, undefined, `the message shows control characters escaped: ${JSON.stringify(problem)}`);
       assert.match(profileProblems({ ...good, label }).join(' '), re, 'profile validation (settings, import, cpapi) says the same');
       const read = readProfile({ ...good, label }, 0);
-      assert.ok(read.problems.some((x) => re.test(x)), 'a server in the settings with such a label is refused');
+      assert.ok(
+        read.problems.some((x) => re.test(x)),
+        'a server in the settings with such a label is refused',
+      );
     }
     for (const label of ['eu, "one"', "bob's prod", '=prod', '-eu', '@x', '+a', 'prod [old]', 'cost $5 (eu)', 'ünïcødé 東京', 'a_b*c`d`']) {
       assert.equal(labelProblem(label), undefined, label);
@@ -119,15 +144,32 @@ describe('server profiles', () => {
 
 describe('what a person pastes into the server wizard', () => {
   it('a URL as the host: its host, scheme, port and the service its port is', () => {
-    assert.deepEqual(hostFromUrl('https://server.example.com:2087/'), { host: 'server.example.com', secure: true, port: 2087, service: 'whm' });
-    assert.deepEqual(hostFromUrl(' http://[2001:db8::1]:2082/cpsess123/ '), { host: '[2001:db8::1]', secure: false, port: 2082, service: 'cpanel' });
+    assert.deepEqual(hostFromUrl('https://server.example.com:2087/'), {
+      host: 'server.example.com',
+      secure: true,
+      port: 2087,
+      service: 'whm',
+    });
+    assert.deepEqual(hostFromUrl(' http://[2001:db8::1]:2082/cpsess123/ '), {
+      host: '[2001:db8::1]',
+      secure: false,
+      port: 2082,
+      service: 'cpanel',
+    });
     assert.deepEqual(hostFromUrl('https://mail.example.com'), { host: 'mail.example.com', secure: true });
     assert.equal(hostFromUrl('server.example.com'), undefined);
   });
 
   it('an otpauth:// link as the TOTP secret: its secret and account, or why not', () => {
-    assert.deepEqual(secretFromOtpauth('otpauth://totp/host.example:cptest?secret=QSARBVKLZHYHLJ3M&issuer=host.example'), { secret: 'QSARBVKLZHYHLJ3M', account: 'cptest', issuer: 'host.example' });
-    assert.deepEqual(secretFromOtpauth('otpauth://totp/cptest%40host.example?secret=ABC'), { secret: 'ABC', account: 'cptest@host.example' });
+    assert.deepEqual(secretFromOtpauth('otpauth://totp/host.example:cptest?secret=QSARBVKLZHYHLJ3M&issuer=host.example'), {
+      secret: 'QSARBVKLZHYHLJ3M',
+      account: 'cptest',
+      issuer: 'host.example',
+    });
+    assert.deepEqual(secretFromOtpauth('otpauth://totp/cptest%40host.example?secret=ABC'), {
+      secret: 'ABC',
+      account: 'cptest@host.example',
+    });
     assert.match((secretFromOtpauth('otpauth://hotp/x?secret=ABC') as { error: string }).error, /uses TOTP/);
     assert.match((secretFromOtpauth('otpauth://totp/x') as { error: string }).error, /no secret/);
     assert.equal(secretFromOtpauth('QSARBVKLZHYHLJ3M'), undefined);
@@ -136,7 +178,18 @@ describe('what a person pastes into the server wizard', () => {
 
 describe('editing a pinned server', () => {
   it('keeps the pin when the port changes, and drops it for another host', () => {
-    const pinned = { id: 'x', label: 'x', host: 'h.example', service: 'whm', secure: true, port: 2087, username: 'root', auth: 'token', twoFactor: 'none', tls: { mode: 'pinned', fingerprint256: 'AB' } } as ServerProfile;
+    const pinned = {
+      id: 'x',
+      label: 'x',
+      host: 'h.example',
+      service: 'whm',
+      secure: true,
+      port: 2087,
+      username: 'root',
+      auth: 'token',
+      twoFactor: 'none',
+      tls: { mode: 'pinned', fingerprint256: 'AB' },
+    } as ServerProfile;
     assert.deepEqual(tlsAfterEdit(pinned, 'h.example'), { mode: 'pinned', fingerprint256: 'AB' });
     assert.deepEqual(tlsAfterEdit(pinned, 'other.example'), { mode: 'system' });
     assert.deepEqual(tlsAfterEdit(undefined, 'h.example'), { mode: 'system' });

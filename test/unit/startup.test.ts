@@ -15,13 +15,18 @@ function loadedBuiltins(args: string[], script = CLI): string[] {
   const dir = mkdtempSync(join(tmpdir(), 'cpapi-startup-'));
   const preload = join(dir, 'preload.js');
   const out = join(dir, 'loaded.json');
-  writeFileSync(preload, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(process.moduleLoadList)));`);
+  writeFileSync(
+    preload,
+    `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(process.moduleLoadList)));`,
+  );
   try {
     execFileSync(process.execPath, ['--require', preload, script, ...args], { env: { PATH: process.env.PATH ?? '' }, stdio: 'ignore' });
   } catch {
     /* usage errors exit 2: what was loaded is still written */
   }
-  return (JSON.parse(readFileSync(out, 'utf8')) as string[]).filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length));
+  return (JSON.parse(readFileSync(out, 'utf8')) as string[])
+    .filter((m) => m.startsWith('NativeModule '))
+    .map((m) => m.slice('NativeModule '.length));
 }
 
 describe('start-up', () => {
@@ -39,7 +44,21 @@ describe('start-up', () => {
   });
 
   it('cpapi call loads undici’s Agent and not its fetch, WebSocket, cache or mock modules', () => {
-    const loaded = loadedBuiltins(['call', 'uapi', 'Email/list_pops', '--host', '127.0.0.1', '--service', 'cpanel', '--port', '1', '--user', 'bob', '--auth', 'token']);
+    const loaded = loadedBuiltins([
+      'call',
+      'uapi',
+      'Email/list_pops',
+      '--host',
+      '127.0.0.1',
+      '--service',
+      'cpanel',
+      '--port',
+      '1',
+      '--user',
+      'bob',
+      '--auth',
+      'token',
+    ]);
     assert.ok(loaded.includes('tls'), 'a call path loads TLS');
     // undici's index loads zlib (decompression), worker_threads and web streams (fetch); the Agent needs none of them.
     for (const unused of ['zlib', 'worker_threads', 'stream/web']) assert.ok(!loaded.includes(unused), `cpapi call loaded node:${unused}`);

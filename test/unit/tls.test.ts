@@ -31,12 +31,16 @@ describe('TLS policy', () => {
 
   it('the pin accepts the lowercase plain-hex form too', async () => {
     const fp = sb.fingerprint256.replace(/:/g, '').toLowerCase();
-    const r = await client(profile(sb, 'cpanel', { auth: 'token', tls: { mode: 'pinned', fingerprint256: fp } }), { token: CREDS.bob.cpanelToken }).call(listPops);
+    const r = await client(profile(sb, 'cpanel', { auth: 'token', tls: { mode: 'pinned', fingerprint256: fp } }), {
+      token: CREDS.bob.cpanelToken,
+    }).call(listPops);
     assert.equal(r.kind, 'ok', r.hint);
   });
 
   it('a wrong pin: a TLS error naming both fingerprints, and nothing sent', async () => {
-    const r = await client(profile(sb, 'cpanel', { auth: 'token', tls: { mode: 'pinned', fingerprint256: WRONG } }), { token: CREDS.bob.cpanelToken }).call(listPops);
+    const r = await client(profile(sb, 'cpanel', { auth: 'token', tls: { mode: 'pinned', fingerprint256: WRONG } }), {
+      token: CREDS.bob.cpanelToken,
+    }).call(listPops);
     assert.equal(r.kind, 'tls_error');
     assert.ok(r.hint?.includes(sb.fingerprint256), r.hint);
     assert.ok(r.hint?.includes(WRONG));
@@ -47,7 +51,9 @@ describe('TLS policy', () => {
   });
 
   it('no pin and a self-signed certificate: a TLS error that shows the fingerprint to pin', async () => {
-    const r = await client(profile(sb, 'cpanel', { auth: 'token', tls: { mode: 'system' } }), { token: CREDS.bob.cpanelToken }).call(listPops);
+    const r = await client(profile(sb, 'cpanel', { auth: 'token', tls: { mode: 'system' } }), { token: CREDS.bob.cpanelToken }).call(
+      listPops,
+    );
     assert.equal(r.kind, 'tls_error');
     assert.equal(r.certificate?.fingerprint256, sb.fingerprint256);
     assert.equal(r.certificate?.trusted, false);
@@ -77,9 +83,13 @@ describe('TLS policy', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cpapi-ca-'));
     const ca = join(dir, 'ca.pem');
     writeFileSync(ca, sb.certPem);
-    const r = await client(profile(sb, 'cpanel', { auth: 'token', tls: { mode: 'ca', caFile: ca } }), { token: CREDS.bob.cpanelToken }).call(listPops);
+    const r = await client(profile(sb, 'cpanel', { auth: 'token', tls: { mode: 'ca', caFile: ca } }), {
+      token: CREDS.bob.cpanelToken,
+    }).call(listPops);
     assert.equal(r.kind, 'ok', r.hint);
-    const missing = await client(profile(sb, 'cpanel', { auth: 'token', tls: { mode: 'ca', caFile: join(dir, 'nope.pem') } }), { token: CREDS.bob.cpanelToken }).call(listPops);
+    const missing = await client(profile(sb, 'cpanel', { auth: 'token', tls: { mode: 'ca', caFile: join(dir, 'nope.pem') } }), {
+      token: CREDS.bob.cpanelToken,
+    }).call(listPops);
     assert.equal(missing.kind, 'config_error');
     assert.match(missing.hint ?? '', /CA file .* cannot be read/);
   });
@@ -104,21 +114,35 @@ describe('what the pinned connection offers', () => {
   it('only HTTP/1.1 in ALPN, never h2', async () => {
     const cert = await makeCertificate();
     const offered: string[][] = [];
-    const server = https.createServer({
-      key: cert.key,
-      cert: cert.cert,
-      ALPNCallback: ({ protocols }) => {
-        offered.push(protocols);
-        return protocols.includes('http/1.1') ? 'http/1.1' : undefined;
+    const server = https.createServer(
+      {
+        key: cert.key,
+        cert: cert.cert,
+        ALPNCallback: ({ protocols }) => {
+          offered.push(protocols);
+          return protocols.includes('http/1.1') ? 'http/1.1' : undefined;
+        },
       },
-    }, (_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status: 1, errors: null, data: [], metadata: {} }));
-    });
+      (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ status: 1, errors: null, data: [], metadata: {} }));
+      },
+    );
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       const port = (server.address() as AddressInfo).port;
-      const p: ServerProfile = { id: 'alpn', label: 'alpn', host: '127.0.0.1', service: 'cpanel', secure: true, port, username: 'bob', auth: 'token', twoFactor: 'none', tls: { mode: 'pinned', fingerprint256: cert.fingerprint256 } };
+      const p: ServerProfile = {
+        id: 'alpn',
+        label: 'alpn',
+        host: '127.0.0.1',
+        service: 'cpanel',
+        secure: true,
+        port,
+        username: 'bob',
+        auth: 'token',
+        twoFactor: 'none',
+        tls: { mode: 'pinned', fingerprint256: cert.fingerprint256 },
+      };
       const r = await client(p, { token: 'T0KEN0123456789ABCDEF' }).call(listPops);
       assert.equal(r.kind, 'ok', r.hint);
       assert.deepEqual(offered, [['http/1.1']]);

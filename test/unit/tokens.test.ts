@@ -69,7 +69,10 @@ describe('API token rules', () => {
 
   it('a rotated token keeps its lifetime', () => {
     const created = Math.floor(NOW / 1000) - 80 * DAY;
-    assert.equal(rotatedExpiry({ name: 'a', acls: 'all', whitelistIps: [], created, expiresAt: created + 90 * DAY }, NOW), Math.floor(NOW / 1000) + 90 * DAY);
+    assert.equal(
+      rotatedExpiry({ name: 'a', acls: 'all', whitelistIps: [], created, expiresAt: created + 90 * DAY }, NOW),
+      Math.floor(NOW / 1000) + 90 * DAY,
+    );
     assert.equal(rotatedExpiry({ name: 'a', acls: 'all', whitelistIps: [] }, NOW), undefined);
   });
 
@@ -81,38 +84,84 @@ describe('API token rules', () => {
   });
 
   it('builds the documented requests: acl-N or acl=all, expires_at, whitelist_ip-N; readonly for cPanel', () => {
-    const w = createRequest('whm', { name: 'ci', acls: ['list-accts', 'suspend-acct'], expiresAt: 1_800_000_000, whitelistIps: ['192.0.2.1'] });
-    assert.deepEqual(w.params, [['token_name', 'ci'], ['acl-0', 'list-accts'], ['acl-1', 'suspend-acct'], ['expires_at', '1800000000'], ['whitelist_ip-0', '192.0.2.1']]);
-    assert.deepEqual(createRequest('whm', { name: 'ci', acls: 'all' }).params, [['token_name', 'ci'], ['acl', 'all']]);
-    assert.deepEqual(createRequest('whm', { name: 'ci' }).params, [['token_name', 'ci']], 'no acl: all of the caller\'s privileges');
+    const w = createRequest('whm', {
+      name: 'ci',
+      acls: ['list-accts', 'suspend-acct'],
+      expiresAt: 1_800_000_000,
+      whitelistIps: ['192.0.2.1'],
+    });
+    assert.deepEqual(w.params, [
+      ['token_name', 'ci'],
+      ['acl-0', 'list-accts'],
+      ['acl-1', 'suspend-acct'],
+      ['expires_at', '1800000000'],
+      ['whitelist_ip-0', '192.0.2.1'],
+    ]);
+    assert.deepEqual(createRequest('whm', { name: 'ci', acls: 'all' }).params, [
+      ['token_name', 'ci'],
+      ['acl', 'all'],
+    ]);
+    assert.deepEqual(createRequest('whm', { name: 'ci' }).params, [['token_name', 'ci']], "no acl: all of the caller's privileges");
     const c = createRequest('cpanel', { name: 'ci', readonly: true });
-    assert.deepEqual([c.module, c.function, c.params], ['Tokens', 'create_full_access', [['name', 'ci'], ['readonly', '1']]]);
-    assert.deepEqual(updateRequest('ci', { expiresAt: 0, whitelistIps: [] }).params, [['token_name', 'ci'], ['expires_at', '0'], ['whitelist_ip', '']]);
+    assert.deepEqual(
+      [c.module, c.function, c.params],
+      [
+        'Tokens',
+        'create_full_access',
+        [
+          ['name', 'ci'],
+          ['readonly', '1'],
+        ],
+      ],
+    );
+    assert.deepEqual(updateRequest('ci', { expiresAt: 0, whitelistIps: [] }).params, [
+      ['token_name', 'ci'],
+      ['expires_at', '0'],
+      ['whitelist_ip', ''],
+    ]);
   });
 
   it('reads both documented list forms and privilege maps', () => {
     const whm = readTokenList('whm', {
       tokens: {
         b: { name: 'b', acls: { 'list-accts': 1, 'kill-acct': 0 }, create_time: 1500503835, expires_at: 0 },
-        a: { name: 'a', acls: ['all'], create_time: '1500503835', expires_at: 1609372800, whitelist_ips: ['192.0.2.1'], last_used: 1600000000 },
+        a: {
+          name: 'a',
+          acls: ['all'],
+          create_time: '1500503835',
+          expires_at: 1609372800,
+          whitelist_ips: ['192.0.2.1'],
+          last_used: 1600000000,
+        },
       },
     });
     assert.deepEqual(whm, [
       { name: 'a', acls: 'all', whitelistIps: ['192.0.2.1'], expiresAt: 1609372800, created: 1500503835, lastUsed: 1600000000 },
       { name: 'b', acls: ['list-accts'], whitelistIps: [], created: 1500503835 },
     ]);
-    assert.deepEqual(readTokenList('cpanel', [{ name: 'deploy', create_time: 1, has_full_access: 1, expires_at: null }]), [{ name: 'deploy', acls: 'all', whitelistIps: [], created: 1 }]);
-    assert.deepEqual(readMyPrivs({ privileges: [{ all: 0, 'list-accts': 1, passwd: 0 }] }), { known: ['all', 'list-accts', 'passwd'], held: ['list-accts'], all: false });
-    assert.deepEqual(readAclLists({ acl: [{ name: 'ro', privileges: { 'list-accts': 1, passwd: 0 } }] }), [{ name: 'ro', acls: ['list-accts'] }]);
+    assert.deepEqual(readTokenList('cpanel', [{ name: 'deploy', create_time: 1, has_full_access: 1, expires_at: null }]), [
+      { name: 'deploy', acls: 'all', whitelistIps: [], created: 1 },
+    ]);
+    assert.deepEqual(readMyPrivs({ privileges: [{ all: 0, 'list-accts': 1, passwd: 0 }] }), {
+      known: ['all', 'list-accts', 'passwd'],
+      held: ['list-accts'],
+      all: false,
+    });
+    assert.deepEqual(readAclLists({ acl: [{ name: 'ro', privileges: { 'list-accts': 1, passwd: 0 } }] }), [
+      { name: 'ro', acls: ['list-accts'] },
+    ]);
     assert.deepEqual(readAclLists({ acls: { ro: { 'list-accts': 1 } } }), [{ name: 'ro', acls: ['list-accts'] }]);
   });
 });
 
-describe('narrowing a token\'s privileges by trying', () => {
+describe("narrowing a token's privileges by trying", () => {
   /** A server's hidden table: which ACL grants which function (some need two). */
   const GRANTS: Record<string, string[]> = { a: ['f1'], b: ['f2'], c: ['f3'], d: [], e: [], f: ['f1'], g: [], h: [] };
   const granted = (acls: string[]): Set<string> => new Set(acls.flatMap((a) => GRANTS[a] ?? []));
-  const check = (need: string[]) => async (acls: string[]): Promise<boolean> => need.every((f) => granted(acls).has(f));
+  const check =
+    (need: string[]) =>
+    async (acls: string[]): Promise<boolean> =>
+      need.every((f) => granted(acls).has(f));
 
   it('finds a minimal set, with fewer checks than one per privilege when few are needed', async () => {
     const start = [...Object.keys(GRANTS), ...Array.from({ length: 24 }, (_, i) => `z${i}`)];

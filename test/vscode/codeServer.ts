@@ -83,7 +83,11 @@ export const VSIX = join(ROOT, 'dist', 'cpanel-api-explorer.vsix');
 /** Installs the packaged extension (npm run package) the way a user would: code-server --install-extension. */
 export function installVsix(entry: string, dataDir: string, extensionsDir: string, vsix = VSIX): void {
   if (!existsSync(vsix)) throw new Error(`${vsix} is missing: run "npm run package" first.`);
-  const r = spawnSync(process.execPath, [entry, '--user-data-dir', dataDir, '--extensions-dir', extensionsDir, '--install-extension', vsix], { encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(
+    process.execPath,
+    [entry, '--user-data-dir', dataDir, '--extensions-dir', extensionsDir, '--install-extension', vsix],
+    { encoding: 'utf8', timeout: 120_000 },
+  );
   if (r.status !== 0 || !/successfully installed/i.test(`${r.stdout}${r.stderr}`)) {
     throw new Error(`code-server could not install ${vsix}:\n${r.stdout}${r.stderr}`);
   }
@@ -163,12 +167,24 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<RunningC
   };
 }
 
-export async function launchBrowser(runDir: string, viewport = { width: 1400, height: 900 }): Promise<{ context: BrowserContext; page: Page }> {
+export async function launchBrowser(
+  runDir: string,
+  viewport = { width: 1400, height: 900 },
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await chromium.launchPersistentContext(join(runDir, 'chromium'), {
     executablePath: chromiumPath(),
     headless: true,
     viewport,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   const page = context.pages()[0] ?? (await context.newPage());
   return { context, page };

@@ -17,11 +17,48 @@ async function main(): Promise<void> {
   writeFileSync(join(workspace, 'README.md'), '# Demo workspace\n\nOpen the cPanel view in the activity bar.\n');
   const tls = { mode: 'pinned', fingerprint256: sb.fingerprint256 };
   const servers = [
-    { id: 'demo-whm', label: 'sandbox WHM (root)', host: '127.0.0.1', service: 'whm', secure: true, port: sb.port('whm'), username: 'root', auth: 'token', twoFactor: 'none', tls },
-    { id: 'demo-cpanel', label: 'sandbox cPanel (cptest, 2FA)', host: '127.0.0.1', service: 'cpanel', secure: true, port: sb.port('cpanel'), username: 'cptest', auth: 'session', twoFactor: 'session', tls },
-    { id: 'demo-bob', label: 'sandbox cPanel (bob)', host: '127.0.0.1', service: 'cpanel', secure: true, port: sb.port('cpanel'), username: 'bob', auth: 'password', twoFactor: 'none', tls },
+    {
+      id: 'demo-whm',
+      label: 'sandbox WHM (root)',
+      host: '127.0.0.1',
+      service: 'whm',
+      secure: true,
+      port: sb.port('whm'),
+      username: 'root',
+      auth: 'token',
+      twoFactor: 'none',
+      tls,
+    },
+    {
+      id: 'demo-cpanel',
+      label: 'sandbox cPanel (cptest, 2FA)',
+      host: '127.0.0.1',
+      service: 'cpanel',
+      secure: true,
+      port: sb.port('cpanel'),
+      username: 'cptest',
+      auth: 'session',
+      twoFactor: 'session',
+      tls,
+    },
+    {
+      id: 'demo-bob',
+      label: 'sandbox cPanel (bob)',
+      host: '127.0.0.1',
+      service: 'cpanel',
+      secure: true,
+      port: sb.port('cpanel'),
+      username: 'bob',
+      auth: 'password',
+      twoFactor: 'none',
+      tls,
+    },
   ];
-  const cs = await startCodeServer({ workspace, installExtension: true, settings: { 'cpanel.servers': servers, 'workbench.colorTheme': 'Default Dark Modern' } });
+  const cs = await startCodeServer({
+    workspace,
+    installExtension: true,
+    settings: { 'cpanel.servers': servers, 'workbench.colorTheme': 'Default Dark Modern' },
+  });
   const url = `${cs.url}/?folder=${encodeURIComponent(workspace)}`;
   if (process.argv.includes('--screenshot')) {
     const { context, page } = await launchBrowser(cs.runDir);

@@ -105,7 +105,8 @@ function replaceAt(data: unknown, path: readonly string[], rows: unknown[]): unk
 
 function columnsOf(rows: readonly unknown[]): string[] {
   const out = new Set<string>();
-  for (const r of rows.slice(0, 50)) if (typeof r === 'object' && r !== null && !Array.isArray(r)) for (const k of Object.keys(r)) out.add(k);
+  for (const r of rows.slice(0, 50))
+    if (typeof r === 'object' && r !== null && !Array.isArray(r)) for (const k of Object.keys(r)) out.add(k);
   return [...out].slice(0, 40);
 }
 

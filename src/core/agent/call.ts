@@ -49,7 +49,11 @@ export function planCall(raw: unknown, profiles: readonly ServerProfile[], catal
 }
 
 /** The request with each value of the named parameters replaced (and marked as secret, so it goes in a POST body). */
-export function fillSecrets(request: ApiRequest, names: readonly string[], value: (name: string, given: string, index: number) => string): ApiRequest {
+export function fillSecrets(
+  request: ApiRequest,
+  names: readonly string[],
+  value: (name: string, given: string, index: number) => string,
+): ApiRequest {
   if (!names.length) return request;
   const seen = new Map<string, number>();
   const params = request.params.map(([n, v]): Param => {
@@ -128,5 +132,13 @@ export function refusalText(answer: Answer, maxChars: number): { text: string; i
 
 /** The servers as a model sees them: never a secret, nor where one is kept. */
 export function serverList(profiles: readonly ServerProfile[], state: (p: ServerProfile) => string): object[] {
-  return profiles.map((p) => ({ label: p.label, service: p.service, host: p.host, port: p.port, user: p.username, groups: p.groups ?? [], state: state(p) }));
+  return profiles.map((p) => ({
+    label: p.label,
+    service: p.service,
+    host: p.host,
+    port: p.port,
+    user: p.username,
+    groups: p.groups ?? [],
+    state: state(p),
+  }));
 }

@@ -46,7 +46,11 @@ function effect(f: CatalogFunction): AgentEffect {
 
 export function searchFunctions(catalog: Catalog, input: SearchInput): { total: number; functions: FunctionHit[]; note?: string } {
   if (input.api === 'api2') {
-    return { total: 0, functions: [], note: `The bundled catalog covers UAPI and WHM API 1; cPanel API 2 functions are documented at ${DOCS}.` };
+    return {
+      total: 0,
+      functions: [],
+      note: `The bundled catalog covers UAPI and WHM API 1; cPanel API 2 functions are documented at ${DOCS}.`,
+    };
   }
   const family = input.api ? FAMILIES[input.api].catalog : undefined;
   const all = catalog.search(input.query, { ...(family ? { family } : {}), limit: Number.MAX_SAFE_INTEGER });
@@ -64,12 +68,16 @@ export function searchFunctions(catalog: Catalog, input: SearchInput): { total: 
 
 export function describeFunction(catalog: Catalog, input: DescribeInput): Checked<FunctionFacts> {
   const fam = FAMILIES[input.api];
-  if (!fam.catalog) return { ok: false, message: `The bundled catalog covers UAPI and WHM API 1, not ${fam.name}: see ${DOCS} for ${input.function}.` };
+  if (!fam.catalog)
+    return { ok: false, message: `The bundled catalog covers UAPI and WHM API 1, not ${fam.name}: see ${DOCS} for ${input.function}.` };
   const f = catalog.get(fam.catalog, input.function);
   if (!f) {
     const like = catalog.search(input.function.split('/').pop() ?? input.function, { family: fam.catalog, limit: 5 }).map((x) => x.name);
     const similar = like.length ? ` Similar: ${like.join(', ')}.` : '';
-    return { ok: false, message: `The catalog has no ${fam.name} function named ${input.function}.${similar} Search with cpanel_search_functions.` };
+    return {
+      ok: false,
+      message: `The catalog has no ${fam.name} function named ${input.function}.${similar} Search with cpanel_search_functions.`,
+    };
   }
   return {
     ok: true,

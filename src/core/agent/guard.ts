@@ -53,5 +53,8 @@ export function decide(effect: Effect, what: string, policy: AgentPolicy): Decis
     const why = 'removes, suspends, revokes, resets or changes a password, and destructive calls are off for agents';
     return { action: 'refuse', message: `${what} ${why}: ${policy.allowDestructive}. Nothing was sent.` };
   }
-  return { action: 'refuse', message: `${what} changes something on the server, and agents may only read here: ${policy.allowChanges}. Nothing was sent.` };
+  return {
+    action: 'refuse',
+    message: `${what} changes something on the server, and agents may only read here: ${policy.allowChanges}. Nothing was sent.`,
+  };
 }

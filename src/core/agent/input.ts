@@ -41,7 +41,9 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 function unknownKeys(input: Record<string, unknown>, allowed: readonly string[], tool: string): string | undefined {
   const extra = Object.keys(input).filter((k) => !allowed.includes(k));
-  return extra.length ? `${tool} does not take ${extra.map((k) => `"${short(k)}"`).join(', ')}: its inputs are ${allowed.join(', ')}.` : undefined;
+  return extra.length
+    ? `${tool} does not take ${extra.map((k) => `"${short(k)}"`).join(', ')}: its inputs are ${allowed.join(', ')}.`
+    : undefined;
 }
 
 function apiOf(v: unknown): Checked<Family> {
@@ -84,7 +86,8 @@ export function checkDescribe(input: unknown): Checked<DescribeInput> {
 }
 
 function functionOf(api: Family, v: unknown): Checked<string> {
-  if (typeof v !== 'string' || !v.trim()) return fail(`"function" is missing: ${FAMILIES[api].name} functions are named like ${FAMILIES[api].example}.`);
+  if (typeof v !== 'string' || !v.trim())
+    return fail(`"function" is missing: ${FAMILIES[api].name} functions are named like ${FAMILIES[api].example}.`);
   const problem = functionNameProblem(api, v.trim());
   return problem ? fail(problem) : { ok: true, value: v.trim() };
 }
@@ -93,14 +96,16 @@ export function checkCall(input: unknown): Checked<CallInput> {
   if (!isObject(input)) return fail('cpanel_call takes an object: {"server": "prod", "api": "whm", "function": "listaccts"}.');
   const extra = unknownKeys(input, ['server', 'api', 'function', 'params', 'account', 'query'], 'cpanel_call');
   if (extra) return fail(extra);
-  if (typeof input.server !== 'string' || !input.server) return fail('"server" is missing: give the label of a server, as cpanel_list_servers lists them.');
+  if (typeof input.server !== 'string' || !input.server)
+    return fail('"server" is missing: give the label of a server, as cpanel_list_servers lists them.');
   const api = apiOf(input.api);
   if (!api.ok) return api;
   const fn = functionOf(api.value, input.function);
   if (!fn.ok) return fn;
   const params: Record<string, ParamInput> = {};
   if (input.params !== undefined) {
-    if (!isObject(input.params)) return fail('"params" must be an object of name → value, e.g. {"domain": "example.com", "user": ["a", "b"]}.');
+    if (!isObject(input.params))
+      return fail('"params" must be an object of name → value, e.g. {"domain": "example.com", "user": ["a", "b"]}.');
     for (const [name, value] of Object.entries(input.params)) {
       const problem = paramNameProblem(name);
       if (problem) return fail(problem);
@@ -158,7 +163,9 @@ export function findServer(label: string, profiles: readonly ServerProfile[]): C
   const p = profiles.find((x) => x.label === label);
   if (p) return { ok: true, value: p };
   const known = profiles.map((x) => x.label);
-  return fail(`No server is labelled "${short(label)}". ${known.length ? `The servers are: ${known.join(', ')}.` : 'No server is configured.'}`);
+  return fail(
+    `No server is labelled "${short(label)}". ${known.length ? `The servers are: ${known.join(', ')}.` : 'No server is configured.'}`,
+  );
 }
 
 /**
@@ -171,9 +178,11 @@ export function toRequest(input: CallInput, profile: ServerProfile, catalog?: Ca
   if (input.account !== undefined && profile.service !== 'whm') {
     return fail(`"account" works only on a WHM server, and ${where}: call ${fam.name} there without it.`);
   }
-  if (input.account !== undefined && !fam.throughWhm) return fail(`${fam.name} is not called on behalf of an account: leave out "account".`);
+  if (input.account !== undefined && !fam.throughWhm)
+    return fail(`${fam.name} is not called on behalf of an account: leave out "account".`);
   if (input.account === undefined && !fam.direct.includes(profile.service)) {
-    if (fam.throughWhm && profile.service === 'whm') return fail(`${where}: ${fam.name} runs there on behalf of a cPanel account; give "account".`);
+    if (fam.throughWhm && profile.service === 'whm')
+      return fail(`${where}: ${fam.name} runs there on behalf of a cPanel account; give "account".`);
     const instead = input.api === 'whm' ? 'use a WHM server' : 'use a cPanel server, or a WHM server with "account"';
     return fail(`${where}, which does not answer ${fam.name}: ${instead}.`);
   }

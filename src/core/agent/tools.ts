@@ -29,7 +29,10 @@ export const TOOL_SCHEMAS: Record<ToolName, object> = {
   },
   cpanel_describe_function: {
     type: 'object',
-    properties: { api: API, function: { type: 'string', description: 'Module/function for uapi and api2 (Email/list_pops), the name for whm (listaccts).' } },
+    properties: {
+      api: API,
+      function: { type: 'string', description: 'Module/function for uapi and api2 (Email/list_pops), the name for whm (listaccts).' },
+    },
     required: ['api', 'function'],
     additionalProperties: false,
   },
@@ -44,10 +47,14 @@ export const TOOL_SCHEMAS: Record<ToolName, object> = {
         description: 'Parameters by name: a string, number or boolean (sent as 1/0), or a list of them (the name is repeated).',
         additionalProperties: { anyOf: [PARAM_VALUE, { type: 'array', items: PARAM_VALUE }] },
       },
-      account: { type: 'string', description: 'On a WHM server: the cPanel account to call uapi or api2 on behalf of (required for api2).' },
+      account: {
+        type: 'string',
+        description: 'On a WHM server: the cPanel account to call uapi or api2 on behalf of (required for api2).',
+      },
       query: {
         type: 'string',
-        description: 'A JMESPath expression applied to the answer {ok, kind, status, data, errors, …} before you get it, e.g. "data[].email".',
+        description:
+          'A JMESPath expression applied to the answer {ok, kind, status, data, errors, …} before you get it, e.g. "data[].email".',
       },
     },
     required: ['server', 'api', 'function'],

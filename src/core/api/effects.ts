@@ -18,7 +18,15 @@ const DESTRUCTIVE_VERB =
 const WHM_DEL = /^del(?!egat)[a-z]/;
 const PASSWORD_CHANGE = /passw|chpass|change_?password|set_?password|forcepasswordchange|reset_?pass/;
 /** Hand-reviewed: names no verb rule reads right. */
-const DESTRUCTIVE_NAMES = new Set(['mass_edit_dns_zone', 'api_token_revoke', 'resetzone', 'restoreaccount', 'reboot', 'disable_market_provider', 'set_tweaksetting']);
+const DESTRUCTIVE_NAMES = new Set([
+  'mass_edit_dns_zone',
+  'api_token_revoke',
+  'resetzone',
+  'restoreaccount',
+  'reboot',
+  'disable_market_provider',
+  'set_tweaksetting',
+]);
 const NOT_DESTRUCTIVE = new Set(['unsuspendacct', 'unsuspend_outgoing_email', 'unsuspend_login', 'unsuspend_incoming']);
 
 /** Verbs of functions that only read. Anything else is taken to change something (the safe side). */

@@ -20,7 +20,8 @@ const SERVICE_WORDS: Record<Service, string> = { cpanel: 'cPanel', whm: 'WHM', w
 /** The account a call through WHM runs as, checked. */
 function onBehalfOf(req: ApiRequest): string {
   const user = (req.asUser ?? '').trim();
-  if (!user) throw new CallFailure('config_error', `${FAMILIES[req.family].name} through WHM needs the cPanel account to call it on behalf of.`);
+  if (!user)
+    throw new CallFailure('config_error', `${FAMILIES[req.family].name} through WHM needs the cPanel account to call it on behalf of.`);
   if (!/^[a-z0-9_.-]+$/.test(user)) {
     throw new CallFailure('config_error', `"${user}" is not a cPanel username: usernames are lowercase letters, digits and a few symbols.`);
   }
@@ -37,7 +38,13 @@ function uapiThroughWhm(req: ApiRequest): { path: string; params: Param[]; shape
   const user = onBehalfOf(req);
   return {
     path: '/json-api/uapi_cpanel',
-    params: [['api.version', '1'], ['cpanel.user', user], ['cpanel.module', req.module ?? ''], ['cpanel.function', req.function], ...req.params],
+    params: [
+      ['api.version', '1'],
+      ['cpanel.user', user],
+      ['cpanel.module', req.module ?? ''],
+      ['cpanel.function', req.function],
+      ...req.params,
+    ],
     shape: 'whm-uapi',
   };
 }
@@ -63,12 +70,19 @@ export const FAMILY_MODULES: { readonly [F in Family]: FamilyModule } = {
   uapi: {
     build(req, service, label, route) {
       // A WHM older than uapi_cpanel answers "Unknown app": the documented older envelope serves it.
-      if (callsOnBehalf('uapi', service) && req.asUser !== undefined) return route?.legacyUapi ? throughWhm(req, '3', 'whm-uapi') : uapiThroughWhm(req);
+      if (callsOnBehalf('uapi', service) && req.asUser !== undefined)
+        return route?.legacyUapi ? throughWhm(req, '3', 'whm-uapi') : uapiThroughWhm(req);
       if (req.asUser !== undefined && service !== 'whm') {
-        throw new CallFailure('config_error', 'Calling on behalf of another account needs a WHM server; on a cPanel server, call UAPI directly without an account.');
+        throw new CallFailure(
+          'config_error',
+          'Calling on behalf of another account needs a WHM server; on a cPanel server, call UAPI directly without an account.',
+        );
       }
       if (!FAMILIES.uapi.direct.includes(service)) {
-        throw new CallFailure('config_error', `${label} is a UAPI function: it runs on cPanel (port 2083) or Webmail (2096). On a WHM server, choose the cPanel account to call it on behalf of.`);
+        throw new CallFailure(
+          'config_error',
+          `${label} is a UAPI function: it runs on cPanel (port 2083) or Webmail (2096). On a WHM server, choose the cPanel account to call it on behalf of.`,
+        );
       }
       return { path: `/execute/${req.module}/${req.function}`, params: [...req.params], shape: 'uapi' };
     },
@@ -81,14 +95,18 @@ export const FAMILY_MODULES: { readonly [F in Family]: FamilyModule } = {
           `${label} is a WHM API 1 function: it runs only on WHM (port 2087, or 2086 without TLS), not on ${SERVICE_WORDS[service]}. Use a WHM server.`,
         );
       }
-      if (req.asUser) throw new CallFailure('config_error', 'WHM API 1 functions are not called on behalf of an account: leave the account out.');
+      if (req.asUser)
+        throw new CallFailure('config_error', 'WHM API 1 functions are not called on behalf of an account: leave the account out.');
       return { path: `/json-api/${req.function}`, params: [['api.version', '1'], ...req.params], shape: 'whm' };
     },
   },
   api2: {
     build(req, service) {
       if (service !== 'whm') {
-        throw new CallFailure('config_error', 'cPanel API 2 is called here through WHM on behalf of an account: use a WHM server and choose the account.');
+        throw new CallFailure(
+          'config_error',
+          'cPanel API 2 is called here through WHM on behalf of an account: use a WHM server and choose the account.',
+        );
       }
       return throughWhm(req, '2', 'whm-api2');
     },

@@ -84,9 +84,17 @@ export function buildRequest(req: ApiRequest, profile: Pick<ServerProfile, 'serv
         `${label} carries a secret (${secretNames(req).join(', ')}), and with a JSON body the parameters go in the URL, which cPanel writes to its access log: put the secret in the JSON body instead. Nothing was sent.`,
       );
     }
-    return { method: 'POST', path: encoded ? `${path}?${encoded}` : path, body: req.body.text, contentType: 'application/json', label, shape };
+    return {
+      method: 'POST',
+      path: encoded ? `${path}?${encoded}` : path,
+      body: req.body.text,
+      contentType: 'application/json',
+      label,
+      shape,
+    };
   }
-  if (req.body?.kind === 'multipart') return { method: 'POST', path, contentType: 'multipart/form-data', multipart: { fields: params, files: req.body.files }, label, shape };
+  if (req.body?.kind === 'multipart')
+    return { method: 'POST', path, contentType: 'multipart/form-data', multipart: { fields: params, files: req.body.files }, label, shape };
   if (method === 'POST') return { method, path, body: encoded, contentType: 'application/x-www-form-urlencoded', label, shape };
   return { method, path: encoded ? `${path}?${encoded}` : path, label, shape };
 }
@@ -117,7 +125,9 @@ export function bodyProblem(req: Pick<ApiRequest, 'body' | 'asUser' | 'family'>)
 
 /** The names of the parameters that hold secrets, by name or because the caller said so. */
 export function secretNames(req: Pick<ApiRequest, 'params' | 'secretParams'>): string[] {
-  return [...new Set(req.params.filter(([n, v]) => v !== '' && (isSecretParam(n) || (req.secretParams ?? []).includes(n))).map(([n]) => n))];
+  return [
+    ...new Set(req.params.filter(([n, v]) => v !== '' && (isSecretParam(n) || (req.secretParams ?? []).includes(n))).map(([n]) => n)),
+  ];
 }
 
 /**
@@ -133,7 +143,9 @@ export function methodOf(req: Pick<ApiRequest, 'method' | 'params' | 'secretPara
 }
 
 /** Why the method shown differs from the one asked for: "carries a secret", or undefined. */
-export function methodReason(req: Pick<ApiRequest, 'method' | 'params' | 'secretParams' | 'secretInUrl' | 'body'>): 'carries a secret' | undefined {
+export function methodReason(
+  req: Pick<ApiRequest, 'method' | 'params' | 'secretParams' | 'secretInUrl' | 'body'>,
+): 'carries a secret' | undefined {
   return !req.body && (req.method ?? 'GET') === 'GET' && methodOf(req) === 'POST' ? 'carries a secret' : undefined;
 }
 
@@ -151,5 +163,7 @@ export function requestParts(req: ApiRequest, profile: Pick<ServerProfile, 'serv
 
 /** What Test Connection sends: WHM's version, or the cPanel user's own information. */
 export function connectionTestRequest(service: 'cpanel' | 'whm' | 'webmail'): ApiRequest {
-  return service === 'whm' ? { family: 'whm', function: 'version', params: [] } : { family: 'uapi', module: 'Variables', function: 'get_user_information', params: [] };
+  return service === 'whm'
+    ? { family: 'whm', function: 'version', params: [] }
+    : { family: 'uapi', module: 'Variables', function: 'get_user_information', params: [] };
 }

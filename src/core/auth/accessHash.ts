@@ -16,7 +16,8 @@ export const accessHashScheme: AuthScheme = {
   name: 'access hash',
   detail: () => 'Deprecated by cPanel; WHM only',
   secret: 'accessHash',
-  serviceProblem: (service) => (service === 'whm' ? undefined : 'Access hash authentication works only with WHM: choose the WHM service or another method.'),
+  serviceProblem: (service) =>
+    service === 'whm' ? undefined : 'Access hash authentication works only with WHM: choose the WHM service or another method.',
   authorization: (p, hash) => accessHashAuthorization(p.username, hash),
   twoFactor: ['header'],
   secretForms: (p, hash) => [hash, cleanAccessHash(hash), ...headerCredential(accessHashAuthorization(p.username, hash))],
@@ -27,15 +28,23 @@ export const accessHashScheme: AuthScheme = {
     switch (h.language) {
       case 'curl':
         return {
-          lines: ['# The access hash file is wrapped over many lines: every line break goes.', `hash=$(printf '%s' ${h.env('CPANEL_ACCESSHASH')} | tr -d '\\r\\n')`],
+          lines: [
+            '# The access hash file is wrapped over many lines: every line break goes.',
+            `hash=$(printf '%s' ${h.env('CPANEL_ACCESSHASH')} | tr -d '\\r\\n')`,
+          ],
           curlArgs: [`  --header ${h.q(`Authorization: ${prefix}`)}"$hash"`],
         };
       case 'perl':
         return {
-          lines: [`(my $hash = ${h.env('CPANEL_ACCESSHASH')}) =~ s/[\\r\\n]//g;   # the hash file is wrapped over many lines`, `$ua->default_header(Authorization => ${h.q(prefix)} . $hash);`],
+          lines: [
+            `(my $hash = ${h.env('CPANEL_ACCESSHASH')}) =~ s/[\\r\\n]//g;   # the hash file is wrapped over many lines`,
+            `$ua->default_header(Authorization => ${h.q(prefix)} . $hash);`,
+          ],
         };
       case 'php':
-        return { lines: [`$headers[] = ${h.q(`Authorization: ${prefix}`)} . str_replace(["\\r", "\\n"], '', ${h.env('CPANEL_ACCESSHASH')});`] };
+        return {
+          lines: [`$headers[] = ${h.q(`Authorization: ${prefix}`)} . str_replace(["\\r", "\\n"], '', ${h.env('CPANEL_ACCESSHASH')});`],
+        };
       case 'python':
         return { lines: [`headers["Authorization"] = ${h.q(prefix)} + re.sub(r"[\\r\\n]", "", ${h.env('CPANEL_ACCESSHASH')})`] };
       case 'node':

@@ -20,13 +20,19 @@ export const passwordScheme: AuthScheme = {
       case 'curl':
         return { lines: [], curlArgs: [`  --user ${h.q(`${h.user}:`)}${h.env('CPANEL_PASSWORD')}`] };
       case 'perl':
-        return { lines: [`$ua->default_header(Authorization => 'Basic ' . MIME::Base64::encode_base64(${h.q(`${h.user}:`)} . ${h.env('CPANEL_PASSWORD')}, ''));`] };
+        return {
+          lines: [
+            `$ua->default_header(Authorization => 'Basic ' . MIME::Base64::encode_base64(${h.q(`${h.user}:`)} . ${h.env('CPANEL_PASSWORD')}, ''));`,
+          ],
+        };
       case 'php':
         return { lines: [`$headers[] = 'Authorization: Basic ' . base64_encode(${h.q(`${h.user}:`)} . ${h.env('CPANEL_PASSWORD')});`] };
       case 'python':
         return { lines: [`session.auth = (${h.q(h.user)}, ${h.env('CPANEL_PASSWORD')})`] };
       case 'node':
-        return { lines: [`headers.authorization = 'Basic ' + Buffer.from(${h.q(`${h.user}:`)} + ${h.env('CPANEL_PASSWORD')}).toString('base64');`] };
+        return {
+          lines: [`headers.authorization = 'Basic ' + Buffer.from(${h.q(`${h.user}:`)} + ${h.env('CPANEL_PASSWORD')}).toString('base64');`],
+        };
     }
   },
 };

@@ -87,7 +87,10 @@ export async function passwordLogin(opts: {
   }
   const cookie = cookieHeader(res.headers['set-cookie']);
   if (!cookie) {
-    throw new CallFailure('auth_error', 'The login was accepted but the server set no session cookie, so the session cannot be used. Check the service and port.');
+    throw new CallFailure(
+      'auth_error',
+      'The login was accepted but the server set no session cookie, so the session cannot be used. Check the service and port.',
+    );
   }
   opts.redactor.add(token.slice(1));
   for (const part of cookie.split('; ')) opts.redactor.add(part.slice(part.indexOf('=') + 1));
@@ -99,7 +102,7 @@ export function lockoutFailure(user: string, status: number): CallFailure {
   return new CallFailure(
     'locked_out',
     `The server's brute-force protection (cPHulk) has locked out logins from this address (HTTP ${status}), so even correct credentials for ${user} fail for now; ` +
-      "this is not a wrong password. Wait for the block to end (10 minutes at first; every attempt lengthens it), or have an administrator remove this IP address in WHM » Security Center » cPHulk Brute Force Protection. Nothing more will be sent to this server until you try again.",
+      'this is not a wrong password. Wait for the block to end (10 minutes at first; every attempt lengthens it), or have an administrator remove this IP address in WHM » Security Center » cPHulk Brute Force Protection. Nothing more will be sent to this server until you try again.',
     { status },
   );
 }

@@ -118,7 +118,10 @@ function hostKey(host: string): string {
  * Names one credential: the host, the user, the method and a digest of the secrets it sends. A
  * digest and not the secret, so the book never holds a secret; a changed secret is another key.
  */
-export function credentialKey(profile: Pick<ServerProfile, 'host' | 'username' | 'auth' | 'twoFactor'>, secretParts: readonly (string | undefined)[]): string {
+export function credentialKey(
+  profile: Pick<ServerProfile, 'host' | 'username' | 'auth' | 'twoFactor'>,
+  secretParts: readonly (string | undefined)[],
+): string {
   const digest = createHash('sha256')
     .update(secretParts.map((s) => s ?? '').join('\u0000'))
     .digest('hex')

@@ -31,7 +31,7 @@ export const sessionScheme: AuthScheme = {
         return {
           lines: [
             'jar=$(mktemp)',
-            "trap 'rm -f \"$jar\"' EXIT",
+            'trap \'rm -f "$jar"\' EXIT',
             '# Log in once: the answer names the session token (/cpsessNNNNNNNNNN); the cookie goes to the jar.',
             `token=$(curl --silent --show-error${h.curlTls} --cookie-jar "$jar" ${h.q(`${h.url}/login/?login_only=1`)} \\`,
             `  --data-urlencode ${h.q(`user=${h.user}`)} \\`,
@@ -82,8 +82,8 @@ export const sessionScheme: AuthScheme = {
           lines: [
             '// Log in once: the answer names the session token (/cpsessNNNNNNNNNN) and sets the cookie.',
             `const login = await request(base + '/login/?login_only=1', { method: 'POST', dispatcher, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams([['user', ${h.q(h.user)}], ['pass', ${h.env('CPANEL_PASSWORD')}]${tfa ? `, ['tfa_token', ${h.otp}]` : ''}]).toString() });`,
-            'const found = /\\/cpsess\\d+/.exec(String(login.headers.location ?? \'\') + (await login.body.text()));',
-            "if (!found) { console.error(`Login failed: HTTP ${login.statusCode}`); process.exit(3); }",
+            "const found = /\\/cpsess\\d+/.exec(String(login.headers.location ?? '') + (await login.body.text()));",
+            'if (!found) { console.error(`Login failed: HTTP ${login.statusCode}`); process.exit(3); }',
             'const token = found[0];',
             "headers.cookie = [].concat(login.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');",
           ],

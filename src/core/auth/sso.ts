@@ -34,13 +34,22 @@ export function readUserSession(data: unknown): UserSession {
  * redirect) to receive the cookie. Only the URL's path is used; the host and port are the profile's,
  * so a URL naming another host can never receive this request.
  */
-export async function redeemUserSession(opts: { send: Sender; userSession: UserSession; redactor: Redactor; signal?: AbortSignal }): Promise<Session> {
+export async function redeemUserSession(opts: {
+  send: Sender;
+  userSession: UserSession;
+  redactor: Redactor;
+  signal?: AbortSignal;
+}): Promise<Session> {
   const u = new URL(opts.userSession.url);
   opts.redactor.add(opts.userSession.session);
   opts.redactor.add(opts.userSession.securityToken.replace(/^\//, ''));
   const res = await opts.send({ method: 'GET', path: u.pathname + u.search, headers: { accept: 'text/html' }, signal: opts.signal });
   if (res.status >= 400) {
-    throw new CallFailure('auth_error', `The single sign-on link was refused (HTTP ${res.status}): it may have expired or been used already. Try again.`, { status: res.status });
+    throw new CallFailure(
+      'auth_error',
+      `The single sign-on link was refused (HTTP ${res.status}): it may have expired or been used already. Try again.`,
+      { status: res.status },
+    );
   }
   const cookie = cookieHeader(res.headers['set-cookie']);
   const token = findSecurityToken(opts.userSession.securityToken, headerString(res.headers.location), u.pathname);

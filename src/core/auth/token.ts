@@ -16,9 +16,12 @@ function tokenWord(service: Service): string {
 export const tokenScheme: AuthScheme = {
   name: 'API token',
   detail: (service) =>
-    service === 'whm' ? 'Authorization: whm USER:TOKEN (made in WHM » Manage API Tokens)' : 'Authorization: cpanel USER:TOKEN (made in cPanel » Manage API Tokens)',
+    service === 'whm'
+      ? 'Authorization: whm USER:TOKEN (made in WHM » Manage API Tokens)'
+      : 'Authorization: cpanel USER:TOKEN (made in cPanel » Manage API Tokens)',
   secret: 'token',
-  serviceProblem: (service) => (service === 'webmail' ? 'Webmail does not accept API tokens: use a password or a session login.' : undefined),
+  serviceProblem: (service) =>
+    service === 'webmail' ? 'Webmail does not accept API tokens: use a password or a session login.' : undefined,
   authorization: (p, token) => tokenAuthorization(p.service, p.username, token),
   twoFactor: ['header'],
   secretForms: (p, token) => [token, token.trim(), ...headerCredential(tokenAuthorization(p.service, p.username, token))],

@@ -11,7 +11,11 @@ export const OTP_HEADER = 'X-CPANEL-OTP';
 export type TwoFactorWay = Exclude<TwoFactorMode, 'none'>;
 
 export const TWO_FACTOR: { readonly [M in TwoFactorWay]: { label: string; detail: string; short: string } } = {
-  header: { label: 'Code on every request', detail: `A fresh TOTP code in ${OTP_HEADER} (needs WHM » Security Policies » API requests)`, short: '2FA code on every request' },
+  header: {
+    label: 'Code on every request',
+    detail: `A fresh TOTP code in ${OTP_HEADER} (needs WHM » Security Policies » API requests)`,
+    short: '2FA code on every request',
+  },
   session: { label: 'Code once at login', detail: 'The TOTP code goes in tfa_token when the session opens', short: '2FA code at login' },
 };
 

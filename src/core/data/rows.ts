@@ -83,7 +83,16 @@ export interface RowOutcome {
 }
 
 export function rowOutcome(row: number, r: ApiResult): RowOutcome {
-  return { row, ok: r.ok, kind: r.kind, status: r.status, errors: r.errors, ...(r.hint ? { hint: r.hint } : {}), timeMs: r.timings.totalMs, ...(r.refused || r.kind === 'cancelled' ? { notSent: true } : {}) };
+  return {
+    row,
+    ok: r.ok,
+    kind: r.kind,
+    status: r.status,
+    errors: r.errors,
+    ...(r.hint ? { hint: r.hint } : {}),
+    timeMs: r.timings.totalMs,
+    ...(r.refused || r.kind === 'cancelled' ? { notSent: true } : {}),
+  };
 }
 
 export function notSentOutcome(row: number, kind: ResultKind, message: string): RowOutcome {
@@ -150,7 +159,13 @@ export function secretCells(values: Readonly<Record<string, string>>): string[] 
  */
 export async function runBounded<T, R>(
   items: readonly T[],
-  opts: { concurrency: number; signal?: AbortSignal; send: (item: T) => Promise<R>; cancelled: (item: T) => R; done?: (outcome: R, item: T) => void },
+  opts: {
+    concurrency: number;
+    signal?: AbortSignal;
+    send: (item: T) => Promise<R>;
+    cancelled: (item: T) => R;
+    done?: (outcome: R, item: T) => void;
+  },
 ): Promise<R[]> {
   const limit = pLimit({ concurrency: Math.max(1, Math.min(MAX_DATA_CONCURRENCY, Math.floor(opts.concurrency))), rejectOnClear: true });
   const onAbort = (): void => limit.clearQueue();

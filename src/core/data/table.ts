@@ -27,10 +27,29 @@ export function parseDataTable(input: string, name: string): DataTable {
   const ext = /\.([A-Za-z]+)$/.exec(name)?.[1]?.toLowerCase();
   const first = text.trimStart()[0];
   const format: DataTable['format'] =
-    ext === 'csv' || ext === 'tsv' ? 'csv' : ext === 'jsonl' || ext === 'ndjson' ? 'jsonl' : ext === 'json' ? (first === '[' ? 'json' : 'jsonl') : first === '[' ? 'json' : first === '{' ? 'jsonl' : 'csv';
-  const table = format === 'csv' ? fromCsv(text, name, ext === 'tsv') : fromObjects(format === 'json' ? jsonArray(text, name) : jsonLines(text, name), name, format);
-  if (!table.rows.length) throw new DataFileError(`${name} has no rows: ${format === 'csv' ? 'give a header line and at least one line of values' : 'give at least one object'}.`);
-  if (table.rows.length > MAX_ROWS) throw new DataFileError(`${name} has ${table.rows.length} rows; a data run takes at most ${MAX_ROWS}. Split the file.`);
+    ext === 'csv' || ext === 'tsv'
+      ? 'csv'
+      : ext === 'jsonl' || ext === 'ndjson'
+        ? 'jsonl'
+        : ext === 'json'
+          ? first === '['
+            ? 'json'
+            : 'jsonl'
+          : first === '['
+            ? 'json'
+            : first === '{'
+              ? 'jsonl'
+              : 'csv';
+  const table =
+    format === 'csv'
+      ? fromCsv(text, name, ext === 'tsv')
+      : fromObjects(format === 'json' ? jsonArray(text, name) : jsonLines(text, name), name, format);
+  if (!table.rows.length)
+    throw new DataFileError(
+      `${name} has no rows: ${format === 'csv' ? 'give a header line and at least one line of values' : 'give at least one object'}.`,
+    );
+  if (table.rows.length > MAX_ROWS)
+    throw new DataFileError(`${name} has ${table.rows.length} rows; a data run takes at most ${MAX_ROWS}. Split the file.`);
   return table;
 }
 
@@ -39,7 +58,13 @@ function fromCsv(text: string, name: string, tabs: boolean): DataTable {
   let records: Record<string, string>[];
   try {
     const columns = (h: string[]): string[] => (header = h.map((c) => c.trim()));
-    records = parse(text, { columns, skip_empty_lines: true, bom: true, relax_column_count: false, delimiter: tabs ? '\t' : ',' }) as Record<string, string>[];
+    records = parse(text, {
+      columns,
+      skip_empty_lines: true,
+      bom: true,
+      relax_column_count: false,
+      delimiter: tabs ? '\t' : ',',
+    }) as Record<string, string>[];
   } catch (e) {
     // csv-parse names the line; its message never holds more than a field's position.
     throw new DataFileError(`${name} is not valid CSV (${(e instanceof Error ? e.message : String(e)).split('\n')[0]}).`);
@@ -86,7 +111,8 @@ function fromObjects(items: unknown[], name: string, format: 'json' | 'jsonl'): 
   const columns: string[] = [];
   const known = new Set<string>();
   const rows = items.map((item, i) => {
-    if (!item || typeof item !== 'object' || Array.isArray(item)) throw new DataFileError(`${name}: row ${i + 1} is not an object of column values.`);
+    if (!item || typeof item !== 'object' || Array.isArray(item))
+      throw new DataFileError(`${name}: row ${i + 1} is not an object of column values.`);
     const row: Record<string, string> = {};
     for (const [k, v] of Object.entries(item)) {
       if (!known.has(k)) {

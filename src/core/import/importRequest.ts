@@ -61,7 +61,8 @@ export function importRequest(text: string): ImportedRequest {
   const trimmed = text.trim();
   if (!trimmed) throw new ImportError(`There is nothing to import. ${UNDERSTOOD}`);
   // A URL alone (pasted from a browser's address bar or the docs).
-  if (/^(https?:\/\/|\/(cpsess[^/]*\/)?(execute|json-api)\/)/i.test(trimmed) && !/\s/.test(trimmed)) return fromUrl(trimmed, 'url', newImport('url'));
+  if (/^(https?:\/\/|\/(cpsess[^/]*\/)?(execute|json-api)\/)/i.test(trimmed) && !/\s/.test(trimmed))
+    return fromUrl(trimmed, 'url', newImport('url'));
   let commands: string[][];
   try {
     commands = shellCommands(trimmed);
@@ -76,7 +77,9 @@ export function importRequest(text: string): ImportedRequest {
   const calls = known.filter((c) => !(program(c) === 'curl' && c.some((w) => /\/login\/?(\?|$)/.test(w))));
   if (!calls.length) {
     const single = commands.length === 1 ? program(commands[0]!) : '';
-    throw new ImportError(`${single ? `"${shownWord(single).slice(0, 40)}" is not a command Import reads. ` : 'No request was found in the text. '}${UNDERSTOOD}`);
+    throw new ImportError(
+      `${single ? `"${shownWord(single).slice(0, 40)}" is not a command Import reads. ` : 'No request was found in the text. '}${UNDERSTOOD}`,
+    );
   }
   if (calls.length > 1) throw new ImportError(`The text has ${calls.length} commands that make calls: import one at a time.`);
   const call = calls[0]!;
@@ -100,7 +103,10 @@ function newImport(source: ImportSource): ImportedRequest {
 function valueOf(word: string, where: string): string {
   const v = onlyVariable(word);
   if (v) return `\${env:${v}}`;
-  if (hasExpansion(word)) throw new ImportError(`${where} uses the shell (${shownWord(word).replace(/=.*$/, '=…').slice(0, 60)}): write its value, or a single $NAME, instead.`);
+  if (hasExpansion(word))
+    throw new ImportError(
+      `${where} uses the shell (${shownWord(word).replace(/=.*$/, '=…').slice(0, 60)}): write its value, or a single $NAME, instead.`,
+    );
   return word;
 }
 
@@ -131,7 +137,7 @@ interface ReadUrl {
 function readUrl(raw: string, r: ImportedRequest): ReadUrl {
   // A session token written as a shell variable ('https://h:2083'"$token"'/execute/…', as our curl writes it).
   let text = raw.replace(new RegExp(`${EXPANSION_START}[A-Za-z_][A-Za-z0-9_]*${EXPANSION_END}(?=/(execute|json-api)/)`), () => {
-    r.dropped.push('the session token (a cpsess… prefix of the path): a snippet signs in with the server\'s stored credential');
+    r.dropped.push("the session token (a cpsess… prefix of the path): a snippet signs in with the server's stored credential");
     r.auth ??= 'session';
     return '';
   });
@@ -144,7 +150,8 @@ function readUrl(raw: string, r: ImportedRequest): ReadUrl {
   } catch {
     throw new ImportError(`The URL cannot be read. ${UNDERSTOOD}`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ImportError(`A cPanel or WHM URL starts with https:// or http://. ${UNDERSTOOD}`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new ImportError(`A cPanel or WHM URL starts with https:// or http://. ${UNDERSTOOD}`);
   if (url.username || url.password) {
     r.login ??= decodeURIComponent(url.username) || undefined;
     if (url.password) r.dropped.push('the password written in the URL');
@@ -153,7 +160,7 @@ function readUrl(raw: string, r: ImportedRequest): ReadUrl {
   const session = /^\/cpsess[^/]*(\/.*)$/i.exec(path);
   if (session) {
     path = session[1]!;
-    r.dropped.push('the session token (/cpsess…/ in the URL): a snippet signs in with the server\'s stored credential');
+    r.dropped.push("the session token (/cpsess…/ in the URL): a snippet signs in with the server's stored credential");
     r.auth ??= 'session';
   }
   return {
@@ -182,8 +189,12 @@ function route(r: ImportedRequest, u: ReadUrl, params: [string, string][]): void
   } else {
     throw new ImportError(`The URL's path is not a cPanel or WHM API call (/execute/Module/function or /json-api/function). ${UNDERSTOOD}`);
   }
-  if (u.host !== undefined) r.endpoint = { host: u.host, port: u.port ?? defaultPort(service, u.secure), secure: u.secure, service: byPort?.service ?? service };
-  if (byPort && byPort.secure !== u.secure) r.notes.push(`Port ${u.port} is ${byPort.secure ? 'a TLS port' : 'a plain-HTTP port'}, but the URL uses ${u.secure ? 'https' : 'http'}.`);
+  if (u.host !== undefined)
+    r.endpoint = { host: u.host, port: u.port ?? defaultPort(service, u.secure), secure: u.secure, service: byPort?.service ?? service };
+  if (byPort && byPort.secure !== u.secure)
+    r.notes.push(
+      `Port ${u.port} is ${byPort.secure ? 'a TLS port' : 'a plain-HTTP port'}, but the URL uses ${u.secure ? 'https' : 'http'}.`,
+    );
 }
 
 /** /json-api/FUNCTION?…: WHM API 1, or UAPI and API 2 on behalf of an account (cpanel, uapi_cpanel). */
@@ -201,9 +212,12 @@ function readJsonApi(r: ImportedRequest, fn: string, query: [string, string][]):
     const module = take('cpanel_jsonapi_module');
     const func = take('cpanel_jsonapi_func');
     take('api.version');
-    if (!user || !module || !func) throw new ImportError('A json-api/cpanel URL needs cpanel_jsonapi_user, cpanel_jsonapi_module and cpanel_jsonapi_func.');
-    if (version !== undefined && version !== '2' && version !== '3') throw new ImportError(`cpanel_jsonapi_apiversion=${version.slice(0, 8)} is not one Import reads: 3 is UAPI, 2 is cPanel API 2.`);
-    if (version === undefined) r.notes.push('The URL has no cpanel_jsonapi_apiversion, so WHM runs cPanel API 2: imported as cPanel API 2.');
+    if (!user || !module || !func)
+      throw new ImportError('A json-api/cpanel URL needs cpanel_jsonapi_user, cpanel_jsonapi_module and cpanel_jsonapi_func.');
+    if (version !== undefined && version !== '2' && version !== '3')
+      throw new ImportError(`cpanel_jsonapi_apiversion=${version.slice(0, 8)} is not one Import reads: 3 is UAPI, 2 is cPanel API 2.`);
+    if (version === undefined)
+      r.notes.push('The URL has no cpanel_jsonapi_apiversion, so WHM runs cPanel API 2: imported as cPanel API 2.');
     r.family = version === '3' ? 'uapi' : 'api2';
     r.function = `${module}/${func}`;
     r.account = user;
@@ -212,19 +226,22 @@ function readJsonApi(r: ImportedRequest, fn: string, query: [string, string][]):
     const user = take('cpanel.user');
     const module = take('cpanel.module');
     const func = take('cpanel.function');
-    if (!user || !module || !func) throw new ImportError('A json-api/uapi_cpanel URL needs cpanel.user, cpanel.module and cpanel.function.');
+    if (!user || !module || !func)
+      throw new ImportError('A json-api/uapi_cpanel URL needs cpanel.user, cpanel.module and cpanel.function.');
     r.family = 'uapi';
     r.function = `${module}/${func}`;
     r.account = user;
   } else {
     const version = take('api.version');
-    if (version === undefined) r.notes.push('The URL has no api.version=1 (WHM runs the legacy API 0 then): imported as WHM API 1, which sends api.version=1.');
+    if (version === undefined)
+      r.notes.push('The URL has no api.version=1 (WHM runs the legacy API 0 then): imported as WHM API 1, which sends api.version=1.');
     else if (version !== '1') throw new ImportError(`api.version=${version.slice(0, 8)} is not WHM API 1: Import reads api.version=1.`);
     r.family = 'whm';
     r.function = fn;
   }
   for (const [k, v] of query) {
-    if (isControlParam(k)) throw new ImportError(`"${k}" appears twice or where it does not belong: the URL is ambiguous about which call it makes.`);
+    if (isControlParam(k))
+      throw new ImportError(`"${k}" appears twice or where it does not belong: the URL is ambiguous about which call it makes.`);
     addParam(r, k, v);
   }
 }
@@ -233,11 +250,74 @@ function readJsonApi(r: ImportedRequest, fn: string, query: [string, string][]):
 
 /** curl options that take a value, long and short (the rest are read as flags and ignored). */
 const CURL_VALUE_OPTIONS = new Set([
-  '-H', '--header', '-d', '--data', '--data-raw', '--data-binary', '--data-ascii', '--data-urlencode', '-X', '--request', '-u', '--user', '-b', '--cookie',
-  '-c', '--cookie-jar', '-F', '--form', '--form-string', '--url', '--url-query', '-A', '--user-agent', '-e', '--referer', '-o', '--output', '--cacert', '--capath',
-  '-E', '--cert', '--key', '-m', '--max-time', '--connect-timeout', '-x', '--proxy', '-U', '--proxy-user', '--resolve', '--connect-to', '-w', '--write-out',
-  '-T', '--upload-file', '-r', '--range', '--retry', '--limit-rate', '-K', '--config', '--interface', '--pinnedpubkey', '--oauth2-bearer', '--json', '-D', '--dump-header',
-  '--max-redirs', '--tls-max', '--ciphers', '--cert-type', '--key-type', '--pass', '--noproxy', '--proxy-header', '--trace', '--trace-ascii', '--stderr',
+  '-H',
+  '--header',
+  '-d',
+  '--data',
+  '--data-raw',
+  '--data-binary',
+  '--data-ascii',
+  '--data-urlencode',
+  '-X',
+  '--request',
+  '-u',
+  '--user',
+  '-b',
+  '--cookie',
+  '-c',
+  '--cookie-jar',
+  '-F',
+  '--form',
+  '--form-string',
+  '--url',
+  '--url-query',
+  '-A',
+  '--user-agent',
+  '-e',
+  '--referer',
+  '-o',
+  '--output',
+  '--cacert',
+  '--capath',
+  '-E',
+  '--cert',
+  '--key',
+  '-m',
+  '--max-time',
+  '--connect-timeout',
+  '-x',
+  '--proxy',
+  '-U',
+  '--proxy-user',
+  '--resolve',
+  '--connect-to',
+  '-w',
+  '--write-out',
+  '-T',
+  '--upload-file',
+  '-r',
+  '--range',
+  '--retry',
+  '--limit-rate',
+  '-K',
+  '--config',
+  '--interface',
+  '--pinnedpubkey',
+  '--oauth2-bearer',
+  '--json',
+  '-D',
+  '--dump-header',
+  '--max-redirs',
+  '--tls-max',
+  '--ciphers',
+  '--cert-type',
+  '--key-type',
+  '--pass',
+  '--noproxy',
+  '--proxy-header',
+  '--trace',
+  '--trace-ascii',
+  '--stderr',
 ]);
 
 function fromCurl(args: string[]): ImportedRequest {
@@ -274,7 +354,10 @@ function fromCurl(args: string[]): ImportedRequest {
     urls.push(a);
   }
   for (const o of opts) if (o.name === '--url' && o.value !== undefined) urls.push(o.value);
-  if (urls.length !== 1) throw new ImportError(urls.length ? `The curl line names ${urls.length} URLs: import one call at a time.` : `The curl line names no URL. ${UNDERSTOOD}`);
+  if (urls.length !== 1)
+    throw new ImportError(
+      urls.length ? `The curl line names ${urls.length} URLs: import one call at a time.` : `The curl line names no URL. ${UNDERSTOOD}`,
+    );
   const url = readUrl(urls[0]!, r);
   const query: { name: string; value: string }[] = [];
   let method: string | undefined;
@@ -308,7 +391,7 @@ function fromCurl(args: string[]): ImportedRequest {
       }
       case '-b':
       case '--cookie':
-        r.dropped.push('the cookies (-b): a snippet signs in with the server\'s stored credential');
+        r.dropped.push("the cookies (-b): a snippet signs in with the server's stored credential");
         r.auth ??= 'session';
         break;
       case '--oauth2-bearer':
@@ -319,7 +402,8 @@ function fromCurl(args: string[]): ImportedRequest {
       case '--data-raw':
       case '--data-binary':
       case '--data-ascii':
-        if (o.name !== '--data-raw' && v.startsWith('@')) throw new ImportError(`curl's ${o.name} @FILE reads a file, which Import does not: paste the data itself.`);
+        if (o.name !== '--data-raw' && v.startsWith('@'))
+          throw new ImportError(`curl's ${o.name} @FILE reads a file, which Import does not: paste the data itself.`);
         if (json !== undefined || /^\s*[[{]/.test(v)) {
           json = v;
           break;
@@ -332,8 +416,12 @@ function fromCurl(args: string[]): ImportedRequest {
       case '--data-urlencode':
       case '--url-query': {
         const eq = v.indexOf('=');
-        if (eq <= 0) throw new ImportError(`curl's ${o.name} "${eq < 0 ? 'VALUE' : '=VALUE'}" has no parameter name: Import reads ${o.name} 'name=value'.`);
-        if (v.slice(eq + 1).startsWith('@')) throw new ImportError(`curl's ${o.name} name@FILE reads a file, which Import does not: paste the value itself.`);
+        if (eq <= 0)
+          throw new ImportError(
+            `curl's ${o.name} "${eq < 0 ? 'VALUE' : '=VALUE'}" has no parameter name: Import reads ${o.name} 'name=value'.`,
+          );
+        if (v.slice(eq + 1).startsWith('@'))
+          throw new ImportError(`curl's ${o.name} name@FILE reads a file, which Import does not: paste the value itself.`);
         const name = v.slice(0, eq);
         const entry = { name, value: valueOf(v.slice(eq + 1), `The parameter "${name}"`) };
         if (o.name === '--url-query') query.push(entry);
@@ -348,7 +436,10 @@ function fromCurl(args: string[]): ImportedRequest {
         const name = v.slice(0, eq);
         const value = v.slice(eq + 1);
         if (o.name !== '--form-string' && value.startsWith('@')) {
-          const path = value.slice(1).replace(/^"(.*)"$/, '$1').replace(/;type=[^;]*$/, '');
+          const path = value
+            .slice(1)
+            .replace(/^"(.*)"$/, '$1')
+            .replace(/;type=[^;]*$/, '');
           const problem = workspacePathProblem(path);
           if (problem) throw new ImportError(`The file for "${name}": ${problem}. A snippet uploads files of its workspace only.`);
           files.push({ name, path });
@@ -357,14 +448,15 @@ function fromCurl(args: string[]): ImportedRequest {
       }
       case '-T':
       case '--upload-file':
-        throw new ImportError('curl\'s --upload-file (-T) sends a file as the whole body, which a cPanel or WHM API call does not take.');
+        throw new ImportError("curl's --upload-file (-T) sends a file as the whole body, which a cPanel or WHM API call does not take.");
       default:
         break;
     }
   }
   if (ignoredHeaders.size) r.notes.push(`Headers that do not change the call were left out: ${[...ignoredHeaders].sort().join(', ')}.`);
   const hasBody = form.length > 0 || !!json || files.length > 0;
-  if (method && method !== 'GET' && method !== 'POST') throw new ImportError(`curl -X ${method.slice(0, 10)}: cPanel and WHM APIs take GET or POST.`);
+  if (method && method !== 'GET' && method !== 'POST')
+    throw new ImportError(`curl -X ${method.slice(0, 10)}: cPanel and WHM APIs take GET or POST.`);
   if (get && json) throw new ImportError('curl -G with a JSON body: a JSON body goes with a POST.');
   // -G puts the data in the query: a GET. Every parameter, the URL's first, then the body's, in order.
   r.method = !get && (method === 'POST' || hasBody) ? 'POST' : 'GET';
@@ -402,7 +494,9 @@ function header(r: ImportedRequest, h: string, ignored: Set<string>, contentType
       // A WHM access hash is hundreds of characters; an API token is 32.
       const secret = cred.slice(cred.indexOf(':') + 1);
       r.auth = scheme === 'whm' && secret.replace(/\s/g, '').length > 64 ? 'accesshash' : 'token';
-      r.dropped.push(`the Authorization header (${scheme === 'cpanel' ? 'cpanel' : 'WHM'} ${r.login ?? 'user'}:…, ${r.auth === 'accesshash' ? 'an access hash' : 'an API token'})`);
+      r.dropped.push(
+        `the Authorization header (${scheme === 'cpanel' ? 'cpanel' : 'WHM'} ${r.login ?? 'user'}:…, ${r.auth === 'accesshash' ? 'an access hash' : 'an API token'})`,
+      );
     } else if (scheme === 'basic') {
       let user: string | undefined;
       try {
@@ -417,12 +511,12 @@ function header(r: ImportedRequest, h: string, ignored: Set<string>, contentType
     return;
   }
   if (name === 'cookie') {
-    r.dropped.push('the Cookie header (a session cookie): a snippet signs in with the server\'s stored credential');
+    r.dropped.push("the Cookie header (a session cookie): a snippet signs in with the server's stored credential");
     r.auth ??= 'session';
     return;
   }
   if (name === 'x-cpanel-otp') {
-    r.dropped.push('the two-factor code (X-CPANEL-OTP): the server\'s stored TOTP secret makes a fresh one');
+    r.dropped.push("the two-factor code (X-CPANEL-OTP): the server's stored TOTP secret makes a fresh one");
     return;
   }
   if (name === 'content-type') {
@@ -461,11 +555,16 @@ function fromServerCommand(program: 'uapi' | 'whmapi1' | 'cpapi2', args: string[
     }
     rest.push(a);
   }
-  if (r.account !== undefined && (hasExpansion(r.account) || !/^[a-z0-9_.-]+$/.test(r.account))) throw new ImportError('--user must name a cPanel account (lowercase letters, digits, _ . -).');
+  if (r.account !== undefined && (hasExpansion(r.account) || !/^[a-z0-9_.-]+$/.test(r.account)))
+    throw new ImportError('--user must name a cPanel account (lowercase letters, digits, _ . -).');
   const named = program === 'whmapi1' ? 1 : 2;
   const head = rest.slice(0, named);
   if (head.length < named || head.some((w) => w.includes('=') || hasExpansion(w))) {
-    throw new ImportError(program === 'whmapi1' ? 'whmapi1 needs a function name: whmapi1 [--output=jsonpretty] function key=value…' : `${program} needs a module and a function: ${program} --user=USER Module function key=value…`);
+    throw new ImportError(
+      program === 'whmapi1'
+        ? 'whmapi1 needs a function name: whmapi1 [--output=jsonpretty] function key=value…'
+        : `${program} needs a module and a function: ${program} --user=USER Module function key=value…`,
+    );
   }
   if (program === 'whmapi1') {
     if (r.account !== undefined) throw new ImportError('whmapi1 runs as root: it takes no --user.');
@@ -474,11 +573,13 @@ function fromServerCommand(program: 'uapi' | 'whmapi1' | 'cpapi2', args: string[
   } else {
     r.family = program === 'cpapi2' ? 'api2' : 'uapi';
     r.function = `${head[0]}/${head[1]}`;
-    if (program === 'cpapi2' && r.account === undefined) throw new ImportError('cpapi2 needs --user=USER: cPanel API 2 runs as an account.');
+    if (program === 'cpapi2' && r.account === undefined)
+      throw new ImportError('cpapi2 needs --user=USER: cPanel API 2 runs as an account.');
   }
   for (const w of rest.slice(named)) {
     const eq = w.indexOf('=');
-    if (eq <= 0) throw new ImportError(`"${shownWord(w).slice(0, 40)}" is not key=value: ${program} parameters are written like domain=example.com.`);
+    if (eq <= 0)
+      throw new ImportError(`"${shownWord(w).slice(0, 40)}" is not key=value: ${program} parameters are written like domain=example.com.`);
     const name = w.slice(0, eq);
     // The command line tools read URI-encoded values (as cPanel's docs say to write them).
     const raw = valueOf(w.slice(eq + 1), `The parameter "${name}"`);
@@ -504,7 +605,11 @@ export function matchServer(imp: ImportedRequest, profiles: readonly ServerProfi
   const same = profiles.filter((p) => p.host.toLowerCase() === e.host.toLowerCase() && p.port === e.port);
   if (same.length <= 1) return same[0];
   // Several profiles for one host and port (other users): the one that signs in as the text's user.
-  return same.find((p) => imp.login !== undefined && p.username === imp.login) ?? same.find((p) => imp.account !== undefined && p.username === imp.account) ?? same[0];
+  return (
+    same.find((p) => imp.login !== undefined && p.username === imp.login) ??
+    same.find((p) => imp.account !== undefined && p.username === imp.account) ??
+    same[0]
+  );
 }
 
 export interface ImportedSnippet {
@@ -535,14 +640,20 @@ export function importedSnippet(imp: ImportedRequest, server: ServerProfile | un
   const family = imp.family;
   if (server && family !== 'whm' && FAMILIES[family].direct.includes(server.service)) {
     // Straight to a cPanel or Webmail server: the call runs as the server's own user.
-    if (account !== undefined && account !== server.username) notes.push(`The text calls it as ${account}; on ${server.label} it runs as ${server.username}.`);
+    if (account !== undefined && account !== server.username)
+      notes.push(`The text calls it as ${account}; on ${server.label} it runs as ${server.username}.`);
     account = undefined;
   }
   if (server?.service === 'whm' && family !== 'whm' && account === undefined) {
-    throw new ImportError(`${FAMILIES[family].name} through the WHM server ${server.label} needs the account to call it for: the text names none (give uapi --user=USER).`);
+    throw new ImportError(
+      `${FAMILIES[family].name} through the WHM server ${server.label} needs the account to call it for: the text names none (give uapi --user=USER).`,
+    );
   }
   const label = server?.label ?? fallbackLabel ?? imp.endpoint?.host ?? 'SERVER';
-  if (!server) notes.push(`No configured server matches${imp.endpoint ? ` ${imp.endpoint.host}:${imp.endpoint.port}` : ' (the text names no server)'}: the snippet names "${label}"; add a server with that label or change "server".`);
+  if (!server)
+    notes.push(
+      `No configured server matches${imp.endpoint ? ` ${imp.endpoint.host}:${imp.endpoint.port}` : ' (the text names no server)'}: the snippet names "${label}"; add a server with that label or change "server".`,
+    );
   const hasSecretParam = params.some((p) => p.value.startsWith('${env:') && isSecretParam(p.name));
   const snippet: Snippet = {
     version: 1,
@@ -556,7 +667,13 @@ export function importedSnippet(imp: ImportedRequest, server: ServerProfile | un
   };
   const text = serializeSnippet(snippet);
   const check = parseSnippet(text);
-  if (!check.ok) throw new ImportError(`The call cannot be a snippet: ${check.problems.filter((p) => p.severity === 'error').map((p) => p.message).join(' ')}`);
+  if (!check.ok)
+    throw new ImportError(
+      `The call cannot be a snippet: ${check.problems
+        .filter((p) => p.severity === 'error')
+        .map((p) => p.message)
+        .join(' ')}`,
+    );
   return { snippet, text, dropped, notes, ...(server ? { server } : {}) };
 }
 
@@ -566,6 +683,7 @@ export function importedSnippet(imp: ImportedRequest, server: ServerProfile | un
  */
 function neutralizePlaceholders(v: string): string {
   if (/^\$\{env:[A-Za-z_][A-Za-z0-9_]*\}$/.test(v)) return v;
-  if (/\$\{(env:|row\.)?[A-Za-z0-9_][A-Za-z0-9_.-]*\}/.test(v)) throw new ImportError('A parameter value contains "${…}", which a snippet would read as a placeholder: change it in the text first.');
+  if (/\$\{(env:|row\.)?[A-Za-z0-9_][A-Za-z0-9_.-]*\}/.test(v))
+    throw new ImportError('A parameter value contains "${…}", which a snippet would read as a placeholder: change it in the text first.');
   return v;
 }

@@ -17,7 +17,13 @@ export class ShellSyntaxError extends Error {}
 /** The commands of a text, each a list of words. */
 export function shellCommands(input: string): string[][] {
   // The markers of expansions (and other control characters) cannot come from the text itself.
-  if ([...input].some((ch) => { const c = ch.charCodeAt(0); return c < 0x09 || (c > 0x0d && c < 0x20); })) throw new ShellSyntaxError('The text has control characters: paste the command line as plain text.');
+  if (
+    [...input].some((ch) => {
+      const c = ch.charCodeAt(0);
+      return c < 0x09 || (c > 0x0d && c < 0x20);
+    })
+  )
+    throw new ShellSyntaxError('The text has control characters: paste the command line as plain text.');
   const s = input.replace(/\r\n?/g, '\n');
   const commands: string[][] = [];
   let words: string[] = [];
@@ -141,7 +147,10 @@ export function shellCommands(input: string): string[][] {
 
 /** $NAME, ${…}, $(…) or `…` starting at `at`, kept unevaluated between the markers; undefined for a lone $. */
 function expansion(s: string, at: number): { marked: string; end: number } | undefined {
-  const mark = (inner: string, end: number): { marked: string; end: number } => ({ marked: `${EXPANSION_START}${inner}${EXPANSION_END}`, end });
+  const mark = (inner: string, end: number): { marked: string; end: number } => ({
+    marked: `${EXPANSION_START}${inner}${EXPANSION_END}`,
+    end,
+  });
   if (s[at] === '`') {
     const end = s.indexOf('`', at + 1);
     if (end < 0) throw new ShellSyntaxError('A backquote (`) is not closed.');
@@ -170,7 +179,21 @@ function expansion(s: string, at: number): { marked: string; end: number } | und
 
 /** The text of a $'…' quote from `from` (after the opening quote) and where it ends. */
 function ansiC(s: string, from: number): { text: string; end: number } | undefined {
-  const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', a: '\u0007', b: '\b', e: '\u001b', E: '\u001b', f: '\f', v: '\v', '\\': '\\', "'": "'", '"': '"', '?': '?' };
+  const simple: Record<string, string> = {
+    n: '\n',
+    t: '\t',
+    r: '\r',
+    a: '\u0007',
+    b: '\b',
+    e: '\u001b',
+    E: '\u001b',
+    f: '\f',
+    v: '\v',
+    '\\': '\\',
+    "'": "'",
+    '"': '"',
+    '?': '?',
+  };
   let out = '';
   let j = from;
   while (j < s.length) {
@@ -228,5 +251,7 @@ export function onlyVariable(word: string): string | undefined {
 
 /** A word as a person reads it, each expansion written back as $NAME or $(…). */
 export function shownWord(word: string): string {
-  return word.replace(new RegExp(`${EXPANSION_START}([^${EXPANSION_END}]*)${EXPANSION_END}`, 'g'), (_m, inner: string) => (inner.startsWith('$(') ? inner : `$${inner}`));
+  return word.replace(new RegExp(`${EXPANSION_START}([^${EXPANSION_END}]*)${EXPANSION_END}`, 'g'), (_m, inner: string) =>
+    inner.startsWith('$(') ? inner : `$${inner}`,
+  );
 }

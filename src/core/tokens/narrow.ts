@@ -95,7 +95,11 @@ export class NarrowPlan {
 }
 
 /** Runs a plan against a check (a probe token's applist); stops at the plan's bound. */
-export async function narrow(start: readonly string[], grantsAll: (acls: string[]) => Promise<boolean>, maxChecks = DEFAULT_MAX_CHECKS): Promise<NarrowResult> {
+export async function narrow(
+  start: readonly string[],
+  grantsAll: (acls: string[]) => Promise<boolean>,
+  maxChecks = DEFAULT_MAX_CHECKS,
+): Promise<NarrowResult> {
   const plan = new NarrowPlan(start, maxChecks);
   for (let c = plan.next(); c; c = plan.next()) plan.report(await grantsAll(c));
   return plan.result();

@@ -120,7 +120,8 @@ export function describeExpiry(t: Pick<TokenInfo, 'expiresAt'>, nowMs: number): 
   if (!t.expiresAt) return 'never expires';
   const days = Math.round((t.expiresAt * 1000 - nowMs) / 86_400_000);
   const date = isoDate(t.expiresAt);
-  if (t.expiresAt * 1000 <= nowMs) return days === 0 ? `expired today (${date})` : `expired ${-days} day${days === -1 ? '' : 's'} ago (${date})`;
+  if (t.expiresAt * 1000 <= nowMs)
+    return days === 0 ? `expired today (${date})` : `expired ${-days} day${days === -1 ? '' : 's'} ago (${date})`;
   if (days <= 60) return days === 0 ? `expires today (${date})` : `expires in ${days} day${days === 1 ? '' : 's'} (${date})`;
   return `expires ${date}`;
 }
@@ -144,13 +145,17 @@ export function ipRangeProblem(range: string): string | undefined {
   const family = isIP(addr);
   if (!family) return `${JSON.stringify(range)} is not an IPv4 or IPv6 address.`;
   const max = family === 4 ? 32 : 128;
-  if (extra !== undefined || (bits !== undefined && (!/^\d{1,3}$/.test(bits) || Number(bits) > max))) return `${JSON.stringify(range)}: the prefix length after "/" is 0 to ${max}.`;
+  if (extra !== undefined || (bits !== undefined && (!/^\d{1,3}$/.test(bits) || Number(bits) > max)))
+    return `${JSON.stringify(range)}: the prefix length after "/" is 0 to ${max}.`;
   return undefined;
 }
 
 /** A typed allow-list ("192.0.2.1, 198.51.100.0/24"): the entries, or the first problem. */
 export function parseIpList(text: string): { ips: string[] } | { problem: string } {
-  const ips = text.split(/[\s,;]+/).map((s) => s.trim()).filter(Boolean);
+  const ips = text
+    .split(/[\s,;]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const ip of ips) {
     const p = ipRangeProblem(ip);
     if (p) return { problem: p };
@@ -180,19 +185,35 @@ function aclParams(acls: 'all' | readonly string[] | undefined): [string, string
 const ipParams = (ips: readonly string[] | undefined): [string, string][] => (ips ?? []).map((ip, i) => [`whitelist_ip-${i}`, ip]);
 
 export function listRequest(kind: TokenKind): ApiRequest {
-  return kind === 'whm' ? { family: 'whm', function: 'api_token_list', params: [] } : { family: 'uapi', module: 'Tokens', function: 'list', params: [] };
+  return kind === 'whm'
+    ? { family: 'whm', function: 'api_token_list', params: [] }
+    : { family: 'uapi', module: 'Tokens', function: 'list', params: [] };
 }
 
 export function createRequest(kind: TokenKind, s: TokenSettings): ApiRequest {
   const expiry: [string, string][] = s.expiresAt ? [['expires_at', String(s.expiresAt)]] : [];
   if (kind === 'cpanel') {
-    return { family: 'uapi', module: 'Tokens', function: 'create_full_access', params: [['name', s.name], ...expiry, ...(s.readonly ? ([['readonly', '1']] as [string, string][]) : [])], method: 'POST' };
+    return {
+      family: 'uapi',
+      module: 'Tokens',
+      function: 'create_full_access',
+      params: [['name', s.name], ...expiry, ...(s.readonly ? ([['readonly', '1']] as [string, string][]) : [])],
+      method: 'POST',
+    };
   }
-  return { family: 'whm', function: 'api_token_create', params: [['token_name', s.name], ...aclParams(s.acls), ...expiry, ...ipParams(s.whitelistIps)], method: 'POST' };
+  return {
+    family: 'whm',
+    function: 'api_token_create',
+    params: [['token_name', s.name], ...aclParams(s.acls), ...expiry, ...ipParams(s.whitelistIps)],
+    method: 'POST',
+  };
 }
 
 /** WHM api_token_update: only what is given changes; `expiresAt: 0` removes the expiry, an empty allow-list clears it. */
-export function updateRequest(name: string, u: { newName?: string; acls?: 'all' | readonly string[]; expiresAt?: number; whitelistIps?: readonly string[] }): ApiRequest {
+export function updateRequest(
+  name: string,
+  u: { newName?: string; acls?: 'all' | readonly string[]; expiresAt?: number; whitelistIps?: readonly string[] },
+): ApiRequest {
   const params: [string, string][] = [['token_name', name]];
   if (u.newName !== undefined && u.newName !== name) params.push(['new_name', u.newName]);
   params.push(...aclParams(u.acls));
@@ -202,7 +223,18 @@ export function updateRequest(name: string, u: { newName?: string; acls?: 'all' 
 }
 
 export function renameRequest(kind: TokenKind, name: string, newName: string): ApiRequest {
-  return kind === 'whm' ? updateRequest(name, { newName }) : { family: 'uapi', module: 'Tokens', function: 'rename', params: [['name', name], ['new_name', newName]], method: 'POST' };
+  return kind === 'whm'
+    ? updateRequest(name, { newName })
+    : {
+        family: 'uapi',
+        module: 'Tokens',
+        function: 'rename',
+        params: [
+          ['name', name],
+          ['new_name', newName],
+        ],
+        method: 'POST',
+      };
 }
 
 export function revokeRequest(kind: TokenKind, name: string): ApiRequest {
@@ -220,7 +252,13 @@ const num = (v: unknown): number | undefined => {
 
 /** ACLs as an array of names or as an object of name → 0/1 (both forms appear in cPanel's docs). */
 function readAcls(v: unknown): 'all' | string[] {
-  const names = Array.isArray(v) ? v.map(String) : v && typeof v === 'object' ? Object.entries(v).filter(([, on]) => Number(on) === 1).map(([k]) => k) : [];
+  const names = Array.isArray(v)
+    ? v.map(String)
+    : v && typeof v === 'object'
+      ? Object.entries(v)
+          .filter(([, on]) => Number(on) === 1)
+          .map(([k]) => k)
+      : [];
   return names.includes('all') ? 'all' : names.sort();
 }
 
@@ -249,7 +287,11 @@ export function readToken(v: unknown, fallbackName = ''): TokenInfo | undefined 
 /** api_token_list's data.tokens (an object keyed by name, or a list) or Tokens/list's data (a list), sorted by name. */
 export function readTokenList(kind: TokenKind, data: unknown): TokenInfo[] {
   const raw = kind === 'whm' ? (data as { tokens?: unknown } | null)?.tokens : data;
-  const entries: [string, unknown][] = Array.isArray(raw) ? raw.map((t) => ['', t]) : raw && typeof raw === 'object' ? Object.entries(raw) : [];
+  const entries: [string, unknown][] = Array.isArray(raw)
+    ? raw.map((t) => ['', t])
+    : raw && typeof raw === 'object'
+      ? Object.entries(raw)
+      : [];
   return entries
     .map(([k, t]) => readToken(t, k))
     .filter((t): t is TokenInfo => !!t)
@@ -277,7 +319,10 @@ export function readMyPrivs(data: unknown): Privileges | undefined {
   const map = Array.isArray(list) ? list[0] : list;
   if (!map || typeof map !== 'object') return undefined;
   const entries = Object.entries(map as Record<string, unknown>);
-  const held = entries.filter(([, v]) => Number(v) === 1).map(([k]) => k).sort();
+  const held = entries
+    .filter(([, v]) => Number(v) === 1)
+    .map(([k]) => k)
+    .sort();
   return { known: entries.map(([k]) => k).sort(), held, all: held.includes('all') };
 }
 
@@ -291,7 +336,13 @@ export function readAclLists(data: unknown): { name: string; acls: string[] }[] 
       : [];
   return pairs
     .filter(([name, p]) => name && p && typeof p === 'object')
-    .map(([name, p]) => ({ name, acls: Object.entries(p as Record<string, unknown>).filter(([, v]) => Number(v) === 1).map(([k]) => k).sort() }));
+    .map(([name, p]) => ({
+      name,
+      acls: Object.entries(p as Record<string, unknown>)
+        .filter(([, v]) => Number(v) === 1)
+        .map(([k]) => k)
+        .sort(),
+    }));
 }
 
 /** applist's data.app: the WHM functions the caller may call. */

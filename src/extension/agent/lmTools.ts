@@ -104,7 +104,11 @@ export class AgentTools {
     const destructive = preview.effect === 'destructive';
     const md = new vscode.MarkdownString();
     const label = plan.profile.label;
-    md.appendText(destructive ? `${preview.what} removes, suspends, revokes, resets or changes a password.\n\n` : `${preview.what} changes something on the server.\n\n`);
+    md.appendText(
+      destructive
+        ? `${preview.what} removes, suspends, revokes, resets or changes a password.\n\n`
+        : `${preview.what} changes something on the server.\n\n`,
+    );
     md.appendCodeblock(describePreview(preview), 'http');
     const asked = plan.secretNames.length ? `. You will be asked for ${plan.secretNames.join(', ')}: the agent never sees it.` : '';
     md.appendText(`Server: ${label}${asked}`);

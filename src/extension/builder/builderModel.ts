@@ -38,9 +38,16 @@ export function stateToRequest(s: BuilderState, service: Service): ApiRequest {
   const fn = section ? Catalog.load().get(section, s.functionName) : undefined;
   const required = new Set(fn?.params.filter((p) => p.required).map((p) => p.name));
   const shaping = FAMILIES[s.family].shaping?.(s.shaping) ?? [];
-  const params = [...s.params.filter((p) => p.name && (p.value !== '' || required.has(p.name))), ...shaping].map((p) => [p.name, p.value] as const);
+  const params = [...s.params.filter((p) => p.name && (p.value !== '' || required.has(p.name))), ...shaping].map(
+    (p) => [p.name, p.value] as const,
+  );
   const b = s.body ?? { kind: 'none' };
-  const body: ApiRequest['body'] = b.kind === 'json' ? { kind: 'json', text: b.text } : b.kind === 'files' ? { kind: 'multipart', files: b.files.filter((f) => f.name && f.path) } : undefined;
+  const body: ApiRequest['body'] =
+    b.kind === 'json'
+      ? { kind: 'json', text: b.text }
+      : b.kind === 'files'
+        ? { kind: 'multipart', files: b.files.filter((f) => f.name && f.path) }
+        : undefined;
   return {
     family: s.family,
     ...splitFunction(s.family, s.functionName),
@@ -53,7 +60,10 @@ export function stateToRequest(s: BuilderState, service: Service): ApiRequest {
 }
 
 /** A builder state for a request (from a snippet or the tree); api.* shaping parameters stay as rows. */
-export function requestToState(serverId: string, req: Pick<ApiRequest, 'family' | 'module' | 'function' | 'params' | 'method' | 'asUser' | 'body'>): BuilderState {
+export function requestToState(
+  serverId: string,
+  req: Pick<ApiRequest, 'family' | 'module' | 'function' | 'params' | 'method' | 'asUser' | 'body'>,
+): BuilderState {
   return {
     ...emptyState(),
     serverId,
@@ -63,7 +73,12 @@ export function requestToState(serverId: string, req: Pick<ApiRequest, 'family' 
     method: req.method ?? 'GET',
     params: req.params.map(([name, value]) => ({ name, value: typeof value === 'boolean' ? (value ? '1' : '0') : String(value) })),
     shaping: { ...EMPTY_SHAPING },
-    body: req.body?.kind === 'json' ? { kind: 'json', text: req.body.text } : req.body?.kind === 'multipart' ? { kind: 'files', files: req.body.files.map((f) => ({ ...f })) } : { kind: 'none' },
+    body:
+      req.body?.kind === 'json'
+        ? { kind: 'json', text: req.body.text }
+        : req.body?.kind === 'multipart'
+          ? { kind: 'files', files: req.body.files.map((f) => ({ ...f })) }
+          : { kind: 'none' },
   };
 }
 
@@ -78,7 +93,9 @@ export function functionState(serverId: string, family: BuilderState['family'], 
     account,
     functionName,
     method: fn?.method ?? 'GET',
-    params: (fn?.params ?? []).filter((p) => p.required && p.in !== 'body' && !isControlParam(p.name)).map((p) => ({ name: p.name, value: '' })),
+    params: (fn?.params ?? [])
+      .filter((p) => p.required && p.in !== 'body' && !isControlParam(p.name))
+      .map((p) => ({ name: p.name, value: '' })),
     body: fn ? bodyForFunction(summaryOf(fn)) : { kind: 'none' },
   };
 }

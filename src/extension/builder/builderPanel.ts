@@ -79,7 +79,12 @@ export class BuilderPanel extends WebviewHost<WebviewToHost, HostToWebview> {
   protected async handle(msg: WebviewToHost): Promise<void> {
     switch (msg.type) {
       case 'ready':
-        this.post({ type: 'init', servers: serversFor(this.s), functions: functionSummaries(), ...(this.pendingState ? { state: this.pendingState } : {}) });
+        this.post({
+          type: 'init',
+          servers: serversFor(this.s),
+          functions: functionSummaries(),
+          ...(this.pendingState ? { state: this.pendingState } : {}),
+        });
         this.pendingState = undefined;
         return;
       case 'loadAccounts': {
@@ -87,7 +92,13 @@ export class BuilderPanel extends WebviewHost<WebviewToHost, HostToWebview> {
         if (!p || p.service !== 'whm') return;
         const a = await this.s.accounts.get(p);
         const accounts = a.ok ? a.accounts.map((x) => ({ user: x.user, domain: x.domain })) : [];
-        this.post({ type: 'accounts', ...(msg.seq !== undefined ? { seq: msg.seq } : {}), serverId: p.id, accounts, ...(a.ok ? {} : { error: a.error }) });
+        this.post({
+          type: 'accounts',
+          ...(msg.seq !== undefined ? { seq: msg.seq } : {}),
+          serverId: p.id,
+          accounts,
+          ...(a.ok ? {} : { error: a.error }),
+        });
         return;
       }
       case 'send':
@@ -122,7 +133,9 @@ export class BuilderPanel extends WebviewHost<WebviewToHost, HostToWebview> {
         const { snippet: safe, replaced } = withSecretPlaceholders(snippet);
         const uri = await this.snippets.saveNew(safe);
         if (uri) {
-          const read = replaced.length ? ` ${replaced.map((x) => x.name).join(', ')} ${replaced.length === 1 ? 'is' : 'are'} read from ${replaced.map((x) => `\${env:${x.env}}`).join(', ')}, not written to the file.` : '';
+          const read = replaced.length
+            ? ` ${replaced.map((x) => x.name).join(', ')} ${replaced.length === 1 ? 'is' : 'are'} read from ${replaced.map((x) => `\${env:${x.env}}`).join(', ')}, not written to the file.`
+            : '';
           this.notice(msg, 'info', `Saved ${vscode.workspace.asRelativePath(uri)}.${read}`);
         }
         return;
@@ -147,8 +160,14 @@ export class BuilderPanel extends WebviewHost<WebviewToHost, HostToWebview> {
         await vscode.env.openExternal(vscode.Uri.parse(msg.url));
         return;
       case 'pickFile': {
-        const picked = await vscode.window.showOpenDialog({ canSelectMany: false, canSelectFolders: false, openLabel: 'Upload', title: 'File to upload' });
-        if (picked?.[0]) this.post({ type: 'file', ...(msg.seq !== undefined ? { seq: msg.seq } : {}), index: msg.index, path: picked[0].fsPath });
+        const picked = await vscode.window.showOpenDialog({
+          canSelectMany: false,
+          canSelectFolders: false,
+          openLabel: 'Upload',
+          title: 'File to upload',
+        });
+        if (picked?.[0])
+          this.post({ type: 'file', ...(msg.seq !== undefined ? { seq: msg.seq } : {}), index: msg.index, path: picked[0].fsPath });
         return;
       }
     }
@@ -180,7 +199,15 @@ export class BuilderPanel extends WebviewHost<WebviewToHost, HostToWebview> {
     if (!sent) return this.notice(msg, 'info', 'Not sent.');
     const r = sent.result;
     const hint = r.hint ? { hint: r.hint } : {};
-    const result = { ok: r.ok, kind: r.kind, verdict: verdictOf(r.kind), status: r.status, ms: r.timings.totalMs, ...hint, errors: r.errors };
+    const result = {
+      ok: r.ok,
+      kind: r.kind,
+      verdict: verdictOf(r.kind),
+      status: r.status,
+      ms: r.timings.totalMs,
+      ...hint,
+      errors: r.errors,
+    };
     this.post({ type: 'result', ...seq, result });
   }
 }

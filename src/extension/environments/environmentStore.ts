@@ -35,7 +35,12 @@ export class EnvironmentStore extends Disposable {
     this.status.command = Commands.environmentSelect;
     const watcher = this._register(vscode.workspace.createFileSystemWatcher(`**/${ENVIRONMENTS_FILE}`));
     const reload = (): void => void this.load();
-    this._registerAll(watcher.onDidCreate(reload), watcher.onDidChange(reload), watcher.onDidDelete(reload), vscode.workspace.onDidChangeWorkspaceFolders(reload));
+    this._registerAll(
+      watcher.onDidCreate(reload),
+      watcher.onDidChange(reload),
+      watcher.onDidDelete(reload),
+      vscode.workspace.onDidChangeWorkspaceFolders(reload),
+    );
     this._register(vscode.workspace.onDidSaveTextDocument((d) => d.uri.path.endsWith(`/${ENVIRONMENTS_FILE}`) && reload()));
     this.ready = this.load();
   }

@@ -21,9 +21,18 @@ import type { TreeNode } from '../servers/serversTree';
  * result: their rows after `server` and `account` columns, a table of how each target went, and each
  * target's own answer kept to compare.
  */
-export async function runFanOut(s: Services, request: ApiRequest, targets: FanTarget[], what: string, opts: { untrustedSource?: string } = {}): Promise<StoredResult | undefined> {
+export async function runFanOut(
+  s: Services,
+  request: ApiRequest,
+  targets: FanTarget[],
+  what: string,
+  opts: { untrustedSource?: string } = {},
+): Promise<StoredResult | undefined> {
   const started = performance.now();
-  const parts = await s.runner.fanOut(request, targets, { what, ...(opts.untrustedSource !== undefined ? { untrustedSource: opts.untrustedSource } : {}) });
+  const parts = await s.runner.fanOut(request, targets, {
+    what,
+    ...(opts.untrustedSource !== undefined ? { untrustedSource: opts.untrustedSource } : {}),
+  });
   if (!parts) return undefined;
   const shown = showFan(s, request, parts, what, Math.round(performance.now() - started));
   void offerPins(s, parts);
@@ -56,7 +65,13 @@ async function offerPins(s: Services, parts: readonly FanPart[]): Promise<void> 
 
 function showFan(s: Services, request: ApiRequest, parts: FanPart[], what: string, wallMs: number): StoredResult {
   const summary = combineFan(parts);
-  const stored = parts.map((p) => s.results.add({ result: p.result, server: p.target.profile.label, target: { profile: p.target.profile, request: p.target.account !== undefined ? { ...request, asUser: p.target.account } : request } }));
+  const stored = parts.map((p) =>
+    s.results.add({
+      result: p.result,
+      server: p.target.profile.label,
+      target: { profile: p.target.profile, request: p.target.account !== undefined ? { ...request, asUser: p.target.account } : request },
+    }),
+  );
   const fn = functionName(request);
   const failures = summary.targets.filter((t) => t.verdict !== 'OK');
   const result: ApiResult = {
@@ -70,11 +85,20 @@ function showFan(s: Services, request: ApiRequest, parts: FanPart[], what: strin
     metadata: { fanout: { targets: parts.length, ok: summary.ok, failed: summary.failed } },
     raw: '',
     contentType: '',
-    ...(failures.length ? { hint: `${failures.length} of ${parts.length} targets failed: each is listed with what to do, and in the targets table.` } : {}),
+    ...(failures.length
+      ? { hint: `${failures.length} of ${parts.length} targets failed: each is listed with what to do, and in the targets table.` }
+      : {}),
     timings: { headersMs: 0, totalMs: wallMs },
     request: { method: methodOf(request), url: `${parts.length} targets`, family: request.family, function: fn },
   };
-  const fanout: FanoutInfo = { request, targets: parts.map((p) => p.target), what, ok: summary.ok, failed: summary.failed, parts: stored.map((x) => x.id) };
+  const fanout: FanoutInfo = {
+    request,
+    targets: parts.map((p) => p.target),
+    what,
+    ok: summary.ok,
+    failed: summary.failed,
+    parts: stored.map((x) => x.id),
+  };
   return s.panels.show({ result, server: what, fanout, title: `${request.family} ${fn} → ${what} · ${summary.ok}/${parts.length} OK` });
 }
 
@@ -86,7 +110,8 @@ export class FleetCommands {
   ) {}
 
   register(): vscode.Disposable[] {
-    const r = (id: string, fn: (...args: never[]) => unknown): vscode.Disposable => vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown);
+    const r = (id: string, fn: (...args: never[]) => unknown): vscode.Disposable =>
+      vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown);
     void this.setGrouping(this.grouped());
     return [
       r(Commands.groupSend, (n?: TreeNode) => this.sendToGroup(n)),
@@ -112,12 +137,19 @@ export class FleetCommands {
   private async pickGroup(purpose: string): Promise<string | undefined> {
     const groups = groupsOf(this.s.profiles.profiles());
     if (!groups.size) {
-      const how = await vscode.window.showInformationMessage('No server is in a group yet: give servers "groups" in cpanel.servers (or a groups column when importing), e.g. ["eu", "shared"].', 'Open Settings');
+      const how = await vscode.window.showInformationMessage(
+        'No server is in a group yet: give servers "groups" in cpanel.servers (or a groups column when importing), e.g. ["eu", "shared"].',
+        'Open Settings',
+      );
       if (how) await vscode.commands.executeCommand('workbench.action.openSettingsJson');
       return undefined;
     }
     const chosen = await vscode.window.showQuickPick(
-      [...groups].map(([g, ps]) => ({ label: g, description: `${ps.length} server${ps.length === 1 ? '' : 's'}`, detail: ps.map((p) => p.label).join(', ') })),
+      [...groups].map(([g, ps]) => ({
+        label: g,
+        description: `${ps.length} server${ps.length === 1 ? '' : 's'}`,
+        detail: ps.map((p) => p.label).join(', '),
+      })),
       { title: `Group to ${purpose}`, placeHolder: 'Which group?' },
     );
     return chosen?.label;
@@ -146,16 +178,29 @@ export class FleetCommands {
   }
 
   /** A request (from the builder, a snippet or the palette) to every server of a group that answers its API. */
-  async sendPlanned(request: ApiRequest, members: readonly ServerProfile[], what: string, untrustedSource?: string): Promise<StoredResult | undefined> {
+  async sendPlanned(
+    request: ApiRequest,
+    members: readonly ServerProfile[],
+    what: string,
+    untrustedSource?: string,
+  ): Promise<StoredResult | undefined> {
     const fam = FAMILIES[request.family];
     const takes = (p: ServerProfile): boolean => (request.asUser ? p.service === 'whm' && fam.throughWhm : fam.direct.includes(p.service));
     const targets = members.filter(takes);
     const skipped = members.filter((p) => !takes(p));
     if (skipped.length) {
-      void vscode.window.showWarningMessage(`${skipped.map((p) => p.label).join(', ')} ${skipped.length === 1 ? 'does' : 'do'} not answer ${fam.name}${request.asUser ? ' on behalf of an account' : ''}: left out of ${what}.`);
+      void vscode.window.showWarningMessage(
+        `${skipped.map((p) => p.label).join(', ')} ${skipped.length === 1 ? 'does' : 'do'} not answer ${fam.name}${request.asUser ? ' on behalf of an account' : ''}: left out of ${what}.`,
+      );
     }
     if (!targets.length) return undefined;
-    return runFanOut(this.s, request, targets.map((profile) => ({ profile })), what, untrustedSource !== undefined ? { untrustedSource } : {});
+    return runFanOut(
+      this.s,
+      request,
+      targets.map((profile) => ({ profile })),
+      what,
+      untrustedSource !== undefined ? { untrustedSource } : {},
+    );
   }
 
   /** UAPI or cPanel API 2 on behalf of every account of a WHM server (its listaccts, as cached). */
@@ -176,23 +221,38 @@ export class FleetCommands {
       void vscode.window.showInformationMessage(`${profile.label} has no accounts.`);
       return undefined;
     }
-    const plan = await planRequest({ profileId: profile.id, family: family.f, asUser: list.accounts[0]!.user }, this.s.profiles, this.s.accounts);
+    const plan = await planRequest(
+      { profileId: profile.id, family: family.f, asUser: list.accounts[0]!.user },
+      this.s.profiles,
+      this.s.accounts,
+    );
     if (!plan) return undefined;
     const { asUser: _first, ...request } = plan.request;
     void _first;
-    return runFanOut(this.s, request, list.accounts.map((a) => ({ profile, account: a.user })), `every account of ${profile.label}`);
+    return runFanOut(
+      this.s,
+      request,
+      list.accounts.map((a) => ({ profile, account: a.user })),
+      `every account of ${profile.label}`,
+    );
   }
 
   private async pickWhm(): Promise<ServerProfile | undefined> {
     const whm = this.s.profiles.profiles().filter((p) => p.service === 'whm');
     if (!whm.length) {
       // Nothing ends silently: say why, and what would make it work.
-      const add = await vscode.window.showInformationMessage('Sending to every account needs a WHM server, and none is set up yet: add one (root or a reseller).', 'Add Server…');
+      const add = await vscode.window.showInformationMessage(
+        'Sending to every account needs a WHM server, and none is set up yet: add one (root or a reseller).',
+        'Add Server…',
+      );
       if (add) await vscode.commands.executeCommand(Commands.serverAdd);
       return undefined;
     }
     if (whm.length === 1) return whm[0];
-    const c = await vscode.window.showQuickPick(whm.map((p) => ({ label: p.label, description: describeServer(p), p })), { title: 'WHM server whose accounts to call' });
+    const c = await vscode.window.showQuickPick(
+      whm.map((p) => ({ label: p.label, description: describeServer(p), p })),
+      { title: 'WHM server whose accounts to call' },
+    );
     return c?.p;
   }
 
@@ -201,24 +261,30 @@ export class FleetCommands {
     const group = n?.kind === 'serverGroup' ? n.name : await this.pickGroup('test');
     if (!group) return undefined;
     const members = this.members(group);
-    const results = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Testing the ${members.length} servers of ${group}`, cancellable: true }, async (progress, token) => {
-      const ac = new AbortController();
-      token.onCancellationRequested(() => ac.abort());
-      let done = 0;
-      // The person asks to test these servers: refusals are forgotten, and servers sharing a refused credential still try it once.
-      for (const p of members) await this.s.clients.retry(p);
-      return Promise.all(
-        members.map(async (p) => {
-          const r = await this.s.runner.send({ profile: p, request: connectionTestRequest(p.service), origin: 'palette' }, undefined, { progress: false, signal: ac.signal });
-          progress.report({ increment: 100 / members.length, message: `${++done} of ${members.length}` });
-          if (r?.result.ok) {
-            const version = (r.result.data as { version?: string } | null)?.version;
-            if (typeof version === 'string') this.s.tree.setServerVersion(p.id, version);
-          }
-          return { p, r: r?.result };
-        }),
-      );
-    });
+    const results = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Testing the ${members.length} servers of ${group}`, cancellable: true },
+      async (progress, token) => {
+        const ac = new AbortController();
+        token.onCancellationRequested(() => ac.abort());
+        let done = 0;
+        // The person asks to test these servers: refusals are forgotten, and servers sharing a refused credential still try it once.
+        for (const p of members) await this.s.clients.retry(p);
+        return Promise.all(
+          members.map(async (p) => {
+            const r = await this.s.runner.send({ profile: p, request: connectionTestRequest(p.service), origin: 'palette' }, undefined, {
+              progress: false,
+              signal: ac.signal,
+            });
+            progress.report({ increment: 100 / members.length, message: `${++done} of ${members.length}` });
+            if (r?.result.ok) {
+              const version = (r.result.data as { version?: string } | null)?.version;
+              if (typeof version === 'string') this.s.tree.setServerVersion(p.id, version);
+            }
+            return { p, r: r?.result };
+          }),
+        );
+      },
+    );
     const failed = results.filter((x) => !x.r?.ok);
     const ok = results.length - failed.length;
     const lines = failed.map((x) => `${x.p.label}: ${x.r ? (x.r.hint ?? x.r.errors.join(' ')) : 'not sent'}`);
@@ -226,7 +292,10 @@ export class FleetCommands {
     if (!failed.length) void vscode.window.showInformationMessage(`Group ${group}: all ${ok} servers answered.`);
     else {
       void vscode.window
-        .showWarningMessage(`Group ${group}: ${ok} of ${results.length} servers answered. ${lines[0]}${lines.length > 1 ? ` (and ${lines.length - 1} more)` : ''}`, 'Show Log')
+        .showWarningMessage(
+          `Group ${group}: ${ok} of ${results.length} servers answered. ${lines[0]}${lines.length > 1 ? ` (and ${lines.length - 1} more)` : ''}`,
+          'Show Log',
+        )
         .then((choice) => choice && this.s.log.channel.show());
     }
     return { ok, failed: failed.map((x) => x.p.label) };
@@ -234,13 +303,24 @@ export class FleetCommands {
 
   /** Servers from a JSON or CSV file (never secrets); those whose label exists are replaced only when told. */
   async importServers(file?: vscode.Uri): Promise<number> {
-    const uri = file ?? (await vscode.window.showOpenDialog({ title: 'Import Servers', openLabel: 'Import', canSelectMany: false, filters: { 'Servers (JSON or CSV)': ['json', 'csv'] } }))?.[0];
+    const uri =
+      file ??
+      (
+        await vscode.window.showOpenDialog({
+          title: 'Import Servers',
+          openLabel: 'Import',
+          canSelectMany: false,
+          filters: { 'Servers (JSON or CSV)': ['json', 'csv'] },
+        })
+      )?.[0];
     if (!uri) return 0;
     const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
     const name = vscode.workspace.asRelativePath(uri);
     const parsed = /\.csv$/i.test(uri.path) ? parseServersCsv(text, name) : parseServersJson(text, name);
     if (parsed.problems.length) {
-      void vscode.window.showErrorMessage(`Nothing was imported. ${parsed.problems.slice(0, 3).join(' ')}${parsed.problems.length > 3 ? ` (${parsed.problems.length - 3} more in the log)` : ''}`);
+      void vscode.window.showErrorMessage(
+        `Nothing was imported. ${parsed.problems.slice(0, 3).join(' ')}${parsed.problems.length > 3 ? ` (${parsed.problems.length - 3} more in the log)` : ''}`,
+      );
       for (const p of parsed.problems) this.s.log.write('warn', 'import', p);
       return 0;
     }
@@ -249,7 +329,15 @@ export class FleetCommands {
     const clash = parsed.profiles.filter((p) => labels.has(p.label));
     let replace = false;
     if (clash.length) {
-      const c = await vscode.window.showWarningMessage(`${clash.length} of the ${parsed.profiles.length} servers are already configured (${clash.slice(0, 3).map((p) => p.label).join(', ')}${clash.length > 3 ? '…' : ''}).`, { modal: true }, 'Replace Them', 'Keep Mine');
+      const c = await vscode.window.showWarningMessage(
+        `${clash.length} of the ${parsed.profiles.length} servers are already configured (${clash
+          .slice(0, 3)
+          .map((p) => p.label)
+          .join(', ')}${clash.length > 3 ? '…' : ''}).`,
+        { modal: true },
+        'Replace Them',
+        'Keep Mine',
+      );
       if (!c) return 0;
       replace = c === 'Replace Them';
     }
@@ -265,7 +353,9 @@ export class FleetCommands {
     }
     for (const n of plan.notes) this.s.log.write('warn', 'import', n);
     const count = plan.writes.length;
-    const notes = plan.notes.length ? ` ${plan.notes.slice(0, 3).join(' ')}${plan.notes.length > 3 ? ` (${plan.notes.length - 3} more in the log)` : ''}` : '';
+    const notes = plan.notes.length
+      ? ` ${plan.notes.slice(0, 3).join(' ')}${plan.notes.length > 3 ? ` (${plan.notes.length - 3} more in the log)` : ''}`
+      : '';
     const summary =
       `Imported ${count} server${count === 1 ? '' : 's'} from ${name}.${notes} ` +
       "Set each one's credentials with Set Credentials… (files never hold them).";
@@ -281,11 +371,20 @@ export class FleetCommands {
       return 0;
     }
     const base = vscode.workspace.workspaceFolders?.[0]?.uri;
-    const uri = file ?? (await vscode.window.showSaveDialog({ title: 'Export Servers (no secrets)', saveLabel: 'Export', filters: { JSON: ['json'], CSV: ['csv'] }, ...(base ? { defaultUri: vscode.Uri.joinPath(base, 'servers.json') } : {}) }));
+    const uri =
+      file ??
+      (await vscode.window.showSaveDialog({
+        title: 'Export Servers (no secrets)',
+        saveLabel: 'Export',
+        filters: { JSON: ['json'], CSV: ['csv'] },
+        ...(base ? { defaultUri: vscode.Uri.joinPath(base, 'servers.json') } : {}),
+      }));
     if (!uri) return 0;
     const text = /\.csv$/i.test(uri.path) ? serversToCsv(profiles) : serversToJson(profiles);
     await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
-    void vscode.window.showInformationMessage(`Exported ${profiles.length} servers to ${vscode.workspace.asRelativePath(uri)}, without secrets. \`cpapi fanout --servers\` reads the JSON form.`);
+    void vscode.window.showInformationMessage(
+      `Exported ${profiles.length} servers to ${vscode.workspace.asRelativePath(uri)}, without secrets. \`cpapi fanout --servers\` reads the JSON form.`,
+    );
     return profiles.length;
   }
 }

@@ -60,7 +60,8 @@ export class HistoryStore extends Disposable {
       const parsed = JSON.parse(text) as Partial<IndexFile>;
       this.entries = Array.isArray(parsed.entries) ? parsed.entries.filter(isEntry) : [];
     } catch (e) {
-      if (!(e instanceof vscode.FileSystemError && e.code === 'FileNotFound')) this.log.write('warn', 'history', `the history could not be read and starts empty (${e instanceof Error ? e.message : String(e)})`);
+      if (!(e instanceof vscode.FileSystemError && e.code === 'FileNotFound'))
+        this.log.write('warn', 'history', `the history could not be read and starts empty (${e instanceof Error ? e.message : String(e)})`);
       this.entries = [];
     }
     return this.entries;
@@ -74,11 +75,16 @@ export class HistoryStore extends Disposable {
     // A value filled from the environment is stored as [redacted], whatever its parameter's name.
     const entry = t.secretValues?.length ? redactorFor(t.secretValues).scrubValue(made) : made;
     entries.unshift(entry);
-    const { keep, drop } = applyRetention(entries, { maxEntries: Settings.historyMaxEntries(), maxDays: Settings.historyMaxDays() }, Date.now());
+    const { keep, drop } = applyRetention(
+      entries,
+      { maxEntries: Settings.historyMaxEntries(), maxDays: Settings.historyMaxDays() },
+      Date.now(),
+    );
     this.entries = keep;
     const answer = entry.answerKept ? JSON.stringify(storedAnswer(r)) : undefined;
     await this.write(async () => {
-      if (answer !== undefined && keep.includes(entry)) await vscode.workspace.fs.writeFile(this.answerUri(entry.id), new TextEncoder().encode(answer));
+      if (answer !== undefined && keep.includes(entry))
+        await vscode.workspace.fs.writeFile(this.answerUri(entry.id), new TextEncoder().encode(answer));
       for (const d of drop) if (d.answerKept) await vscode.workspace.fs.delete(this.answerUri(d.id)).then(undefined, () => undefined);
     });
     this._onDidChange.fire();
@@ -111,7 +117,9 @@ export class HistoryStore extends Disposable {
 
   async clear(): Promise<void> {
     this.entries = [];
-    await this.write(() => vscode.workspace.fs.delete(vscode.Uri.joinPath(this.dir, 'answers'), { recursive: true }).then(undefined, () => undefined));
+    await this.write(() =>
+      vscode.workspace.fs.delete(vscode.Uri.joinPath(this.dir, 'answers'), { recursive: true }).then(undefined, () => undefined),
+    );
     this._onDidChange.fire();
   }
 
@@ -123,7 +131,11 @@ export class HistoryStore extends Disposable {
       const index: IndexFile = { version: 1, entries: this.entries ?? [] };
       await vscode.workspace.fs.writeFile(this.indexUri, new TextEncoder().encode(JSON.stringify(index)));
     };
-    this.writes = this.writes.then(run).catch((e: unknown) => this.log.write('warn', 'history', `the history could not be written (${e instanceof Error ? e.message : String(e)})`));
+    this.writes = this.writes
+      .then(run)
+      .catch((e: unknown) =>
+        this.log.write('warn', 'history', `the history could not be written (${e instanceof Error ? e.message : String(e)})`),
+      );
     return this.writes;
   }
 
@@ -135,10 +147,20 @@ export class HistoryStore extends Disposable {
 
 function isEntry(v: unknown): v is HistoryEntry {
   const e = v as HistoryEntry;
-  return !!e && typeof e.id === 'string' && typeof e.time === 'number' && typeof e.server === 'string' && Array.isArray(e.params) && !!FAMILIES[e.family];
+  return (
+    !!e &&
+    typeof e.id === 'string' &&
+    typeof e.time === 'number' &&
+    typeof e.server === 'string' &&
+    Array.isArray(e.params) &&
+    !!FAMILIES[e.family]
+  );
 }
 
-export type HistoryNode = { kind: 'day'; label: string; entries: HistoryEntry[] } | { kind: 'server'; day: string; server: string; entries: HistoryEntry[] } | { kind: 'entry'; entry: HistoryEntry };
+export type HistoryNode =
+  | { kind: 'day'; label: string; entries: HistoryEntry[] }
+  | { kind: 'server'; day: string; server: string; entries: HistoryEntry[] }
+  | { kind: 'entry'; entry: HistoryEntry };
 
 /** The History view: days, then servers, then calls, newest first. */
 export class HistoryTree extends Disposable implements vscode.TreeDataProvider<HistoryNode> {
@@ -173,7 +195,10 @@ export class HistoryTree extends Disposable implements vscode.TreeDataProvider<H
 
   getTreeItem(n: HistoryNode): vscode.TreeItem {
     if (n.kind === 'day') {
-      const item = new vscode.TreeItem(n.label, n.label === 'Today' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+      const item = new vscode.TreeItem(
+        n.label,
+        n.label === 'Today' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed,
+      );
       item.id = `day:${n.label}`;
       item.description = `${n.entries.length} call${n.entries.length === 1 ? '' : 's'}`;
       item.contextValue = 'historyDay';
@@ -193,12 +218,16 @@ export class HistoryTree extends Disposable implements vscode.TreeDataProvider<H
     const time = new Date(e.time).toLocaleTimeString('en-GB');
     // The HTTP status when an answer came; otherwise the verdict in words ("Network error"), said once.
     item.description = `${e.status ? `${e.status}${e.ok ? '' : ` ${verdictOf(e.kind)}`}` : verdictOf(e.kind)} · ${e.ms} ms · ${formatSize(e.bytes)} · ${time}`;
-    item.iconPath = e.ok ? new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')) : new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
+    item.iconPath = e.ok
+      ? new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'))
+      : new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
     const md = new vscode.MarkdownString();
     md.appendText(`${FAMILIES[e.family].name} ${e.function}${e.account ? ` as ${e.account}` : ''} on ${e.server}\n`);
     md.appendMarkdown('\n');
     md.appendCodeblock(`${e.method} ${e.params.map(([k, v]) => `${k}=${v}`).join('&')}`.slice(0, 2000), 'text');
-    md.appendText(`${verdictOf(e.kind)} · HTTP ${e.status || '—'} · ${e.ms} ms · ${formatSize(e.bytes)} · ${new Date(e.time).toLocaleString('en-GB')} · from ${e.origin}`);
+    md.appendText(
+      `${verdictOf(e.kind)} · HTTP ${e.status || '—'} · ${e.ms} ms · ${formatSize(e.bytes)} · ${new Date(e.time).toLocaleString('en-GB')} · from ${e.origin}`,
+    );
     if (e.hint) md.appendText(`\n\n${e.hint}`);
     if (!e.answerKept) md.appendText('\n\nThe answer was not kept (none arrived, or it was larger than cpanel.history.maxAnswerKB).');
     item.tooltip = md;

@@ -14,7 +14,8 @@ export class RequestCommands {
   constructor(private readonly s: Services) {}
 
   register(): vscode.Disposable[] {
-    const r = (id: string, fn: (...args: never[]) => unknown): vscode.Disposable => vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown);
+    const r = (id: string, fn: (...args: never[]) => unknown): vscode.Disposable =>
+      vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown);
     return [
       r(Commands.functionFind, () => this.findFunction()),
       r(Commands.functionSend, (n?: TreeNode) => this.sendFromNode(n)),
@@ -32,8 +33,18 @@ export class RequestCommands {
   async findFunction(): Promise<void> {
     const catalog = Catalog.load();
     const chosen = await vscode.window.showQuickPick(
-      catalog.functions.map((f) => ({ label: f.name, description: f.title, detail: `${FAMILIES[f.family].name} · ${groupTitle(f.family, groupOf(f))}`, f })),
-      { title: 'Find Function', placeHolder: 'Type a name or words of its title (1,282 functions)', matchOnDescription: true, matchOnDetail: true },
+      catalog.functions.map((f) => ({
+        label: f.name,
+        description: f.title,
+        detail: `${FAMILIES[f.family].name} · ${groupTitle(f.family, groupOf(f))}`,
+        f,
+      })),
+      {
+        title: 'Find Function',
+        placeHolder: 'Type a name or words of its title (1,282 functions)',
+        matchOnDescription: true,
+        matchOnDetail: true,
+      },
     );
     if (!chosen) return;
     const action = await vscode.window.showQuickPick(['Send…', 'Open Docs', 'Copy Name'], { title: chosen.f.name });
@@ -71,7 +82,9 @@ export class RequestCommands {
   /** From the palette (asks everything) or the tree (a server, family, account or function already chosen). */
   async sendRequest(start?: SendStart, origin: Origin = start ? 'tree' : 'palette'): Promise<Sent | undefined> {
     const preferredId = this.s.activeServerId?.();
-    const planned = await planRequest({ ...(preferredId ? { preferredId } : {}), ...start }, this.s.profiles, this.s.accounts, (p) => this.s.tree.allowed(p));
+    const planned = await planRequest({ ...(preferredId ? { preferredId } : {}), ...start }, this.s.profiles, this.s.accounts, (p) =>
+      this.s.tree.allowed(p),
+    );
     if (!planned) return undefined;
     return this.s.runner.run({ ...planned, origin });
   }

@@ -1,5 +1,15 @@
 import * as vscode from 'vscode';
-import { callsOnBehalf, familiesOn, familyLabel, FAMILIES, functionNameProblem, isControlParam, isSecretParam, paramNameProblem, type Family } from '../../shared/families';
+import {
+  callsOnBehalf,
+  familiesOn,
+  familyLabel,
+  FAMILIES,
+  functionNameProblem,
+  isControlParam,
+  isSecretParam,
+  paramNameProblem,
+  type Family,
+} from '../../shared/families';
 import { splitFunction, type ApiRequest, type Param } from '../../core/api/request';
 import { Catalog, type CatalogFunction, type CatalogParam } from '../../core/catalog';
 import { describeServer, SERVICE_NAMES, type ServerProfile } from '../../core/servers';
@@ -36,7 +46,10 @@ async function quickPick<T>(items: Item<T>[], opts: vscode.QuickPickOptions): Pr
  * listed last (sending one gets WHM's "unknown app").
  */
 export function functionItems(fns: readonly CatalogFunction[], allowed: Set<string> | undefined, user: string): Item<CatalogFunction>[] {
-  const detail = (f: CatalogFunction): string => (f.params.length ? `${f.params.filter((p) => p.required).length} required, ${f.params.filter((p) => !p.required).length} optional parameters` : 'no parameters');
+  const detail = (f: CatalogFunction): string =>
+    f.params.length
+      ? `${f.params.filter((p) => p.required).length} required, ${f.params.filter((p) => !p.required).length} optional parameters`
+      : 'no parameters';
   const granted = (f: CatalogFunction): boolean => !allowed || allowed.has(f.function);
   return [...fns.filter(granted), ...fns.filter((f) => !granted(f))].map((f) => ({
     label: granted(f) ? f.name : `$(circle-slash) ${f.name}`,
@@ -60,9 +73,15 @@ export async function planRequest(
     return undefined;
   }
   let profile = start.profileId ? profiles.get(start.profileId) : all.length === 1 ? all[0] : undefined;
-  const ordered = start.preferredId ? [...all.filter((p) => p.id === start.preferredId), ...all.filter((p) => p.id !== start.preferredId)] : all;
+  const ordered = start.preferredId
+    ? [...all.filter((p) => p.id === start.preferredId), ...all.filter((p) => p.id !== start.preferredId)]
+    : all;
   profile ??= await quickPick(
-    ordered.map((p) => ({ label: p.label, description: `${describeServer(p)} · ${SERVICE_NAMES[p.service]}${p.id === start.preferredId ? ' · active' : ''}`, value: p })),
+    ordered.map((p) => ({
+      label: p.label,
+      description: `${describeServer(p)} · ${SERVICE_NAMES[p.service]}${p.id === start.preferredId ? ' · active' : ''}`,
+      value: p,
+    })),
     { title: 'Send Request: server', placeHolder: 'Which server?' },
   );
   if (!profile) return undefined;
@@ -103,10 +122,11 @@ export async function planRequest(
     if (!fnName) {
       const fns = Catalog.load().functions.filter((f) => f.family === catalogFamily);
       const allowed = family === 'whm' && allowedOf ? await allowedOf(profile).catch(() => undefined) : undefined;
-      fn = await quickPick(
-        functionItems(fns, allowed, profile.username),
-        { title: `${FAMILIES[family].name}${asUser ? ` as ${asUser}` : ''} on ${profile.label}: function`, placeHolder: 'Type a function name or words of its title', matchOnDescription: true },
-      );
+      fn = await quickPick(functionItems(fns, allowed, profile.username), {
+        title: `${FAMILIES[family].name}${asUser ? ` as ${asUser}` : ''} on ${profile.label}: function`,
+        placeHolder: 'Type a function name or words of its title',
+        matchOnDescription: true,
+      });
       if (!fn) return undefined;
       fnName = fn.name;
     } else {
@@ -161,18 +181,43 @@ export async function askParams(fn: CatalogFunction | undefined, what: string): 
     const optional = (fn?.params ?? []).filter((p) => !p.required && !isControlParam(p.name) && !params.some(([n]) => n === p.name));
     const choice = await quickPick<'send' | 'custom' | CatalogParam>(
       [
-        { label: '$(play) Send', description: params.length ? params.map(([k, v]) => `${k}=${String(v)}`).join('&').slice(0, 120) : 'no parameters', value: 'send' },
-        ...optional.map((p) => ({ label: `$(add) ${p.name}`, description: `${p.type}${p.values?.length ? ` · ${p.values.slice(0, 5).join(', ')}` : ''}`, value: p })),
-        { label: '$(edit) Add another parameter…', description: 'a name the catalog does not list, or a repeated key', value: 'custom' as const },
+        {
+          label: '$(play) Send',
+          description: params.length
+            ? params
+                .map(([k, v]) => `${k}=${String(v)}`)
+                .join('&')
+                .slice(0, 120)
+            : 'no parameters',
+          value: 'send',
+        },
+        ...optional.map((p) => ({
+          label: `$(add) ${p.name}`,
+          description: `${p.type}${p.values?.length ? ` · ${p.values.slice(0, 5).join(', ')}` : ''}`,
+          value: p,
+        })),
+        {
+          label: '$(edit) Add another parameter…',
+          description: 'a name the catalog does not list, or a repeated key',
+          value: 'custom' as const,
+        },
       ],
       { title: `${what}: parameters`, placeHolder: 'Send, or add an optional parameter' },
     );
     if (choice === undefined) return undefined;
     if (choice === 'send') return params;
     if (choice === 'custom') {
-      const name = await vscode.window.showInputBox({ title: `${what}: parameter name`, ignoreFocusOut: true, validateInput: (v) => paramNameProblem(v.trim()) ?? null });
+      const name = await vscode.window.showInputBox({
+        title: `${what}: parameter name`,
+        ignoreFocusOut: true,
+        validateInput: (v) => paramNameProblem(v.trim()) ?? null,
+      });
       if (!name) continue;
-      const value = await vscode.window.showInputBox({ title: `${what}: ${name.trim()}`, ignoreFocusOut: true, prompt: 'Value (send it again with the same name for a repeated key)' });
+      const value = await vscode.window.showInputBox({
+        title: `${what}: ${name.trim()}`,
+        ignoreFocusOut: true,
+        prompt: 'Value (send it again with the same name for a repeated key)',
+      });
       if (value === undefined) continue;
       params.push([name.trim(), value]);
       continue;
@@ -184,8 +229,14 @@ export async function askParams(fn: CatalogFunction | undefined, what: string): 
 
 async function askValue(p: CatalogParam, what: string): Promise<string | undefined> {
   const title = `${what}: ${p.name}${p.required ? ' (required)' : ''}`;
-  if (p.type === 'boolean' || p.type === 'integer' && p.values?.length === 2 && p.values.every((v) => v === '0' || v === '1')) {
-    return quickPick([{ label: '1', description: 'yes', value: '1' }, { label: '0', description: 'no', value: '0' }], { title });
+  if (p.type === 'boolean' || (p.type === 'integer' && p.values?.length === 2 && p.values.every((v) => v === '0' || v === '1'))) {
+    return quickPick(
+      [
+        { label: '1', description: 'yes', value: '1' },
+        { label: '0', description: 'no', value: '0' },
+      ],
+      { title },
+    );
   }
   if (p.values?.length) {
     const items: Item<string | null>[] = [...p.values.map((v) => ({ label: v, value: v })), { label: '$(edit) Other value…', value: null }];

@@ -54,12 +54,20 @@ export interface SentEvent {
 export type CountConfirmer = (message: string, expected: string) => Promise<boolean>;
 
 const typedConfirm: CountConfirmer = async (message, expected) =>
-  (await vscode.window.showInputBox({ title: message, prompt: `Type ${expected} to send it to all of them.`, ignoreFocusOut: true, validateInput: (v) => (v.trim() === expected || v === '' ? null : `Type ${expected}, the number of targets.`) }))?.trim() === expected;
+  (
+    await vscode.window.showInputBox({
+      title: message,
+      prompt: `Type ${expected} to send it to all of them.`,
+      ignoreFocusOut: true,
+      validateInput: (v) => (v.trim() === expected || v === '' ? null : `Type ${expected}, the number of targets.`),
+    })
+  )?.trim() === expected;
 
 /** Asks a person; replaced only by tests, which cannot click a modal dialog in the extension host. */
 export type Confirmer = (message: string, detail: string, action: string) => Promise<boolean>;
 
-const modalConfirm: Confirmer = async (message, detail, action) => (await vscode.window.showWarningMessage(message, { modal: true, detail }, action)) === action;
+const modalConfirm: Confirmer = async (message, detail, action) =>
+  (await vscode.window.showWarningMessage(message, { modal: true, detail }, action)) === action;
 
 /**
  * The extension's hooks on the core request pipeline, which every path sends through (palette, tree,
@@ -93,7 +101,11 @@ export class RequestRunner extends Disposable {
       around: (spec, send) => this.withProgress(spec, send),
       retryWith: (spec, r) => (spec.quiet ? Promise.resolve(undefined) : offerPin(spec.profile, r, this.profiles)),
       record: (spec, r) => {
-        this.log.write(r.ok ? 'info' : 'warn', spec.profile.label, `${r.request.method} ${r.request.function}: ${r.kind} (HTTP ${r.status}, ${r.timings.totalMs} ms)${r.ok ? '' : ` ${r.hint ?? ''}`}`);
+        this.log.write(
+          r.ok ? 'info' : 'warn',
+          spec.profile.label,
+          `${r.request.method} ${r.request.function}: ${r.kind} (HTTP ${r.status}, ${r.timings.totalMs} ms)${r.ok ? '' : ` ${r.hint ?? ''}`}`,
+        );
         this._onDidSend.fire({ spec: { profile: spec.profile, request: spec.request, origin: spec.origin }, result: r });
       },
     });
@@ -116,7 +128,11 @@ export class RequestRunner extends Disposable {
   }
 
   /** Sends without opening a result (Test Connection, lists): still confirmed, recorded and logged. */
-  async send(spec: RunSpec, title?: string, opts: { progress?: boolean; signal?: AbortSignal } = {}): Promise<{ profile: ServerProfile; result: ApiResult } | undefined> {
+  async send(
+    spec: RunSpec,
+    title?: string,
+    opts: { progress?: boolean; signal?: AbortSignal } = {},
+  ): Promise<{ profile: ServerProfile; result: ApiResult } | undefined> {
     const pipelineSpec: SendSpec = {
       profile: spec.profile,
       request: spec.request,
@@ -144,47 +160,56 @@ export class RequestRunner extends Disposable {
    * destructive call only after the number of targets is typed. One cancellable progress; cancel drops
    * what has not started and aborts what runs. Each target's call is recorded like any other.
    */
-  async fanOut(request: ApiRequest, targets: readonly FanTarget[], opts: { what: string; untrustedSource?: string }): Promise<FanPart[] | undefined> {
+  async fanOut(
+    request: ApiRequest,
+    targets: readonly FanTarget[],
+    opts: { what: string; untrustedSource?: string },
+  ): Promise<FanPart[] | undefined> {
     if (!targets.length) return [];
     const n = targets.length;
     const label = (t: FanTarget): string => `${t.profile.label}${t.account ? `/${t.account}` : ''}`;
-    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${functionName(request)} → ${opts.what}`, cancellable: true }, async (progress, token) => {
-      const ac = new AbortController();
-      const sub = token.onCancellationRequested(() => ac.abort());
-      const running = new Set<string>();
-      let done = 0;
-      let failed = 0;
-      const report = (): void =>
-        progress.report({ message: `${done} of ${n} done${failed ? `, ${failed} failed` : ''}${running.size ? ` · ${[...running].slice(0, 3).join(', ')}${running.size > 3 ? '…' : ''}` : ''}` });
-      try {
-        const o = await this.pipeline.fanOut(request, targets, {
-          concurrency: Settings.fanoutConcurrency(),
-          signal: ac.signal,
-          origin: 'fanout',
-          what: opts.what,
-          ...(opts.untrustedSource !== undefined && !vscode.workspace.isTrusted ? { untrustedSource: opts.untrustedSource } : {}),
-          onStart: (t) => {
-            running.add(label(t));
-            report();
-          },
-          onResult: (part) => {
-            running.delete(label(part.target));
-            done++;
-            if (!part.result.ok) failed++;
-            progress.report({ increment: 100 / n });
-            report();
-          },
-        });
-        if (!o.sent) {
-          if (o.reason === 'invalid') void vscode.window.showErrorMessage(`${opts.what}: ${o.message}`);
-          this.log.write('info', opts.what, o.message);
-          return undefined;
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `${functionName(request)} → ${opts.what}`, cancellable: true },
+      async (progress, token) => {
+        const ac = new AbortController();
+        const sub = token.onCancellationRequested(() => ac.abort());
+        const running = new Set<string>();
+        let done = 0;
+        let failed = 0;
+        const report = (): void =>
+          progress.report({
+            message: `${done} of ${n} done${failed ? `, ${failed} failed` : ''}${running.size ? ` · ${[...running].slice(0, 3).join(', ')}${running.size > 3 ? '…' : ''}` : ''}`,
+          });
+        try {
+          const o = await this.pipeline.fanOut(request, targets, {
+            concurrency: Settings.fanoutConcurrency(),
+            signal: ac.signal,
+            origin: 'fanout',
+            what: opts.what,
+            ...(opts.untrustedSource !== undefined && !vscode.workspace.isTrusted ? { untrustedSource: opts.untrustedSource } : {}),
+            onStart: (t) => {
+              running.add(label(t));
+              report();
+            },
+            onResult: (part) => {
+              running.delete(label(part.target));
+              done++;
+              if (!part.result.ok) failed++;
+              progress.report({ increment: 100 / n });
+              report();
+            },
+          });
+          if (!o.sent) {
+            if (o.reason === 'invalid') void vscode.window.showErrorMessage(`${opts.what}: ${o.message}`);
+            this.log.write('info', opts.what, o.message);
+            return undefined;
+          }
+          return o.parts;
+        } finally {
+          sub.dispose();
         }
-        return o.parts;
-      } finally {
-        sub.dispose();
-      }
-    });
+      },
+    );
   }
 
   /**
@@ -192,7 +217,13 @@ export class RequestRunner extends Disposable {
    * its own and without a question: the run showed the rows and asked once for all of them.
    */
   async sendRow(t: Target, signal?: AbortSignal): Promise<ApiResult> {
-    const spec: SendSpec = { profile: t.profile, request: t.request, origin: 'data', ...(t.secretValues?.length ? { secretValues: t.secretValues } : {}), context: { progress: false, ...(signal ? { signal } : {}) } };
+    const spec: SendSpec = {
+      profile: t.profile,
+      request: t.request,
+      origin: 'data',
+      ...(t.secretValues?.length ? { secretValues: t.secretValues } : {}),
+      context: { progress: false, ...(signal ? { signal } : {}) },
+    };
     this.answered.add(spec);
     const o = await this.pipeline.send(spec);
     return o.sent ? o.result : notSentResult(t.request, 'config_error', o.message);
@@ -210,9 +241,16 @@ export class RequestRunner extends Disposable {
         );
       case 'fanout': {
         if (q.effect === 'destructive') {
-          return this.confirmCount(`${q.fn} removes, suspends, revokes, resets or changes a password, on ${q.count} targets (${q.what}).`, String(q.count));
+          return this.confirmCount(
+            `${q.fn} removes, suspends, revokes, resets or changes a password, on ${q.count} targets (${q.what}).`,
+            String(q.count),
+          );
         }
-        return this.confirm(`${q.fn} changes something. Send it to ${q.count} targets (${q.what})?`, describePreview(q.preview), 'Send to All');
+        return this.confirm(
+          `${q.fn} changes something. Send it to ${q.count} targets (${q.what})?`,
+          describePreview(q.preview),
+          'Send to All',
+        );
       }
       case 'destructive':
       case 'resend':
@@ -250,7 +288,10 @@ export class RequestRunner extends Disposable {
     const judged = await spec.judge?.(r.result);
     const checks = judged && spec.secretValues?.length ? redactorFor(spec.secretValues).scrubValue(judged) : judged;
     const target = { profile: r.profile, request: spec.request, ...(spec.secretValues ? { secretValues: spec.secretValues } : {}) };
-    const stored = this.panels.show({ result: r.result, server: r.profile.label, target, ...(checks ? { checks } : {}) }, spec.beside === true);
+    const stored = this.panels.show(
+      { result: r.result, server: r.profile.label, target, ...(checks ? { checks } : {}) },
+      spec.beside === true,
+    );
     if (!r.result.ok && r.result.kind !== 'api_error') void this.explainFailure(r.profile, r.result);
     return { result: r.result, uri: this.panels.docs.uri(stored), id: stored.id, ...(checks ? { checks } : {}) };
   }
@@ -270,8 +311,16 @@ export class RequestRunner extends Disposable {
   async explainFailure(p: ServerProfile, r: ApiResult): Promise<void> {
     const credentials = r.kind === 'auth_error' || r.kind === 'config_error';
     const retry = r.refused ? ['Try Again'] : [];
-    const actions = r.kind === 'locked_out' ? [...retry, 'Show Log'] : credentials ? ['Set Credentials…', ...retry, 'Edit Server…', 'Show Log'] : ['Edit Server…', 'Show Log'];
-    const choice = await vscode.window.showErrorMessage(`${p.label} (${SERVICE_NAMES[p.service]}): ${r.hint ?? r.errors.join(' ')}`, ...actions);
+    const actions =
+      r.kind === 'locked_out'
+        ? [...retry, 'Show Log']
+        : credentials
+          ? ['Set Credentials…', ...retry, 'Edit Server…', 'Show Log']
+          : ['Edit Server…', 'Show Log'];
+    const choice = await vscode.window.showErrorMessage(
+      `${p.label} (${SERVICE_NAMES[p.service]}): ${r.hint ?? r.errors.join(' ')}`,
+      ...actions,
+    );
     const node = { kind: 'server', profile: p, problems: [] };
     // Test Connection forgets the refusal and sends once: the person chose to.
     if (choice === 'Try Again') await vscode.commands.executeCommand(Commands.serverTest, node);

@@ -35,7 +35,8 @@ export class ResultCommands implements ResultActions {
   ) {}
 
   register(): vscode.Disposable[] {
-    const r = (id: string, fn: (...args: never[]) => unknown): vscode.Disposable => vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown);
+    const r = (id: string, fn: (...args: never[]) => unknown): vscode.Disposable =>
+      vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown);
     const entry = (n?: HistoryNode): HistoryEntry | undefined => (n?.kind === 'entry' ? n.entry : this.selectedEntry());
     return [
       r(Commands.resultCopyCell, (ctx: unknown) => this.panels.copyFromContext('cell', ctx)),
@@ -94,14 +95,22 @@ export class ResultCommands implements ResultActions {
 
   async saveSnippet(stored: StoredResult): Promise<void> {
     const fan = stored.fanout;
-    if (fan?.targets[0]) return this.save(fan.targets[0].profile.label, fan.targets[0].account !== undefined ? { ...fan.request, asUser: fan.targets[0].account } : fan.request);
+    if (fan?.targets[0])
+      return this.save(
+        fan.targets[0].profile.label,
+        fan.targets[0].account !== undefined ? { ...fan.request, asUser: fan.targets[0].account } : fan.request,
+      );
     if (stored.target) await this.save(stored.target.profile.label, stored.target.request);
   }
 
   async fetchPage(stored: StoredResult, request: ApiRequest, signal?: AbortSignal): Promise<ApiResult | undefined> {
     const t = this.current(stored.target);
     if (!t) return undefined;
-    const r = await this.s.runner.send({ profile: t.profile, request, origin: 'page' }, undefined, signal ? { progress: false, signal } : {});
+    const r = await this.s.runner.send(
+      { profile: t.profile, request, origin: 'page' },
+      undefined,
+      signal ? { progress: false, signal } : {},
+    );
     return r?.result;
   }
 
@@ -114,7 +123,11 @@ export class ResultCommands implements ResultActions {
   /** Two targets of a fan-out, side by side. */
   private async compareTargets(ids: readonly number[]): Promise<void> {
     const parts = ids.map((id) => this.s.results.get(id)).filter((x): x is StoredResult => !!x);
-    const items = parts.map((p) => ({ label: `${p.server}${p.target?.request.asUser ? ` / ${p.target.request.asUser}` : ''}`, description: `${p.result.ok ? 'OK' : p.result.kind} · ${p.result.timings.totalMs} ms`, p }));
+    const items = parts.map((p) => ({
+      label: `${p.server}${p.target?.request.asUser ? ` / ${p.target.request.asUser}` : ''}`,
+      description: `${p.result.ok ? 'OK' : p.result.kind} · ${p.result.timings.totalMs} ms`,
+      p,
+    }));
     if (items.length < 2) {
       void vscode.window.showInformationMessage('A comparison needs two targets.');
       return;
@@ -123,7 +136,10 @@ export class ResultCommands implements ResultActions {
     // later, which would dismiss the second pick; neither may close on a focus change.
     const a = await vscode.window.showQuickPick(items, { title: 'Compare two targets: the first', ignoreFocusOut: true });
     if (!a) return;
-    const b = await vscode.window.showQuickPick(items.filter((x) => x !== a), { title: `Compare ${a.label} with…`, ignoreFocusOut: true });
+    const b = await vscode.window.showQuickPick(
+      items.filter((x) => x !== a),
+      { title: `Compare ${a.label} with…`, ignoreFocusOut: true },
+    );
     if (b) await this.diff(b.p, a.p);
   }
 
@@ -166,16 +182,26 @@ export class ResultCommands implements ResultActions {
     const items: Pick<() => Promise<StoredResult | undefined>>[] = [];
     // Newest first, and never the thing itself (a result and the History entry it was recorded as are one call).
     const results = [...this.s.results.all()].sort((x, y) => y.id - x.id);
-    for (const r of results) if (r.id !== exceptId && (exceptEntry === undefined || r.historyId !== exceptEntry)) items.push({ label: r.title, description: 'result', value: () => Promise.resolve(r) });
+    for (const r of results)
+      if (r.id !== exceptId && (exceptEntry === undefined || r.historyId !== exceptEntry))
+        items.push({ label: r.title, description: 'result', value: () => Promise.resolve(r) });
     for (const e of await this.history.list()) {
       if (!e.answerKept || e.id === exceptEntry || e.id === this.s.results.get(exceptId ?? -1)?.historyId) continue;
-      items.push({ label: entryLabel(e), description: `history · ${e.server} · ${e.status || e.kind} · ${new Date(e.time).toLocaleString('en-GB')}`, value: () => this.loadEntry(e) });
+      items.push({
+        label: entryLabel(e),
+        description: `history · ${e.server} · ${e.status || e.kind} · ${new Date(e.time).toLocaleString('en-GB')}`,
+        value: () => this.loadEntry(e),
+      });
     }
     if (!items.length) {
       void vscode.window.showInformationMessage('There is nothing to compare with yet: send another request first.');
       return undefined;
     }
-    const chosen = await vscode.window.showQuickPick(items, { title, placeHolder: 'A result of this window, or an entry of the history', matchOnDescription: true });
+    const chosen = await vscode.window.showQuickPick(items, {
+      title,
+      placeHolder: 'A result of this window, or an entry of the history',
+      matchOnDescription: true,
+    });
     return chosen?.value();
   }
 
@@ -204,7 +230,9 @@ export class ResultCommands implements ResultActions {
           status: e.status,
           data: null,
           errors: [],
-          warnings: [`The answer (${formatSize(e.bytes)}) was not kept in the history: ${e.status ? 'it was larger than cpanel.history.maxAnswerKB' : 'none arrived'}. Resend to see it again.`],
+          warnings: [
+            `The answer (${formatSize(e.bytes)}) was not kept in the history: ${e.status ? 'it was larger than cpanel.history.maxAnswerKB' : 'none arrived'}. Resend to see it again.`,
+          ],
           messages: [],
           metadata: {},
           raw: '',
@@ -213,7 +241,13 @@ export class ResultCommands implements ResultActions {
           timings: { headersMs: e.ms, totalMs: e.ms },
           request: { method: e.method, url: '', family: e.family, function: e.function },
         };
-    return this.s.results.add({ result, server: e.server, historyId: e.id, ...(target ? { target } : {}), title: `${e.family} ${e.function} · ${e.server} · ${e.status || e.kind} · ${new Date(e.time).toLocaleTimeString('en-GB')}` });
+    return this.s.results.add({
+      result,
+      server: e.server,
+      historyId: e.id,
+      ...(target ? { target } : {}),
+      title: `${e.family} ${e.function} · ${e.server} · ${e.status || e.kind} · ${new Date(e.time).toLocaleTimeString('en-GB')}`,
+    });
   }
 
   async openEntry(e: HistoryEntry | undefined): Promise<StoredResult | undefined> {
@@ -232,7 +266,12 @@ export class ResultCommands implements ResultActions {
     }
     const fill: Record<string, string> = {};
     for (const name of withheldParams(e)) {
-      const v = await vscode.window.showInputBox({ title: `Resend ${entryLabel(e)}: ${name}`, prompt: `The value of ${name} was not kept in the history: type it to send the request again.`, password: true, ignoreFocusOut: true });
+      const v = await vscode.window.showInputBox({
+        title: `Resend ${entryLabel(e)}: ${name}`,
+        prompt: `The value of ${name} was not kept in the history: type it to send the request again.`,
+        password: true,
+        ignoreFocusOut: true,
+      });
       if (v === undefined) return;
       fill[name] = v;
     }
@@ -255,7 +294,10 @@ export class ResultCommands implements ResultActions {
     const a = await this.loadEntry(e);
     if (!a) return;
     // Two entries selected: compare them; one: choose the other.
-    const b = picked.length === 2 ? await this.loadEntry(picked.find((n) => n.entry.id !== e.id)!.entry) : await this.pickOther(a.id, e.id, `Compare ${entryLabel(e)} with…`);
+    const b =
+      picked.length === 2
+        ? await this.loadEntry(picked.find((n) => n.entry.id !== e.id)!.entry)
+        : await this.pickOther(a.id, e.id, `Compare ${entryLabel(e)} with…`);
     if (b) await this.diff(a, b);
   }
 
@@ -268,7 +310,11 @@ export class ResultCommands implements ResultActions {
   private async clearHistory(): Promise<void> {
     const count = (await this.history.list()).length;
     if (!count) return;
-    const ok = await vscode.window.showWarningMessage(`Clear the history of ${count} call${count === 1 ? '' : 's'}?`, { modal: true, detail: 'Their entries and kept answers are deleted. Results open in editors stay.' }, 'Clear History');
+    const ok = await vscode.window.showWarningMessage(
+      `Clear the history of ${count} call${count === 1 ? '' : 's'}?`,
+      { modal: true, detail: 'Their entries and kept answers are deleted. Results open in editors stay.' },
+      'Clear History',
+    );
     if (ok === 'Clear History') await this.history.clear();
   }
 
@@ -295,8 +341,9 @@ export class ResultCommands implements ResultActions {
     const { snippet: safe, replaced } = withSecretPlaceholders(snippet);
     const uri = await this.snippets.saveNew(safe);
     if (uri && replaced.length) {
-      void vscode.window.showInformationMessage(`${replaced.map((x) => x.name).join(', ')} ${replaced.length === 1 ? 'is' : 'are'} read from ${replaced.map((x) => `\${env:${x.env}}`).join(', ')}: the snippet holds no secret. Set ${replaced.length === 1 ? 'it' : 'them'} in VS Code's environment (or in an environment's secrets) before running it.`);
+      void vscode.window.showInformationMessage(
+        `${replaced.map((x) => x.name).join(', ')} ${replaced.length === 1 ? 'is' : 'are'} read from ${replaced.map((x) => `\${env:${x.env}}`).join(', ')}: the snippet holds no secret. Set ${replaced.length === 1 ? 'it' : 'them'} in VS Code's environment (or in an environment's secrets) before running it.`,
+      );
     }
   }
 }
-

@@ -165,16 +165,33 @@ export class ResultPanels extends Disposable {
   private async export(o: Open, format: 'csv' | 'json', tableIndex: number, indices: number[], columns: string[]): Promise<void> {
     const cand = findTables(o.stored.result.data)[tableIndex];
     const list = cand ? at(o.stored.result.data, cand.path) : undefined;
-    if (!cand || !Array.isArray(list)) return this.post(o, { type: 'notice', level: 'error', message: 'That table is no longer in this result.' });
+    if (!cand || !Array.isArray(list))
+      return this.post(o, { type: 'notice', level: 'error', message: 'That table is no longer in this result.' });
     const rows = rowsOf(list);
     const picked = indices.filter((i) => i < rows.length).map((i) => rows[i]!);
     const name = `${o.stored.result.request.function.replace(/[^A-Za-z0-9_]+/g, '-')}-${cand.label.replace(/[^A-Za-z0-9_]+/g, '-')}.${format}`;
     const base = vscode.workspace.workspaceFolders?.[0]?.uri;
-    const uri = await vscode.window.showSaveDialog({ title: `Export ${picked.length.toLocaleString()} ${picked.length === 1 ? 'row' : 'rows'} as ${format.toUpperCase()}`, saveLabel: 'Export', filters: format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] }, ...(base ? { defaultUri: vscode.Uri.joinPath(base, name) } : {}) });
+    const uri = await vscode.window.showSaveDialog({
+      title: `Export ${picked.length.toLocaleString()} ${picked.length === 1 ? 'row' : 'rows'} as ${format.toUpperCase()}`,
+      saveLabel: 'Export',
+      filters: format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] },
+      ...(base ? { defaultUri: vscode.Uri.joinPath(base, name) } : {}),
+    });
     if (!uri) return;
-    const text = format === 'csv' ? toCsv(columns, picked) : `${JSON.stringify(picked.map((r) => Object.fromEntries(columns.map((c) => [c, r[c]]))), null, 2)}\n`;
+    const text =
+      format === 'csv'
+        ? toCsv(columns, picked)
+        : `${JSON.stringify(
+            picked.map((r) => Object.fromEntries(columns.map((c) => [c, r[c]]))),
+            null,
+            2,
+          )}\n`;
     await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
-    this.post(o, { type: 'notice', level: 'info', message: `Exported ${picked.length.toLocaleString()} rows and ${columns.length} columns to ${vscode.workspace.asRelativePath(uri)}.` });
+    this.post(o, {
+      type: 'notice',
+      level: 'info',
+      message: `Exported ${picked.length.toLocaleString()} rows and ${columns.length} columns to ${vscode.workspace.asRelativePath(uri)}.`,
+    });
   }
 
   private pagingOf(stored: StoredResult): { request: ApiRequest; page: NonNullable<ResultView['page']> } | undefined {
@@ -212,41 +229,65 @@ export class ResultPanels extends Disposable {
     let totalMs = 0;
     let stop: string | undefined;
     const ac = new AbortController();
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Fetching every page of ${first.result.request.function}`, cancellable: true }, async (progress, token) => {
-      token.onCancellationRequested(() => ac.abort());
-      let start = 1;
-      for (;;) {
-        const request = { ...p.request, params: withPageStart(family, p.request.params, start) };
-        progress.report({ message: `page ${pages + 1}${p.page.pages ? ` of ${p.page.pages}` : ''} (${merged.length.toLocaleString()} rows so far)` });
-        const r = await actions.fetchPage(first, request, ac.signal);
-        if (!r) {
-          stop = 'not sent';
-          break;
+    await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Fetching every page of ${first.result.request.function}`,
+        cancellable: true,
+      },
+      async (progress, token) => {
+        token.onCancellationRequested(() => ac.abort());
+        let start = 1;
+        for (;;) {
+          const request = { ...p.request, params: withPageStart(family, p.request.params, start) };
+          progress.report({
+            message: `page ${pages + 1}${p.page.pages ? ` of ${p.page.pages}` : ''} (${merged.length.toLocaleString()} rows so far)`,
+          });
+          const r = await actions.fetchPage(first, request, ac.signal);
+          if (!r) {
+            stop = 'not sent';
+            break;
+          }
+          if (!r.ok) {
+            stop = `page ${pages + 1} failed: ${r.hint ?? r.errors.join(' ')}`;
+            last ??= r;
+            break;
+          }
+          last = r;
+          pages++;
+          totalMs += r.timings.totalMs;
+          const rowsHere = at(r.data, path);
+          if (Array.isArray(rowsHere)) merged.push(...(rowsHere as unknown[]));
+          const info = pageOf(r, request);
+          if (!info?.hasNext || !Array.isArray(rowsHere) || rowsHere.length === 0) break;
+          if (pages >= MAX_PAGES || merged.length >= MAX_MERGED_ROWS) {
+            stop = `stopped after ${pages} pages and ${merged.length.toLocaleString()} rows`;
+            break;
+          }
+          start = info.start + info.size;
         }
-        if (!r.ok) {
-          stop = `page ${pages + 1} failed: ${r.hint ?? r.errors.join(' ')}`;
-          last ??= r;
-          break;
-        }
-        last = r;
-        pages++;
-        totalMs += r.timings.totalMs;
-        const rowsHere = at(r.data, path);
-        if (Array.isArray(rowsHere)) merged.push(...(rowsHere as unknown[]));
-        const info = pageOf(r, request);
-        if (!info?.hasNext || !Array.isArray(rowsHere) || rowsHere.length === 0) break;
-        if (pages >= MAX_PAGES || merged.length >= MAX_MERGED_ROWS) {
-          stop = `stopped after ${pages} pages and ${merged.length.toLocaleString()} rows`;
-          break;
-        }
-        start = info.start + info.size;
-      }
-    });
+      },
+    );
     if (!last) return this.post(o, { type: 'notice', level: 'info', message: 'Not sent.' });
     const data = setAt(first.result.data, path, merged);
-    const result: ApiResult = { ...last, data, raw: '', rawUnredacted: undefined, timings: { headersMs: last.timings.headersMs, totalMs } } as ApiResult;
+    const result: ApiResult = {
+      ...last,
+      data,
+      raw: '',
+      rawUnredacted: undefined,
+      timings: { headersMs: last.timings.headersMs, totalMs },
+    } as ApiResult;
     if (stop) result.warnings = [...result.warnings, `Fetch all pages ${stop}: the table has the rows of the pages before.`];
-    this.setStored(o, this.docs.add({ result, server: first.server, target: first.target!, pagesMerged: pages, title: `${ResultDocuments.title(result, first.server)} · all pages` }));
+    this.setStored(
+      o,
+      this.docs.add({
+        result,
+        server: first.server,
+        target: first.target!,
+        pagesMerged: pages,
+        title: `${ResultDocuments.title(result, first.server)} · all pages`,
+      }),
+    );
   }
 }
 
@@ -267,7 +308,14 @@ export function toView(stored: StoredResult): ResultView {
   }
   const page = t && !stored.pagesMerged ? pageOf(r, t.request) : undefined;
   const fan = stored.fanout;
-  if (fan) request = { method: methodOf(fan.request), url: `${fan.targets.length} targets: ${fan.targets.map((x) => `${x.profile.label}${x.account ? `/${x.account}` : ''}`).slice(0, 50).join(', ')}${fan.targets.length > 50 ? ', …' : ''}` };
+  if (fan)
+    request = {
+      method: methodOf(fan.request),
+      url: `${fan.targets.length} targets: ${fan.targets
+        .map((x) => `${x.profile.label}${x.account ? `/${x.account}` : ''}`)
+        .slice(0, 50)
+        .join(', ')}${fan.targets.length > 50 ? ', …' : ''}`,
+    };
   return {
     title: stored.title,
     ok: r.ok,
@@ -277,13 +325,27 @@ export function toView(stored: StoredResult): ResultView {
     ms: r.timings.totalMs,
     size: fan ? `${(fan.ok + fan.failed).toLocaleString()} answers` : formatSize(byteLength(r.raw)),
     server: stored.server,
-    ...(t?.request.asUser ? { account: t.secretValues?.length ? redactorFor(t.secretValues).scrubKnown(t.request.asUser) : t.request.asUser } : {}),
-    what: fan ? `${FAMILIES[fan.request.family].name} ${functionName(fan.request)} → ${fan.what}` : t ? `${FAMILIES[t.request.family].name} ${functionName(t.request)}` : `${r.request.family} ${r.request.function}`,
+    ...(t?.request.asUser
+      ? { account: t.secretValues?.length ? redactorFor(t.secretValues).scrubKnown(t.request.asUser) : t.request.asUser }
+      : {}),
+    what: fan
+      ? `${FAMILIES[fan.request.family].name} ${functionName(fan.request)} → ${fan.what}`
+      : t
+        ? `${FAMILIES[t.request.family].name} ${functionName(t.request)}`
+        : `${r.request.family} ${r.request.function}`,
     ...(r.hint ? { hint: r.hint } : {}),
     errors: r.errors,
     warnings: r.warnings,
     messages: r.messages,
-    ...(stored.checks?.length ? { checks: stored.checks.map((c) => ({ pass: c.pass, label: `expect[${c.index}] ${c.label}`, ...(c.message ? { message: c.message } : {}) })) } : {}),
+    ...(stored.checks?.length
+      ? {
+          checks: stored.checks.map((c) => ({
+            pass: c.pass,
+            label: `expect[${c.index}] ${c.label}`,
+            ...(c.message ? { message: c.message } : {}),
+          })),
+        }
+      : {}),
     data: r.data,
     raw: r.raw.length > RAW_SHOWN ? r.raw.slice(0, RAW_SHOWN) : r.raw,
     rawCut: r.raw.length > RAW_SHOWN,
@@ -297,7 +359,6 @@ export function toView(stored: StoredResult): ResultView {
   };
 }
 
-
 function pageOf(r: ApiResult, req: ApiRequest): ResultView['page'] {
   const cands = findTables(r.data);
   const main = cands[mainTable(cands)];
@@ -308,9 +369,9 @@ function pageOf(r: ApiResult, req: ApiRequest): ResultView['page'] {
 function setAt(data: unknown, path: Path, value: unknown): unknown {
   if (!path.length) return value;
   const [head, ...rest] = path;
-  const copy: Record<string | number, unknown> = Array.isArray(data) ? [...(data as unknown[])] as unknown as Record<number, unknown> : { ...(data as Record<string, unknown>) };
+  const copy: Record<string | number, unknown> = Array.isArray(data)
+    ? ([...(data as unknown[])] as unknown as Record<number, unknown>)
+    : { ...(data as Record<string, unknown>) };
   copy[head!] = setAt((data as Record<string | number, unknown>)[head!], rest, value);
   return copy;
 }
-
-

@@ -25,7 +25,9 @@ export function verdictOf(kind: ResultKind): string {
 /** "2 of 3 checks passed", as the result and the CodeLens say it. */
 export function checksSummary(checks: readonly CheckResult[]): string {
   const passed = checks.filter((c) => c.pass).length;
-  return passed === checks.length ? `all ${checks.length} check${checks.length === 1 ? '' : 's'} passed` : `${checks.length - passed} of ${checks.length} check${checks.length === 1 ? '' : 's'} failed`;
+  return passed === checks.length
+    ? `all ${checks.length} check${checks.length === 1 ? '' : 's'} passed`
+    : `${checks.length - passed} of ${checks.length} check${checks.length === 1 ? '' : 's'} failed`;
 }
 
 /** The document a person reads: what happened first (and, for a snippet with expect, each check), then the data. */
@@ -34,7 +36,13 @@ export function render(r: ApiResult, server: string, checks?: readonly CheckResu
     verdict: verdictOf(r.kind),
     kind: r.kind,
     ...(checks?.length
-      ? { checks: checksSummary(checks), expect: checks.map((c) => ({ [c.pass ? 'passed' : 'FAILED']: `expect[${c.index}] ${c.label}`, ...(c.message ? { why: c.message } : {}) })) }
+      ? {
+          checks: checksSummary(checks),
+          expect: checks.map((c) => ({
+            [c.pass ? 'passed' : 'FAILED']: `expect[${c.index}] ${c.label}`,
+            ...(c.message ? { why: c.message } : {}),
+          })),
+        }
       : {}),
     ...(r.hint ? { hint: r.hint } : {}),
     ...(r.errors.length ? { errors: r.errors } : {}),

@@ -87,7 +87,11 @@ export class ResultDocuments implements vscode.TextDocumentContentProvider, vsco
     // The path is the tab title; the query tells results apart.
     const safe = stored.title.replace(/[/\\?#%]/g, '∕');
     const suffix = view === 'raw' ? ' raw' : view === 'compare' ? ' (compared)' : '';
-    return vscode.Uri.from({ scheme: RESULT_SCHEME, path: `/${safe}${suffix}`, query: `id=${stored.id}${view !== 'json' ? `&view=${view}` : ''}` });
+    return vscode.Uri.from({
+      scheme: RESULT_SCHEME,
+      path: `/${safe}${suffix}`,
+      query: `id=${stored.id}${view !== 'json' ? `&view=${view}` : ''}`,
+    });
   }
 
   async openJson(stored: StoredResult, beside = false): Promise<vscode.TextEditor> {

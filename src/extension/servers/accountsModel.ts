@@ -38,8 +38,8 @@ export class AccountsModel extends Disposable {
     if (!entry) {
       const abort = new AbortController();
       this.fetches++;
-      const promise = this.send(profile, LISTACCTS, abort.signal).then(
-        (r): AccountsAnswer => (r.ok ? { ok: true, accounts: readAccounts(r.data) } : { ok: false, error: r.hint ?? r.kind }),
+      const promise = this.send(profile, LISTACCTS, abort.signal).then((r): AccountsAnswer =>
+        r.ok ? { ok: true, accounts: readAccounts(r.data) } : { ok: false, error: r.hint ?? r.kind },
       );
       entry = { promise, abort };
       this.cache.set(profile.id, entry);

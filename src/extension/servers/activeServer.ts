@@ -76,7 +76,12 @@ export class ActiveServer extends Disposable {
     }
     const current = this.id;
     const chosen = await vscode.window.showQuickPick(
-      all.map((p) => ({ label: p.label, description: `${describeServer(p)} · ${SERVICE_NAMES[p.service]}`, picked: p.id === current, id: p.id })),
+      all.map((p) => ({
+        label: p.label,
+        description: `${describeServer(p)} · ${SERVICE_NAMES[p.service]}`,
+        picked: p.id === current,
+        id: p.id,
+      })),
       { title: 'Active server (Send Request… starts with it)', placeHolder: 'Which server?' },
     );
     if (chosen) await this.set(chosen.id);
@@ -94,8 +99,12 @@ export class ActiveServer extends Disposable {
     const mark = note && note.severity !== 'info' ? note : undefined;
     this.item.text = `${icon} ${p.label}${mark ? ` $(${mark.severity === 'error' ? 'error' : 'warning'}) ${mark.text}` : ''}`;
     this.item.tooltip = `${p.label}: ${describeServer(p)} (${SERVICE_NAMES[p.service]}), ${st.replace('_', ' ')}.${note ? ` ${note.tooltip}` : ''} Click to choose the server Send Request… starts with.`;
-    this.item.backgroundColor = mark ? new vscode.ThemeColor(mark.severity === 'error' ? 'statusBarItem.errorBackground' : 'statusBarItem.warningBackground') : undefined;
-    this.item.accessibilityInformation = { label: `cPanel active server ${p.label}, ${st.replace('_', ' ')}${mark ? `, ${mark.text}` : ''}` };
+    this.item.backgroundColor = mark
+      ? new vscode.ThemeColor(mark.severity === 'error' ? 'statusBarItem.errorBackground' : 'statusBarItem.warningBackground')
+      : undefined;
+    this.item.accessibilityInformation = {
+      label: `cPanel active server ${p.label}, ${st.replace('_', ' ')}${mark ? `, ${mark.text}` : ''}`,
+    };
     this.item.show();
   }
 }

@@ -30,7 +30,9 @@ export async function offerPin(profile: ServerProfile, result: ApiResult, profil
   if (!c || c.trusted || profile.tls.mode !== 'system') return undefined;
   // One pin per host: the very certificate already pinned for another server of this host (its WHM and
   // cPanel ports serve the same one) is pinned here too, without asking again.
-  const sibling = profiles.profiles().find((p) => p.id !== profile.id && p.host === profile.host && p.tls.mode === 'pinned' && p.tls.fingerprint256 === c.fingerprint256);
+  const sibling = profiles
+    .profiles()
+    .find((p) => p.id !== profile.id && p.host === profile.host && p.tls.mode === 'pinned' && p.tls.fingerprint256 === c.fingerprint256);
   if (sibling) return pin(profile, c.fingerprint256, profiles, `it is the one pinned for ${sibling.label} on ${profile.host}`);
   const others = profiles.profiles().filter((p) => p.id !== profile.id && p.host === profile.host && p.secure && p.tls.mode === 'system');
   const pinAll = others.length ? `Pin for All ${others.length + 1} Servers on ${profile.host}` : undefined;

@@ -40,7 +40,8 @@ export class ClientRegistry extends Disposable {
     this._register(secrets.onDidChange((id) => this.drop(id)));
     this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration(REQUEST_SECTION) || e.affectsConfiguration('http.proxy') || e.affectsConfiguration('http.noProxy')) for (const id of [...this.clients.keys()]) this.drop(id);
+        if (e.affectsConfiguration(REQUEST_SECTION) || e.affectsConfiguration('http.proxy') || e.affectsConfiguration('http.noProxy'))
+          for (const id of [...this.clients.keys()]) this.drop(id);
       }),
     );
   }
@@ -56,7 +57,13 @@ export class ClientRegistry extends Disposable {
     if (existing) this.drop(profile.id);
     const timeoutMs = Settings.timeoutSeconds() * 1000;
     const client = factory().makeClient(profile, await this.secrets.get(profile.id), {
-      limits: { headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs, deadlineMs: timeoutMs, maxResponseBytes: Settings.maxResponseMB() * 1024 * 1024, maxConnections: Settings.maxConnections() },
+      limits: {
+        headersTimeoutMs: timeoutMs,
+        bodyTimeoutMs: timeoutMs,
+        deadlineMs: timeoutMs,
+        maxResponseBytes: Settings.maxResponseMB() * 1024 * 1024,
+        maxConnections: Settings.maxConnections(),
+      },
       log: this.log.sink(profile.label),
       refusals: this.refusals,
       ...proxyFor(profile.secure),
@@ -95,7 +102,10 @@ export class ClientRegistry extends Disposable {
     for (const [k, p] of [...this.accountClients]) {
       if (k.startsWith(`${profileId}/`)) {
         this.accountClients.delete(k);
-        void p.then((c) => c.close(), () => undefined);
+        void p.then(
+          (c) => c.close(),
+          () => undefined,
+        );
       }
     }
   }

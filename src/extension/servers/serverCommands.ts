@@ -15,7 +15,8 @@ export class ServerCommands {
   constructor(private readonly s: Services) {}
 
   register(): vscode.Disposable[] {
-    const r = (id: string, fn: (...args: never[]) => unknown): vscode.Disposable => vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown);
+    const r = (id: string, fn: (...args: never[]) => unknown): vscode.Disposable =>
+      vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown);
     return [
       r(Commands.serverAdd, () => this.addServer()),
       r(Commands.serverEdit, (n?: TreeNode) => this.editServer(n)),
@@ -71,7 +72,11 @@ export class ServerCommands {
   async removeServer(n?: TreeNode): Promise<void> {
     const p = n?.kind === 'server' ? n.profile : await pickServer(this.s.profiles, n, 'remove');
     if (!p) return;
-    const ok = await vscode.window.showWarningMessage(`Remove ${p.label} (${describeServer(p)}) and its stored credentials?`, { modal: true }, 'Remove');
+    const ok = await vscode.window.showWarningMessage(
+      `Remove ${p.label} (${describeServer(p)}) and its stored credentials?`,
+      { modal: true },
+      'Remove',
+    );
     if (ok !== 'Remove') return;
     this.s.clients.drop(p.id);
     await this.s.secrets.delete(p.id);
@@ -103,7 +108,9 @@ export class ServerCommands {
     if (r.result.ok) {
       const version = (r.result.data as { version?: string } | null)?.version;
       if (typeof version === 'string') this.s.tree.setServerVersion(p.id, version);
-      void vscode.window.showInformationMessage(`Connected to ${r.profile.label} as ${p.username}${version ? `: cPanel & WHM ${version}` : ''} (${r.result.timings.totalMs} ms).`);
+      void vscode.window.showInformationMessage(
+        `Connected to ${r.profile.label} as ${p.username}${version ? `: cPanel & WHM ${version}` : ''} (${r.result.timings.totalMs} ms).`,
+      );
     } else {
       void this.s.runner.explainFailure(r.profile, r.result);
     }
@@ -128,7 +135,13 @@ export class ServerCommands {
     // Near the end of a step the code would expire before it is pasted: wait for the next one.
     const timing = codeTiming(Date.now() / 1000);
     if (timing.waitMs) {
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `The current code for ${p.username} expires in a moment: waiting for the next one…` }, () => new Promise((r) => setTimeout(r, timing.waitMs)));
+      await vscode.window.withProgress(
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: `The current code for ${p.username} expires in a moment: waiting for the next one…`,
+        },
+        () => new Promise((r) => setTimeout(r, timing.waitMs)),
+      );
     }
     const now = Date.now() / 1000;
     await vscode.env.clipboard.writeText(totpCode(secret, now));
@@ -140,7 +153,9 @@ export class ServerCommands {
     const p = await pickServer(this.s.profiles, n, 'open in a browser', (x) => x.service === 'whm');
     if (!p) return;
     if (p.service !== 'whm') {
-      void vscode.window.showInformationMessage('Single sign-on links come from WHM: add the WHM server to open its accounts in a browser.');
+      void vscode.window.showInformationMessage(
+        'Single sign-on links come from WHM: add the WHM server to open its accounts in a browser.',
+      );
       return;
     }
     const user = n?.kind === 'account' ? n.user : p.username;
@@ -160,7 +175,8 @@ export class ServerCommands {
       prompt: 'The cPanel account, or one of its mailboxes (user@example.com)',
       value: account ?? '',
       ignoreFocusOut: true,
-      validateInput: (v) => (/^[a-z0-9_.-]+(@[A-Za-z0-9.-]+)?$/i.test(v.trim()) ? null : 'An account name such as alice, or a mailbox such as info@example.com.'),
+      validateInput: (v) =>
+        /^[a-z0-9_.-]+(@[A-Za-z0-9.-]+)?$/i.test(v.trim()) ? null : 'An account name such as alice, or a mailbox such as info@example.com.',
     });
     if (!user) return;
     await this.openSession(p, user.trim(), 'webmaild', `Webmail for ${user.trim()}`);
@@ -169,7 +185,10 @@ export class ServerCommands {
   private async openSession(p: ServerProfile, user: string, service: SsoService, what: string): Promise<void> {
     try {
       const client = await this.s.clients.get(p);
-      const session = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Opening ${what} on ${p.label}…` }, () => client.createUserSession(user, service));
+      const session = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Opening ${what} on ${p.label}…` },
+        () => client.createUserSession(user, service),
+      );
       // The link is a credential: it goes to the browser and nowhere else.
       const opened = await vscode.env.openExternal(vscode.Uri.parse(session.url, true));
       if (!opened) void vscode.window.showWarningMessage('The browser did not open.');

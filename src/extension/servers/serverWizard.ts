@@ -3,7 +3,20 @@ import * as vscode from 'vscode';
 import { AUTH_METHODS, AUTH_SCHEMES, SECRET_SPECS } from '../../core/auth/schemes';
 import { NO_TWO_FACTOR, TWO_FACTOR } from '../../core/auth/twoFactor';
 import { secretFromOtpauth } from '../../core/otp';
-import { defaultPort, hostFromUrl, hostProblem, labelProblem, requiredSecrets, tlsAfterEdit, SERVICE_NAMES, type AuthMethod, type Secrets, type ServerProfile, type Service, type TwoFactorMode } from '../../core/servers';
+import {
+  defaultPort,
+  hostFromUrl,
+  hostProblem,
+  labelProblem,
+  requiredSecrets,
+  tlsAfterEdit,
+  SERVICE_NAMES,
+  type AuthMethod,
+  type Secrets,
+  type ServerProfile,
+  type Service,
+  type TwoFactorMode,
+} from '../../core/servers';
 
 interface PickItem<T> extends vscode.QuickPickItem {
   value: T;
@@ -34,7 +47,10 @@ async function pick<T>(title: string, items: PickItem<T>[], current?: T): Promis
   return chosen.value;
 }
 
-async function input(title: string, opts: { value?: string; prompt: string; placeHolder?: string; password?: boolean; validate?: (v: string) => string | undefined }): Promise<string> {
+async function input(
+  title: string,
+  opts: { value?: string; prompt: string; placeHolder?: string; password?: boolean; validate?: (v: string) => string | undefined },
+): Promise<string> {
   const v = await vscode.window.showInputBox({
     title,
     value: opts.value,
@@ -64,25 +80,49 @@ export async function serverWizard(existing?: ServerProfile, hasSecrets?: Secret
   let total = 9;
   const t = (what: string): string => `${verb} (${++step}/${total}): ${what}`;
   try {
-    const label = (await input(t('Label'), { value: existing?.label, prompt: 'A name for this server, shown in the tree and in result titles', placeHolder: 'prod-whm', validate: (v) => (v.trim() ? labelProblem(v.trim()) : 'Enter a label.') })).trim();
-    const hostAnswer = (await input(t('Host'), {
-      value: existing?.host,
-      prompt: 'Hostname or IP address (a pasted https://host:2087/ is split into its parts)',
-      placeHolder: 'server.example.com',
-      validate: (v) => hostProblem(hostFromUrl(v)?.host ?? v.trim()),
-    })).trim();
+    const label = (
+      await input(t('Label'), {
+        value: existing?.label,
+        prompt: 'A name for this server, shown in the tree and in result titles',
+        placeHolder: 'prod-whm',
+        validate: (v) => (v.trim() ? labelProblem(v.trim()) : 'Enter a label.'),
+      })
+    ).trim();
+    const hostAnswer = (
+      await input(t('Host'), {
+        value: existing?.host,
+        prompt: 'Hostname or IP address (a pasted https://host:2087/ is split into its parts)',
+        placeHolder: 'server.example.com',
+        validate: (v) => hostProblem(hostFromUrl(v)?.host ?? v.trim()),
+      })
+    ).trim();
     const fromUrl = hostFromUrl(hostAnswer);
     const host = fromUrl?.host ?? hostAnswer;
-    const service = await pick<Service>(t('Service'), [
-      { label: 'WHM', description: 'ports 2087 / 2086', detail: 'WHM API 1, and UAPI / cPanel API 2 on behalf of accounts', value: 'whm' },
-      { label: 'cPanel', description: 'ports 2083 / 2082', detail: 'UAPI as a cPanel account', value: 'cpanel' },
-      { label: 'Webmail', description: 'ports 2096 / 2095', detail: 'UAPI as a mail user', value: 'webmail' },
-    ], fromUrl?.service ?? existing?.service);
-    const secure = await pick<boolean>(t('Connection'), [
-      { label: 'HTTPS', description: 'recommended', value: true },
-      { label: 'Plain HTTP', description: 'credentials travel in clear text', value: false },
-    ], fromUrl?.secure ?? existing?.secure ?? true);
-    const suggested = fromUrl?.port ?? (existing && existing.service === service && existing.secure === secure ? existing.port : defaultPort(service, secure));
+    const service = await pick<Service>(
+      t('Service'),
+      [
+        {
+          label: 'WHM',
+          description: 'ports 2087 / 2086',
+          detail: 'WHM API 1, and UAPI / cPanel API 2 on behalf of accounts',
+          value: 'whm',
+        },
+        { label: 'cPanel', description: 'ports 2083 / 2082', detail: 'UAPI as a cPanel account', value: 'cpanel' },
+        { label: 'Webmail', description: 'ports 2096 / 2095', detail: 'UAPI as a mail user', value: 'webmail' },
+      ],
+      fromUrl?.service ?? existing?.service,
+    );
+    const secure = await pick<boolean>(
+      t('Connection'),
+      [
+        { label: 'HTTPS', description: 'recommended', value: true },
+        { label: 'Plain HTTP', description: 'credentials travel in clear text', value: false },
+      ],
+      fromUrl?.secure ?? existing?.secure ?? true,
+    );
+    const suggested =
+      fromUrl?.port ??
+      (existing && existing.service === service && existing.secure === secure ? existing.port : defaultPort(service, secure));
     const port = Number(
       await input(t('Port'), {
         value: String(suggested),
@@ -90,14 +130,23 @@ export async function serverWizard(existing?: ServerProfile, hasSecrets?: Secret
         validate: (v) => (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 65535 ? undefined : 'Enter a port from 1 to 65535.'),
       }),
     );
-    const username = (await input(t('Username'), { value: existing?.username ?? (service === 'whm' ? 'root' : ''), prompt: service === 'webmail' ? 'The mail account (user@domain) or cPanel user' : 'The cPanel or WHM username', validate: (v) => (/^[a-z0-9_.@-]{1,64}$/i.test(v.trim()) ? undefined : 'Enter a username.') })).trim();
+    const username = (
+      await input(t('Username'), {
+        value: existing?.username ?? (service === 'whm' ? 'root' : ''),
+        prompt: service === 'webmail' ? 'The mail account (user@domain) or cPanel user' : 'The cPanel or WHM username',
+        validate: (v) => (/^[a-z0-9_.@-]{1,64}$/i.test(v.trim()) ? undefined : 'Enter a username.'),
+      })
+    ).trim();
     const methods: PickItem<AuthMethod>[] = AUTH_METHODS.filter((m) => !AUTH_SCHEMES[m].serviceProblem(service)).map((m) => ({
       label: capitalize(AUTH_SCHEMES[m].name),
       detail: AUTH_SCHEMES[m].detail(service),
       value: m,
     }));
     const auth = await pick<AuthMethod>(t('Authentication'), methods, existing?.auth);
-    const current2fa = existing && (existing.twoFactor === 'none' || AUTH_SCHEMES[auth].twoFactor.includes(existing.twoFactor)) ? existing.twoFactor : undefined;
+    const current2fa =
+      existing && (existing.twoFactor === 'none' || AUTH_SCHEMES[auth].twoFactor.includes(existing.twoFactor))
+        ? existing.twoFactor
+        : undefined;
     const twoFactor = await pick<TwoFactorMode>(t('Two-factor authentication'), twoFactorChoices(auth), current2fa);
     const profile: ServerProfile = {
       id: existing?.id ?? randomUUID(),
@@ -131,7 +180,12 @@ export async function pickEditField(p: ServerProfile): Promise<EditField | undef
       { label: 'Port', description: String(p.port), value: 'port' },
       { label: 'Connection', description: p.secure ? 'HTTPS' : 'plain HTTP', value: 'secure' },
       { label: 'Username', description: p.username, value: 'username' },
-      { label: 'Authentication and two-factor', description: `${AUTH_SCHEMES[p.auth].name}${p.twoFactor === 'none' ? '' : `, ${TWO_FACTOR[p.twoFactor].short}`}`, detail: 'Asks for the secrets the new method needs', value: 'auth' },
+      {
+        label: 'Authentication and two-factor',
+        description: `${AUTH_SCHEMES[p.auth].name}${p.twoFactor === 'none' ? '' : `, ${TWO_FACTOR[p.twoFactor].short}`}`,
+        detail: 'Asks for the secrets the new method needs',
+        value: 'auth',
+      },
       { label: '$(list-ordered) All settings, step by step…', value: 'all' },
     ]);
   } catch (e) {
@@ -144,40 +198,78 @@ export async function pickEditField(p: ServerProfile): Promise<EditField | undef
  * One field of a server, the others as they are. `secrets` is set only when the method changed
  * (the old secrets are then replaced); otherwise stored secrets are left alone.
  */
-export async function editField(p: ServerProfile, field: Exclude<EditField, 'all'>, stored: Secrets): Promise<{ profile: ServerProfile; secrets?: Secrets } | undefined> {
+export async function editField(
+  p: ServerProfile,
+  field: Exclude<EditField, 'all'>,
+  stored: Secrets,
+): Promise<{ profile: ServerProfile; secrets?: Secrets } | undefined> {
   const title = (what: string): string => `Edit ${p.label}: ${what}`;
   try {
     switch (field) {
       case 'label': {
-        const label = (await input(title('Label'), { value: p.label, prompt: 'A name for this server, shown in the tree and in result titles', validate: (v) => (v.trim() ? labelProblem(v.trim()) : 'Enter a label.') })).trim();
+        const label = (
+          await input(title('Label'), {
+            value: p.label,
+            prompt: 'A name for this server, shown in the tree and in result titles',
+            validate: (v) => (v.trim() ? labelProblem(v.trim()) : 'Enter a label.'),
+          })
+        ).trim();
         return { profile: { ...p, label } };
       }
       case 'host': {
-        const answer = (await input(title('Host'), { value: p.host, prompt: 'Hostname or IP address (a pasted https://host:2087/ is split into its parts)', validate: (v) => hostProblem(hostFromUrl(v)?.host ?? v.trim()) })).trim();
+        const answer = (
+          await input(title('Host'), {
+            value: p.host,
+            prompt: 'Hostname or IP address (a pasted https://host:2087/ is split into its parts)',
+            validate: (v) => hostProblem(hostFromUrl(v)?.host ?? v.trim()),
+          })
+        ).trim();
         const u = hostFromUrl(answer);
         const host = u?.host ?? answer;
         // Another host has another certificate: its pin does not carry over.
-        return { profile: { ...p, host, ...(u ? { secure: u.secure } : {}), ...(u?.port ? { port: u.port } : {}), tls: tlsAfterEdit(p, host) } };
+        return {
+          profile: { ...p, host, ...(u ? { secure: u.secure } : {}), ...(u?.port ? { port: u.port } : {}), tls: tlsAfterEdit(p, host) },
+        };
       }
       case 'port': {
-        const port = Number(await input(title('Port'), { value: String(p.port), prompt: `${SERVICE_NAMES[p.service]} listens on ${defaultPort(p.service, p.secure)} for ${p.secure ? 'HTTPS' : 'plain HTTP'}`, validate: (v) => (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 65535 ? undefined : 'Enter a port from 1 to 65535.') }));
+        const port = Number(
+          await input(title('Port'), {
+            value: String(p.port),
+            prompt: `${SERVICE_NAMES[p.service]} listens on ${defaultPort(p.service, p.secure)} for ${p.secure ? 'HTTPS' : 'plain HTTP'}`,
+            validate: (v) => (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 65535 ? undefined : 'Enter a port from 1 to 65535.'),
+          }),
+        );
         return { profile: { ...p, port } };
       }
       case 'secure': {
-        const secure = await pick<boolean>(title('Connection'), [
-          { label: 'HTTPS', description: 'recommended', value: true },
-          { label: 'Plain HTTP', description: 'credentials travel in clear text', value: false },
-        ], p.secure);
+        const secure = await pick<boolean>(
+          title('Connection'),
+          [
+            { label: 'HTTPS', description: 'recommended', value: true },
+            { label: 'Plain HTTP', description: 'credentials travel in clear text', value: false },
+          ],
+          p.secure,
+        );
         // The port follows when it was the other mode's default.
         const port = p.port === defaultPort(p.service, p.secure) ? defaultPort(p.service, secure) : p.port;
         return { profile: { ...p, secure, port } };
       }
       case 'username': {
-        const username = (await input(title('Username'), { value: p.username, prompt: 'The cPanel or WHM username', validate: (v) => (/^[a-z0-9_.@-]{1,64}$/i.test(v.trim()) ? undefined : 'Enter a username.') })).trim();
+        const username = (
+          await input(title('Username'), {
+            value: p.username,
+            prompt: 'The cPanel or WHM username',
+            validate: (v) => (/^[a-z0-9_.@-]{1,64}$/i.test(v.trim()) ? undefined : 'Enter a username.'),
+          })
+        ).trim();
         return { profile: { ...p, username } };
       }
       case 'auth': {
-        const methods: PickItem<AuthMethod>[] = AUTH_METHODS.filter((m) => !AUTH_SCHEMES[m].serviceProblem(p.service)).map((m) => ({ label: capitalize(AUTH_SCHEMES[m].name), detail: AUTH_SCHEMES[m].detail(p.service), value: m }));
+        const methods: PickItem<AuthMethod>[] = AUTH_METHODS.filter((m) => !AUTH_SCHEMES[m].serviceProblem(p.service)).map((m) => ({
+          label: capitalize(AUTH_SCHEMES[m].name),
+          detail: AUTH_SCHEMES[m].detail(p.service),
+          value: m,
+        }));
         const auth = await pick<AuthMethod>(title('Authentication'), methods, p.auth);
         const twoFactor = await pick<TwoFactorMode>(title('Two-factor authentication'), twoFactorChoices(auth), p.twoFactor);
         const profile = { ...p, auth, twoFactor };
@@ -192,7 +284,11 @@ export async function editField(p: ServerProfile, field: Exclude<EditField, 'all
 }
 
 /** Asks for each secret the profile needs. With `stored`, an empty answer keeps the stored value. */
-export async function askSecrets(profile: ServerProfile, stored: Secrets, title: (what: string) => string = (w) => `Credentials for ${profile.label}: ${w}`): Promise<Secrets> {
+export async function askSecrets(
+  profile: ServerProfile,
+  stored: Secrets,
+  title: (what: string) => string = (w) => `Credentials for ${profile.label}: ${w}`,
+): Promise<Secrets> {
   const out: Secrets = {};
   const keep = (k: keyof Secrets): string => (stored[k] ? ' (leave empty to keep the stored one)' : '');
   for (const k of requiredSecrets(profile)) {
@@ -225,7 +321,9 @@ function otpauthFor(v: string, profile: ServerProfile): { secret: string } | { e
   const user = profile.username.toLowerCase();
   const account = link.account?.toLowerCase();
   if (account && account !== user && !account.startsWith(`${user}@`)) {
-    return { error: `That link is for ${link.account}${link.issuer ? ` (${link.issuer})` : ''}, not ${profile.username}: copy the one shown for ${profile.username}.` };
+    return {
+      error: `That link is for ${link.account}${link.issuer ? ` (${link.issuer})` : ''}, not ${profile.username}: copy the one shown for ${profile.username}.`,
+    };
   }
   return { secret: link.secret };
 }
@@ -236,5 +334,8 @@ function capitalize(s: string): string {
 
 /** The two-factor modes the method takes, from its scheme: none, and its own way of sending a code. */
 function twoFactorChoices(auth: AuthMethod): PickItem<TwoFactorMode>[] {
-  return [{ label: NO_TWO_FACTOR, value: 'none' }, ...AUTH_SCHEMES[auth].twoFactor.map((m) => ({ label: TWO_FACTOR[m].label, detail: TWO_FACTOR[m].detail, value: m }))];
+  return [
+    { label: NO_TWO_FACTOR, value: 'none' },
+    ...AUTH_SCHEMES[auth].twoFactor.map((m) => ({ label: TWO_FACTOR[m].label, detail: TWO_FACTOR[m].detail, value: m })),
+  ];
 }

@@ -101,7 +101,9 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
         const item = new vscode.TreeItem(n.name, vscode.TreeItemCollapsibleState.Expanded);
         item.id = `serverGroup:${n.name}`;
         const signedIn = n.entries.filter((e) => this.clients.state(e.profile.id) === 'signed_in').length;
-        const errors = n.entries.filter((e) => e.problems.length || ['error', 'unreachable'].includes(this.clients.state(e.profile.id))).length;
+        const errors = n.entries.filter(
+          (e) => e.problems.length || ['error', 'unreachable'].includes(this.clients.state(e.profile.id)),
+        ).length;
         item.description = `${n.entries.length} server${n.entries.length === 1 ? '' : 's'}${signedIn ? ` · ${signedIn} signed in` : ''}${errors ? ` · ${errors} with errors` : ''}`;
         item.iconPath = new vscode.ThemeIcon(errors ? 'warning' : 'server-environment');
         item.tooltip = `Group ${n.name}: ${n.entries.map((e) => e.profile.label).join(', ')}`;
@@ -113,7 +115,13 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
         const item = new vscode.TreeItem(p.label, n.problems.length ? vscode.TreeItemCollapsibleState.None : Collapsed);
         item.id = `server:${p.id}`;
         const state = n.problems.length ? 'invalid' : this.clients.state(p.id);
-        const stateText = { signed_out: 'not signed in', signed_in: 'signed in', error: 'error', unreachable: 'unreachable', invalid: 'invalid settings' }[state];
+        const stateText = {
+          signed_out: 'not signed in',
+          signed_in: 'signed in',
+          error: 'error',
+          unreachable: 'unreachable',
+          invalid: 'invalid settings',
+        }[state];
         item.description = `${describeServer(p)} · ${stateText}`;
         item.iconPath =
           state === 'signed_in'
@@ -124,12 +132,18 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
         const md = new vscode.MarkdownString(undefined, true);
         md.appendMarkdown(`**${escapeMd(p.label)}** · ${SERVICE_NAMES[p.service]}\n\n`);
         md.appendMarkdown(`\`${describeServer(p)}\` · ${p.secure ? 'HTTPS' : 'plain HTTP'}\n\n`);
-        md.appendMarkdown(`Authentication: ${AUTH_SCHEMES[p.auth].name}${p.twoFactor === 'none' ? '' : p.twoFactor === 'header' ? ', 2FA code on every request' : ', 2FA code at login'}\n\n`);
-        md.appendMarkdown(`TLS: ${p.tls.mode === 'pinned' ? `pinned certificate \`${p.tls.fingerprint256.slice(0, 23)}…\`` : p.tls.mode === 'ca' ? 'custom CA file' : 'system trust'}\n\n`);
+        md.appendMarkdown(
+          `Authentication: ${AUTH_SCHEMES[p.auth].name}${p.twoFactor === 'none' ? '' : p.twoFactor === 'header' ? ', 2FA code on every request' : ', 2FA code at login'}\n\n`,
+        );
+        md.appendMarkdown(
+          `TLS: ${p.tls.mode === 'pinned' ? `pinned certificate \`${p.tls.fingerprint256.slice(0, 23)}…\`` : p.tls.mode === 'ca' ? 'custom CA file' : 'system trust'}\n\n`,
+        );
         md.appendMarkdown(`State: ${stateText}`);
         for (const problem of n.problems) md.appendMarkdown(`\n\n$(warning) ${escapeMd(problem)}`);
         item.tooltip = md;
-        item.contextValue = n.problems.length ? 'invalidServer' : `server.${p.service}${p.auth === 'session' ? '.session' : ''}${p.twoFactor !== 'none' ? '.tfa' : ''}`;
+        item.contextValue = n.problems.length
+          ? 'invalidServer'
+          : `server.${p.service}${p.auth === 'session' ? '.session' : ''}${p.twoFactor !== 'none' ? '.tfa' : ''}`;
         return item;
       }
       case 'family': {
@@ -153,7 +167,12 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
         item.id = `function:${n.profile.id}:${n.asUser ?? ''}:${f.family}:${f.name}`;
         const server = this.versions.get(n.profile.id);
         const tooNew = newerThanServer(f, server);
-        item.description = n.allowed === false ? `${f.title} · not allowed for this user` : tooNew ? `${f.title} · needs ${f.since}, the server has ${server}` : f.title;
+        item.description =
+          n.allowed === false
+            ? `${f.title} · not allowed for this user`
+            : tooNew
+              ? `${f.title} · needs ${f.since}, the server has ${server}`
+              : f.title;
         item.iconPath = new vscode.ThemeIcon(n.allowed === false ? 'circle-slash' : tooNew ? 'warning' : 'symbol-method');
         item.tooltip = functionTooltip(f, n.allowed, tooNew ? server : undefined);
         item.contextValue = `function${f.docs ? '.docs' : ''}`;
@@ -161,9 +180,16 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
         return item;
       }
       case 'freeForm': {
-        const item = new vscode.TreeItem(`Call an ${FAMILIES[n.family].name.replace(/^cPanel /, '')} function…`, vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(
+          `Call an ${FAMILIES[n.family].name.replace(/^cPanel /, '')} function…`,
+          vscode.TreeItemCollapsibleState.None,
+        );
         item.iconPath = new vscode.ThemeIcon('play');
-        item.command = { command: Commands.requestSend, title: 'Send', arguments: [{ profileId: n.profile.id, family: n.family, asUser: n.asUser }] };
+        item.command = {
+          command: Commands.requestSend,
+          title: 'Send',
+          arguments: [{ profileId: n.profile.id, family: n.family, asUser: n.asUser }],
+        };
         return item;
       }
       case 'accounts': {
@@ -229,11 +255,19 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
       case 'family': {
         const section = FAMILIES[n.family].catalog;
         if (!section) return [{ kind: 'freeForm', profile: n.profile, family: n.family, asUser: n.asUser ?? '' }];
-        return catalog.groups(section).map((g) => ({ kind: 'group', profile: n.profile, family: section, group: g.name, asUser: n.asUser }));
+        return catalog
+          .groups(section)
+          .map((g) => ({ kind: 'group', profile: n.profile, family: section, group: g.name, asUser: n.asUser }));
       }
       case 'group': {
         const allowed = n.family === 'whm' ? await this.applist(n.profile) : undefined;
-        return catalog.inGroup(n.family, n.group).map((fn) => ({ kind: 'function', profile: n.profile, fn, asUser: n.asUser, allowed: allowed ? allowed.has(fn.function) : undefined }));
+        return catalog.inGroup(n.family, n.group).map((fn) => ({
+          kind: 'function',
+          profile: n.profile,
+          fn,
+          asUser: n.asUser,
+          allowed: allowed ? allowed.has(fn.function) : undefined,
+        }));
       }
       case 'accounts': {
         const a = await this.accounts.get(n.profile);
@@ -247,7 +281,12 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
         if (!r.ok) return [{ kind: 'message', text: `Could not list tokens: ${r.error}`, icon: 'error', tooltip: r.error }];
         if (!r.tokens.length) return [{ kind: 'message', text: 'No API tokens', icon: 'info' }];
         const used = this.tokens.used(n.profile);
-        return r.tokens.map((token) => ({ kind: 'token', profile: n.profile, token, used: used.kind === 'name' && used.name === token.name }));
+        return r.tokens.map((token) => ({
+          kind: 'token',
+          profile: n.profile,
+          token,
+          used: used.kind === 'name' && used.name === token.name,
+        }));
       }
       case 'account':
         return familiesOn(n.profile.service)
@@ -275,19 +314,28 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
     }
     return p;
   }
-
 }
 
 export function functionTooltip(f: CatalogFunction, allowed?: boolean, olderServer?: string): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   md.appendMarkdown(`**${escapeMd(f.title)}**\n\n`);
-  md.appendMarkdown(`\`${f.name}\` · ${FAMILIES[f.family].name} · ${f.method}${f.since ? ` · since ${f.since}` : ''} · ${escapeMd(groupTitle(f.family, groupOf(f)))}\n\n`);
-  if (allowed === false) md.appendMarkdown('$(circle-slash) Not in this user\'s applist: WHM will refuse it.\n\n');
-  if (olderServer) md.appendMarkdown(`$(warning) Added in ${escapeMd(f.since ?? '')}: this server runs ${escapeMd(olderServer)}, which may not have it.\n\n`);
+  md.appendMarkdown(
+    `\`${f.name}\` · ${FAMILIES[f.family].name} · ${f.method}${f.since ? ` · since ${f.since}` : ''} · ${escapeMd(groupTitle(f.family, groupOf(f)))}\n\n`,
+  );
+  if (allowed === false) md.appendMarkdown("$(circle-slash) Not in this user's applist: WHM will refuse it.\n\n");
+  if (olderServer)
+    md.appendMarkdown(
+      `$(warning) Added in ${escapeMd(f.since ?? '')}: this server runs ${escapeMd(olderServer)}, which may not have it.\n\n`,
+    );
   if (f.params.length) {
     md.appendMarkdown('Parameters:\n');
     for (const p of f.params) {
-      const values = p.values?.length ? ` — ${p.values.slice(0, 8).map((v) => `\`${escapeMd(v)}\``).join(', ')}${p.values.length > 8 ? ', …' : ''}` : '';
+      const values = p.values?.length
+        ? ` — ${p.values
+            .slice(0, 8)
+            .map((v) => `\`${escapeMd(v)}\``)
+            .join(', ')}${p.values.length > 8 ? ', …' : ''}`
+        : '';
       md.appendMarkdown(`- \`${p.name}\` ${escapeMd(p.type)}${p.required ? ' **required**' : ''}${values}\n`);
     }
   } else {

@@ -1,7 +1,19 @@
 import * as vscode from 'vscode';
 import { isSecretParam } from '../../shared/families';
 import { at, findTables, mainTable, rowsOf, VALUE_COLUMN } from '../../shared/tabular';
-import { missingColumns, missingColumnsMessage, planRows, rowOutcome, runBounded, runEffect, secretCells, withRow, DEFAULT_DATA_CONCURRENCY, type RowOutcome, type RowPlan } from '../../core/data/rows';
+import {
+  missingColumns,
+  missingColumnsMessage,
+  planRows,
+  rowOutcome,
+  runBounded,
+  runEffect,
+  secretCells,
+  withRow,
+  DEFAULT_DATA_CONCURRENCY,
+  type RowOutcome,
+  type RowPlan,
+} from '../../core/data/rows';
 import { DataFileError, parseDataTable, type DataTable } from '../../core/data/table';
 import { REDACTED } from '../../core/redact';
 import { resolveSnippet, type Preview } from '../../core/requestRun';
@@ -38,7 +50,11 @@ export type PlanShower = (title: string, items: { label: string; detail: string 
 
 const quickPickPlan: PlanShower = async (title, items) => {
   const run = { label: '$(run-all) Run', detail: title, run: true };
-  const chosen = await vscode.window.showQuickPick([run, ...items.map((i) => ({ ...i, run: false }))], { title, placeHolder: 'The first requests, exactly as they will be sent (secrets redacted). Choose Run to send every row.', ignoreFocusOut: true });
+  const chosen = await vscode.window.showQuickPick([run, ...items.map((i) => ({ ...i, run: false }))], {
+    title,
+    placeHolder: 'The first requests, exactly as they will be sent (secrets redacted). Choose Run to send every row.',
+    ignoreFocusOut: true,
+  });
   return chosen?.run === true;
 };
 
@@ -52,7 +68,14 @@ const quickPickPlan: PlanShower = async (title, items) => {
 export class DataRuns {
   /** Replaced only by tests (the extension host cannot click a dialog). */
   pickFile: (title: string) => Promise<vscode.Uri | undefined> = async (title) =>
-    (await vscode.window.showOpenDialog({ title, openLabel: 'Run for Each Row', canSelectMany: false, filters: { 'Data (CSV, JSON, JSON Lines)': ['csv', 'json', 'jsonl', 'ndjson'] } }))?.[0];
+    (
+      await vscode.window.showOpenDialog({
+        title,
+        openLabel: 'Run for Each Row',
+        canSelectMany: false,
+        filters: { 'Data (CSV, JSON, JSON Lines)': ['csv', 'json', 'jsonl', 'ndjson'] },
+      })
+    )?.[0];
   showPlan: PlanShower = quickPickPlan;
   private readonly runs = new Map<number, DataRun>();
   private last: DataRun | undefined;
@@ -66,7 +89,9 @@ export class DataRuns {
 
   register(): vscode.Disposable[] {
     return [
-      vscode.commands.registerCommand(DATA_COMMANDS.runForEachRow, (target?: vscode.Uri | SnippetFile, data?: vscode.Uri) => this.runForEachRow(target, data)),
+      vscode.commands.registerCommand(DATA_COMMANDS.runForEachRow, (target?: vscode.Uri | SnippetFile, data?: vscode.Uri) =>
+        this.runForEachRow(target, data),
+      ),
       vscode.commands.registerCommand(DATA_COMMANDS.retryFailedRows, () => this.retryFailed()),
     ];
   }
@@ -74,12 +99,16 @@ export class DataRuns {
   async runForEachRow(target?: vscode.Uri | SnippetFile, dataFile?: vscode.Uri): Promise<DataRun | undefined> {
     const uri = target instanceof vscode.Uri ? target : target && 'uri' in target ? target.uri : activeSnippet();
     if (!uri) {
-      void vscode.window.showInformationMessage('Open a *.cpanel.json snippet, or choose one in the Snippets view: it runs once for each row of a CSV or JSON file.');
+      void vscode.window.showInformationMessage(
+        'Open a *.cpanel.json snippet, or choose one in the Snippets view: it runs once for each row of a CSV or JSON file.',
+      );
       return undefined;
     }
     const parsed = await this.store.read(uri);
     if (!parsed.ok) {
-      void vscode.window.showErrorMessage(`${vscode.workspace.asRelativePath(uri)} has problems: ${parsed.problems.map((p) => p.message).join(' ')}`);
+      void vscode.window.showErrorMessage(
+        `${vscode.workspace.asRelativePath(uri)} has problems: ${parsed.problems.map((p) => p.message).join(' ')}`,
+      );
       return undefined;
     }
     const file = dataFile ?? (await this.pickFile(`Rows for ${vscode.workspace.asRelativePath(uri)}: a CSV (header line) or JSON file`));
@@ -98,7 +127,10 @@ export class DataRuns {
       return undefined;
     }
     const run: DataRun = { uri, snippet: parsed.snippet, table, tableName, rows: new Map() };
-    return this.pass(run, table.rows.map((_, i) => i + 1));
+    return this.pass(
+      run,
+      table.rows.map((_, i) => i + 1),
+    );
   }
 
   /** The rows of a data run that did not succeed, again: the active result view's run, or the last one. */
@@ -114,7 +146,10 @@ export class DataRuns {
       void vscode.window.showInformationMessage(`Every row of ${run.tableName} succeeded: nothing to retry.`);
       return run;
     }
-    return this.pass(run, failed.sort((a, b) => a - b));
+    return this.pass(
+      run,
+      failed.sort((a, b) => a - b),
+    );
   }
 
   /** One pass over some rows of a run: plan, show, ask, send, show the combined table. */
@@ -133,12 +168,15 @@ export class DataRuns {
       values.set(name, v);
     }
     const root = vscode.workspace.getWorkspaceFolder(run.uri)?.uri.fsPath ?? vscode.Uri.joinPath(run.uri, '..').fsPath;
-    const plans = planRows(run.table, rows, (row) => resolveSnippet(run.snippet, this.s.profiles.profiles(), (n) => values.get(n), withRow(vars, row), root));
+    const plans = planRows(run.table, rows, (row) =>
+      resolveSnippet(run.snippet, this.s.profiles.profiles(), (n) => values.get(n), withRow(vars, row), root),
+    );
     const sendable = plans.filter((p) => p.preview);
     const bad = plans.length - sendable.length;
     const n = sendable.length;
     const fn = `${run.snippet.family} ${run.snippet.function}`;
-    const scrubOf = (p: RowPlan) => redactorFor([...values.values(), ...(p.resolved.ok ? p.resolved.secrets : []), ...secretCells(p.values)]);
+    const scrubOf = (p: RowPlan) =>
+      redactorFor([...values.values(), ...(p.resolved.ok ? p.resolved.secrets : []), ...secretCells(p.values)]);
     const title = `${fn} for ${plans.length} row${plans.length === 1 ? '' : 's'} of ${run.tableName}${bad ? ` (${bad} cannot be sent)` : ''}`;
     const items = plans.slice(0, 3).map((p) => ({
       label: `row ${p.row}`,
@@ -147,33 +185,65 @@ export class DataRuns {
     if (!(await this.showPlan(title, items))) return undefined;
     if (n && !(await this.confirm(run, sendable, shownSnippet))) return undefined;
     const started = performance.now();
-    const outcomes = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${fn} × ${plans.length} rows`, cancellable: true }, async (progress, token) => {
-      const ac = new AbortController();
-      const sub = token.onCancellationRequested(() => ac.abort());
-      let done = 0;
-      let failed = 0;
-      try {
-        return await runBounded(plans, {
-          concurrency: DEFAULT_DATA_CONCURRENCY,
-          signal: ac.signal,
-          cancelled: (p) => ({ p, outcome: { row: p.row, ok: false, kind: 'cancelled' as const, status: 0, errors: ['Cancelled before it was sent.'], hint: 'Cancelled before it was sent.', timeMs: 0, notSent: true } }),
-          send: async (p): Promise<{ p: RowPlan; outcome: RowOutcome; result?: ApiResult }> => {
-            if (!p.resolved.ok || !p.preview) return { p, outcome: { row: p.row, ok: false, kind: 'config_error', status: 0, errors: [p.problem ?? 'It cannot be sent.'], hint: p.problem ?? 'It cannot be sent.', timeMs: 0, notSent: true } };
-            const secretValues = [...p.resolved.secrets, ...values.values(), ...secretCells(p.values)];
-            const result = scrubOf(p).scrubValue(await this.s.runner.sendRow({ ...p.resolved.target, secretValues }, ac.signal));
-            return { p, outcome: rowOutcome(p.row, result), result };
-          },
-          done: (o) => {
-            done++;
-            if (!o.outcome.ok) failed++;
-            progress.report({ increment: 100 / plans.length, message: `${done} of ${plans.length}${failed ? `, ${failed} failed` : ''}` });
-          },
-        });
-      } finally {
-        sub.dispose();
-      }
-    });
-    for (const o of outcomes) run.rows.set(o.p.row, { outcome: scrubOf(o.p).scrubValue(o.outcome), ...(o.result ? { result: o.result } : {}) });
+    const outcomes = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `${fn} × ${plans.length} rows`, cancellable: true },
+      async (progress, token) => {
+        const ac = new AbortController();
+        const sub = token.onCancellationRequested(() => ac.abort());
+        let done = 0;
+        let failed = 0;
+        try {
+          return await runBounded(plans, {
+            concurrency: DEFAULT_DATA_CONCURRENCY,
+            signal: ac.signal,
+            cancelled: (p) => ({
+              p,
+              outcome: {
+                row: p.row,
+                ok: false,
+                kind: 'cancelled' as const,
+                status: 0,
+                errors: ['Cancelled before it was sent.'],
+                hint: 'Cancelled before it was sent.',
+                timeMs: 0,
+                notSent: true,
+              },
+            }),
+            send: async (p): Promise<{ p: RowPlan; outcome: RowOutcome; result?: ApiResult }> => {
+              if (!p.resolved.ok || !p.preview)
+                return {
+                  p,
+                  outcome: {
+                    row: p.row,
+                    ok: false,
+                    kind: 'config_error',
+                    status: 0,
+                    errors: [p.problem ?? 'It cannot be sent.'],
+                    hint: p.problem ?? 'It cannot be sent.',
+                    timeMs: 0,
+                    notSent: true,
+                  },
+                };
+              const secretValues = [...p.resolved.secrets, ...values.values(), ...secretCells(p.values)];
+              const result = scrubOf(p).scrubValue(await this.s.runner.sendRow({ ...p.resolved.target, secretValues }, ac.signal));
+              return { p, outcome: rowOutcome(p.row, result), result };
+            },
+            done: (o) => {
+              done++;
+              if (!o.outcome.ok) failed++;
+              progress.report({
+                increment: 100 / plans.length,
+                message: `${done} of ${plans.length}${failed ? `, ${failed} failed` : ''}`,
+              });
+            },
+          });
+        } finally {
+          sub.dispose();
+        }
+      },
+    );
+    for (const o of outcomes)
+      run.rows.set(o.p.row, { outcome: scrubOf(o.p).scrubValue(o.outcome), ...(o.result ? { result: o.result } : {}) });
     run.stored = this.show(run, Math.round(performance.now() - started), outcomes.length);
     this.runs.set(run.stored.id, run);
     this.last = run;
@@ -181,7 +251,9 @@ export class DataRuns {
     // Retry Failed Rows in the result view's title bar.
     void vscode.commands.executeCommand('setContext', 'cpanel.dataRunHasFailures', failed > 0);
     if (failed) {
-      void vscode.window.showWarningMessage(`${fn}: ${failed} of ${run.rows.size} rows of ${run.tableName} failed.`, 'Retry Failed Rows').then((c) => c && this.retryFailed());
+      void vscode.window
+        .showWarningMessage(`${fn}: ${failed} of ${run.rows.size} rows of ${run.tableName} failed.`, 'Retry Failed Rows')
+        .then((c) => c && this.retryFailed());
     } else void vscode.window.showInformationMessage(`${fn}: all ${run.rows.size} rows of ${run.tableName} succeeded.`);
     return run;
   }
@@ -191,12 +263,28 @@ export class DataRuns {
     const n = sendable.length;
     const fn = `${run.snippet.family} ${run.snippet.function}`;
     const first = sendable[0]!.preview!;
-    if (!vscode.workspace.isTrusted && !(await this.s.runner.confirm(`This workspace is in Restricted Mode. Send ${fn} for ${n} rows of ${run.tableName}?`, `The snippet ${shown} comes from a workspace you have not trusted: check what it does before sending it with your credentials.\n\n${describePreview(first)}`, 'Send'))) {
+    if (
+      !vscode.workspace.isTrusted &&
+      !(await this.s.runner.confirm(
+        `This workspace is in Restricted Mode. Send ${fn} for ${n} rows of ${run.tableName}?`,
+        `The snippet ${shown} comes from a workspace you have not trusted: check what it does before sending it with your credentials.\n\n${describePreview(first)}`,
+        'Send',
+      ))
+    ) {
       return false;
     }
     const effect = runEffect(sendable);
-    if (effect === 'destructive') return this.s.runner.confirmCount(`${fn} removes, suspends, revokes, resets or changes a password, for ${n} rows of ${run.tableName}.`, String(n));
-    if (effect === 'changes') return this.s.runner.confirm(`${fn} changes something. Send it for ${n} rows of ${run.tableName}?`, describePreview(first), 'Send for All Rows');
+    if (effect === 'destructive')
+      return this.s.runner.confirmCount(
+        `${fn} removes, suspends, revokes, resets or changes a password, for ${n} rows of ${run.tableName}.`,
+        String(n),
+      );
+    if (effect === 'changes')
+      return this.s.runner.confirm(
+        `${fn} changes something. Send it for ${n} rows of ${run.tableName}?`,
+        describePreview(first),
+        'Send for All Rows',
+      );
     return true;
   }
 
@@ -227,15 +315,27 @@ export class DataRuns {
       kind: failed === 0 ? 'ok' : 'api_error',
       status: 0,
       data: { rows: lines },
-      errors: all.filter((r) => !r.outcome.ok).slice(0, 50).map((r) => `row ${r.outcome.row}: ${r.outcome.hint ?? r.outcome.errors.join(' ')}`),
+      errors: all
+        .filter((r) => !r.outcome.ok)
+        .slice(0, 50)
+        .map((r) => `row ${r.outcome.row}: ${r.outcome.hint ?? r.outcome.errors.join(' ')}`),
       warnings: [],
       messages: [`${ok} of ${all.length} rows of ${run.tableName} succeeded (${sentNow} sent in ${wallMs} ms).`],
       metadata: { data: { rows: all.length, ok, failed } },
       raw: '',
       contentType: '',
-      ...(failed ? { hint: `${failed} of ${all.length} rows failed: each is in the table with what went wrong. Retry Failed Rows sends only those again.` } : {}),
+      ...(failed
+        ? {
+            hint: `${failed} of ${all.length} rows failed: each is in the table with what went wrong. Retry Failed Rows sends only those again.`,
+          }
+        : {}),
       timings: { headersMs: 0, totalMs: wallMs },
-      request: { method: run.snippet.method, url: `${all.length} rows of ${run.tableName}`, family: run.snippet.family, function: run.snippet.function },
+      request: {
+        method: run.snippet.method,
+        url: `${all.length} rows of ${run.tableName}`,
+        family: run.snippet.family,
+        function: run.snippet.function,
+      },
     };
     return this.s.panels.show({ result, server: run.tableName, title: `${fn} × ${run.tableName} · ${ok}/${all.length} OK` });
   }

@@ -1,5 +1,12 @@
 import * as vscode from 'vscode';
-import { ImportError, importedSnippet, importRequest, matchServer, UNDERSTOOD, type ImportedSnippet } from '../../core/import/importRequest';
+import {
+  ImportError,
+  importedSnippet,
+  importRequest,
+  matchServer,
+  UNDERSTOOD,
+  type ImportedSnippet,
+} from '../../core/import/importRequest';
 import { describeServer, type ServerProfile } from '../../core/servers';
 import { snippetRequest, type Snippet } from '../../core/snippets';
 import { BuilderPanel } from '../builder/builderPanel';
@@ -23,7 +30,12 @@ export class ImportCommands {
   /** The text to import; replaced only by tests. */
   readText: () => Promise<string | undefined> = () => askForText();
   chooseServer: (why: string, profiles: readonly ServerProfile[]) => Promise<ServerProfile | undefined> = async (why, profiles) =>
-    (await vscode.window.showQuickPick(profiles.map((p) => ({ label: p.label, description: describeServer(p), p })), { title: 'Import Request: which server?', placeHolder: why }))?.p;
+    (
+      await vscode.window.showQuickPick(
+        profiles.map((p) => ({ label: p.label, description: describeServer(p), p })),
+        { title: 'Import Request: which server?', placeHolder: why },
+      )
+    )?.p;
   chooseAction: (what: string) => Promise<ImportAction | undefined> = async (what) => {
     const c = await vscode.window.showQuickPick(
       [
@@ -36,7 +48,8 @@ export class ImportCommands {
   };
   saveSnippet: (s: Snippet) => Promise<vscode.Uri | undefined> = (s) => this.store.saveNew(s);
   /** Tells what was left out; answers the action chosen (Store Credential…), if any. */
-  tell: (message: string, actions: string[]) => Thenable<string | undefined> = (message, actions) => vscode.window.showInformationMessage(message, ...actions);
+  tell: (message: string, actions: string[]) => Thenable<string | undefined> = (message, actions) =>
+    vscode.window.showInformationMessage(message, ...actions);
 
   constructor(
     private readonly s: Services,
@@ -48,7 +61,9 @@ export class ImportCommands {
     return [vscode.commands.registerCommand(IMPORT_COMMAND, (text?: string) => this.run(typeof text === 'string' ? text : undefined))];
   }
 
-  async run(given?: string): Promise<{ imported: ImportedSnippet; action: ImportAction; uri?: vscode.Uri; state?: BuilderState } | undefined> {
+  async run(
+    given?: string,
+  ): Promise<{ imported: ImportedSnippet; action: ImportAction; uri?: vscode.Uri; state?: BuilderState } | undefined> {
     const text = given ?? (await this.readText());
     if (!text?.trim()) return undefined;
     let imported: ImportedSnippet;
@@ -57,7 +72,9 @@ export class ImportCommands {
       const profiles = this.s.profiles.profiles();
       let server = matchServer(imp, profiles);
       if (!server && profiles.length) {
-        const why = imp.endpoint ? `No configured server is ${imp.endpoint.host}:${imp.endpoint.port}: choose the one to use` : 'The text names no server: choose one';
+        const why = imp.endpoint
+          ? `No configured server is ${imp.endpoint.host}:${imp.endpoint.port}: choose the one to use`
+          : 'The text names no server: choose one';
         server = await this.chooseServer(why, profiles);
       }
       imported = importedSnippet(imp, server);
@@ -94,7 +111,8 @@ export class ImportCommands {
     const server = imported.server;
     const store = server && hadCredential ? `Store Credential for ${server.label}…` : undefined;
     void Promise.resolve(this.tell(`Imported. ${lines.join(' ')}`, store ? [store] : [])).then((c) => {
-      if (c && c === store && server) return vscode.commands.executeCommand(Commands.serverSetSecrets, { kind: 'server', profile: server, problems: [] });
+      if (c && c === store && server)
+        return vscode.commands.executeCommand(Commands.serverSetSecrets, { kind: 'server', profile: server, problems: [] });
       return undefined;
     });
   }
@@ -123,7 +141,8 @@ async function askForText(): Promise<string | undefined> {
   }
   return vscode.window.showInputBox({
     title: 'Import Request',
-    prompt: 'A curl command line, a cPanel or WHM URL, or a uapi / whmapi1 / cpapi2 command (for a curl line with line breaks, copy it and choose From the Clipboard)',
+    prompt:
+      'A curl command line, a cPanel or WHM URL, or a uapi / whmapi1 / cpapi2 command (for a curl line with line breaks, copy it and choose From the Clipboard)',
     ignoreFocusOut: true,
   });
 }

@@ -23,7 +23,8 @@ export class SnippetCommands {
   ) {}
 
   register(): vscode.Disposable[] {
-    const r = (id: string, fn: (...args: never[]) => unknown): vscode.Disposable => vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown);
+    const r = (id: string, fn: (...args: never[]) => unknown): vscode.Disposable =>
+      vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown);
     return [
       r(Commands.builderOpen, () => BuilderPanel.createOrShow(this.extensionUri, this.s, this.store)),
       r(Commands.builderSend, () => BuilderPanel.active?.sendNow()),
@@ -53,18 +54,22 @@ export class SnippetCommands {
     const files = (await this.store.list()).filter((f) => f.uri.path.startsWith(dir) && !f.uri.path.slice(dir.length).includes('/'));
     const broken = files.filter((f) => !f.parsed.ok);
     if (broken.length) {
-      void vscode.window.showErrorMessage(`${broken.map((f) => vscode.workspace.asRelativePath(f.uri)).join(', ')} ${broken.length > 1 ? 'have' : 'has'} problems: fix them first.`);
+      void vscode.window.showErrorMessage(
+        `${broken.map((f) => vscode.workspace.asRelativePath(f.uri)).join(', ')} ${broken.length > 1 ? 'have' : 'has'} problems: fix them first.`,
+      );
       return undefined;
     }
     const shownDir = vscode.workspace.asRelativePath(vscode.Uri.joinPath(uri, '..'));
-    const outcomes = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Running the snippets in ${shownDir}`, cancellable: true }, (progress, token) =>
-      this.runs.runSequence(
-        files.map((f) => ({ uri: f.uri, snippet: (f.parsed as { snippet: Snippet }).snippet })),
-        { token, started: (u) => progress.report({ message: vscode.workspace.asRelativePath(u) }) },
-      ),
+    const outcomes = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Running the snippets in ${shownDir}`, cancellable: true },
+      (progress, token) =>
+        this.runs.runSequence(
+          files.map((f) => ({ uri: f.uri, snippet: (f.parsed as { snippet: Snippet }).snippet })),
+          { token, started: (u) => progress.report({ message: vscode.workspace.asRelativePath(u) }) },
+        ),
     );
     const failed = outcomes.filter((o) => !o.pass);
-    const summary = `${shownDir}: ${outcomes.length - failed.length} passed, ${failed.length} failed${failed.length ? ` (${failed.map((o) => `${vscode.workspace.asRelativePath(o.uri)}: ${o.notSent ?? (o.checks.find((c) => !c.pass)?.message ?? o.result?.hint ?? 'failed')}`).join('; ')})` : ''}`;
+    const summary = `${shownDir}: ${outcomes.length - failed.length} passed, ${failed.length} failed${failed.length ? ` (${failed.map((o) => `${vscode.workspace.asRelativePath(o.uri)}: ${o.notSent ?? o.checks.find((c) => !c.pass)?.message ?? o.result?.hint ?? 'failed'}`).join('; ')})` : ''}`;
     if (failed.length) void vscode.window.showErrorMessage(summary);
     else void vscode.window.showInformationMessage(summary);
     return outcomes;
@@ -73,7 +78,10 @@ export class SnippetCommands {
   async selectEnvironment(): Promise<void> {
     await this.envs.ready;
     if (!this.envs.file) {
-      const create = await vscode.window.showInformationMessage(`No environments file in this workspace yet. Create ${ENVIRONMENTS_FILE} with a first environment to edit?`, 'Create');
+      const create = await vscode.window.showInformationMessage(
+        `No environments file in this workspace yet. Create ${ENVIRONMENTS_FILE} with a first environment to edit?`,
+        'Create',
+      );
       if (create) await this.createEnvironmentsFile();
       return;
     }
@@ -83,10 +91,23 @@ export class SnippetCommands {
     }
     const current = this.envs.active?.name;
     const items = [
-      ...this.envs.environments().map((e) => ({ label: e.name, description: e.name === current ? 'active' : '', detail: Object.keys(e.variables).join(', ') || 'no variables', name: e.name as string | undefined })),
-      { label: 'No environment', description: current === undefined ? 'active' : '', detail: 'Snippets see only what earlier snippets captured', name: undefined },
+      ...this.envs.environments().map((e) => ({
+        label: e.name,
+        description: e.name === current ? 'active' : '',
+        detail: Object.keys(e.variables).join(', ') || 'no variables',
+        name: e.name as string | undefined,
+      })),
+      {
+        label: 'No environment',
+        description: current === undefined ? 'active' : '',
+        detail: 'Snippets see only what earlier snippets captured',
+        name: undefined,
+      },
     ];
-    const chosen = await vscode.window.showQuickPick(items, { title: 'cPanel environment for snippets', placeHolder: current ? `Now: ${current}` : 'Now: none' });
+    const chosen = await vscode.window.showQuickPick(items, {
+      title: 'cPanel environment for snippets',
+      placeHolder: current ? `Now: ${current}` : 'Now: none',
+    });
     if (!chosen) return;
     await this.envs.setActive(chosen.name);
   }
@@ -119,14 +140,22 @@ export class SnippetCommands {
       void vscode.window.showInformationMessage('Choose an environment first (cPanel: Select Environment).');
       return;
     }
-    const secretVars = Object.entries(env.variables).filter(([, v]) => typeof v !== 'string').map(([k]) => k);
+    const secretVars = Object.entries(env.variables)
+      .filter(([, v]) => typeof v !== 'string')
+      .map(([k]) => k);
     if (!secretVars.length) {
       void vscode.window.showInformationMessage(`The environment "${env.name}" has no secret variables: write one as {"secret": true}.`);
       return;
     }
-    const name = secretVars.length === 1 ? secretVars[0] : await vscode.window.showQuickPick(secretVars, { title: `Secret of ${env.name} to set` });
+    const name =
+      secretVars.length === 1 ? secretVars[0] : await vscode.window.showQuickPick(secretVars, { title: `Secret of ${env.name} to set` });
     if (!name) return;
-    const value = await vscode.window.showInputBox({ title: `${env.name}: ${name}`, prompt: "Stored in VS Code's secret storage for this environment, never in a file.", password: true, ignoreFocusOut: true });
+    const value = await vscode.window.showInputBox({
+      title: `${env.name}: ${name}`,
+      prompt: "Stored in VS Code's secret storage for this environment, never in a file.",
+      password: true,
+      ignoreFocusOut: true,
+    });
     if (value === undefined) return;
     await this.envs.storeSecret(env.name, name, value);
     void vscode.window.showInformationMessage(`${env.name}: ${name} is stored in VS Code's secret storage.`);
@@ -153,7 +182,9 @@ export class SnippetCommands {
     }
     const parsed = await this.store.read(uri);
     if (!parsed.ok) {
-      void vscode.window.showErrorMessage(`${vscode.workspace.asRelativePath(uri)} has problems: ${parsed.problems.map((p) => p.message).join(' ')}`);
+      void vscode.window.showErrorMessage(
+        `${vscode.workspace.asRelativePath(uri)} has problems: ${parsed.problems.map((p) => p.message).join(' ')}`,
+      );
       return undefined;
     }
     return { uri, snippet: parsed.snippet };
@@ -170,13 +201,18 @@ export class SnippetCommands {
     const { uri, snippet } = loaded;
     if (!snippet.server.includes('${') && !this.s.profiles.profiles().some((p) => p.label === snippet.server)) {
       void vscode.window
-        .showErrorMessage(`No server is labelled "${snippet.server}". Add one with that label, or change "server" in the snippet.`, 'Add Server…')
+        .showErrorMessage(
+          `No server is labelled "${snippet.server}". Add one with that label, or change "server" in the snippet.`,
+          'Add Server…',
+        )
         .then((add) => add && vscode.commands.executeCommand(Commands.serverAdd));
       return undefined;
     }
     const o = await this.runs.sendOne(uri, snippet);
     if (o?.notSent && !o.declined) void vscode.window.showErrorMessage(o.notSent);
-    return o?.result && o.resultUri && o.resultId !== undefined ? { result: o.result, uri: o.resultUri, id: o.resultId, checks: o.checks } : undefined;
+    return o?.result && o.resultUri && o.resultId !== undefined
+      ? { result: o.result, uri: o.resultUri, id: o.resultId, checks: o.checks }
+      : undefined;
   }
 
   /** The snippet's request to every server of a group (its own "server" aside), confirmed as any fan-out is. */
@@ -203,7 +239,9 @@ export class SnippetCommands {
     try {
       request = snippetRequest(snippet, (n) => `\${env:${n}}`, keep, vscode.workspace.getWorkspaceFolder(loaded.uri)?.uri.fsPath);
     } catch (e) {
-      void vscode.window.showErrorMessage(`${vscode.workspace.asRelativePath(loaded.uri)} cannot open in the builder: ${e instanceof Error ? e.message : String(e)}`);
+      void vscode.window.showErrorMessage(
+        `${vscode.workspace.asRelativePath(loaded.uri)} cannot open in the builder: ${e instanceof Error ? e.message : String(e)}`,
+      );
       return;
     }
     const state = requestToState(profile?.id ?? '', request);

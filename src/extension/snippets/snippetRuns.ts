@@ -77,9 +77,17 @@ export class SnippetRuns extends Disposable {
     try {
       const filled = resolvePlaceholders({ ...snippet, server: 'group' }, (n) => values.get(n), vars);
       const base = workspaceRoot(uri);
-      return { request: withConfinedUploads(filled, snippetRequest(filled, (n) => values.get(n), undefined, base), base) };
+      return {
+        request: withConfinedUploads(
+          filled,
+          snippetRequest(filled, (n) => values.get(n), undefined, base),
+          base,
+        ),
+      };
     } catch (e) {
-      return { error: `${vscode.workspace.asRelativePath(uri)}: ${redactorFor(values.values()).scrubKnown(e instanceof Error ? e.message : String(e))}` };
+      return {
+        error: `${vscode.workspace.asRelativePath(uri)}: ${redactorFor(values.values()).scrubKnown(e instanceof Error ? e.message : String(e))}`,
+      };
     }
   }
 
@@ -119,7 +127,12 @@ export class SnippetRuns extends Disposable {
     return out;
   }
 
-  private async run(uri: vscode.Uri, snippet: Snippet, vars: RunVariables, opts: { open: boolean; keepCaptures: boolean }): Promise<SnippetOutcome | undefined> {
+  private async run(
+    uri: vscode.Uri,
+    snippet: Snippet,
+    vars: RunVariables,
+    opts: { open: boolean; keepCaptures: boolean },
+  ): Promise<SnippetOutcome | undefined> {
     const shown = vscode.workspace.asRelativePath(uri);
     // A name the user did not allow is refused before anything is asked for: a prompt for GITHUB_TOKEN invites pasting it.
     const refused = envRefusal(snippet, vars.environment, { allowed: Settings.allowedEnv(), from: 'vscode' });
@@ -155,7 +168,8 @@ export class SnippetRuns extends Disposable {
         await judge(result);
       }
     }
-    if (!result || !judged) return this.record({ uri, pass: false, checks: [], notSent: `${shown} was not sent.`, declined: true, captured: [], ms: 0 });
+    if (!result || !judged)
+      return this.record({ uri, pass: false, checks: [], notSent: `${shown} was not sent.`, declined: true, captured: [], ms: 0 });
     // A filled expression may show a value from the environment: the checks are kept scrubbed of them.
     const checks = redactorFor(resolved.secrets).scrubValue(judged.checks);
     const opened = { ...(resultUri ? { resultUri } : {}), ...(resultId !== undefined ? { resultId } : {}) };

@@ -32,13 +32,23 @@ export class SnippetStore extends Disposable {
   folder(ws?: vscode.WorkspaceFolder): string {
     const f = Settings.snippetsFolder(ws?.uri);
     // Relative to the workspace folder, and never above it.
-    return f.replace(/\\/g, '/').split('/').filter((x) => x && x !== '.' && x !== '..').join('/') || '.vscode/cpanel';
+    return (
+      f
+        .replace(/\\/g, '/')
+        .split('/')
+        .filter((x) => x && x !== '.' && x !== '..')
+        .join('/') || '.vscode/cpanel'
+    );
   }
 
   async list(): Promise<SnippetFile[]> {
     const out: SnippetFile[] = [];
     for (const ws of vscode.workspace.workspaceFolders ?? []) {
-      const uris = await vscode.workspace.findFiles(new vscode.RelativePattern(ws, `${this.folder(ws)}/**/*${SNIPPET_SUFFIX}`), '**/node_modules/**', 1000);
+      const uris = await vscode.workspace.findFiles(
+        new vscode.RelativePattern(ws, `${this.folder(ws)}/**/*${SNIPPET_SUFFIX}`),
+        '**/node_modules/**',
+        1000,
+      );
       for (const uri of uris.sort((a, b) => a.path.localeCompare(b.path))) out.push({ uri, parsed: await this.read(uri) });
     }
     return out;
@@ -61,7 +71,10 @@ export class SnippetStore extends Disposable {
       void vscode.window.showErrorMessage('Open a folder first: snippets are saved in the workspace.');
       return undefined;
     }
-    const ws = folders.length === 1 ? folders[0]! : await vscode.window.showWorkspaceFolderPick({ placeHolder: 'Save the snippet in which folder?' });
+    const ws =
+      folders.length === 1
+        ? folders[0]!
+        : await vscode.window.showWorkspaceFolderPick({ placeHolder: 'Save the snippet in which folder?' });
     if (!ws) return undefined;
     const name = await vscode.window.showInputBox({
       title: 'Save as Snippet',
@@ -75,7 +88,11 @@ export class SnippetStore extends Disposable {
     const uri = vscode.Uri.joinPath(ws.uri, ...this.folder(ws).split('/'), file);
     try {
       await vscode.workspace.fs.stat(uri);
-      const overwrite = await vscode.window.showWarningMessage(`${vscode.workspace.asRelativePath(uri)} exists. Replace it?`, { modal: true }, 'Replace');
+      const overwrite = await vscode.window.showWarningMessage(
+        `${vscode.workspace.asRelativePath(uri)} exists. Replace it?`,
+        { modal: true },
+        'Replace',
+      );
       if (overwrite !== 'Replace') return undefined;
     } catch {
       /* a new file */

@@ -92,7 +92,12 @@ function report(run: vscode.TestRun, item: vscode.TestItem, o: SnippetOutcome): 
   // The Testing view's output: what was sent, what came back, and each check (terminal lines: CRLF).
   const lines = [
     `${item.label}`,
-    ...(o.result ? [`  ${o.result.request.method} ${o.result.request.url}`, `  ${o.result.ok ? 'OK' : o.result.kind} · HTTP ${o.result.status || '—'} · ${o.result.timings.totalMs} ms${o.result.ok ? '' : ` · ${o.result.hint ?? ''}`}`] : []),
+    ...(o.result
+      ? [
+          `  ${o.result.request.method} ${o.result.request.url}`,
+          `  ${o.result.ok ? 'OK' : o.result.kind} · HTTP ${o.result.status || '—'} · ${o.result.timings.totalMs} ms${o.result.ok ? '' : ` · ${o.result.hint ?? ''}`}`,
+        ]
+      : []),
     ...(o.notSent ? [`  not sent: ${o.notSent}`] : []),
     ...o.checks.map((c) => `  ${c.pass ? '✓' : '✗'} expect[${c.index}] ${c.label}${c.pass ? '' : `: ${c.message ?? 'failed'}`}`),
   ];

@@ -52,7 +52,6 @@ export class SnippetsTree extends Disposable implements vscode.TreeDataProvider<
     item.accessibilityInformation = { label: `${name}, ${String(item.description)}` };
     return item;
   }
-
 }
 
 /**
@@ -74,17 +73,41 @@ export class SnippetCodeLens extends Disposable implements vscode.CodeLensProvid
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     const top = new vscode.Range(0, 0, 0, 0);
     if (!this.parse(doc.getText()).ok) {
-      return [new vscode.CodeLens(top, { title: '$(error) This snippet has problems: fix them to send it', command: 'workbench.actions.view.problems' })];
+      return [
+        new vscode.CodeLens(top, {
+          title: '$(error) This snippet has problems: fix them to send it',
+          command: 'workbench.actions.view.problems',
+        }),
+      ];
     }
     const lenses = [
       new vscode.CodeLens(top, { title: '$(play) Send', command: Commands.snippetSend, arguments: [doc.uri] }),
-      new vscode.CodeLens(top, { title: '$(run-all) Run Folder', command: Commands.snippetsRunFolder, arguments: [doc.uri], tooltip: 'Run every snippet in this folder in file-name order, captured values carried along' }),
+      new vscode.CodeLens(top, {
+        title: '$(run-all) Run Folder',
+        command: Commands.snippetsRunFolder,
+        arguments: [doc.uri],
+        tooltip: 'Run every snippet in this folder in file-name order, captured values carried along',
+      }),
       new vscode.CodeLens(top, { title: '$(edit) Open in Builder', command: Commands.snippetOpenInBuilder, arguments: [doc.uri] }),
-      new vscode.CodeLens(top, { title: '$(run-all) Send to Group…', command: Commands.snippetSendToGroup, arguments: [doc.uri], tooltip: 'Send this request to every server of a group' }),
+      new vscode.CodeLens(top, {
+        title: '$(run-all) Send to Group…',
+        command: Commands.snippetSendToGroup,
+        arguments: [doc.uri],
+        tooltip: 'Send this request to every server of a group',
+      }),
     ];
     // A snippet that reads ${row.COLUMN} is made to run for each row of a data file.
     if (/\$\{row\./.test(doc.getText())) {
-      lenses.splice(1, 0, new vscode.CodeLens(top, { title: '$(table) Run for Each Row…', command: DATA_COMMANDS.runForEachRow, arguments: [doc.uri], tooltip: 'Send this snippet once for each row of a CSV or JSON file' }));
+      lenses.splice(
+        1,
+        0,
+        new vscode.CodeLens(top, {
+          title: '$(table) Run for Each Row…',
+          command: DATA_COMMANDS.runForEachRow,
+          arguments: [doc.uri],
+          tooltip: 'Send this snippet once for each row of a CSV or JSON file',
+        }),
+      );
     }
     const last = this.runs.last(doc.uri);
     if (last) lenses.push(new vscode.CodeLens(top, outcomeCommand(last)));
@@ -97,7 +120,12 @@ function outcomeCommand(o: SnippetOutcome): vscode.Command {
   const open = o.resultUri ? { command: 'vscode.open', arguments: [o.resultUri] } : { command: Commands.logShow };
   if (o.notSent) return { title: '$(circle-slash) Not sent', tooltip: o.notSent, ...open };
   const failed = o.checks.filter((c) => !c.pass);
-  if (o.pass) return { title: `$(pass) ${o.checks.length ? checksSummary(o.checks) : 'passed'} · ${o.ms} ms`, tooltip: o.checks.map((c) => `✓ expect[${c.index}] ${c.label}`).join('\n') || 'The call succeeded.', ...open };
+  if (o.pass)
+    return {
+      title: `$(pass) ${o.checks.length ? checksSummary(o.checks) : 'passed'} · ${o.ms} ms`,
+      tooltip: o.checks.map((c) => `✓ expect[${c.index}] ${c.label}`).join('\n') || 'The call succeeded.',
+      ...open,
+    };
   const first = failed[0];
   return {
     // The check as written can be long; the lens keeps to one short line (the tooltip has every failure in full).
@@ -132,11 +160,14 @@ export class SnippetDiagnostics extends Disposable {
       problems.map((p) => {
         const start = doc.positionAt(p.offset ?? 0);
         const range = doc.getWordRangeAtPosition(start, /"[^"]*"|[^\s,:{}[\]]+/) ?? new vscode.Range(start, start.translate(0, 1));
-        const d = new vscode.Diagnostic(range, p.message, p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
+        const d = new vscode.Diagnostic(
+          range,
+          p.message,
+          p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning,
+        );
         d.source = 'cPanel snippet';
         return d;
       }),
     );
   }
-
 }

@@ -81,7 +81,8 @@ async function revealOnce(title: string, value: string): Promise<void> {
   box.password = true;
   box.value = value;
   box.ignoreFocusOut = true;
-  box.prompt = 'Shown once: copy it now (the Copy button, or select and copy). It is stored in VS Code\'s secret storage. Enter or Escape closes this box.';
+  box.prompt =
+    "Shown once: copy it now (the Copy button, or select and copy). It is stored in VS Code's secret storage. Enter or Escape closes this box.";
   const copy: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('copy'), tooltip: 'Copy to Clipboard' };
   box.buttons = [copy];
   await new Promise<void>((resolve) => {
@@ -138,7 +139,8 @@ export class TokenCommands implements TokensSource {
   }
 
   register(): vscode.Disposable[] {
-    const r = (id: string, fn: (n?: TreeNode) => unknown): vscode.Disposable => vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown);
+    const r = (id: string, fn: (n?: TreeNode) => unknown): vscode.Disposable =>
+      vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown);
     return [
       r(Commands.tokensCreate, (n) => this.create(n)),
       r(Commands.tokensUseForServer, (n) => this.useToken(n)),
@@ -226,7 +228,12 @@ export class TokenCommands implements TokensSource {
     this.identifying.add(p.id);
     const value = (await this.s.secrets.get(p.id)).token;
     if (!value) return;
-    const r = await this.s.runner.background(p, { family: 'whm', function: 'api_token_get_details', params: [['token', value]], method: 'POST' });
+    const r = await this.s.runner.background(p, {
+      family: 'whm',
+      function: 'api_token_get_details',
+      params: [['token', value]],
+      method: 'POST',
+    });
     const name = r.ok ? readToken(r.data)?.name : undefined;
     if (name && tokens.some((t) => t.name === name)) {
       this.reported.set(p.id, name);
@@ -247,13 +254,32 @@ export class TokenCommands implements TokensSource {
     }
     const used = this.used(p);
     if (used.kind !== 'name') {
-      return { text: '', severity: 'info', tooltip: 'Which API token it signs in with is not known: it was not created here, and the server does not say.' };
+      return {
+        text: '',
+        severity: 'info',
+        tooltip: 'Which API token it signs in with is not known: it was not created here, and the server does not say.',
+      };
     }
     const t = tokens.find((x) => x.name === used.name);
-    if (!t) return { text: 'token not found', severity: 'error', tooltip: `Its API token ${used.name} is not in the server's list: it may have been revoked.` };
+    if (!t)
+      return {
+        text: 'token not found',
+        severity: 'error',
+        tooltip: `Its API token ${used.name} is not in the server's list: it may have been revoked.`,
+      };
     const state = expiryState(t, this.now(), this.soonDays());
-    if (state === 'expired') return { text: 'token expired', severity: 'error', tooltip: `Its API token ${t.name} ${describeExpiry(t, this.now())}: rotate it or create another.` };
-    if (state === 'soon') return { text: `token ${describeExpiry(t, this.now()).replace(/ \(.*\)$/, '')}`, severity: 'warning', tooltip: `Its API token ${t.name} ${describeExpiry(t, this.now())}: rotate it before then.` };
+    if (state === 'expired')
+      return {
+        text: 'token expired',
+        severity: 'error',
+        tooltip: `Its API token ${t.name} ${describeExpiry(t, this.now())}: rotate it or create another.`,
+      };
+    if (state === 'soon')
+      return {
+        text: `token ${describeExpiry(t, this.now()).replace(/ \(.*\)$/, '')}`,
+        severity: 'warning',
+        tooltip: `Its API token ${t.name} ${describeExpiry(t, this.now())}: rotate it before then.`,
+      };
     return undefined;
   }
 
@@ -278,7 +304,13 @@ export class TokenCommands implements TokensSource {
     o: { title?: string; wording?: Wording; secretsInAnswer?: (a: unknown) => readonly string[]; progress?: boolean } = {},
   ): Promise<ApiResult | undefined> {
     const r = await this.s.runner.send(
-      { profile: p, request, origin: 'tree', ...(o.wording ? { wording: o.wording } : {}), ...(o.secretsInAnswer ? { secretsInAnswer: o.secretsInAnswer } : {}) },
+      {
+        profile: p,
+        request,
+        origin: 'tree',
+        ...(o.wording ? { wording: o.wording } : {}),
+        ...(o.secretsInAnswer ? { secretsInAnswer: o.secretsInAnswer } : {}),
+      },
       o.title,
       { progress: o.progress !== false },
     );
@@ -286,7 +318,12 @@ export class TokenCommands implements TokensSource {
   }
 
   /** Creates a token; its value is read from the answer (and scrubbed from it), never returned anywhere but here. */
-  private async createToken(p: ServerProfile, kind: TokenKind, settings: TokenSettings, progress = true): Promise<{ token: TokenInfo; value: string } | undefined> {
+  private async createToken(
+    p: ServerProfile,
+    kind: TokenKind,
+    settings: TokenSettings,
+    progress = true,
+  ): Promise<{ token: TokenInfo; value: string } | undefined> {
     let value: string | undefined;
     const r = await this.call(p, createRequest(kind, settings), {
       title: `Creating the API token ${settings.name} on ${p.label}…`,
@@ -305,19 +342,21 @@ export class TokenCommands implements TokensSource {
     if (!value || !token) {
       void vscode.window.showErrorMessage(
         `${p.label} answered the creation of ${settings.name} without a token value. Look for it in the server's token list, and ` +
-        `revoke it there if it was made.`);
+          `revoke it there if it was made.`,
+      );
       return undefined;
     }
     if (settings.whitelistIps?.length && !token.whitelistIps.length) {
       void vscode.window.showWarningMessage(
         `${p.label} did not report the IP allow-list for ${token.name}: its cPanel & WHM version may not support whitelist_ip ` +
-        `(documented for api_token_create in version 138). Check the token, or update its allow-list.`,
+          `(documented for api_token_create in version 138). Check the token, or update its allow-list.`,
       );
     }
     if (settings.readonly && !token.readonly) {
       void vscode.window.showWarningMessage(
         `${p.label} did not say that ${token.name} is read-only: its cPanel version may not offer read-only tokens, so treat it ` +
-        `as a full-access token.`);
+          `as a full-access token.`,
+      );
     }
     return { token, value };
   }
@@ -330,7 +369,10 @@ export class TokenCommands implements TokensSource {
   }
 
   private async revokeQuietlyAsked(p: ServerProfile, kind: TokenKind, name: string, message: string): Promise<boolean> {
-    const r = await this.call(p, revokeRequest(kind, name), { wording: { message, action: 'Revoke' }, title: `Revoking ${name} on ${p.label}…` });
+    const r = await this.call(p, revokeRequest(kind, name), {
+      wording: { message, action: 'Revoke' },
+      title: `Revoking ${name} on ${p.label}…`,
+    });
     if (r?.ok) await this.storage.delete(vaultKey(p.id, name));
     return r?.ok === true;
   }
@@ -342,7 +384,9 @@ export class TokenCommands implements TokensSource {
     if (!p) return undefined;
     const kind = tokenKindOf(p);
     if (!kind) {
-      void vscode.window.showInformationMessage(`${p.label} is a Webmail server: Webmail has no API tokens. Create one on the cPanel or WHM server.`);
+      void vscode.window.showInformationMessage(
+        `${p.label} is a Webmail server: Webmail has no API tokens. Create one on the cPanel or WHM server.`,
+      );
       return undefined;
     }
     const list = await this.fresh(p);
@@ -357,7 +401,12 @@ export class TokenCommands implements TokensSource {
     return made.token;
   }
 
-  private async askSettings(p: ServerProfile, kind: TokenKind, taken: string[], preset?: { acls?: 'all' | string[] }): Promise<TokenSettings | undefined> {
+  private async askSettings(
+    p: ServerProfile,
+    kind: TokenKind,
+    taken: string[],
+    preset?: { acls?: 'all' | string[] },
+  ): Promise<TokenSettings | undefined> {
     const steps = kind === 'whm' ? 4 : 3;
     const name = (
       await this.ui.input({
@@ -401,7 +450,12 @@ export class TokenCommands implements TokensSource {
     const picked = await this.ui.pickOne(items, { title, ignoreFocusOut: true });
     if (!picked) return undefined;
     if (picked.choice !== 'date') return picked.choice;
-    const date = await this.ui.input({ title, prompt: 'The last day the token works (UTC), as YYYY-MM-DD', ignoreFocusOut: true, validateInput: (v) => expiryDateProblem(v, this.now()) ?? null });
+    const date = await this.ui.input({
+      title,
+      prompt: 'The last day the token works (UTC), as YYYY-MM-DD',
+      ignoreFocusOut: true,
+      validateInput: (v) => expiryDateProblem(v, this.now()) ?? null,
+    });
     if (!date || expiryDateProblem(date, this.now())) return undefined;
     return { kind: 'date', date: date.trim() };
   }
@@ -411,7 +465,9 @@ export class TokenCommands implements TokensSource {
     const r = await this.s.runner.background(p, { family: 'whm', function: 'myprivs', params: [] });
     const privs = r.ok ? readMyPrivs(r.data) : undefined;
     if (!privs) {
-      void vscode.window.showErrorMessage(`${p.label}: your privileges could not be read (myprivs), so no privileges can be offered. ${r.hint ?? ''}`.trim());
+      void vscode.window.showErrorMessage(
+        `${p.label}: your privileges could not be read (myprivs), so no privileges can be offered. ${r.hint ?? ''}`.trim(),
+      );
       return undefined;
     }
     const held = privs.all ? privs.known.filter((a) => a !== 'all') : privs.held.filter((a) => a !== 'all');
@@ -420,11 +476,31 @@ export class TokenCommands implements TokensSource {
     type Item = vscode.QuickPickItem & { acls: 'all' | string[] };
     const on = (a: string): boolean => (current === undefined ? false : current === 'all' || current.includes(a));
     const items: Item[] = [
-      ...(privs.all ? [{ label: 'all', description: 'every privilege, including ones added later (you have "all")', acls: 'all' as const, picked: current === 'all' }] : []),
-      ...saved.map((l): Item => ({ label: `$(list-unordered) ${l.name}`, description: `saved ACL list: ${describeAcls(l.acls.filter((a) => held.includes(a)), 4)}`, acls: l.acls.filter((a) => held.includes(a)) })),
+      ...(privs.all
+        ? [
+            {
+              label: 'all',
+              description: 'every privilege, including ones added later (you have "all")',
+              acls: 'all' as const,
+              picked: current === 'all',
+            },
+          ]
+        : []),
+      ...saved.map((l): Item => ({
+        label: `$(list-unordered) ${l.name}`,
+        description: `saved ACL list: ${describeAcls(
+          l.acls.filter((a) => held.includes(a)),
+          4,
+        )}`,
+        acls: l.acls.filter((a) => held.includes(a)),
+      })),
       ...held.map((a): Item => ({ label: a, acls: [a], picked: on(a) })),
     ];
-    const picked = await this.ui.pickMany(items, { title, placeHolder: 'The privileges the token gets: only ones you have', ignoreFocusOut: true });
+    const picked = await this.ui.pickMany(items, {
+      title,
+      placeHolder: 'The privileges the token gets: only ones you have',
+      ignoreFocusOut: true,
+    });
     if (!picked) return undefined;
     if (picked.some((i) => i.acls === 'all')) return 'all';
     const acls = [...new Set(picked.flatMap((i) => i.acls as string[]))].sort();
@@ -438,7 +514,8 @@ export class TokenCommands implements TokensSource {
   private async askIps(title: string, current: readonly string[]): Promise<string[] | undefined> {
     const text = await this.ui.input({
       title,
-      prompt: 'Addresses or CIDR ranges the token may be used from, separated by commas; empty: any address. (whitelist_ip: documented for cPanel & WHM 138; an older server may ignore it, and the answer says so.)',
+      prompt:
+        'Addresses or CIDR ranges the token may be used from, separated by commas; empty: any address. (whitelist_ip: documented for cPanel & WHM 138; an older server may ignore it, and the answer says so.)',
       value: current.join(', '),
       ignoreFocusOut: true,
       validateInput: (v) => {
@@ -454,14 +531,22 @@ export class TokenCommands implements TokensSource {
   // ── Use a Token for This Server ──────────────────────────────────────────
 
   async useToken(n?: TreeNode): Promise<{ ok: boolean; name?: string } | undefined> {
-    const p = await pickServer(this.s.profiles, n, 'sign in with an API token', (x) => !!tokenKindOf(x) && (x.auth === 'password' || x.auth === 'session'));
+    const p = await pickServer(
+      this.s.profiles,
+      n,
+      'sign in with an API token',
+      (x) => !!tokenKindOf(x) && (x.auth === 'password' || x.auth === 'session'),
+    );
     if (!p) return undefined;
     const kind = tokenKindOf(p);
     if (!kind || (p.auth !== 'password' && p.auth !== 'session')) {
-      const why = !kind ? 'Webmail has no API tokens' : `it signs in with ${AUTH_SCHEMES[p.auth].name === 'API token' ? 'an API token already' : `its ${AUTH_SCHEMES[p.auth].name}`}`;
+      const why = !kind
+        ? 'Webmail has no API tokens'
+        : `it signs in with ${AUTH_SCHEMES[p.auth].name === 'API token' ? 'an API token already' : `its ${AUTH_SCHEMES[p.auth].name}`}`;
       void vscode.window.showInformationMessage(
         `Use a Token turns a server that signs in with a password or a session into one that signs in with an API token; ` +
-        `${p.label}: ${why}.`);
+          `${p.label}: ${why}.`,
+      );
       return undefined;
     }
     const list = await this.fresh(p);
@@ -473,8 +558,8 @@ export class TokenCommands implements TokensSource {
       `Use an API token for ${p.label}?`,
       [
         `1. Create the ${kind === 'whm' ? 'WHM' : 'cPanel'} API token ${name} for ${p.username}, signing in with the ${method}. ` +
-        `${kind === 'whm' ? 'It gets all of your privileges' : "It reaches what the account's features allow"} and does not ` +
-        `expire.`,
+          `${kind === 'whm' ? 'It gets all of your privileges' : "It reaches what the account's features allow"} and does not ` +
+          `expire.`,
         `2. Store it in VS Code's secret storage and switch ${p.label} to sign in with it.`,
         '3. Test the connection with it.',
         `4. Then offer to forget the stored ${forgets}.`,
@@ -495,13 +580,19 @@ export class TokenCommands implements TokensSource {
       this.s.clients.drop(p.id);
       await this.s.secrets.delete(p.id, requiredSecrets(p));
       await this.setUsedName(p.id, undefined);
-      void vscode.window.showErrorMessage(`${p.label} could not sign in with the new token ${name} (${problem}). It signs in with its ${method} as before.`);
+      void vscode.window.showErrorMessage(
+        `${p.label} could not sign in with the new token ${name} (${problem}). It signs in with its ${method} as before.`,
+      );
       await this.revokeQuietlyAsked(p, kind, name, `The new token ${name} did not work. Revoke it from ${p.label}?`);
       this.changed(p);
       return { ok: false, name };
     }
     this.changed(next);
-    const choice = await this.ui.choose(`${p.label} now signs in with the API token ${name}. Forget the stored ${forgets}?`, `Forget ${capitalize(forgets)}`, 'Keep It');
+    const choice = await this.ui.choose(
+      `${p.label} now signs in with the API token ${name}. Forget the stored ${forgets}?`,
+      `Forget ${capitalize(forgets)}`,
+      'Keep It',
+    );
     if (choice?.startsWith('Forget')) {
       await this.s.secrets.delete(p.id, requiredSecrets(next));
       void vscode.window.showInformationMessage(`The ${forgets} of ${p.label} is no longer stored.`);
@@ -522,21 +613,30 @@ export class TokenCommands implements TokensSource {
     if (!kind || p.auth !== 'token') {
       void vscode.window.showInformationMessage(
         `Rotate replaces the API token a server signs in with; ${p.label} does not sign in with one. Use "Use a Token for This ` +
-        `Server" first.`);
+          `Server" first.`,
+      );
       return undefined;
     }
     const list = await this.fresh(p);
     if (!list.ok) {
-      void vscode.window.showErrorMessage(`Rotation stopped before it began: the tokens of ${p.label} could not be listed (${list.error}). Nothing changed.`);
+      void vscode.window.showErrorMessage(
+        `Rotation stopped before it began: the tokens of ${p.label} could not be listed (${list.error}). Nothing changed.`,
+      );
       return { ok: false };
     }
     const used = this.used(p);
     if (n?.kind === 'token' && used.kind === 'name' && n.token.name !== used.name) {
-      void vscode.window.showInformationMessage(`${n.token.name} is not the token ${p.label} signs in with (${used.name} is): Rotate replaces the one in use.`);
+      void vscode.window.showInformationMessage(
+        `${n.token.name} is not the token ${p.label} signs in with (${used.name} is): Rotate replaces the one in use.`,
+      );
       return undefined;
     }
     const old = used.kind === 'name' ? list.tokens.find((t) => t.name === used.name) : undefined;
-    const name = rotatedTokenName(old?.name ?? PURPOSE, this.now(), list.tokens.map((t) => t.name));
+    const name = rotatedTokenName(
+      old?.name ?? PURPOSE,
+      this.now(),
+      list.tokens.map((t) => t.name),
+    );
     const expiresAt = old ? rotatedExpiry(old, this.now()) : undefined;
     const settings: TokenSettings = {
       name,
@@ -559,7 +659,7 @@ export class TokenCommands implements TokensSource {
       await this.setUsedName(p.id, oldName);
       void vscode.window.showErrorMessage(
         `Rotation stopped: ${p.label} could not sign in with the new token ${name} (${problem}). It still signs in with ` +
-        `${old ? old.name : 'its old token'}, which was not touched.`,
+          `${old ? old.name : 'its old token'}, which was not touched.`,
       );
       await this.revokeQuietlyAsked(p, kind, name, `The new token ${name} did not work. Revoke it from ${p.label}?`);
       this.changed(p);
@@ -567,12 +667,21 @@ export class TokenCommands implements TokensSource {
     }
     let revokedOld = false;
     if (old) {
-      revokedOld = await this.revokeQuietlyAsked(p, kind, old.name, `${name} works: revoke the old token ${old.name} on ${p.label} now? ${p.label} signs in with ${name}.`);
-      if (!revokedOld) void vscode.window.showWarningMessage(`${old.name} was not revoked and still works: revoke it from the list once nothing else uses it.`);
+      revokedOld = await this.revokeQuietlyAsked(
+        p,
+        kind,
+        old.name,
+        `${name} works: revoke the old token ${old.name} on ${p.label} now? ${p.label} signs in with ${name}.`,
+      );
+      if (!revokedOld)
+        void vscode.window.showWarningMessage(
+          `${old.name} was not revoked and still works: revoke it from the list once nothing else uses it.`,
+        );
     } else {
       void vscode.window.showWarningMessage(
         `${p.label} now signs in with ${name}. Which token it used before is not known, so none was revoked: revoke the old one ` +
-        `from the list once nothing else uses it.`);
+          `from the list once nothing else uses it.`,
+      );
     }
     this.changed(p);
     if (revokedOld) void vscode.window.showInformationMessage(`Rotated: ${p.label} signs in with ${name}, and ${old!.name} is revoked.`);
@@ -590,7 +699,11 @@ export class TokenCommands implements TokensSource {
     if (!p) return undefined;
     const kind = tokenKindOf(p);
     if (!kind || (whmOnly && kind !== 'whm')) {
-      void vscode.window.showInformationMessage(whmOnly ? `Only WHM tokens have privileges and IP allow-lists to change; ${p.label} is not a WHM server.` : `${p.label}: Webmail has no API tokens.`);
+      void vscode.window.showInformationMessage(
+        whmOnly
+          ? `Only WHM tokens have privileges and IP allow-lists to change; ${p.label} is not a WHM server.`
+          : `${p.label}: Webmail has no API tokens.`,
+      );
       return undefined;
     }
     const list = await this.fresh(p);
@@ -604,7 +717,10 @@ export class TokenCommands implements TokensSource {
       if (!token) void vscode.window.showWarningMessage(`${p.label} no longer has a token named ${n.token.name}.`);
       return token ? { p, kind, token, taken } : undefined;
     }
-    const picked = await this.ui.pickOne(list.tokens.map((t) => ({ label: t.name, description: describeExpiry(t, this.now()), t })), { title: `Token to ${purpose.replace(/ (on|of)$/, '')}` });
+    const picked = await this.ui.pickOne(
+      list.tokens.map((t) => ({ label: t.name, description: describeExpiry(t, this.now()), t })),
+      { title: `Token to ${purpose.replace(/ (on|of)$/, '')}` },
+    );
     return picked ? { p, kind, token: picked.t, taken } : undefined;
   }
 
@@ -612,7 +728,14 @@ export class TokenCommands implements TokensSource {
     const t = await this.pickToken(n, 'rename a token on');
     if (!t) return undefined;
     const others = t.taken.filter((x) => x !== t.token.name);
-    const newName = (await this.ui.input({ title: `Rename ${t.token.name} on ${t.p.label}`, value: t.token.name, ignoreFocusOut: true, validateInput: (v) => tokenNameProblem(v.trim(), others) ?? null }))?.trim();
+    const newName = (
+      await this.ui.input({
+        title: `Rename ${t.token.name} on ${t.p.label}`,
+        value: t.token.name,
+        ignoreFocusOut: true,
+        validateInput: (v) => tokenNameProblem(v.trim(), others) ?? null,
+      })
+    )?.trim();
     if (!newName || newName === t.token.name || tokenNameProblem(newName, others)) return undefined;
     const r = await this.call(t.p, renameRequest(t.kind, t.token.name, newName), { title: `Renaming ${t.token.name}…` });
     if (!r) return undefined;
@@ -682,7 +805,10 @@ export class TokenCommands implements TokensSource {
       : used.kind === 'unknown'
         ? `Whether ${t.p.label} signs in with it is not known.`
         : `${t.p.label} does not sign in with it.`;
-    const r = await this.call(t.p, revokeRequest(t.kind, t.token.name), { wording: { message: `Revoke the API token ${t.token.name} on ${t.p.label}? ${whose}`, action: 'Revoke' }, title: `Revoking ${t.token.name}…` });
+    const r = await this.call(t.p, revokeRequest(t.kind, t.token.name), {
+      wording: { message: `Revoke the API token ${t.token.name} on ${t.p.label}? ${whose}`, action: 'Revoke' },
+      title: `Revoking ${t.token.name}…`,
+    });
     if (!r) return false;
     if (!r.ok) {
       void vscode.window.showErrorMessage(`${t.p.label}: ${t.token.name} was not revoked. ${r.hint ?? r.errors.join(' ')}`);
@@ -728,8 +854,8 @@ export class TokenCommands implements TokensSource {
     const used = await this.callsMade(p);
     if (!used.length) {
       void vscode.window.showInformationMessage(
-        `No WHM call to ${p.label} is in History or in this workspace's snippets yet: make the calls the token is for, then ` +
-        `narrow.`);
+        `No WHM call to ${p.label} is in History or in this workspace's snippets yet: make the calls the token is for, then ` + `narrow.`,
+      );
       return undefined;
     }
     const mine = await this.s.runner.background(p, { family: 'whm', function: 'myprivs', params: [] });
@@ -741,8 +867,12 @@ export class TokenCommands implements TokensSource {
     const start = (privs.all ? privs.known : privs.held).filter((a) => a !== 'all');
     const list = await this.fresh(p);
     const probe = generatedTokenName(`${PURPOSE}-probe`, this.now(), list.ok ? list.tokens.map((t) => t.name) : []);
-    const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Finding the privileges ${used.length} WHM function(s) need on ${p.label}…` }, () =>
-      this.runNarrowing(p, probe, start, used),
+    const report = await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Finding the privileges ${used.length} WHM function(s) need on ${p.label}…`,
+      },
+      () => this.runNarrowing(p, probe, start, used),
     );
     if (!report) return undefined;
     this.changed(p);
@@ -775,7 +905,10 @@ export class TokenCommands implements TokensSource {
       twoFactor: p.twoFactor === 'header' ? 'header' : 'none',
     };
     const totpSecret = (await this.s.secrets.get(p.id)).totpSecret;
-    await this.s.secrets.set(probeProfile.id, { token: made.value, ...(probeProfile.twoFactor === 'header' && totpSecret ? { totpSecret } : {}) });
+    await this.s.secrets.set(probeProfile.id, {
+      token: made.value,
+      ...(probeProfile.twoFactor === 'header' && totpSecret ? { totpSecret } : {}),
+    });
     let result: NarrowResult = { acls: start, complete: false, checks: 0, needed: [], undecided: start };
     let proved: string[] = [];
     let target: string[] = [];
@@ -809,11 +942,17 @@ export class TokenCommands implements TokensSource {
       await this.s.secrets.delete(probeProfile.id);
       this.s.clients.drop(probeProfile.id);
     }
-    const probeRevoked = await this.revokeQuietlyAsked(p, 'whm', probe,
+    const probeRevoked = await this.revokeQuietlyAsked(
+      p,
+      'whm',
+      probe,
       `Revoke the probe token ${probe} on ${p.label} now? It was made to test which privileges your calls need, and expires ` +
-      `within the hour anyway.`);
+        `within the hour anyway.`,
+    );
     if (failure) {
-      void vscode.window.showErrorMessage(`Narrowing stopped on ${p.label}: ${failure}.${probeRevoked ? ' The probe token is revoked.' : ` Revoke the probe token ${probe} (it expires within the hour).`}`);
+      void vscode.window.showErrorMessage(
+        `Narrowing stopped on ${p.label}: ${failure}.${probeRevoked ? ' The probe token is revoked.' : ` Revoke the probe token ${probe} (it expires within the hour).`}`,
+      );
       return undefined;
     }
     return { ...result, used, proved, notProved: used.filter((f) => !proved.includes(f)), probe, probeRevoked };
@@ -840,10 +979,12 @@ export function narrowMarkdown(p: ServerProfile, r: NarrowReport): string {
     `- Proved granted by applist with exactly these privileges: ${code(r.proved)}`,
     `- Not proved: ${code(r.notProved)}${r.notProved.length ? ' (they need a privilege you do not have, "all", or applist does not list them)' : ''}`,
     `- Kept because removing each alone lost a function: ${code(r.needed)}`,
-    ...(r.undecided.length ? [`- Kept without being decided${r.complete ? '' : ' (the bound on checks was reached)'}: ${code(r.undecided)}`] : []),
+    ...(r.undecided.length
+      ? [`- Kept without being decided${r.complete ? '' : ' (the bound on checks was reached)'}: ${code(r.undecided)}`]
+      : []),
     '',
     `Found with ${r.checks} check(s) of one probe token, ${r.probe}, which ` +
-    `${r.probeRevoked ? 'is revoked' : 'was not revoked: revoke it (it expires within the hour)'}.`,
+      `${r.probeRevoked ? 'is revoked' : 'was not revoked: revoke it (it expires within the hour)'}.`,
     'applist shows which functions a token may call, not every parameter or account it may act on: test the token on your calls.',
     '',
   ].join('\n');

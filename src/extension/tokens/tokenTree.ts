@@ -45,11 +45,21 @@ export function tokenItem(profile: ServerProfile, t: TokenInfo, used: boolean, s
         : new vscode.ThemeIcon(used ? 'pass-filled' : 'key');
   const md = new vscode.MarkdownString(undefined, true);
   md.appendMarkdown(`**${escapeMd(t.name)}**${used ? ' · the token this server signs in with' : ''}\n\n`);
-  if (profile.service === 'whm') md.appendMarkdown(`Privileges: ${t.acls === 'all' ? 'all' : t.acls.length ? t.acls.map((a) => `\`${escapeMd(a)}\``).join(', ') : 'none'}\n\n`);
+  if (profile.service === 'whm')
+    md.appendMarkdown(
+      `Privileges: ${t.acls === 'all' ? 'all' : t.acls.length ? t.acls.map((a) => `\`${escapeMd(a)}\``).join(', ') : 'none'}\n\n`,
+    );
   else md.appendMarkdown(`Access: ${t.readonly ? 'read-only' : "the account's features"}\n\n`);
-  md.appendMarkdown(`Expiry: ${state === 'expired' ? '$(error) ' : state === 'soon' ? '$(warning) ' : ''}${escapeMd(describeExpiry(t, now))}\n\n`);
-  if (profile.service === 'whm') md.appendMarkdown(`IP allow-list: ${t.whitelistIps.length ? t.whitelistIps.map((ip) => `\`${escapeMd(ip)}\``).join(', ') : 'any address'}\n\n`);
-  md.appendMarkdown(`Created: ${t.created ? isoDate(t.created) : 'not reported'} · Last used: ${t.lastUsed ? isoDate(t.lastUsed) : 'not reported'}`);
+  md.appendMarkdown(
+    `Expiry: ${state === 'expired' ? '$(error) ' : state === 'soon' ? '$(warning) ' : ''}${escapeMd(describeExpiry(t, now))}\n\n`,
+  );
+  if (profile.service === 'whm')
+    md.appendMarkdown(
+      `IP allow-list: ${t.whitelistIps.length ? t.whitelistIps.map((ip) => `\`${escapeMd(ip)}\``).join(', ') : 'any address'}\n\n`,
+    );
+  md.appendMarkdown(
+    `Created: ${t.created ? isoDate(t.created) : 'not reported'} · Last used: ${t.lastUsed ? isoDate(t.lastUsed) : 'not reported'}`,
+  );
   item.tooltip = md;
   item.contextValue = `token.${profile.service}${used ? '.used' : ''}`;
   item.accessibilityInformation = { label: `API token ${t.name}: ${parts.join(', ')}` };

@@ -13,7 +13,9 @@ export interface WebviewHtmlInput {
 
 /** A fresh nonce for each render: 128 random bits. */
 export function makeNonce(): string {
-  return randomBytes(16).toString('base64').replace(/[^A-Za-z0-9]/g, '');
+  return randomBytes(16)
+    .toString('base64')
+    .replace(/[^A-Za-z0-9]/g, '');
 }
 
 /**
