@@ -119,6 +119,7 @@ export function activate(context: vscode.ExtensionContext): TestExports | undefi
   services.agentTools = new AgentTools(services);
   const tokens = new TokenCommands(services, context.globalState, context.secrets, snippets, active);
   const dataRuns = new DataRuns(services, snippets, environments, askEnv);
+  services.runForEachRow = (snippet) => dataRuns.runFormForEachRow(snippet);
   const imports = new ImportCommands(services, snippets, context.extensionUri);
   const resultCommands = new ResultCommands(services, panels, history, historyTree, snippets, context.extensionUri);
   panels.connect(resultCommands);

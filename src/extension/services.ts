@@ -1,4 +1,5 @@
 import type { ApiRequest } from '../core/api/request';
+import type { Snippet } from '../core/snippets';
 import type { AgentTools } from './agent/lmTools';
 import type { HistoryStore } from './history/history';
 import type { Log } from './log';
@@ -29,6 +30,8 @@ export interface Services {
   activeServerId?: () => string | undefined;
   /** Sends a request to a group the person picks (the builder's and a snippet's Send to Group…). */
   sendToGroup?: (request: ApiRequest, untrustedSource?: string) => Promise<unknown>;
+  /** Runs a request (the builder's form, as a snippet) once for each row of a file the person picks. */
+  runForEachRow?: (snippet: Snippet) => Promise<unknown>;
   /** The language model tools (cpanel_list_servers, cpanel_call…), registered with vscode.lm. */
   agentTools?: AgentTools;
 }

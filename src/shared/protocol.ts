@@ -81,6 +81,8 @@ export type WebviewToHost =
   | { type: 'send'; seq?: number; state: BuilderState }
   /** Send to every server of a group the host asks for. */
   | { type: 'sendGroup'; seq?: number; state: BuilderState }
+  /** Run the form once for each row of a CSV or JSON file (its ${row.COLUMN} placeholders filled from the row). */
+  | { type: 'runRows'; seq?: number; state: BuilderState }
   | { type: 'save'; seq?: number; state: BuilderState }
   | { type: 'copy'; seq?: number; language: CodeLanguage; state: BuilderState }
   | { type: 'openDocs'; url: string }
@@ -180,6 +182,7 @@ export function parseWebviewMessage(v: unknown): WebviewToHost | undefined {
       return str(v.serverId, 200) && v.serverId ? { type: 'loadAccounts', ...seq, serverId: v.serverId } : undefined;
     case 'send':
     case 'sendGroup':
+    case 'runRows':
     case 'save': {
       const state = parseState(v.state);
       return state ? { type: v.type, ...seq, state } : undefined;

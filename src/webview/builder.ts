@@ -43,7 +43,7 @@ interface VsCodeApi {
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
-type Ask = 'send' | 'sendGroup' | 'save' | 'copy' | 'loadAccounts' | 'pickFile';
+type Ask = 'send' | 'sendGroup' | 'runRows' | 'save' | 'copy' | 'loadAccounts' | 'pickFile';
 
 const vscode = acquireVsCodeApi();
 let state: BuilderState = parseState(vscode.getState()) ?? emptyState();
@@ -891,6 +891,16 @@ function actionsSection(): Section {
     icon('run-all'),
     'Send to Group…',
   );
+  const rowsButton = h(
+    'button',
+    {
+      id: 'runRows',
+      title: 'Send this request once for each row of a CSV or JSON file: ${row.COLUMN} in a value is filled from the row',
+      onclick: () => post('runRows'),
+    },
+    icon('table'),
+    'Run for Each Row…',
+  );
   const saveButton = h('button', { id: 'save', onclick: () => post('save') }, icon('save'), 'Save as Snippet');
   const names: Record<CodeLanguage, string> = {
     curl: 'curl',
@@ -918,7 +928,7 @@ function actionsSection(): Section {
   const el = h(
     'div',
     {},
-    h('div', { class: 'actions' }, send, cancel, group, saveButton, h('span', { class: 'copylabel' }, 'Copy as'), ...copies),
+    h('div', { class: 'actions' }, send, cancel, group, rowsButton, saveButton, h('span', { class: 'copylabel' }, 'Copy as'), ...copies),
     line,
   );
   return {
@@ -932,6 +942,7 @@ function actionsSection(): Section {
       send.setAttribute('aria-busy', String(sending()));
       show(cancel, a.cancel.shown);
       group.disabled = a.sendGroup.disabled;
+      rowsButton.disabled = a.sendGroup.disabled;
       saveButton.disabled = a.save.disabled;
       for (const c of copies) c.disabled = a.copy.disabled;
       const v = problemsView(all, state.params.length, (i) => params.touched(i), touched, attempted);
@@ -986,7 +997,7 @@ function cancelSend(): void {
   if (seq !== undefined) vscode.postMessage({ type: 'cancel', seq });
 }
 
-function post(kind: 'send' | 'sendGroup' | 'save' | 'copy', language?: CodeLanguage): void {
+function post(kind: 'send' | 'sendGroup' | 'runRows' | 'save' | 'copy', language?: CodeLanguage): void {
   // One send at a time, and nothing that reads the form while it runs.
   if (sending()) return;
   if (problems().length) {
@@ -1077,7 +1088,8 @@ window.addEventListener('message', (event: MessageEvent) => {
     }
     case 'notice':
       // A notice ends the request it answers (and only that one): a copy's notice does not end a send.
-      if (msg.seq !== undefined && !requests.settle(msg.seq, 'send', 'sendGroup', 'save', 'copy', 'pickFile', 'loadAccounts')) return;
+      if (msg.seq !== undefined && !requests.settle(msg.seq, 'send', 'sendGroup', 'runRows', 'save', 'copy', 'pickFile', 'loadAccounts'))
+        return;
       status.set([h('p', { class: msg.level === 'error' ? 'verdict fail' : 'muted' }, msg.message)]);
       changed();
       break;

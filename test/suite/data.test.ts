@@ -255,4 +255,40 @@ describe('data runs and Import Request in a real extension host', () => {
       Object.assign(s.imports, original);
     }
   });
+
+  it("the builder's form runs for each row too: the same plan, one call per row, one table", async () => {
+    const csv = await write('rows.csv', 'email\nform1\nform2\n');
+    const original = { showPlan: s.dataRuns.showPlan, pickFile: s.dataRuns.pickFile, confirm: s.runner.confirm };
+    const titles: string[] = [];
+    s.dataRuns.showPlan = async (title) => {
+      titles.push(title);
+      return true;
+    };
+    s.dataRuns.pickFile = async () => csv;
+    s.runner.confirm = async () => true;
+    sb.clearLog();
+    try {
+      // What the builder's Run for Each Row… hands over: its form as a snippet (see BuilderPanel's runRows).
+      const form: Snippet = {
+        version: 1,
+        server: 'data-whm',
+        family: 'whm',
+        function: 'listaccts',
+        method: 'GET',
+        params: [{ name: 'search', value: '${row.email}' }],
+      };
+      const run = (await s.runForEachRow!(form)) as { stored?: { result: { data: unknown } } } | undefined;
+      assert.ok(run?.stored, 'a combined result opened');
+      assert.match(titles[0]!, /^whm listaccts for 2 rows of .*rows\.csv$/);
+      assert.deepEqual(
+        sb
+          .requests('listaccts')
+          .map((q) => new URLSearchParams(q.path.split('?')[1] ?? '').get('search') ?? new URLSearchParams(q.body).get('search')),
+        ['form1', 'form2'],
+      );
+    } finally {
+      Object.assign(s.dataRuns, { showPlan: original.showPlan, pickFile: original.pickFile });
+      s.runner.confirm = original.confirm;
+    }
+  });
 });

@@ -210,3 +210,15 @@ describe('a result view checks what its host sends', () => {
     for (const m of bad) assert.equal(parseResultHostMessage(m), undefined, JSON.stringify(m)?.slice(0, 140));
   });
 });
+
+describe("the builder's Run for Each Row… message", () => {
+  it('is read with its state, like Send to Group', () => {
+    const msg = parseWebviewMessage({
+      type: 'runRows',
+      seq: 3,
+      state: { ...emptyState(), serverId: 'x', functionName: 'listaccts', family: 'whm' },
+    });
+    assert.equal(msg?.type, 'runRows');
+    assert.equal(parseWebviewMessage({ type: 'runRows', seq: 3 }), undefined, 'without a state it is dropped');
+  });
+});

@@ -117,6 +117,18 @@ export class BuilderPanel extends WebviewHost<WebviewToHost, HostToWebview> {
         await this.s.sendToGroup?.(request);
         return;
       }
+      case 'runRows': {
+        const p = this.s.profiles.get(msg.state.serverId);
+        if (!p) return this.notice(msg, 'error', 'Choose a server before running the form for each row.');
+        let snippet;
+        try {
+          snippet = requestToSnippet(p.label, stateToRequest(msg.state, p.service));
+        } catch (e) {
+          return this.notice(msg, 'error', e instanceof Error ? e.message : String(e));
+        }
+        await this.s.runForEachRow?.(snippet);
+        return;
+      }
       case 'save': {
         const p = this.s.profiles.get(msg.state.serverId);
         if (!p) return this.notice(msg, 'error', 'Choose a server before saving.');

@@ -233,7 +233,10 @@ export class HistoryTree extends Disposable implements vscode.TreeDataProvider<H
     item.tooltip = md;
     item.contextValue = e.answerKept ? 'historyEntry.answer' : 'historyEntry';
     item.command = { command: 'cpanel.history.open', title: 'Open Result', arguments: [n] };
-    item.accessibilityInformation = { label: `${entryLabel(e)}, ${item.description}` };
+    // Read aloud: the outcome once, in words, then the rest of the line.
+    item.accessibilityInformation = {
+      label: `${entryLabel(e)}, ${e.ok ? 'succeeded' : verdictOf(e.kind)}${e.status ? `, HTTP ${e.status}` : ''}, ${e.ms} ms, ${formatSize(e.bytes)}, ${time}`,
+    };
     return item;
   }
 

@@ -111,6 +111,23 @@ export class DataRuns {
       );
       return undefined;
     }
+    return this.runSnippet(uri, parsed.snippet, dataFile);
+  }
+
+  /**
+   * The builder's form, once for each row: the same run as a snippet file's, named after the builder
+   * (uploads resolve against the first workspace folder, as a new snippet's would).
+   */
+  async runFormForEachRow(snippet: Snippet): Promise<DataRun | undefined> {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    if (!folder) {
+      void vscode.window.showWarningMessage('Open a folder first: the rows come from a file in the workspace.');
+      return undefined;
+    }
+    return this.runSnippet(vscode.Uri.joinPath(folder, 'Request Builder'), snippet);
+  }
+
+  private async runSnippet(uri: vscode.Uri, snippet: Snippet, dataFile?: vscode.Uri): Promise<DataRun | undefined> {
     const file = dataFile ?? (await this.pickFile(`Rows for ${vscode.workspace.asRelativePath(uri)}: a CSV (header line) or JSON file`));
     if (!file) return undefined;
     const tableName = vscode.workspace.asRelativePath(file);
@@ -121,12 +138,12 @@ export class DataRuns {
       void vscode.window.showErrorMessage(e instanceof DataFileError ? e.message : `${tableName} cannot be read.`);
       return undefined;
     }
-    const missing = missingColumns(parsed.snippet, table);
+    const missing = missingColumns(snippet, table);
     if (missing.length) {
       void vscode.window.showErrorMessage(missingColumnsMessage(missing, table, tableName));
       return undefined;
     }
-    const run: DataRun = { uri, snippet: parsed.snippet, table, tableName, rows: new Map() };
+    const run: DataRun = { uri, snippet, table, tableName, rows: new Map() };
     return this.pass(
       run,
       table.rows.map((_, i) => i + 1),
