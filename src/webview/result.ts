@@ -560,7 +560,7 @@ function renderGrid(): void {
   if (count)
     count.textContent =
       all.length === rows.length
-        ? `${rows.length.toLocaleString()} rows`
+        ? `${rows.length.toLocaleString()} ${rows.length === 1 ? 'row' : 'rows'}`
         : `${all.length.toLocaleString()} of ${rows.length.toLocaleString()} rows`;
   grid.setAttribute('aria-rowcount', String(all.length + 1));
   grid.setAttribute('aria-colcount', String(cols.length));
