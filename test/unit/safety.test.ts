@@ -11,6 +11,7 @@ import { Catalog } from '../../src/core/catalog';
 import { generate } from '../../src/core/codegen';
 import { historyEntry, storedAnswer } from '../../src/core/history';
 import { serializeSnippet } from '../../src/core/snippets';
+import type { ApiResult } from '../../src/core/result';
 import type { ServerProfile } from '../../src/core/servers';
 import { isSecretParam } from '../../src/shared/families';
 import type { Sandbox } from '../../src/sandbox/server';
@@ -583,18 +584,7 @@ describe('secret parameters are kept out of History and scrubbed from answers', 
   });
 
   it('parameters named like passphrase, access_token, mysql_pass, login_token, pass_hash are stored redacted', () => {
-    const p: ServerProfile = {
-      id: 'x',
-      label: 'x',
-      host: 'h.example',
-      service: 'cpanel',
-      secure: true,
-      port: 2083,
-      username: 'u',
-      auth: 'token',
-      twoFactor: 'none',
-      tls: { mode: 'system' },
-    };
+    const p = someProfile();
     const names = [
       'passphrase',
       'sshkey_passphrase',
@@ -606,55 +596,48 @@ describe('secret parameters are kept out of History and scrubbed from answers', 
       'pass_hash',
     ];
     const req: ApiRequest = { family: 'uapi', module: 'X', function: 'y', params: names.map((n) => [n, `value-of-${n}`]) };
-    const fake = {
-      ok: true,
-      kind: 'ok',
-      status: 200,
-      data: null,
-      errors: [],
-      warnings: [],
-      messages: [],
-      metadata: {},
-      raw: '',
-      contentType: '',
-      timings: { headersMs: 0, totalMs: 1 },
-      request: { method: 'POST', url: '', family: 'uapi', function: 'X/y' },
-    } as const;
-    const entry = historyEntry(p, req, { ...fake, errors: [], warnings: [], messages: [], metadata: {} }, 'palette', Date.now(), 0);
+    const entry = historyEntry(p, req, okResult(), 'palette', Date.now(), 0);
     for (const n of names) assert.doesNotMatch(JSON.stringify(entry), new RegExp(`value-of-${n}`), n);
   });
 
   it('a value typed for a parameter named otherwise but marked secret is stored redacted', () => {
-    const p: ServerProfile = {
-      id: 'x',
-      label: 'x',
-      host: 'h.example',
-      service: 'cpanel',
-      secure: true,
-      port: 2083,
-      username: 'u',
-      auth: 'token',
-      twoFactor: 'none',
-      tls: { mode: 'system' },
-    };
+    const p = someProfile();
     const req: ApiRequest = { family: 'uapi', module: 'X', function: 'y', params: [['note', 'Typed-Secret-1']], secretParams: ['note'] };
-    const fake = {
-      ok: true,
-      kind: 'ok',
-      status: 200,
-      data: null,
-      errors: [],
-      warnings: [],
-      messages: [],
-      metadata: {},
-      raw: '',
-      contentType: '',
-      timings: { headersMs: 0, totalMs: 1 },
-      request: { method: 'POST', url: '', family: 'uapi', function: 'X/y' },
-    } as const;
-    assert.doesNotMatch(
-      JSON.stringify(historyEntry(p, req, { ...fake, errors: [], warnings: [], messages: [], metadata: {} }, 'palette', Date.now(), 0)),
-      /Typed-Secret-1/,
-    );
+    assert.doesNotMatch(JSON.stringify(historyEntry(p, req, okResult(), 'palette', Date.now(), 0)), /Typed-Secret-1/);
   });
 });
+
+/** A profile for the History tests, which send nothing. */
+function someProfile(): ServerProfile {
+  return {
+    id: 'x',
+    label: 'x',
+    host: 'h.example',
+    service: 'cpanel',
+    secure: true,
+    port: 2083,
+    username: 'u',
+    auth: 'token',
+    twoFactor: 'none',
+    tls: { mode: 'system' },
+  };
+}
+
+/** An answer as the History tests need one: a success with nothing in it. */
+function okResult(): ApiResult {
+  const request = { method: 'POST' as const, url: '', family: 'uapi', function: 'X/y' };
+  return {
+    ok: true,
+    kind: 'ok',
+    status: 200,
+    data: null,
+    errors: [],
+    warnings: [],
+    messages: [],
+    metadata: {},
+    raw: '',
+    contentType: '',
+    timings: { headersMs: 0, totalMs: 1 },
+    request,
+  };
+}
