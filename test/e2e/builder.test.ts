@@ -240,10 +240,19 @@ describe('request builder and snippets end to end', () => {
   });
 
   it('a fresh form says what it needs quietly, and a partial function name finds its function', async () => {
-    await vs.wb.page.locator('.tabs-container .tab', { hasText: 'Request Builder' }).click();
-    await vs.wb.command('View: Close Editor');
+    // Closed by its tab's own button: a palette opened right after the tab is clicked can lose the focus to
+    // the builder's webview taking it (VS Code hands an activated webview the focus a moment later).
+    const tab = vs.wb.page.locator('.tabs-container .tab', { hasText: 'Request Builder' });
+    await tab.hover();
+    await tab.locator('.tab-actions .action-label').first().click();
     await vs.wb.page.locator('.tabs-container .tab', { hasText: 'Request Builder' }).waitFor({ state: 'detached' });
-    await vs.wb.command('cPanel: Open Request Builder');
+    // The Servers view's own button, not the palette: the result view that became active takes the focus a
+    // moment later, which would close a palette opened in between.
+    const header = vs.wb.page
+      .locator('.pane-header', { has: vs.wb.page.locator('.action-label[aria-label="Open Request Builder"]') })
+      .first();
+    await header.hover();
+    await header.locator('.action-label[aria-label="Open Request Builder"]').click();
     const fresh = await vs.wb.webview('#function');
     await fresh.locator('#problems', { hasText: 'Choose a function.' }).waitFor();
     assert.match((await fresh.locator('#problems').getAttribute('class')) ?? '', /\bquiet\b/, 'not shown as an error before any input');
