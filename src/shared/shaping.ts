@@ -14,36 +14,27 @@ export type ShapingFamily = 'uapi' | 'whm' | 'api2';
 export const SORT_METHODS = ['lexicographic', 'numeric', 'numeric_zero_as_max', 'ipv4'] as const;
 export type SortMethod = (typeof SORT_METHODS)[number];
 
+/** UAPI's match types (api.filter_type). */
+const CPANEL_FILTER_TYPES = [
+  'contains',
+  'begins',
+  'ends',
+  'matches',
+  'eq',
+  'ne',
+  'lt',
+  'lt_handle_unlimited',
+  'gt',
+  'gt_handle_unlimited',
+  'defined',
+  'undefined',
+] as const;
+
 /** The match types each family documents (WHM spells equality "==" for numbers and "eq" for strings). */
 export const FILTER_TYPES: { readonly [F in ShapingFamily]: readonly string[] } = {
-  uapi: [
-    'contains',
-    'begins',
-    'ends',
-    'matches',
-    'eq',
-    'ne',
-    'lt',
-    'lt_handle_unlimited',
-    'gt',
-    'gt_handle_unlimited',
-    'defined',
-    'undefined',
-  ],
-  api2: [
-    'contains',
-    'begins',
-    'ends',
-    'matches',
-    'eq',
-    'ne',
-    'lt',
-    'lt_handle_unlimited',
-    'gt',
-    'gt_handle_unlimited',
-    'defined',
-    'undefined',
-  ],
+  uapi: CPANEL_FILTER_TYPES,
+  // cPanel API 2 documents the same match types as UAPI.
+  api2: CPANEL_FILTER_TYPES,
   whm: ['contains', 'begins', 'eq', '==', 'lt', 'lt_equal', 'lt_handle_unlimited', 'gt', 'gt_equal', 'gt_handle_unlimited'],
 };
 
