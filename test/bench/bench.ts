@@ -15,6 +15,7 @@ import { SANDBOX_CREDENTIALS as C } from '../../src/sandbox/accounts';
 import { Sandbox } from '../../src/sandbox/server';
 import { interleave, median, meets, summarize, type Round } from './ab';
 import { measureFleets } from './fleetBench';
+import { measureHostHeap } from './hostBench';
 import { measureAgentAnswer, measureFilter, measureHistory, measureImport } from './moreBench';
 import { measureTable } from './tableBench';
 import { measureVsCode } from './vscodeBench';
@@ -718,6 +719,19 @@ async function main(): Promise<void> {
           `+${m.toFixed(0)} ms (${Math.min(...overhead).toFixed(0)}–${Math.max(...overhead).toFixed(0)})`,
           '≤ call + 250 ms',
           m <= 250,
+        );
+      });
+      await section('extension host heap', async () => {
+        // 1,000 calls down the palette's path in a real extension host, heap after a full collection.
+        const h = await measureHostHeap();
+        const after = h.endMb - h.fullMb;
+        factRow(
+          `extension host heap, ${h.calls} palette calls (History cap ${h.cap})`,
+          `${after >= 0 ? '+' : ''}${after.toFixed(1)} MB from call ${h.cap} to ${h.calls}`,
+          `+${(h.fullMb - h.startMb).toFixed(1)} MB filling History (${h.entries} entries kept)`,
+          `${h.endMb.toFixed(1)} MB at the end`,
+          '≤ +2 MB once History is full',
+          after <= 2,
         );
       });
     } else {

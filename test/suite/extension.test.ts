@@ -268,6 +268,45 @@ describe('cPanel API Explorer in a real extension host', () => {
     assert.doesNotMatch(all, /cpsess\d+/);
   });
 
+  it('calls recorded faster than History writes: the index on disk and the answers kept are exactly what History lists', async () => {
+    const sent = await send('whm-1', { family: 'whm', function: 'listpkgs', params: [] });
+    await s.history.flushed();
+    const cfg = vscode.workspace.getConfiguration('cpanel');
+    await cfg.update('history.maxEntries', 40, vscode.ConfigurationTarget.Global);
+    try {
+      const target = { profile: s.profiles.get('whm-1')!, request: { family: 'whm' as const, function: 'listpkgs', params: [] } };
+      // 150 records in one go, none awaited before the next (an agent or a data run sends this fast).
+      const made = await Promise.all(Array.from({ length: 150 }, () => s.history.record(target, sent!.result, 'test')));
+      await s.history.flushed();
+      const listed = await s.history.list();
+      assert.equal(listed.length, 40);
+      assert.deepEqual(
+        listed.map((e) => e.id),
+        made
+          .slice(-40)
+          .reverse()
+          .map((e) => e!.id),
+      );
+      const onDisk = JSON.parse(
+        new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(s.history.folder, 'index.json'))),
+      ) as { entries: { id: string }[] };
+      assert.deepEqual(
+        onDisk.entries.map((e) => e.id),
+        listed.map((e) => e.id),
+      );
+      const answers = (await vscode.workspace.fs.readDirectory(vscode.Uri.joinPath(s.history.folder, 'answers'))).map(([n]) => n).sort();
+      const kept = listed.filter((e) => e.answerKept).map((e) => e.id);
+      assert.equal(answers.length, kept.length, 'one answer file per entry kept, none left behind');
+      for (const id of kept)
+        assert.ok(
+          answers.some((n) => n.startsWith(id)),
+          `the answer of ${id} is on disk`,
+        );
+    } finally {
+      await cfg.update('history.maxEntries', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('opens a result from the history without sending, and resends it through the runner', async () => {
     await send('whm-1', { family: 'whm', function: 'listpkgs', params: [] });
     await s.history.flushed();

@@ -24,6 +24,9 @@ export class HistoryStore extends Disposable {
   private entries: HistoryEntry[] | undefined;
   private loading: Promise<HistoryEntry[]> | undefined;
   private writes: Promise<void> = Promise.resolve();
+  /** The write that has not started yet, which later writes join, and what they asked it to do first. */
+  private waiting: Promise<void> | undefined;
+  private readonly extras: (() => Thenable<void> | Promise<void>)[] = [];
   private readonly _onDidChange = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this._onDidChange.event;
   private readonly dir: vscode.Uri;
@@ -123,20 +126,32 @@ export class HistoryStore extends Disposable {
     this._onDidChange.fire();
   }
 
-  /** Runs `extra`, then writes the index, after every earlier write. */
+  /**
+   * Runs `extra`, then writes the index, after every earlier write. Writes asked for while one is
+   * waiting its turn join it: their extras run in order and the index is written once, as it then is.
+   * Calls can come faster than a 500-entry index is written (an agent, a data run): one write per call
+   * would queue without bound, each holding its work, and write the same index over and over.
+   */
   private write(extra: () => Thenable<void> | Promise<void>): Promise<void> {
+    this.extras.push(extra);
+    if (this.waiting) return this.waiting;
     const run = async (): Promise<void> => {
+      // From here on, a new write waits for the next turn: what it changes may come after this index.
+      this.waiting = undefined;
+      const extras = this.extras.splice(0);
       await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(this.dir, 'answers'));
-      await extra();
+      for (const x of extras) await x();
       const index: IndexFile = { version: 1, entries: this.entries ?? [] };
       await vscode.workspace.fs.writeFile(this.indexUri, new TextEncoder().encode(JSON.stringify(index)));
     };
-    this.writes = this.writes
+    const turn = this.writes
       .then(run)
       .catch((e: unknown) =>
         this.log.write('warn', 'history', `the history could not be written (${e instanceof Error ? e.message : String(e)})`),
       );
-    return this.writes;
+    this.waiting = turn;
+    this.writes = turn;
+    return turn;
   }
 
   /** Resolves when everything recorded so far is on disk (tests, deactivation). */
