@@ -70,12 +70,17 @@ describe('one path for every send', () => {
     answer = false;
   });
 
-  /** Runs a command that opens a quick pick, and accepts the active item of each pick it shows. */
-  async function withPicks<T>(run: () => Thenable<T>, picks: number): Promise<T> {
-    const done = run();
-    for (let i = 0; i < picks; i++) {
-      await new Promise((r) => setTimeout(r, 700));
+  /**
+   * Runs a command that opens quick picks, and accepts the active item of each pick it shows until the
+   * command settles: accepting when no pick is open does nothing, so nothing waits on a guessed time.
+   */
+  async function withPicks<T>(run: () => Thenable<T>): Promise<T> {
+    let settled = false;
+    const done = Promise.resolve(run()).finally(() => (settled = true));
+    const until = Date.now() + 20_000;
+    while (!settled && Date.now() < until) {
       await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      await Promise.race([done.then(undefined, () => undefined), new Promise((r) => setTimeout(r, 50))]);
     }
     return done;
   }
@@ -94,14 +99,12 @@ describe('one path for every send', () => {
     const fn = Catalog.load().get('whm', 'reboot')!;
     const before = sb.requests('reboot').length;
     // reboot has no required parameter: the parameter pick opens on Send.
-    const r = await withPicks(
-      () =>
-        vscode.commands.executeCommand<Sent | undefined>('cpanel.function.send', {
-          kind: 'function',
-          profile: s.profiles.get('path-whm')!,
-          fn,
-        }),
-      1,
+    const r = await withPicks(() =>
+      vscode.commands.executeCommand<Sent | undefined>('cpanel.function.send', {
+        kind: 'function',
+        profile: s.profiles.get('path-whm')!,
+        fn,
+      }),
     );
     assert.equal(r, undefined);
     assert.equal(asked.length, 1, 'asked once');
@@ -112,14 +115,12 @@ describe('one path for every send', () => {
 
   it('the tree sends a read through the runner without asking', async () => {
     const fn = Catalog.load().get('whm', 'version')!;
-    const r = await withPicks(
-      () =>
-        vscode.commands.executeCommand<Sent | undefined>('cpanel.function.send', {
-          kind: 'function',
-          profile: s.profiles.get('path-whm')!,
-          fn,
-        }),
-      1,
+    const r = await withPicks(() =>
+      vscode.commands.executeCommand<Sent | undefined>('cpanel.function.send', {
+        kind: 'function',
+        profile: s.profiles.get('path-whm')!,
+        fn,
+      }),
     );
     assert.equal(r?.result.kind, 'ok', r?.result.hint);
     assert.deepEqual(origins(), ['tree']);
@@ -129,9 +130,10 @@ describe('one path for every send', () => {
   it('a function in the tree opens in the builder', async () => {
     const fn = Catalog.load().get('whm', 'accountsummary')!;
     await vscode.commands.executeCommand('cpanel.function.openInBuilder', { kind: 'function', profile: s.profiles.get('path-whm')!, fn });
-    await new Promise((r) => setTimeout(r, 1000));
-    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => t.label);
-    assert.ok(tabs.includes('Request Builder'), tabs.join());
+    const labels = (): string[] => vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => t.label);
+    const until = Date.now() + 10_000;
+    while (!labels().includes('Request Builder') && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(labels().includes('Request Builder'), labels().join());
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 

@@ -385,11 +385,13 @@ describe('snippets in a real extension host', () => {
       try {
         sb.inject({ fault: { kind: 'slow-headers', ms: 5000 }, count: 20 });
         const started = Date.now();
+        const seen = sb.requests('version').length;
         const sending = panel.receive({
           type: 'send',
           state: { ...emptyState(), serverId: 'snip-whm', family: 'whm' as const, functionName: 'version', method: 'GET' as const },
         });
-        await new Promise((r) => setTimeout(r, 300));
+        // Cancel once the server holds the request (it answers only after 5 s).
+        await waitFor('the request at the server', () => (sb.requests('version').length > seen ? true : undefined));
         panel.cancelSend();
         await sending;
         assert.deepEqual(outcomes, ['cancelled']);
