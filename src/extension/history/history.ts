@@ -195,13 +195,19 @@ export class HistoryTree extends Disposable implements vscode.TreeDataProvider<H
       const days = new Map<string, HistoryEntry[]>();
       for (const e of await this.store.list()) {
         const d = dayLabel(e.time, now);
-        days.set(d, [...(days.get(d) ?? []), e]);
+        const list = days.get(d);
+        if (list) list.push(e);
+        else days.set(d, [e]);
       }
       return [...days].map(([label, entries]) => ({ kind: 'day', label, entries }));
     }
     if (n.kind === 'day') {
       const servers = new Map<string, HistoryEntry[]>();
-      for (const e of n.entries) servers.set(e.server, [...(servers.get(e.server) ?? []), e]);
+      for (const e of n.entries) {
+        const list = servers.get(e.server);
+        if (list) list.push(e);
+        else servers.set(e.server, [e]);
+      }
       return [...servers].map(([server, entries]) => ({ kind: 'server', day: n.label, server, entries }));
     }
     if (n.kind === 'server') return n.entries.map((entry) => ({ kind: 'entry', entry }));
@@ -230,22 +236,12 @@ export class HistoryTree extends Disposable implements vscode.TreeDataProvider<H
     const e = n.entry;
     const item = new vscode.TreeItem(entryLabel(e), vscode.TreeItemCollapsibleState.None);
     item.id = `entry:${e.id}`;
-    const time = new Date(e.time).toLocaleTimeString('en-GB');
+    const time = TIME_FORMAT.format(e.time);
     // The HTTP status when an answer came; otherwise the verdict in words ("Network error"), said once.
     item.description = `${e.status ? `${e.status}${e.ok ? '' : ` ${verdictOf(e.kind)}`}` : verdictOf(e.kind)} · ${e.ms} ms · ${formatSize(e.bytes)} · ${time}`;
     item.iconPath = e.ok
       ? new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'))
       : new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
-    const md = new vscode.MarkdownString();
-    md.appendText(`${FAMILIES[e.family].name} ${e.function}${e.account ? ` as ${e.account}` : ''} on ${e.server}\n`);
-    md.appendMarkdown('\n');
-    md.appendCodeblock(`${e.method} ${e.params.map(([k, v]) => `${k}=${v}`).join('&')}`.slice(0, 2000), 'text');
-    md.appendText(
-      `${verdictOf(e.kind)} · HTTP ${e.status || '—'} · ${e.ms} ms · ${formatSize(e.bytes)} · ${new Date(e.time).toLocaleString('en-GB')} · from ${e.origin}`,
-    );
-    if (e.hint) md.appendText(`\n\n${e.hint}`);
-    if (!e.answerKept) md.appendText('\n\nThe answer was not kept (none arrived, or it was larger than cpanel.history.maxAnswerKB).');
-    item.tooltip = md;
     item.contextValue = e.answerKept ? 'historyEntry.answer' : 'historyEntry';
     item.command = { command: 'cpanel.history.open', title: 'Open Result', arguments: [n] };
     // Read aloud: the outcome once, in words, then the rest of the line.
@@ -255,9 +251,31 @@ export class HistoryTree extends Disposable implements vscode.TreeDataProvider<H
     return item;
   }
 
+  /** The tooltip is made when the pointer rests on an entry, not for every entry the view lists. */
+  resolveTreeItem(item: vscode.TreeItem, n: HistoryNode): vscode.TreeItem {
+    if (n.kind === 'entry') item.tooltip = entryTooltip(n.entry);
+    return item;
+  }
+
   refresh(): void {
     this._onDidChangeTreeData.fire(undefined);
   }
+}
+
+// Made once: toLocaleTimeString builds a formatter on every call. Same text as toLocaleTimeString('en-GB').
+const TIME_FORMAT = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+
+function entryTooltip(e: HistoryEntry): vscode.MarkdownString {
+  const md = new vscode.MarkdownString();
+  md.appendText(`${FAMILIES[e.family].name} ${e.function}${e.account ? ` as ${e.account}` : ''} on ${e.server}\n`);
+  md.appendMarkdown('\n');
+  md.appendCodeblock(`${e.method} ${e.params.map(([k, v]) => `${k}=${v}`).join('&')}`.slice(0, 2000), 'text');
+  md.appendText(
+    `${verdictOf(e.kind)} · HTTP ${e.status || '—'} · ${e.ms} ms · ${formatSize(e.bytes)} · ${new Date(e.time).toLocaleString('en-GB')} · from ${e.origin}`,
+  );
+  if (e.hint) md.appendText(`\n\n${e.hint}`);
+  if (!e.answerKept) md.appendText('\n\nThe answer was not kept (none arrived, or it was larger than cpanel.history.maxAnswerKB).');
+  return md;
 }
 
 export function entryLabel(e: HistoryEntry): string {
