@@ -26,7 +26,7 @@ export const CSV_COLUMNS = [
   'caFile',
 ] as const;
 /** Columns read and given a meaning; "id" (in files exported before ids were left out) is read and ignored. */
-const KNOWN_COLUMNS: readonly string[] = [...CSV_COLUMNS, 'id'];
+const KNOWN_COLUMNS: ReadonlySet<string> = new Set([...CSV_COLUMNS, 'id']);
 
 /**
  * A cell as the export wrote it, back: csvField puts an apostrophe before a value a spreadsheet would
@@ -34,7 +34,8 @@ const KNOWN_COLUMNS: readonly string[] = [...CSV_COLUMNS, 'id'];
  * apostrophe, so exactly one leading apostrophe before those characters is the export's.
  */
 function unneutralized(cell: string): string {
-  return /^'[=+\-@\t\r']/.test(cell) ? cell.slice(1) : cell;
+  // Most cells do not start with an apostrophe: only those are looked at further.
+  return cell.charCodeAt(0) === 39 && /^'[=+\-@\t\r']/.test(cell) ? cell.slice(1) : cell;
 }
 
 /** A cell for the export: as csvField writes it, with a value that starts with an apostrophe given another, so the import can undo both. */
@@ -59,9 +60,13 @@ export function parseServersCsv(text: string, where: string): ParsedServers {
   if (secret) return { profiles: [], problems: [secretRefusal(where, `a column "${secret}"`)] };
   const items = records.map((cells) => {
     const r: Record<string, string> = {};
-    for (const [k, v] of Object.entries(cells)) r[k] = unneutralized(v);
     const o: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(r)) if (v !== '' && !KNOWN_COLUMNS.includes(k)) o[k] = v;
+    for (const k of header) {
+      if (!Object.hasOwn(cells, k)) continue;
+      const v = unneutralized(cells[k]!);
+      r[k] = v;
+      if (v !== '' && !KNOWN_COLUMNS.has(k)) o[k] = v;
+    }
     const set = (k: string, v: unknown): void => void (v !== undefined && v !== '' ? (o[k] = v) : undefined);
     set('label', r.label);
     set('host', r.host);

@@ -64,15 +64,28 @@ export function secretRefusal(where: string, what: string): string {
 }
 
 /** The first key (as a path such as "tls.privateKey") in an item, or its nested objects, that names a secret. */
-function secretKeyIn(value: unknown, path = '', depth = 0): string | undefined {
+function secretKeyIn(value: unknown, depth = 0): string | undefined {
   if (depth > 4 || value === null || typeof value !== 'object') return undefined;
-  for (const [k, v] of Object.entries(value)) {
-    const here = Array.isArray(value) ? path : path ? `${path}.${k}` : k;
-    if (!Array.isArray(value) && isSecretName(k)) return here;
-    const inner = secretKeyIn(v, here, depth + 1);
-    if (inner) return inner;
+  const list = Array.isArray(value);
+  // The path is put together only for the key found: a 50,000-server file has none.
+  for (const k in value) {
+    if (!Object.hasOwn(value, k)) continue;
+    if (!list && secretNameCached(k)) return k;
+    const inner = secretKeyIn((value as Record<string, unknown>)[k], depth + 1);
+    if (inner) return list ? inner : `${k}.${inner}`;
   }
   return undefined;
+}
+
+/** isSecretName, remembered for the names a file repeats on every item (a bounded memo: names come from the file). */
+const secretNames = new Map<string, boolean>();
+function secretNameCached(name: string): boolean {
+  let v = secretNames.get(name);
+  if (v === undefined) {
+    v = isSecretName(name);
+    if (secretNames.size < 1000) secretNames.set(name, v);
+  }
+  return v;
 }
 
 export interface ParsedServers {

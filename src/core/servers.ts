@@ -108,6 +108,8 @@ export function describeServer(p: Pick<ServerProfile, 'username' | 'host' | 'por
  * and returns Node's form (uppercase, colon-separated), or undefined when it is not 32 bytes of hex.
  */
 export function normalizeFingerprint(input: string): string | undefined {
+  // Already in the form it is stored in (every pinned server, each time its profile is read): as it is.
+  if (input.length === 95 && CANONICAL_FINGERPRINT.test(input)) return input;
   const hex = input
     .trim()
     .replace(/^sha256\s*(fingerprint)?\s*=?\s*/i, '')
@@ -115,6 +117,8 @@ export function normalizeFingerprint(input: string): string | undefined {
   if (!/^[0-9a-f]{64}$/i.test(hex)) return undefined;
   return hex.toUpperCase().match(/../g)!.join(':');
 }
+
+const CANONICAL_FINGERPRINT = /^(?:[0-9A-F]{2}:){31}[0-9A-F]{2}$/;
 
 /**
  * Characters no label has: C0 controls, DEL and C1 controls, the line and paragraph separators, and
