@@ -199,6 +199,12 @@ describe('agent tools: catalog, servers, answers', () => {
     assert.match(cut!.narrow, /api\.columns/);
     // One more row would not have fitted.
     assert.ok(JSON.stringify({ ...big, data: { acct: rows.slice(0, cut!.shown + 1) }, truncated: cut }).length > 2000);
+    // Two lists: the larger one is cut, whatever its place.
+    const two = fitAnswer(answerOf(result({ warnings: ['a', 'b'], acct: rows })), 2000, 'whm');
+    assert.equal(two.cut?.list, 'data.acct');
+    assert.ok(two.text.length <= 2000 && two.cut!.shown > 0);
+    const withOneMore = { ...answerOf(result({ warnings: ['a', 'b'], acct: rows.slice(0, two.cut!.shown + 1) })), truncated: two.cut };
+    assert.ok(JSON.stringify(withOneMore).length > 2000, 'one more row would not have fitted');
     // No list: the start of the data, as text, within the budget.
     const blob = fitAnswer(answerOf(result({ text: 'x'.repeat(10_000) })), 1000);
     assert.ok(blob.text.length <= 1000);

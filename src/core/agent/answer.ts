@@ -55,9 +55,15 @@ export function fitAnswer(answer: Answer, maxChars: number, family?: Family): { 
       const cut: Cut = { list, shown: n, total: rows.length, columns, narrow: narrowing(rows.length, n, columns, family) };
       return { text: JSON.stringify({ ...answer, data: replaceAt(answer.data, path, rows.slice(0, n)), truncated: cut }), cut };
     };
-    // The most rows that fit: lengths grow with n, so a binary search finds it.
+    // The most rows that fit: lengths grow with n, so a binary search finds it. No more rows fit than
+    // those whose own text, one after another, stays within the budget: the search starts below that,
+    // so it never writes out more than about a budget's worth of rows.
     let lo = 0;
-    let hi = rows.length;
+    let hi = 0;
+    for (let used = 0; hi < rows.length; hi++) {
+      used += (JSON.stringify(rows[hi]) ?? 'null').length + 1;
+      if (used > maxChars) break;
+    }
     if (make(0).text.length <= maxChars) {
       while (lo < hi) {
         const mid = Math.ceil((lo + hi) / 2);
@@ -84,17 +90,24 @@ function notSentFrame(answer: Answer): Answer {
 
 /** The longest list in the data, at its top or one or two levels down (WHM's data.acct, data.pkg). */
 function largestList(data: unknown): { path: string[]; rows: unknown[] } | undefined {
-  let best: { path: string[]; rows: unknown[]; size: number } | undefined;
+  const lists: { path: string[]; rows: unknown[] }[] = [];
   const visit = (v: unknown, path: string[]): void => {
     if (Array.isArray(v)) {
-      const size = JSON.stringify(v).length;
-      if (v.length > 1 && (!best || size > best.size)) best = { path, rows: v, size };
+      if (v.length > 1) lists.push({ path, rows: v });
       return;
     }
     if (path.length < 2 && typeof v === 'object' && v !== null) for (const [k, x] of Object.entries(v)) visit(x, [...path, k]);
   };
   visit(data, []);
-  return best && { path: best.path, rows: best.rows };
+  // Most answers have one list (data, data.acct): its size need not be written out to know it is the largest.
+  if (lists.length < 2) return lists[0];
+  let best = lists[0]!;
+  let bestSize = -1;
+  for (const l of lists) {
+    const size = JSON.stringify(l.rows).length;
+    if (size > bestSize) [best, bestSize] = [l, size];
+  }
+  return best;
 }
 
 function replaceAt(data: unknown, path: readonly string[], rows: unknown[]): unknown {
