@@ -1,4 +1,4 @@
-import { newFormData, type Agent, type FormData } from './undici';
+import { newFormData, type FormData } from './undici';
 import { FAMILIES } from '../shared/families';
 import { openAsBlob } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -11,11 +11,21 @@ import { clockTime, credentialKey, isLockout, RefusalBook, type Refusal } from '
 import { AUTH_SCHEMES, SECRET_SPECS } from './auth/schemes';
 import { isSessionRejected, SessionManager, type Session } from './auth/session';
 import { readUserSession, redeemUserSession, type SsoService, type UserSession } from './auth/sso';
-import { createAgent, formatBytes, inspectCertificate, send, type HttpRequest, type HttpResponse, type ProxySettings } from './http';
+import {
+  createAgent,
+  formatBytes,
+  inspectCertificate,
+  send,
+  type Connections,
+  type HttpRequest,
+  type HttpResponse,
+  type ProxySettings,
+} from './http';
 import { DEFAULT_LIMITS, type TransportLimits } from './limits';
 import { systemClock, totpSecretProblem, TotpSource, type Clock } from './otp';
 import { Redactor, redactHeaders, redactUrl } from './redact';
-import { CallFailure, unsentResult, type ApiResult, type CertificateInfo } from './result';
+import { CallFailure, unsentResult, type ApiResult, type CertificateInfo, type Phases } from './result';
+import { CallScope } from './callScope';
 import { Catalog } from './catalog';
 import {
   baseUrl,
@@ -61,6 +71,12 @@ export interface CallOptions {
    * scrubbed, so no result, log line or History entry holds it.
    */
   secretsInAnswer?: (answer: unknown) => readonly string[];
+  /**
+   * The request as the pipeline already built it for this profile (to preview and confirm it): sent as
+   * it is rather than built a second time, unless this server takes another route (an older WHM's
+   * UAPI envelope).
+   */
+  built?: BuiltRequest;
 }
 
 /** Deeper nesting than this is no cPanel answer, and would overflow the stack of whatever prints it. */
@@ -79,7 +95,7 @@ export class CpanelClient {
   readonly redactor: Redactor;
   private readonly limits: TransportLimits;
   private readonly clock: Clock;
-  private agent: Agent | undefined;
+  private agent: Connections | undefined;
   private readonly sessions: SessionManager | undefined;
   private readonly totp: TotpSource | undefined;
   private _state: ClientState = 'signed_out';
@@ -89,10 +105,14 @@ export class CpanelClient {
   private readonly listeners = new Set<(s: ClientState) => void>();
   private readonly refusals: RefusalBook;
   private readonly credential: string;
-  /** The redacted headers each built request was last sent with (for the Request tab and History). */
-  private readonly sentHeaders = new WeakMap<BuiltRequest, [string, string][]>();
+  /** The headers as a person may see them, by the kind of request (they differ only in redacted values). */
+  private readonly shownHeaders = new Map<string, readonly [string, string][]>();
   /** This WHM has no uapi_cpanel (older than it): UAPI on behalf of accounts goes through json-api/cpanel. */
   private legacyUapi = false;
+  /** The Authorization header, made once: the profile and secrets of a client never change. */
+  private authHeader: string | undefined;
+  /** The server's origin, made once (every answer's request URL starts with it). */
+  private readonly origin: string;
 
   constructor(
     readonly profile: ServerProfile,
@@ -102,6 +122,7 @@ export class CpanelClient {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.clock = options.clock ?? systemClock;
     this.refusals = options.refusals ?? new RefusalBook();
+    this.origin = baseUrl(profile);
     this.credential = credentialKey(
       profile,
       options.ssoLogin ? [`sso:${profile.id}`] : [secrets.password, secrets.token, secrets.accessHash, secrets.totpSecret],
@@ -171,37 +192,45 @@ export class CpanelClient {
 
   async call(req: ApiRequest, opts: CallOptions = {}): Promise<ApiResult> {
     const started = performance.now();
-    const label = safeLabel(req);
     let built: BuiltRequest | undefined;
     let sentPath = '';
+    /** Time spent on (or waiting for) a session login within this call. */
+    let loginMs = 0;
+    /** The headers of the last exchange, redacted (for the Request tab and History). */
+    const sent: Sent = {};
     // One deadline for the whole call: a server that sends a byte a second never ends otherwise.
     const deadlineMs = opts.timeoutMs ?? this.limits.deadlineMs;
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), deadlineMs);
-    const callerSignal = opts.signal;
-    opts = { ...opts, signal: callerSignal ? AbortSignal.any([callerSignal, deadline.signal]) : deadline.signal };
+    const scope = new CallScope(deadlineMs, opts.signal);
     let releaseProbe: (() => void) | undefined;
     try {
       const problem = this.configProblem();
       if (problem) throw new CallFailure('config_error', problem);
-      built = buildRequest(req, this.profile, { legacyUapi: this.legacyUapi });
+      built = opts.built && !this.reroutes(req) ? opts.built : buildRequest(req, this.profile, { legacyUapi: this.legacyUapi });
       // A secret the call carries (a new mailbox's password) is scrubbed from its answer like the client's own.
-      const secret = new Set(secretNames(req));
-      for (const [name, value] of req.params) if (secret.has(name)) this.redactor.learn(paramValue(value));
+      if (req.params.length || req.secretParams?.length) this.learnSecretParams(req);
       // Refused before, or locked out: not sent. Not yet accepted: one call at a time tries it.
-      const turn = await this.refusals.turn(this.credential, this.profile.host, opts.signal);
-      if ('refusal' in turn) return this.notSent(turn, req, label, built);
+      const turn =
+        this.refusals.turnNow(this.credential, this.profile.host) ??
+        (await this.refusals.turn(this.credential, this.profile.host, scope.signal));
+      if ('refusal' in turn) return this.notSent(turn, req, built);
       releaseProbe = turn.release;
-      if (opts.signal?.aborted) throw new CallFailure('cancelled', 'Cancelled before it was sent.');
-      let session = this.sessions ? await this.sessions.get(opts.signal) : undefined;
+      if (scope.aborted) throw new CallFailure('cancelled', 'Cancelled before it was sent.');
+      let session = this.sessions?.session;
+      if (this.sessions && !session) {
+        const t = performance.now();
+        session = await this.sessions.get(scope.signal);
+        loginMs += performance.now() - t;
+      }
       sentPath = (session?.token ?? '') + built.path;
-      let res = await this.exchange(built, session, opts);
+      let res = await this.exchange(built, session, scope, sent, opts.timeoutMs);
       if (session && isSessionRejected(res.status, res.body.toString('utf8', 0, 4096))) {
         // The server refused the session itself, so it did not run the call: one new login and one retry are safe.
         this.log('info', `session for ${this.profile.label} was refused (HTTP ${res.status}); logging in again`);
-        session = await this.sessions!.renew(session, opts.signal);
+        const t = performance.now();
+        session = await this.sessions!.renew(session, scope.signal);
+        loginMs += performance.now() - t;
         sentPath = session.token + built.path;
-        res = await this.exchange(built, session, opts);
+        res = await this.exchange(built, session, scope, sent, opts.timeoutMs);
         if (isSessionRejected(res.status, res.body.toString('utf8', 0, 4096))) {
           this.sessions!.clear();
           throw new CallFailure(
@@ -212,7 +241,7 @@ export class CpanelClient {
         }
       }
       if (opts.secretsInAnswer) this.learnFromAnswer(res.body.toString('utf8'), opts.secretsInAnswer);
-      let result = this.interpret(res, built, req, sentPath, performance.now() - started, opts.keepUnredacted === true);
+      let result = this.interpret(res, built, req, sentPath, sent, performance.now() - started, opts.keepUnredacted === true, loginMs);
       if (
         !this.legacyUapi &&
         req.family === 'uapi' &&
@@ -228,9 +257,9 @@ export class CpanelClient {
         );
         built = buildRequest(req, this.profile, { legacyUapi: true });
         sentPath = (session?.token ?? '') + built.path;
-        res = await this.exchange(built, session, opts);
+        res = await this.exchange(built, session, scope, sent, opts.timeoutMs);
         if (opts.secretsInAnswer) this.learnFromAnswer(res.body.toString('utf8'), opts.secretsInAnswer);
-        result = this.interpret(res, built, req, sentPath, performance.now() - started, opts.keepUnredacted === true);
+        result = this.interpret(res, built, req, sentPath, sent, performance.now() - started, opts.keepUnredacted === true, loginMs);
       }
       this.answered = true;
       if (result.kind === 'locked_out') this.refusals.lockOut(this.profile.host, this.refusalOf(result.hint ?? ''));
@@ -241,7 +270,7 @@ export class CpanelClient {
       return result;
     } catch (err) {
       let f = err instanceof CallFailure ? err : new CallFailure('network_error', err instanceof Error ? err.message : String(err));
-      if (deadline.signal.aborted && !callerSignal?.aborted) {
+      if (scope.timedOut && !opts.signal?.aborted) {
         f = new CallFailure(
           'timeout',
           `The call did not finish within ${formatSeconds(deadlineMs)}${f.kind === 'cancelled' || f.kind === 'timeout' ? '' : ` (${f.message})`}. The server may be slow or sending its answer very slowly: raise the timeout, or narrow the call.`,
@@ -261,14 +290,26 @@ export class CpanelClient {
       if (f.kind === 'locked_out') this.refusals.lockOut(this.profile.host, this.refusalOf(f.message));
       else if (f.extra.credentialRefused)
         this.refusals.refuse(this.credential, this.refusalOf(f.message, f.extra.credentialRefused === 'twoFactor'));
-      const result = await this.failureResult(f, req, label, built, sentPath, performance.now() - started);
+      const result = await this.failureResult(f, req, built, sentPath, sent, performance.now() - started);
       if (f.kind === 'auth_error' || f.kind === 'tls_error' || f.kind === 'locked_out') this.setState('error');
       else if (f.kind === 'network_error' || f.kind === 'timeout') this.setState('unreachable');
       return result;
     } finally {
-      clearTimeout(timer);
+      scope.dispose();
       releaseProbe?.();
     }
+  }
+
+  /** Whether this server sends the request another way than it was built for the profile (an older WHM's UAPI envelope). */
+  private reroutes(req: ApiRequest): boolean {
+    return this.legacyUapi && req.family === 'uapi' && req.asUser !== undefined;
+  }
+
+  /** The secret values a call sends (a new mailbox's password): learnt, so no answer, hint or log line holds them. */
+  private learnSecretParams(req: ApiRequest): void {
+    const secret = secretNames(req);
+    if (!secret.length) return;
+    for (const [name, value] of req.params) if (secret.includes(name)) this.redactor.learn(paramValue(value));
   }
 
   /**
@@ -296,7 +337,7 @@ export class CpanelClient {
   }
 
   /** A call that was not sent because the server had refused this credential, or locked the address out. */
-  private notSent(r: { refusal: Refusal; lockout: boolean }, req: ApiRequest, label: string, built: BuiltRequest): ApiResult {
+  private notSent(r: { refusal: Refusal; lockout: boolean }, req: ApiRequest, built: BuiltRequest): ApiResult {
     const when = clockTime(r.refusal.at);
     const hint = r.lockout
       ? `Not sent: ${this.profile.host} locked out logins from this address at ${when} (cPHulk). Sending more would only lengthen the block: wait for it to end, or have an administrator remove it in WHM's cPHulk page, then try again.`
@@ -304,7 +345,7 @@ export class CpanelClient {
     return unsentResult(
       r.lockout ? 'locked_out' : 'auth_error',
       hint,
-      { method: built.method, url: redactUrl(baseUrl(this.profile) + built.path), family: req.family, function: label },
+      { method: built.method, url: redactUrl(this.origin + built.path), family: req.family, function: safeLabel(req) },
       { refused: { at: r.refusal.at, what: r.lockout ? `logins from this address to ${this.profile.host}` : r.refusal.what } },
     );
   }
@@ -414,49 +455,92 @@ export class CpanelClient {
   }
 
   private authorization(): string {
+    if (this.authHeader !== undefined) return this.authHeader;
     const scheme = AUTH_SCHEMES[this.profile.auth];
     const header = scheme.authorization(this.profile, this.secrets[scheme.secret] ?? '');
     if (header === undefined)
       throw new CallFailure('config_error', `${scheme.name} calls carry a session cookie, not an Authorization header.`);
-    return header;
+    return (this.authHeader = header);
   }
 
-  private async exchange(built: BuiltRequest, session: Session | undefined, opts: CallOptions): Promise<HttpResponse> {
-    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': USER_AGENT };
-    let path = built.path;
-    if (session) {
-      path = session.token + path;
-      headers.cookie = session.cookie;
-    } else {
-      headers.authorization = this.authorization();
-    }
-    if (this.profile.twoFactor === 'header' && this.totp) {
-      const { code, step } = await this.totp.next({ signal: opts.signal });
-      this.redactor.addCode(code, step);
-      headers[OTP_HEADER.toLowerCase()] = code;
-    }
-    // A multipart body sets its own content type, with its boundary.
-    if (built.contentType && built.contentType !== 'multipart/form-data') headers['content-type'] = built.contentType;
+  /**
+   * One request and its answer. Not itself async: most calls have nothing to wait for before they
+   * are sent (the next TOTP step's code, files to open), and each async layer costs a turn per call.
+   */
+  private exchange(
+    built: BuiltRequest,
+    session: Session | undefined,
+    scope: CallScope,
+    sent: Sent,
+    timeoutMs?: number,
+  ): Promise<HttpResponse> {
+    const otp = this.profile.twoFactor === 'header' ? this.totp : undefined;
+    // A code of this step, made once a step; near a step's end, the next step's (waited for).
+    const code = otp?.ready();
+    if ((otp && !code) || built.multipart) return this.exchangeWhenReady(built, session, scope, sent, otp, timeoutMs);
+    return this.sendNow(built, session, scope, sent, code, built.body, timeoutMs);
+  }
+
+  private async exchangeWhenReady(
+    built: BuiltRequest,
+    session: Session | undefined,
+    scope: CallScope,
+    sent: Sent,
+    otp: TotpSource | undefined,
+    timeoutMs: number | undefined,
+  ): Promise<HttpResponse> {
+    const code = otp ? (otp.ready() ?? (await otp.next({ signal: scope.signal }))) : undefined;
     // Files are opened for each send (a retry after a refused session reads them again).
     const body = built.multipart ? await multipartBody(built.multipart, this.limits.maxUploadBytes) : built.body;
-    // Debug lines are built only for a listener: redacting every URL costs more than the rest of a call's own work.
-    if (this.options.log) this.log('debug', `→ ${built.method} ${baseUrl(this.profile)}${path}${describeBody(built)}`);
-    // The headers as a person may see what was sent: credentials, cookies and the OTP code redacted.
-    this.sentHeaders.set(built, Object.entries(redactHeaders(headers)));
-    const res = await this.transport({ method: built.method, path, headers, body, signal: opts.signal, timeoutMs: opts.timeoutMs });
-    if (this.options.log) this.log('debug', `← HTTP ${res.status}, ${formatBytes(res.body.length)} in ${Math.round(res.totalMs)} ms`);
-    return res;
+    return this.sendNow(built, session, scope, sent, code, body, timeoutMs);
   }
 
-  private headersOf(built: BuiltRequest): { headers?: [string, string][] } {
-    const h = this.sentHeaders.get(built);
-    return h ? { headers: h.map(([k, v]) => [k, this.redactor.scrubKnown(v)]) } : {};
+  private sendNow(
+    built: BuiltRequest,
+    session: Session | undefined,
+    scope: CallScope,
+    sent: Sent,
+    code: { code: string; step: number } | undefined,
+    body: string | FormData | undefined,
+    timeoutMs: number | undefined,
+  ): Promise<HttpResponse> {
+    const headers: Record<string, string> = session
+      ? { accept: 'application/json', 'user-agent': USER_AGENT, cookie: session.cookie }
+      : { accept: 'application/json', 'user-agent': USER_AGENT, authorization: this.authorization() };
+    const path = session ? session.token + built.path : built.path;
+    if (code) {
+      this.redactor.addCode(code.code, code.step);
+      headers[OTP_HEADER_NAME] = code.code;
+    }
+    // A multipart body sets its own content type, with its boundary.
+    const contentType = built.contentType && built.contentType !== 'multipart/form-data' ? built.contentType : undefined;
+    if (contentType) headers['content-type'] = contentType;
+    sent.headers = this.shown(headers, session !== undefined, code !== undefined, contentType);
+    const answer = this.transport({ method: built.method, path, headers, body, scope, timeoutMs });
+    // Debug lines are built only for a listener: redacting every URL costs more than the rest of a call's own work.
+    if (!this.options.log) return answer;
+    this.log('debug', `→ ${built.method} ${this.origin}${path}${describeBody(built)}`);
+    return answer.then((res) => {
+      this.log('debug', `← HTTP ${res.status}, ${formatBytes(res.body.length)} in ${Math.round(res.totalMs)} ms`);
+      return res;
+    });
+  }
+
+  /**
+   * The headers as a person may see what was sent: credentials, cookies and the OTP code redacted. They
+   * differ between calls only in what is redacted, so each kind is made once and shared (never changed).
+   */
+  private shown(headers: Record<string, string>, session: boolean, otp: boolean, contentType: string | undefined): [string, string][] {
+    const key = `${session ? 's' : 'a'}${otp ? 'o' : ''}${contentType ?? ''}`;
+    let h = this.shownHeaders.get(key);
+    if (!h) this.shownHeaders.set(key, (h = Object.freeze(Object.entries(redactHeaders(headers)))));
+    return h as [string, string][];
   }
 
   /** The answer's headers as a person may see them: cookies and credentials redacted, known secrets scrubbed. */
   private responseHeaders(h: HttpResponse['headers']): Record<string, string> {
     const out = redactHeaders(h);
-    for (const k of Object.keys(out)) out[k] = this.redactor.scrubKnown(out[k]!);
+    for (const k in out) out[k] = this.redactor.scrubKnown(out[k]!);
     return out;
   }
 
@@ -476,8 +560,10 @@ export class CpanelClient {
     built: BuiltRequest,
     req: ApiRequest,
     sentPath: string,
+    sent: Sent,
     totalMs: number,
     keepUnredacted: boolean,
+    loginMs: number,
   ): ApiResult {
     const text = res.body.toString('utf8');
     const contentType = String(res.headers['content-type'] ?? '');
@@ -488,19 +574,15 @@ export class CpanelClient {
       raw: scrubbed,
       contentType,
       headers: this.responseHeaders(res.headers),
-      timings: { headersMs: Math.round(res.headersMs), totalMs: Math.round(totalMs) },
-      request: {
-        method: built.method,
-        url: redactUrl(baseUrl(this.profile) + sentPath),
-        family: req.family,
-        function: built.label,
-        ...this.headersOf(built),
-      },
+      timings: { headersMs: Math.round(res.headersMs), totalMs: Math.round(totalMs), phases: withLogin(res.phases, loginMs) },
+      request: shownRequest(built.method, redactUrl(this.origin + sentPath), req.family, built.label, sent.headers),
       ...(keepUnredacted ? { rawUnredacted: text } : {}),
     };
-    const empty = { data: null, errors: [] as string[], warnings: [] as string[], messages: [] as string[], metadata: {} };
     const fail = (kind: ApiResult['kind'], hint: string, errors: string[] = [hint]): ApiResult => ({
-      ...empty,
+      data: null,
+      warnings: [],
+      messages: [],
+      metadata: {},
       ...base,
       ok: false,
       kind,
@@ -508,7 +590,11 @@ export class CpanelClient {
       hint: this.redactor.redact(hint),
     });
 
-    if (isLockout(text) && (res.status === 401 || res.status === 403 || /<html|<!doctype/i.test(text.slice(0, 512)))) {
+    const trimmed = text.trimStart();
+    const jsonLike = trimmed.startsWith('{') || trimmed.startsWith('[');
+    // cPHulk's lockout is a refusal (401/403) or a page: an answer in JSON is not searched for it.
+    const refused = res.status === 401 || res.status === 403;
+    if ((refused || !jsonLike) && isLockout(text) && (refused || /<html|<!doctype/i.test(text.slice(0, 512)))) {
       return fail('locked_out', lockoutFailure(this.profile.username, res.status).message);
     }
     if (res.status === 401 || res.status === 403) return fail('auth_error', this.authFailure(res.status, text));
@@ -525,14 +611,13 @@ export class CpanelClient {
         `The server redirected the call (HTTP ${res.status}${loc ? ` to ${redactUrl(loc)}` : ''}). Redirects are not followed, so credentials never go elsewhere: check the host, port and whether "secure" is right.`,
       );
     }
-    const trimmed = text.trimStart();
     if (!trimmed) {
       return fail(
         res.status >= 400 ? 'http_error' : 'malformed',
         `The server sent an empty answer (HTTP ${res.status}) where JSON was expected. Check the service and port.`,
       );
     }
-    if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) {
+    if (!jsonLike) {
       const kind = res.status >= 400 ? 'http_error' : 'malformed';
       const what = /<html|<!doctype/i.test(trimmed.slice(0, 512)) ? 'an HTML page' : 'text';
       const login = /login|password/i.test(trimmed.slice(0, 8192))
@@ -572,13 +657,23 @@ export class CpanelClient {
       );
     }
     const kind = verdict.ok ? (res.status >= 400 ? 'http_error' : 'ok') : 'api_error';
+    // Written out rather than spread: this object is made for every answer.
     const result: ApiResult = {
-      ...base,
-      ...verdict,
-      errors: verdict.errors.map((e) => this.redactor.scrubKnown(e)),
       ok: kind === 'ok',
       kind,
+      status: base.status,
+      data: verdict.data,
+      errors: verdict.errors.length ? verdict.errors.map((e) => this.redactor.scrubKnown(e)) : verdict.errors,
+      warnings: verdict.warnings,
+      messages: verdict.messages,
+      metadata: verdict.metadata,
+      raw: base.raw,
+      contentType: base.contentType,
+      headers: base.headers,
+      timings: base.timings,
+      request: base.request,
     };
+    if (keepUnredacted) result.rawUnredacted = text;
     if (!result.ok) result.hint = this.redactor.redact(this.apiFailureHint(result, built, req));
     return result;
   }
@@ -635,9 +730,9 @@ export class CpanelClient {
   private async failureResult(
     f: CallFailure,
     req: ApiRequest,
-    label: string,
     built: BuiltRequest | undefined,
     sentPath: string,
+    sent: Sent,
     totalMs: number,
   ): Promise<ApiResult> {
     let hint = f.message;
@@ -668,13 +763,29 @@ export class CpanelClient {
       timings: { headersMs: 0, totalMs: Math.round(totalMs) },
       request: {
         method: built?.method ?? methodOf(req),
-        url: built ? redactUrl(baseUrl(this.profile) + (sentPath || built.path)) : '',
+        url: built ? redactUrl(this.origin + (sentPath || built.path)) : '',
         family: req.family,
-        function: label,
-        ...(built ? this.headersOf(built) : {}),
+        function: safeLabel(req),
+        ...(built && sent.headers ? { headers: sent.headers } : {}),
       },
     };
   }
+}
+
+/** The request as a result shows it (its headers only when it was sent). */
+function shownRequest(
+  method: 'GET' | 'POST',
+  url: string,
+  family: ApiRequest['family'],
+  fn: string,
+  headers: [string, string][] | undefined,
+): ApiResult['request'] {
+  return headers ? { method, url, family, function: fn, headers } : { method, url, family, function: fn };
+}
+
+/** What a call sent, as a person may see it. */
+interface Sent {
+  headers?: [string, string][];
 }
 
 /** The body as a log line shows it, secrets redacted. */
@@ -737,6 +848,14 @@ function hasControlCharacter(s: string): boolean {
   }
   return false;
 }
+
+/** The exchange's phases, with the login this call made or waited for before it. */
+function withLogin(phases: Phases, loginMs: number): Phases {
+  return loginMs > 0 ? { ...phases, loginMs: Math.round(loginMs * 10) / 10 } : phases;
+}
+
+/** The one-time code's header, as the transport sends it (lower case, like every header it sends). */
+const OTP_HEADER_NAME = OTP_HEADER.toLowerCase();
 
 function formatSeconds(ms: number): string {
   const s = ms / 1000;

@@ -1,8 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import * as tls from 'node:tls';
-import { Agent, buildConnector, proxyParts, type Connector, type FormData } from './undici';
-import { CallFailure, PIN_MISMATCH as PIN_MISMATCH_TRUST, type CertificateInfo } from './result';
+import type { Socket } from 'node:net';
+import {
+  buildConnector,
+  proxyParts,
+  type Agent,
+  type Connector,
+  type DispatchController,
+  type DispatchOptions,
+  type FormData,
+} from './undici';
+import { ConnectionPool, type PooledHandler } from './connectionPool';
+import { CallFailure, PIN_MISMATCH as PIN_MISMATCH_TRUST, type CertificateInfo, type Phases } from './result';
+import type { CallScope } from './callScope';
 import type { TransportLimits } from './limits';
 import { proxyAddress, proxyProblem, type ProxySettings } from './proxy';
 
@@ -15,7 +26,10 @@ export interface HttpRequest {
   path: string;
   headers: Record<string, string>;
   body?: string | FormData;
+  /** Ends the request early (a login's, an SSO redemption's). */
   signal?: AbortSignal;
+  /** Ends the request early: the call's cancel and deadline, without an AbortSignal (see CallScope). */
+  scope?: CallScope;
   /** Overrides the profile's headers timeout for this request (e.g. --timeout). */
   timeoutMs?: number;
 }
@@ -26,6 +40,8 @@ export interface HttpResponse {
   body: Buffer;
   headersMs: number;
   totalMs: number;
+  /** Where the time went: the connection (when this exchange opened one), the send, the wait, the download. */
+  phases: Phases;
 }
 
 const PIN_MISMATCH = 'CPAPI_PIN_MISMATCH';
@@ -51,7 +67,7 @@ const PINNED_TLS = { rejectUnauthorized: false, maxCachedSessions: 0 } as const;
 
 /** A connector that hands on a TLS socket only when the server's certificate has the pinned fingerprint. */
 function checkingPin(connect: Connector, fingerprint: string): Connector {
-  return (opts, callback) => {
+  return (opts, callback) =>
     connect(opts, (err, socket) => {
       if (err || !socket) return callback(err ?? new Error('no socket'), null);
       const seen = (socket as tls.TLSSocket).getPeerCertificate?.()?.fingerprint256;
@@ -64,30 +80,81 @@ function checkingPin(connect: Connector, fingerprint: string): Connector {
       }
       callback(null, socket);
     });
-  };
 }
 
-export function createAgent(profile: ServerProfile, limits: TransportLimits, proxy?: ProxySettings): Agent {
+/** Where a client's requests go: its own connections to the server, or a proxy's tunnels to it. */
+export type Connections = ConnectionPool | Agent;
+
+export function createAgent(profile: ServerProfile, limits: TransportLimits, proxy?: ProxySettings): Connections {
   if (proxy?.url) return proxiedAgent(profile, limits, proxy);
-  const common = {
-    keepAliveTimeout: 30_000,
-    headersTimeout: limits.headersTimeoutMs,
-    bodyTimeout: limits.bodyTimeoutMs,
-    allowH2: false,
-    // One origin per agent (the profile's host and port): this caps the sockets to the server.
-    connections: Number.isFinite(limits.maxConnections) ? limits.maxConnections : null,
-  };
-  if (!profile.secure) return new Agent({ ...common, connect: { timeout: limits.connectTimeoutMs } });
   const policy = profile.tls;
-  if (policy.mode === 'pinned') {
+  let connect: Connector;
+  if (profile.secure && policy.mode === 'pinned') {
     const fp = normalizeFingerprint(policy.fingerprint256);
     if (!fp) throw new CallFailure('config_error', 'The pinned fingerprint is not a SHA-256 fingerprint (64 hex digits).');
-    return new Agent({ ...common, connect: pinningConnector(fp, limits.connectTimeoutMs) });
+    connect = pinningConnector(fp, limits.connectTimeoutMs);
+  } else {
+    const ca = profile.secure && policy.mode === 'ca' ? { ca: readCa(policy.caFile) } : {};
+    connect = buildConnector({ timeout: limits.connectTimeoutMs, allowH2: false, ...ca });
   }
-  if (policy.mode === 'ca') {
-    return new Agent({ ...common, connect: { timeout: limits.connectTimeoutMs, ca: readCa(policy.caFile) } });
-  }
-  return new Agent({ ...common, connect: { timeout: limits.connectTimeoutMs } });
+  // One origin (the profile's host and port), at most maxConnections sockets to it.
+  return new ConnectionPool(
+    baseUrl(profile),
+    {
+      keepAliveTimeout: 30_000,
+      headersTimeout: limits.headersTimeoutMs,
+      bodyTimeout: limits.bodyTimeoutMs,
+      allowH2: false,
+      connect: timed(connect),
+    },
+    Number.isFinite(limits.maxConnections) ? limits.maxConnections : Number.MAX_SAFE_INTEGER,
+  );
+}
+
+/** The set-up of a new connection, handed to the exchange that is written on it first. */
+interface Opening {
+  /** When undici asked for the connection (performance.now() milliseconds). */
+  start: number;
+  dnsMs: number;
+  connectMs: number;
+  tlsMs: number;
+}
+
+/**
+ * Set while undici hands a newly opened connection to its client: undici writes the first waiting
+ * request on it before the connector's callback returns (client.js: connect → resume → write), so
+ * the exchange whose request starts in that moment is the one that opened the connection.
+ */
+let opening: Opening | undefined;
+
+/** A connector that times what a new connection costs: the name lookup, the TCP connect, the TLS handshake. */
+function timed(connect: Connector): Connector {
+  return (opts, callback) => {
+    const start = performance.now();
+    let looked: number | undefined;
+    let connected: number | undefined;
+    const socket = (connect as (o: typeof opts, cb: typeof callback) => unknown)(opts, (err, s) => {
+      if (err || !s) return callback(err ?? new Error('no socket'), null);
+      const now = performance.now();
+      const tcpFrom = looked ?? start;
+      const outer = opening;
+      opening = {
+        start,
+        dnsMs: looked === undefined ? 0 : looked - start,
+        connectMs: (connected ?? now) - tcpFrom,
+        tlsMs: connected === undefined || opts.protocol !== 'https:' ? 0 : now - connected,
+      };
+      try {
+        callback(null, s);
+      } finally {
+        opening = outer;
+      }
+    }) as Socket | undefined;
+    if (socket && typeof socket.once === 'function') {
+      socket.once('lookup', () => (looked = performance.now()));
+      socket.once('connect', () => (connected = performance.now()));
+    }
+  };
 }
 
 /**
@@ -105,9 +172,9 @@ function proxiedAgent(profile: ServerProfile, limits: TransportLimits, proxy: Pr
   if (profile.secure && policy.mode === 'pinned' && !fp)
     throw new CallFailure('config_error', 'The pinned fingerprint is not a SHA-256 fingerprint (64 hex digits).');
   const serverTls = !profile.secure ? {} : fp ? PINNED_TLS : policy.mode === 'ca' ? { ca: readCa(policy.caFile) } : {};
-  const direct: Connector = fp
-    ? pinningConnector(fp, limits.connectTimeoutMs)
-    : buildConnector({ ...serverTls, timeout: limits.connectTimeoutMs, allowH2: false });
+  const direct: Connector = timed(
+    fp ? pinningConnector(fp, limits.connectTimeoutMs) : buildConnector({ ...serverTls, timeout: limits.connectTimeoutMs, allowH2: false }),
+  );
   const proxyAt = proxyAddress(proxy.url);
   return new EnvHttpProxyAgent({
     // The connection to the proxy itself: a failure there is the proxy's, and is reported as such.
@@ -169,45 +236,202 @@ function readCa(file: string): string {
   }
 }
 
-/** Sends one request and reads the whole answer within the size limit; failures are CallFailures. */
-export async function send(agent: Agent, profile: ServerProfile, limits: TransportLimits, req: HttpRequest): Promise<HttpResponse> {
-  const started = performance.now();
-  let headersMs = 0;
-  try {
-    const res = await agent.request({
-      origin: baseUrl(profile),
+/**
+ * Sends one request and reads the whole answer within the size limit; failures are CallFailures.
+ *
+ * Through undici's dispatch with a handler of its own rather than its request() API: the answer's
+ * chunks are gathered as they arrive (no stream, no async iterator), the request is aborted through
+ * undici's controller (no AbortSignal listener per call), and the handler sees each phase (the
+ * request written, the answer's first byte, its headers, its end) to time them.
+ */
+export function send(to: Connections, profile: ServerProfile, limits: TransportLimits, req: HttpRequest): Promise<HttpResponse> {
+  return new Promise<HttpResponse>((resolve, reject) => {
+    const opts: DispatchOptions = {
+      origin: to instanceof ConnectionPool ? to.origin : baseUrl(profile),
       path: req.path,
       method: req.method,
       headers: req.headers,
-      body: req.body,
-      signal: req.signal,
+      body: req.body ?? null,
       headersTimeout: req.timeoutMs ?? limits.headersTimeoutMs,
       bodyTimeout: req.timeoutMs ?? limits.bodyTimeoutMs,
-    });
-    headersMs = performance.now() - started;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of res.body) {
-      size += (chunk as Buffer).length;
-      if (size > limits.maxResponseBytes) {
-        res.body.destroy();
-        throw new CallFailure(
-          'too_large',
-          `The answer is larger than the ${formatBytes(limits.maxResponseBytes)} limit, so it was not read to the end. ` +
-            'Narrow the call (filter, paginate, fewer columns) or raise the maximum answer size.',
-          { status: res.statusCode },
-        );
+    };
+    // Through a proxy's pool, an answer is handed on a turn later (see Exchange.onResponseEnd).
+    const afterPoolTurn = !(to instanceof ConnectionPool);
+    const attempt = (again: (() => void) | undefined): void => {
+      const exchange = new Exchange(profile, limits, req, resolve, reject, afterPoolTurn, again);
+      if (exchange.settled) return;
+      try {
+        to.dispatch(opts, exchange);
+      } catch (err) {
+        exchange.onResponseError(undefined, err as Error);
       }
-      chunks.push(chunk as Buffer);
-    }
-    // undici hands a kept-alive socket back to its pool one event-loop turn after the answer ends;
-    // waiting that turn lets the caller's next request reuse it instead of opening another connection.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks), headersMs, totalMs: performance.now() - started };
-  } catch (err) {
-    if (err instanceof CallFailure) throw err;
-    throw classifyTransportError(err, profile, req.signal, headersMs > 0);
+    };
+    // A kept-alive connection the server had closed (its keep-alive ran out, it restarted) took the
+    // request, and nothing came back: a GET goes once more, on a new connection, as browsers and
+    // undici's own retry do. Anything else is not sent twice: what the server did with it is unknown.
+    attempt(req.method === 'GET' ? () => attempt(undefined) : undefined);
+  });
+}
+
+/** Codes of a connection that was closed under the request. */
+const CLOSED_UNDER = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE', 'UND_ERR_CLOSED']);
+
+/** One request and its answer, as undici's dispatch handler: gathers the body, times the phases, settles once. */
+class Exchange implements PooledHandler {
+  settled = false;
+  /** Set by the ConnectionPool: the connection is free again. */
+  release: (() => void) | undefined;
+  private readonly started = performance.now();
+  private requestStart = 0;
+  private requestSent = 0;
+  private firstByte = 0;
+  private headersAt = 0;
+  private opened: Opening | undefined;
+  private status = 0;
+  private headers: Record<string, string | string[] | undefined> = {};
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  private controller: DispatchController | undefined;
+  /** Why the call ended before undici started the request (it is aborted the moment it starts). */
+  private earlyEnd: Error | undefined;
+  private readonly stopWatching: () => void;
+
+  constructor(
+    private readonly profile: ServerProfile,
+    private readonly limits: TransportLimits,
+    private readonly req: HttpRequest,
+    private readonly resolve: (r: HttpResponse) => void,
+    private readonly reject: (e: unknown) => void,
+    /** Hand the answer on a turn later (undici's Pool, behind a proxy): see onResponseEnd. */
+    private readonly afterPoolTurn: boolean,
+    /** Sends the request once more, if a reused connection is closed under it before any answer (see `send`). */
+    private readonly again: (() => void) | undefined,
+  ) {
+    const end = (): void => this.abort(new CallFailure('cancelled', 'The call was cancelled before the answer arrived.'));
+    if (req.scope) this.stopWatching = req.scope.onEnd(end);
+    else if (req.signal) {
+      const signal = req.signal;
+      if (signal.aborted) end();
+      else signal.addEventListener('abort', end, { once: true });
+      this.stopWatching = () => signal.removeEventListener('abort', end);
+    } else this.stopWatching = noop;
   }
+
+  onRequestStart(controller: DispatchController): void {
+    this.controller = controller;
+    this.requestStart = performance.now();
+    this.opened = opening;
+    if (this.earlyEnd) controller.abort(this.earlyEnd);
+  }
+
+  onRequestSent(): void {
+    this.requestSent = performance.now();
+  }
+
+  onResponseStarted(): void {
+    this.firstByte = performance.now();
+  }
+
+  onResponseStart(_c: DispatchController, status: number, headers: Record<string, string | string[] | undefined>): void {
+    this.headersAt = performance.now();
+    this.status = status;
+    this.headers = headers;
+  }
+
+  onResponseData(controller: DispatchController, chunk: Buffer): void {
+    this.size += chunk.length;
+    if (this.size > this.limits.maxResponseBytes) {
+      controller.abort(
+        new CallFailure(
+          'too_large',
+          `The answer is larger than the ${formatBytes(this.limits.maxResponseBytes)} limit, so it was not read to the end. ` +
+            'Narrow the call (filter, paginate, fewer columns) or raise the maximum answer size.',
+          { status: this.status },
+        ),
+      );
+      return;
+    }
+    this.chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    const r = this.response(performance.now());
+    this.release?.();
+    if (this.afterPoolTurn) {
+      // undici's Pool hands a kept-alive socket back one event-loop turn after the answer ends (a
+      // setImmediate it queues right after this handler returns): settling after that turn lets the
+      // caller's next request reuse the socket instead of opening another connection.
+      queueMicrotask(() => setImmediate(() => this.settle(() => this.resolve(r))));
+    } else this.settle(() => this.resolve(r));
+  }
+
+  onResponseError(_c: DispatchController | undefined, err: Error): void {
+    this.release?.();
+    const stale =
+      this.requestStart > 0 &&
+      !this.opened &&
+      !this.firstByte &&
+      !this.headersAt &&
+      !this.ended()?.aborted &&
+      CLOSED_UNDER.has(errorCode(err));
+    if (stale && this.again) return this.settle(this.again);
+    this.settle(() =>
+      this.reject(err instanceof CallFailure ? err : classifyTransportError(err, this.profile, this.ended(), this.headersAt > 0)),
+    );
+  }
+
+  private ended(): { aborted: boolean } | undefined {
+    return this.req.scope ?? this.req.signal;
+  }
+
+  /** The call ended (cancel, deadline): the request is aborted, or will be the moment undici starts it. */
+  private abort(reason: CallFailure): void {
+    if (this.settled) return;
+    if (this.controller) this.controller.abort(reason);
+    else {
+      this.earlyEnd = reason;
+      this.settle(() => this.reject(reason));
+    }
+  }
+
+  private settle(fn: () => void): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.stopWatching();
+    fn();
+  }
+
+  private response(end: number): HttpResponse {
+    const first = this.firstByte || this.headersAt;
+    const sent = this.requestSent || this.requestStart;
+    const opened = this.opened;
+    const phases: Phases = {
+      connection: opened ? 'new' : 'reused',
+      // Before a new connection: until undici asked for it. On one that was open: until it was free.
+      queueMs: tenth((opened ? opened.start : this.requestStart) - this.started),
+      ...(opened ? { dnsMs: tenth(opened.dnsMs), connectMs: tenth(opened.connectMs), tlsMs: tenth(opened.tlsMs) } : {}),
+      sendMs: tenth(sent - this.requestStart),
+      waitMs: tenth(first - sent),
+      downloadMs: tenth(end - first),
+    };
+    return {
+      status: this.status,
+      headers: this.headers,
+      body: this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size),
+      headersMs: this.headersAt - this.started,
+      totalMs: end - this.started,
+      phases,
+    };
+  }
+}
+
+/** Milliseconds to a tenth, never below zero (timer reads can cross by a hair). */
+function tenth(ms: number): number {
+  return ms > 0 ? Math.round(ms * 10) / 10 : 0;
+}
+
+function noop(): void {
+  /* nothing to stop */
 }
 
 export function formatBytes(n: number): string {
@@ -244,11 +468,11 @@ function errorCode(err: unknown): string {
 export function classifyTransportError(
   err: unknown,
   profile: ServerProfile,
-  signal: AbortSignal | undefined,
+  ended: { readonly aborted: boolean } | undefined,
   gotHeaders: boolean,
 ): CallFailure {
   const where = `${profile.host}:${profile.port}`;
-  if (signal?.aborted) return new CallFailure('cancelled', 'The call was cancelled before the answer arrived.');
+  if (ended?.aborted) return new CallFailure('cancelled', 'The call was cancelled before the answer arrived.');
   const code = errorCode(err);
   const svc = SERVICE_NAMES[profile.service];
   const portHint = `${svc} listens on ${serviceOfPortHint(profile)}`;

@@ -113,18 +113,21 @@ export class TotpSource {
 
   async next(opts: { distinctSteps?: boolean; signal?: AbortSignal } = {}): Promise<{ code: string; step: number }> {
     for (;;) {
-      const nowS = this.clock.now() / 1000;
-      const step = stepOf(nowS);
-      const left = secondsLeftInStep(nowS);
-      const reused = opts.distinctSteps === true && step <= this.lastStep;
-      if (left > this.marginSeconds && !reused) {
-        this.lastStep = Math.max(this.lastStep, step);
-        if (this.cached?.step !== step) this.cached = { step, code: totpCode(this.secret, nowS) };
-        return { code: this.cached.code, step };
-      }
+      const ready = this.ready(opts.distinctSteps === true);
+      if (ready) return ready;
       // Wait until just past the start of the next step.
-      await this.clock.sleep(Math.ceil(left * 1000) + 50, opts.signal);
+      await this.clock.sleep(Math.ceil(secondsLeftInStep(this.clock.now() / 1000) * 1000) + 50, opts.signal);
     }
+  }
+
+  /** The code to send now, when none has to be waited for (see `next`): header mode asks this on every request. */
+  ready(distinctSteps = false): { code: string; step: number } | undefined {
+    const nowS = this.clock.now() / 1000;
+    const step = stepOf(nowS);
+    if (secondsLeftInStep(nowS) <= this.marginSeconds || (distinctSteps && step <= this.lastStep)) return undefined;
+    this.lastStep = Math.max(this.lastStep, step);
+    if (this.cached?.step !== step) this.cached = { step, code: totpCode(this.secret, nowS) };
+    return this.cached;
   }
 }
 

@@ -17,9 +17,14 @@ export function isSecretHeader(name: string): boolean {
   return SECRET_HEADERS.has(name.toLowerCase());
 }
 
+const CPSESS = /\/cpsess\d+/gi;
+/** Whether a text holds a cpsess token (not global, so it keeps no state between calls). */
+const CPSESS_ANY = /\/cpsess\d/i;
+
 /** Replaces the cpsess token in a path or URL, and secret query values. */
 export function redactUrl(url: string): string {
-  let out = url.replace(/\/cpsess\d+/gi, `/cpsess${REDACTED}`);
+  // Every result's URL comes here: the common one, without a session or a query, is returned as it is.
+  let out = CPSESS_ANY.test(url) ? url.replace(CPSESS, `/cpsess${REDACTED}`) : url;
   const q = out.indexOf('?');
   if (q >= 0) {
     const hashAt = out.indexOf('#', q);
@@ -155,6 +160,8 @@ export class Redactor {
     for (const v of this.sorted) {
       if (out.includes(v)) out = out.split(v).join(REDACTED);
     }
+    // Most clients never send a code (no header 2FA): no clock read, no list for them.
+    if (!this.codes.size) return out;
     const codes = this.liveCodes().filter((c) => out.includes(c));
     if (codes.length) out = out.replace(new RegExp(`(?<![A-Za-z0-9])(?:${codes.join('|')})(?![A-Za-z0-9])`, 'g'), REDACTED);
     return out;

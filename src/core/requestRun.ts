@@ -40,7 +40,11 @@ export function describeTarget(t: Target): string {
 
 /** Builds the request as it would go out; throws a CallFailure (config_error) when it cannot. */
 export function previewRequest(t: Target): Preview {
-  const built = buildRequest(t.request, t.profile);
+  return previewBuilt(t, buildRequest(t.request, t.profile));
+}
+
+/** What `built`, the target's request as it will go out, shows to a person. */
+function previewBuilt(t: Target, built: BuiltRequest): Preview {
   // Values filled from the environment are shown redacted, wherever the preview goes (a confirmation, a result view).
   const scrub = t.secretValues?.length ? redactorFor(t.secretValues) : undefined;
   const shown = (text: string): string => (scrub ? scrub.scrubKnown(text) : text);
@@ -157,14 +161,16 @@ export function withConfinedUploads(filled: Snippet, request: ApiRequest, root: 
   };
 }
 
-export type Prepared = { ok: true; preview: Preview; ask?: ConfirmReason } | { ok: false; message: string };
+/** `built`: the request as it will go out, handed to the client so that it is not built twice. */
+export type Prepared = { ok: true; preview: Preview; built: BuiltRequest; ask?: ConfirmReason } | { ok: false; message: string };
 
 /** What will be sent and whether it must be confirmed first; a request that cannot be built says why. */
 export function prepareRun(t: Target, opts: { resend?: boolean } = {}): Prepared {
   try {
-    const preview = previewRequest(t);
+    const built = buildRequest(t.request, t.profile);
+    const preview = previewBuilt(t, built);
     const ask = confirmationNeeded(preview.effect, opts);
-    return { ok: true, preview, ...(ask ? { ask } : {}) };
+    return { ok: true, preview, built, ...(ask ? { ask } : {}) };
   } catch (e) {
     return { ok: false, message: e instanceof CallFailure || e instanceof Error ? e.message : String(e) };
   }

@@ -19,6 +19,31 @@ export interface Timings {
   headersMs: number;
   /** Time until the whole body was read. */
   totalMs: number;
+  /** Where the time of the call's last exchange with the server went; absent when nothing was sent. */
+  phases?: Phases;
+}
+
+/**
+ * The phases of one exchange, in milliseconds (to a tenth), as Postman and the browser's network
+ * panel show them. What is left of `totalMs` is the client's own work (building, reading the answer).
+ */
+export interface Phases {
+  /** Whether this exchange opened its connection, or reused one that was open. */
+  connection: 'new' | 'reused';
+  /** Waiting for a free connection: the cap on connections, or undici's turn before it reuses one. */
+  queueMs: number;
+  /** A new connection only: the name lookup (0 for an IP address), the TCP connect, the TLS handshake. */
+  dnsMs?: number;
+  connectMs?: number;
+  tlsMs?: number;
+  /** Writing the request. */
+  sendMs: number;
+  /** From the request sent to the answer's first byte: the server's time and the network's (time to first byte). */
+  waitMs: number;
+  /** From the answer's first byte to its last. */
+  downloadMs: number;
+  /** A session login made (or waited for) before the request, within this call. */
+  loginMs?: number;
 }
 
 /** The certificate a server presented, for pinning decisions and TLS error messages. */

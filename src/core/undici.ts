@@ -16,9 +16,15 @@ Object.assign(Dispatcher.prototype, require('undici/lib/api') as object);
 
 export const Agent = require('undici/lib/dispatcher/agent') as typeof Undici.Agent;
 export type Agent = Undici.Agent;
+export const Client = require('undici/lib/dispatcher/client') as typeof Undici.Client;
+export type Client = Undici.Client;
+export type ClientOptions = Undici.Client.Options;
+export type DispatchHandler = Undici.Dispatcher.DispatchHandler;
+export type DispatchOptions = Undici.Dispatcher.DispatchOptions;
 export const buildConnector = require('undici/lib/core/connect') as typeof Undici.buildConnector;
 export type Connector = Undici.buildConnector.connector;
 export type FormData = Undici.FormData;
+export type DispatchController = Undici.Dispatcher.DispatchController;
 
 /** The proxy-aware dispatcher and the pool it builds per origin: loaded only when a proxy is configured. */
 export function proxyParts(): { EnvHttpProxyAgent: typeof Undici.EnvHttpProxyAgent; Pool: typeof Undici.Pool } {

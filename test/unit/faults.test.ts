@@ -46,11 +46,49 @@ describe('faults: every failure is a clear, typed result', () => {
     assert.equal(r.kind, 'timeout');
   });
 
+  it('deadlines of calls in flight together: each call ends at its own, a shorter one started later included', async () => {
+    const c = client(profile(sb, 'cpanel', { auth: 'token' }), { token: CREDS.bob.cpanelToken });
+    assert.equal((await c.call(listPops)).kind, 'ok');
+    sb.inject({ fault: { kind: 'slow-headers', ms: 1500 }, count: 3 });
+    const t0 = performance.now();
+    const ended = (p: Promise<{ kind: string }>): Promise<{ kind: string; ms: number }> =>
+      p.then((r) => ({ kind: r.kind, ms: performance.now() - t0 }));
+    const [long, short, middle] = await Promise.all([
+      ended(c.call(listPops, { timeoutMs: 1000 })),
+      ended(c.call(listPops, { timeoutMs: 150 })),
+      ended(c.call(listPops, { timeoutMs: 500 })),
+    ]);
+    // Each timed out (the server answers only at 1.5 s), not before its own deadline, in the order of their deadlines.
+    for (const r of [long, short, middle]) assert.equal(r.kind, 'timeout');
+    assert.ok(short.ms >= 145, `the 150 ms call ended at ${Math.round(short.ms)} ms`);
+    assert.ok(middle.ms >= 495, `the 500 ms call ended at ${Math.round(middle.ms)} ms`);
+    assert.ok(long.ms >= 995, `the 1 s call ended at ${Math.round(long.ms)} ms`);
+    assert.ok(short.ms < middle.ms && middle.ms < long.ms, 'the shorter deadline, started later, ended first');
+  });
+
   it('dropped connection: network error', async () => {
     sb.inject({ fault: { kind: 'drop' } });
     const r = await cp.call(listPops);
     assert.equal(r.kind, 'network_error');
     assert.match(r.hint ?? '', /closed before an answer arrived/);
+  });
+
+  it('a kept-alive connection the server closed under a request: a GET goes once more on a new one, a POST is not sent twice', async () => {
+    const c = client(profile(sb, 'cpanel', { auth: 'token' }), { token: CREDS.bob.cpanelToken });
+    assert.equal((await c.call(listPops)).kind, 'ok');
+    sb.clearLog();
+    sb.inject({ fault: { kind: 'drop' } });
+    const again = await c.call(listPops);
+    assert.equal(again.kind, 'ok', again.hint);
+    assert.equal(sb.requests('list_pops').length, 2, 'the dropped GET and its one repeat');
+    assert.equal(again.timings.phases?.connection, 'new');
+    assert.equal((await c.call(listPops)).kind, 'ok');
+    sb.clearLog();
+    sb.inject({ fault: { kind: 'drop' } });
+    const post = await c.call({ ...listPops, method: 'POST' });
+    assert.equal(post.kind, 'network_error');
+    assert.match(post.hint ?? '', /closed before an answer arrived/);
+    assert.equal(sb.requests('list_pops').length, 1, 'a POST is never sent twice');
   });
 
   it('dropped mid-answer: network error that says the answer is incomplete', async () => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import * as undiciIndex from 'undici';
-import { Agent, buildConnector } from '../../src/core/undici';
+import { Agent, buildConnector, Client } from '../../src/core/undici';
 
 const CLI = resolve(__dirname, '../../../dist/cli.js');
 const EXTENSION = resolve(__dirname, '../../../dist/extension.js');
@@ -32,6 +32,7 @@ function loadedBuiltins(args: string[], script = CLI): string[] {
 describe('start-up', () => {
   it('undici parts are the same classes as undici’s index exports, with the request API on the Agent', () => {
     assert.equal(Agent, undiciIndex.Agent);
+    assert.equal(Client, undiciIndex.Client);
     assert.equal(buildConnector, undiciIndex.buildConnector);
     assert.equal(typeof new Agent().request, 'function');
   });

@@ -38,7 +38,22 @@ const NOT_DESTRUCTIVE_START = /^(get|check|verify|list|is_|has_|system_needs_|cr
 /** Readers named after what they read about (restore_queue_list_pending, restore_modules_summary). */
 const READ_SUFFIX = /_(is_active|list_[a-z_]+|state|summary)$/;
 
+/** Effects already read, by family and name: every send asks, and the rules are a dozen regular expressions. */
+const known = new Map<string, Effect>();
+
 export function effectOf(family: Family, name: string): Effect {
+  const key = `${family}\u0000${name}`;
+  let effect = known.get(key);
+  if (effect === undefined) {
+    effect = readEffect(family, name);
+    // Bounded: names typed by hand or read from files are not kept without end.
+    if (known.size >= 4096) known.clear();
+    known.set(key, effect);
+  }
+  return effect;
+}
+
+function readEffect(family: Family, name: string): Effect {
   const fn = (FAMILIES[family].qualified ? (name.split('/')[1] ?? name) : name).toLowerCase();
   if (NOT_DESTRUCTIVE.has(fn)) return 'changes';
   if (DESTRUCTIVE_NAMES.has(fn) || name === 'Tokens/revoke') return 'destructive';

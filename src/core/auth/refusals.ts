@@ -26,6 +26,9 @@ export interface Refusal {
 /** What `turn` hands back: leave to send (release it once the answer is judged), or the refusal that forbids it. */
 export type Turn = { release: () => void } | { refusal: Refusal; lockout: boolean };
 
+/** Leave to send, with nothing to release. */
+const GO: Turn = { release: () => undefined };
+
 export class RefusalBook {
   private readonly credentials = new Map<string, Refusal>();
   private readonly lockouts = new Map<string, Refusal>();
@@ -41,15 +44,12 @@ export class RefusalBook {
    */
   async turn(key: string, host: string, signal?: AbortSignal): Promise<Turn> {
     for (;;) {
-      const lockout = this.lockout(host);
-      if (lockout) return { refusal: lockout, lockout: true };
-      const refusal = this.credentials.get(key);
-      if (refusal) return { refusal, lockout: false };
-      if (this.accepted.has(key)) return { release: () => undefined };
+      const known = this.turnNow(key, host);
+      if (known) return known;
       const other = this.trying.get(key);
       if (!other) break;
       await untilSettledOrAborted(other, signal);
-      if (signal?.aborted) return { release: () => undefined };
+      if (signal?.aborted) return GO;
     }
     let release!: () => void;
     const mine = new Promise<void>((resolve) => (release = resolve));
@@ -60,6 +60,19 @@ export class RefusalBook {
         release();
       },
     };
+  }
+
+  /**
+   * The turn when it needs no wait: the host locked out, the credential refused, or accepted (it goes
+   * at once); undefined when it has yet to be tried (then `turn` decides who tries it). Every call
+   * after the first asks this, so it is answered without a promise.
+   */
+  turnNow(key: string, host: string): Turn | undefined {
+    const lockout = this.lockouts.size ? this.lockout(host) : undefined;
+    if (lockout) return { refusal: lockout, lockout: true };
+    const refusal = this.credentials.get(key);
+    if (refusal) return { refusal, lockout: false };
+    return this.accepted.has(key) ? GO : undefined;
   }
 
   /** The server accepted this credential. */
