@@ -1,7 +1,7 @@
 import { FAMILIES, type Family } from '../shared/families';
 import { functionName, secretNames, type ApiRequest, type Param } from './api/request';
 import { isSecretHeader, isSecretParam, REDACTED, redactUrl } from './redact';
-import type { ApiResult, ResultKind } from './result';
+import type { ApiResult, Phases, ResultKind } from './result';
 import type { ServerProfile } from './servers';
 
 /**
@@ -31,6 +31,8 @@ export interface HistoryEntry {
   kind: ResultKind;
   status: number;
   ms: number;
+  /** Where the time of the exchange went (absent for entries older than it, and for calls never sent). */
+  phases?: Phases;
   /** Size of the answer's body in bytes. */
   bytes: number;
   hint?: string;
@@ -130,6 +132,7 @@ export function historyEntry(
     kind: r.kind,
     status: r.status,
     ms: r.timings.totalMs,
+    ...(r.timings.phases ? { phases: r.timings.phases } : {}),
     bytes,
     ...(r.hint ? { hint: r.hint } : {}),
     answerKept: r.status > 0 && bytes <= maxAnswerBytes,

@@ -44,6 +44,19 @@ export interface ResultView {
   targets?: number;
   /** Whether the request can be sent again from here. */
   canResend: boolean;
+  /** Where the time of the exchange went (the connection's set-up, the send, the wait, the download). */
+  timing?: ResultTiming;
+}
+
+/** Milliseconds as a person reads them: to a tenth below 10 ms, whole above (the banner, History, cpapi). */
+export function formatMs(ms: number): string {
+  return `${ms < 10 ? (Math.round(ms * 10) / 10).toString() : Math.round(ms).toLocaleString('en')} ms`;
+}
+
+/** The phases of one exchange as the banner draws them, in the order they happened. */
+export interface ResultTiming {
+  connection: 'new' | 'reused';
+  steps: { name: string; ms: number }[];
 }
 
 export type ResultAction =
@@ -187,6 +200,8 @@ export function parseResultView(v: unknown): ResultView | undefined {
   }
   const page = v.page === undefined ? undefined : parsePage(v.page);
   if (v.page !== undefined && !page) return undefined;
+  const timing = v.timing === undefined ? undefined : parseTiming(v.timing);
+  if (v.timing !== undefined && !timing) return undefined;
   if ((v.pagesMerged !== undefined && !count(v.pagesMerged)) || (v.targets !== undefined && !count(v.targets))) return undefined;
   return {
     title: v.title,
@@ -214,7 +229,19 @@ export function parseResultView(v: unknown): ResultView | undefined {
     ...(v.pagesMerged !== undefined ? { pagesMerged: v.pagesMerged as number } : {}),
     ...(v.targets !== undefined ? { targets: v.targets as number } : {}),
     canResend: v.canResend,
+    ...(timing ? { timing } : {}),
   };
+}
+
+function parseTiming(v: unknown): ResultTiming | undefined {
+  if (!isObj(v) || (v.connection !== 'new' && v.connection !== 'reused') || !Array.isArray(v.steps) || v.steps.length > 12)
+    return undefined;
+  const steps: ResultTiming['steps'] = [];
+  for (const s of v.steps) {
+    if (!isObj(s) || !text(s.name, 32) || typeof s.ms !== 'number' || !Number.isFinite(s.ms) || s.ms < 0) return undefined;
+    steps.push({ name: s.name, ms: s.ms });
+  }
+  return { connection: v.connection, steps };
 }
 
 /** Checks a message from the host as strictly as the host checks the view's: typed, or undefined to be ignored. */

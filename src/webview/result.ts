@@ -14,7 +14,15 @@ import {
 } from '@tanstack/table-core';
 import { storeReactivityBindings } from '@tanstack/table-core/store-reactivity-bindings';
 import { elementScroll, observeElementOffset, observeElementRect, Virtualizer } from '@tanstack/virtual-core';
-import { parseHostMessage, type CopyWhat, type ResultAction, type ResultToHost, type ResultView } from '../shared/resultProtocol';
+import {
+  formatMs,
+  parseHostMessage,
+  type CopyWhat,
+  type ResultAction,
+  type ResultTiming,
+  type ResultToHost,
+  type ResultView,
+} from '../shared/resultProtocol';
 import { at, cellText, columnsOf, findTables, isNumericColumn, mainTable, rowsOf, type TableCandidate } from '../shared/tabular';
 import { h, icon } from './dom';
 
@@ -242,6 +250,7 @@ function banner(v: ResultView): HTMLElement {
       h('span', { class: 'what' }, v.what),
     ),
     h('div', { class: 'facts muted', id: 'facts' }, facts.join(' · ')),
+    v.timing ? timingLine(v.timing) : null,
     v.hint ? h('p', { class: 'hint', id: 'hint' }, v.hint) : null,
     // A failure's hint is often its only error: said once.
     ...list(
@@ -265,6 +274,30 @@ function banner(v: ResultView): HTMLElement {
           ),
         )
       : null,
+  );
+}
+
+/** The phases of the exchange: a bar in proportion (for the eye) and the same figures as text (for everyone). */
+function timingLine(t: ResultTiming): HTMLElement {
+  const total = t.steps.reduce((n, s) => n + s.ms, 0);
+  const bar = h(
+    'span',
+    { class: 'phase-bar', 'aria-hidden': 'true' },
+    ...t.steps.map((s) => {
+      const seg = h('span', { class: `phase phase-${s.name.toLowerCase()}`, title: `${s.name} ${formatMs(s.ms)}` });
+      seg.style.flexGrow = String(total > 0 ? s.ms / total : 1 / t.steps.length);
+      return seg;
+    }),
+  );
+  return h(
+    'div',
+    { class: 'timing muted', id: 'timing' },
+    bar,
+    h(
+      'span',
+      {},
+      `${t.connection === 'new' ? 'New connection' : 'Reused connection'}: ${t.steps.map((s) => `${s.name} ${formatMs(s.ms)}`).join(' · ')}`,
+    ),
   );
 }
 

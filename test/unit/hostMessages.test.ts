@@ -156,6 +156,17 @@ describe('a result view checks what its host sends', () => {
     headers: [['content-type', 'application/json']],
     page: { start: 1, size: 20, shown: 20, total: 45, page: 1, pages: 3, hasPrevious: false, hasNext: true },
     canResend: true,
+    timing: {
+      connection: 'new',
+      steps: [
+        { name: 'DNS', ms: 0 },
+        { name: 'connect', ms: 0.4 },
+        { name: 'TLS', ms: 5.2 },
+        { name: 'send', ms: 0.1 },
+        { name: 'wait', ms: 71 },
+        { name: 'download', ms: 2.3 },
+      ],
+    },
   };
 
   it('takes a well-formed view and its other messages', () => {
@@ -199,6 +210,11 @@ describe('a result view checks what its host sends', () => {
       { type: 'show', view: { ...view, page: { ...view.page, hasNext: 'yes' } } },
       { type: 'show', view: { ...view, page: { ...view.page, start: -1 } } },
       { type: 'show', view: { ...view, targets: 1.5 } },
+      { type: 'show', view: { ...view, timing: { connection: 'pooled', steps: [] } } },
+      { type: 'show', view: { ...view, timing: { connection: 'new', steps: [{ name: 'wait', ms: -1 }] } } },
+      { type: 'show', view: { ...view, timing: { connection: 'new', steps: [{ name: 'wait', ms: Number.NaN }] } } },
+      { type: 'show', view: { ...view, timing: { connection: 'new', steps: [{ name: 'x'.repeat(40), ms: 1 }] } } },
+      { type: 'show', view: { ...view, timing: { connection: 'new', steps: Array.from({ length: 13 }, () => ({ name: 'w', ms: 1 })) } } },
       { type: 'show', view: { ...view, title: 'x'.repeat(2000) } },
       { type: 'show', view: { ...view, raw: 'x'.repeat(8 * 1024 * 1024 + 1) } },
       { type: 'busy', message: 3 },

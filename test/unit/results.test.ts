@@ -13,7 +13,8 @@ import {
 import type { ApiResult } from '../../src/core/result';
 import type { ServerProfile } from '../../src/core/servers';
 import { withSecretPlaceholders, type Snippet } from '../../src/core/snippets';
-import { parseResultMessage } from '../../src/shared/resultProtocol';
+import { parsePhases, phaseLine, phaseSteps } from '../../src/core/phases';
+import { formatMs, parseResultMessage } from '../../src/shared/resultProtocol';
 import { at, cellText, columnsOf, csvField, findTables, isNumericColumn, mainTable, rowsOf, toCsv } from '../../src/shared/tabular';
 
 const result = (over: Partial<ApiResult> = {}): ApiResult => ({
@@ -217,5 +218,67 @@ describe('result view messages', () => {
       'ready',
     ])
       assert.equal(parseResultMessage(bad), undefined, JSON.stringify(bad));
+  });
+});
+
+describe('where the time of a call went', () => {
+  const fresh = {
+    connection: 'new' as const,
+    queueMs: 0,
+    dnsMs: 12.3,
+    connectMs: 0.4,
+    tlsMs: 5.25,
+    sendMs: 0.1,
+    waitMs: 71.6,
+    downloadMs: 2,
+  };
+  const reused = { connection: 'reused' as const, queueMs: 3, sendMs: 0, waitMs: 12, downloadMs: 0.2, loginMs: 140 };
+
+  it('lists the phases in the order they happen, a connection’s set-up only when the call opened one', () => {
+    assert.deepEqual(
+      phaseSteps(fresh).map((s) => s.name),
+      ['DNS', 'connect', 'TLS', 'send', 'wait', 'download'],
+    );
+    assert.deepEqual(
+      phaseSteps(reused).map((s) => s.name),
+      ['login', 'queued', 'send', 'wait', 'download'],
+    );
+    assert.deepEqual(
+      phaseSteps({ ...fresh, tlsMs: 0 }).map((s) => s.name),
+      ['DNS', 'connect', 'send', 'wait', 'download'],
+      'plain HTTP has no TLS phase',
+    );
+  });
+
+  it('says them as a person reads them: a tenth below 10 ms, whole above', () => {
+    assert.equal(formatMs(0), '0 ms');
+    assert.equal(formatMs(5.25), '5.3 ms');
+    assert.equal(formatMs(71.6), '72 ms');
+    assert.equal(formatMs(12_345), '12,345 ms');
+    assert.equal(phaseLine(fresh), 'new connection: DNS 12 ms · connect 0.4 ms · TLS 5.3 ms · send 0.1 ms · wait 72 ms · download 2 ms');
+    assert.equal(phaseLine(reused), 'reused connection: login 140 ms · queued 3 ms · send 0 ms · wait 12 ms · download 0.2 ms');
+  });
+
+  it('History keeps them with the entry, and reads back only well-formed ones', () => {
+    const e = historyEntry(
+      profile,
+      { family: 'whm', function: 'x', params: [] },
+      result({ timings: { headersMs: 80, totalMs: 90, phases: fresh } }),
+      'palette',
+      1_000,
+      1e6,
+    );
+    assert.deepEqual(e.phases, fresh);
+    assert.deepEqual(parsePhases(JSON.parse(JSON.stringify(e.phases))), fresh);
+    assert.equal(historyEntry(profile, { family: 'whm', function: 'x', params: [] }, result(), 'palette', 1_000, 1e6).phases, undefined);
+    for (const bad of [
+      null,
+      'x',
+      { ...fresh, connection: 'old' },
+      { ...fresh, waitMs: -1 },
+      { ...fresh, tlsMs: '5' },
+      { ...reused, sendMs: undefined },
+    ])
+      assert.equal(parsePhases(bad), undefined, JSON.stringify(bad));
   });
 });

@@ -4,6 +4,7 @@ import { applyRetention, dayLabel, formatSize, historyEntry, storedAnswer, type 
 import type { ApiResult } from '../../core/result';
 import type { Target } from '../../core/requestRun';
 import { redactorFor } from '../../core/snippetSandbox';
+import { parsePhases, phaseLine } from '../../core/phases';
 import { verdictOf } from '../results/resultText';
 import { Disposable } from '../lifecycle';
 import type { Log } from '../log';
@@ -273,6 +274,8 @@ function entryTooltip(e: HistoryEntry): vscode.MarkdownString {
   md.appendText(
     `${verdictOf(e.kind)} · HTTP ${e.status || '—'} · ${e.ms} ms · ${formatSize(e.bytes)} · ${new Date(e.time).toLocaleString('en-GB')} · from ${e.origin}`,
   );
+  const phases = parsePhases(e.phases);
+  if (phases) md.appendText(`\n${phaseLine(phases)}`);
   if (e.hint) md.appendText(`\n\n${e.hint}`);
   if (!e.answerKept) md.appendText('\n\nThe answer was not kept (none arrived, or it was larger than cpanel.history.maxAnswerKB).');
   return md;

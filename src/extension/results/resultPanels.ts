@@ -8,6 +8,7 @@ import { byteLength, formatSize } from '../../core/history';
 import { previewRequest } from '../../core/requestRun';
 import { redactorFor } from '../../core/snippetSandbox';
 import type { ApiResult } from '../../core/result';
+import { phaseSteps } from '../../core/phases';
 import { Disposable } from '../lifecycle';
 import { WebviewHost } from '../webviews/webviewHost';
 import type { Log } from '../log';
@@ -323,6 +324,7 @@ export function toView(stored: StoredResult): ResultView {
     verdict: fan ? `${fan.ok} of ${fan.targets.length} targets OK` : verdictOf(r.kind),
     status: r.status,
     ms: r.timings.totalMs,
+    ...(r.timings.phases && !fan ? { timing: { connection: r.timings.phases.connection, steps: phaseSteps(r.timings.phases) } } : {}),
     size: fan ? `${(fan.ok + fan.failed).toLocaleString()} answers` : formatSize(byteLength(r.raw)),
     server: stored.server,
     ...(t?.request.asUser
