@@ -40,6 +40,7 @@ export function paramValue(v: ParamValue): string {
 }
 
 export function encodeParams(params: readonly Param[]): string {
+  if (!params.length) return '';
   const q = new URLSearchParams();
   for (const [k, v] of params) q.append(k, paramValue(v));
   return q.toString();
