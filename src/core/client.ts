@@ -194,8 +194,8 @@ export class CpanelClient {
     const started = performance.now();
     let built: BuiltRequest | undefined;
     let sentPath = '';
-    /** Time spent on (or waiting for) a session login within this call. */
-    let loginMs = 0;
+    /** Time spent on (or waiting for) a session login within this call, and waiting for another call to try the credential. */
+    const waits = { loginMs: 0, turnMs: 0 };
     /** The headers of the last exchange, redacted (for the Request tab and History). */
     const sent: Sent = {};
     // One deadline for the whole call: a server that sends a byte a second never ends otherwise.
@@ -209,9 +209,12 @@ export class CpanelClient {
       // A secret the call carries (a new mailbox's password) is scrubbed from its answer like the client's own.
       if (req.params.length || req.secretParams?.length) this.learnSecretParams(req);
       // Refused before, or locked out: not sent. Not yet accepted: one call at a time tries it.
-      const turn =
-        this.refusals.turnNow(this.credential, this.profile.host) ??
-        (await this.refusals.turn(this.credential, this.profile.host, scope.signal));
+      let turn = this.refusals.turnNow(this.credential, this.profile.host);
+      if (!turn) {
+        const t = performance.now();
+        turn = await this.refusals.turn(this.credential, this.profile.host, scope.signal);
+        waits.turnMs = performance.now() - t;
+      }
       if ('refusal' in turn) return this.notSent(turn, req, built);
       releaseProbe = turn.release;
       if (scope.aborted) throw new CallFailure('cancelled', 'Cancelled before it was sent.');
@@ -219,7 +222,7 @@ export class CpanelClient {
       if (this.sessions && !session) {
         const t = performance.now();
         session = await this.sessions.get(scope.signal);
-        loginMs += performance.now() - t;
+        waits.loginMs += performance.now() - t;
       }
       sentPath = (session?.token ?? '') + built.path;
       let res = await this.exchange(built, session, scope, sent, opts.timeoutMs);
@@ -228,7 +231,7 @@ export class CpanelClient {
         this.log('info', `session for ${this.profile.label} was refused (HTTP ${res.status}); logging in again`);
         const t = performance.now();
         session = await this.sessions!.renew(session, scope.signal);
-        loginMs += performance.now() - t;
+        waits.loginMs += performance.now() - t;
         sentPath = session.token + built.path;
         res = await this.exchange(built, session, scope, sent, opts.timeoutMs);
         if (isSessionRejected(res.status, res.body.toString('utf8', 0, 4096))) {
@@ -241,7 +244,7 @@ export class CpanelClient {
         }
       }
       if (opts.secretsInAnswer) this.learnFromAnswer(res.body.toString('utf8'), opts.secretsInAnswer);
-      let result = this.interpret(res, built, req, sentPath, sent, performance.now() - started, opts.keepUnredacted === true, loginMs);
+      let result = this.interpret(res, built, req, sentPath, sent, performance.now() - started, opts.keepUnredacted === true, waits);
       if (
         !this.legacyUapi &&
         req.family === 'uapi' &&
@@ -259,7 +262,7 @@ export class CpanelClient {
         sentPath = (session?.token ?? '') + built.path;
         res = await this.exchange(built, session, scope, sent, opts.timeoutMs);
         if (opts.secretsInAnswer) this.learnFromAnswer(res.body.toString('utf8'), opts.secretsInAnswer);
-        result = this.interpret(res, built, req, sentPath, sent, performance.now() - started, opts.keepUnredacted === true, loginMs);
+        result = this.interpret(res, built, req, sentPath, sent, performance.now() - started, opts.keepUnredacted === true, waits);
       }
       this.answered = true;
       if (result.kind === 'locked_out') this.refusals.lockOut(this.profile.host, this.refusalOf(result.hint ?? ''));
@@ -563,7 +566,7 @@ export class CpanelClient {
     sent: Sent,
     totalMs: number,
     keepUnredacted: boolean,
-    loginMs: number,
+    waits: { loginMs: number; turnMs: number },
   ): ApiResult {
     const text = res.body.toString('utf8');
     const contentType = String(res.headers['content-type'] ?? '');
@@ -574,7 +577,7 @@ export class CpanelClient {
       raw: scrubbed,
       contentType,
       headers: this.responseHeaders(res.headers),
-      timings: { headersMs: Math.round(res.headersMs), totalMs: Math.round(totalMs), phases: withLogin(res.phases, loginMs) },
+      timings: { headersMs: Math.round(res.headersMs), totalMs: Math.round(totalMs), phases: withWaits(res.phases, waits) },
       request: shownRequest(built.method, redactUrl(this.origin + sentPath), req.family, built.label, sent.headers),
       ...(keepUnredacted ? { rawUnredacted: text } : {}),
     };
@@ -849,9 +852,16 @@ function hasControlCharacter(s: string): boolean {
   return false;
 }
 
-/** The exchange's phases, with the login this call made or waited for before it. */
-function withLogin(phases: Phases, loginMs: number): Phases {
-  return loginMs > 0 ? { ...phases, loginMs: Math.round(loginMs * 10) / 10 } : phases;
+/** The exchange's phases, with what this call waited for before it: a login, another call's first try of the credential. */
+function withWaits(phases: Phases, waits: { loginMs: number; turnMs: number }): Phases {
+  if (!waits.loginMs && !waits.turnMs) return phases;
+  const tenth = (ms: number): number => Math.round(ms * 10) / 10;
+  return {
+    ...phases,
+    // Waiting for another call to try a credential not yet accepted is waiting too.
+    queueMs: tenth(phases.queueMs + waits.turnMs),
+    ...(waits.loginMs ? { loginMs: tenth(waits.loginMs) } : {}),
+  };
 }
 
 /** The one-time code's header, as the transport sends it (lower case, like every header it sends). */

@@ -30,7 +30,10 @@ export interface Timings {
 export interface Phases {
   /** Whether this exchange opened its connection, or reused one that was open. */
   connection: 'new' | 'reused';
-  /** Waiting for a free connection: the cap on connections, or undici's turn before it reuses one. */
+  /**
+   * Waiting before the request could go: for a free connection (the cap on connections), for the
+   * connection to be opened, or for another call to try a credential not yet accepted first.
+   */
   queueMs: number;
   /** A new connection only: the name lookup (0 for an IP address), the TCP connect, the TLS handshake. */
   dnsMs?: number;

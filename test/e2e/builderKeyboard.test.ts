@@ -201,6 +201,8 @@ describe('request builder by keyboard', () => {
       .first();
     await row.waitFor({ state: 'visible', timeout: 10_000 });
     await row.click();
+    // The picker previews a theme as it is highlighted: the dark one counts once the picker has closed on it.
+    await wb.quickInputClosed();
     await wb.page.locator('.monaco-workbench.vs-dark').waitFor({ timeout: 20_000 });
     await wb.page.setViewportSize({ width: 760, height: 900 });
     // The builder has laid itself out for the narrow width when its page reports it.
@@ -213,5 +215,24 @@ describe('request builder by keyboard', () => {
     await wb.page.keyboard.press('Backspace');
     await builder.locator('.rowerror', { hasText: 'password is required.' }).waitFor();
     await wb.screenshot('keyboard-dark-narrow');
+  });
+
+  it('a sent call says where its time went: the banner’s phases, in the dark theme', async () => {
+    // Back to the full window: headless Chromium paints a window shrunk by setViewportSize in the light
+    // theme's colours although the page's styles are the dark theme's (seen in the screenshots).
+    await wb.page.setViewportSize({ width: 1400, height: 900 });
+    await builder.locator('[aria-label="password value"]').fill('Dark-Narrow-Pass-1');
+    await wb.page.keyboard.press('Control+Enter');
+    // This send's result (HTTP 200), not the cancelled one the test before left open.
+    const view = await wb.resultView(/add_pop[\s\S]*HTTP 200/);
+    const timing = view.locator('#timing');
+    await timing.waitFor();
+    assert.match(
+      await timing.innerText(),
+      /^(New|Reused) connection: (.+ · )?send [\d.]+ ms · wait [\d.]+ ms · download [\d.]+ ms$/,
+      'the phases as text',
+    );
+    assert.ok((await view.locator('#timing .phase-bar .phase').count()) >= 3, 'and as a bar');
+    await wb.keepForReadme('result-timing-dark');
   });
 });

@@ -231,14 +231,17 @@ export class Workbench {
     const input = this.liveQuickInput.locator('input.input');
     await input.waitFor({ state: 'visible' });
     await input.fill(text);
-    const same = (l: string): boolean => l === label || l === `${label}...` || l === `${label}…`;
-    const labels = this.liveQuickInput.locator('.quick-input-list .monaco-list-row .label-name');
-    const i = await waitFor(async () => 1 + (await labels.allTextContents()).findIndex((l) => same(l.trim())), `${what} to be listed`);
+    // The row is found by its label, not by where it stood: Go to File's list grows as its search
+    // answers, so a row counted a moment ago may have moved by the time it is clicked.
+    const exact = new RegExp(`^\\s*${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\.\\.\\.|…)?\\s*$`);
+    const row = this.liveQuickInput
+      .locator('.quick-input-list .monaco-list-row', { has: this.page.locator('.label-name', { hasText: exact }) })
+      .first();
+    await row.waitFor({ state: 'visible', timeout: 20_000 }).catch(() => {
+      throw new Error(`timed out after 20000 ms waiting for ${what} to be listed`);
+    });
     const was = await this.quickInputNow();
-    await this.liveQuickInput
-      .locator('.quick-input-list .monaco-list-row')
-      .nth(i - 1)
-      .click();
+    await row.click();
     await this.movedOn(was, what);
   }
 
@@ -299,9 +302,18 @@ export class Workbench {
   }
 
   /** Clears the notifications and waits until no toast is on screen, so that a later toast() finds only new ones. */
+  /**
+   * Closes the notification toasts with each one's own Clear button: the mouse, not the palette, whose
+   * keyboard focus a result view that has just opened can take back a moment later.
+   */
   async clearToasts(): Promise<void> {
-    await this.command('Notifications: Clear All Notifications');
-    await this.page.locator('.notifications-toasts .notification-toast').first().waitFor({ state: 'hidden', timeout: 10_000 });
+    const toasts = this.page.locator('.notifications-toasts .notification-toast');
+    for (let n = await toasts.count(); n > 0; n = await toasts.count()) {
+      const toast = toasts.first();
+      await toast.hover();
+      await toast.locator('.codicon-notifications-clear').first().click();
+      await waitFor(async () => (await toasts.count()) < n || undefined, 'the toast to close', 10_000);
+    }
   }
 
   /**

@@ -53,6 +53,8 @@ describe('result tables, paging and history end to end', () => {
     const view = await vs.wb.resultView(/listaccts/);
     assert.equal(await view.locator('#rowcount').innerText(), '2 rows');
     assert.match(await view.locator('#facts').innerText(), /^HTTP 200 · \d+ ms · \d+(\.\d)? (B|KB) · sandbox-whm$/);
+    // Where the time went, under the facts: the connection's set-up when this call opened it, then the exchange.
+    assert.match(await view.locator('#timing').innerText(), /^(New|Reused) connection: .*wait [\d.]+ ms · download [\d.]+ ms$/);
     // Sort by user, then the other way.
     await view.locator('#grid button.sort[data-column="user"]').click();
     assert.deepEqual(await column(view, 'user'), ['bob', 'cptest']);
@@ -205,6 +207,9 @@ describe('result tables, paging and history end to end', () => {
     // Two listaccts entries now: compare one with the other.
     const both = vs.wb.page.getByRole('treeitem', { name: /^whm listaccts, succeeded/ });
     await both.nth(1).waitFor();
+    // The pointer rests where the first entry was: its tooltip (made on hover) may lie over the next one.
+    await vs.wb.page.mouse.move(700, 5);
+    await vs.wb.page.locator('.context-view', { hasText: ' on sandbox-whm' }).waitFor({ state: 'hidden' });
     await both.nth(1).click({ button: 'right' });
     await vs.wb.menuItem('Compare with…');
     await vs.wb.pick('Compare whm listaccts with…', 'whm listaccts');

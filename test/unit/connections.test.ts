@@ -75,6 +75,12 @@ describe('connections to one server', () => {
     assert.ok(slow.timings.phases!.waitMs >= 140, `the server took 150 ms: wait ${slow.timings.phases!.waitMs} ms`);
     assert.ok(waiting.timings.phases!.queueMs >= 140, `the second waited for the only connection: ${waiting.timings.phases!.queueMs} ms`);
     assert.equal(waiting.timings.phases?.connection, 'reused');
+    // A credential not yet accepted is tried by one call first: the other waits, and its time says so.
+    const fresh = client(profile(sb, 'cpanel', { auth: 'token' }), { token: CREDS.bob.cpanelToken });
+    sb.inject({ fault: { kind: 'slow-headers', ms: 150 } });
+    const [probe, after] = await Promise.all([fresh.call(listPops), fresh.call(listPops)]);
+    assert.ok(probe.ok && after.ok);
+    assert.ok(after.timings.phases!.queueMs >= 140, `the second waited for the first try: ${after.timings.phases!.queueMs} ms`);
     const plain = await client(profile(sb, 'cpanel', { auth: 'token', secure: false }), { token: CREDS.bob.cpanelToken }).call(listPops);
     assert.ok(plain.ok, plain.hint);
     assert.equal(plain.timings.phases?.connection, 'new');
