@@ -6,10 +6,10 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import type { Sandbox } from '../../src/sandbox/server';
+import { CLI, listPopsCall } from '../helpers/cli';
 import { CREDS, startSandbox } from '../helpers/sandbox';
 
 const LOADER = resolve(__dirname, '../../src/cli/bundleCache.js');
-const CLI = resolve(__dirname, '../../../dist/cli.js');
 
 /**
  * Two bundles in a folder: a.js requires b.js by name (through the loader) and node:path (through Node),
@@ -128,24 +128,7 @@ describe('cpapi (dist/cli.js) with its code cache', () => {
 
   it('a call caches cpapi.js and undici.js for the call command, and the next call gives the same answer from the cache', async () => {
     const cache = mkdtempSync(join(tmpdir(), 'cpapi-cc-'));
-    const args = [
-      CLI,
-      'call',
-      'uapi',
-      'Email/list_pops',
-      '--host',
-      '127.0.0.1',
-      '--service',
-      'cpanel',
-      '--port',
-      String(sb.port('cpanel')),
-      '--user',
-      'bob',
-      '--auth',
-      'token',
-      '--fingerprint',
-      sb.fingerprint256,
-    ];
+    const args = [CLI, ...listPopsCall(sb)];
     const env = { PATH: process.env.PATH ?? '', CPANEL_TOKEN: CREDS.bob.cpanelToken, NODE_COMPILE_CACHE: cache };
     // The sandbox answers from this process: the CLI runs asynchronously.
     const cpapi = async (e: Record<string, string>): Promise<string> =>
