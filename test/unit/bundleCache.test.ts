@@ -148,6 +148,17 @@ describe('cpapi (dist/cli.js) with its code cache', () => {
       stamp,
       'the second call used the cache rather than making it again',
     );
+    // The process ends once its output is written (process.exit after the streams' callbacks): an answer of
+    // several megabytes, piped, arrives whole, both as the normalized JSON and as the raw body.
+    for (const raw of [false, true]) {
+      sb.inject({ fault: { kind: 'huge', bytes: 8 * 1024 * 1024 } });
+      const { stdout } = await promisify(execFile)(process.execPath, [...args, ...(raw ? ['--raw'] : [])], {
+        env,
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      const answer = JSON.parse(stdout) as { data: unknown[] };
+      assert.ok(stdout.length > 8 * 1024 * 1024 && answer.data.length > 50_000, `${stdout.length} characters`);
+    }
     // Turned off, nothing of ours is written.
     const off = mkdtempSync(join(tmpdir(), 'cpapi-cc-'));
     assert.equal(await cpapi({ ...env, NODE_COMPILE_CACHE: off, NODE_DISABLE_COMPILE_CACHE: '1' }), first);
