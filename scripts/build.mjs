@@ -64,11 +64,11 @@ const common = {
 
 const targets = {
   extension: { ...common, entryPoints: ['src/extension/extension.ts'], outfile: `${out}/extension.js`, external: ['vscode'] },
-  // cpapi: a small launcher (turns on Node's compile cache, then loads the bundle) and the bundle itself.
+  // cpapi: a small launcher (turns on Node's compile cache, then loads the bundle with a code cache of its own:
+  // src/cli/bundleCache.ts) and the bundle itself.
   cli: { ...common, entryPoints: ['src/cli/main.ts'], outfile: `${out}/cpapi.js` },
   cliLauncher: {
     ...common,
-    bundle: false,
     entryPoints: ['src/cli/bin.ts'],
     outfile: `${out}/cli.js`,
     banner: { js: '#!/usr/bin/env node' },

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 const extension = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const out = join(root, 'dist', 'cli-package');
-const bundles = ['cli.js', 'cpapi.js', 'undici.js', 'otplib.js', 'jmespath.js', 'jmespathWorker.js'];
+const bundles = ['cli.js', 'cpapi.js', 'undici.js', 'otplib.js', 'jmespath.js', 'jmespathWorker.js', 'mcpsdk.js'];
 for (const b of bundles) if (!existsSync(join(root, 'dist', b))) throw new Error(`dist/${b} is missing: run npm run build first.`);
 
 rmSync(out, { recursive: true, force: true });

@@ -77,5 +77,9 @@ export function start(): void {
     signal: ac.signal,
   }).then((code) => {
     process.exitCode = code;
+    // The command has finished (its connections closed, its files written): the process ends once what it printed
+    // is written out, without Node taking its heap apart first (2% of a call's instructions). Each stream's callback
+    // runs when its data is handed to the system, wherever writes to a pipe are asynchronous too.
+    process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
   });
 }

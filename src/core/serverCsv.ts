@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { csvField } from '../shared/tabular';
-import { fromItems, isSecretName, secretRefusal, type ParsedServers } from './serverFile';
+import { isSecretName, readItems, secretRefusal, type ParsedServers } from './serverFile';
 import type { ServerProfile } from './servers';
 
 /**
@@ -25,9 +25,6 @@ export const CSV_COLUMNS = [
   'fingerprint256',
   'caFile',
 ] as const;
-/** Columns read and given a meaning; "id" (in files exported before ids were left out) is read and ignored. */
-const KNOWN_COLUMNS: ReadonlySet<string> = new Set([...CSV_COLUMNS, 'id']);
-
 /**
  * A cell as the export wrote it, back: csvField puts an apostrophe before a value a spreadsheet would
  * run as a formula (=, +, -, @, tab, CR first), and the export one before a value that starts with an
@@ -43,47 +40,60 @@ function exportField(value: string): string {
   return csvField(value.startsWith("'") ? `'${value}` : value);
 }
 
+/** The columns read, each with the index of its cell in a record (the last of two columns of one name, as csv-parse's `columns` has it). */
+type ColumnIndex = Partial<Record<(typeof CSV_COLUMNS)[number], number>>;
+/** Columns whose text is the field of the same name, when not empty. */
+const TEXT_COLUMNS = ['label', 'host', 'service', 'username', 'auth', 'twoFactor'] as const;
+
+/** The cell of column `c` in a record, as the export wrote it back ('' when the file has no such column). */
+function cellOf(cells: readonly string[], at: ColumnIndex, c: keyof ColumnIndex): string {
+  const i = at[c];
+  return i === undefined ? '' : unneutralized(cells[i]!);
+}
+
 /** CSV with a header line; groups separated by ";" or spaces; tls "pinned" with fingerprint256, "ca" with caFile, or "system". */
 export function parseServersCsv(text: string, where: string): ParsedServers {
-  let records: Record<string, string>[];
-  let header: string[] = [];
+  let records: string[][];
   try {
-    const columns = (h: string[]): string[] => (header = h.map((c) => c.trim()));
-    records = parse(text, { columns, skip_empty_lines: true, trim: true, bom: true, relax_column_count: false }) as Record<
-      string,
-      string
-    >[];
+    // Records as arrays, read by the header's indexes: csv-parse's `columns` would build an object per line
+    // (for 50,000 servers, as long as the parse itself) only for each cell to be looked up in it once.
+    records = parse(text, { skip_empty_lines: true, trim: true, bom: true, relax_column_count: false }) as string[][];
   } catch (e) {
     return { profiles: [], problems: [`${where} is not valid CSV (${e instanceof Error ? e.message : String(e)}).`] };
   }
+  const header = (records[0] ?? []).map((c) => c.trim());
+  // Every column is checked here, known or not: the items below hold only the known ones, so fromItems has
+  // no other key to look at (readItems, not fromItems).
   const secret = header.find(isSecretName);
   if (secret) return { profiles: [], problems: [secretRefusal(where, `a column "${secret}"`)] };
-  const items = records.map((cells) => {
-    const r: Record<string, string> = {};
-    const o: Record<string, unknown> = {};
-    for (const k of header) {
-      if (!Object.hasOwn(cells, k)) continue;
-      const v = unneutralized(cells[k]!);
-      r[k] = v;
-      if (v !== '' && !KNOWN_COLUMNS.has(k)) o[k] = v;
-    }
-    const set = (k: string, v: unknown): void => void (v !== undefined && v !== '' ? (o[k] = v) : undefined);
-    set('label', r.label);
-    set('host', r.host);
-    set('service', r.service);
-    set('username', r.username);
-    set('auth', r.auth);
-    set('twoFactor', r.twoFactor);
-    if (r.secure) o.secure = !/^(false|0|no|http)$/i.test(r.secure);
-    if (r.port) o.port = /^\d+$/.test(r.port) ? Number(r.port) : r.port;
-    if (r.groups) o.groups = r.groups.split(/[;\s]+/).filter(Boolean);
-    const tls = (r.tls ?? '').toLowerCase();
-    if (tls === 'pinned' || (!tls && r.fingerprint256)) o.tls = { mode: 'pinned', fingerprint256: r.fingerprint256 ?? '' };
-    else if (tls === 'ca') o.tls = { mode: 'ca', caFile: r.caFile ?? '' };
-    else if (tls) o.tls = { mode: tls };
-    return o;
+  const at: ColumnIndex = {};
+  header.forEach((name, i) => {
+    // "id" (in files exported before ids were left out) is read and ignored, like every column not listed.
+    if ((CSV_COLUMNS as readonly string[]).includes(name)) at[name as keyof ColumnIndex] = i;
   });
-  return fromItems(items, where);
+  const items: Record<string, unknown>[] = new Array(Math.max(records.length - 1, 0));
+  for (let n = 1; n < records.length; n++) {
+    const cells = records[n]!;
+    const cell = (c: keyof ColumnIndex): string => cellOf(cells, at, c);
+    const o: Record<string, unknown> = {};
+    for (const k of TEXT_COLUMNS) {
+      const v = cell(k);
+      if (v !== '') o[k] = v;
+    }
+    const secure = cell('secure');
+    if (secure) o.secure = !/^(false|0|no|http)$/i.test(secure);
+    const port = cell('port');
+    if (port) o.port = /^\d+$/.test(port) ? Number(port) : port;
+    const groups = cell('groups');
+    if (groups) o.groups = groups.split(/[;\s]+/).filter(Boolean);
+    const tls = cell('tls').toLowerCase();
+    const fingerprint256 = cell('fingerprint256');
+    if (tls === 'pinned' || (!tls && fingerprint256)) o.tls = { mode: 'pinned', fingerprint256 };
+    else if (tls === 'ca') o.tls = { mode: 'ca', caFile: cell('caFile') };
+    else if (tls) o.tls = { mode: tls };
+    items[n - 1] = o;
+  }
+  return readItems(items, where);
 }
 
 export function serversToCsv(profiles: readonly ServerProfile[]): string {

@@ -94,27 +94,41 @@ export interface ParsedServers {
   problems: string[];
 }
 
+/** How a server of a file is named in a sentence: its label, or its place in the file. */
+function nameOf(item: unknown, i: number): string {
+  const o = (item ?? {}) as Record<string, unknown>;
+  return typeof o.label === 'string' && o.label ? `"${visible(o.label)}"` : `${i + 1}`;
+}
+
+/** Servers from the items of a file (JSON's objects), refused whole if any key in them names a secret. */
 export function fromItems(items: readonly unknown[], where: string): ParsedServers {
-  const profiles: ServerProfile[] = [];
-  const problems: string[] = [];
   for (const [i, item] of items.entries()) {
     const secret = secretKeyIn(item);
-    if (secret) {
-      const o = item as Record<string, unknown>;
-      const name = typeof o.label === 'string' && o.label ? `"${visible(o.label)}"` : `${i + 1}`;
-      return { profiles: [], problems: [secretRefusal(where, `a "${secret}" (server ${name})`)] };
-    }
+    if (secret) return { profiles: [], problems: [secretRefusal(where, `a "${secret}" (server ${nameOf(item, i)})`)] };
   }
+  return readItems(items, where);
+}
+
+/**
+ * Servers from items whose keys are known to name no secret (fromItems looks; CSV checks its header and
+ * builds items of the known columns only): each read by readProfile, every problem named, labels unique.
+ */
+export function readItems(items: readonly unknown[], where: string): ParsedServers {
+  const profiles: ServerProfile[] = [];
+  const problems: string[] = [];
   items.forEach((item, i) => {
     const o = (item ?? {}) as Record<string, unknown>;
-    const name = typeof o.label === 'string' && o.label ? `"${visible(o.label)}"` : `${i + 1}`;
     // The file's id, if any, is left out: the server is named by its label (or host), never by an id it brings.
-    const { id, ...rest } = o;
-    void id;
+    let rest = o;
+    if (Object.hasOwn(o, 'id')) {
+      const { id, ...others } = o;
+      void id;
+      rest = others;
+    }
     const named = (x: Record<string, unknown>): string =>
       (typeof x.label === 'string' && x.label) || (typeof x.host === 'string' && x.host) || `server ${i + 1}`;
     const { profile, problems: p } = readProfile(typeof item === 'object' && item !== null ? rest : item, i, named);
-    if (p.length) problems.push(`Server ${name} in ${where}: ${p.join(' ')}`);
+    if (p.length) problems.push(`Server ${nameOf(item, i)} in ${where}: ${p.join(' ')}`);
     else profiles.push(profile);
   });
   const seen = new Set<string>();

@@ -66,7 +66,8 @@ export function hostFromUrl(input: string): { host: string; secure: boolean; por
 
 export function hostProblem(host: string): string | undefined {
   if (host.length === 0) return 'The host is empty: enter a hostname or an IP address.';
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(host)) {
+  // (The pattern is tried only on a host with "://" in it: most have none, and it is the costliest here.)
+  if (host.includes('://') && /^[a-z][a-z0-9+.-]*:\/\//i.test(host)) {
     return `The host "${host}" is a URL: enter only the hostname or IP address (the scheme comes from the secure setting).`;
   }
   if (/[\s/@?#]/.test(host)) return `The host "${host}" contains a space, "/", "@", "?" or "#": enter only a hostname or an IP address.`;
@@ -125,10 +126,22 @@ const CANONICAL_FINGERPRINT = /^(?:[0-9A-F]{2}:){31}[0-9A-F]{2}$/;
  * the bidirectional controls that reorder what is shown around them.
  */
 function isControl(ch: string): boolean {
-  const c = ch.codePointAt(0)!;
+  return isControlCode(ch.codePointAt(0)!);
+}
+
+function isControlCode(c: number): boolean {
   return (
     c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0x2028 || c === 0x2029 || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)
   );
+}
+
+/**
+ * Whether text has a control character, looking at its UTF-16 code units one by one, without building
+ * anything: every character isControl knows is a single code unit, and no half of a surrogate pair is one.
+ */
+function hasControl(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (isControlCode(text.charCodeAt(i))) return true;
+  return false;
 }
 
 /** Text with its control characters written as \u escapes, to quote it in a message. */
@@ -142,7 +155,8 @@ export function visible(text: string): string {
  */
 export function labelProblem(label: string): string | undefined {
   if (!label.trim()) return 'The server needs a label.';
-  const control = [...label].find(isControl);
+  // The label split into characters only when it has a control character, to name it.
+  const control = hasControl(label) ? [...label].find(isControl) : undefined;
   if (control) {
     const code = `U+${control.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
     return `The label "${visible(label)}" has a control character (${code}): a label is one line of visible text, so remove it.`;
@@ -212,7 +226,7 @@ export interface ProfileEntry {
 export function readProfile(item: unknown, index: number, fallbackId?: (o: Record<string, unknown>) => string | undefined): ProfileEntry {
   const o = (item && typeof item === 'object' ? item : {}) as Record<string, unknown>;
   const str = (k: string): string => (typeof o[k] === 'string' ? (o[k] as string) : '');
-  const service = (['cpanel', 'whm', 'webmail'].includes(str('service')) ? str('service') : 'cpanel') as ServerProfile['service'];
+  const service = ((SERVICES as readonly string[]).includes(str('service')) ? str('service') : 'cpanel') as ServerProfile['service'];
   const secure = o.secure !== false;
   const tlsRaw = (o.tls && typeof o.tls === 'object' ? o.tls : { mode: 'system' }) as Record<string, unknown>;
   const tls: ServerProfile['tls'] =
@@ -249,7 +263,7 @@ export function readProfile(item: unknown, index: number, fallbackId?: (o: Recor
     problems.push('"groups" must be a list of group names (letters, digits, ".", "_" and "-").');
   }
   if (!str('id') && !fallbackId?.(o)) problems.unshift('The entry has no id.');
-  if (o.service !== undefined && !['cpanel', 'whm', 'webmail'].includes(String(o.service)))
+  if (o.service !== undefined && !(SERVICES as readonly string[]).includes(String(o.service)))
     problems.push(`The service "${String(o.service)}" is not cpanel, whm or webmail.`);
   return { profile, problems };
 }

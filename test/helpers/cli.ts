@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
+import type { Sandbox } from '../../src/sandbox/server';
 
 /** The built cpapi, as a user runs it. */
 export const CLI = resolve(__dirname, '../../../dist/cli.js');
@@ -22,4 +23,10 @@ export function cpapi(args: string[], env: Record<string, string>, cwd?: string)
       },
     );
   });
+}
+
+/** `cpapi call uapi Email/list_pops` as bob with his API token (CPANEL_TOKEN), the sandbox's certificate pinned. */
+export function listPopsCall(sb: Pick<Sandbox, 'port' | 'fingerprint256'>): string[] {
+  const server = ['--host', '127.0.0.1', '--service', 'cpanel', '--port', String(sb.port('cpanel')), '--user', 'bob', '--auth', 'token'];
+  return ['call', 'uapi', 'Email/list_pops', ...server, '--fingerprint', sb.fingerprint256];
 }

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { Sandbox } from '../../src/sandbox/server';
 import { CREDS, startSandbox } from '../helpers/sandbox';
 
@@ -90,5 +92,27 @@ describe('the cpapi package', () => {
     );
     assert.equal(v.status, 0, String(v.stderr));
     assert.match(String(v.stdout), /"version": "11\.138/);
+  });
+
+  it('cpapi mcp runs from the installed package (its MCP SDK bundle is shipped) and lists a server', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cpapi-global-mcp-'));
+    const servers = [
+      { label: 'w', host: '127.0.0.1', service: 'whm', secure: false, port: sb.port('whm', false), username: 'root', auth: 'token' },
+    ];
+    writeFileSync(join(dir, 'servers.json'), JSON.stringify(servers));
+    const transport = new StdioClientTransport({
+      command: join(prefix, 'bin', 'cpapi'),
+      args: ['mcp', '--servers', join(dir, 'servers.json')],
+      env: { PATH: `${resolve(process.execPath, '..')}:${process.env.PATH ?? ''}`, CPANEL_W_TOKEN: CREDS.root.whmToken },
+      stderr: 'pipe',
+    });
+    const client = new Client({ name: 'package-test', version: '1.0.0' });
+    await client.connect(transport);
+    try {
+      const r = (await client.callTool({ name: 'cpanel_list_servers', arguments: {} })) as { content: { text: string }[] };
+      assert.match(r.content[0]!.text, /"label": ?"w"/);
+    } finally {
+      await client.close();
+    }
   });
 });

@@ -105,6 +105,23 @@ describe('server profiles', () => {
     assert.equal(labelProblem('  '), 'The server needs a label.');
   });
 
+  it('refuses a label with any of the control characters, and only those, wherever it is: every code point of the BMP and a few beyond', () => {
+    const control = (c: number): boolean =>
+      c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0x2028 || c === 0x2029 || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+    const points = [...Array.from({ length: 0x10000 }, (_, c) => c), 0x1f600, 0x10ffff, 0xe0001];
+    for (const c of points) {
+      // "<" and ">" have a sentence of their own; a lone surrogate (0xD800–0xDFFF here) is not a control character.
+      if (c === 0x3c || c === 0x3e) continue;
+      const ch = String.fromCodePoint(c);
+      const problem = labelProblem(`eu ${ch} prod`);
+      const code = `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
+      if (control(c)) assert.match(problem ?? '', new RegExp(`control character \\(${code.replace('+', '\\+')}\\)`), code);
+      else assert.equal(problem, undefined, code);
+    }
+    // Where there are several, the first is named; a control character after an astral character is found.
+    assert.match(labelProblem('\u{1f600}a\u0085b\u0001') ?? '', /U\+0085/);
+  });
+
   it('refuses groups with control characters or markup (group names are letters, digits, ".", "_" and "-")', () => {
     for (const g of ['eu\n', '<b>', '$(zap)', '[x](y)', 'a b']) {
       assert.match(readProfile({ ...good, groups: [g] }, 0).problems.join(' '), /"groups" must be a list of group names/, g);
