@@ -1,3 +1,5 @@
+import { monotonicMs } from './monotonic';
+
 /**
  * How one call can end early: the caller cancels it, or its deadline passes, whichever comes first.
  *
@@ -9,7 +11,7 @@
  */
 export class CallScope {
   private why: 'cancelled' | 'deadline' | undefined;
-  /** When the deadline passes (performance.now() milliseconds). */
+  /** When the deadline passes (monotonicMs() milliseconds). */
   readonly due: number;
   /** @internal Neighbours in the list of calls in flight (Deadlines). */
   prev: CallScope | undefined;
@@ -22,7 +24,7 @@ export class CallScope {
     deadlineMs: number,
     private readonly callerSignal?: AbortSignal,
   ) {
-    this.due = performance.now() + deadlineMs;
+    this.due = monotonicMs() + deadlineMs;
     deadlines.watch(this);
     if (callerSignal?.aborted) this.why = 'cancelled';
     else if (callerSignal) {
@@ -112,14 +114,14 @@ class Deadlines {
   private arm(due: number): void {
     if (this.timer) clearTimeout(this.timer);
     this.armedFor = due;
-    this.timer = setTimeout(() => this.fire(), Math.max(0, due - performance.now()));
+    this.timer = setTimeout(() => this.fire(), Math.max(0, due - monotonicMs()));
     this.timer.unref();
   }
 
   private fire(): void {
     this.timer = undefined;
     this.armedFor = Infinity;
-    const now = performance.now();
+    const now = monotonicMs();
     let next = Infinity;
     const due: CallScope[] = [];
     // A timer can fire a hair early by the clock it is compared with.

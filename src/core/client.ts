@@ -1,7 +1,6 @@
 import { newFormData, type FormData } from './undici';
 import { FAMILIES } from '../shared/families';
-import { openAsBlob } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { openAsBlob, promises } from 'node:fs';
 import { basename } from 'node:path';
 import { buildRequest, functionName, methodOf, paramValue, secretNames, type ApiRequest, type BuiltRequest } from './api/request';
 import { normalize } from './api/normalize';
@@ -27,6 +26,7 @@ import { Redactor, redactHeaders, redactUrl } from './redact';
 import { CallFailure, unsentResult, type ApiResult, type CertificateInfo, type Phases } from './result';
 import { CallScope } from './callScope';
 import { Catalog } from './catalog';
+import { monotonicMs } from './monotonic';
 import {
   baseUrl,
   defaultPort,
@@ -191,7 +191,7 @@ export class CpanelClient {
   }
 
   async call(req: ApiRequest, opts: CallOptions = {}): Promise<ApiResult> {
-    const started = performance.now();
+    const started = monotonicMs();
     let built: BuiltRequest | undefined;
     let sentPath = '';
     /** Time spent on (or waiting for) a session login within this call, and waiting for another call to try the credential. */
@@ -211,27 +211,27 @@ export class CpanelClient {
       // Refused before, or locked out: not sent. Not yet accepted: one call at a time tries it.
       let turn = this.refusals.turnNow(this.credential, this.profile.host);
       if (!turn) {
-        const t = performance.now();
+        const t = monotonicMs();
         turn = await this.refusals.turn(this.credential, this.profile.host, scope.signal);
-        waits.turnMs = performance.now() - t;
+        waits.turnMs = monotonicMs() - t;
       }
       if ('refusal' in turn) return this.notSent(turn, req, built);
       releaseProbe = turn.release;
       if (scope.aborted) throw new CallFailure('cancelled', 'Cancelled before it was sent.');
       let session = this.sessions?.session;
       if (this.sessions && !session) {
-        const t = performance.now();
+        const t = monotonicMs();
         session = await this.sessions.get(scope.signal);
-        waits.loginMs += performance.now() - t;
+        waits.loginMs += monotonicMs() - t;
       }
       sentPath = (session?.token ?? '') + built.path;
       let res = await this.exchange(built, session, scope, sent, opts.timeoutMs);
       if (session && isSessionRejected(res.status, res.body.toString('utf8', 0, 4096))) {
         // The server refused the session itself, so it did not run the call: one new login and one retry are safe.
         this.log('info', `session for ${this.profile.label} was refused (HTTP ${res.status}); logging in again`);
-        const t = performance.now();
+        const t = monotonicMs();
         session = await this.sessions!.renew(session, scope.signal);
-        waits.loginMs += performance.now() - t;
+        waits.loginMs += monotonicMs() - t;
         sentPath = session.token + built.path;
         res = await this.exchange(built, session, scope, sent, opts.timeoutMs);
         if (isSessionRejected(res.status, res.body.toString('utf8', 0, 4096))) {
@@ -244,7 +244,7 @@ export class CpanelClient {
         }
       }
       if (opts.secretsInAnswer) this.learnFromAnswer(res.body.toString('utf8'), opts.secretsInAnswer);
-      let result = this.interpret(res, built, req, sentPath, sent, performance.now() - started, opts.keepUnredacted === true, waits);
+      let result = this.interpret(res, built, req, sentPath, sent, monotonicMs() - started, opts.keepUnredacted === true, waits);
       if (
         !this.legacyUapi &&
         req.family === 'uapi' &&
@@ -262,7 +262,7 @@ export class CpanelClient {
         sentPath = (session?.token ?? '') + built.path;
         res = await this.exchange(built, session, scope, sent, opts.timeoutMs);
         if (opts.secretsInAnswer) this.learnFromAnswer(res.body.toString('utf8'), opts.secretsInAnswer);
-        result = this.interpret(res, built, req, sentPath, sent, performance.now() - started, opts.keepUnredacted === true, waits);
+        result = this.interpret(res, built, req, sentPath, sent, monotonicMs() - started, opts.keepUnredacted === true, waits);
       }
       this.answered = true;
       if (result.kind === 'locked_out') this.refusals.lockOut(this.profile.host, this.refusalOf(result.hint ?? ''));
@@ -293,7 +293,7 @@ export class CpanelClient {
       if (f.kind === 'locked_out') this.refusals.lockOut(this.profile.host, this.refusalOf(f.message));
       else if (f.extra.credentialRefused)
         this.refusals.refuse(this.credential, this.refusalOf(f.message, f.extra.credentialRefused === 'twoFactor'));
-      const result = await this.failureResult(f, req, built, sentPath, sent, performance.now() - started);
+      const result = await this.failureResult(f, req, built, sentPath, sent, monotonicMs() - started);
       if (f.kind === 'auth_error' || f.kind === 'tls_error' || f.kind === 'locked_out') this.setState('error');
       else if (f.kind === 'network_error' || f.kind === 'timeout') this.setState('unreachable');
       return result;
@@ -812,7 +812,8 @@ async function multipartBody(m: NonNullable<BuiltRequest['multipart']>, maxBytes
   for (const f of m.files) {
     let size: number;
     try {
-      const st = await stat(f.path);
+      // fs.promises, not node:fs/promises: importing that loads readline and os too, for every call.
+      const st = await promises.stat(f.path);
       if (!st.isFile()) throw new Error('not a file');
       size = st.size;
     } catch {

@@ -19,6 +19,7 @@ import { proxyAddress, proxyProblem, type ProxySettings } from './proxy';
 
 export { proxyFromEnv, type ProxySettings } from './proxy';
 import { baseUrl, normalizeFingerprint, SERVICE_NAMES, serviceOfPort, type ServerProfile } from './servers';
+import { monotonicMs } from './monotonic';
 
 export interface HttpRequest {
   method: 'GET' | 'POST';
@@ -113,7 +114,7 @@ export function createAgent(profile: ServerProfile, limits: TransportLimits, pro
 
 /** The set-up of a new connection, handed to the exchange that is written on it first. */
 interface Opening {
-  /** When undici asked for the connection (performance.now() milliseconds). */
+  /** When undici asked for the connection (monotonicMs() milliseconds). */
   start: number;
   dnsMs: number;
   connectMs: number;
@@ -130,12 +131,12 @@ let opening: Opening | undefined;
 /** A connector that times what a new connection costs: the name lookup, the TCP connect, the TLS handshake. */
 function timed(connect: Connector): Connector {
   return (opts, callback) => {
-    const start = performance.now();
+    const start = monotonicMs();
     let looked: number | undefined;
     let connected: number | undefined;
     const socket = (connect as (o: typeof opts, cb: typeof callback) => unknown)(opts, (err, s) => {
       if (err || !s) return callback(err ?? new Error('no socket'), null);
-      const now = performance.now();
+      const now = monotonicMs();
       const tcpFrom = looked ?? start;
       const outer = opening;
       opening = {
@@ -151,8 +152,8 @@ function timed(connect: Connector): Connector {
       }
     }) as Socket | undefined;
     if (socket && typeof socket.once === 'function') {
-      socket.once('lookup', () => (looked = performance.now()));
-      socket.once('connect', () => (connected = performance.now()));
+      socket.once('lookup', () => (looked = monotonicMs()));
+      socket.once('connect', () => (connected = monotonicMs()));
     }
   };
 }
@@ -281,7 +282,7 @@ class Exchange implements PooledHandler {
   settled = false;
   /** Set by the ConnectionPool: the connection is free again. */
   release: (() => void) | undefined;
-  private readonly started = performance.now();
+  private readonly started = monotonicMs();
   private requestStart = 0;
   private requestSent = 0;
   private firstByte = 0;
@@ -319,21 +320,21 @@ class Exchange implements PooledHandler {
 
   onRequestStart(controller: DispatchController): void {
     this.controller = controller;
-    this.requestStart = performance.now();
+    this.requestStart = monotonicMs();
     this.opened = opening;
     if (this.earlyEnd) controller.abort(this.earlyEnd);
   }
 
   onRequestSent(): void {
-    this.requestSent = performance.now();
+    this.requestSent = monotonicMs();
   }
 
   onResponseStarted(): void {
-    this.firstByte = performance.now();
+    this.firstByte = monotonicMs();
   }
 
   onResponseStart(_c: DispatchController, status: number, headers: Record<string, string | string[] | undefined>): void {
-    this.headersAt = performance.now();
+    this.headersAt = monotonicMs();
     this.status = status;
     this.headers = headers;
   }
@@ -355,7 +356,7 @@ class Exchange implements PooledHandler {
   }
 
   onResponseEnd(): void {
-    const r = this.response(performance.now());
+    const r = this.response(monotonicMs());
     this.release?.();
     if (this.afterPoolTurn) {
       // undici's Pool hands a kept-alive socket back one event-loop turn after the answer ends (a
