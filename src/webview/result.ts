@@ -649,7 +649,7 @@ function renderGrid(): void {
   body.addEventListener('mousedown', (e) => {
     const cell = (e.target as HTMLElement).closest<HTMLElement>('.cell');
     const row = cell?.parentElement?.dataset.row;
-    if (cell && row !== undefined) setActive(Number(row), Number(cell.dataset.col), false);
+    if (cell && row !== undefined) setActive(Number(row), Array.prototype.indexOf.call(cell.parentElement!.children, cell), false);
   });
 }
 
@@ -682,11 +682,11 @@ function drawRows(body: HTMLElement, all: Row[], cols: string[], force = false):
       const value = row.original[cols[ci]!];
       const text = cellText(value);
       const cell = document.createElement('div');
-      cell.className = it.index === active.row && ci === active.col ? 'cell active' : 'cell';
-      if (typeof value === 'number') cell.classList.add('num');
+      const isActive = it.index === active.row && ci === active.col;
+      cell.className = typeof value === 'number' ? (isActive ? 'cell num active' : 'cell num') : isActive ? 'cell active' : 'cell';
       cell.setAttribute('role', 'gridcell');
-      cell.id = `c-${it.index}-${ci}`;
-      cell.dataset.col = String(ci);
+      // Only the active cell needs an id (the grid's aria-activedescendant): a jump redraws some 400 cells.
+      if (isActive) cell.id = `c-${it.index}-${ci}`;
       cell.dataset.vscodeContext = colContext[ci]!;
       if (text.length > 40) cell.title = text.slice(0, 2000);
       cell.textContent = text;
