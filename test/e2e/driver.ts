@@ -308,12 +308,25 @@ export class Workbench {
    */
   async clearToasts(): Promise<void> {
     const toasts = this.page.locator('.notifications-toasts .notification-toast');
-    for (let n = await toasts.count(); n > 0; n = await toasts.count()) {
-      const toast = toasts.first();
-      await toast.hover();
-      await toast.locator('.codicon-notifications-clear').first().click();
-      await waitFor(async () => (await toasts.count()) < n || undefined, 'the toast to close', 10_000);
-    }
+    // A progress toast (a call being sent) has no Clear button: it goes when its call ends.
+    await waitFor(
+      async () => {
+        if ((await toasts.count()) === 0) return true;
+        const closable = toasts.filter({ has: this.page.locator('.codicon-notifications-clear') }).first();
+        if (await closable.count()) {
+          await closable.hover().catch(() => undefined);
+          await closable
+            .locator('.codicon-notifications-clear')
+            .first()
+            .click({ timeout: 2000 })
+            .catch(() => undefined);
+        }
+        return undefined;
+      },
+      'the notification toasts to close',
+      20_000,
+      100,
+    );
   }
 
   /**
