@@ -1,6 +1,9 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { AUTH_METHODS, AUTH_SCHEMES } from '../../src/core/auth/schemes';
+import { SERVICES, type TwoFactorMode } from '../../src/core/servers';
 import type { Services } from '../../src/extension/services';
+import { serverWizard, type WizardUi } from '../../src/extension/servers/serverWizard';
 
 const EXT_ID = 'cpanel-api-explorer.cpanel-api-explorer';
 
@@ -72,5 +75,57 @@ describe('what a new user meets', () => {
       ['Send Request…'],
       'only the plain command starts with "Send Request"',
     );
+  });
+
+  it('Add Server counts its steps so that the total never grows: every service, method and two-factor mode ends at n = total', async () => {
+    const answers: Record<string, string> = {
+      Label: 'count-test',
+      Host: 'server.example.com',
+      Username: 'root',
+      'API token': 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345',
+      Password: 'a password',
+      'Access hash': 'an access hash',
+      'Two-factor secret': 'JBSWY3DPEHPK3PXP',
+    };
+    let paths = 0;
+    for (const service of SERVICES) {
+      for (const auth of AUTH_METHODS.filter((m) => !AUTH_SCHEMES[m].serviceProblem(service))) {
+        for (const twoFactor of ['none', ...AUTH_SCHEMES[auth].twoFactor] as TwoFactorMode[]) {
+          const titles: string[] = [];
+          const what = (title: string): string => title.replace(/^Add Server \(\d+\/\d+\): /, '');
+          const ui: WizardUi = {
+            input: async (title, spec) => {
+              titles.push(title);
+              const v = what(title) === 'Port' ? (spec.value ?? '') : answers[what(title)];
+              assert.ok(v !== undefined, `an answer for ${title}`);
+              assert.equal(spec.validate?.(v), undefined, `${v} is accepted for ${title}`);
+              return v;
+            },
+            pick: async (title, items) => {
+              titles.push(title);
+              const want = { Service: service, Connection: true, Authentication: auth, 'Two-factor authentication': twoFactor }[
+                what(title)
+              ];
+              const item = items.find((i) => i.value === want);
+              assert.ok(item, `${String(want)} is offered at ${title}`);
+              return item.value;
+            },
+          };
+          const r = await serverWizard(undefined, undefined, ui);
+          assert.deepEqual([r?.profile.service, r?.profile.auth, r?.profile.twoFactor], [service, auth, twoFactor]);
+          const steps = titles.map((t) => {
+            const m = /^Add Server \((\d+)\/(\d+)\): /.exec(t);
+            assert.ok(m, `"${t}" shows its place`);
+            return { n: Number(m[1]), total: Number(m[2]) };
+          });
+          const path = `${service} ${auth} ${twoFactor}: ${titles.join(' | ')}`;
+          steps.forEach((x, i) => assert.equal(x.n, i + 1, `numbered in order (${path})`));
+          for (let i = 1; i < steps.length; i++) assert.ok(steps[i]!.total <= steps[i - 1]!.total, `the total never grows (${path})`);
+          assert.equal(steps.at(-1)!.n, steps.at(-1)!.total, `the last step is n = total (${path})`);
+          paths++;
+        }
+      }
+    }
+    assert.ok(paths >= 12, `${paths} paths walked`);
   });
 });
