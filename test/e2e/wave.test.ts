@@ -106,7 +106,7 @@ for (const dark of [false, true]) {
       ({ cs, context, wb } = await openVsCode({ workspace, settings, name: `e2e-wave${suffix}` }));
       if (dark) {
         await wb.page.locator('.monaco-workbench.vs-dark').waitFor({ timeout: 20_000 });
-        await setSideBarWidth(wb, 250);
+        await wb.setSideBarWidth(250);
       }
       for (const [label, title, secret] of [
         ['sandbox-whm', 'API token', CREDS.root.whmToken],
@@ -232,7 +232,7 @@ for (const dark of [false, true]) {
         await wb.page.locator('.workbench-hover, .monaco-hover', { hasText: 'IP allow-list' }).first().waitFor({ timeout: 20_000 });
       } else {
         // Wide enough to read each token's whole line.
-        await setSideBarWidth(wb, 620);
+        await wb.setSideBarWidth(620);
       }
       await wb.keepForReadme(`tokens-node${suffix}`);
       await wb.page.mouse.move(900, 700);
@@ -339,34 +339,4 @@ async function pageTexts(wb: Workbench): Promise<string[]> {
     }
   }
   return texts;
-}
-
-/** Drags the sash between the side bar and the editors until the side bar is `width` pixels wide. */
-async function setSideBarWidth(wb: Workbench, width: number): Promise<void> {
-  const bar = await wb.page.locator('.part.sidebar').boundingBox();
-  assert.ok(bar, 'the side bar is shown');
-  let sash: { x: number; y: number; width: number; height: number } | null = null;
-  for (const s of await wb.page.locator('.monaco-sash.vertical').all()) {
-    const b = await s.boundingBox();
-    if (b && Math.abs(b.x + b.width / 2 - (bar.x + bar.width)) < 6 && b.height > 300) sash = b;
-  }
-  assert.ok(sash, "the sash at the side bar's edge");
-  const y = sash.y + sash.height / 2;
-  await wb.page.mouse.move(sash.x + sash.width / 2, y);
-  await wb.page.mouse.down();
-  await wb.page.mouse.move(bar.x + width, y, { steps: 8 });
-  await wb.page.mouse.up();
-  await poll(
-    async () => Math.abs(((await wb.page.locator('.part.sidebar').boundingBox())?.width ?? 0) - width) < 8,
-    `the side bar is ${width} px wide`,
-  );
-  // The mouse off the sash, so that it is not drawn highlighted.
-  await wb.page.mouse.move(bar.x + width + 400, y + 200);
-  await poll(
-    async () =>
-      (await wb.page.evaluate(
-        `[...document.querySelectorAll('.monaco-sash')].every((e) => !e.matches('.hover, .active') && ['rgba(0, 0, 0, 0)', 'transparent'].includes(getComputedStyle(e, '::before').backgroundColor))`,
-      )) === true,
-    'the sash no longer highlighted',
-  );
 }
