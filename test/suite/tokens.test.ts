@@ -237,6 +237,9 @@ describe('API tokens in the window', () => {
     );
     const stored = await s.secrets.get('tk-pw');
     assert.equal(stored.password, undefined, 'forgotten');
+    // The token was tested on the way: the tree shows the server signed in, not "not signed in" until its next call.
+    assert.equal(s.clients.state('tk-pw'), 'signed_in');
+    assert.match(String(s.tree.getTreeItem(node('tk-pw')).description), / · signed in$/);
     assert.equal(stored.token, rootTokens().find((t) => t.name === r!.name)?.value);
     const mine = (await tokenNodes('tk-pw')).find((t) => t.used);
     assert.equal(mine?.token.name, r!.name, 'the tree marks the token this server uses');
