@@ -229,6 +229,11 @@ describe('API tokens in the window', () => {
       questions[0]!.detail,
       new RegExp(`Create the WHM API token ${r!.name}[\\s\\S]*switch tk-pw[\\s\\S]*Test the connection[\\s\\S]*forget the stored password`),
     );
+    // Each step, and the closing sentence, a paragraph of its own.
+    assert.deepEqual(
+      questions[0]!.detail.split('\n\n').map((p) => p.slice(0, 3)),
+      ['1. ', '2. ', '3. ', '4. ', 'If '],
+    );
     assert.match(r!.name, /^cpanel-api-explorer-\d{8}-\d{4}/);
     assert.deepEqual(
       stateWhenAsked,
