@@ -191,7 +191,7 @@ describe('data runs and Import Request in a real extension host', () => {
     }
   });
 
-  it('Import Request: a docs curl line opens the builder filled for the matched server; the token is left out and a credential offered', async () => {
+  it('Import Request: a docs curl line opens the builder filled for the matched server; the token is left out, a credential offered only when none is stored', async () => {
     const told: { message: string; actions: string[] }[] = [];
     const original = { chooseAction: s.imports.chooseAction, tell: s.imports.tell };
     s.imports.chooseAction = async () => 'builder';
@@ -215,11 +215,20 @@ describe('data runs and Import Request in a real extension host', () => {
       );
       assert.ok(!JSON.stringify(r).includes('SECRETTOKEN123') && !JSON.stringify(r).includes('Imp-Pass-1'));
       assert.match(told[0]!.message, /Left out the Authorization header \(cpanel bob:…, an API token\)\. Left out the value of "password"/);
-      assert.deepEqual(told[0]!.actions, ['Store Credential for data-bob…']);
+      // data-bob has its token stored already: nothing to offer, and the message says which one is used.
+      assert.match(told[0]!.message, /data-bob already has its API token in VS Code's secret storage; calls use the stored one\.$/);
+      assert.deepEqual(told[0]!.actions, []);
       assert.ok(!told[0]!.message.includes('SECRETTOKEN123'));
+      // Without a stored token, storing one is offered.
+      await s.secrets.delete('data-bob');
+      await s.imports.run(text);
+      assert.match(told[1]!.message, /data-bob has no API token stored yet\.$/);
+      assert.deepEqual(told[1]!.actions, ['Store Credential for data-bob…']);
+      assert.ok(!told[1]!.message.includes('SECRETTOKEN123'));
     } finally {
       s.imports.chooseAction = original.chooseAction;
       s.imports.tell = original.tell;
+      await s.secrets.set('data-bob', { token: CREDS.bob.cpanelToken! });
     }
   });
 
