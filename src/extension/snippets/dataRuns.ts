@@ -354,7 +354,12 @@ export class DataRuns {
         function: run.snippet.function,
       },
     };
-    return this.s.panels.show({ result, server: run.tableName, title: `${fn} × ${run.tableName} · ${ok}/${all.length} OK` });
+    return this.s.panels.show({
+      result,
+      server: run.tableName,
+      dataRun: { total: all.length, passed: ok, failed },
+      title: `${fn} × ${run.tableName} · ${ok}/${all.length} OK`,
+    });
   }
 }
 
