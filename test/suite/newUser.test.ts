@@ -128,4 +128,48 @@ describe('what a new user meets', () => {
     }
     assert.ok(paths >= 12, `${paths} paths walked`);
   });
+
+  it('the quick picks of a flow with more steps stay open when the focus moves (a result view taking it back a moment later)', async () => {
+    const w = vscode.window as unknown as Record<string, unknown>;
+    const original = w.showQuickPick;
+    const picks: { title: string; ignoreFocusOut: boolean }[] = [];
+    w.showQuickPick = async (_items: unknown, o?: vscode.QuickPickOptions) => {
+      picks.push({ title: o?.title ?? '', ignoreFocusOut: o?.ignoreFocusOut === true });
+      return undefined;
+    };
+    const config = vscode.workspace.getConfiguration('cpanel');
+    const saved = config.get<unknown[]>('servers') ?? [];
+    const server = (id: string): Record<string, unknown> => ({
+      id,
+      label: id,
+      host: 'server.example.com',
+      service: 'whm',
+      secure: true,
+      port: 2087,
+      username: 'root',
+      auth: 'token',
+      twoFactor: 'none',
+      groups: ['eu'],
+    });
+    const clip = await vscode.env.clipboard.readText();
+    try {
+      await config.update('servers', [server('pick-1'), server('pick-2')], vscode.ConfigurationTarget.Global);
+      await vscode.env.clipboard.writeText(
+        "curl -H'Authorization: whm root:X' 'https://server.example.com:2087/json-api/listaccts?api.version=1'",
+      );
+      await vscode.commands.executeCommand('cpanel.function.find');
+      await vscode.commands.executeCommand('cpanel.request.import');
+      await vscode.commands.executeCommand('cpanel.group.send');
+      await vscode.commands.executeCommand('cpanel.server.sendToAccounts');
+      assert.deepEqual(
+        picks.map((p) => p.title),
+        ['Find Function', 'Import Request', 'Group to send a request to', 'WHM server whose accounts to call'],
+      );
+      for (const p of picks) assert.ok(p.ignoreFocusOut, `${p.title} keeps its place`);
+    } finally {
+      w.showQuickPick = original;
+      await vscode.env.clipboard.writeText(clip);
+      await config.update('servers', saved, vscode.ConfigurationTarget.Global);
+    }
+  });
 });

@@ -150,7 +150,7 @@ export class FleetCommands {
         description: `${ps.length} server${ps.length === 1 ? '' : 's'}`,
         detail: ps.map((p) => p.label).join(', '),
       })),
-      { title: `Group to ${purpose}`, placeHolder: 'Which group?' },
+      { title: `Group to ${purpose}`, placeHolder: 'Which group?', ignoreFocusOut: true },
     );
     return chosen?.label;
   }
@@ -209,7 +209,7 @@ export class FleetCommands {
     if (!profile || profile.service !== 'whm') return undefined;
     const family = await vscode.window.showQuickPick(
       (['uapi', 'api2'] as Family[]).map((f) => ({ label: FAMILIES[f].name, detail: FAMILIES[f].detail, f })),
-      { title: `Every account of ${profile.label}: API` },
+      { title: `Every account of ${profile.label}: API`, ignoreFocusOut: true },
     );
     if (!family) return undefined;
     const list = await this.s.accounts.get(profile);
@@ -251,7 +251,7 @@ export class FleetCommands {
     if (whm.length === 1) return whm[0];
     const c = await vscode.window.showQuickPick(
       whm.map((p) => ({ label: p.label, description: describeServer(p), p })),
-      { title: 'WHM server whose accounts to call' },
+      { title: 'WHM server whose accounts to call', ignoreFocusOut: true },
     );
     return c?.p;
   }

@@ -34,7 +34,7 @@ export class ImportCommands {
     (
       await vscode.window.showQuickPick(
         profiles.map((p) => ({ label: p.label, description: describeServer(p), p })),
-        { title: 'Import Request: which server?', placeHolder: why },
+        { title: 'Import Request: which server?', placeHolder: why, ignoreFocusOut: true },
       )
     )?.p;
   chooseAction: (what: string) => Promise<ImportAction | undefined> = async (what) => {
@@ -43,7 +43,7 @@ export class ImportCommands {
         { label: '$(edit) Open in Builder', action: 'builder' as const },
         { label: '$(save) Save as Snippet…', action: 'snippet' as const },
       ],
-      { title: `Import Request: ${what}` },
+      { title: `Import Request: ${what}`, ignoreFocusOut: true },
     );
     return c?.action;
   };
@@ -152,7 +152,7 @@ async function askForText(): Promise<string | undefined> {
           { label: '$(clippy) From the Clipboard', detail: seen, clip: true },
           { label: '$(edit) Type or Paste…', detail: 'A curl line, a URL, or a uapi / whmapi1 / cpapi2 command', clip: false },
         ],
-        { title: 'Import Request' },
+        { title: 'Import Request', ignoreFocusOut: true },
       );
       if (!use) return undefined;
       if (use.clip) return clip;

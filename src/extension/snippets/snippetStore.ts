@@ -92,6 +92,8 @@ export class SnippetStore extends Disposable {
       value: snippetFileName(snippet),
       valueSelection: [0, snippetFileName(snippet).length - SNIPPET_SUFFIX.length],
       validateInput: (v) => (/^[\w.-]+$/.test(v.trim()) ? null : 'Use letters, digits, dots, dashes and underscores.'),
+      // Asked from the builder or a result view, which takes the focus back a moment later.
+      ignoreFocusOut: true,
     });
     if (!name) return undefined;
     const file = name.trim().endsWith(SNIPPET_SUFFIX) ? name.trim() : `${name.trim().replace(/\.json$/, '')}${SNIPPET_SUFFIX}`;

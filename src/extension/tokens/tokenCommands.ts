@@ -720,7 +720,7 @@ export class TokenCommands implements TokensSource {
     }
     const picked = await this.ui.pickOne(
       list.tokens.map((t) => ({ label: t.name, description: describeExpiry(t, this.now()), t })),
-      { title: `Token to ${purpose.replace(/ (on|of)$/, '')}` },
+      { title: `Token to ${purpose.replace(/ (on|of)$/, '')}`, ignoreFocusOut: true },
     );
     return picked ? { p, kind, token: picked.t, taken } : undefined;
   }
@@ -768,7 +768,7 @@ export class TokenCommands implements TokensSource {
         { label: 'Expiry', description: describeExpiry(t.token, this.now()), field: 'expiry' as const },
         { label: 'IP allow-list', description: t.token.whitelistIps.join(', ') || 'any address', field: 'ips' as const },
       ],
-      { title: `Update ${t.token.name} on ${t.p.label}` },
+      { title: `Update ${t.token.name} on ${t.p.label}`, ignoreFocusOut: true },
     );
     if (!what) return undefined;
     let request: ApiRequest;
