@@ -24,6 +24,7 @@ import type { EnvironmentStore } from '../environments/environmentStore';
 import { describePreview } from '../requests/requestRunner';
 import type { StoredResult } from '../results/results';
 import type { Services } from '../services';
+import { progressNotificationGone } from '../progress';
 import { Settings } from '../settings';
 import { SNIPPET_SUFFIX } from '../../core/snippets';
 import type { SnippetFile, SnippetStore } from './snippetStore';
@@ -307,11 +308,15 @@ export class DataRuns {
     const failed = [...run.rows.values()].filter((r) => !r.outcome.ok).length;
     // Retry Failed Rows in the result view's title bar.
     void vscode.commands.executeCommand('setContext', 'cpanel.dataRunHasFailures', failed > 0);
-    if (failed) {
-      void vscode.window
-        .showWarningMessage(`${fn}: ${failed} of ${run.rows.size} rows of ${run.tableName} failed.`, 'Retry Failed Rows')
-        .then((c) => c && this.retryFailed());
-    } else void vscode.window.showInformationMessage(`${fn}: all ${run.rows.size} rows of ${run.tableName} succeeded.`);
+    const total = run.rows.size;
+    // The summary once the progress notification is gone, so that the two never stand together.
+    void progressNotificationGone(started).then(() => {
+      if (failed) {
+        void vscode.window
+          .showWarningMessage(`${fn}: ${failed} of ${total} rows of ${run.tableName} failed.`, 'Retry Failed Rows')
+          .then((c) => c && this.retryFailed());
+      } else void vscode.window.showInformationMessage(`${fn}: all ${total} rows of ${run.tableName} succeeded.`);
+    });
     return run;
   }
 
