@@ -150,14 +150,26 @@ for (const dark of [false, true]) {
       assert.equal(sb.requests('uapi_cpanel').length, ROWS, 'one call per row');
       assert.equal(sb.requests('uapi_cpanel').filter((r) => r.status === 500).length, 2, 'two of them failed on the server');
       await view.locator('#rowcount', { hasText: `${ROWS} rows` }).waitFor();
+      // The banner counts rows: a data run has no one HTTP status and no answer of its own to size.
+      assert.equal(await view.locator('#verdict').innerText(), `${ROWS - 2} of ${ROWS} rows OK`);
+      assert.match(
+        await view.locator('#facts').innerText(),
+        new RegExp(`^${ROWS} rows · ${ROWS - 2} passed · 2 failed · \\d+ ms · data/new-mailboxes\\.csv$`),
+      );
       assert.equal(await view.locator('.notes.errors li').count(), 2, 'both failed rows listed');
       await wb.toast(`2 of ${ROWS} rows of data/new-mailboxes.csv failed`).waitFor({ timeout: 20_000 });
       await settled(wb, view);
       await wb.keepForReadme(`data-run-retry${suffix}`);
 
       const failed = (await view.locator('.notes.errors li').allInnerTexts()).map((t) => Number(/^row (\d+):/.exec(t)?.[1]));
+      // Meanwhile the person renames the two mailboxes in the file: the retry reads it again.
+      const lines = readFileSync(csv, 'utf8').split('\n');
+      for (const n of failed) lines[n] = lines[n]!.replace(/^staff(\d+),/, 'staff$1b,');
+      writeFileSync(csv, lines.join('\n'));
       sb.clearLog();
       await wb.clickToastButton(`2 of ${ROWS} rows of data/new-mailboxes.csv failed`, 'Retry Failed Rows');
+      await wb.quickInput.locator('.quick-input-title', { hasText: '(read again: 2 of 2 changed)' }).waitFor({ timeout: 20_000 });
+      await wb.keepForReadme(`data-run-retry-plan${suffix}`);
       await wb.pick('uapi Email/add_pop for 2 rows of data/new-mailboxes.csv', 'Run');
       await confirm(wb, /Email\/add_pop changes something\. Send it for 2 rows/, 'Send for All Rows');
       const again = await wb.webview('.banner', new RegExp(`${ROWS} of ${ROWS} rows of data/new-mailboxes\\.csv succeeded`), 60_000);
@@ -169,8 +181,13 @@ for (const dark of [false, true]) {
         'exactly the rows that failed',
       );
       assert.ok(sent.every((r) => r.status === 200));
+      assert.ok(
+        sent.every((r) => /^staff\d+b$/.test(new URLSearchParams(r.body).get('email') ?? '')),
+        'with the values the file holds now',
+      );
       assert.equal(await again.locator('.notes.errors li').count(), 0);
-      await again.locator('#verdict', { hasText: 'OK' }).waitFor();
+      await again.locator('#verdict', { hasText: `${ROWS} of ${ROWS} rows OK` }).waitFor();
+      assert.match(await again.locator('#facts').innerText(), new RegExp(`^${ROWS} rows · ${ROWS} passed · \\d+ ms`));
       await wb.toast(`all ${ROWS} rows of data/new-mailboxes.csv succeeded`).waitFor({ timeout: 20_000 });
       await settled(wb, again);
       await wb.keepForReadme(`data-run-retried${suffix}`);
@@ -209,7 +226,14 @@ for (const dark of [false, true]) {
         'regex',
       ]);
       assert.equal(await builder.locator('[aria-label="regex value"]').inputValue(), 'info');
-      await wb.toast(/Imported\. Left out the Authorization header/).waitFor({ timeout: 20_000 });
+      const told = wb.toast(/Imported\. Left out the Authorization header/);
+      await told.waitFor({ timeout: 20_000 });
+      // sandbox-cpanel has its token stored: said, and no offer to store another.
+      assert.match(
+        await told.innerText(),
+        /sandbox-cpanel already has its API token in VS Code's secret storage; calls use the stored one\./,
+      );
+      assert.equal(await told.getByRole('button', { name: /Store Credential/ }).count(), 0);
       await wb.keepForReadme(`import-curl-builder${suffix}`);
       for (const text of await pageTexts(wb)) assert.ok(!text.includes(DOCS_TOKEN), 'the token is nowhere on the page');
       await wb.clearToasts();
@@ -250,6 +274,9 @@ for (const dark of [false, true]) {
       await question.getByRole('button', { name: 'Use a Token' }).click();
       await wb.clickToastButton(/whm-password now signs in with the API token cpanel-api-explorer-/, 'Forget Password');
       await wb.notification('The password of whm-password is no longer stored.');
+      // The token was tested on the way: the server shows signed in, not "not signed in" until its next call.
+      const row = wb.page.locator('.monaco-list-row', { hasText: 'whm-password' }).first();
+      await poll(async () => / · signed in$/.test((await row.locator('.label-description').textContent()) ?? ''), 'whm-password signed in');
       // The setting says token, and the tree marks the new token as the one in use.
       const userSettings = join(cs.runDir, 'data', 'User', 'settings.json');
       await poll(() => {
