@@ -6,6 +6,7 @@ import type { BrowserContext, Frame } from 'playwright-core';
 import { serializeSnippet } from '../../src/core/snippets';
 import { SANDBOX_CREDENTIALS as CREDS } from '../../src/sandbox/accounts';
 import { Sandbox } from '../../src/sandbox/server';
+import { addMailboxSnippet } from '../helpers/snippets';
 import { ARTIFACTS, type RunningCodeServer } from '../vscode/codeServer';
 import { openVsCode, type Workbench } from './driver';
 
@@ -84,21 +85,7 @@ for (const dark of [false, true]) {
       rmSync(workspace, { recursive: true, force: true });
       mkdirSync(join(workspace, '.vscode', 'cpanel'), { recursive: true });
       mkdirSync(join(workspace, 'data'), { recursive: true });
-      writeFileSync(
-        join(workspace, '.vscode', 'cpanel', 'add.cpanel.json'),
-        serializeSnippet({
-          version: 1,
-          server: 'sandbox-whm',
-          family: 'uapi',
-          function: 'Email/add_pop',
-          account: 'cptest',
-          method: 'POST',
-          params: [
-            { name: 'email', value: '${row.email}' },
-            { name: 'password', value: '${row.password}' },
-          ],
-        }),
-      );
+      writeFileSync(join(workspace, '.vscode', 'cpanel', 'add.cpanel.json'), serializeSnippet(addMailboxSnippet('sandbox-whm')));
       const lines = ['email,password'];
       for (let i = 1; i <= ROWS; i++) lines.push(`staff${String(i).padStart(3, '0')},Mbox-Pass-${String(i).padStart(4, '0')}`);
       writeFileSync(csv, `${lines.join('\n')}\n`);

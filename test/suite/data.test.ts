@@ -4,6 +4,7 @@ import type { TestExports } from '../../src/extension/extension';
 import { serializeSnippet, type Snippet } from '../../src/core/snippets';
 import { SANDBOX_CREDENTIALS as CREDS } from '../../src/sandbox/accounts';
 import { Sandbox } from '../../src/sandbox/server';
+import { addMailboxSnippet } from '../helpers/snippets';
 
 const EXT_ID = 'cpanel-api-explorer.cpanel-api-explorer';
 
@@ -18,6 +19,8 @@ describe('data runs and Import Request in a real extension host', () => {
     return uri;
   };
   const snippet = (name: string, x: Omit<Snippet, 'version'>): Promise<vscode.Uri> => write(name, serializeSnippet({ version: 1, ...x }));
+  const addMailboxes = (name: string, more: string): Promise<vscode.Uri> =>
+    write(name, serializeSnippet(addMailboxSnippet('data-whm', more)));
 
   before(async () => {
     sb = await Sandbox.start({ rejectReusedLoginCodes: false });
@@ -68,18 +71,7 @@ describe('data runs and Import Request in a real extension host', () => {
   });
 
   it('Run Snippet for Each Row: the rows and first three requests shown, a change asked once, one table of every row, Retry Failed Rows sends only the failed ones', async () => {
-    const add = await snippet('add.cpanel.json', {
-      server: 'data-whm',
-      family: 'uapi',
-      function: 'Email/add_pop',
-      account: 'cptest',
-      method: 'POST',
-      params: [
-        { name: 'email', value: '${row.email}' },
-        { name: 'password', value: '${row.password}' },
-        { name: 'quota', value: '${row.quota}' },
-      ],
-    });
+    const add = await addMailboxes('add.cpanel.json', 'quota');
     // info@cptest.example exists: row 2 fails. A value with a comma, a quote and a line break stays whole.
     const csv = await write(
       'boxes.csv',
@@ -156,18 +148,7 @@ describe('data runs and Import Request in a real extension host', () => {
   });
 
   it('Retry Failed Rows reads the file again: a fixed row is sent as it is now; a file of another shape is sent as first read only when the person says so', async () => {
-    const add = await snippet('retry.cpanel.json', {
-      server: 'data-whm',
-      family: 'uapi',
-      function: 'Email/add_pop',
-      account: 'cptest',
-      method: 'POST',
-      params: [
-        { name: 'email', value: '${row.email}' },
-        { name: 'password', value: '${row.password}' },
-        { name: 'domain', value: '${row.domain}' },
-      ],
-    });
+    const add = await addMailboxes('retry.cpanel.json', 'domain');
     // Row 2 names a domain cptest does not own: it fails until the file is fixed.
     const csv = await write(
       'retry.csv',

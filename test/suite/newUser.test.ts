@@ -139,16 +139,14 @@ describe('what a new user meets', () => {
     };
     const config = vscode.workspace.getConfiguration('cpanel');
     const saved = config.get<unknown[]>('servers') ?? [];
+    // Two WHM servers of one group (HTTPS, the default port and no 2FA, as a settings entry may leave out).
     const server = (id: string): Record<string, unknown> => ({
       id,
       label: id,
-      host: 'server.example.com',
+      host: 'h.example',
       service: 'whm',
-      secure: true,
-      port: 2087,
       username: 'root',
       auth: 'token',
-      twoFactor: 'none',
       groups: ['eu'],
     });
     const clip = await vscode.env.clipboard.readText();

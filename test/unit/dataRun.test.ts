@@ -7,6 +7,7 @@ import { parseDataTable, shapeChange, withRowsFrom } from '../../src/core/data/t
 import { serializeSnippet, type Snippet } from '../../src/core/snippets';
 import type { Sandbox } from '../../src/sandbox/server';
 import { cpapi } from '../helpers/cli';
+import { addMailboxSnippet } from '../helpers/snippets';
 import { CREDS, startSandbox } from '../helpers/sandbox';
 
 /** Every flag and exit code of `cpapi run SNIPPET --data FILE`, against the sandbox. */
@@ -48,17 +49,7 @@ describe('cpapi run --data', () => {
         { name: 'n', value: '${row.n}' },
       ],
     });
-    snippet('add.cpanel.json', {
-      server: 'prod-whm',
-      family: 'uapi',
-      function: 'Email/add_pop',
-      account: 'cptest',
-      method: 'POST',
-      params: [
-        { name: 'email', value: '${row.email}' },
-        { name: 'password', value: '${row.password}' },
-      ],
-    });
+    write('add.cpanel.json', serializeSnippet(addMailboxSnippet('prod-whm')));
   });
   after(async () => {
     await sb.stop();
