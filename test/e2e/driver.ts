@@ -320,7 +320,10 @@ export class Workbench {
     for (let n = await toasts.count(); n > 0; n = await toasts.count()) {
       const toast = toasts.first();
       await toast.hover();
-      await toast.locator('.codicon-notifications-clear').first().click();
+      // A progress notification has no clear button: it closes by itself once its task ends (and VS Code
+      // has shown it for 800 ms), so it is waited for rather than clicked.
+      const clear = toast.locator('.codicon-notifications-clear').first();
+      if (await clear.isVisible()) await clear.click();
       await waitFor(async () => (await toasts.count()) < n || undefined, 'the toast to close', 10_000);
     }
   }
