@@ -5,6 +5,7 @@ export const RESULT_SCHEME = 'cpanel-result';
 export const CONFIG = 'cpanel';
 export const SETTING_SERVERS = 'servers';
 export const CONTEXT_SERVER_COUNT = 'cpanel.serverCount';
+export const CONTEXT_SNIPPET_COUNT = 'cpanel.snippetCount';
 
 export const Commands = {
   serverAdd: 'cpanel.server.add',

@@ -11,6 +11,13 @@ export interface ResultCheck {
   message?: string;
 }
 
+/** A data run's rows: how many, and how many passed and failed. */
+export interface RowCounts {
+  total: number;
+  passed: number;
+  failed: number;
+}
+
 /** One result as the view shows it. `data` is the answer's data, already redacted. */
 export interface ResultView {
   title: string;
@@ -42,6 +49,8 @@ export interface ResultView {
   pagesMerged?: number;
   /** For a fan-out: how many targets were called (instead of one HTTP status). */
   targets?: number;
+  /** For a data run: its rows (instead of one HTTP status and an answer size). */
+  rows?: RowCounts;
   /** Whether the request can be sent again from here. */
   canResend: boolean;
   /** Where the time of the exchange went (the connection's set-up, the send, the wait, the download). */
@@ -156,6 +165,11 @@ function parsePage(v: unknown): PageInfo | undefined {
   };
 }
 
+function parseRowCounts(v: unknown): RowCounts | undefined {
+  if (!isObj(v) || !count(v.total) || !count(v.passed) || !count(v.failed)) return undefined;
+  return v.passed + v.failed <= v.total ? { total: v.total, passed: v.passed, failed: v.failed } : undefined;
+}
+
 /** A result view from the host; `data` is the answer's data (any JSON, shown as text), the rest is checked field by field. */
 export function parseResultView(v: unknown): ResultView | undefined {
   if (!isObj(v)) return undefined;
@@ -203,6 +217,8 @@ export function parseResultView(v: unknown): ResultView | undefined {
   const timing = v.timing === undefined ? undefined : parseTiming(v.timing);
   if (v.timing !== undefined && !timing) return undefined;
   if ((v.pagesMerged !== undefined && !count(v.pagesMerged)) || (v.targets !== undefined && !count(v.targets))) return undefined;
+  const rows = v.rows === undefined ? undefined : parseRowCounts(v.rows);
+  if (v.rows !== undefined && !rows) return undefined;
   return {
     title: v.title,
     ok: v.ok,
@@ -228,6 +244,7 @@ export function parseResultView(v: unknown): ResultView | undefined {
     ...(page ? { page } : {}),
     ...(v.pagesMerged !== undefined ? { pagesMerged: v.pagesMerged as number } : {}),
     ...(v.targets !== undefined ? { targets: v.targets as number } : {}),
+    ...(rows ? { rows } : {}),
     canResend: v.canResend,
     ...(timing ? { timing } : {}),
   };

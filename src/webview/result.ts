@@ -22,6 +22,7 @@ import {
   type ResultTiming,
   type ResultToHost,
   type ResultView,
+  type RowCounts,
 } from '../shared/resultProtocol';
 import { at, cellText, columnsOf, findTables, isNumericColumn, mainTable, rowsOf, type TableCandidate } from '../shared/tabular';
 import { h, icon } from './dom';
@@ -233,9 +234,9 @@ function render(): void {
 function banner(v: ResultView): HTMLElement {
   const cls = v.ok ? 'ok' : 'fail';
   const facts = [
-    v.targets !== undefined ? `${v.targets} targets` : v.status ? `HTTP ${v.status}` : 'no answer',
+    v.rows ? rowFacts(v.rows) : v.targets !== undefined ? `${v.targets} targets` : v.status ? `HTTP ${v.status}` : 'no answer',
     `${v.ms} ms`,
-    v.size,
+    v.rows ? '' : v.size,
     v.server,
     v.account ? `as ${v.account}` : '',
   ].filter(Boolean);
@@ -299,6 +300,14 @@ function timingLine(t: ResultTiming): HTMLElement {
       `${t.connection === 'new' ? 'New connection' : 'Reused connection'}: ${t.steps.map((s) => `${s.name} ${formatMs(s.ms)}`).join(' · ')}`,
     ),
   );
+}
+
+/** "200 rows · 198 passed · 2 failed": a data run has no one HTTP status, and no answer of its own to size. */
+function rowFacts(r: RowCounts): string {
+  const n = (x: number): string => x.toLocaleString();
+  return [`${n(r.total)} row${r.total === 1 ? '' : 's'}`, `${n(r.passed)} passed`, r.failed ? `${n(r.failed)} failed` : '']
+    .filter(Boolean)
+    .join(' · ');
 }
 
 function list(cls: string, label: string, items: string[]): HTMLElement[] {

@@ -46,6 +46,11 @@ export interface VsCodeOptions {
   sandbox?: SandboxOptions;
   /** Leave workspace trust on (Restricted Mode for an unknown folder). */
   workspaceTrust?: boolean;
+  /**
+   * Open the cPanel view once the window is up (the default). Without it the window stays on the
+   * Explorer and the extension is not activated yet, as a person who just installed it finds it.
+   */
+  openCpanelView?: boolean;
 }
 
 /** The sandbox's WHM as a configured server (root, API token, its certificate pinned). */
@@ -82,7 +87,10 @@ export function useVsCode(opts: VsCodeOptions): VsCode {
       writeFileSync(join(workspace, path), text);
     }
     const settings = typeof opts.settings === 'function' ? await opts.settings(h.sb) : opts.settings;
-    Object.assign(h, await openVsCode({ workspace, settings, name: opts.name, workspaceTrust: opts.workspaceTrust }));
+    Object.assign(
+      h,
+      await openVsCode({ workspace, settings, name: opts.name, workspaceTrust: opts.workspaceTrust, openCpanelView: opts.openCpanelView }),
+    );
   });
   afterEach(async (t) => h.wb?.afterTest(`${opts.name}-${t.name}`));
   after(async () => {
@@ -99,6 +107,7 @@ export async function openVsCode(opts: {
   settings?: Record<string, unknown>;
   name: string;
   workspaceTrust?: boolean;
+  openCpanelView?: boolean;
 }): Promise<{ cs: RunningCodeServer; context: BrowserContext; wb: Workbench }> {
   mkdirSync(opts.workspace, { recursive: true });
   const logFile = join(ARTIFACTS, `e2e-${opts.name}-code-server.log`);
@@ -108,7 +117,7 @@ export async function openVsCode(opts: {
   const wb = new Workbench(page);
   await page.goto(`${cs.url}/?folder=${encodeURIComponent(opts.workspace)}`);
   await page.locator('.activitybar').waitFor({ timeout: 60_000 });
-  await page.locator('.activitybar a.action-label[aria-label^="cPanel"]').click();
+  if (opts.openCpanelView !== false) await page.locator('.activitybar a.action-label[aria-label^="cPanel"]').click();
   return { cs, context, wb };
 }
 
@@ -308,7 +317,8 @@ export class Workbench {
    */
   async clearToasts(): Promise<void> {
     const toasts = this.page.locator('.notifications-toasts .notification-toast');
-    // A progress toast (a call being sent) has no Clear button: it goes when its call ends.
+    // A progress toast (a call being sent) has no Clear button: it goes by itself once its call ends (and
+    // VS Code has shown it for 800 ms), so it is waited for rather than clicked.
     await waitFor(
       async () => {
         if ((await toasts.count()) === 0) return true;
@@ -393,5 +403,35 @@ export class Workbench {
 
   tab(title: string | RegExp): Locator {
     return this.page.locator('.tabs-container .tab', { hasText: title }).first();
+  }
+
+  /** Drags the sash between the side bar and the editors until the side bar is `width` pixels wide. */
+  async setSideBarWidth(width: number): Promise<void> {
+    const bar = await this.page.locator('.part.sidebar').boundingBox();
+    if (!bar) throw new Error('the side bar is not shown');
+    let sash: { x: number; y: number; width: number; height: number } | null = null;
+    for (const s of await this.page.locator('.monaco-sash.vertical').all()) {
+      const b = await s.boundingBox();
+      if (b && Math.abs(b.x + b.width / 2 - (bar.x + bar.width)) < 6 && b.height > 300) sash = b;
+    }
+    if (!sash) throw new Error("no sash at the side bar's edge");
+    const y = sash.y + sash.height / 2;
+    await this.page.mouse.move(sash.x + sash.width / 2, y);
+    await this.page.mouse.down();
+    await this.page.mouse.move(bar.x + width, y, { steps: 8 });
+    await this.page.mouse.up();
+    await waitFor(
+      async () => Math.abs(((await this.page.locator('.part.sidebar').boundingBox())?.width ?? 0) - width) < 8,
+      `the side bar to be ${width} px wide`,
+    );
+    // The mouse off the sash, so that it is not drawn highlighted.
+    await this.page.mouse.move(bar.x + width + 400, y + 200);
+    await waitFor(
+      async () =>
+        (await this.page.evaluate(
+          `[...document.querySelectorAll('.monaco-sash')].every((e) => !e.matches('.hover, .active') && ['rgba(0, 0, 0, 0)', 'transparent'].includes(getComputedStyle(e, '::before').backgroundColor))`,
+        )) === true,
+      'the sash to be drawn plain again',
+    );
   }
 }

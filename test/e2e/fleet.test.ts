@@ -66,7 +66,9 @@ describe('fleets end to end', () => {
     await vs.wb.clearToasts();
     await group().click({ button: 'right' });
     await vs.wb.menuItem('Test Connection of Group');
-    await vs.wb.notification(/Group eu: 2 of 3 servers answered\. eu-3: Nothing is listening/);
+    await vs.wb.toast(/Group eu: 2 of 3 servers answered\. eu-3: Nothing is listening/).waitFor({ timeout: 20_000 });
+    // The summary comes once the progress notification is gone: never the two together.
+    assert.equal(await vs.wb.toast(/Testing the 3 servers of eu/).isVisible(), false, 'the progress is gone when the summary shows');
     await vs.wb.keepForReadme('servers-groups');
   });
 

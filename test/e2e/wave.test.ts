@@ -6,6 +6,7 @@ import type { BrowserContext, Frame } from 'playwright-core';
 import { serializeSnippet } from '../../src/core/snippets';
 import { SANDBOX_CREDENTIALS as CREDS } from '../../src/sandbox/accounts';
 import { Sandbox } from '../../src/sandbox/server';
+import { addMailboxSnippet } from '../helpers/snippets';
 import { ARTIFACTS, type RunningCodeServer } from '../vscode/codeServer';
 import { openVsCode, type Workbench } from './driver';
 
@@ -84,21 +85,7 @@ for (const dark of [false, true]) {
       rmSync(workspace, { recursive: true, force: true });
       mkdirSync(join(workspace, '.vscode', 'cpanel'), { recursive: true });
       mkdirSync(join(workspace, 'data'), { recursive: true });
-      writeFileSync(
-        join(workspace, '.vscode', 'cpanel', 'add.cpanel.json'),
-        serializeSnippet({
-          version: 1,
-          server: 'sandbox-whm',
-          family: 'uapi',
-          function: 'Email/add_pop',
-          account: 'cptest',
-          method: 'POST',
-          params: [
-            { name: 'email', value: '${row.email}' },
-            { name: 'password', value: '${row.password}' },
-          ],
-        }),
-      );
+      writeFileSync(join(workspace, '.vscode', 'cpanel', 'add.cpanel.json'), serializeSnippet(addMailboxSnippet('sandbox-whm')));
       const lines = ['email,password'];
       for (let i = 1; i <= ROWS; i++) lines.push(`staff${String(i).padStart(3, '0')},Mbox-Pass-${String(i).padStart(4, '0')}`);
       writeFileSync(csv, `${lines.join('\n')}\n`);
@@ -106,7 +93,7 @@ for (const dark of [false, true]) {
       ({ cs, context, wb } = await openVsCode({ workspace, settings, name: `e2e-wave${suffix}` }));
       if (dark) {
         await wb.page.locator('.monaco-workbench.vs-dark').waitFor({ timeout: 20_000 });
-        await setSideBarWidth(wb, 250);
+        await wb.setSideBarWidth(250);
       }
       for (const [label, title, secret] of [
         ['sandbox-whm', 'API token', CREDS.root.whmToken],
@@ -150,14 +137,26 @@ for (const dark of [false, true]) {
       assert.equal(sb.requests('uapi_cpanel').length, ROWS, 'one call per row');
       assert.equal(sb.requests('uapi_cpanel').filter((r) => r.status === 500).length, 2, 'two of them failed on the server');
       await view.locator('#rowcount', { hasText: `${ROWS} rows` }).waitFor();
+      // The banner counts rows: a data run has no one HTTP status and no answer of its own to size.
+      assert.equal(await view.locator('#verdict').innerText(), `${ROWS - 2} of ${ROWS} rows OK`);
+      assert.match(
+        await view.locator('#facts').innerText(),
+        new RegExp(`^${ROWS} rows · ${ROWS - 2} passed · 2 failed · \\d+ ms · data/new-mailboxes\\.csv$`),
+      );
       assert.equal(await view.locator('.notes.errors li').count(), 2, 'both failed rows listed');
       await wb.toast(`2 of ${ROWS} rows of data/new-mailboxes.csv failed`).waitFor({ timeout: 20_000 });
       await settled(wb, view);
       await wb.keepForReadme(`data-run-retry${suffix}`);
 
       const failed = (await view.locator('.notes.errors li').allInnerTexts()).map((t) => Number(/^row (\d+):/.exec(t)?.[1]));
+      // Meanwhile the person renames the two mailboxes in the file: the retry reads it again.
+      const lines = readFileSync(csv, 'utf8').split('\n');
+      for (const n of failed) lines[n] = lines[n]!.replace(/^staff(\d+),/, 'staff$1b,');
+      writeFileSync(csv, lines.join('\n'));
       sb.clearLog();
       await wb.clickToastButton(`2 of ${ROWS} rows of data/new-mailboxes.csv failed`, 'Retry Failed Rows');
+      await wb.quickInput.locator('.quick-input-title', { hasText: '(read again: 2 of 2 changed)' }).waitFor({ timeout: 20_000 });
+      await wb.keepForReadme(`data-run-retry-plan${suffix}`);
       await wb.pick('uapi Email/add_pop for 2 rows of data/new-mailboxes.csv', 'Run');
       await confirm(wb, /Email\/add_pop changes something\. Send it for 2 rows/, 'Send for All Rows');
       const again = await wb.webview('.banner', new RegExp(`${ROWS} of ${ROWS} rows of data/new-mailboxes\\.csv succeeded`), 60_000);
@@ -169,8 +168,13 @@ for (const dark of [false, true]) {
         'exactly the rows that failed',
       );
       assert.ok(sent.every((r) => r.status === 200));
+      assert.ok(
+        sent.every((r) => /^staff\d+b$/.test(new URLSearchParams(r.body).get('email') ?? '')),
+        'with the values the file holds now',
+      );
       assert.equal(await again.locator('.notes.errors li').count(), 0);
-      await again.locator('#verdict', { hasText: 'OK' }).waitFor();
+      await again.locator('#verdict', { hasText: `${ROWS} of ${ROWS} rows OK` }).waitFor();
+      assert.match(await again.locator('#facts').innerText(), new RegExp(`^${ROWS} rows · ${ROWS} passed · \\d+ ms`));
       await wb.toast(`all ${ROWS} rows of data/new-mailboxes.csv succeeded`).waitFor({ timeout: 20_000 });
       await settled(wb, again);
       await wb.keepForReadme(`data-run-retried${suffix}`);
@@ -209,7 +213,14 @@ for (const dark of [false, true]) {
         'regex',
       ]);
       assert.equal(await builder.locator('[aria-label="regex value"]').inputValue(), 'info');
-      await wb.toast(/Imported\. Left out the Authorization header/).waitFor({ timeout: 20_000 });
+      const told = wb.toast(/Imported\. Left out the Authorization header/);
+      await told.waitFor({ timeout: 20_000 });
+      // sandbox-cpanel has its token stored: said, and no offer to store another.
+      assert.match(
+        await told.innerText(),
+        /sandbox-cpanel already has its API token in VS Code's secret storage; calls use the stored one\./,
+      );
+      assert.equal(await told.getByRole('button', { name: /Store Credential/ }).count(), 0);
       await wb.keepForReadme(`import-curl-builder${suffix}`);
       for (const text of await pageTexts(wb)) assert.ok(!text.includes(DOCS_TOKEN), 'the token is nowhere on the page');
       await wb.clearToasts();
@@ -232,7 +243,7 @@ for (const dark of [false, true]) {
         await wb.page.locator('.workbench-hover, .monaco-hover', { hasText: 'IP allow-list' }).first().waitFor({ timeout: 20_000 });
       } else {
         // Wide enough to read each token's whole line.
-        await setSideBarWidth(wb, 620);
+        await wb.setSideBarWidth(620);
       }
       await wb.keepForReadme(`tokens-node${suffix}`);
       await wb.page.mouse.move(900, 700);
@@ -250,6 +261,9 @@ for (const dark of [false, true]) {
       await question.getByRole('button', { name: 'Use a Token' }).click();
       await wb.clickToastButton(/whm-password now signs in with the API token cpanel-api-explorer-/, 'Forget Password');
       await wb.notification('The password of whm-password is no longer stored.');
+      // The token was tested on the way: the server shows signed in, not "not signed in" until its next call.
+      const row = wb.page.locator('.monaco-list-row', { hasText: 'whm-password' }).first();
+      await poll(async () => / · signed in$/.test((await row.locator('.label-description').textContent()) ?? ''), 'whm-password signed in');
       // The setting says token, and the tree marks the new token as the one in use.
       const userSettings = join(cs.runDir, 'data', 'User', 'settings.json');
       await poll(() => {
@@ -339,34 +353,4 @@ async function pageTexts(wb: Workbench): Promise<string[]> {
     }
   }
   return texts;
-}
-
-/** Drags the sash between the side bar and the editors until the side bar is `width` pixels wide. */
-async function setSideBarWidth(wb: Workbench, width: number): Promise<void> {
-  const bar = await wb.page.locator('.part.sidebar').boundingBox();
-  assert.ok(bar, 'the side bar is shown');
-  let sash: { x: number; y: number; width: number; height: number } | null = null;
-  for (const s of await wb.page.locator('.monaco-sash.vertical').all()) {
-    const b = await s.boundingBox();
-    if (b && Math.abs(b.x + b.width / 2 - (bar.x + bar.width)) < 6 && b.height > 300) sash = b;
-  }
-  assert.ok(sash, "the sash at the side bar's edge");
-  const y = sash.y + sash.height / 2;
-  await wb.page.mouse.move(sash.x + sash.width / 2, y);
-  await wb.page.mouse.down();
-  await wb.page.mouse.move(bar.x + width, y, { steps: 8 });
-  await wb.page.mouse.up();
-  await poll(
-    async () => Math.abs(((await wb.page.locator('.part.sidebar').boundingBox())?.width ?? 0) - width) < 8,
-    `the side bar is ${width} px wide`,
-  );
-  // The mouse off the sash, so that it is not drawn highlighted.
-  await wb.page.mouse.move(bar.x + width + 400, y + 200);
-  await poll(
-    async () =>
-      (await wb.page.evaluate(
-        `[...document.querySelectorAll('.monaco-sash')].every((e) => !e.matches('.hover, .active') && ['rgba(0, 0, 0, 0)', 'transparent'].includes(getComputedStyle(e, '::before').backgroundColor))`,
-      )) === true,
-    'the sash no longer highlighted',
-  );
 }

@@ -4,6 +4,7 @@ import type { TestExports } from '../../src/extension/extension';
 import { serializeSnippet, type Snippet } from '../../src/core/snippets';
 import { SANDBOX_CREDENTIALS as CREDS } from '../../src/sandbox/accounts';
 import { Sandbox } from '../../src/sandbox/server';
+import { addMailboxSnippet } from '../helpers/snippets';
 
 const EXT_ID = 'cpanel-api-explorer.cpanel-api-explorer';
 
@@ -18,6 +19,8 @@ describe('data runs and Import Request in a real extension host', () => {
     return uri;
   };
   const snippet = (name: string, x: Omit<Snippet, 'version'>): Promise<vscode.Uri> => write(name, serializeSnippet({ version: 1, ...x }));
+  const addMailboxes = (name: string, more: string): Promise<vscode.Uri> =>
+    write(name, serializeSnippet(addMailboxSnippet('data-whm', more)));
 
   before(async () => {
     sb = await Sandbox.start({ rejectReusedLoginCodes: false });
@@ -68,18 +71,7 @@ describe('data runs and Import Request in a real extension host', () => {
   });
 
   it('Run Snippet for Each Row: the rows and first three requests shown, a change asked once, one table of every row, Retry Failed Rows sends only the failed ones', async () => {
-    const add = await snippet('add.cpanel.json', {
-      server: 'data-whm',
-      family: 'uapi',
-      function: 'Email/add_pop',
-      account: 'cptest',
-      method: 'POST',
-      params: [
-        { name: 'email', value: '${row.email}' },
-        { name: 'password', value: '${row.password}' },
-        { name: 'quota', value: '${row.quota}' },
-      ],
-    });
+    const add = await addMailboxes('add.cpanel.json', 'quota');
     // info@cptest.example exists: row 2 fails. A value with a comma, a quote and a line break stays whole.
     const csv = await write(
       'boxes.csv',
@@ -155,6 +147,96 @@ describe('data runs and Import Request in a real extension host', () => {
     }
   });
 
+  it('Retry Failed Rows reads the file again: a fixed row is sent as it is now; a file of another shape is sent as first read only when the person says so', async () => {
+    const add = await addMailboxes('retry.cpanel.json', 'domain');
+    // Row 2 names a domain cptest does not own: it fails until the file is fixed.
+    const csv = await write(
+      'retry.csv',
+      'email,password,domain\nre1,Re-Pass-1,cptest.example\nre2,Re-Pass-2,wrong.example\nre3,Re-Pass-3,cptest.example\n',
+    );
+    const shown: string[] = [];
+    const asked: { message: string; detail: string }[] = [];
+    let sendAsFirstRead = false;
+    const original = { showPlan: s.dataRuns.showPlan, confirm: s.runner.confirm };
+    s.dataRuns.showPlan = async (title) => {
+      shown.push(title);
+      return true;
+    };
+    s.runner.confirm = async (message, detail) => {
+      if (/changes something/.test(message)) return true;
+      asked.push({ message, detail });
+      return sendAsFirstRead;
+    };
+    const sentRows = (): { email: string | null; domain: string | null }[] =>
+      sb.requests('uapi_cpanel').map((q) => {
+        const b = new URLSearchParams(q.body);
+        return { email: b.get('email'), domain: b.get('domain') };
+      });
+    const retry = (): Thenable<{ stored?: { result: { data: unknown } } } | undefined> =>
+      vscode.commands.executeCommand('cpanel.data.retryFailedRows');
+    try {
+      const run = await s.dataRuns.runForEachRow(add, csv);
+      assert.deepEqual(
+        [...run!.rows.values()].map((r) => r.outcome.ok),
+        [true, false, true],
+      );
+
+      // The person fixes row 2 (and, by the way, row 1, which already succeeded and is not sent again).
+      await write(
+        'retry.csv',
+        'email,password,domain\nre1-edited,Re-Pass-1,cptest.example\nre2,Re-Pass-2,cptest.example\nre3,Re-Pass-3,cptest.example\n',
+      );
+      sb.clearLog();
+      const fixed = await retry();
+      assert.deepEqual(sentRows(), [{ email: 're2', domain: 'cptest.example' }], 'only row 2, with its value as it is now');
+      assert.match(shown.at(-1)!, /for 1 row of .*retry\.csv \(read again: 1 of 1 changed\)$/);
+      assert.equal(asked.length, 0, 'the same shape: nothing to ask');
+      const rows = (fixed?.stored?.result.data as { rows: { row: number; email: string; domain: string; verdict: string }[] }).rows;
+      assert.deepEqual(
+        rows.map((r) => [r.row, r.email, r.domain, r.verdict]),
+        [
+          [1, 're1', 'cptest.example', 'OK'],
+          [2, 're2', 'cptest.example', 'OK'],
+          [3, 're3', 'cptest.example', 'OK'],
+        ],
+        'each row as it was sent',
+      );
+
+      // A file that changed shape: said, and nothing sent unless the person chooses the rows as first read.
+      await write('retry2.csv', 'email,password,domain\nre4,Re-Pass-4,wrong.example\nre5,Re-Pass-5,cptest.example\n');
+      await s.dataRuns.runForEachRow(add, vscode.Uri.joinPath(dir, 'retry2.csv'));
+      await write(
+        'retry2.csv',
+        'mail,password,domain\nre4,Re-Pass-4,cptest.example\nre5,Re-Pass-5,cptest.example\nre6,Re-Pass-6,cptest.example\n',
+      );
+      sb.clearLog();
+      assert.equal(await retry(), undefined);
+      assert.equal(sb.requests('uapi_cpanel').length, 0, 'cancelled: nothing sent');
+      assert.match(
+        asked[0]!.message,
+        /retry2\.csv changed since it was read: the column "email" is gone; the column "mail" is new; it has 3 rows, not 2\.$/,
+      );
+      assert.match(
+        asked[0]!.detail,
+        /the row that failed cannot be found in the file as it is now\. Send it as it was first read, or cancel/,
+      );
+      sendAsFirstRead = true;
+      await retry();
+      assert.deepEqual(sentRows(), [{ email: 're4', domain: 'wrong.example' }], 'row 1 as first read');
+      // A file that went away: said, and the same choice.
+      await vscode.workspace.fs.delete(vscode.Uri.joinPath(dir, 'retry2.csv'));
+      sendAsFirstRead = false;
+      sb.clearLog();
+      assert.equal(await retry(), undefined);
+      assert.match(asked.at(-1)!.message, /retry2\.csv cannot be read any more\.$/);
+      assert.equal(sb.requests('uapi_cpanel').length, 0);
+      for (const q of asked) assert.ok(!/Re-Pass-/.test(`${q.message} ${q.detail}`), 'no value from the file in a question');
+    } finally {
+      s.dataRuns.showPlan = original.showPlan;
+      s.runner.confirm = original.confirm;
+    }
+  });
+
   it('a destructive snippet runs only after the number of rows is typed; a missing column sends nothing', async () => {
     const suspend = await snippet('suspend.cpanel.json', {
       server: 'data-whm',
@@ -191,7 +273,7 @@ describe('data runs and Import Request in a real extension host', () => {
     }
   });
 
-  it('Import Request: a docs curl line opens the builder filled for the matched server; the token is left out and a credential offered', async () => {
+  it('Import Request: a docs curl line opens the builder filled for the matched server; the token is left out, a credential offered only when none is stored', async () => {
     const told: { message: string; actions: string[] }[] = [];
     const original = { chooseAction: s.imports.chooseAction, tell: s.imports.tell };
     s.imports.chooseAction = async () => 'builder';
@@ -215,11 +297,20 @@ describe('data runs and Import Request in a real extension host', () => {
       );
       assert.ok(!JSON.stringify(r).includes('SECRETTOKEN123') && !JSON.stringify(r).includes('Imp-Pass-1'));
       assert.match(told[0]!.message, /Left out the Authorization header \(cpanel bob:…, an API token\)\. Left out the value of "password"/);
-      assert.deepEqual(told[0]!.actions, ['Store Credential for data-bob…']);
+      // data-bob has its token stored already: nothing to offer, and the message says which one is used.
+      assert.match(told[0]!.message, /data-bob already has its API token in VS Code's secret storage; calls use the stored one\.$/);
+      assert.deepEqual(told[0]!.actions, []);
       assert.ok(!told[0]!.message.includes('SECRETTOKEN123'));
+      // Without a stored token, storing one is offered.
+      await s.secrets.delete('data-bob');
+      await s.imports.run(text);
+      assert.match(told[1]!.message, /data-bob has no API token stored yet\.$/);
+      assert.deepEqual(told[1]!.actions, ['Store Credential for data-bob…']);
+      assert.ok(!told[1]!.message.includes('SECRETTOKEN123'));
     } finally {
       s.imports.chooseAction = original.chooseAction;
       s.imports.tell = original.tell;
+      await s.secrets.set('data-bob', { token: CREDS.bob.cpanelToken! });
     }
   });
 

@@ -376,10 +376,20 @@ describe('cPanel API Explorer in a real extension host', () => {
     const steps = pkg.contributes.walkthroughs[0]!.steps;
     assert.ok(steps.length >= 5);
     const registered = new Set(await vscode.commands.getCommands(true));
+    let buttons = 0;
     for (const st of steps) {
       assert.ok(readFileSync(join(ROOT, st.media.markdown), 'utf8').startsWith('# '), st.media.markdown);
-      for (const m of st.description.matchAll(/\(command:([\w.]+)\)/g)) assert.ok(registered.has(m[1]!) || m[1]!.endsWith('.focus'), m[1]);
+      for (const [, command, query] of st.description.matchAll(/\(command:([\w.]+)(?:\?([^)]*))?\)/g)) {
+        // The walkthrough re-selects its step, and focuses it 250 ms later, when the key that pressed the button is released
+        // on it: each button first moves the focus to the cPanel view, a workbench command that runs within the key press.
+        assert.equal(command, 'runCommands', `${st.description} runs its command after focusing the cPanel view`);
+        const commands = (JSON.parse(decodeURIComponent(query ?? '')) as { commands: string[] }).commands;
+        assert.equal(commands[0], 'workbench.view.extension.cpanel');
+        for (const c of commands) assert.ok(registered.has(c) || c.endsWith('.focus'), c);
+        buttons++;
+      }
     }
+    assert.equal(buttons, 4);
     // At a narrow side bar the title keeps two buttons; the rest is in its … menu.
     const inline = pkg.contributes.menus['view/title'].filter(
       (m) => m.when === 'view == cpanel.servers' && m.group.startsWith('navigation'),

@@ -1,6 +1,9 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { AUTH_METHODS, AUTH_SCHEMES } from '../../src/core/auth/schemes';
+import { SERVICES, type TwoFactorMode } from '../../src/core/servers';
 import type { Services } from '../../src/extension/services';
+import { serverWizard, type WizardUi } from '../../src/extension/servers/serverWizard';
 
 const EXT_ID = 'cpanel-api-explorer.cpanel-api-explorer';
 
@@ -72,5 +75,99 @@ describe('what a new user meets', () => {
       ['Send Request…'],
       'only the plain command starts with "Send Request"',
     );
+  });
+
+  it('Add Server counts its steps so that the total never grows: every service, method and two-factor mode ends at n = total', async () => {
+    const answers: Record<string, string> = {
+      Label: 'count-test',
+      Host: 'server.example.com',
+      Username: 'root',
+      'API token': 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345',
+      Password: 'a password',
+      'Access hash': 'an access hash',
+      'Two-factor secret': 'JBSWY3DPEHPK3PXP',
+    };
+    let paths = 0;
+    for (const service of SERVICES) {
+      for (const auth of AUTH_METHODS.filter((m) => !AUTH_SCHEMES[m].serviceProblem(service))) {
+        for (const twoFactor of ['none', ...AUTH_SCHEMES[auth].twoFactor] as TwoFactorMode[]) {
+          const titles: string[] = [];
+          const what = (title: string): string => title.replace(/^Add Server \(\d+\/\d+\): /, '');
+          const ui: WizardUi = {
+            input: async (title, spec) => {
+              titles.push(title);
+              const v = what(title) === 'Port' ? (spec.value ?? '') : answers[what(title)];
+              assert.ok(v !== undefined, `an answer for ${title}`);
+              assert.equal(spec.validate?.(v), undefined, `${v} is accepted for ${title}`);
+              return v;
+            },
+            pick: async (title, items) => {
+              titles.push(title);
+              const want = { Service: service, Connection: true, Authentication: auth, 'Two-factor authentication': twoFactor }[
+                what(title)
+              ];
+              const item = items.find((i) => i.value === want);
+              assert.ok(item, `${String(want)} is offered at ${title}`);
+              return item.value;
+            },
+          };
+          const r = await serverWizard(undefined, undefined, ui);
+          assert.deepEqual([r?.profile.service, r?.profile.auth, r?.profile.twoFactor], [service, auth, twoFactor]);
+          const steps = titles.map((t) => {
+            const m = /^Add Server \((\d+)\/(\d+)\): /.exec(t);
+            assert.ok(m, `"${t}" shows its place`);
+            return { n: Number(m[1]), total: Number(m[2]) };
+          });
+          const path = `${service} ${auth} ${twoFactor}: ${titles.join(' | ')}`;
+          steps.forEach((x, i) => assert.equal(x.n, i + 1, `numbered in order (${path})`));
+          for (let i = 1; i < steps.length; i++) assert.ok(steps[i]!.total <= steps[i - 1]!.total, `the total never grows (${path})`);
+          assert.equal(steps.at(-1)!.n, steps.at(-1)!.total, `the last step is n = total (${path})`);
+          paths++;
+        }
+      }
+    }
+    assert.ok(paths >= 12, `${paths} paths walked`);
+  });
+
+  it('the quick picks of a flow with more steps stay open when the focus moves (a result view taking it back a moment later)', async () => {
+    const w = vscode.window as unknown as Record<string, unknown>;
+    const original = w.showQuickPick;
+    const picks: { title: string; ignoreFocusOut: boolean }[] = [];
+    w.showQuickPick = async (_items: unknown, o?: vscode.QuickPickOptions) => {
+      picks.push({ title: o?.title ?? '', ignoreFocusOut: o?.ignoreFocusOut === true });
+      return undefined;
+    };
+    const config = vscode.workspace.getConfiguration('cpanel');
+    const saved = config.get<unknown[]>('servers') ?? [];
+    // Two WHM servers of one group (HTTPS, the default port and no 2FA, as a settings entry may leave out).
+    const server = (id: string): Record<string, unknown> => ({
+      id,
+      label: id,
+      host: 'h.example',
+      service: 'whm',
+      username: 'root',
+      auth: 'token',
+      groups: ['eu'],
+    });
+    const clip = await vscode.env.clipboard.readText();
+    try {
+      await config.update('servers', [server('pick-1'), server('pick-2')], vscode.ConfigurationTarget.Global);
+      await vscode.env.clipboard.writeText(
+        "curl -H'Authorization: whm root:X' 'https://server.example.com:2087/json-api/listaccts?api.version=1'",
+      );
+      await vscode.commands.executeCommand('cpanel.function.find');
+      await vscode.commands.executeCommand('cpanel.request.import');
+      await vscode.commands.executeCommand('cpanel.group.send');
+      await vscode.commands.executeCommand('cpanel.server.sendToAccounts');
+      assert.deepEqual(
+        picks.map((p) => p.title),
+        ['Find Function', 'Import Request', 'Group to send a request to', 'WHM server whose accounts to call'],
+      );
+      for (const p of picks) assert.ok(p.ignoreFocusOut, `${p.title} keeps its place`);
+    } finally {
+      w.showQuickPick = original;
+      await vscode.env.clipboard.writeText(clip);
+      await config.update('servers', saved, vscode.ConfigurationTarget.Global);
+    }
   });
 });

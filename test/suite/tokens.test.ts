@@ -229,6 +229,11 @@ describe('API tokens in the window', () => {
       questions[0]!.detail,
       new RegExp(`Create the WHM API token ${r!.name}[\\s\\S]*switch tk-pw[\\s\\S]*Test the connection[\\s\\S]*forget the stored password`),
     );
+    // Each step, and the closing sentence, a paragraph of its own.
+    assert.deepEqual(
+      questions[0]!.detail.split('\n\n').map((p) => p.slice(0, 3)),
+      ['1. ', '2. ', '3. ', '4. ', 'If '],
+    );
     assert.match(r!.name, /^cpanel-api-explorer-\d{8}-\d{4}/);
     assert.deepEqual(
       stateWhenAsked,
@@ -237,6 +242,9 @@ describe('API tokens in the window', () => {
     );
     const stored = await s.secrets.get('tk-pw');
     assert.equal(stored.password, undefined, 'forgotten');
+    // The token was tested on the way: the tree shows the server signed in, not "not signed in" until its next call.
+    assert.equal(s.clients.state('tk-pw'), 'signed_in');
+    assert.match(String(s.tree.getTreeItem(node('tk-pw')).description), / · signed in$/);
     assert.equal(stored.token, rootTokens().find((t) => t.name === r!.name)?.value);
     const mine = (await tokenNodes('tk-pw')).find((t) => t.used);
     assert.equal(mine?.token.name, r!.name, 'the tree marks the token this server uses');

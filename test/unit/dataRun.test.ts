@@ -3,10 +3,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { parseDataTable } from '../../src/core/data/table';
+import { parseDataTable, shapeChange, withRowsFrom } from '../../src/core/data/table';
 import { serializeSnippet, type Snippet } from '../../src/core/snippets';
 import type { Sandbox } from '../../src/sandbox/server';
 import { cpapi } from '../helpers/cli';
+import { addMailboxSnippet } from '../helpers/snippets';
 import { CREDS, startSandbox } from '../helpers/sandbox';
 
 /** Every flag and exit code of `cpapi run SNIPPET --data FILE`, against the sandbox. */
@@ -48,17 +49,7 @@ describe('cpapi run --data', () => {
         { name: 'n', value: '${row.n}' },
       ],
     });
-    snippet('add.cpanel.json', {
-      server: 'prod-whm',
-      family: 'uapi',
-      function: 'Email/add_pop',
-      account: 'cptest',
-      method: 'POST',
-      params: [
-        { name: 'email', value: '${row.email}' },
-        { name: 'password', value: '${row.password}' },
-      ],
-    });
+    write('add.cpanel.json', serializeSnippet(addMailboxSnippet('prod-whm')));
   });
   after(async () => {
     await sb.stop();
@@ -260,5 +251,32 @@ describe('cpapi run --data', () => {
       '${env:CPANEL_PROD_WHM_TOKEN}',
       'sent as written, not filled from the environment',
     );
+  });
+});
+
+/** Retry Failed Rows reads the file again: what it may take from it, and what it must say first. */
+describe('a data file read again', () => {
+  const first = parseDataTable('email,password\nrow1,Pass-One\nrow2,Pass-Two\nrow3,Pass-Three\n', 'boxes.csv');
+
+  it('with the same shape, gives the failed rows their current values and keeps the others as first read', () => {
+    const now = parseDataTable('email,password\nrow1-edited,Pass-One\nrow2-fixed,Pass-Two\nrow3,Pass-Three\n', 'boxes.csv');
+    assert.equal(shapeChange(first, now), undefined);
+    const { table, changed } = withRowsFrom(first, now, [2, 3]);
+    assert.deepEqual(
+      table.rows.map((r) => r.email),
+      ['row1', 'row2-fixed', 'row3'],
+      'row 1 succeeded: sent as it was',
+    );
+    assert.equal(changed, 1);
+    // Columns in another order are the same columns.
+    assert.equal(shapeChange(first, parseDataTable('password,email\na,b\nc,d\ne,f\n', 'boxes.csv')), undefined);
+  });
+
+  it('says what changed in the header and the number of rows, naming no value', () => {
+    const now = parseDataTable('mail,password,domain\nrow1,Pass-One,x\nrow2,Pass-Two,x\n', 'boxes.csv');
+    const said = shapeChange(first, now);
+    assert.equal(said, 'the column "email" is gone; the columns "mail", "domain" are new; it has 2 rows, not 3');
+    assert.ok(!/Pass-/.test(said!));
+    assert.equal(shapeChange(first, parseDataTable('email,password\nrow1,Pass-One\n', 'boxes.csv')), 'it has 1 row, not 3');
   });
 });

@@ -171,6 +171,9 @@ describe('a result view checks what its host sends', () => {
 
   it('takes a well-formed view and its other messages', () => {
     assert.deepEqual(parseResultHostMessage({ type: 'show', view }), { type: 'show', view });
+    // A data run's view: its rows instead of one HTTP status.
+    const run = { ...view, status: 0, rows: { total: 200, passed: 198, failed: 2 } };
+    assert.deepEqual(parseResultHostMessage({ type: 'show', view: run }), { type: 'show', view: run });
     assert.deepEqual(parseResultHostMessage({ type: 'busy', message: 'Asking…' }), { type: 'busy', message: 'Asking…' });
     assert.deepEqual(parseResultHostMessage({ type: 'notice', level: 'error', message: 'x' }), {
       type: 'notice',
@@ -215,6 +218,9 @@ describe('a result view checks what its host sends', () => {
       { type: 'show', view: { ...view, timing: { connection: 'new', steps: [{ name: 'wait', ms: Number.NaN }] } } },
       { type: 'show', view: { ...view, timing: { connection: 'new', steps: [{ name: 'x'.repeat(40), ms: 1 }] } } },
       { type: 'show', view: { ...view, timing: { connection: 'new', steps: Array.from({ length: 13 }, () => ({ name: 'w', ms: 1 })) } } },
+      { type: 'show', view: { ...view, rows: { total: 2, passed: 2 } } },
+      { type: 'show', view: { ...view, rows: { total: 2, passed: 2, failed: 1 } } },
+      { type: 'show', view: { ...view, rows: { total: '200', passed: 198, failed: 2 } } },
       { type: 'show', view: { ...view, title: 'x'.repeat(2000) } },
       { type: 'show', view: { ...view, raw: 'x'.repeat(8 * 1024 * 1024 + 1) } },
       { type: 'busy', message: 3 },

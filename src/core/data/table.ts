@@ -136,3 +136,40 @@ function cell(v: unknown): string {
   if (typeof v === 'number') return String(v);
   return JSON.stringify(v);
 }
+
+/**
+ * How a data file read again differs in shape from the first reading (its columns, its number of
+ * rows), in words that name columns and counts, never a value; undefined when its rows can still be
+ * matched by number.
+ */
+export function shapeChange(before: Pick<DataTable, 'columns' | 'rows'>, now: Pick<DataTable, 'columns' | 'rows'>): string | undefined {
+  const names = (cs: string[]): string =>
+    `${cs
+      .slice(0, 5)
+      .map((c) => `"${c}"`)
+      .join(', ')}${cs.length > 5 ? ` and ${cs.length - 5} more` : ''}`;
+  const gone = before.columns.filter((c) => !now.columns.includes(c));
+  const added = now.columns.filter((c) => !before.columns.includes(c));
+  const changes: string[] = [];
+  if (gone.length) changes.push(`the column${gone.length === 1 ? '' : 's'} ${names(gone)} ${gone.length === 1 ? 'is' : 'are'} gone`);
+  if (added.length) changes.push(`the column${added.length === 1 ? '' : 's'} ${names(added)} ${added.length === 1 ? 'is' : 'are'} new`);
+  if (now.rows.length !== before.rows.length)
+    changes.push(`it has ${now.rows.length} row${now.rows.length === 1 ? '' : 's'}, not ${before.rows.length}`);
+  return changes.length ? changes.join('; ') : undefined;
+}
+
+/**
+ * The table as a retry sends it: `rows` (numbers from 1) with their values in `now`, every other row as
+ * first read; and how many of `rows` changed. Both tables have the same shape (shapeChange said so).
+ */
+export function withRowsFrom(before: DataTable, now: DataTable, rows: readonly number[]): { table: DataTable; changed: number } {
+  const take = new Set(rows);
+  let changed = 0;
+  const merged = before.rows.map((r, i) => {
+    if (!take.has(i + 1)) return r;
+    const fresh = now.rows[i]!;
+    if (before.columns.some((c) => r[c] !== fresh[c])) changed++;
+    return fresh;
+  });
+  return { table: { ...before, rows: merged }, changed };
+}

@@ -13,6 +13,7 @@ import { Commands } from '../constants';
 import { planRequest } from '../requests/requestFlow';
 import type { StoredResult } from '../results/results';
 import type { FanoutInfo } from './fanoutInfo';
+import { progressNotificationGone } from '../progress';
 import { offerPin } from '../servers/certificates';
 import type { TreeNode } from '../servers/serversTree';
 
@@ -35,7 +36,7 @@ export async function runFanOut(
   });
   if (!parts) return undefined;
   const shown = showFan(s, request, parts, what, Math.round(performance.now() - started));
-  void offerPins(s, parts);
+  void progressNotificationGone(started).then(() => offerPins(s, parts));
   return shown;
 }
 
@@ -150,7 +151,7 @@ export class FleetCommands {
         description: `${ps.length} server${ps.length === 1 ? '' : 's'}`,
         detail: ps.map((p) => p.label).join(', '),
       })),
-      { title: `Group to ${purpose}`, placeHolder: 'Which group?' },
+      { title: `Group to ${purpose}`, placeHolder: 'Which group?', ignoreFocusOut: true },
     );
     return chosen?.label;
   }
@@ -209,7 +210,7 @@ export class FleetCommands {
     if (!profile || profile.service !== 'whm') return undefined;
     const family = await vscode.window.showQuickPick(
       (['uapi', 'api2'] as Family[]).map((f) => ({ label: FAMILIES[f].name, detail: FAMILIES[f].detail, f })),
-      { title: `Every account of ${profile.label}: API` },
+      { title: `Every account of ${profile.label}: API`, ignoreFocusOut: true },
     );
     if (!family) return undefined;
     const list = await this.s.accounts.get(profile);
@@ -251,7 +252,7 @@ export class FleetCommands {
     if (whm.length === 1) return whm[0];
     const c = await vscode.window.showQuickPick(
       whm.map((p) => ({ label: p.label, description: describeServer(p), p })),
-      { title: 'WHM server whose accounts to call' },
+      { title: 'WHM server whose accounts to call', ignoreFocusOut: true },
     );
     return c?.p;
   }
@@ -261,6 +262,7 @@ export class FleetCommands {
     const group = n?.kind === 'serverGroup' ? n.name : await this.pickGroup('test');
     if (!group) return undefined;
     const members = this.members(group);
+    const started = performance.now();
     const results = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Testing the ${members.length} servers of ${group}`, cancellable: true },
       async (progress, token) => {
@@ -289,15 +291,18 @@ export class FleetCommands {
     const ok = results.length - failed.length;
     const lines = failed.map((x) => `${x.p.label}: ${x.r ? (x.r.hint ?? x.r.errors.join(' ')) : 'not sent'}`);
     for (const l of lines) this.s.log.write('warn', `group ${group}`, l);
-    if (!failed.length) void vscode.window.showInformationMessage(`Group ${group}: all ${ok} servers answered.`);
-    else {
-      void vscode.window
-        .showWarningMessage(
-          `Group ${group}: ${ok} of ${results.length} servers answered. ${lines[0]}${lines.length > 1 ? ` (and ${lines.length - 1} more)` : ''}`,
-          'Show Log',
-        )
-        .then((choice) => choice && this.s.log.channel.show());
-    }
+    // The summary once the progress notification is gone, so that the two never stand together.
+    void progressNotificationGone(started).then(() => {
+      if (!failed.length) void vscode.window.showInformationMessage(`Group ${group}: all ${ok} servers answered.`);
+      else {
+        void vscode.window
+          .showWarningMessage(
+            `Group ${group}: ${ok} of ${results.length} servers answered. ${lines[0]}${lines.length > 1 ? ` (and ${lines.length - 1} more)` : ''}`,
+            'Show Log',
+          )
+          .then((choice) => choice && this.s.log.channel.show());
+      }
+    });
     return { ok, failed: failed.map((x) => x.p.label) };
   }
 

@@ -44,10 +44,11 @@ export class RequestCommands {
         placeHolder: 'Type a name or words of its title (1,282 functions)',
         matchOnDescription: true,
         matchOnDetail: true,
+        ignoreFocusOut: true,
       },
     );
     if (!chosen) return;
-    const action = await vscode.window.showQuickPick(['Send…', 'Open Docs', 'Copy Name'], { title: chosen.f.name });
+    const action = await vscode.window.showQuickPick(['Send…', 'Open Docs', 'Copy Name'], { title: chosen.f.name, ignoreFocusOut: true });
     if (action === 'Open Docs') return this.openDocs(chosen.f);
     if (action === 'Copy Name') return this.copyName(chosen.f);
     if (action === 'Send…') {

@@ -201,6 +201,8 @@ export class ResultCommands implements ResultActions {
       title,
       placeHolder: 'A result of this window, or an entry of the history',
       matchOnDescription: true,
+      // Asked from a result view, which takes the focus back a moment later.
+      ignoreFocusOut: true,
     });
     return chosen?.value();
   }

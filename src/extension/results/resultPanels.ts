@@ -321,7 +321,11 @@ export function toView(stored: StoredResult): ResultView {
     title: stored.title,
     ok: r.ok,
     kind: r.kind,
-    verdict: fan ? `${fan.ok} of ${fan.targets.length} targets OK` : verdictOf(r.kind),
+    verdict: fan
+      ? `${fan.ok} of ${fan.targets.length} targets OK`
+      : stored.dataRun
+        ? `${stored.dataRun.passed.toLocaleString()} of ${stored.dataRun.total.toLocaleString()} rows OK`
+        : verdictOf(r.kind),
     status: r.status,
     ms: r.timings.totalMs,
     ...(r.timings.phases && !fan ? { timing: { connection: r.timings.phases.connection, steps: phaseSteps(r.timings.phases) } } : {}),
@@ -357,6 +361,7 @@ export function toView(stored: StoredResult): ResultView {
     ...(page ? { page } : {}),
     ...(stored.pagesMerged ? { pagesMerged: stored.pagesMerged } : {}),
     ...(fan ? { targets: fan.targets.length } : {}),
+    ...(stored.dataRun ? { rows: stored.dataRun } : {}),
     canResend: !!t || !!fan,
   };
 }

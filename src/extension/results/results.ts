@@ -3,6 +3,7 @@ import type { CheckResult } from '../../core/checks';
 import type { Target } from '../../core/requestRun';
 import type { ApiResult } from '../../core/result';
 import type { FanoutInfo } from '../fleet/fanoutInfo';
+import type { RowCounts } from '../../shared/resultProtocol';
 import { RESULT_SCHEME } from '../constants';
 import { render, verdictOf } from './resultText';
 
@@ -24,6 +25,8 @@ export interface StoredResult {
   pagesMerged?: number;
   /** One request sent to many targets: this result puts their answers together. */
   fanout?: FanoutInfo;
+  /** A snippet run once per row of a file: this result is its table of rows. */
+  dataRun?: RowCounts;
 }
 
 export type NewResult = Omit<StoredResult, 'id' | 'title'> & { title?: string };

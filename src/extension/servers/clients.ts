@@ -4,7 +4,7 @@ import type * as FactoryModule from '../../core/clientFactory';
 import type { ClientState, CpanelClient } from '../../core/client';
 import { RefusalBook } from '../../core/auth/refusals';
 import { proxyFromEnv, type ProxySettings } from '../../core/proxy';
-import type { ServerProfile } from '../../core/servers';
+import { requiredSecrets, type Secrets, type ServerProfile } from '../../core/servers';
 import { REQUEST_SECTION, Settings } from '../settings';
 import type { Log } from '../log';
 import type { ProfileStore } from './profileStore';
@@ -15,7 +15,7 @@ import type { SecretStore } from './secretStore';
  * thrown away when the profile, its secrets or the request settings change.
  */
 export class ClientRegistry extends Disposable {
-  private readonly clients = new Map<string, { client: CpanelClient; key: string; sub: { dispose(): void } }>();
+  private readonly clients = new Map<string, { client: CpanelClient; key: string; uses: (keyof Secrets)[]; sub: { dispose(): void } }>();
   /**
    * What servers refused in this window, kept across clients (a Refresh or a settings change makes new
    * ones): a refused credential is not sent again by the tree, the status bar or any other call until
@@ -37,7 +37,14 @@ export class ClientRegistry extends Disposable {
   ) {
     super();
     this._register(profiles.onDidChange(() => this.dropStale()));
-    this._register(secrets.onDidChange((id) => this.drop(id)));
+    // Only a change to a secret the client signs in with makes it stale: forgetting a password a token
+    // server no longer uses (Use a Token) keeps the client, and with it the state the token earned.
+    this._register(
+      secrets.onDidChange(({ id, kind }) => {
+        const e = this.clients.get(id);
+        if (!e || e.uses.includes(kind)) this.drop(id);
+      }),
+    );
     this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(REQUEST_SECTION) || e.affectsConfiguration('http.proxy') || e.affectsConfiguration('http.noProxy'))
@@ -69,7 +76,7 @@ export class ClientRegistry extends Disposable {
       ...proxyFor(profile.secure),
     });
     const sub = client.onDidChangeState(() => this._onDidChangeState.fire(profile.id));
-    this.clients.set(profile.id, { client, key, sub });
+    this.clients.set(profile.id, { client, key, uses: requiredSecrets(profile), sub });
     return client;
   }
 

@@ -7,16 +7,18 @@ const PREFIX = 'cpanel.secret.';
 
 /** Passwords, tokens, access hashes and TOTP secrets, only in VS Code's SecretStorage, keyed by profile id. */
 export class SecretStore implements vscode.Disposable {
-  private readonly _onDidChange = new vscode.EventEmitter<string>();
-  /** Fires with the profile id whose secrets changed (in this window or another). */
+  private readonly _onDidChange = new vscode.EventEmitter<{ id: string; kind: keyof Secrets }>();
+  /** Fires with the profile id and the kind of secret that changed (in this window or another). */
   readonly onDidChange = this._onDidChange.event;
   private readonly subscription: vscode.Disposable;
 
   constructor(private readonly storage: vscode.SecretStorage) {
     this.subscription = storage.onDidChange((e) => {
       if (!e.key.startsWith(PREFIX)) return;
-      const id = e.key.slice(PREFIX.length, e.key.lastIndexOf('.'));
-      this._onDidChange.fire(id);
+      const dot = e.key.lastIndexOf('.');
+      const kind = e.key.slice(dot + 1);
+      if (!(KINDS as readonly string[]).includes(kind)) return;
+      this._onDidChange.fire({ id: e.key.slice(PREFIX.length, dot), kind: kind as keyof Secrets });
     });
   }
 

@@ -5,6 +5,7 @@ import type { SsoService } from '../../core/auth/sso';
 import type { ApiResult } from '../../core/result';
 import { describeServer, requiredSecrets, type ServerProfile } from '../../core/servers';
 import { Commands } from '../constants';
+import { progressNotificationGone } from '../progress';
 import type { Services } from '../services';
 import { pickServer } from './pickServer';
 import { askSecrets, Cancelled, editField, pickEditField, serverWizard } from './serverWizard';
@@ -103,17 +104,19 @@ export class ServerCommands {
     const req = connectionTestRequest(p.service);
     // Testing is the person asking to try again: a credential refused earlier is sent this once.
     await this.s.clients.retry(p);
+    const started = performance.now();
     const r = await this.s.runner.send({ profile: p, request: req, origin: 'palette' }, `Testing ${p.label}…`);
     if (!r) return undefined;
-    if (r.result.ok) {
-      const version = (r.result.data as { version?: string } | null)?.version;
-      if (typeof version === 'string') this.s.tree.setServerVersion(p.id, version);
-      void vscode.window.showInformationMessage(
-        `Connected to ${r.profile.label} as ${p.username}${version ? `: cPanel & WHM ${version}` : ''} (${r.result.timings.totalMs} ms).`,
-      );
-    } else {
-      void this.s.runner.explainFailure(r.profile, r.result);
-    }
+    const version = r.result.ok ? (r.result.data as { version?: string } | null)?.version : undefined;
+    if (typeof version === 'string') this.s.tree.setServerVersion(p.id, version);
+    // The verdict once the "Testing…" progress is off the screen, so that the two never stand together.
+    void progressNotificationGone(started).then(() => {
+      if (r.result.ok) {
+        void vscode.window.showInformationMessage(
+          `Connected to ${r.profile.label} as ${p.username}${version ? `: cPanel & WHM ${version}` : ''} (${r.result.timings.totalMs} ms).`,
+        );
+      } else void this.s.runner.explainFailure(r.profile, r.result);
+    });
     return r.result;
   }
 

@@ -11,6 +11,7 @@ import {
   requiredSecrets,
   tlsAfterEdit,
   SERVICE_NAMES,
+  SERVICES,
   type AuthMethod,
   type Secrets,
   type ServerProfile,
@@ -18,50 +19,87 @@ import {
   type TwoFactorMode,
 } from '../../core/servers';
 
-interface PickItem<T> extends vscode.QuickPickItem {
+export interface PickItem<T> extends vscode.QuickPickItem {
   value: T;
 }
 
 /** Escape or an empty answer cancels the whole flow. */
 export class Cancelled extends Error {}
 
-async function pick<T>(title: string, items: PickItem<T>[], current?: T): Promise<T> {
-  const active = items.find((i) => i.value === current);
-  const chosen = await new Promise<PickItem<T> | undefined>((resolve) => {
-    const qp = vscode.window.createQuickPick<PickItem<T>>();
-    qp.title = title;
-    qp.items = items;
-    qp.ignoreFocusOut = true;
-    if (active) qp.activeItems = [active];
-    qp.onDidAccept(() => {
-      resolve(qp.selectedItems[0]);
-      qp.hide();
-    });
-    qp.onDidHide(() => {
-      resolve(undefined);
-      qp.dispose();
-    });
-    qp.show();
-  });
-  if (!chosen) throw new Cancelled();
-  return chosen.value;
+export interface InputSpec {
+  value?: string;
+  prompt: string;
+  placeHolder?: string;
+  password?: boolean;
+  validate?: (v: string) => string | undefined;
 }
 
-async function input(
-  title: string,
-  opts: { value?: string; prompt: string; placeHolder?: string; password?: boolean; validate?: (v: string) => string | undefined },
-): Promise<string> {
-  const v = await vscode.window.showInputBox({
-    title,
-    value: opts.value,
-    prompt: opts.prompt,
-    placeHolder: opts.placeHolder,
-    password: opts.password,
-    ignoreFocusOut: true,
-    validateInput: opts.validate ? (x) => opts.validate!(x) ?? null : undefined,
-  });
-  if (v === undefined) throw new Cancelled();
-  return v;
+/** How the wizard asks: VS Code's quick input, or a test's recording stand-in. Each throws Cancelled on Escape. */
+export interface WizardUi {
+  input(title: string, spec: InputSpec): Promise<string>;
+  pick<T>(title: string, items: PickItem<T>[], current?: T): Promise<T>;
+}
+
+export const windowWizardUi: WizardUi = {
+  async input(title, spec) {
+    const v = await vscode.window.showInputBox({
+      title,
+      value: spec.value,
+      prompt: spec.prompt,
+      placeHolder: spec.placeHolder,
+      password: spec.password,
+      ignoreFocusOut: true,
+      validateInput: spec.validate ? (x) => spec.validate!(x) ?? null : undefined,
+    });
+    if (v === undefined) throw new Cancelled();
+    return v;
+  },
+  async pick<T>(title: string, items: PickItem<T>[], current?: T): Promise<T> {
+    const active = items.find((i) => i.value === current);
+    const chosen = await new Promise<PickItem<T> | undefined>((resolve) => {
+      const qp = vscode.window.createQuickPick<PickItem<T>>();
+      qp.title = title;
+      qp.items = items;
+      qp.ignoreFocusOut = true;
+      if (active) qp.activeItems = [active];
+      qp.onDidAccept(() => {
+        resolve(qp.selectedItems[0]);
+        qp.hide();
+      });
+      qp.onDidHide(() => {
+        resolve(undefined);
+        qp.dispose();
+      });
+      qp.show();
+    });
+    if (!chosen) throw new Cancelled();
+    return chosen.value;
+  },
+};
+
+/** The two questions of `ui` as plain functions. */
+function bound(ui: WizardUi): Pick<WizardUi, 'input' | 'pick'> {
+  return { input: (title, spec) => ui.input(title, spec), pick: (title, items, current) => ui.pick(title, items, current) };
+}
+
+/** The steps every path has: label, host, service, connection, port, username, authentication, two-factor. */
+const FIXED_STEPS = 8;
+
+/**
+ * The "n/total" of Add Server: the longest path still open. Until the service, the method and the
+ * two-factor mode are chosen, the total counts the most secrets any remaining choice asks for; once
+ * they are, the exact number. Each answer can only narrow the choices, so the total never grows under
+ * the person, and the last step reads n = total.
+ */
+export function wizardSteps(known: { service?: Service; auth?: AuthMethod; twoFactor?: TwoFactorMode } = {}): number {
+  const services = known.service ? [known.service] : SERVICES;
+  const methods = known.auth ? [known.auth] : AUTH_METHODS.filter((m) => services.some((sv) => !AUTH_SCHEMES[m].serviceProblem(sv)));
+  let most = 0;
+  for (const auth of methods) {
+    const modes: TwoFactorMode[] = known.twoFactor ? [known.twoFactor] : ['none', ...AUTH_SCHEMES[auth].twoFactor];
+    for (const twoFactor of modes) most = Math.max(most, requiredSecrets({ auth, twoFactor }).length);
+  }
+  return FIXED_STEPS + most;
 }
 
 export interface WizardResult {
@@ -73,11 +111,15 @@ export interface WizardResult {
  * Add Server / Edit Server: label, host, service, TLS, port, username, auth method, 2FA mode, then
  * the secrets in password boxes. Editing keeps stored secrets unless new ones are typed.
  */
-export async function serverWizard(existing?: ServerProfile, hasSecrets?: Secrets): Promise<WizardResult | undefined> {
+export async function serverWizard(
+  existing?: ServerProfile,
+  hasSecrets?: Secrets,
+  ui: WizardUi = windowWizardUi,
+): Promise<WizardResult | undefined> {
   const verb = existing ? 'Edit Server' : 'Add Server';
+  const { input, pick } = bound(ui);
   let step = 0;
-  // Eight steps, then one per secret: counted again once the method is known, so it never reads "(10/9)".
-  let total = 9;
+  let total = wizardSteps();
   const t = (what: string): string => `${verb} (${++step}/${total}): ${what}`;
   try {
     const label = (
@@ -112,6 +154,7 @@ export async function serverWizard(existing?: ServerProfile, hasSecrets?: Secret
       ],
       fromUrl?.service ?? existing?.service,
     );
+    total = wizardSteps({ service });
     const secure = await pick<boolean>(
       t('Connection'),
       [
@@ -143,6 +186,7 @@ export async function serverWizard(existing?: ServerProfile, hasSecrets?: Secret
       value: m,
     }));
     const auth = await pick<AuthMethod>(t('Authentication'), methods, existing?.auth);
+    total = wizardSteps({ service, auth });
     const current2fa =
       existing && (existing.twoFactor === 'none' || AUTH_SCHEMES[auth].twoFactor.includes(existing.twoFactor))
         ? existing.twoFactor
@@ -160,8 +204,8 @@ export async function serverWizard(existing?: ServerProfile, hasSecrets?: Secret
       twoFactor,
       tls: tlsAfterEdit(existing, host),
     };
-    total = 8 + requiredSecrets(profile).length;
-    const secrets = await askSecrets(profile, hasSecrets ?? {}, (what) => t(what));
+    total = wizardSteps({ service, auth, twoFactor });
+    const secrets = await askSecrets(profile, hasSecrets ?? {}, (what) => t(what), ui);
     return { profile, secrets };
   } catch (e) {
     if (e instanceof Cancelled) return undefined;
@@ -172,7 +216,8 @@ export async function serverWizard(existing?: ServerProfile, hasSecrets?: Secret
 export type EditField = 'label' | 'host' | 'port' | 'secure' | 'username' | 'auth' | 'all';
 
 /** What Edit Server offers: one field at a time, or every step. */
-export async function pickEditField(p: ServerProfile): Promise<EditField | undefined> {
+export async function pickEditField(p: ServerProfile, ui: WizardUi = windowWizardUi): Promise<EditField | undefined> {
+  const { pick } = bound(ui);
   try {
     return await pick<EditField>(`Edit ${p.label}: what to change`, [
       { label: 'Label', description: p.label, value: 'label' },
@@ -202,7 +247,9 @@ export async function editField(
   p: ServerProfile,
   field: Exclude<EditField, 'all'>,
   stored: Secrets,
+  ui: WizardUi = windowWizardUi,
 ): Promise<{ profile: ServerProfile; secrets?: Secrets } | undefined> {
+  const { input, pick } = bound(ui);
   const title = (what: string): string => `Edit ${p.label}: ${what}`;
   try {
     switch (field) {
@@ -274,7 +321,7 @@ export async function editField(
         const twoFactor = await pick<TwoFactorMode>(title('Two-factor authentication'), twoFactorChoices(auth), p.twoFactor);
         const profile = { ...p, auth, twoFactor };
         const keep = profile.auth === p.auth ? stored : {};
-        return { profile, secrets: { ...keep, ...(await askSecrets(profile, keep, (what) => title(what))) } };
+        return { profile, secrets: { ...keep, ...(await askSecrets(profile, keep, (what) => title(what), ui)) } };
       }
     }
   } catch (e) {
@@ -288,7 +335,9 @@ export async function askSecrets(
   profile: ServerProfile,
   stored: Secrets,
   title: (what: string) => string = (w) => `Credentials for ${profile.label}: ${w}`,
+  ui: WizardUi = windowWizardUi,
 ): Promise<Secrets> {
+  const { input } = bound(ui);
   const out: Secrets = {};
   const keep = (k: keyof Secrets): string => (stored[k] ? ' (leave empty to keep the stored one)' : '');
   for (const k of requiredSecrets(profile)) {

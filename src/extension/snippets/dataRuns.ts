@@ -14,7 +14,7 @@ import {
   type RowOutcome,
   type RowPlan,
 } from '../../core/data/rows';
-import { DataFileError, parseDataTable, type DataTable } from '../../core/data/table';
+import { DataFileError, parseDataTable, shapeChange, withRowsFrom, type DataTable } from '../../core/data/table';
 import { REDACTED } from '../../core/redact';
 import { resolveSnippet, type Preview } from '../../core/requestRun';
 import type { ApiResult } from '../../core/result';
@@ -24,6 +24,7 @@ import type { EnvironmentStore } from '../environments/environmentStore';
 import { describePreview } from '../requests/requestRunner';
 import type { StoredResult } from '../results/results';
 import type { Services } from '../services';
+import { progressNotificationGone } from '../progress';
 import { Settings } from '../settings';
 import { SNIPPET_SUFFIX } from '../../core/snippets';
 import type { SnippetFile, SnippetStore } from './snippetStore';
@@ -37,7 +38,10 @@ export const DATA_COMMANDS = {
 export interface DataRun {
   uri: vscode.Uri;
   snippet: Snippet;
+  /** The rows as last sent: each row's values as read when it was last sent. */
   table: DataTable;
+  /** The data file, read again before a retry. */
+  file: vscode.Uri;
   tableName: string;
   /** Row number → its last outcome and answer (scrubbed). */
   rows: Map<number, { outcome: RowOutcome; result?: ApiResult }>;
@@ -143,7 +147,7 @@ export class DataRuns {
       void vscode.window.showErrorMessage(missingColumnsMessage(missing, table, tableName));
       return undefined;
     }
-    const run: DataRun = { uri, snippet, table, tableName, rows: new Map() };
+    const run: DataRun = { uri, snippet, table, file, tableName, rows: new Map() };
     return this.pass(
       run,
       table.rows.map((_, i) => i + 1),
@@ -158,19 +162,54 @@ export class DataRuns {
       void vscode.window.showInformationMessage('No data run to retry: run a snippet for each row of a file first.');
       return undefined;
     }
-    const failed = [...run.rows.values()].filter((r) => !r.outcome.ok).map((r) => r.outcome.row);
+    const failed = [...run.rows.values()]
+      .filter((r) => !r.outcome.ok)
+      .map((r) => r.outcome.row)
+      .sort((a, b) => a - b);
     if (!failed.length) {
       void vscode.window.showInformationMessage(`Every row of ${run.tableName} succeeded: nothing to retry.`);
       return run;
     }
-    return this.pass(
-      run,
-      failed.sort((a, b) => a - b),
-    );
+    const again = await this.reread(run, failed);
+    if (!again) return undefined;
+    return this.pass(run, failed, again);
   }
 
-  /** One pass over some rows of a run: plan, show, ask, send, show the combined table. */
-  private async pass(run: DataRun, rows: number[]): Promise<DataRun | undefined> {
+  /**
+   * The failed rows as the file holds them now: the person may have fixed their values since. Rows are
+   * matched by number, so a file whose columns or number of rows changed (or that cannot be read) is
+   * not matched silently: the person chooses to send the rows as first read, or to stop.
+   */
+  private async reread(run: DataRun, failed: number[]): Promise<{ table: DataTable; note?: string } | undefined> {
+    let why: string;
+    try {
+      const now = parseDataTable(new TextDecoder().decode(await vscode.workspace.fs.readFile(run.file)), run.tableName);
+      const change = shapeChange(run.table, now);
+      if (!change) {
+        const { table, changed } = withRowsFrom(run.table, now, failed);
+        return { table, note: `read again: ${changed} of ${failed.length} changed` };
+      }
+      why = `${run.tableName} changed since it was read: ${change}.`;
+    } catch (e) {
+      why = e instanceof DataFileError ? e.message : `${run.tableName} cannot be read any more.`;
+    }
+    const one = failed.length === 1;
+    const send = await this.s.runner.confirm(
+      why,
+      `Retry Failed Rows matches rows by their number, so ${one ? 'the row' : `the ${failed.length} rows`} that failed cannot be ` +
+        `found in the file as it is now. Send ${one ? 'it as it was' : 'them as they were'} first read, or cancel and run the ` +
+        `snippet for each row of the file again.`,
+      'Send as First Read',
+    );
+    return send ? { table: run.table, note: 'as first read' } : undefined;
+  }
+
+  /**
+   * One pass over some rows of a run: plan, show, ask, send, show the combined table. A retry gives the
+   * rows as read again (`again.table`), which become the run's once they are sent.
+   */
+  private async pass(run: DataRun, rows: number[], again?: { table: DataTable; note?: string }): Promise<DataRun | undefined> {
+    const source = again?.table ?? run.table;
     const shownSnippet = vscode.workspace.asRelativePath(run.uri);
     const vars = await this.envs.variables();
     const refused = envRefusal(run.snippet, vars.environment, { allowed: Settings.allowedEnv(), from: 'vscode' });
@@ -185,7 +224,7 @@ export class DataRuns {
       values.set(name, v);
     }
     const root = vscode.workspace.getWorkspaceFolder(run.uri)?.uri.fsPath ?? vscode.Uri.joinPath(run.uri, '..').fsPath;
-    const plans = planRows(run.table, rows, (row) =>
+    const plans = planRows(source, rows, (row) =>
       resolveSnippet(run.snippet, this.s.profiles.profiles(), (n) => values.get(n), withRow(vars, row), root),
     );
     const sendable = plans.filter((p) => p.preview);
@@ -194,7 +233,8 @@ export class DataRuns {
     const fn = `${run.snippet.family} ${run.snippet.function}`;
     const scrubOf = (p: RowPlan) =>
       redactorFor([...values.values(), ...(p.resolved.ok ? p.resolved.secrets : []), ...secretCells(p.values)]);
-    const title = `${fn} for ${plans.length} row${plans.length === 1 ? '' : 's'} of ${run.tableName}${bad ? ` (${bad} cannot be sent)` : ''}`;
+    const notes = [...(bad ? [`${bad} cannot be sent`] : []), ...(again?.note ? [again.note] : [])];
+    const title = `${fn} for ${plans.length} row${plans.length === 1 ? '' : 's'} of ${run.tableName}${notes.length ? ` (${notes.join('; ')})` : ''}`;
     const items = plans.slice(0, 3).map((p) => ({
       label: `row ${p.row}`,
       detail: scrubOf(p).scrubKnown(p.preview ? oneLine(p.preview) : `cannot be sent: ${p.problem ?? ''}`),
@@ -259,6 +299,7 @@ export class DataRuns {
         }
       },
     );
+    run.table = source;
     for (const o of outcomes)
       run.rows.set(o.p.row, { outcome: scrubOf(o.p).scrubValue(o.outcome), ...(o.result ? { result: o.result } : {}) });
     run.stored = this.show(run, Math.round(performance.now() - started), outcomes.length);
@@ -267,11 +308,15 @@ export class DataRuns {
     const failed = [...run.rows.values()].filter((r) => !r.outcome.ok).length;
     // Retry Failed Rows in the result view's title bar.
     void vscode.commands.executeCommand('setContext', 'cpanel.dataRunHasFailures', failed > 0);
-    if (failed) {
-      void vscode.window
-        .showWarningMessage(`${fn}: ${failed} of ${run.rows.size} rows of ${run.tableName} failed.`, 'Retry Failed Rows')
-        .then((c) => c && this.retryFailed());
-    } else void vscode.window.showInformationMessage(`${fn}: all ${run.rows.size} rows of ${run.tableName} succeeded.`);
+    const total = run.rows.size;
+    // The summary once the progress notification is gone, so that the two never stand together.
+    void progressNotificationGone(started).then(() => {
+      if (failed) {
+        void vscode.window
+          .showWarningMessage(`${fn}: ${failed} of ${total} rows of ${run.tableName} failed.`, 'Retry Failed Rows')
+          .then((c) => c && this.retryFailed());
+      } else void vscode.window.showInformationMessage(`${fn}: all ${total} rows of ${run.tableName} succeeded.`);
+    });
     return run;
   }
 
@@ -354,7 +399,12 @@ export class DataRuns {
         function: run.snippet.function,
       },
     };
-    return this.s.panels.show({ result, server: run.tableName, title: `${fn} × ${run.tableName} · ${ok}/${all.length} OK` });
+    return this.s.panels.show({
+      result,
+      server: run.tableName,
+      dataRun: { total: all.length, passed: ok, failed },
+      title: `${fn} × ${run.tableName} · ${ok}/${all.length} OK`,
+    });
   }
 }
 

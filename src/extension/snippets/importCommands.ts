@@ -7,7 +7,8 @@ import {
   UNDERSTOOD,
   type ImportedSnippet,
 } from '../../core/import/importRequest';
-import { describeServer, type ServerProfile } from '../../core/servers';
+import { SECRET_SPECS } from '../../core/auth/schemes';
+import { describeServer, requiredSecrets, type Secrets, type ServerProfile } from '../../core/servers';
 import { snippetRequest, type Snippet } from '../../core/snippets';
 import { BuilderPanel } from '../builder/builderPanel';
 import { requestToState } from '../builder/builderModel';
@@ -24,7 +25,7 @@ export type ImportAction = 'builder' | 'snippet';
  * Import Request…: a curl line (cPanel's docs, a browser's Copy as cURL, our Copy as curl), a cPanel or
  * WHM URL, or a uapi/whmapi1/cpapi2 command line, opened in the builder or saved as a snippet. The
  * server is matched by host and port among the configured ones (or chosen). Secrets in the text are
- * left out and said so, with an offer to store a credential for the server in SecretStorage.
+ * left out and said so, with an offer to store a credential for the server in SecretStorage when it has none.
  */
 export class ImportCommands {
   /** The text to import; replaced only by tests. */
@@ -33,7 +34,7 @@ export class ImportCommands {
     (
       await vscode.window.showQuickPick(
         profiles.map((p) => ({ label: p.label, description: describeServer(p), p })),
-        { title: 'Import Request: which server?', placeHolder: why },
+        { title: 'Import Request: which server?', placeHolder: why, ignoreFocusOut: true },
       )
     )?.p;
   chooseAction: (what: string) => Promise<ImportAction | undefined> = async (what) => {
@@ -42,7 +43,7 @@ export class ImportCommands {
         { label: '$(edit) Open in Builder', action: 'builder' as const },
         { label: '$(save) Save as Snippet…', action: 'snippet' as const },
       ],
-      { title: `Import Request: ${what}` },
+      { title: `Import Request: ${what}`, ignoreFocusOut: true },
     );
     return c?.action;
   };
@@ -88,7 +89,7 @@ export class ImportCommands {
         uri = await this.saveSnippet(imported.snippet);
         if (!uri) return undefined;
       }
-      this.explain(imported, imp.auth !== undefined);
+      await this.explain(imported, imp.auth !== undefined);
       return { imported, action, ...(uri ? { uri } : {}), ...(state ? { state } : {}) };
     } catch (e) {
       void vscode.window.showErrorMessage(e instanceof ImportError ? e.message : `The text cannot be imported. ${UNDERSTOOD}`);
@@ -104,18 +105,38 @@ export class ImportCommands {
     return state;
   }
 
-  /** What was left out (never a value), and the offer to store the server's credential where secrets belong. */
-  private explain(imported: ImportedSnippet, hadCredential: boolean): void {
+  /**
+   * What was left out (never a value), and the server's credential: offered to be stored where secrets
+   * belong when the server has none yet, or named as already stored (by kind, never by value).
+   */
+  private async explain(imported: ImportedSnippet, hadCredential: boolean): Promise<void> {
     const lines = [...imported.dropped.map((d) => `Left out ${d}.`), ...imported.notes];
-    if (!lines.length) return;
     const server = imported.server;
-    const store = server && hadCredential ? `Store Credential for ${server.label}…` : undefined;
+    let store: string | undefined;
+    if (server) {
+      const stored = await this.s.secrets.get(server.id);
+      const needed = requiredSecrets(server);
+      const missing = needed.filter((k) => !stored[k]);
+      if (missing.length) {
+        lines.push(`${server.label} has no ${secretNames(missing)} stored yet.`);
+        store = `Store Credential for ${server.label}…`;
+      } else if (hadCredential) {
+        lines.push(`${server.label} already has its ${secretNames(needed)} in VS Code's secret storage; calls use the stored one.`);
+      }
+    }
+    if (!lines.length) return;
     void Promise.resolve(this.tell(`Imported. ${lines.join(' ')}`, store ? [store] : [])).then((c) => {
       if (c && c === store && server)
         return vscode.commands.executeCommand(Commands.serverSetSecrets, { kind: 'server', profile: server, problems: [] });
       return undefined;
     });
   }
+}
+
+/** "API token", "password and two-factor (TOTP) secret". */
+function secretNames(kinds: (keyof Secrets)[]): string {
+  const names = kinds.map((k) => SECRET_SPECS[k].name);
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)!}` : (names[0] ?? '');
 }
 
 /** The clipboard when it holds a request (a curl line has line breaks, which an input box cannot take), else an input box. */
@@ -131,7 +152,7 @@ async function askForText(): Promise<string | undefined> {
           { label: '$(clippy) From the Clipboard', detail: seen, clip: true },
           { label: '$(edit) Type or Paste…', detail: 'A curl line, a URL, or a uapi / whmapi1 / cpapi2 command', clip: false },
         ],
-        { title: 'Import Request' },
+        { title: 'Import Request', ignoreFocusOut: true },
       );
       if (!use) return undefined;
       if (use.clip) return clip;

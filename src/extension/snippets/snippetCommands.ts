@@ -148,7 +148,9 @@ export class SnippetCommands {
       return;
     }
     const name =
-      secretVars.length === 1 ? secretVars[0] : await vscode.window.showQuickPick(secretVars, { title: `Secret of ${env.name} to set` });
+      secretVars.length === 1
+        ? secretVars[0]
+        : await vscode.window.showQuickPick(secretVars, { title: `Secret of ${env.name} to set`, ignoreFocusOut: true });
     if (!name) return;
     const value = await vscode.window.showInputBox({
       title: `${env.name}: ${name}`,

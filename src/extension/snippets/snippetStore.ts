@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../lifecycle';
 import { parseSnippet, serializeSnippet, snippetFileName, SNIPPET_SUFFIX, type ParsedSnippet, type Snippet } from '../../core/snippets';
-import { CONFIG } from '../constants';
+import { CONFIG, CONTEXT_SNIPPET_COUNT } from '../constants';
 import { Settings } from '../settings';
 
 export interface SnippetFile {
@@ -26,6 +26,8 @@ export class SnippetStore extends Disposable {
       vscode.workspace.onDidChangeWorkspaceFolders(fire),
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(`${CONFIG}.snippets.folder`) && fire()),
       vscode.workspace.onDidSaveTextDocument((d) => d.fileName.endsWith(SNIPPET_SUFFIX) && fire()),
+      // The walkthrough ticks "Save a call as a snippet" once there is one, not when the view is merely shown.
+      this.onDidChange(() => void this.uris().then((u) => setSnippetCount(u.length))),
     );
   }
 
@@ -43,13 +45,21 @@ export class SnippetStore extends Disposable {
 
   async list(): Promise<SnippetFile[]> {
     const out: SnippetFile[] = [];
+    for (const uri of await this.uris()) out.push({ uri, parsed: await this.read(uri) });
+    setSnippetCount(out.length);
+    return out;
+  }
+
+  /** The snippet files of every workspace folder, in path order within each. */
+  private async uris(): Promise<vscode.Uri[]> {
+    const out: vscode.Uri[] = [];
     for (const ws of vscode.workspace.workspaceFolders ?? []) {
       const uris = await vscode.workspace.findFiles(
         new vscode.RelativePattern(ws, `${this.folder(ws)}/**/*${SNIPPET_SUFFIX}`),
         '**/node_modules/**',
         1000,
       );
-      for (const uri of uris.sort((a, b) => a.path.localeCompare(b.path))) out.push({ uri, parsed: await this.read(uri) });
+      out.push(...uris.sort((a, b) => a.path.localeCompare(b.path)));
     }
     return out;
   }
@@ -82,6 +92,8 @@ export class SnippetStore extends Disposable {
       value: snippetFileName(snippet),
       valueSelection: [0, snippetFileName(snippet).length - SNIPPET_SUFFIX.length],
       validateInput: (v) => (/^[\w.-]+$/.test(v.trim()) ? null : 'Use letters, digits, dots, dashes and underscores.'),
+      // Asked from the builder or a result view, which takes the focus back a moment later.
+      ignoreFocusOut: true,
     });
     if (!name) return undefined;
     const file = name.trim().endsWith(SNIPPET_SUFFIX) ? name.trim() : `${name.trim().replace(/\.json$/, '')}${SNIPPET_SUFFIX}`;
@@ -102,4 +114,8 @@ export class SnippetStore extends Disposable {
     await vscode.window.showTextDocument(uri, { preview: false, viewColumn: vscode.ViewColumn.Beside });
     return uri;
   }
+}
+
+function setSnippetCount(n: number): void {
+  void vscode.commands.executeCommand('setContext', CONTEXT_SNIPPET_COUNT, n);
 }

@@ -554,6 +554,7 @@ export class TokenCommands implements TokensSource {
     const method = p.auth === 'session' ? 'session login (password)' : 'password';
     const next: ServerProfile = { ...p, auth: 'token', twoFactor: p.twoFactor === 'header' ? 'header' : 'none' };
     const forgets = p.twoFactor !== 'none' && next.twoFactor === 'none' ? 'password and two-factor secret' : 'password';
+    // Each step a paragraph: a long one wraps in the dialog, and without a blank line would run into the next.
     const ok = await this.s.runner.confirm(
       `Use an API token for ${p.label}?`,
       [
@@ -564,7 +565,7 @@ export class TokenCommands implements TokensSource {
         '3. Test the connection with it.',
         `4. Then offer to forget the stored ${forgets}.`,
         `If a step fails, ${p.label} keeps signing in with its ${method}.`,
-      ].join('\n'),
+      ].join('\n\n'),
       'Use a Token',
     );
     if (!ok) return undefined;
@@ -719,7 +720,7 @@ export class TokenCommands implements TokensSource {
     }
     const picked = await this.ui.pickOne(
       list.tokens.map((t) => ({ label: t.name, description: describeExpiry(t, this.now()), t })),
-      { title: `Token to ${purpose.replace(/ (on|of)$/, '')}` },
+      { title: `Token to ${purpose.replace(/ (on|of)$/, '')}`, ignoreFocusOut: true },
     );
     return picked ? { p, kind, token: picked.t, taken } : undefined;
   }
@@ -767,7 +768,7 @@ export class TokenCommands implements TokensSource {
         { label: 'Expiry', description: describeExpiry(t.token, this.now()), field: 'expiry' as const },
         { label: 'IP allow-list', description: t.token.whitelistIps.join(', ') || 'any address', field: 'ips' as const },
       ],
-      { title: `Update ${t.token.name} on ${t.p.label}` },
+      { title: `Update ${t.token.name} on ${t.p.label}`, ignoreFocusOut: true },
     );
     if (!what) return undefined;
     let request: ApiRequest;
