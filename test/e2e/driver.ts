@@ -310,10 +310,10 @@ export class Workbench {
     await this.toast(text).getByRole('button', { name: button }).click();
   }
 
-  /** Clears the notifications and waits until no toast is on screen, so that a later toast() finds only new ones. */
   /**
-   * Closes the notification toasts with each one's own Clear button: the mouse, not the palette, whose
-   * keyboard focus a result view that has just opened can take back a moment later.
+   * Clears the notifications and waits until no toast is on screen, so that a later toast() finds only
+   * new ones. With each toast's own Clear button: the mouse, not the palette, whose keyboard focus a
+   * result view that has just opened can take back a moment later.
    */
   async clearToasts(): Promise<void> {
     const toasts = this.page.locator('.notifications-toasts .notification-toast');
