@@ -9,6 +9,7 @@ import { verdictOf } from '../results/resultText';
 import { Disposable } from '../lifecycle';
 import type { Log } from '../log';
 import { Settings } from '../settings';
+import { storageFiles, type StorageFiles } from './storageFiles';
 
 export const VIEW_HISTORY = 'cpanel.history';
 
@@ -28,9 +29,12 @@ export class HistoryStore extends Disposable {
   /** The write that has not started yet, which later writes join, and what they asked it to do first. */
   private waiting: Promise<void> | undefined;
   private readonly extras: (() => Thenable<void> | Promise<void>)[] = [];
+  /** Entries whose answer was never written: dropped before their write's turn came. Nothing to delete for them. */
+  private readonly unwritten = new Set<string>();
   private readonly _onDidChange = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this._onDidChange.event;
   private readonly dir: vscode.Uri;
+  private readonly files: StorageFiles;
 
   constructor(
     storage: vscode.Uri,
@@ -38,6 +42,7 @@ export class HistoryStore extends Disposable {
   ) {
     super();
     this.dir = vscode.Uri.joinPath(storage, 'history');
+    this.files = storageFiles(storage);
   }
 
   get folder(): vscode.Uri {
@@ -60,12 +65,11 @@ export class HistoryStore extends Disposable {
 
   private async load(): Promise<HistoryEntry[]> {
     try {
-      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(this.indexUri));
-      const parsed = JSON.parse(text) as Partial<IndexFile>;
+      const bytes = await this.files.read(this.indexUri);
+      const parsed = bytes ? (JSON.parse(new TextDecoder().decode(bytes)) as Partial<IndexFile>) : {};
       this.entries = Array.isArray(parsed.entries) ? parsed.entries.filter(isEntry) : [];
     } catch (e) {
-      if (!(e instanceof vscode.FileSystemError && e.code === 'FileNotFound'))
-        this.log.write('warn', 'history', `the history could not be read and starts empty (${e instanceof Error ? e.message : String(e)})`);
+      this.log.write('warn', 'history', `the history could not be read and starts empty (${e instanceof Error ? e.message : String(e)})`);
       this.entries = [];
     }
     return this.entries;
@@ -87,9 +91,12 @@ export class HistoryStore extends Disposable {
     this.entries = keep;
     const answer = entry.answerKept ? JSON.stringify(storedAnswer(r)) : undefined;
     await this.write(async () => {
-      if (answer !== undefined && keep.includes(entry))
-        await vscode.workspace.fs.writeFile(this.answerUri(entry.id), new TextEncoder().encode(answer));
-      for (const d of drop) if (d.answerKept) await vscode.workspace.fs.delete(this.answerUri(d.id)).then(undefined, () => undefined);
+      if (answer !== undefined) {
+        // Kept still? Calls recorded in a burst may have dropped it before its turn came: then it is not written at all.
+        if (this.entries?.includes(entry)) await this.files.write(this.answerUri(entry.id), new TextEncoder().encode(answer));
+        else this.unwritten.add(entry.id);
+      }
+      for (const d of drop) await this.deleteAnswer(d);
     });
     this._onDidChange.fire();
     return entry;
@@ -98,7 +105,8 @@ export class HistoryStore extends Disposable {
   async answer(e: HistoryEntry): Promise<StoredAnswer | undefined> {
     if (!e.answerKept) return undefined;
     try {
-      return JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(this.answerUri(e.id)))) as StoredAnswer;
+      const bytes = await this.files.read(this.answerUri(e.id));
+      return bytes ? (JSON.parse(new TextDecoder().decode(bytes)) as StoredAnswer) : undefined;
     } catch {
       return undefined;
     }
@@ -114,17 +122,21 @@ export class HistoryStore extends Disposable {
     const removed = entries.filter((e) => gone.has(e.id));
     this.entries = entries.filter((e) => !gone.has(e.id));
     await this.write(async () => {
-      for (const e of removed) if (e.answerKept) await vscode.workspace.fs.delete(this.answerUri(e.id)).then(undefined, () => undefined);
+      for (const e of removed) await this.deleteAnswer(e);
     });
     this._onDidChange.fire();
   }
 
   async clear(): Promise<void> {
     this.entries = [];
-    await this.write(() =>
-      vscode.workspace.fs.delete(vscode.Uri.joinPath(this.dir, 'answers'), { recursive: true }).then(undefined, () => undefined),
-    );
+    this.unwritten.clear();
+    await this.write(() => this.files.remove(vscode.Uri.joinPath(this.dir, 'answers')));
     this._onDidChange.fire();
+  }
+
+  private async deleteAnswer(e: HistoryEntry): Promise<void> {
+    if (!e.answerKept || this.unwritten.delete(e.id)) return;
+    await this.files.remove(this.answerUri(e.id)).then(undefined, () => undefined);
   }
 
   /**
@@ -140,10 +152,10 @@ export class HistoryStore extends Disposable {
       // From here on, a new write waits for the next turn: what it changes may come after this index.
       this.waiting = undefined;
       const extras = this.extras.splice(0);
-      await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(this.dir, 'answers'));
+      await this.files.makeFolder(vscode.Uri.joinPath(this.dir, 'answers'));
       for (const x of extras) await x();
       const index: IndexFile = { version: 1, entries: this.entries ?? [] };
-      await vscode.workspace.fs.writeFile(this.indexUri, new TextEncoder().encode(JSON.stringify(index)));
+      await this.files.write(this.indexUri, new TextEncoder().encode(JSON.stringify(index)));
     };
     const turn = this.writes
       .then(run)
