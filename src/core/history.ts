@@ -167,11 +167,14 @@ export function dayLabel(time: number, now: number): string {
   const diff = Math.round((startOf(today) - startOf(d)) / DAY);
   if (diff === 0) return 'Today';
   if (diff === 1) return 'Yesterday';
-  return DAY_FORMAT.format(d);
+  dayFormat ??= new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
+  return dayFormat.format(d);
 }
 
-// One formatter for every label: toLocaleDateString makes a new one per call, which dominates a 500-entry view.
-const DAY_FORMAT = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
+// One formatter for every label (toLocaleDateString makes a new one per call, which dominates a 500-entry view),
+// made with the first label: the first Intl formatter of a process loads its locale data, some 12 ms, which
+// activating the extension should not pay.
+let dayFormat: Intl.DateTimeFormat | undefined;
 
 /** Whether a history entry's request can be sent again as it is (no value was withheld). */
 export function withheldParams(e: HistoryEntry): string[] {

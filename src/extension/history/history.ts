@@ -249,7 +249,8 @@ export class HistoryTree extends Disposable implements vscode.TreeDataProvider<H
     const e = n.entry;
     const item = new vscode.TreeItem(entryLabel(e), vscode.TreeItemCollapsibleState.None);
     item.id = `entry:${e.id}`;
-    const time = TIME_FORMAT.format(e.time);
+    timeFormat ??= new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    const time = timeFormat.format(e.time);
     // The HTTP status when an answer came; otherwise the verdict in words ("Network error"), said once.
     item.description = `${e.status ? `${e.status}${e.ok ? '' : ` ${verdictOf(e.kind)}`}` : verdictOf(e.kind)} · ${e.ms} ms · ${formatSize(e.bytes)} · ${time}`;
     item.iconPath = e.ok
@@ -275,8 +276,9 @@ export class HistoryTree extends Disposable implements vscode.TreeDataProvider<H
   }
 }
 
-// Made once: toLocaleTimeString builds a formatter on every call. Same text as toLocaleTimeString('en-GB').
-const TIME_FORMAT = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+// Made once, with the first entry shown (not when the extension loads: see dayLabel): toLocaleTimeString builds a
+// formatter on every call. Same text as toLocaleTimeString('en-GB').
+let timeFormat: Intl.DateTimeFormat | undefined;
 
 function entryTooltip(e: HistoryEntry): vscode.MarkdownString {
   const md = new vscode.MarkdownString();
