@@ -9,6 +9,21 @@ import type { ServerProfile, TlsPolicy, TwoFactorMode } from './profile';
 
 export const GROUP_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
+/**
+ * The groups typed as one line ("eu, shared-hosting" or "eu shared-hosting"): each name once, in
+ * the order typed; an empty line is no group. A name that is not a group name is the problem.
+ */
+export function parseGroups(text: string): { groups: string[] } | { problem: string } {
+  const groups: string[] = [];
+  for (const name of text.split(/[\s,]+/)) {
+    if (!name) continue;
+    if (!GROUP_NAME.test(name))
+      return { problem: `"${visible(name)}" is not a group name: use letters, digits, ".", "_" and "-", separated by commas.` };
+    if (!groups.includes(name)) groups.push(name);
+  }
+  return { groups };
+}
+
 export const SERVICES: readonly Service[] = ['cpanel', 'whm', 'webmail'];
 export const TWO_FACTOR_MODES: readonly TwoFactorMode[] = ['none', 'header', 'session'];
 

@@ -31,6 +31,13 @@ describe('fleets end to end', () => {
   it('sends one call to a group: one table with the server column, the down server listed with its hint', async () => {
     await group().waitFor({ timeout: 20_000 });
     await group().click({ button: 'right' });
+    // The group's menu has the group's commands, none of one server's (whose picker would list every server).
+    const items = (await vs.wb.page.locator('.context-view:not([inert]) .monaco-menu').getByRole('menuitem').allInnerTexts()).map((t) =>
+      t.split('\n')[0]!.trim(),
+    );
+    assert.ok(items.includes('Send to Group…') && items.includes('Test Connection of Group'), items.join(' | '));
+    for (const one of ['Edit Server…', 'Remove Server', 'Set Credentials…', 'Test Connection'])
+      assert.ok(!items.includes(one), `${one} is not on a group's menu (${items.join(' | ')})`);
     await vs.wb.menuItem('Send to Group…');
     await vs.wb.pick('API', 'WHM API 1');
     await vs.wb.pick('function', 'listaccts');

@@ -24,6 +24,7 @@ describe('end to end in VS Code and Chromium', () => {
     await vs.wb.answer('Username', 'root');
     await vs.wb.pick('Authentication', 'API token');
     await vs.wb.pick('Two-factor', 'No two-factor authentication');
+    await vs.wb.answer('Groups', '');
     await vs.wb.answer('API token', CREDS.root.whmToken);
     await vs.wb.clickToastButton('Added sandbox-whm', 'Test Connection');
     // A self-signed certificate: the fingerprint is shown and pinning is offered.
@@ -94,10 +95,11 @@ describe('end to end in VS Code and Chromium', () => {
     await vs.wb.answer('Username', 'cptest');
     await vs.wb.pick('Authentication', 'Session login');
     await vs.wb.pick('Two-factor', 'Code once at login');
+    await vs.wb.answer('Groups', '');
     await vs.wb.answer('Password', CREDS.cptest.password);
     // The otpauth:// link an authenticator shows: its secret is taken, the step count holds.
     await vs.wb.quickInput.locator('.quick-input-title', { hasText: 'Two-factor secret' }).waitFor();
-    assert.match(await vs.wb.quickInput.locator('.quick-input-title').innerText(), /\(10\/10\): Two-factor secret/);
+    assert.match(await vs.wb.quickInput.locator('.quick-input-title').innerText(), /\(11\/11\): Two-factor secret/);
     await vs.wb.answer('Two-factor secret', `otpauth://totp/127.0.0.1:cptest?secret=${CREDS.cptest.tfaSecret}&issuer=127.0.0.1`);
     await vs.wb.toast('Added sandbox-cpanel').waitFor();
     await vs.wb.clearToasts();

@@ -40,7 +40,7 @@ for (const dark of [false, true]) {
       await focusedText(wb, (t) => t === 'Add Server', 'the Add Server button to have the focus', 0);
       await wb.page.keyboard.press('Enter');
 
-      await title(wb, 'Add Server (1/10): Label');
+      await title(wb, 'Add Server (1/11): Label');
       // Slower than a person types: the keys span the moment the walkthrough would take the focus back.
       await wb.page.keyboard.type(LABEL, { delay: 60 });
       assert.equal(await wb.liveQuickInput.locator('input.input').inputValue(), LABEL, 'every key reached the wizard');
@@ -48,15 +48,16 @@ for (const dark of [false, true]) {
       await wb.keepForReadme(`walkthrough-add-server${suffix}`);
       await wb.page.keyboard.press('Enter');
 
-      await step(wb, 'Add Server (2/10): Host', '127.0.0.1');
-      await step(wb, 'Add Server (3/10): Service', 'WHM');
-      await step(wb, 'Add Server (4/10): Connection', 'HTTPS');
-      await step(wb, 'Add Server (5/10): Port', String(vs.sb.port('whm')));
-      await step(wb, 'Add Server (6/10): Username', 'root');
-      await step(wb, 'Add Server (7/10): Authentication', 'API token');
-      await step(wb, 'Add Server (8/10): Two-factor authentication', 'No two-factor');
-      // No second factor: one secret left, and the count says so.
-      await step(wb, 'Add Server (9/9): API token', CREDS.root.whmToken);
+      await step(wb, 'Add Server (2/11): Host', '127.0.0.1');
+      await step(wb, 'Add Server (3/11): Service', 'WHM');
+      await step(wb, 'Add Server (4/11): Connection', 'HTTPS');
+      await step(wb, 'Add Server (5/11): Port', String(vs.sb.port('whm')));
+      await step(wb, 'Add Server (6/11): Username', 'root');
+      await step(wb, 'Add Server (7/11): Authentication', 'API token');
+      await step(wb, 'Add Server (8/11): Two-factor authentication', 'No two-factor');
+      // No second factor: the groups and one secret left, and the count says so.
+      await step(wb, 'Add Server (9/10): Groups', 'sandbox');
+      await step(wb, 'Add Server (10/10): API token', CREDS.root.whmToken);
       await wb.toast(`Added ${LABEL}`).waitFor({ timeout: 20_000 });
       // The button opened the cPanel view first: the new server is there, and the step is ticked.
       await wb.treeItem(new RegExp(`^${LABEL}`)).waitFor({ timeout: 20_000 });

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { AUTH_METHODS, AUTH_SCHEMES } from '../../src/core/auth/schemes';
 import { SERVICES, type TwoFactorMode } from '../../src/core/servers';
 import type { Services } from '../../src/extension/services';
-import { serverWizard, type WizardUi } from '../../src/extension/servers/serverWizard';
+import { editField, pickEditField, serverWizard, type WizardUi } from '../../src/extension/servers/serverWizard';
 
 const EXT_ID = 'cpanel-api-explorer.cpanel-api-explorer';
 
@@ -86,6 +86,7 @@ describe('what a new user meets', () => {
       Password: 'a password',
       'Access hash': 'an access hash',
       'Two-factor secret': 'JBSWY3DPEHPK3PXP',
+      Groups: '',
     };
     let paths = 0;
     for (const service of SERVICES) {
@@ -127,6 +128,57 @@ describe('what a new user meets', () => {
       }
     }
     assert.ok(paths >= 12, `${paths} paths walked`);
+  });
+
+  it('Add Server and Edit Server put a server in groups: the step names the groups in use, refuses a bad name, and empty is none', async () => {
+    const asked: { title: string; prompt: string; value?: string; bad?: string }[] = [];
+    let groupsAnswer = 'eu, shared eu';
+    const ui: WizardUi = {
+      input: async (title, spec) => {
+        const what = title.replace(/^.*: /, '');
+        if (what === 'Groups') {
+          asked.push({ title, prompt: spec.prompt, value: spec.value, bad: spec.validate?.('eu, not/a-group') });
+          assert.equal(spec.validate?.(''), undefined, 'no group is an answer');
+          return groupsAnswer;
+        }
+        const answers: Record<string, string> = { Label: 'grouped', Host: 'h.example.net', Username: 'root', 'API token': 'T'.repeat(32) };
+        return what === 'Port' ? (spec.value ?? '') : answers[what]!;
+      },
+      pick: async (title, items) => {
+        const what = title.replace(/^.*: /, '');
+        const want = { Service: 'whm', Connection: true, Authentication: 'token', 'Two-factor authentication': 'none' }[what];
+        return items.find((i) => i.value === want)!.value;
+      },
+    };
+    const added = await serverWizard(undefined, undefined, ui, ['staging', 'eu', 'staging']);
+    assert.deepEqual(added?.profile.groups, ['eu', 'shared'], 'each name once, in the order typed');
+    assert.match(asked[0]!.title, /^Add Server \(9\/10\): Groups$/);
+    assert.match(asked[0]!.prompt, /Groups in use: eu, staging\./);
+    assert.match(asked[0]!.bad ?? '', /"not\/a-group" is not a group name/);
+
+    // Edit Server offers the groups as a field of their own, and shows them.
+    let offered: string[] = [];
+    const field = await pickEditField(added!.profile, {
+      ...ui,
+      pick: async (_title, items) => {
+        offered = items.map((i) => `${i.label} ${i.description ?? ''}`.trim());
+        return items.find((i) => i.value === 'groups')!.value;
+      },
+    });
+    assert.equal(field, 'groups');
+    assert.ok(offered.includes('Groups eu, shared'), offered.join(' | '));
+    groupsAnswer = 'shared';
+    const one = await editField(added!.profile, 'groups', {}, ui, ['eu', 'shared']);
+    assert.deepEqual(one?.profile.groups, ['shared']);
+    assert.equal(asked[1]!.value, 'eu, shared', 'the step starts from the groups the server is in');
+    groupsAnswer = '';
+    const none = await editField(one!.profile, 'groups', {}, ui);
+    assert.ok(none && !('groups' in none.profile), 'an empty answer takes the server out of every group');
+    // Every step again keeps the groups unless they are changed.
+    groupsAnswer = 'shared';
+    const again = await serverWizard(one!.profile, { token: 'T'.repeat(32) }, ui);
+    assert.deepEqual(again?.profile.groups, ['shared']);
+    assert.equal(asked.at(-1)!.title, 'Edit Server (9/10): Groups');
   });
 
   it('the quick picks of a flow with more steps stay open when the focus moves (a result view taking it back a moment later)', async () => {

@@ -8,6 +8,7 @@ import {
   hostProblem,
   labelProblem,
   normalizeFingerprint,
+  parseGroups,
   profileProblems,
   readProfile,
   requiredSecrets,
@@ -125,6 +126,16 @@ describe('server profiles', () => {
   it('refuses groups with control characters or markup (group names are letters, digits, ".", "_" and "-")', () => {
     for (const g of ['eu\n', '<b>', '$(zap)', '[x](y)', 'a b']) {
       assert.match(readProfile({ ...good, groups: [g] }, 0).problems.join(' '), /"groups" must be a list of group names/, g);
+    }
+  });
+
+  it('reads the groups typed on one line: commas or spaces, each name once, empty for none; a bad name is named', () => {
+    assert.deepEqual(parseGroups(' eu, shared-hosting  eu,,'), { groups: ['eu', 'shared-hosting'] });
+    assert.deepEqual(parseGroups(''), { groups: [] });
+    for (const bad of ['eu, <b>', '$(zap)', 'a\u0007b', 'x'.repeat(65)]) {
+      const r = parseGroups(bad);
+      assert.ok('problem' in r && /is not a group name/.test(r.problem), bad);
+      assert.ok('problem' in r && !r.problem.includes('\u0007'), 'a control character is shown escaped');
     }
   });
 

@@ -139,10 +139,10 @@ export class FleetCommands {
     const groups = groupsOf(this.s.profiles.profiles());
     if (!groups.size) {
       const how = await vscode.window.showInformationMessage(
-        'No server is in a group yet: give servers "groups" in cpanel.servers (or a groups column when importing), e.g. ["eu", "shared"].',
-        'Open Settings',
+        'No server is in a group yet: Edit Server… » Groups puts a server in one (so do Add Server and a groups column when importing).',
+        'Edit Server…',
       );
-      if (how) await vscode.commands.executeCommand('workbench.action.openSettingsJson');
+      if (how) await vscode.commands.executeCommand(Commands.serverEdit);
       return undefined;
     }
     const chosen = await vscode.window.showQuickPick(

@@ -35,7 +35,7 @@ export class ServerCommands {
   // ── servers ──────────────────────────────────────────────────────────────
 
   async addServer(): Promise<ServerProfile | undefined> {
-    const w = await serverWizard();
+    const w = await serverWizard(undefined, undefined, undefined, this.groupsInUse());
     if (!w) return undefined;
     await this.s.secrets.set(w.profile.id, w.secrets);
     await this.s.profiles.save(w.profile);
@@ -53,7 +53,7 @@ export class ServerCommands {
     const field = n?.kind === 'server' && n.problems.length ? 'all' : await pickEditField(existing);
     if (!field) return;
     if (field !== 'all') {
-      const one = await editField(existing, field, stored);
+      const one = await editField(existing, field, stored, undefined, this.groupsInUse());
       if (!one) return;
       if (one.secrets) {
         await this.s.secrets.delete(one.profile.id);
@@ -63,11 +63,15 @@ export class ServerCommands {
       void vscode.window.showInformationMessage(`Saved ${one.profile.label}.`);
       return;
     }
-    const w = await serverWizard(existing, stored);
+    const w = await serverWizard(existing, stored, undefined, this.groupsInUse());
     if (!w) return;
     await this.s.secrets.delete(w.profile.id, requiredSecrets(w.profile));
     await this.s.secrets.set(w.profile.id, w.secrets);
     await this.s.profiles.save(w.profile);
+  }
+
+  private groupsInUse(): string[] {
+    return this.s.profiles.profiles().flatMap((p) => p.groups ?? []);
   }
 
   async removeServer(n?: TreeNode): Promise<void> {

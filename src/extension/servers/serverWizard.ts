@@ -8,6 +8,7 @@ import {
   hostFromUrl,
   hostProblem,
   labelProblem,
+  parseGroups,
   requiredSecrets,
   tlsAfterEdit,
   SERVICE_NAMES,
@@ -82,8 +83,8 @@ function bound(ui: WizardUi): Pick<WizardUi, 'input' | 'pick'> {
   return { input: (title, spec) => ui.input(title, spec), pick: (title, items, current) => ui.pick(title, items, current) };
 }
 
-/** The steps every path has: label, host, service, connection, port, username, authentication, two-factor. */
-const FIXED_STEPS = 8;
+/** The steps every path has: label, host, service, connection, port, username, authentication, two-factor, groups. */
+const FIXED_STEPS = 9;
 
 /**
  * The "n/total" of Add Server: the longest path still open. Until the service, the method and the
@@ -108,13 +109,15 @@ export interface WizardResult {
 }
 
 /**
- * Add Server / Edit Server: label, host, service, TLS, port, username, auth method, 2FA mode, then
- * the secrets in password boxes. Editing keeps stored secrets unless new ones are typed.
+ * Add Server / Edit Server: label, host, service, TLS, port, username, auth method, 2FA mode, groups,
+ * then the secrets in password boxes. Editing keeps stored secrets unless new ones are typed.
+ * `groupsInUse`: the other servers' groups, named in the Groups step so that one is typed alike.
  */
 export async function serverWizard(
   existing?: ServerProfile,
   hasSecrets?: Secrets,
   ui: WizardUi = windowWizardUi,
+  groupsInUse: readonly string[] = [],
 ): Promise<WizardResult | undefined> {
   const verb = existing ? 'Edit Server' : 'Add Server';
   const { input, pick } = bound(ui);
@@ -192,6 +195,7 @@ export async function serverWizard(
         ? existing.twoFactor
         : undefined;
     const twoFactor = await pick<TwoFactorMode>(t('Two-factor authentication'), twoFactorChoices(auth), current2fa);
+    const groups = await askGroups(t('Groups'), existing?.groups ?? [], groupsInUse, input);
     const profile: ServerProfile = {
       id: existing?.id ?? randomUUID(),
       label,
@@ -203,6 +207,7 @@ export async function serverWizard(
       auth,
       twoFactor,
       tls: tlsAfterEdit(existing, host),
+      ...(groups.length ? { groups } : {}),
     };
     total = wizardSteps({ service, auth, twoFactor });
     const secrets = await askSecrets(profile, hasSecrets ?? {}, (what) => t(what), ui);
@@ -213,7 +218,7 @@ export async function serverWizard(
   }
 }
 
-export type EditField = 'label' | 'host' | 'port' | 'secure' | 'username' | 'auth' | 'all';
+export type EditField = 'label' | 'host' | 'port' | 'secure' | 'username' | 'auth' | 'groups' | 'all';
 
 /** What Edit Server offers: one field at a time, or every step. */
 export async function pickEditField(p: ServerProfile, ui: WizardUi = windowWizardUi): Promise<EditField | undefined> {
@@ -230,6 +235,12 @@ export async function pickEditField(p: ServerProfile, ui: WizardUi = windowWizar
         description: `${AUTH_SCHEMES[p.auth].name}${p.twoFactor === 'none' ? '' : `, ${TWO_FACTOR[p.twoFactor].short}`}`,
         detail: 'Asks for the secrets the new method needs',
         value: 'auth',
+      },
+      {
+        label: 'Groups',
+        description: p.groups?.join(', ') || 'none',
+        detail: 'Send to Group… and Test Group… work on a group',
+        value: 'groups',
       },
       { label: '$(list-ordered) All settings, step by step…', value: 'all' },
     ]);
@@ -248,6 +259,7 @@ export async function editField(
   field: Exclude<EditField, 'all'>,
   stored: Secrets,
   ui: WizardUi = windowWizardUi,
+  groupsInUse: readonly string[] = [],
 ): Promise<{ profile: ServerProfile; secrets?: Secrets } | undefined> {
   const { input, pick } = bound(ui);
   const title = (what: string): string => `Edit ${p.label}: ${what}`;
@@ -311,6 +323,13 @@ export async function editField(
         ).trim();
         return { profile: { ...p, username } };
       }
+      case 'groups': {
+        const groups = await askGroups(title('Groups'), p.groups ?? [], groupsInUse, input);
+        const profile: ServerProfile = { ...p };
+        if (groups.length) profile.groups = groups;
+        else delete profile.groups;
+        return { profile };
+      }
       case 'auth': {
         const methods: PickItem<AuthMethod>[] = AUTH_METHODS.filter((m) => !AUTH_SCHEMES[m].serviceProblem(p.service)).map((m) => ({
           label: capitalize(AUTH_SCHEMES[m].name),
@@ -328,6 +347,24 @@ export async function editField(
     if (e instanceof Cancelled) return undefined;
     throw e;
   }
+}
+
+/** The Groups step: optional, so an empty answer is no group (not a cancel). */
+async function askGroups(title: string, current: readonly string[], inUse: readonly string[], input: WizardUi['input']): Promise<string[]> {
+  const others = [...new Set(inUse)].filter((g) => !current.includes(g)).sort((a, b) => a.localeCompare(b));
+  const answer = await input(title, {
+    value: current.join(', '),
+    prompt: `Optional: the groups this server is in, separated by commas; Send to Group… and Test Group… work on every server of a group.${
+      others.length ? ` Groups in use: ${others.join(', ')}.` : ''
+    } Leave it empty for none.`,
+    placeHolder: others.length ? others.slice(0, 3).join(', ') : 'production, eu',
+    validate: (v) => {
+      const r = parseGroups(v);
+      return 'problem' in r ? r.problem : undefined;
+    },
+  });
+  const r = parseGroups(answer);
+  return 'groups' in r ? r.groups : [];
 }
 
 /** Asks for each secret the profile needs. With `stored`, an empty answer keeps the stored value. */
