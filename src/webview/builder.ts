@@ -791,17 +791,24 @@ function shapingSection(): Section & { reset(): void } {
           ),
           () => state.shaping.sortMethod,
         ),
-        h('label', { for: 'sh-rev' }, 'Reverse'),
-        field(
-          h('input', {
-            id: 'sh-rev',
-            type: 'checkbox',
-            onchange: (e) => ((state.shaping.sortReverse = (e.target as HTMLInputElement).checked), changed()),
-          }),
-          () => state.shaping.sortReverse,
+        // The checkbox and its words in one cell, under the sort fields: in a narrow builder the row is one line, not a
+        // label with a lone box under it.
+        h('span', { class: 'spacer' }),
+        h(
+          'label',
+          { class: 'check', id: 'sh-rev-row' },
+          field(
+            h('input', {
+              id: 'sh-rev',
+              type: 'checkbox',
+              onchange: (e) => ((state.shaping.sortReverse = (e.target as HTMLInputElement).checked), changed()),
+            }),
+            () => state.shaping.sortReverse,
+          ),
+          'Reverse the order',
         ),
-        h('span', {}),
-        h('span', {}),
+        h('span', { class: 'spacer' }),
+        h('span', { class: 'spacer' }),
         ...text(
           'sh-pageSize',
           fam === 'whm' ? 'Chunk size' : 'Page size',

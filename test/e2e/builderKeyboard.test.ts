@@ -215,6 +215,20 @@ describe('request builder by keyboard', () => {
     await wb.page.keyboard.press('Backspace');
     await builder.locator('.rowerror', { hasText: 'password is required.' }).waitFor();
     await wb.screenshot('keyboard-dark-narrow');
+    // Output shaping at this width is one column, and Reverse is one line (its box beside its words) right under Sort method.
+    const shaping = builder.locator('details > summary', { hasText: 'Output shaping' });
+    await shaping.click();
+    await builder.locator('#sh-rev').waitFor({ state: 'visible' });
+    const [box, line, method] = await Promise.all(
+      ['#sh-rev', '#sh-rev-row', '#sh-sortMethod'].map((sel) => builder.locator(sel).boundingBox()),
+    );
+    assert.ok(box && line && method);
+    assert.ok(Math.abs(box.y + box.height / 2 - (line.y + line.height / 2)) < 4, 'the box sits on the line of its words');
+    assert.ok(line.width > box.width + 40, 'its words are beside the box');
+    assert.ok(line.y - (method.y + method.height) < 20, `right under Sort method (${Math.round(line.y - method.y - method.height)} px)`);
+    await wb.screenshot('keyboard-dark-narrow-shaping');
+    await shaping.click();
+    await builder.locator('#sh-rev').waitFor({ state: 'hidden' });
   });
 
   it('a sent call says where its time went: the banner’s phases, in the dark theme', async () => {
