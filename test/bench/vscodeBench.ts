@@ -160,14 +160,8 @@ export async function measureVsCode(sb: Sandbox, vsixRounds: number, sendsPerRou
           await wb.pick('API', 'WHM API 1');
           await wb.pick('function', 'listaccts');
           const pattern = 'whm listaccts · bench-whm · 200 · (\\d+) ms';
-          await wb.quickInput.locator('.quick-input-title', { hasText: 'parameters' }).waitFor({ state: 'visible' });
-          await wb.quickInput.locator('input.input').fill('Send');
-          const row = wb.quickInput
-            .locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: 'Send' }) })
-            .first();
-          await row.waitFor({ state: 'visible' });
-          await armTimer(page, pattern);
-          await row.click();
+          // The timer starts at the click on Send (the driver's pick, which waits for the live quick input).
+          await wb.pick('parameters', 'Send', () => armTimer(page, pattern));
           await page.waitForFunction('window.__bench && window.__bench.t1 !== undefined', undefined, { timeout: 20_000 });
           const { t0, t1 } = (await page.evaluate('window.__bench')) as { t0: number; t1: number };
           const titles = await page.locator('.tabs-container .tab').allInnerTexts();
@@ -178,11 +172,25 @@ export async function measureVsCode(sb: Sandbox, vsixRounds: number, sendsPerRou
               .slice(-1),
           );
           sends.push({ waitedMs: t1 - t0, callMs });
+          // The new result view takes the focus once its page has loaded, a moment after its tab shows: the next
+          // palette opened before that would be closed by it. Wait until the focus is in the view's frame.
+          await page.waitForFunction(
+            `(() => { const a = document.activeElement; return !!a && a.tagName === 'IFRAME' && a.classList.contains('webview'); })()`,
+            undefined,
+            { timeout: 20_000 },
+          );
         }
       }
       rounds.push({
         activation: { ours: times.get('cpanel-api-explorer')!, empty: times.get('empty')!, minimal: times.get('minimal')! },
         sends,
+      });
+    } catch (e) {
+      // What the window showed when a step gave up: the row's FAILED line says which step, the picture why.
+      const shot = join(ARTIFACTS, `bench-vscode-round-${round + 1}.png`);
+      await page.screenshot({ path: shot }).catch(() => undefined);
+      throw new Error(`round ${round + 1}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)} (the window then: ${shot})`, {
+        cause: e,
       });
     } finally {
       await context.close();

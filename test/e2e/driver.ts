@@ -218,8 +218,11 @@ export class Workbench {
     await this.movedOn(was, `the answer ${JSON.stringify(text)}`);
   }
 
-  /** Picks the quick-pick row whose label is exactly `label` (filtering first by typing it). */
-  async pick(title: string | RegExp, label: string): Promise<void> {
+  /**
+   * Picks the quick-pick row whose label is exactly `label` (filtering first by typing it). `beforeClick`
+   * runs once the row is there, just before the click (the bench starts its timer there).
+   */
+  async pick(title: string | RegExp, label: string, beforeClick?: () => Promise<void>): Promise<void> {
     const input = await this.step(title);
     await input.fill(label);
     const row = this.liveQuickInput
@@ -227,6 +230,7 @@ export class Workbench {
       .first();
     await row.waitFor({ state: 'visible', timeout: 10_000 });
     const was = await this.quickInputNow();
+    await beforeClick?.();
     await row.click();
     await this.movedOn(was, `the pick ${JSON.stringify(label)}`);
   }
