@@ -195,6 +195,7 @@ export async function serverWizard(
         ? existing.twoFactor
         : undefined;
     const twoFactor = await pick<TwoFactorMode>(t('Two-factor authentication'), twoFactorChoices(auth), current2fa);
+    total = wizardSteps({ service, auth, twoFactor });
     const groups = await askGroups(t('Groups'), existing?.groups ?? [], groupsInUse, input);
     const profile: ServerProfile = {
       id: existing?.id ?? randomUUID(),
@@ -209,7 +210,6 @@ export async function serverWizard(
       tls: tlsAfterEdit(existing, host),
       ...(groups.length ? { groups } : {}),
     };
-    total = wizardSteps({ service, auth, twoFactor });
     const secrets = await askSecrets(profile, hasSecrets ?? {}, (what) => t(what), ui);
     return { profile, secrets };
   } catch (e) {
