@@ -382,6 +382,11 @@ describe('snippets in a real extension host', () => {
       const panel = BuilderPanel.active!;
       const outcomes: string[] = [];
       const sub = s.runner.onDidSend(({ result }) => outcomes.push(result.kind));
+      // The person cancelled: the result view says so, and no error notification offers to edit the server.
+      const w = vscode.window as unknown as Record<string, unknown>;
+      const showError = w.showErrorMessage;
+      const errors: string[] = [];
+      w.showErrorMessage = async (message: string) => void errors.push(message);
       try {
         sb.inject({ fault: { kind: 'slow-headers', ms: 5000 }, count: 20 });
         const started = Date.now();
@@ -396,7 +401,9 @@ describe('snippets in a real extension host', () => {
         await sending;
         assert.deepEqual(outcomes, ['cancelled']);
         assert.ok(Date.now() - started < 4000, 'it did not wait for the answer');
+        assert.deepEqual(errors, [], 'no error notification for a cancel');
       } finally {
+        w.showErrorMessage = showError;
         sub.dispose();
         sb.clearFaults();
         panel.dispose();

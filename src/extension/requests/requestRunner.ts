@@ -292,7 +292,8 @@ export class RequestRunner extends Disposable {
       { result: r.result, server: r.profile.label, target, ...(checks ? { checks } : {}) },
       spec.beside === true,
     );
-    if (!r.result.ok && r.result.kind !== 'api_error') void this.explainFailure(r.profile, r.result);
+    // A failure gets its hint and what to do next; a call the person cancelled needs neither (its view says so).
+    if (!r.result.ok && r.result.kind !== 'api_error' && r.result.kind !== 'cancelled') void this.explainFailure(r.profile, r.result);
     return { result: r.result, uri: this.panels.docs.uri(stored), id: stored.id, ...(checks ? { checks } : {}) };
   }
 
