@@ -725,7 +725,7 @@ agent
       );
       const r = fleets.rows!;
       abRow(
-        'data run: 2,000 rows to one server, concurrency 8 (through fanOut)',
+        'data run: 2,000 rows to one server, concurrency 8 (its loop: runBounded, a pipeline send a row)',
         r.rounds,
         'cost',
         ms0,

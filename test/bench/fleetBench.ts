@@ -2,6 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 import { CpanelClient } from '../../src/core/client';
 import { requestFor, type FanTarget } from '../../src/core/fanout';
+import { runBounded } from '../../src/core/data/rows';
 import { RequestPipeline } from '../../src/core/pipeline';
 import type { ServerProfile } from '../../src/core/servers';
 import { SANDBOX_CREDENTIALS as C } from '../../src/sandbox/accounts';
@@ -69,7 +70,7 @@ const profileFor = (port: number, fingerprint256: string, label: string): Server
 export interface FleetFigures {
   servers: { rounds: Round[]; lost: number; duplicated: number; maxConnections: number; maxLogins: number; peakRssMb: number };
   accounts: { rounds: Round[]; lost: number; peakRssMb: number; connections: number };
-  /** 2,000 rows to one server at concurrency 8 (a data run), through the pipeline's fan-out. */
+  /** 2,000 rows to one server at concurrency 8: a data run's loop (runBounded, one pipeline send a row). */
   rows?: { rounds: Round[]; lost: number; peakRssMb: number; connections: number; logins: number };
 }
 
@@ -182,12 +183,13 @@ export async function measureFleets(root: string): Promise<FleetFigures> {
     };
     const accountRounds = await interleave(5, oneAccountCall, fanAccounts);
 
-    // A data run (cpapi run SNIPPET --data FILE --concurrency 8) is not in main yet: the same load through
-    // the pipeline's fan-out, 2,000 targets of one server (one request a row), one client capped at 8
-    // connections, against (2,000 ÷ 8) × one call on a kept-alive connection.
+    // A data run (cpapi run SNIPPET --data FILE --concurrency 8, Run for Each Row…) sends its rows as its loop
+    // does: runBounded, at most 8 at once, one RequestPipeline.send a row (origin "data"), one client capped at
+    // 8 connections; against (2,000 ÷ 8) × one call on a kept-alive connection. The row's parameters differ
+    // per row, as a CSV's do.
     const ROWS = 2000;
     const ROW_CONCURRENCY = 8;
-    const rowTargets: FanTarget[] = Array.from({ length: ROWS }, () => ({ profile: whm }));
+    const rowRequests = Array.from({ length: ROWS }, (_, i) => ({ ...version, params: [['row', String(i + 1)] as const] }));
     let rowLost = 0;
     let rowRss = 0;
     let rowConnections = 0;
@@ -207,8 +209,12 @@ export async function measureFleets(root: string): Promise<FleetFigures> {
       const pipeline = new RequestPipeline({ client: () => c });
       const t = performance.now();
       const { value: results, peakMb } = await withPeakRss(async () => {
-        const o = await pipeline.fanOut(version, rowTargets, { concurrency: ROW_CONCURRENCY, origin: 'data', what: 'rows' });
-        return o.sent ? o.parts.map((x) => x.result) : [];
+        const runs = await runBounded(rowRequests, {
+          concurrency: ROW_CONCURRENCY,
+          send: (request) => pipeline.send({ profile: whm, request, origin: 'data' }),
+          cancelled: () => undefined,
+        });
+        return runs.flatMap((r) => (r?.sent ? [r.result] : []));
       });
       const ms = performance.now() - t;
       rowRss = Math.max(rowRss, peakMb);
