@@ -191,7 +191,7 @@ export class ResultPanels extends Disposable {
     this.post(o, {
       type: 'notice',
       level: 'info',
-      message: `Exported ${picked.length.toLocaleString()} rows and ${columns.length} columns to ${vscode.workspace.asRelativePath(uri)}.`,
+      message: `Exported ${picked.length.toLocaleString()} ${picked.length === 1 ? 'row' : 'rows'} and ${columns.length} ${columns.length === 1 ? 'column' : 'columns'} to ${vscode.workspace.asRelativePath(uri)}.`,
     });
   }
 
