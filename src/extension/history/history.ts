@@ -31,6 +31,8 @@ export class HistoryStore extends Disposable {
   private readonly extras: (() => Thenable<void> | Promise<void>)[] = [];
   /** Entries whose answer was never written: dropped before their write's turn came. Nothing to delete for them. */
   private readonly unwritten = new Set<string>();
+  /** The entry each result of this window was recorded as: a result and its entry are one call. */
+  private readonly recordedAs = new WeakMap<ApiResult, string>();
   private readonly _onDidChange = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this._onDidChange.event;
   private readonly dir: vscode.Uri;
@@ -82,6 +84,7 @@ export class HistoryStore extends Disposable {
     const made = historyEntry(t.profile, t.request, r, origin, Date.now(), Settings.historyMaxAnswerKB() * 1024);
     // A value filled from the environment is stored as [redacted], whatever its parameter's name.
     const entry = t.secretValues?.length ? redactorFor(t.secretValues).scrubValue(made) : made;
+    this.recordedAs.set(r, entry.id);
     entries.unshift(entry);
     const { keep, drop } = applyRetention(
       entries,
@@ -100,6 +103,11 @@ export class HistoryStore extends Disposable {
     });
     this._onDidChange.fire();
     return entry;
+  }
+
+  /** The id of the entry `r` was recorded as (undefined when it was not recorded in this window). */
+  entryIdOf(r: ApiResult): string | undefined {
+    return this.recordedAs.get(r);
   }
 
   async answer(e: HistoryEntry): Promise<StoredAnswer | undefined> {

@@ -181,12 +181,14 @@ export class ResultCommands implements ResultActions {
   private async pickOther(exceptId: number | undefined, exceptEntry: string | undefined, title: string): Promise<StoredResult | undefined> {
     const items: Pick<() => Promise<StoredResult | undefined>>[] = [];
     // Newest first, and never the thing itself (a result and the History entry it was recorded as are one call).
+    const entryOf = (r: StoredResult | undefined): string | undefined => r && (r.historyId ?? this.history.entryIdOf(r.result));
+    const same = exceptEntry ?? entryOf(this.s.results.get(exceptId ?? -1));
     const results = [...this.s.results.all()].sort((x, y) => y.id - x.id);
     for (const r of results)
-      if (r.id !== exceptId && (exceptEntry === undefined || r.historyId !== exceptEntry))
+      if (r.id !== exceptId && (same === undefined || entryOf(r) !== same))
         items.push({ label: r.title, description: 'result', value: () => Promise.resolve(r) });
     for (const e of await this.history.list()) {
-      if (!e.answerKept || e.id === exceptEntry || e.id === this.s.results.get(exceptId ?? -1)?.historyId) continue;
+      if (!e.answerKept || e.id === same) continue;
       items.push({
         label: entryLabel(e),
         description: `history · ${e.server} · ${e.status || e.kind} · ${new Date(e.time).toLocaleString('en-GB')}`,
