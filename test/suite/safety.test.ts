@@ -78,6 +78,34 @@ describe('a refused credential in the window', () => {
     assert.equal(r?.result.ok, true, r?.result.hint);
   });
 
+  it('secrets stored while a client is being made with the old ones: the client made uses the new ones', async () => {
+    // As in a window where the tree's first call starts just as the credentials are stored: the read of the
+    // old secrets finishes after the new ones are in.
+    await s.secrets.set('refused-whm', { password: 'not-the-password' });
+    const profile = s.profiles.get('refused-whm')!;
+    const store = s.secrets as unknown as { get: (id: string) => Promise<unknown> };
+    const read = store.get;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let reads = 0;
+    store.get = async (id: string): Promise<unknown> => {
+      const v = await read.call(s.secrets, id);
+      if (reads++ === 0) await gate;
+      return v;
+    };
+    try {
+      const making = s.clients.get(profile);
+      await s.secrets.set('refused-whm', { password: CREDS.root.password });
+      release();
+      const client = await making;
+      assert.equal(reads, 2, 'the secrets were read again');
+      const r = await client.call({ family: 'whm', function: 'version', params: [] });
+      assert.equal(r.ok, true, r.hint);
+    } finally {
+      store.get = read;
+    }
+  });
+
   it('a secret parameter goes as a POST and is kept out of History', async () => {
     const profile = s.profiles.get('refused-whm')!;
     const r = await s.runner.send(

@@ -23,6 +23,9 @@ export class ClientRegistry extends Disposable {
    */
   private readonly refusals = new RefusalBook();
   private readonly accountClients = new Map<string, Promise<CpanelClient>>();
+  /** Bumped each time a profile's client is dropped (its profile, secrets or settings changed): a client being
+   *  made with what was read before that is not kept. */
+  private readonly generations = new Map<string, number>();
   private readonly _onDidChangeState = this._register(new vscode.EventEmitter<string>());
   /** Fires with a profile id when its client signs in, out, or fails. */
   readonly onDidChangeState = this._onDidChangeState.event;
@@ -59,11 +62,22 @@ export class ClientRegistry extends Disposable {
 
   async get(profile: ServerProfile): Promise<CpanelClient> {
     const key = JSON.stringify(profile);
-    const existing = this.clients.get(profile.id);
-    if (existing && existing.key === key) return existing.client;
-    if (existing) this.drop(profile.id);
+    for (;;) {
+      const existing = this.clients.get(profile.id);
+      if (existing && existing.key === key) return existing.client;
+      if (existing) this.drop(profile.id);
+      const generation = this.generations.get(profile.id) ?? 0;
+      const secrets = await this.secrets.get(profile.id);
+      // The secrets changed while they were read (a test's before() setting them as the tree's first call
+      // starts): what was read is stale, so read again. Another call may have made the client meanwhile.
+      if ((this.generations.get(profile.id) ?? 0) !== generation || this.clients.has(profile.id)) continue;
+      return this.make(profile, key, secrets);
+    }
+  }
+
+  private make(profile: ServerProfile, key: string, secrets: Secrets): CpanelClient {
     const timeoutMs = Settings.timeoutSeconds() * 1000;
-    const client = factory().makeClient(profile, await this.secrets.get(profile.id), {
+    const client = factory().makeClient(profile, secrets, {
       limits: {
         headersTimeoutMs: timeoutMs,
         bodyTimeoutMs: timeoutMs,
@@ -98,6 +112,7 @@ export class ClientRegistry extends Disposable {
   }
 
   drop(profileId: string): void {
+    this.generations.set(profileId, (this.generations.get(profileId) ?? 0) + 1);
     const e = this.clients.get(profileId);
     if (e) {
       this.clients.delete(profileId);
