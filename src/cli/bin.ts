@@ -1,5 +1,5 @@
 import { enableCompileCache, getCompileCacheDir } from 'node:module';
-import { bundleLoader } from './bundleCache';
+import { bundleLoader } from '../core/bundleCache';
 import type * as Cli from './main';
 
 /*

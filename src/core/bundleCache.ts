@@ -32,6 +32,8 @@ interface Loaded {
 export interface BundleLoader {
   /** The exports of `name` (a file beside the entry bundle, e.g. "./cpapi.js"). */
   load(name: string): unknown;
+  /** Writes the caches of the bundles loaded without a usable one, as they are now (what has run so far). */
+  save(): void;
 }
 
 /**
@@ -40,8 +42,15 @@ export interface BundleLoader {
  *   these gets it from here, anything else from Node's require
  * @param cacheDir Node's compile cache folder, or undefined for no cache
  * @param tag what the cache is for (the command), part of each cache file's name
+ * @param saveAtExit write the caches when the process exits with code 0 (the CLI); otherwise `save()` does
  */
-export function bundleLoader(dir: string, names: readonly string[], cacheDir: string | undefined, tag: string): BundleLoader {
+export function bundleLoader(
+  dir: string,
+  names: readonly string[],
+  cacheDir: string | undefined,
+  tag: string,
+  saveAtExit = true,
+): BundleLoader {
   const known = new Set(names);
   const loaded = new Map<string, Loaded>();
   const toSave: { file: string; header: string; script: Script }[] = [];
@@ -73,13 +82,15 @@ export function bundleLoader(dir: string, names: readonly string[], cacheDir: st
     return mod.exports;
   };
 
-  if (cacheDir) {
+  const save = (): void => {
+    for (const s of toSave.splice(0)) writeCache(s.file, s.header, s.script);
+  };
+  if (cacheDir && saveAtExit) {
     process.once('exit', (code) => {
-      if (code !== 0) return;
-      for (const s of toSave) writeCache(s.file, s.header, s.script);
+      if (code === 0) save();
     });
   }
-  return { load };
+  return { load, save };
 }
 
 /** The cache in `file` if it is ours and was made from the bundle as it is now (`header`), else undefined. */

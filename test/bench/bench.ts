@@ -580,7 +580,7 @@ async function main(): Promise<void> {
         rawCli,
         `const m = require('node:module');
 m.enableCompileCache();
-const loader = require(${JSON.stringify(resolve(__dirname, '../../src/cli/bundleCache.js'))});
+const loader = require(${JSON.stringify(resolve(__dirname, '../../src/core/bundleCache.js'))});
 const { Agent, buildConnector } = loader.bundleLoader(${JSON.stringify(join(dir, 'prod'))}, ['./undici.js'], m.getCompileCacheDir(), 'floor').load('./undici.js');
 const connect = buildConnector({ rejectUnauthorized: false, maxCachedSessions: 0, allowH2: false });
 const pinned = (o, cb) => connect(o, (err, s) => (err ? cb(err, null) : s.getPeerCertificate().fingerprint256 === ${JSON.stringify(remote.fingerprint256)} ? cb(null, s) : (s.destroy(), cb(new Error('pin'), null))));
@@ -664,7 +664,8 @@ agent
       });
       const undiciSize = statSync(join(dir, 'undici.js')).size;
       for (const [f, limit] of [
-        ['extension.js', 1024 * 1024],
+        ['explorer.js', 1024 * 1024],
+        ['extension.js', undefined],
         ['cpapi.js', undefined],
         ['undici.js', undefined],
         ['otplib.js', undefined],

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ApiRequest } from '../../src/core/api/request';
@@ -364,6 +364,21 @@ describe('cPanel API Explorer in a real extension host', () => {
       ],
     );
     await s.secrets.delete('whm-res');
+  });
+
+  it('activation leaves a code cache of the extension bundle in its global storage, for the next activation', async () => {
+    // dist/extension.js loaded dist/explorer.js through bundleLoader; the cache is written once activation is over.
+    const dir = join(vscode.Uri.joinPath(s.history.folder, '..').fsPath, 'code-cache');
+    const file = await waitFor(() => {
+      try {
+        return readdirSync(dir).find((n) => /^cpapi-explorer-activate-[0-9a-f]{8}\.cache$/.test(n));
+      } catch {
+        return undefined;
+      }
+    });
+    const data = readFileSync(join(dir, file));
+    assert.match(data.toString('latin1', 0, 80), /^cpapi code cache 1 \d+ [\d.]+\n/);
+    assert.ok(data.length > 10_000, `${data.length} bytes: the functions activation ran`);
   });
 
   it('onboarding: a walkthrough whose steps open files that exist and run commands that are registered; a short Servers title', async () => {

@@ -9,7 +9,7 @@ import type { Sandbox } from '../../src/sandbox/server';
 import { CLI, listPopsCall } from '../helpers/cli';
 import { CREDS, startSandbox } from '../helpers/sandbox';
 
-const LOADER = resolve(__dirname, '../../src/cli/bundleCache.js');
+const LOADER = resolve(__dirname, '../../src/core/bundleCache.js');
 
 /**
  * Two bundles in a folder: a.js requires b.js by name (through the loader) and node:path (through Node),
@@ -42,7 +42,7 @@ function bundles(): { dir: string; cache: string; run: (code?: number, env?: Rec
 
 const files = (dir: string): string[] => readdirSync(dir).sort();
 
-describe('the CLI bundles’ code cache (src/cli/bundleCache.ts)', () => {
+describe('the CLI bundles’ code cache (src/core/bundleCache.ts)', () => {
   it('loads the bundles as Node would, and writes a cache of each after a command that ended well', () => {
     const b = bundles();
     assert.equal(b.run(), 'a.js 42 object');

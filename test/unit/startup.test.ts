@@ -8,7 +8,8 @@ import * as undiciIndex from 'undici';
 import { Agent, buildConnector, Client } from '../../src/core/undici';
 
 const CLI = resolve(__dirname, '../../../dist/cli.js');
-const EXTENSION = resolve(__dirname, '../../../dist/extension.js');
+// The extension itself (dist/extension.js is the launcher that loads it with a code cache).
+const EXTENSION = resolve(__dirname, '../../../dist/explorer.js');
 
 /** Runs the built CLI with a preload that writes, at exit, which of Node's modules the process loaded. */
 function loadedBuiltins(args: string[], script = CLI): string[] {
