@@ -15,18 +15,10 @@ import { SnippetTests } from '../../src/extension/snippets/snippetTests';
 import { SANDBOX_CREDENTIALS as CREDS } from '../../src/sandbox/accounts';
 import { Sandbox } from '../../src/sandbox/server';
 import { deadPort } from '../helpers/ports';
+import { waitFor } from '../helpers/wait';
+import { profile } from '../helpers/sandbox';
 
 const EXT_ID = 'cpanel-api-explorer.cpanel-api-explorer';
-
-async function waitFor<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Replaces a function of a vscode namespace (window by default) while `body` runs. */
 async function stubbing<T>(
@@ -73,19 +65,8 @@ describe('rough edges a new user met', () => {
   let down: number;
   const ids = ['rough-whm', 'rough-bob', 'rough-down', 'rough-cmp', 'rough-unpinned'];
 
-  const server = (id: string, over: Record<string, unknown> = {}): Record<string, unknown> => ({
-    id,
-    label: id,
-    host: '127.0.0.1',
-    service: 'whm',
-    secure: true,
-    port: sb.port('whm'),
-    username: 'root',
-    auth: 'token',
-    twoFactor: 'none',
-    tls: { mode: 'pinned', fingerprint256: sb.fingerprint256 },
-    ...over,
-  });
+  const server = (id: string, over: Partial<ServerProfile> = {}): ServerProfile =>
+    profile(sb, 'whm', { id, label: id, auth: 'token', ...over });
   const configure = async (): Promise<void> => {
     await vscode.workspace.getConfiguration('cpanel').update(
       'servers',

@@ -11,18 +11,9 @@ import { SnippetStore } from '../../src/extension/snippets/snippetStore';
 import { emptyState } from '../../src/shared/protocol';
 import { SANDBOX_CREDENTIALS as CREDS } from '../../src/sandbox/accounts';
 import { Sandbox } from '../../src/sandbox/server';
+import { waitFor } from '../helpers/wait';
 
 const EXT_ID = 'cpanel-api-explorer.cpanel-api-explorer';
-
-async function waitFor<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('snippets in a real extension host', () => {
   let sb: Sandbox;
