@@ -519,7 +519,7 @@ export class CpanelClient {
     const contentType = built.contentType && built.contentType !== 'multipart/form-data' ? built.contentType : undefined;
     if (contentType) headers['content-type'] = contentType;
     sent.headers = this.shown(headers, session !== undefined, code !== undefined, contentType);
-    const answer = this.transport({ method: built.method, path, headers, body, scope, timeoutMs });
+    const answer = this.transport({ method: built.method, path, headers, body, scope, timeoutMs, idempotent: built.idempotent });
     // Debug lines are built only for a listener: redacting every URL costs more than the rest of a call's own work.
     if (!this.options.log) return answer;
     this.log('debug', `→ ${built.method} ${this.origin}${path}${describeBody(built)}`);

@@ -33,6 +33,8 @@ export interface HttpRequest {
   scope?: CallScope;
   /** Overrides the profile's headers timeout for this request (e.g. --timeout). */
   timeoutMs?: number;
+  /** Safe to send twice (a read: see BuiltRequest.idempotent). Nothing else is ever sent again. */
+  idempotent?: boolean;
 }
 
 export interface HttpResponse {
@@ -268,9 +270,11 @@ export function send(to: Connections, profile: ServerProfile, limits: TransportL
       }
     };
     // A kept-alive connection the server had closed (its keep-alive ran out, it restarted) took the
-    // request, and nothing came back: a GET goes once more, on a new connection, as browsers and
-    // undici's own retry do. Anything else is not sent twice: what the server did with it is unknown.
-    attempt(req.method === 'GET' ? () => attempt(undefined) : undefined);
+    // request, and nothing came back: a read goes once more, on a new connection, as browsers and
+    // undici's own retry do. Anything else is not sent twice (a cPanel call that changes something is
+    // a GET as often as not, and what the server did with it is unknown), and neither is anything
+    // through a proxy, whose pool does not say whether a connection was new or kept alive.
+    attempt(req.idempotent && req.method === 'GET' && to instanceof ConnectionPool ? () => attempt(undefined) : undefined);
   });
 }
 

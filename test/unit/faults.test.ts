@@ -73,7 +73,7 @@ describe('faults: every failure is a clear, typed result', () => {
     assert.match(r.hint ?? '', /closed before an answer arrived/);
   });
 
-  it('a kept-alive connection the server closed under a request: a GET goes once more on a new one, a POST is not sent twice', async () => {
+  it('a kept-alive connection the server closed under a request: a read goes once more on a new one, a POST or a GET that changes something is not sent twice', async () => {
     const c = client(profile(sb, 'cpanel', { auth: 'token' }), { token: CREDS.bob.cpanelToken });
     assert.equal((await c.call(listPops)).kind, 'ok');
     sb.clearLog();
@@ -89,6 +89,14 @@ describe('faults: every failure is a clear, typed result', () => {
     assert.equal(post.kind, 'network_error');
     assert.match(post.hint ?? '', /closed before an answer arrived/);
     assert.equal(sb.requests('list_pops').length, 1, 'a POST is never sent twice');
+    // A call that changes something is a GET too, unless it has a body or a secret: it is not sent twice either.
+    assert.equal((await c.call(listPops)).kind, 'ok');
+    sb.clearLog();
+    sb.inject({ fault: { kind: 'drop' } });
+    const del = await c.call({ family: 'uapi', module: 'Email', function: 'delete_pop', params: [['email', 'gone@bob.example']] });
+    assert.equal(del.request.method, 'GET');
+    assert.equal(del.kind, 'network_error');
+    assert.equal(sb.requests('delete_pop').length, 1, 'a GET that changes something is never sent twice');
   });
 
   it('dropped mid-answer: network error that says the answer is incomplete', async () => {

@@ -1,6 +1,7 @@
 import { carriesSecret, FAMILIES, isSecretParam, functionNameProblem, paramNameProblem, type Family } from '../../shared/families';
 import { CallFailure } from '../result';
 import type { ServerProfile } from '../servers';
+import { effectOf } from './effects';
 import { FAMILY_MODULES, type AnswerShape, type Route } from './families';
 import type { ApiRequest, Param, ParamValue } from './types';
 
@@ -22,6 +23,11 @@ export interface BuiltRequest {
   label: string;
   /** How the answer is read. */
   shape: AnswerShape;
+  /**
+   * Safe to send twice: a GET of a function that only reads. Only such a request is sent again when a
+   * kept-alive connection turns out closed under it (http.ts); a change, whatever its method, never is.
+   */
+  idempotent?: boolean;
 }
 
 /** The path without query and the full parameter list (control parameters first). */
@@ -97,7 +103,13 @@ export function buildRequest(req: ApiRequest, profile: Pick<ServerProfile, 'serv
   if (req.body?.kind === 'multipart')
     return { method: 'POST', path, contentType: 'multipart/form-data', multipart: { fields: params, files: req.body.files }, label, shape };
   if (method === 'POST') return { method, path, body: encoded, contentType: 'application/x-www-form-urlencoded', label, shape };
-  return { method, path: encoded ? `${path}?${encoded}` : path, label, shape };
+  return {
+    method,
+    path: encoded ? `${path}?${encoded}` : path,
+    label,
+    shape,
+    ...(effectOf(req.family, functionName(req)) === 'read' ? { idempotent: true } : {}),
+  };
 }
 
 /** Why a body cannot go with a request, or undefined: a JSON body must be JSON, file fields need names. */
