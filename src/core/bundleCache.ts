@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
@@ -51,6 +51,7 @@ export function bundleLoader(
   tag: string,
   saveAtExit = true,
 ): BundleLoader {
+  if (cacheDir && !ownFolder(cacheDir)) cacheDir = undefined;
   const known = new Set(names);
   const loaded = new Map<string, Loaded>();
   const toSave: { file: string; header: string; script: Script }[] = [];
@@ -62,8 +63,9 @@ export function bundleLoader(
     const nodeRequire = createRequire(file);
     if (!cacheDir) return nodeRequire(file);
     const source = readFileSync(file, 'utf8');
-    const { size, mtimeMs } = statSync(file);
-    const header = `cpapi code cache 1 ${size} ${mtimeMs}\n`;
+    // The bundle as it is now: a release of the same size keeps neither its inode nor its change time.
+    const { size, mtimeMs, ctimeMs, ino } = statSync(file);
+    const header = `cpapi code cache 2 ${size} ${mtimeMs} ${ctimeMs} ${ino}\n`;
     const cacheFile = join(cacheDir, `cpapi-${basename(name, '.js')}-${tag}-${hashOf(file)}.cache`);
     const cachedData = readCache(cacheFile, header);
     const script = new Script(`${WRAP}${source}\n})`, {
@@ -93,6 +95,20 @@ export function bundleLoader(
   return { load, save };
 }
 
+/**
+ * A cache folder is used only if it is a real folder of the current user's that nobody else can write to:
+ * Node's default one is in the shared temp folder, where another user could have made it first.
+ */
+function ownFolder(dir: string): boolean {
+  try {
+    const st = lstatSync(dir);
+    if (!st.isDirectory()) return false;
+    return !process.getuid || (st.uid === process.getuid() && (st.mode & 0o022) === 0);
+  } catch {
+    return false;
+  }
+}
+
 /** The cache in `file` if it is ours and was made from the bundle as it is now (`header`), else undefined. */
 function readCache(file: string, header: string): Buffer | undefined {
   let fd: number;
@@ -119,7 +135,8 @@ function readCache(file: string, header: string): Buffer | undefined {
 function writeCache(file: string, header: string, script: Script): void {
   const part = `${file}.${process.pid}`;
   try {
-    writeFileSync(part, Buffer.concat([Buffer.from(header, 'latin1'), script.createCachedData()]), { mode: 0o600 });
+    // 'wx': a file (or a link someone planted) already at that name is not written through.
+    writeFileSync(part, Buffer.concat([Buffer.from(header, 'latin1'), script.createCachedData()]), { mode: 0o600, flag: 'wx' });
     renameSync(part, file);
   } catch {
     /* a cache that cannot be written costs the next run its compile time, nothing else */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -54,7 +54,7 @@ describe('the CLI bundles’ code cache (src/core/bundleCache.ts)', () => {
     );
     for (const f of written) {
       const text = readFileSync(join(b.cache, f));
-      assert.match(text.toString('latin1', 0, text.indexOf(10) + 1), /^cpapi code cache 1 \d+ [\d.]+\n$/);
+      assert.match(text.toString('latin1', 0, text.indexOf(10) + 1), /^cpapi code cache 2 \d+ [\d.]+ [\d.]+ \d+\n$/);
       assert.equal(statSync(join(b.cache, f)).mode & 0o077, 0, 'only its owner can read or write it');
     }
   });
@@ -87,17 +87,26 @@ describe('the CLI bundles’ code cache (src/core/bundleCache.ts)', () => {
     assert.deepEqual(readFileSync(join(b.cache, f)).subarray(0, head), text.subarray(0, head));
   });
 
-  it('a bundle changed since its cache was made (size or time) is compiled afresh and cached again', () => {
+  it('a bundle changed since its cache was made is compiled afresh and cached again, even with its size and time kept', () => {
     const b = bundles();
     b.run();
     const f = files(b.cache).find((n) => n.startsWith('cpapi-b-'))!;
     const old = readFileSync(join(b.cache, f));
-    // The same length, another body: only the file's time tells them apart (V8 checks the length alone).
+    // The same length, another body, and its modification time put back (as an unpacked release may have it):
+    // V8 checks the length alone, so the file's change time must tell them apart.
+    const { atime, mtime } = statSync(join(b.dir, 'b.js'));
     writeFileSync(join(b.dir, 'b.js'), 'exports.double = function (n) { return n + 2; };\n');
-    utimesSync(join(b.dir, 'b.js'), new Date(), new Date(Date.now() + 5000));
+    utimesSync(join(b.dir, 'b.js'), atime, mtime);
     assert.equal(b.run(), 'a.js 23 object');
     assert.notDeepEqual(readFileSync(join(b.cache, f)), old);
     assert.equal(b.run(), 'a.js 23 object');
+  });
+
+  it('a cache folder others can write to is neither read nor written (a shared temp folder made by someone else)', () => {
+    const b = bundles();
+    chmodSync(b.cache, 0o777);
+    assert.equal(b.run(), 'a.js 42 object');
+    assert.deepEqual(readdirSync(b.cache), [], 'nothing written there');
   });
 
   it('without a cache folder (NODE_DISABLE_COMPILE_CACHE) the bundles are required as usual and nothing is written', () => {
