@@ -123,10 +123,9 @@ export class CpanelClient {
     this.clock = options.clock ?? systemClock;
     this.refusals = options.refusals ?? new RefusalBook();
     this.origin = baseUrl(profile);
-    this.credential = credentialKey(
-      profile,
-      options.ssoLogin ? [`sso:${profile.id}`] : [secrets.password, secrets.token, secrets.accessHash, secrets.totpSecret],
-    );
+    // The credential is what the profile signs in with: a stored secret it does not use (the password a
+    // token server kept) is not part of it, so storing one does not make a refused credential new.
+    this.credential = credentialKey(profile, options.ssoLogin ? [`sso:${profile.id}`] : requiredSecrets(profile).map((k) => secrets[k]));
     this.redactor = new Redactor(() => this.clock.now());
     // Every secret held, and every form the scheme sends it in (the Basic value is the password, encoded).
     for (const v of [secrets.password, secrets.token, secrets.accessHash, secrets.totpSecret]) this.redactor.add(v);

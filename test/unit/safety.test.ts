@@ -405,6 +405,17 @@ describe('a refused credential is not sent again', () => {
     assert.equal(sb.failedLogins, 2);
   });
 
+  it('a secret the profile does not sign in with is not part of the credential: storing one sends nothing again', async () => {
+    const book = new RefusalBook();
+    const token = profile(sb, 'whm', { auth: 'token' });
+    await client(token, { token: 'NOT-THE-TOKEN-0123456789ABCDEFGHIJ' }, { refusals: book }).call(version);
+    const sent = sb.log.length;
+    const withPassword = client(token, { token: 'NOT-THE-TOKEN-0123456789ABCDEFGHIJ', password: CREDS.root.password }, { refusals: book });
+    const r = await withPassword.call(version);
+    assert.match(r.hint ?? '', /^Not sent: /);
+    assert.equal(sb.log.length, sent, 'the refused token was not sent again');
+  });
+
   it('a cPHulk lockout is its own kind, never blamed on the password, and nothing more is sent to the host', async () => {
     sb.options.bruteForceLimit = 1;
     try {
