@@ -30,6 +30,7 @@ import { parseOptions, parseTimeout, UsageError } from './args';
 import { cliSending } from './pipeline';
 import { readServersFile } from './servers';
 import { allowedEnv, chooseEnvironment, snippetRoot } from './run';
+import { monotonicMs } from '../core/monotonic';
 
 /** Largest data file read: 64 MiB. */
 const MAX_DATA_BYTES = 64 * 1024 * 1024;
@@ -175,7 +176,7 @@ export async function runDataRows(
     allow: (q) => q.reason !== 'destructive' || allowCount === sendable.length,
   });
   let out: ReturnType<typeof openResults> | undefined;
-  const started = performance.now();
+  const started = monotonicMs();
   try {
     // Every server's secrets are checked before anything is sent: a missing one is a usage error naming it.
     for (const p of sendable) if (p.resolved.ok) sending.secrets(p.resolved.target.profile);
@@ -217,7 +218,7 @@ export async function runDataRows(
     const failed = outcomes.filter((o) => !o.ok).length;
     const skipped = table.rows.length - rows.length;
     io.out(
-      `${outcomes.length - failed} succeeded, ${failed} failed, ${outcomes.length} row${outcomes.length === 1 ? '' : 's'} sent${skipped ? ` (${skipped} that succeeded before not sent again)` : ''} in ${Math.round(performance.now() - started)} ms\n`,
+      `${outcomes.length - failed} succeeded, ${failed} failed, ${outcomes.length} row${outcomes.length === 1 ? '' : 's'} sent${skipped ? ` (${skipped} that succeeded before not sent again)` : ''} in ${Math.round(monotonicMs() - started)} ms\n`,
     );
     return failed ? 1 : 0;
   } finally {

@@ -139,6 +139,7 @@ class Deadlines {
 
 const deadlines = new Deadlines();
 
-function noop(): void {
+/** Stops nothing: what a scope without a deadline or a caller's signal hands back. */
+export function noop(): void {
   /* nothing to stop */
 }

@@ -26,7 +26,7 @@ import { Redactor, redactHeaders, redactUrl } from './redact';
 import { CallFailure, unsentResult, type ApiResult, type CertificateInfo, type Phases } from './result';
 import { CallScope } from './callScope';
 import { Catalog } from './catalog';
-import { monotonicMs } from './monotonic';
+import { monotonicMs, tenthMs as tenth } from './monotonic';
 import {
   baseUrl,
   defaultPort,
@@ -855,7 +855,6 @@ function hasControlCharacter(s: string): boolean {
 /** The exchange's phases, with what this call waited for before it: a login, another call's first try of the credential. */
 function withWaits(phases: Phases, waits: { loginMs: number; turnMs: number }): Phases {
   if (!waits.loginMs && !waits.turnMs) return phases;
-  const tenth = (ms: number): number => Math.round(ms * 10) / 10;
   return {
     ...phases,
     // Waiting for another call to try a credential not yet accepted is waiting too.

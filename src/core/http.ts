@@ -13,13 +13,13 @@ import {
 } from './undici';
 import { ConnectionPool, type PooledHandler } from './connectionPool';
 import { CallFailure, PIN_MISMATCH as PIN_MISMATCH_TRUST, type CertificateInfo, type Phases } from './result';
-import type { CallScope } from './callScope';
+import { noop, type CallScope } from './callScope';
 import type { TransportLimits } from './limits';
 import { proxyAddress, proxyProblem, type ProxySettings } from './proxy';
 
 export { proxyFromEnv, type ProxySettings } from './proxy';
 import { baseUrl, normalizeFingerprint, SERVICE_NAMES, serviceOfPort, type ServerProfile } from './servers';
-import { monotonicMs } from './monotonic';
+import { monotonicMs, tenthMs as tenth } from './monotonic';
 
 export interface HttpRequest {
   method: 'GET' | 'POST';
@@ -85,21 +85,28 @@ function checkingPin(connect: Connector, fingerprint: string): Connector {
     });
 }
 
+/**
+ * How a connection to the server is trusted, the same directly and through a proxy's tunnel: the pin
+ * checked on every new connection, or the CA file, or the system's trust; `serverTls` is the TLS options
+ * for a tunnel's inner connection, `fp` the pin its connections are checked against.
+ */
+function serverTrust(profile: ServerProfile, limits: TransportLimits): { connect: Connector; serverTls: object; fp?: string } {
+  const policy = profile.tls;
+  if (profile.secure && policy.mode === 'pinned') {
+    const fp = normalizeFingerprint(policy.fingerprint256);
+    if (!fp) throw new CallFailure('config_error', 'The pinned fingerprint is not a SHA-256 fingerprint (64 hex digits).');
+    return { connect: pinningConnector(fp, limits.connectTimeoutMs), serverTls: PINNED_TLS, fp };
+  }
+  const serverTls = profile.secure && policy.mode === 'ca' ? { ca: readCa(policy.caFile) } : {};
+  return { connect: buildConnector({ ...serverTls, timeout: limits.connectTimeoutMs, allowH2: false }), serverTls };
+}
+
 /** Where a client's requests go: its own connections to the server, or a proxy's tunnels to it. */
 export type Connections = ConnectionPool | Agent;
 
 export function createAgent(profile: ServerProfile, limits: TransportLimits, proxy?: ProxySettings): Connections {
   if (proxy?.url) return proxiedAgent(profile, limits, proxy);
-  const policy = profile.tls;
-  let connect: Connector;
-  if (profile.secure && policy.mode === 'pinned') {
-    const fp = normalizeFingerprint(policy.fingerprint256);
-    if (!fp) throw new CallFailure('config_error', 'The pinned fingerprint is not a SHA-256 fingerprint (64 hex digits).');
-    connect = pinningConnector(fp, limits.connectTimeoutMs);
-  } else {
-    const ca = profile.secure && policy.mode === 'ca' ? { ca: readCa(policy.caFile) } : {};
-    connect = buildConnector({ timeout: limits.connectTimeoutMs, allowH2: false, ...ca });
-  }
+  const { connect } = serverTrust(profile, limits);
   // One origin (the profile's host and port), at most maxConnections sockets to it.
   return new ConnectionPool(
     baseUrl(profile),
@@ -170,14 +177,8 @@ function proxiedAgent(profile: ServerProfile, limits: TransportLimits, proxy: Pr
   const problem = proxyProblem(proxy.url);
   if (problem) throw new CallFailure('config_error', problem);
   const { EnvHttpProxyAgent, Pool } = proxyParts();
-  const policy = profile.tls;
-  const fp = profile.secure && policy.mode === 'pinned' ? normalizeFingerprint(policy.fingerprint256) : undefined;
-  if (profile.secure && policy.mode === 'pinned' && !fp)
-    throw new CallFailure('config_error', 'The pinned fingerprint is not a SHA-256 fingerprint (64 hex digits).');
-  const serverTls = !profile.secure ? {} : fp ? PINNED_TLS : policy.mode === 'ca' ? { ca: readCa(policy.caFile) } : {};
-  const direct: Connector = timed(
-    fp ? pinningConnector(fp, limits.connectTimeoutMs) : buildConnector({ ...serverTls, timeout: limits.connectTimeoutMs, allowH2: false }),
-  );
+  const { connect, serverTls, fp } = serverTrust(profile, limits);
+  const direct: Connector = timed(connect);
   const proxyAt = proxyAddress(proxy.url);
   return new EnvHttpProxyAgent({
     // The connection to the proxy itself: a failure there is the proxy's, and is reported as such.
@@ -428,15 +429,6 @@ class Exchange implements PooledHandler {
       phases,
     };
   }
-}
-
-/** Milliseconds to a tenth, never below zero (timer reads can cross by a hair). */
-function tenth(ms: number): number {
-  return ms > 0 ? Math.round(ms * 10) / 10 : 0;
-}
-
-function noop(): void {
-  /* nothing to stop */
 }
 
 export function formatBytes(n: number): string {

@@ -7,3 +7,8 @@ export function monotonicMs(): number {
   const [s, ns] = process.hrtime();
   return s * 1000 + ns / 1e6;
 }
+
+/** A span in milliseconds to a tenth, never below zero (two timer reads can cross by a hair). */
+export function tenthMs(ms: number): number {
+  return ms > 0 ? Math.round(ms * 10) / 10 : 0;
+}
