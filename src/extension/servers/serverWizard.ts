@@ -78,11 +78,6 @@ export const windowWizardUi: WizardUi = {
   },
 };
 
-/** The two questions of `ui` as plain functions. */
-function bound(ui: WizardUi): Pick<WizardUi, 'input' | 'pick'> {
-  return { input: (title, spec) => ui.input(title, spec), pick: (title, items, current) => ui.pick(title, items, current) };
-}
-
 /** The steps every path has: label, host, service, connection, port, username, authentication, two-factor, groups. */
 const FIXED_STEPS = 9;
 
@@ -120,7 +115,8 @@ export async function serverWizard(
   groupsInUse: readonly string[] = [],
 ): Promise<WizardResult | undefined> {
   const verb = existing ? 'Edit Server' : 'Add Server';
-  const { input, pick } = bound(ui);
+  const input = ui.input.bind(ui);
+  const pick = ui.pick.bind(ui);
   let step = 0;
   let total = wizardSteps();
   const t = (what: string): string => `${verb} (${++step}/${total}): ${what}`;
@@ -222,7 +218,7 @@ export type EditField = 'label' | 'host' | 'port' | 'secure' | 'username' | 'aut
 
 /** What Edit Server offers: one field at a time, or every step. */
 export async function pickEditField(p: ServerProfile, ui: WizardUi = windowWizardUi): Promise<EditField | undefined> {
-  const { pick } = bound(ui);
+  const pick = ui.pick.bind(ui);
   try {
     return await pick<EditField>(`Edit ${p.label}: what to change`, [
       { label: 'Label', description: p.label, value: 'label' },
@@ -261,7 +257,8 @@ export async function editField(
   ui: WizardUi = windowWizardUi,
   groupsInUse: readonly string[] = [],
 ): Promise<{ profile: ServerProfile; secrets?: Secrets } | undefined> {
-  const { input, pick } = bound(ui);
+  const input = ui.input.bind(ui);
+  const pick = ui.pick.bind(ui);
   const title = (what: string): string => `Edit ${p.label}: ${what}`;
   try {
     switch (field) {
@@ -374,7 +371,7 @@ export async function askSecrets(
   title: (what: string) => string = (w) => `Credentials for ${profile.label}: ${w}`,
   ui: WizardUi = windowWizardUi,
 ): Promise<Secrets> {
-  const { input } = bound(ui);
+  const input = ui.input.bind(ui);
   const out: Secrets = {};
   const keep = (k: keyof Secrets): string => (stored[k] ? ' (leave empty to keep the stored one)' : '');
   for (const k of requiredSecrets(profile)) {
