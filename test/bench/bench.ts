@@ -793,13 +793,21 @@ agent
           (v) => `${v.toFixed(0)} ms`,
           'minimal extension',
         );
-        const act = vs.map((r) => r.activation.ours);
-        const am = median(act);
-        factRow(
+        // Activation in the first window of each round, then after Reload Window (the code cache written by the first).
+        const activationRow = (what: string, times: number[], goal: string, ok: boolean | undefined): void => {
+          const m = median(times);
+          factRow(
+            what,
+            `${m.toFixed(0)} ms (${Math.min(...times)}–${Math.max(...times)}, ${times.length} windows)`,
+            '',
+            `${m.toFixed(0)} ms`,
+            goal,
+            ok,
+          );
+        };
+        activationRow(
           '  …activation when the cPanel view is shown, first window (no code cache yet)',
-          `${am.toFixed(0)} ms (${Math.min(...act)}–${Math.max(...act)}, ${act.length} windows)`,
-          '',
-          `${am.toFixed(0)} ms`,
+          vs.map((r) => r.activation.ours),
           '',
           undefined,
         );
@@ -811,15 +819,7 @@ agent
           'minimal extension',
         );
         const warm = vs.map((r) => r.warm.ours);
-        const wm = median(warm);
-        factRow(
-          '  …activation when the cPanel view is shown, every window after the first',
-          `${wm.toFixed(0)} ms (${Math.min(...warm)}–${Math.max(...warm)}, ${warm.length} windows)`,
-          '',
-          `${wm.toFixed(0)} ms`,
-          '≤ 50 ms',
-          wm <= 50,
-        );
+        activationRow('  …activation when the cPanel view is shown, every window after the first', warm, '≤ 50 ms', median(warm) <= 50);
         const sends = vs.flatMap((r) => r.sends);
         const overhead = sends.map((s) => s.waitedMs - s.callMs);
         const m = median(overhead);

@@ -6,6 +6,7 @@ import type { TreeNode } from '../../src/extension/servers/serversTree';
 import { SANDBOX_CREDENTIALS as CREDS } from '../../src/sandbox/accounts';
 import { Sandbox } from '../../src/sandbox/server';
 import { deadPort } from '../helpers/ports';
+import { stubbing } from './stubs';
 
 const EXT_ID = 'cpanel-api-explorer.cpanel-api-explorer';
 
@@ -193,18 +194,6 @@ describe('fleets in a real extension host', () => {
     assert.equal(await vscode.commands.executeCommand('cpanel.servers.import', bad), 0, 'a file with a secret imports nothing');
     for (const u of [out, csv, bad]) await vscode.workspace.fs.delete(u);
   });
-  /** Replaces a function of vscode.window for one test (a modal answer, or what a message said). */
-  type Stubbed = 'showWarningMessage' | 'showInformationMessage' | 'showInputBox';
-  const stubWindow = async <T>(name: Stubbed, fake: (...args: never[]) => unknown, body: () => Promise<T>): Promise<T> => {
-    const w = vscode.window as unknown as Record<string, unknown>;
-    const original = w[name];
-    w[name] = fake;
-    try {
-      return await body();
-    } finally {
-      w[name] = original;
-    }
-  };
   const file = async (name: string, text: string): Promise<vscode.Uri> => {
     const u = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, name);
     await vscode.workspace.fs.writeFile(u, new TextEncoder().encode(text));
@@ -264,7 +253,7 @@ describe('fleets in a real extension host', () => {
         return rest.includes('Replace Them') ? 'Replace Them' : undefined;
       };
       const importIt = (): Promise<number> => Promise.resolve(vscode.commands.executeCommand<number>('cpanel.servers.import', u));
-      const n = await stubWindow('showWarningMessage', fake as never, () => stubWindow('showInformationMessage', fake as never, importIt));
+      const n = await stubbing('showWarningMessage', fake as never, () => stubbing('showInformationMessage', fake as never, importIt));
       assert.equal(n, 2);
       const eu2 = s.profiles.profiles().find((p) => p.label === 'eu-2')!;
       assert.deepEqual([eu2.id, eu2.groups], ['fleet-2', ['eu', 'shared', 'extra']], 'same connection: same id');
@@ -324,7 +313,7 @@ describe('fleets in a real extension host', () => {
       return undefined;
     };
     assert.equal(
-      await stubWindow('showInputBox', fake as never, () => Promise.resolve(vscode.commands.executeCommand('cpanel.server.add'))),
+      await stubbing('showInputBox', fake as never, () => Promise.resolve(vscode.commands.executeCommand('cpanel.server.add'))),
       undefined,
     );
     assert.match(said[0] ?? '', /control character \(U\+0007\)/);

@@ -17,25 +17,9 @@ import { Sandbox } from '../../src/sandbox/server';
 import { deadPort } from '../helpers/ports';
 import { waitFor } from '../helpers/wait';
 import { profile } from '../helpers/sandbox';
+import { stubbing } from './stubs';
 
 const EXT_ID = 'cpanel-api-explorer.cpanel-api-explorer';
-
-/** Replaces a function of a vscode namespace (window by default) while `body` runs. */
-async function stubbing<T>(
-  name: string,
-  fake: (...args: never[]) => unknown,
-  body: () => Promise<T>,
-  on: object = vscode.window,
-): Promise<T> {
-  const w = on as Record<string, unknown>;
-  const original = w[name];
-  w[name] = fake;
-  try {
-    return await body();
-  } finally {
-    w[name] = original;
-  }
-}
 
 /** What a message function was called with: the text, its options and its buttons. */
 interface Said {

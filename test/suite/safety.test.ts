@@ -4,6 +4,7 @@ import type { Services } from '../../src/extension/services';
 import type { TreeNode } from '../../src/extension/servers/serversTree';
 import { SANDBOX_CREDENTIALS as CREDS } from '../../src/sandbox/accounts';
 import { Sandbox } from '../../src/sandbox/server';
+import { stubbing } from './stubs';
 
 const EXT_ID = 'cpanel-api-explorer.cpanel-api-explorer';
 
@@ -83,27 +84,29 @@ describe('a refused credential in the window', () => {
     // old secrets finishes after the new ones are in.
     await s.secrets.set('refused-whm', { password: 'not-the-password' });
     const profile = s.profiles.get('refused-whm')!;
-    const store = s.secrets as unknown as { get: (id: string) => Promise<unknown> };
-    const read = store.get;
+    const read = s.secrets.get.bind(s.secrets);
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     let reads = 0;
-    store.get = async (id: string): Promise<unknown> => {
-      const v = await read.call(s.secrets, id);
+    const gatedRead = async (id: string): Promise<unknown> => {
+      const v = await read(id);
       if (reads++ === 0) await gate;
       return v;
     };
-    try {
-      const making = s.clients.get(profile);
-      await s.secrets.set('refused-whm', { password: CREDS.root.password });
-      release();
-      const client = await making;
-      assert.equal(reads, 2, 'the secrets were read again');
-      const r = await client.call({ family: 'whm', function: 'version', params: [] });
-      assert.equal(r.ok, true, r.hint);
-    } finally {
-      store.get = read;
-    }
+    const client = await stubbing(
+      'get',
+      gatedRead as never,
+      async () => {
+        const making = s.clients.get(profile);
+        await s.secrets.set('refused-whm', { password: CREDS.root.password });
+        release();
+        return making;
+      },
+      s.secrets,
+    );
+    assert.equal(reads, 2, 'the secrets were read again');
+    const r = await client.call({ family: 'whm', function: 'version', params: [] });
+    assert.equal(r.ok, true, r.hint);
   });
 
   it('a secret parameter goes as a POST and is kept out of History', async () => {

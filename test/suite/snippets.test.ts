@@ -12,6 +12,7 @@ import { emptyState } from '../../src/shared/protocol';
 import { SANDBOX_CREDENTIALS as CREDS } from '../../src/sandbox/accounts';
 import { Sandbox } from '../../src/sandbox/server';
 import { waitFor } from '../helpers/wait';
+import { stubbing } from './stubs';
 
 const EXT_ID = 'cpanel-api-explorer.cpanel-api-explorer';
 
@@ -374,27 +375,26 @@ describe('snippets in a real extension host', () => {
       const outcomes: string[] = [];
       const sub = s.runner.onDidSend(({ result }) => outcomes.push(result.kind));
       // The person cancelled: the result view says so, and no error notification offers to edit the server.
-      const w = vscode.window as unknown as Record<string, unknown>;
-      const showError = w.showErrorMessage;
       const errors: string[] = [];
-      w.showErrorMessage = async (message: string) => void errors.push(message);
+      const recordError = async (message: string): Promise<void> => void errors.push(message);
       try {
         sb.inject({ fault: { kind: 'slow-headers', ms: 5000 }, count: 20 });
         const started = Date.now();
         const seen = sb.requests('version').length;
-        const sending = panel.receive({
-          type: 'send',
-          state: { ...emptyState(), serverId: 'snip-whm', family: 'whm' as const, functionName: 'version', method: 'GET' as const },
+        await stubbing('showErrorMessage', recordError as never, async () => {
+          const sending = panel.receive({
+            type: 'send',
+            state: { ...emptyState(), serverId: 'snip-whm', family: 'whm' as const, functionName: 'version', method: 'GET' as const },
+          });
+          // Cancel once the server holds the request (it answers only after 5 s).
+          await waitFor('the request at the server', () => (sb.requests('version').length > seen ? true : undefined));
+          panel.cancelSend();
+          await sending;
         });
-        // Cancel once the server holds the request (it answers only after 5 s).
-        await waitFor('the request at the server', () => (sb.requests('version').length > seen ? true : undefined));
-        panel.cancelSend();
-        await sending;
         assert.deepEqual(outcomes, ['cancelled']);
         assert.ok(Date.now() - started < 4000, 'it did not wait for the answer');
         assert.deepEqual(errors, [], 'no error notification for a cancel');
       } finally {
-        w.showErrorMessage = showError;
         sub.dispose();
         sb.clearFaults();
         panel.dispose();

@@ -10,28 +10,14 @@ import {
   withheldParams,
   type HistoryEntry,
 } from '../../src/core/history';
-import type { ApiResult } from '../../src/core/result';
 import type { ServerProfile } from '../../src/core/servers';
 import { withSecretPlaceholders, type Snippet } from '../../src/core/snippets';
 import { parsePhases, phaseLine, phaseSteps } from '../../src/core/phases';
 import { formatMs, parseResultMessage } from '../../src/shared/resultProtocol';
 import { at, cellText, columnsOf, csvField, findTables, isNumericColumn, mainTable, rowsOf, toCsv } from '../../src/shared/tabular';
+import { okResult } from '../helpers/results';
 
-const result = (over: Partial<ApiResult> = {}): ApiResult => ({
-  ok: true,
-  kind: 'ok',
-  status: 200,
-  data: null,
-  errors: [],
-  warnings: [],
-  messages: [],
-  metadata: {},
-  raw: '{}',
-  contentType: 'application/json',
-  timings: { headersMs: 3, totalMs: 5 },
-  request: { method: 'GET', url: 'https://h:2087/json-api/x', family: 'whm', function: 'x' },
-  ...over,
-});
+const result = okResult;
 
 const profile: ServerProfile = {
   id: 'p1',

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { ApiRequest } from '../../src/core/api/request';
 import { historyEntry } from '../../src/core/history';
 import type { ApiResult } from '../../src/core/result';
-import type { Sandbox } from '../../src/sandbox/server';
-import { client, closeAll, CREDS, profile, startSandbox } from '../helpers/sandbox';
+import { client, CREDS, profile } from '../helpers/sandbox';
+import { useSandbox } from '../helpers/useSandbox';
+import { okResult } from '../helpers/results';
 
 const ROOT = resolve(__dirname, '../../..');
 
@@ -64,14 +65,7 @@ describe('rough edges a new user met (package.json, History)', () => {
   });
 
   describe('History keeps the request headers, redacted', () => {
-    let sb: Sandbox;
-    before(async () => {
-      sb = await startSandbox();
-    });
-    after(async () => {
-      await closeAll();
-      await sb.stop();
-    });
+    const sandbox = useSandbox();
     const listPops: ApiRequest = { family: 'uapi', module: 'Email', function: 'list_pops', params: [] };
     const entryOf = (p: Parameters<typeof historyEntry>[0], r: ApiResult): ReturnType<typeof historyEntry> =>
       historyEntry(p, listPops, r, 'palette', Date.now(), 1e6);
@@ -84,11 +78,11 @@ describe('rough edges a new user met (package.json, History)', () => {
       ];
       const basic = Buffer.from(`bob:${CREDS.bob.password}`).toString('base64');
       for (const c of cases) {
-        const p = profile(sb, 'cpanel', { ...c.over, id: `rough-${c.over.auth}` });
+        const p = profile(sandbox.sb, 'cpanel', { ...c.over, id: `rough-${c.over.auth}` });
         const r = await client(p, c.secrets).call(listPops);
         assert.equal(r.kind, 'ok', r.hint);
         // What went over the wire had the credential: the entry has the header, without it.
-        const sent = sb.requests('/execute/Email/list_pops').at(-1)!;
+        const sent = sandbox.sb.requests('/execute/Email/list_pops').at(-1)!;
         assert.ok(sent.headers[c.header], `${c.over.auth}: the server got a ${c.header} header`);
         const e = entryOf(p, r);
         const stored = e.headers?.find(([k]) => k.toLowerCase() === c.header);
@@ -105,18 +99,8 @@ describe('rough edges a new user met (package.json, History)', () => {
     });
 
     it('a credential header that reached the result unredacted is still stored as [redacted]', () => {
-      const p = profile(sb, 'whm', { auth: 'token' });
-      const r: ApiResult = {
-        ok: true,
-        kind: 'ok',
-        status: 200,
-        data: null,
-        errors: [],
-        warnings: [],
-        messages: [],
-        metadata: {},
-        raw: '{}',
-        contentType: 'application/json',
+      const p = profile(sandbox.sb, 'whm', { auth: 'token' });
+      const r = okResult({
         timings: { headersMs: 1, totalMs: 2 },
         request: {
           method: 'GET',
@@ -130,7 +114,7 @@ describe('rough edges a new user met (package.json, History)', () => {
             ['user-agent', 'cpanel-api-explorer'],
           ],
         },
-      };
+      });
       const e = historyEntry(p, { family: 'whm', function: 'listaccts', params: [] }, r, 'palette', Date.now(), 1e6);
       assert.deepEqual(e.headers, [
         ['Authorization', '[redacted]'],
