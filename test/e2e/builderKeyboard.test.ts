@@ -226,6 +226,8 @@ describe('request builder by keyboard', () => {
     assert.ok(Math.abs(box.y + box.height / 2 - (line.y + line.height / 2)) < 4, 'the box sits on the line of its words');
     assert.ok(line.width > box.width + 40, 'its words are beside the box');
     assert.ok(line.y - (method.y + method.height) < 20, `right under Sort method (${Math.round(line.y - method.y - method.height)} px)`);
+    await wb.clearToasts();
+    await builder.locator('#sh-rev-row').scrollIntoViewIfNeeded();
     await wb.screenshot('keyboard-dark-narrow-shaping');
     await shaping.click();
     await builder.locator('#sh-rev').waitFor({ state: 'hidden' });

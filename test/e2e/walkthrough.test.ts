@@ -56,6 +56,9 @@ for (const dark of [false, true]) {
       await step(wb, 'Add Server (7/11): Authentication', 'API token');
       await step(wb, 'Add Server (8/11): Two-factor authentication', 'No two-factor');
       // No second factor: the groups and one secret left, and the count says so.
+      // The Groups step says it is optional and how to type them: looked at in both themes at this width.
+      await title(wb, 'Add Server (9/10): Groups');
+      await wb.screenshot(`walkthrough-groups${suffix}`);
       await step(wb, 'Add Server (9/10): Groups', 'sandbox');
       await step(wb, 'Add Server (10/10): API token', CREDS.root.whmToken);
       await wb.toast(`Added ${LABEL}`).waitFor({ timeout: 20_000 });
