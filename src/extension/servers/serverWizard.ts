@@ -235,7 +235,7 @@ export async function pickEditField(p: ServerProfile, ui: WizardUi = windowWizar
       {
         label: 'Groups',
         description: p.groups?.join(', ') || 'none',
-        detail: 'Send to Group… and Test Group… work on a group',
+        detail: 'Send to Group… and Test Connection of Group work on a group',
         value: 'groups',
       },
       { label: '$(list-ordered) All settings, step by step…', value: 'all' },
@@ -351,7 +351,7 @@ async function askGroups(title: string, current: readonly string[], inUse: reado
   const others = [...new Set(inUse)].filter((g) => !current.includes(g)).sort((a, b) => a.localeCompare(b));
   const answer = await input(title, {
     value: current.join(', '),
-    prompt: `Optional: the groups this server is in, separated by commas; Send to Group… and Test Group… work on every server of a group.${
+    prompt: `Optional: the groups this server is in, separated by commas; Send to Group… and Test Connection of Group work on every server of a group.${
       others.length ? ` Groups in use: ${others.join(', ')}.` : ''
     } Leave it empty for none.`,
     placeHolder: others.length ? others.slice(0, 3).join(', ') : 'production, eu',
