@@ -154,6 +154,14 @@ export class Workbench {
   }
 
   async screenshot(name: string): Promise<string> {
+    // A quick input fades in: the picture is taken once it is opaque, not through it (a closing one is let be).
+    await this.page
+      .waitForFunction(
+        `(() => { const w = document.querySelector('.quick-input-widget:not(.quick-input-widget-closing)'); return !w || w.offsetParent === null || getComputedStyle(w).opacity === '1'; })()`,
+        undefined,
+        { timeout: 5_000 },
+      )
+      .catch(() => undefined);
     const path = join(this.shots, `${String(++this.shot).padStart(2, '0')}-${name}.png`);
     await this.page.screenshot({ path });
     return path;
